@@ -1,0 +1,152 @@
+# wasmetal — top-level build.
+#
+#   make            install missing Debian packages, build everything in build/
+#   make run        boot the bundled example (examples/hello) under QEMU
+#   make test       every test level; the last line is "N passed, N failed"
+#
+# Two builds of the same portable code (jit/, wasi-baremetal/):
+#   host   : + host/ (Linux platform) -> build/wasmetal (CLI, --hosted), tests
+#   kernel : + kernel/ mm/ drivers/ + newlib -> build/kernel.elf
+# plus boot/ (GNU-EFI) -> build/BOOTX64.EFI.  Third-party code (newlib, later
+# lwIP) is built from Debian's source packages into $(CACHE), never the tree.
+
+CACHE   ?= $(HOME)/.cache/wasmetal
+BUILD   := build
+HOSTCC  ?= gcc
+V       ?= 0
+Q       := $(if $(filter 1,$(V)),,@)
+
+all: deps $(BUILD)/wasmetal $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI examples
+
+# ---- dependencies (Debian packages; newlib built into the cache) ----------
+DEPS_STAMP := $(BUILD)/.deps-ok
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): host/tools/deps.sh
+	$(Q)host/tools/deps.sh
+	$(Q)mkdir -p $(BUILD) && touch $@
+
+NEWLIB_DIR = $(shell host/tools/build-newlib.sh --print-prefix)
+NEWLIB_STAMP = $(NEWLIB_DIR)/.built
+$(NEWLIB_STAMP): | $(DEPS_STAMP)
+	$(Q)host/tools/build-newlib.sh
+
+# ---- host build ------------------------------------------------------------
+PORTABLE_SRCS := $(wildcard jit/*.c jit/x64/*.c wasi-baremetal/*.c)
+PORTABLE_ASM  := $(wildcard jit/x64/*.S)
+HOST_SRCS     := $(filter-out host/main.c,$(wildcard host/*.c images/*.c))
+HOST_CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+		 -Ijit -Iwasi-baremetal -Ihost -Iimages -Iboot \
+		 -DWASMETAL_BUILD_DIR='"$(abspath $(BUILD))"' \
+		 -DWASMETAL_CACHE_DIR='"$(CACHE)"' -MMD -MP
+HOST_LDLIBS   := -ljansson -lm
+
+HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(PORTABLE_ASM) $(HOST_SRCS))
+
+$(BUILD)/host/%.c.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+$(BUILD)/host/%.S.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/libwasmetal-host.a: $(HOST_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/wasmetal: $(BUILD)/host/host/main.c.o $(BUILD)/libwasmetal-host.a
+	$(Q)$(HOSTCC) -o $@ $^ $(HOST_LDLIBS)
+
+# ---- kernel build ----------------------------------------------------------
+KERNEL_SRCS := $(wildcard kernel/*.c mm/*.c drivers/*.c) $(PORTABLE_SRCS)
+KERNEL_ASM  := $(wildcard kernel/*.S) $(PORTABLE_ASM)
+KERNEL_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+		-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
+		-fno-stack-protector -fno-omit-frame-pointer -mgeneral-regs-only \
+		-isystem $(NEWLIB_DIR)/include \
+		-Ijit -Iwasi-baremetal -Ikernel -Imm -Idrivers -Iimages -Iboot \
+		-DWASMETAL_KERNEL -MMD -MP
+# The engine and WASI use SSE (floats); only interrupt-path code is built
+# general-registers-only (kernel/, mm/, drivers/).
+KERNEL_SSE_CFLAGS = $(filter-out -mgeneral-regs-only,$(KERNEL_CFLAGS))
+
+KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
+
+$(BUILD)/kernel/jit/%.c.o: jit/%.c $(NEWLIB_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(KERNEL_SSE_CFLAGS) -c $< -o $@
+$(BUILD)/kernel/wasi-baremetal/%.c.o: wasi-baremetal/%.c $(NEWLIB_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(KERNEL_SSE_CFLAGS) -c $< -o $@
+$(BUILD)/kernel/%.c.o: %.c $(NEWLIB_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(KERNEL_CFLAGS) -c $< -o $@
+$(BUILD)/kernel/%.S.o: %.S $(NEWLIB_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) linker.ld $(NEWLIB_STAMP)
+	$(Q)ld -nostdlib -static -z max-page-size=4096 -T linker.ld -o $@ \
+		$(KERNEL_OBJS) $(NEWLIB_DIR)/lib/libc.a $(NEWLIB_DIR)/lib/libm.a \
+		$$($(HOSTCC) -print-libgcc-file-name)
+
+# ---- UEFI loader (GNU-EFI) -------------------------------------------------
+EFI_INC    := /usr/include/efi
+EFI_LIB    := /usr/lib
+EFI_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter \
+	      -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iboot -Iimages \
+	      -fpic -ffreestanding -fno-stack-protector -fno-stack-check \
+	      -fshort-wchar -mno-red-zone -maccumulate-outgoing-args \
+	      -DEFI_FUNCTION_WRAPPER
+BOOT_SRCS  := $(wildcard boot/*.c)
+BOOT_OBJS  := $(patsubst %,$(BUILD)/boot/%.o,$(BOOT_SRCS))
+
+$(BUILD)/boot/%.c.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(EFI_CFLAGS) -c $< -o $@
+$(BUILD)/boot/loader.so: $(BOOT_OBJS)
+	$(Q)ld -shared -Bsymbolic -nostdlib -L$(EFI_LIB) -T$(EFI_LIB)/elf_x86_64_efi.lds \
+		$(EFI_LIB)/crt0-efi-x86_64.o $^ -o $@ -lgnuefi -lefi
+$(BUILD)/BOOTX64.EFI: $(BUILD)/boot/loader.so
+	$(Q)objcopy -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
+		-j .rel -j .rela -j '.rel.*' -j '.rela.*' -j .reloc \
+		--target efi-app-x86_64 --subsystem=10 $< $@
+
+# ---- examples and test programs (clang --target=wasm32-wasi) ---------------
+WASI_CC     := clang --target=wasm32-wasi --sysroot=/usr
+WASI_CFLAGS := -O2 -Wall
+EXAMPLES    := $(patsubst examples/%/,%,$(wildcard examples/*/))
+EXAMPLE_WASM := $(foreach e,$(EXAMPLES),$(BUILD)/examples/$(e).wasm)
+examples: $(EXAMPLE_WASM)
+$(BUILD)/examples/%.wasm: examples/%/*.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(WASI_CC) $(WASI_CFLAGS) -o $@ $^
+
+TEST_WASI_SRCS := $(wildcard tests/wasi/*.c)
+TEST_WAT_SRCS  := $(wildcard tests/wat/*.wat)
+TEST_WASM := $(patsubst tests/wasi/%.c,$(BUILD)/tests/wasi/%.wasm,$(TEST_WASI_SRCS)) \
+	     $(patsubst tests/wat/%.wat,$(BUILD)/tests/wat/%.wasm,$(TEST_WAT_SRCS))
+$(BUILD)/tests/wasi/%.wasm: tests/wasi/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(WASI_CC) $(WASI_CFLAGS) -o $@ $<
+$(BUILD)/tests/wat/%.wasm: tests/wat/%.wat | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)wat2wasm -o $@ $<
+
+# ---- unit tests (host) -------------------------------------------------------
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libwasmetal-host.a
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -Imm -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
+
+# ---- the two commands --------------------------------------------------------
+run: all
+	$(BUILD)/wasmetal run $(BUILD)/examples/hello.wasm
+
+test: all $(UNIT_BINS) $(TEST_WASM)
+	$(Q)tests/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps run test clean examples
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

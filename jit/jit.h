@@ -1,0 +1,145 @@
+/*
+ * jit.h — what compiled code and the runtime agree on (internal to jit/).
+ *
+ * Pipeline:  module.c decode -> compile.c validate+compile each body (one
+ * pass) -> x64/asm.c emit -> patch forward branches -> plat_code_seal (RX).
+ * instance.c builds a struct jit_ctx per instance; x64/entry.S enters and
+ * leaves compiled code; trap.c maps a faulting or trapping RIP back to the
+ * Wasm function and byte offset.
+ *
+ * Wasm calling convention, "wasm ABI v0" (used between compiled functions,
+ * by import stubs and by jit_enter; position-independent, see DESIGN.md §5):
+ *   r14 = struct jit_ctx *   (never changed by compiled code; callee-saved
+ *   r15 = linear memory 0 base      in SysV too, so C host code keeps them)
+ *   On entry, [rsp] = return address and [rsp + 8 + 8*i] = slot i of the
+ *   caller's call area, which holds parameter i (i32 zero-extended, f32 in
+ *   the low 32 bits, f64/i64 as 64 bits).  The area has
+ *   max(nparams, nresults) slots and belongs to the caller.
+ *   Result 0 comes back in rax (i32/i64/ref) or xmm0 (f32/f64); results
+ *   1..n-1 are written by the callee into area slots 1..n-1.
+ *   All other general and xmm registers are caller-saved.  rsp is 16-byte
+ *   aligned at every call instruction (so rsp % 16 == 8 at entry).
+ * Calls between the module's own functions are `call rel32`; calls to
+ * imports go through ctx->funcs[index] (which holds the import's stub).
+ */
+#ifndef JIT_JIT_H
+#define JIT_JIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include "wasm.h"
+#include "module.h"
+
+struct jit_ctx;
+
+/* One table slot.  ctx is the owning instance of `code` (cross-instance
+ * funcrefs later); type is the canonical type index (functype.canon). */
+struct jit_table_entry {
+	void *code;                 /* NULL = null reference */
+	struct jit_ctx *ctx;
+	uint32_t type;
+	uint32_t func_index;
+};
+
+struct jit_table {
+	struct jit_table_entry *entries;
+	uint32_t size, max;
+};
+
+/* The instance context, reached through r14.  Offsets are ABI: compiled
+ * code uses the CTX_* constants below, checked by static asserts. */
+struct jit_ctx {
+	uint8_t *mem_base;          /* 0: linear memory 0 (also in r15) */
+	uint64_t mem_size;          /* 8: current size in bytes */
+	uintptr_t stack_limit;      /* 16: prologue traps if rsp - frame < this */
+	uintptr_t entry_rsp;        /* 24: saved by jit_enter, used by jit_unwind */
+	void **funcs;               /* 32: code address of every function index */
+	uint64_t *globals;          /* 40: one 8-byte slot per global */
+	struct jit_table *tables;   /* 48 */
+	void *host_call;            /* 56: &jit_host_call */
+	void *trap;                 /* 64: &jit_trap (entry.S) */
+	void *mem_grow;             /* 72: &jit_memory_grow */
+	wasm_instance *inst;        /* 80 */
+	struct wasm_trap *trap_out; /* 88: where jit_trap_record writes */
+	uint64_t mem_pages;         /* 96: current size in 64 KiB pages */
+	uint64_t mem_max_pages;     /* 104 */
+	size_t mem_reserved;        /* 112: size of the reservation at mem_base */
+	uint8_t *stack_base;        /* 120: lowest byte of the Wasm stack mapping */
+	size_t stack_size;          /* 128 */
+};
+
+#define CTX_MEM_BASE     0
+#define CTX_MEM_SIZE     8
+#define CTX_STACK_LIMIT  16
+#define CTX_ENTRY_RSP    24
+#define CTX_FUNCS        32
+#define CTX_GLOBALS      40
+#define CTX_TABLES       48
+#define CTX_HOST_CALL    56
+#define CTX_TRAP         64
+#define CTX_MEM_GROW     72
+#define CTX_INST         80
+#define CTX_MEM_PAGES    96
+
+/* Linear memory: one 8 GiB reservation per 32-bit memory, so any i32
+ * address + u32 offset stays inside it (DESIGN.md decision 2). */
+#define JIT_MEM_RESERVATION (8ull << 30)
+/* Wasm stack per instance, with an unmapped guard page under it; the
+ * prologue check keeps JIT_STACK_HOST_RESERVE bytes free for host calls. */
+#define JIT_STACK_SIZE          (1u << 20)
+#define JIT_STACK_HOST_RESERVE  (64u << 10)
+
+/* rip -> (function index, wasm byte offset) for traps and backtraces. */
+struct jit_srcmap {
+	uint32_t code_off;      /* offset of the instruction in code */
+	uint32_t wasm_off;      /* byte offset in the module binary */
+};
+
+struct jit_code {
+	uint8_t *base;          /* sealed RX */
+	size_t size;
+	uint32_t nfuncs;
+	uint32_t *func_offsets; /* per function index; imports: their stub */
+	uint32_t *func_ends;    /* end offset of each function's code */
+	uint32_t nmap;
+	struct jit_srcmap *map; /* sorted by code_off */
+};
+
+/* compile.c: validate and compile every body, build import stubs. */
+int jit_compile(wasm_module *m, struct jit_code **out, struct wasm_error *err);
+void jit_code_free(struct jit_code *c);
+
+/* trap.c */
+bool jit_code_lookup(const wasm_module *m, uintptr_t rip,
+		     uint32_t *func_index, uint32_t *wasm_off);
+/* Fill ctx->trap_out: code, frames from rip and the rbp chain. */
+void jit_trap_record(struct jit_ctx *ctx, enum wasm_trap_code code,
+		     uintptr_t rip, uintptr_t rbp);
+/* instance.c keeps the list of live contexts; wasm_fault_redirect (trap.c)
+ * trusts r14 at a fault only if jit_ctx_is_live(r14). */
+void jit_ctx_register(struct jit_ctx *ctx);
+void jit_ctx_unregister(struct jit_ctx *ctx);
+bool jit_ctx_is_live(uintptr_t maybe_ctx);
+/* the module an instance context belongs to (instance.c) */
+wasm_module *jit_ctx_module(struct jit_ctx *ctx);
+
+/* x64/entry.S */
+/* Switch to the Wasm stack at stack_top, copy nslots 8-byte slots from
+ * area as the call area, call fn with r14=ctx, r15=ctx->mem_base, then
+ * copy back result slots (result 0 from rax/xmm0 according to
+ * result0_is_float) into area.  Returns 0, or the trap code if jit_unwind
+ * was used. */
+int jit_enter(struct jit_ctx *ctx, void *fn, uint64_t *area, uint32_t nslots,
+	      void *stack_top, int result0_is_float);
+/* Restore the state saved by jit_enter and make it return `code`. */
+__attribute__((noreturn)) void jit_unwind(struct jit_ctx *ctx, int code);
+/* Called from compiled code: esi = trap code, return address = site. */
+void jit_trap(void);
+
+/* instance.c: called by import stubs, area = the stub's call area. */
+uint64_t jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area);
+/* memory.grow: old size in pages, or -1. */
+int32_t jit_memory_grow(struct jit_ctx *ctx, uint32_t delta_pages);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * wasm.h — the engine's public API: load (decode + validate + compile) a
+ * module, instantiate it against host functions, call its exports, and read
+ * back traps.  Used by host/, kernel/ and wasi-baremetal/.
+ *
+ *   bytes -> wasm_module_load -> wasm_instance_new(host funcs) -> wasm_call
+ *                                                                  |
+ *                             value results, or a struct wasm_trap <'
+ *
+ * Errors while loading/linking are static messages plus the byte offset and
+ * section where they were found (struct wasm_error).  A trap is a value, never
+ * a crash: wasm_call returns it.
+ */
+#ifndef WASM_H
+#define WASM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+typedef struct wasm_module wasm_module;
+typedef struct wasm_instance wasm_instance;
+
+enum wasm_valtype {
+	WASM_I32 = 0x7f,
+	WASM_I64 = 0x7e,
+	WASM_F32 = 0x7d,
+	WASM_F64 = 0x7c,
+	WASM_V128 = 0x7b,
+	WASM_FUNCREF = 0x70,
+	WASM_EXTERNREF = 0x6f,
+};
+
+/* A load/link error: what, where (byte offset in the module, section name). */
+struct wasm_error {
+	const char *msg;       /* static string, e.g. "type mismatch" */
+	const char *section;   /* "code", "import", ... or NULL */
+	size_t offset;         /* byte offset in the module binary */
+	char detail[128];      /* optional extra context, may be empty */
+};
+
+/* Format "section 'code' at offset 0x1a2: type mismatch (detail)" into buf. */
+void wasm_error_format(const struct wasm_error *e, char *buf, size_t len);
+
+enum wasm_trap_code {
+	WASM_TRAP_NONE = 0,
+	WASM_TRAP_UNREACHABLE,
+	WASM_TRAP_MEMORY_OOB,          /* "out of bounds memory access" */
+	WASM_TRAP_DIV_BY_ZERO,         /* "integer divide by zero" */
+	WASM_TRAP_INT_OVERFLOW,        /* "integer overflow" */
+	WASM_TRAP_INVALID_CONVERSION,  /* "invalid conversion to integer" */
+	WASM_TRAP_UNDEFINED_ELEMENT,   /* "undefined element" */
+	WASM_TRAP_UNINITIALIZED_ELEMENT, /* "uninitialized element" */
+	WASM_TRAP_INDIRECT_CALL_TYPE,  /* "indirect call type mismatch" */
+	WASM_TRAP_TABLE_OOB,           /* "out of bounds table access" */
+	WASM_TRAP_NULL_REFERENCE,      /* "null reference" */
+	WASM_TRAP_STACK_EXHAUSTED,     /* "call stack exhausted" */
+	WASM_TRAP_HOST,                /* a host function failed */
+	WASM_TRAP_EXIT,                /* proc_exit: not an error, see exit_code */
+	WASM_TRAP__COUNT
+};
+
+/* The spec's wording for each trap ("out of bounds memory access", ...). */
+const char *wasm_trap_message(enum wasm_trap_code code);
+
+#define WASM_BACKTRACE_MAX 16
+struct wasm_frame {
+	uint32_t func_index;    /* index in the function index space */
+	uint32_t offset;        /* byte offset of the instruction in the module */
+	const char *name;       /* from the name section, or NULL */
+};
+
+struct wasm_trap {
+	enum wasm_trap_code code;
+	int32_t exit_code;      /* WASM_TRAP_EXIT only */
+	uint32_t nframes;       /* frames[0] is where it trapped */
+	struct wasm_frame frames[WASM_BACKTRACE_MAX];
+	char host_msg[96];      /* WASM_TRAP_HOST only */
+};
+
+/* Print "wasm trap: out of bounds memory access\n  at func 3 <name> +0x1f2\n..." */
+void wasm_trap_format(const struct wasm_trap *t, char *buf, size_t len);
+
+/* ---- host functions ---------------------------------------------------- */
+
+/* A host function: args[i] holds parameter i (i32 zero-extended, f32/f64 as
+ * raw bits), results[i] receives result i.  Returns WASM_TRAP_NONE, or a trap
+ * code to unwind the guest (WASM_TRAP_EXIT after wasm_instance_set_exit). */
+typedef enum wasm_trap_code (*wasm_host_fn)(wasm_instance *inst, void *env,
+					     const uint64_t *args, uint64_t *results);
+
+struct wasm_host_func {
+	const char *module;     /* "wasi_snapshot_preview1" */
+	const char *name;       /* "fd_write" */
+	const char *params;     /* value types as letters: i=i32 I=i64 f=f32 F=f64 */
+	const char *results;    /* same, e.g. "i" */
+	wasm_host_fn fn;
+	void *env;
+};
+
+/* ---- modules and instances -------------------------------------------- */
+
+/* Decode, validate and compile.  0 on success; -1 with *err filled. */
+int wasm_module_load(const uint8_t *bytes, size_t len, wasm_module **out,
+		     struct wasm_error *err);
+void wasm_module_free(wasm_module *m);
+
+/* Resolve imports against `funcs`, allocate memory/tables/globals, run the
+ * data/elem segments and the start function.  0, or -1 with *err (link
+ * errors), or -2 with *trap filled if the start function trapped. */
+int wasm_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
+		      size_t nfuncs, wasm_instance **out, struct wasm_error *err,
+		      struct wasm_trap *trap);
+void wasm_instance_free(wasm_instance *inst);
+
+/* Call an exported function by name.  args/results as for host functions.
+ * Returns 0 on normal return, -1 if no such export or wrong arity (err), or
+ * 1 with *trap filled when the call trapped (including WASM_TRAP_EXIT). */
+int wasm_call(wasm_instance *inst, const char *export_name,
+	      const uint64_t *args, size_t nargs, uint64_t *results,
+	      size_t nresults, struct wasm_trap *trap, struct wasm_error *err);
+
+/* Linear memory 0 of the instance, for host functions (NULL/0 if none). */
+uint8_t *wasm_memory_base(wasm_instance *inst);
+uint64_t wasm_memory_size(wasm_instance *inst);  /* bytes, current */
+
+/* Embedder data (the WASI context, for instance). */
+void wasm_instance_set_user(wasm_instance *inst, void *user);
+void *wasm_instance_user(wasm_instance *inst);
+
+/* Record the exit code a host function returns WASM_TRAP_EXIT with. */
+void wasm_instance_set_exit(wasm_instance *inst, int32_t code);
+
+/* Host-function error text for WASM_TRAP_HOST. */
+void wasm_instance_set_host_error(wasm_instance *inst, const char *msg);
+
+/* ---- trap delivery from the platform's fault handler ----------------- */
+
+/* The platform's fault handler (SIGSEGV/SIGBUS hosted, #PF on bare metal)
+ * describes the fault; if it came from JIT code touching a guard region (or
+ * a Wasm stack guard page), the engine fills in where to resume and returns
+ * true: the handler sets rip, rdi, rsi, rsp as given and returns from the
+ * fault.  Otherwise false: a real crash, the platform reports it. */
+struct wasm_fault {
+	uintptr_t rip, addr;            /* in: faulting instruction, address */
+	uintptr_t r14, rsp;             /* in: registers at the fault */
+	uintptr_t new_rip, new_rdi, new_rsi, new_rsp;   /* out */
+};
+bool wasm_fault_redirect(struct wasm_fault *f);
+
+#endif
