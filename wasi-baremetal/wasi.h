@@ -1,0 +1,40 @@
+/*
+ * wasi.h — wasi_snapshot_preview1 on the platform seam (plat.h), for both
+ * the kernel and the hosted platform.  An instance's WASI state (args, env,
+ * later its fd table with rights) lives in a struct wasi_ctx that the
+ * embedder creates from a manifest-like config.
+ */
+#ifndef WASI_H
+#define WASI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "wasm.h"
+
+struct wasi_config {
+	int argc;
+	const char *const *argv;        /* argv[0] is the program name */
+	int envc;
+	const char *const *envp;        /* "NAME=VALUE" */
+};
+
+struct wasi_ctx;
+
+struct wasi_ctx *wasi_ctx_new(const struct wasi_config *cfg);
+void wasi_ctx_free(struct wasi_ctx *ctx);
+
+/* The host functions of wasi_snapshot_preview1 bound to ctx (env = ctx).
+ * Returns the count; *out stays valid while ctx lives. */
+size_t wasi_host_funcs(struct wasi_ctx *ctx, const struct wasm_host_func **out);
+
+/* Exit statuses of wasi_run_module besides the module's own proc_exit code. */
+#define WASI_STATUS_TRAP        134     /* the module trapped (as wasmtime) */
+#define WASI_STATUS_LOAD_ERROR  125     /* invalid module or link error */
+
+/* Load, instantiate and run `_start` of a WASI command.  Traps and load
+ * errors are reported on the console's stderr (fd 2) with their context.
+ * Returns the exit status: the proc_exit code, 0 when _start returns, or
+ * one of the WASI_STATUS_* above. */
+int wasi_run_module(const uint8_t *wasm, size_t len, const struct wasi_config *cfg);
+
+#endif
