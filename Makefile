@@ -19,16 +19,23 @@ Q       := $(if $(filter 1,$(V)),,@)
 all: deps $(BUILD)/wasmetal $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI examples
 
 # ---- dependencies (Debian packages; newlib built into the cache) ----------
-DEPS_STAMP := $(BUILD)/.deps-ok
+# The stamp is an included makefile: when deps.sh had to run, make re-reads
+# this Makefile, so what is computed at parse time from installed packages
+# (newlib's prefix, which carries its Debian version) is right on a fresh
+# machine too.
+DEPS_STAMP := $(BUILD)/.deps-ok.mk
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): host/tools/deps.sh
 	$(Q)host/tools/deps.sh
-	$(Q)mkdir -p $(BUILD) && touch $@
+	$(Q)mkdir -p $(BUILD) && echo '# host/tools/deps.sh succeeded' > $@
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+include $(DEPS_STAMP)
+endif
 
-NEWLIB_DIR = $(shell host/tools/build-newlib.sh --print-prefix)
-NEWLIB_STAMP = $(NEWLIB_DIR)/.built
+NEWLIB_DIR := $(shell CACHE='$(CACHE)' host/tools/build-newlib.sh --print-prefix)
+NEWLIB_STAMP := $(NEWLIB_DIR)/.built
 $(NEWLIB_STAMP): | $(DEPS_STAMP)
-	$(Q)host/tools/build-newlib.sh
+	$(Q)CACHE='$(CACHE)' host/tools/build-newlib.sh
 
 # ---- host build ------------------------------------------------------------
 PORTABLE_SRCS := $(wildcard jit/*.c jit/x64/*.c wasi-baremetal/*.c)
@@ -84,7 +91,7 @@ $(BUILD)/kernel/%.S.o: %.S $(NEWLIB_STAMP)
 	$(Q)$(HOSTCC) $(KERNEL_CFLAGS) -c $< -o $@
 
 $(BUILD)/kernel.elf: $(KERNEL_OBJS) linker.ld $(NEWLIB_STAMP)
-	$(Q)ld -nostdlib -static -z max-page-size=4096 -T linker.ld -o $@ \
+	$(Q)ld -nostdlib -static -z max-page-size=4096 -z noexecstack -T linker.ld -o $@ \
 		$(KERNEL_OBJS) $(NEWLIB_DIR)/lib/libc.a $(NEWLIB_DIR)/lib/libm.a \
 		$$($(HOSTCC) -print-libgcc-file-name)
 

@@ -144,6 +144,8 @@ void wasm_instance_set_host_error(wasm_instance *inst, const char *msg);
 struct wasm_fault {
 	uintptr_t rip, addr;            /* in: faulting instruction, address */
 	uintptr_t r14, rsp;             /* in: registers at the fault */
+	uintptr_t rbp;                  /* in: frame pointer (for the backtrace;
+					   0 if unknown) */
 	uintptr_t new_rip, new_rdi, new_rsi, new_rsp;   /* out */
 };
 bool wasm_fault_redirect(struct wasm_fault *f);

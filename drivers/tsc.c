@@ -1,0 +1,168 @@
+/*
+ * tsc.c — TSC frequency, measured against the 8254 PIT with the channel-2
+ * gate method (Intel 8254 data sheet, mode 0 "interrupt on terminal count";
+ * port 0x61 bit 0 = gate 2, bit 5 = OUT2), as Linux's pit_calibrate_tsc.
+ * CPUID leaf 0x15 (SDM Vol. 2A, "Time Stamp Counter and Nominal Core
+ * Crystal Clock") wins when the CPU reports it completely; then the HPET
+ * (IA-PC HPET spec 1.0a §2.3: GCAP_ID bits 63:32 = period in fs, main
+ * counter at 0xf0), which needs only a 2 ms window; then the PIT (10 ms);
+ * leaf 0x16 is the last resort.  Assumes an invariant TSC.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include "kernel.h"
+#include "cpu.h"
+#include "tsc.h"
+#include "vmm.h"
+
+#define PIT_HZ          1193182u
+#define PIT_CH2         0x42
+#define PIT_CMD         0x43
+#define   PIT_CMD_CH2_LOHI_MODE0  0xb0
+#define PORT_B          0x61
+#define   PORT_B_GATE2  0x01
+#define   PORT_B_SPKR   0x02
+#define   PORT_B_OUT2   0x20
+#define CAL_MS          10
+#define CAL_LATCH       (PIT_HZ / (1000 / CAL_MS))
+#define CAL_SPIN_MAX    50000000u       /* no PIT: give up, don't hang */
+
+static uint64_t hz;
+static uint64_t mult;   /* ns = ticks * mult >> 32 */
+
+uint64_t tsc_hz(void)
+{
+	return hz;
+}
+
+uint64_t tsc_ticks_to_ns(uint64_t ticks)
+{
+	return (uint64_t)(((unsigned __int128)ticks * mult) >> 32);
+}
+
+uint64_t tsc_ns_since_entry(void)
+{
+	return tsc_ticks_to_ns(rdtsc() - kernel_tsc_entry);
+}
+
+static uint64_t tsc_from_cpuid15(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a < 0x15)
+		return 0;
+	cpuid(0x15, 0, &a, &b, &c, &d);
+	if (!a || !b || !c)
+		return 0;
+	return (uint64_t)c * b / a;
+}
+
+static uint64_t tsc_from_cpuid16(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a < 0x16)
+		return 0;
+	cpuid(0x16, 0, &a, &b, &c, &d);
+	return (uint64_t)(a & 0xffff) * 1000000;
+}
+
+#define HPET_GCAP_ID    0x00
+#define HPET_GEN_CONF   0x10
+#define   HPET_ENABLE   1u
+#define HPET_COUNTER    0xf0
+#define HPET_MAX_PERIOD 100000000u      /* fs; the spec's upper bound */
+#define HPET_CAL_NS     2000000u
+
+static uint64_t hpet_read(volatile uint8_t *h, unsigned reg)
+{
+	return *(volatile uint64_t *)(h + reg);
+}
+
+/* The counter and the TSC at (about) the same instant: the TSC midpoint
+ * around the counter read.  Used for both ends of the window, so both see
+ * the same (emulated: slow) MMIO read cost. */
+static void hpet_sample(volatile uint8_t *h, uint64_t *c, uint64_t *t)
+{
+	uint64_t a = rdtsc(), b;
+
+	*c = hpet_read(h, HPET_COUNTER);
+	b = rdtsc();
+	*t = a + (b - a) / 2;
+}
+
+static uint64_t tsc_from_hpet(uint64_t phys)
+{
+	volatile uint8_t *h;
+	uint64_t period, ticks, c0, c1, t0, t1;
+	uint32_t spins = 0;
+
+	if (!phys || (phys & 7) || !vmm_phys_mapped(phys, 0x100))
+		return 0;
+	h = phys_to_virt(phys);
+	period = hpet_read(h, HPET_GCAP_ID) >> 32;
+	if (!period || period > HPET_MAX_PERIOD)
+		return 0;
+	if (!(hpet_read(h, HPET_GEN_CONF) & HPET_ENABLE))
+		*(volatile uint64_t *)(h + HPET_GEN_CONF) =
+			hpet_read(h, HPET_GEN_CONF) | HPET_ENABLE;
+	ticks = HPET_CAL_NS * 1000000ull / period;
+	hpet_sample(h, &c0, &t0);               /* warm up */
+	hpet_sample(h, &c0, &t0);
+	do {
+		hpet_sample(h, &c1, &t1);
+		if (++spins == CAL_SPIN_MAX)
+			return 0;       /* the counter doesn't run */
+	} while (c1 - c0 < ticks);
+	return (uint64_t)((unsigned __int128)(t1 - t0) * 1000000000000000ull /
+			  ((unsigned __int128)(c1 - c0) * period));
+}
+
+static uint64_t tsc_from_pit(void)
+{
+	uint8_t b = inb(PORT_B);
+	uint64_t t0, t1;
+	uint32_t spins = 0;
+
+	outb(PORT_B, (b & ~PORT_B_SPKR) | PORT_B_GATE2);
+	outb(PIT_CMD, PIT_CMD_CH2_LOHI_MODE0);
+	outb(PIT_CH2, CAL_LATCH & 0xff);
+	outb(PIT_CH2, CAL_LATCH >> 8);
+	t0 = rdtsc();
+	while (!(inb(PORT_B) & PORT_B_OUT2)) {
+		if (++spins == CAL_SPIN_MAX)
+			break;
+	}
+	t1 = rdtsc();
+	outb(PORT_B, b);
+	if (spins == CAL_SPIN_MAX || spins < 2)
+		return 0;       /* no PIT, or OUT2 was already high */
+	return (t1 - t0) * PIT_HZ / CAL_LATCH;
+}
+
+int tsc_calibrate(uint64_t hpet_phys)
+{
+	const char *how = "cpuid 0x15";
+	uint64_t f = tsc_from_cpuid15();
+
+	if (!f) {
+		how = "HPET";
+		f = tsc_from_hpet(hpet_phys);
+	}
+	if (!f) {
+		how = "PIT channel 2";
+		f = tsc_from_pit();
+	}
+	if (!f) {
+		how = "cpuid 0x16";
+		f = tsc_from_cpuid16();
+	}
+	if (f < 1000000)
+		return -EIO;
+	mult = (uint64_t)((1000000000ull << 32) / f);
+	hz = f;
+	klog("tsc: %lu.%03lu MHz (%s)", f / 1000000, f / 1000 % 1000, how);
+	return 0;
+}

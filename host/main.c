@@ -1,0 +1,422 @@
+/*
+ * main.c — the wasmetal command line (build/wasmetal), DESIGN.md "The
+ * command line":
+ *
+ *   wasmetal run [--hosted] [OPTIONS] MODULE.wasm|IMAGE.img [ARGS...]
+ *       --hosted: jit/ + wasi-baremetal/ in this Linux process (host/);
+ *       otherwise: build a disk image in a temporary directory and boot it
+ *       under QEMU (images/), the guest console on our stdout.
+ *   wasmetal image [OPTIONS] MODULE.wasm -o OUT.img [--format raw] [ARGS...]
+ *
+ * As with wasmtime, everything after MODULE belongs to the guest, and the
+ * guest's argv[0] is MODULE as given.  The guest sees only the environment
+ * given with --env, never ours.  Exit status: the guest's, or 125 when
+ * wasmetal itself failed (bad module, image or boot failure), 2 on usage
+ * errors.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "image.h"
+#include "plat_host.h"
+#include "wasi.h"
+
+#define WASMETAL_VERSION "0.1.0"
+#define EXIT_USAGE 2
+#define EXIT_INTERNAL 125       /* as wasmtime/docker: the runner failed */
+
+enum cmd { CMD_RUN, CMD_IMAGE };
+
+struct opts {
+	enum cmd cmd;
+	bool hosted, verbose;
+	unsigned timeout_s;             /* 0: none */
+	const char *log_path;
+	const char *out_path;           /* image -o */
+	const char *format;             /* image --format */
+	int nenv;
+	const char **env;
+	const char *module;
+	int guest_argc;                 /* argv[0] = module */
+	const char **guest_argv;
+};
+
+static const char usage_text[] =
+"usage: wasmetal run [--hosted] [OPTIONS] MODULE.wasm|IMAGE.img [ARGS...]\n"
+"       wasmetal image [OPTIONS] MODULE.wasm -o OUT.img [--format raw] [ARGS...]\n"
+"       wasmetal --help | --version\n"
+"\n"
+"run      boot MODULE under QEMU (its console on stdout) and exit with its\n"
+"         exit status; with --hosted, run it in this process instead.\n"
+"image    write a bootable raw GPT disk image (UEFI x86-64) running MODULE.\n"
+"\n"
+"options:\n"
+"  --hosted             run in this Linux process (no QEMU)\n"
+"  --env NAME=VALUE     set a guest environment variable (repeatable);\n"
+"                       the guest sees no other environment\n"
+"  --timeout SECONDS    stop the run after SECONDS (QEMU boots: firmware included)\n"
+"  --verbose            echo the kernel log to stderr (QEMU boots)\n"
+"  --log FILE           keep the kernel log (serial COM1) in FILE\n"
+"  -o FILE              image: output file\n"
+"  --format FORMAT      image: disk format (only raw for now)\n"
+"\n"
+"Everything after MODULE is passed to the guest; its argv[0] is MODULE.\n"
+"Exit status: the guest's; 134 if it trapped; 125 if wasmetal failed.\n";
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "wasmetal: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'wasmetal --help'.\n");
+	exit(EXIT_USAGE);
+}
+
+/* The value of option argv[*i] ("--opt VALUE" or "--opt=VALUE"). */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+
+	if (a[n] == '=')
+		return a + n + 1;
+	if (*i + 1 >= argc)
+		usage_error("option %s needs a value", name);
+	return argv[++*i];
+}
+
+static bool opt_is(const char *a, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
+}
+
+static void add_env(struct opts *o, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+
+	if (!eq || eq == kv)
+		usage_error("--env wants NAME=VALUE, got '%s'", kv);
+	o->env[o->nenv++] = kv;
+}
+
+static unsigned parse_timeout(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v == 0 || v > 86400 * 365 || s[0] == '-')
+		usage_error("--timeout wants a positive number of seconds, got '%s'", s);
+	return (unsigned)v;
+}
+
+/* Image options that may also follow MODULE (before the guest's args). */
+static bool parse_image_opt(struct opts *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+
+	if (strcmp(a, "-o") == 0 || opt_is(a, "--output")) {
+		o->out_path = opt_value(argc, argv, i, a[1] == 'o' ? "-o" : "--output");
+		return true;
+	}
+	if (opt_is(a, "--format")) {
+		o->format = opt_value(argc, argv, i, "--format");
+		return true;
+	}
+	return false;
+}
+
+static void parse_opt(struct opts *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+
+	if (o->cmd == CMD_RUN && strcmp(a, "--hosted") == 0)
+		o->hosted = true;
+	else if (opt_is(a, "--env"))
+		add_env(o, opt_value(argc, argv, i, "--env"));
+	else if (opt_is(a, "--timeout"))
+		o->timeout_s = parse_timeout(opt_value(argc, argv, i, "--timeout"));
+	else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
+		o->verbose = true;
+	else if (opt_is(a, "--log"))
+		o->log_path = opt_value(argc, argv, i, "--log");
+	else if (o->cmd == CMD_IMAGE && parse_image_opt(o, argc, argv, i))
+		;
+	else
+		usage_error("unknown option '%s'", a);
+}
+
+static void parse_args(struct opts *o, int argc, char **argv)
+{
+	int i = 2;
+
+	o->env = calloc((size_t)argc, sizeof(*o->env));
+	o->guest_argv = calloc((size_t)argc + 1, sizeof(*o->guest_argv));
+	if (!o->env || !o->guest_argv) {
+		fprintf(stderr, "wasmetal: out of memory\n");
+		exit(EXIT_INTERNAL);
+	}
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		parse_opt(o, argc, argv, &i);
+	}
+	if (i >= argc)
+		usage_error("%s: missing MODULE", argv[1]);
+	o->module = argv[i++];
+	while (o->cmd == CMD_IMAGE && i < argc && parse_image_opt(o, argc, argv, &i))
+		i++;
+	o->guest_argv[o->guest_argc++] = o->module;
+	while (i < argc)
+		o->guest_argv[o->guest_argc++] = argv[i++];
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n == cap) {
+			uint8_t *nb = realloc(buf, cap ? cap * 2 : 65536);
+
+			if (!nb)
+				goto fail;
+			buf = nb;
+			cap = cap ? cap * 2 : 65536;
+		}
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f))
+		goto fail;
+	fclose(f);
+	*len = n;
+	return buf;
+fail:
+	free(buf);
+	fclose(f);
+	return NULL;
+}
+
+static bool is_wasm_file(const char *path)
+{
+	unsigned char magic[4] = { 0 };
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return true;    /* let the caller report the open error */
+	n = fread(magic, 1, 4, f);
+	fclose(f);
+	return n == 4 && memcmp(magic, "\0asm", 4) == 0;
+}
+
+static void on_alarm(int sig)
+{
+	static const char msg[] = "wasmetal: timeout: the module ran too long\n";
+	ssize_t r = write(2, msg, sizeof(msg) - 1);
+
+	(void)r;
+	_exit(EXIT_INTERNAL);
+}
+
+static int run_hosted(const struct opts *o)
+{
+	struct wasi_config cfg = {
+		.argc = o->guest_argc, .argv = o->guest_argv,
+		.envc = o->nenv, .envp = o->env,
+	};
+	size_t len;
+	uint8_t *wasm = read_file(o->module, &len);
+	int status;
+
+	if (!wasm) {
+		fprintf(stderr, "wasmetal: cannot read %s: %s\n", o->module, strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	if (o->timeout_s) {
+		signal(SIGALRM, on_alarm);
+		alarm(o->timeout_s);
+	}
+	fflush(stdout);
+	status = wasi_run_module(wasm, len, &cfg);
+	free(wasm);
+	return status;
+}
+
+/* A private directory for the run's disk image, removed afterwards. */
+static char *make_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+	char *dir;
+
+	if (!t || !*t)
+		t = "/tmp";
+	if (asprintf(&dir, "%s/wasmetal.XXXXXX", t) < 0)
+		return NULL;
+	if (!mkdtemp(dir)) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static void remove_tmpdir(char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[PATH_MAX];
+
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+	free(dir);
+}
+
+static void fill_spec(const struct opts *o, struct image_spec *spec)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->module_path = o->module;
+	spec->argc = o->guest_argc;
+	spec->argv = o->guest_argv;
+	spec->envc = o->nenv;
+	spec->envp = o->env;
+	spec->flags = o->verbose ? BUNDLE_FLAG_VERBOSE : 0;
+}
+
+static int boot_disk(const struct opts *o, const char *disk)
+{
+	struct qemu_opts q = {
+		.timeout_s = o->timeout_s, .log_path = o->log_path,
+		.verbose = o->verbose, .console_fd = 1,
+	};
+	char err[4096] = "";
+	int status;
+
+	fflush(stdout);
+	status = qemu_boot(disk, &q, err, sizeof(err));
+	if (status < 0) {
+		fprintf(stderr, "wasmetal: boot failed: %s\n", err[0] ? err : "(no detail)");
+		return EXIT_INTERNAL;
+	}
+	return status;
+}
+
+static int run_qemu(const struct opts *o)
+{
+	struct image_spec spec;
+	char err[4096] = "", disk[PATH_MAX];
+	char *dir;
+	int status;
+
+	if (access(o->module, R_OK) != 0) {
+		fprintf(stderr, "wasmetal: cannot read %s: %s\n", o->module, strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	if (!is_wasm_file(o->module)) {
+		/* A disk image from `wasmetal image`: its args/env are inside. */
+		if (o->guest_argc > 1 || o->nenv)
+			usage_error("%s is a disk image: its arguments and environment "
+				    "were fixed by 'wasmetal image'", o->module);
+		return boot_disk(o, o->module);
+	}
+	dir = make_tmpdir();
+	if (!dir) {
+		fprintf(stderr, "wasmetal: cannot create a temporary directory: %s\n",
+			strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	snprintf(disk, sizeof(disk), "%s/disk.img", dir);
+	fill_spec(o, &spec);
+	if (image_build(&spec, disk, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wasmetal: cannot build the image: %s\n", err);
+		status = EXIT_INTERNAL;
+	} else {
+		status = boot_disk(o, disk);
+	}
+	remove_tmpdir(dir);
+	return status;
+}
+
+static int cmd_image(const struct opts *o)
+{
+	struct image_spec spec;
+	char err[4096] = "";
+
+	if (!o->out_path)
+		usage_error("%s", "image: missing -o OUT.img");
+	if (o->format && strcmp(o->format, "raw") != 0) {
+		if (!strcmp(o->format, "qcow2") || !strcmp(o->format, "vmdk") ||
+		    !strcmp(o->format, "vhdx"))
+			fprintf(stderr, "wasmetal: --format %s is not supported yet; "
+				"only raw images for now\n", o->format);
+		else
+			fprintf(stderr, "wasmetal: unknown --format '%s' (raw, later "
+				"qcow2, vmdk, vhdx)\n", o->format);
+		return EXIT_USAGE;
+	}
+	if (!is_wasm_file(o->module)) {
+		fprintf(stderr, "wasmetal: %s is not a WebAssembly module\n", o->module);
+		return EXIT_INTERNAL;
+	}
+	fill_spec(o, &spec);
+	if (image_build(&spec, o->out_path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wasmetal: cannot build the image: %s\n", err);
+		return EXIT_INTERNAL;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+
+	plat_host_init();
+	if (argc < 2)
+		usage_error("%s", "missing command (run, image)");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("wasmetal %s\n", WASMETAL_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		o.cmd = CMD_RUN;
+	else if (!strcmp(argv[1], "image"))
+		o.cmd = CMD_IMAGE;
+	else
+		usage_error("unknown command '%s' (run, image)", argv[1]);
+	parse_args(&o, argc, argv);
+	if (o.cmd == CMD_IMAGE)
+		return cmd_image(&o);
+	return o.hosted ? run_hosted(&o) : run_qemu(&o);
+}

@@ -1,0 +1,264 @@
+/*
+ * plat_host.c — jit/plat.h on Linux (the hosted platform).
+ *
+ *   reserve  = mmap(PROT_NONE, MAP_NORESERVE)      any touch faults
+ *   commit   = mmap(MAP_FIXED, RW) over the range  always fresh zero pages
+ *   code     = mmap RW for the emitter, then mprotect RX (never W+X)
+ *   faults   = SIGSEGV/SIGBUS on a sigaltstack -> wasm_fault_redirect ->
+ *              resume at the engine's trap path, or die with a report
+ *
+ * Kept small on purpose (DESIGN.md: "don't grow a second kernel").
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "plat_host.h"
+#include "wasm.h"
+
+/* ---- address space ---------------------------------------------------- */
+
+static long commit_budget = -1;         /* fault injection, -1 = off */
+
+void plat_host_fail_commit_after(long n)
+{
+	__atomic_store_n(&commit_budget, n, __ATOMIC_SEQ_CST);
+}
+
+void *plat_reserve(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int plat_commit(void *addr, size_t size)
+{
+	long b = __atomic_load_n(&commit_budget, __ATOMIC_SEQ_CST);
+
+	if (b == 0)
+		return -ENOMEM;
+	if (b > 0)
+		__atomic_fetch_sub(&commit_budget, 1, __ATOMIC_SEQ_CST);
+	if (!size)
+		return 0;
+	/* A fixed anonymous mapping over the reserved range: zero pages even
+	 * if this range was committed and released before. */
+	if (mmap(addr, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		return -ENOMEM;
+	return 0;
+}
+
+void plat_release(void *addr, size_t size)
+{
+	if (addr && size)
+		munmap(addr, size);
+}
+
+void *plat_code_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int plat_code_seal(void *addr, size_t size)
+{
+	return mprotect(addr, size, PROT_READ | PROT_EXEC) ? -errno : 0;
+}
+
+void plat_code_free(void *addr, size_t size)
+{
+	if (addr && size)
+		munmap(addr, size);
+}
+
+/* ---- console, time, entropy ------------------------------------------ */
+
+void plat_console_write(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	if (fd != 1 && fd != 2)
+		return;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static clockid_t clock_id(enum plat_clock c)
+{
+	return c == PLAT_CLOCK_MONOTONIC ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+}
+
+uint64_t plat_clock_ns(enum plat_clock c)
+{
+	struct timespec ts;
+
+	if (clock_gettime(clock_id(c), &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t plat_clock_res_ns(enum plat_clock c)
+{
+	struct timespec ts;
+
+	if (clock_getres(clock_id(c), &ts))
+		return 1;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int plat_random(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+void plat_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- faults: SIGSEGV / SIGBUS ----------------------------------------- */
+
+/* Async-signal-safe "0x%lx". */
+static char *put_hex(char *p, uintptr_t v)
+{
+	char tmp[16];
+	int n = 0;
+
+	*p++ = '0';
+	*p++ = 'x';
+	do {
+		tmp[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_str(char *p, const char *s)
+{
+	while (*s)
+		*p++ = *s++;
+	return p;
+}
+
+static void report_fatal(int sig, uintptr_t rip, uintptr_t addr)
+{
+	char buf[128], *p = buf;
+
+	p = put_str(p, "wasmetal: fatal ");
+	p = put_str(p, sig == SIGBUS ? "SIGBUS" : "SIGSEGV");
+	p = put_str(p, " at rip=");
+	p = put_hex(p, rip);
+	p = put_str(p, ", addr=");
+	p = put_hex(p, addr);
+	*p++ = '\n';
+	(void)!write(2, buf, (size_t)(p - buf));
+}
+
+static void on_fault(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	greg_t *gr = uc->uc_mcontext.gregs;
+	struct wasm_fault f = {
+		.rip = (uintptr_t)gr[REG_RIP],
+		.addr = (uintptr_t)si->si_addr,
+		.r14 = (uintptr_t)gr[REG_R14],
+		.rsp = (uintptr_t)gr[REG_RSP],
+		.rbp = (uintptr_t)gr[REG_RBP],
+	};
+	int saved_errno = errno;
+
+	/* Only faults raised by the CPU: a kill(2)ed SIGSEGV is not a trap. */
+	if (si->si_code > 0 && wasm_fault_redirect(&f)) {
+		gr[REG_RIP] = (greg_t)f.new_rip;
+		gr[REG_RDI] = (greg_t)f.new_rdi;
+		gr[REG_RSI] = (greg_t)f.new_rsi;
+		gr[REG_RSP] = (greg_t)f.new_rsp;
+		errno = saved_errno;
+		return;
+	}
+	report_fatal(sig, f.rip, f.addr);
+	/* Back to the default action: the faulting instruction runs again
+	 * and the process dies of the real signal (a core, exit status). */
+	signal(sig, SIG_DFL);
+	if (si->si_code <= 0)
+		raise(sig);
+	errno = saved_errno;
+}
+
+#define ALTSTACK_SIZE (64u << 10)
+
+void plat_host_thread_init(void)
+{
+	static __thread void *altstack;
+	stack_t ss = { 0 };
+
+	if (altstack)
+		return;
+	altstack = mmap(NULL, ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (altstack == MAP_FAILED) {
+		altstack = NULL;
+		plat_log("wasmetal: no alternate signal stack: %s\n", strerror(errno));
+		return;
+	}
+	ss.ss_sp = altstack;
+	ss.ss_size = ALTSTACK_SIZE;
+	if (sigaltstack(&ss, NULL))
+		plat_log("wasmetal: sigaltstack: %s\n", strerror(errno));
+}
+
+void plat_host_init(void)
+{
+	static int done;
+	struct sigaction sa;
+
+	plat_host_thread_init();
+	if (__atomic_exchange_n(&done, 1, __ATOMIC_SEQ_CST))
+		return;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+}

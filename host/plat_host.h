@@ -1,0 +1,25 @@
+/*
+ * plat_host.h — the Linux-hosted platform (host/plat_host.c): the jit/plat.h
+ * seam on mmap/mprotect, write(2), clock_gettime, getrandom, and the
+ * SIGSEGV/SIGBUS handler that turns guard-region faults in JIT code into
+ * Wasm traps (wasm_fault_redirect, DESIGN.md decisions 2 and 3).
+ */
+#ifndef PLAT_HOST_H
+#define PLAT_HOST_H
+
+#include "plat.h"
+
+/* Install the SIGSEGV/SIGBUS handlers (once per process) and an alternate
+ * signal stack for the calling thread.  Call before running Wasm. */
+void plat_host_init(void);
+
+/* Give the calling thread its own alternate signal stack (threads other
+ * than the one that called plat_host_init, before they run Wasm). */
+void plat_host_thread_init(void);
+
+/* Fault injection (STYLE.md, "at the platform seam"): after n more
+ * successful plat_commit calls, every further one fails with -ENOMEM;
+ * n < 0 turns injection off (the default). */
+void plat_host_fail_commit_after(long n);
+
+#endif

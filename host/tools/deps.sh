@@ -1,0 +1,43 @@
+#!/bin/sh
+# deps.sh — install the Debian 12 packages wasmetal builds and boots with.
+# Idempotent: one dpkg-query when everything is present (the common case);
+# otherwise one `apt-get update` and one non-interactive install of exactly
+# the missing packages.  Needs root only when something is missing.
+set -eu
+
+PKGS="build-essential gnu-efi ovmf qemu-system-x86 qemu-utils mtools fdisk
+dosfstools wabt binaryen clang lld wasi-libc libclang-rt-14-dev-wasm32
+newlib-source libjansson-dev"
+
+# One dpkg-query for all of them; unknown packages print nothing here.
+installed=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $PKGS 2>/dev/null |
+	awk '$1 == "ii" { print $2 }' || true)
+missing=""
+for p in $PKGS; do
+	case " $(echo $installed) " in
+	*" $p "*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+# Any node will do (nodesource, nvm...); Debian's only if there is none.
+if ! command -v node >/dev/null 2>&1; then
+	missing="$missing nodejs"
+fi
+
+[ -z "$missing" ] && exit 0
+
+echo "deps.sh: installing:$missing" >&2
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		SUDO="sudo -n"
+	else
+		echo "deps.sh: missing packages:$missing (run as root)" >&2
+		exit 1
+	fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update </dev/null
+# shellcheck disable=SC2086
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	--no-install-recommends $missing </dev/null

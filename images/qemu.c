@@ -1,0 +1,596 @@
+/*
+ * qemu.c — boot a disk under QEMU (q35 + OVMF) and get the guest's exit
+ * status back (see image.h for the serial-port contract).
+ *
+ *   qemu-system-x86_64 -nodefaults -machine q35 -cpu max -m 1024 -smp 1
+ *     -accel kvm|tcg          kvm only if a probe VM can really run code
+ *     -drive if=pflash ...    OVMF_CODE (read-only) + a private OVMF_VARS copy
+ *     -drive if=virtio ...    the disk, by absolute file name (no protocols)
+ *     -chardev file,path=/dev/fd/3 -serial chardev:com1   kernel log
+ *     -chardev file,path=/dev/fd/4 -serial chardev:com2   guest console
+ *     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
+ *     -display none -monitor none -d cpu_reset -D <tmp>/qemu.log
+ *
+ * Both serial ports are pipes read here: COM1 goes to the log file (and
+ * to stderr when verbose) and is scanned line by line for the kernel's
+ * "[wasmetal] exit status N"; COM2 is copied to o->console_fd from the
+ * loader's BOOT_CONSOLE_MARK on (before it, OVMF uses COM2 as one of its
+ * consoles and writes clear-screens and boot messages there).  No
+ * terminal is ever put into raw mode.  QEMU runs in its own process group
+ * (killed as a whole on timeout, and by the kernel if we die).  The exit
+ * status comes from the log line; without one, the error says why: the
+ * timeout, QEMU's own exit status and stderr, or a triple fault (which
+ * TCG reports in the -d cpu_reset log), followed by the last log lines.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "image.h"
+#include "loader.h"             /* BOOT_CONSOLE_MARK */
+#include "proc.h"
+
+#define EXIT_LINE       "[wasmetal] exit status "
+#define TAIL_LINES      20
+#define LINE_MAX_KEEP   200
+#define GRACE_MS        3000    /* after the exit line, before we kill */
+#define DEFAULT_TIMEOUT 600     /* timeout_s == 0: a limit all the same */
+
+static const char *const ovmf_pairs[][2] = {
+	{ "/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd" },
+	{ "/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd" },
+	{ "/usr/share/edk2/ovmf/OVMF_CODE.fd", "/usr/share/edk2/ovmf/OVMF_VARS.fd" },
+};
+
+/* COM1 line scanner: exit status + the last TAIL_LINES lines. */
+struct scan {
+	char line[LINE_MAX_KEEP + 1];
+	size_t len;
+	int esc;                        /* inside an ANSI escape sequence */
+	char tail[TAIL_LINES][LINE_MAX_KEEP + 1];
+	unsigned ntail;                 /* lines ever completed */
+	int status;                     /* -1 until the exit line is seen */
+};
+
+struct run {
+	char dir[PATH_MAX];
+	char vars[PATH_MAX + 16];
+	char dlog[PATH_MAX + 16];       /* QEMU's -D log */
+	char log[PATH_MAX + 16];
+	const char *log_path;
+	int log_fd;
+	int com1_r, com2_r, out_r;
+	int console_ok;
+	size_t mark_pos;                /* BOOT_CONSOLE_MARK bytes matched */
+	int console_on;                 /* the mark has been seen */
+	char qemu_out[2048];            /* tail of QEMU's stdout/stderr */
+	size_t qemu_out_len;
+	struct scan sc;
+};
+
+/* ---- KVM probe ----------------------------------------------------------- */
+
+/* Some hosts expose a /dev/kvm that cannot run firmware (nested setups that
+ * fail on x87 instructions in real mode, as OVMF's early code uses): run
+ * "fninit; fwait; out 0x10, al; hlt" from a read-only slot and require
+ * exactly the expected exits. */
+static int kvm_run_probe(int kvm, int vm, uint8_t *mem)
+{
+	static const uint8_t code[] = { 0xdb, 0xe3, 0x9b, 0xb0, 0x42, 0xe6, 0x10, 0xf4 };
+	struct kvm_userspace_memory_region r = {
+		.slot = 0, .flags = KVM_MEM_READONLY, .guest_phys_addr = 0x1000,
+		.memory_size = 0x1000, .userspace_addr = (uintptr_t)mem,
+	};
+	struct kvm_sregs s;
+	struct kvm_regs g = { .rip = 0x1000, .rflags = 2 };
+	struct kvm_run *run;
+	int cpu, sz, ok = 0, saw_io = 0;
+
+	memcpy(mem, code, sizeof(code));
+	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r) < 0 ||
+	    (cpu = ioctl(vm, KVM_CREATE_VCPU, 0)) < 0)
+		return 0;
+	sz = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	run = sz > 0 ? mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, cpu, 0)
+		     : MAP_FAILED;
+	if (run == MAP_FAILED || ioctl(cpu, KVM_GET_SREGS, &s) < 0)
+		goto out;
+	s.cs.base = 0;
+	s.cs.selector = 0;
+	if (ioctl(cpu, KVM_SET_SREGS, &s) < 0 || ioctl(cpu, KVM_SET_REGS, &g) < 0)
+		goto out;
+	for (int i = 0; i < 4 && ioctl(cpu, KVM_RUN, 0) == 0; i++) {
+		if (run->exit_reason == KVM_EXIT_IO && run->io.port == 0x10 &&
+		    ((uint8_t *)run)[run->io.data_offset] == 0x42) {
+			saw_io = 1;
+			continue;
+		}
+		ok = run->exit_reason == KVM_EXIT_HLT && saw_io;
+		break;
+	}
+out:
+	if (run != MAP_FAILED)
+		munmap(run, sz);
+	close(cpu);
+	return ok;
+}
+
+static int kvm_usable(void)
+{
+	const char *env = getenv("WASMETAL_ACCEL");
+	int kvm, vm, ok = 0;
+	uint8_t *mem;
+
+	if (env && *env)
+		return !strcmp(env, "kvm");
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0)
+		return 0;
+	vm = ioctl(kvm, KVM_GET_API_VERSION, 0) == KVM_API_VERSION ?
+	     ioctl(kvm, KVM_CREATE_VM, 0) : -1;
+	mem = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vm >= 0 && mem != MAP_FAILED)
+		ok = kvm_run_probe(kvm, vm, mem);
+	if (mem != MAP_FAILED)
+		munmap(mem, 0x1000);
+	if (vm >= 0)
+		close(vm);
+	close(kvm);
+	return ok;
+}
+
+/* ---- setup ---------------------------------------------------------------- */
+
+static int copy_file(const char *from, const char *to, char *err, size_t errlen)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
+	ssize_t n = 0;
+
+	if (in >= 0)
+		out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n) {
+			n = -1;
+			break;
+		}
+	if (in < 0 || out < 0 || n < 0)
+		snprintf(err, errlen, "cannot copy %s to %s: %s", from, to, strerror(errno));
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) && n >= 0) {
+		snprintf(err, errlen, "%s: %s", to, strerror(errno));
+		n = -1;
+	}
+	return in < 0 || out < 0 || n < 0 ? -1 : 0;
+}
+
+static int find_ovmf(const char **code, const char **vars, char *err, size_t errlen)
+{
+	*code = getenv("WASMETAL_OVMF_CODE");
+	*vars = getenv("WASMETAL_OVMF_VARS");
+	if (*code && *vars)
+		return 0;
+	for (size_t i = 0; i < sizeof(ovmf_pairs) / sizeof(ovmf_pairs[0]); i++)
+		if (!access(ovmf_pairs[i][0], R_OK) && !access(ovmf_pairs[i][1], R_OK)) {
+			*code = ovmf_pairs[i][0];
+			*vars = ovmf_pairs[i][1];
+			return 0;
+		}
+	snprintf(err, errlen, "OVMF firmware not found (apt-get install ovmf, or set "
+		 "WASMETAL_OVMF_CODE and WASMETAL_OVMF_VARS)");
+	return -1;
+}
+
+/* QEMU option values: a ',' is written ",,". */
+static int opt(char *buf, size_t len, const char *prefix, const char *path,
+	       const char *suffix)
+{
+	size_t n = snprintf(buf, len, "%s", prefix);
+
+	for (; *path && n + 2 < len; path++) {
+		if (*path == ',')
+			buf[n++] = ',';
+		buf[n++] = *path;
+	}
+	if (*path)
+		return -1;
+	buf[n] = 0;
+	return strlen(suffix) + n + 1 > len ? -1 : (strcat(buf, suffix), 0);
+}
+
+static int make_tmpdir(struct run *r, char *err, size_t errlen)
+{
+	const char *t = getenv("TMPDIR");
+
+	if (!t || t[0] != '/')
+		t = "/tmp";
+	snprintf(r->dir, sizeof(r->dir), "%s/wasmetal-qemu.XXXXXX", t);
+	if (!mkdtemp(r->dir)) {
+		snprintf(err, errlen, "cannot create a temp dir in %s: %s", t, strerror(errno));
+		return -1;
+	}
+	snprintf(r->vars, sizeof(r->vars), "%s/OVMF_VARS.fd", r->dir);
+	snprintf(r->dlog, sizeof(r->dlog), "%s/qemu.log", r->dir);
+	snprintf(r->log, sizeof(r->log), "%s/com1.log", r->dir);
+	return 0;
+}
+
+static void cleanup(struct run *r)
+{
+	unlink(r->vars);
+	unlink(r->dlog);
+	unlink(r->log);
+	rmdir(r->dir);
+}
+
+/* ---- the COM1 scanner ----------------------------------------------------- */
+
+static void scan_line_done(struct scan *s)
+{
+	const char *p;
+
+	s->line[s->len] = 0;
+	p = strstr(s->line, EXIT_LINE);
+	if (p) {
+		char *end;
+		long v = strtol(p + strlen(EXIT_LINE), &end, 10);
+
+		if (end != p + strlen(EXIT_LINE) && v >= 0 && v <= 255)
+			s->status = (int)v;
+	}
+	memcpy(s->tail[s->ntail++ % TAIL_LINES], s->line, s->len + 1);
+	s->len = 0;
+}
+
+static void scan(struct scan *s, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = buf[i];
+
+		if (s->esc) {           /* ESC [ params letter */
+			if (s->esc == 1 && c != '[')
+				s->esc = 0;
+			else if (s->esc++ > 1 && ((c >= 'A' && c <= 'Z') ||
+						    (c >= 'a' && c <= 'z')))
+				s->esc = 0;
+			continue;
+		}
+		if (c == 0x1b)
+			s->esc = 1;
+		else if (c == '\n')
+			scan_line_done(s);
+		else if ((c >= 0x20 || c == '\t') && c != 0x7f && s->len < LINE_MAX_KEEP)
+			s->line[s->len++] = c;
+	}
+}
+
+/* ---- the run loop ----------------------------------------------------------- */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void write_all(int fd, const char *p, size_t n, int *ok)
+{
+	while (*ok && n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			*ok = 0;        /* reader gone: keep the guest running */
+			return;
+		}
+		p += w;
+		n -= w;
+	}
+}
+
+static void keep_tail(struct run *r, const char *p, size_t n)
+{
+	size_t cap = sizeof(r->qemu_out) - 1;
+
+	if (n >= cap) {
+		memcpy(r->qemu_out, p + n - cap, cap);
+		r->qemu_out_len = cap;
+	} else {
+		if (r->qemu_out_len + n > cap) {
+			size_t drop = r->qemu_out_len + n - cap;
+
+			memmove(r->qemu_out, r->qemu_out + drop, r->qemu_out_len - drop);
+			r->qemu_out_len -= drop;
+		}
+		memcpy(r->qemu_out + r->qemu_out_len, p, n);
+		r->qemu_out_len += n;
+	}
+	r->qemu_out[r->qemu_out_len] = 0;
+}
+
+/* COM2: drop the firmware's output up to the loader's mark, then copy. */
+static void console(struct run *r, const struct qemu_opts *o, const char *p,
+		    size_t n)
+{
+	static const char mark[] = BOOT_CONSOLE_MARK;
+	size_t i = 0;
+
+	while (!r->console_on && i < n) {
+		char c = p[i++];
+
+		if (c == mark[r->mark_pos])
+			r->mark_pos++;
+		else
+			r->mark_pos = c == mark[0];
+		r->console_on = r->mark_pos == sizeof(mark) - 1;
+	}
+	if (i < n)
+		write_all(o->console_fd, p + i, n - i, &r->console_ok);
+}
+
+/* Read what is there on fd; -1 on EOF. */
+static int pump(struct run *r, const struct qemu_opts *o, int which, int fd)
+{
+	char buf[8192];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	int log_ok = 1, err_ok = 1;
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n <= 0)
+		return -1;
+	if (which == 0) {
+		write_all(r->log_fd, buf, n, &log_ok);
+		if (o->verbose)
+			write_all(2, buf, n, &err_ok);
+		scan(&r->sc, buf, n);
+	} else if (which == 1) {
+		console(r, o, buf, n);
+	} else {
+		keep_tail(r, buf, n);
+	}
+	return 0;
+}
+
+static void kill_group(pid_t pid)
+{
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+}
+
+/* Pump all three pipes until EOF; kill QEMU at the deadline (or shortly
+ * after the exit line).  Returns 1 if we had to kill it for the timeout. */
+static int pump_until_exit(struct run *r, const struct qemu_opts *o, pid_t pid,
+			   unsigned timeout_s)
+{
+	struct pollfd p[3] = {
+		{ .fd = r->com1_r, .events = POLLIN },
+		{ .fd = r->com2_r, .events = POLLIN },
+		{ .fd = r->out_r, .events = POLLIN },
+	};
+	long long deadline = now_ms() + timeout_s * 1000LL;
+	int open_fds = 3, killed = 0, timed_out = 0;
+	long long killed_at = 0;
+
+	while (open_fds > 0) {
+		long long left = deadline - now_ms();
+
+		if (r->sc.status >= 0 && left > GRACE_MS) {
+			deadline = now_ms() + GRACE_MS;
+			left = GRACE_MS;
+		}
+		if (left <= 0 && !killed) {
+			timed_out = r->sc.status < 0;
+			kill_group(pid);
+			killed = 1;
+			killed_at = now_ms();
+		}
+		if (killed && now_ms() - killed_at > 5000)
+			break;          /* someone else holds the pipes open */
+		if (poll(p, 3, killed ? 1000 : (int)(left > 1000 ? 1000 : left)) < 0 &&
+		    errno != EINTR)
+			break;
+		for (int i = 0; i < 3; i++) {
+			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if (pump(r, o, i, p[i].fd) < 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		if (p[i].fd >= 0)
+			close(p[i].fd);
+	if (r->sc.len)
+		scan_line_done(&r->sc);         /* an unterminated last line */
+	return timed_out;
+}
+
+/* ---- results ---------------------------------------------------------------- */
+
+static int saw_triple_fault(const char *dlog)
+{
+	char buf[65536];
+	int fd = open(dlog, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return strstr(buf, "Triple fault") != NULL;
+}
+
+static void append_tail(const struct scan *s, char *err, size_t errlen)
+{
+	unsigned first = s->ntail > TAIL_LINES ? s->ntail - TAIL_LINES : 0;
+	size_t n = strlen(err);
+
+	if (s->ntail == 0) {
+		snprintf(err + n, errlen - n, "\n(the kernel log is empty)");
+		return;
+	}
+	n += snprintf(err + n, errlen - n, "\nlast lines of the kernel log (COM1):");
+	for (unsigned i = first; i < s->ntail && n < errlen; i++)
+		n += snprintf(err + n, errlen - n, "\n  %s", s->tail[i % TAIL_LINES]);
+}
+
+static void explain(struct run *r, int status, int timed_out, unsigned timeout_s,
+		    char *err, size_t errlen)
+{
+	char how[64];
+
+	image_describe_status(status, how, sizeof(how));
+	if (timed_out)
+		snprintf(err, errlen, "timeout after %u s: QEMU killed, no exit status "
+			 "from the kernel", timeout_s);
+	else if (saw_triple_fault(r->dlog))
+		snprintf(err, errlen, "the guest triple-faulted (CPU reset), no exit "
+			 "status from the kernel");
+	else if (WIFEXITED(status) && (WEXITSTATUS(status) & 1))
+		snprintf(err, errlen, "the kernel left through isa-debug-exit (QEMU %s) "
+			 "without printing its exit status", how);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		snprintf(err, errlen, "QEMU exited without an exit status from the "
+			 "kernel: the guest powered off or reset");
+	else
+		snprintf(err, errlen, "QEMU failed (%s)%s%s", how,
+			 r->qemu_out_len ? ": " : "", r->qemu_out);
+	append_tail(&r->sc, err, errlen);
+}
+
+/* ---- qemu_boot ---------------------------------------------------------------- */
+
+static int start_qemu(struct run *r, const char *disk, const char *code,
+		      pid_t *pid, char *err, size_t errlen)
+{
+	char o_code[PATH_MAX + 64], o_vars[PATH_MAX + 64], o_disk[PATH_MAX + 64];
+	char o_dlog[PATH_MAX + 16];
+	int com1[2], com2[2], map[5];
+	struct image_child c;
+	int kvm = kvm_usable();
+	const char *argv[] = {
+		"qemu-system-x86_64", "-nodefaults", "-machine", "q35",
+		"-cpu", "max", "-m", "1024", "-smp", "1",
+		"-accel", kvm ? "kvm" : "tcg",
+		"-drive", o_code, "-drive", o_vars, "-drive", o_disk,
+		"-chardev", "file,id=com1,path=/dev/fd/3", "-serial", "chardev:com1",
+		"-chardev", "file,id=com2,path=/dev/fd/4", "-serial", "chardev:com2",
+		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+		"-no-reboot", "-display", "none", "-monitor", "none",
+		"-d", "cpu_reset", "-D", o_dlog, NULL,
+	};
+
+	if (opt(o_code, sizeof(o_code), "if=pflash,format=raw,unit=0,readonly=on,file=",
+		code, "") ||
+	    opt(o_vars, sizeof(o_vars), "if=pflash,format=raw,unit=1,file=", r->vars, "") ||
+	    opt(o_disk, sizeof(o_disk), "if=virtio,format=raw,file.driver=file,"
+		"file.filename=", disk, "") ||
+	    opt(o_dlog, sizeof(o_dlog), "", r->dlog, "")) {
+		snprintf(err, errlen, "path too long");
+		return -1;
+	}
+	if (pipe2(com1, O_CLOEXEC) < 0)
+		goto sys_fail;
+	if (pipe2(com2, O_CLOEXEC) < 0) {
+		close(com1[0]);
+		close(com1[1]);
+		goto sys_fail;
+	}
+	map[0] = com1[1], map[1] = 3, map[2] = com2[1], map[3] = 4, map[4] = -1;
+	if (image_spawn(argv, NULL, map, true, &c, err, errlen)) {
+		for (int i = 0; i < 2; i++)
+			close(com1[i]), close(com2[i]);
+		return -1;
+	}
+	close(com1[1]);
+	close(com2[1]);
+	r->com1_r = com1[0];
+	r->com2_r = com2[0];
+	r->out_r = c.out_fd;
+	*pid = c.pid;
+	return 0;
+sys_fail:
+	snprintf(err, errlen, "pipe: %s", strerror(errno));
+	return -1;
+}
+
+static int boot(struct run *r, const char *disk_path, const struct qemu_opts *o,
+		char *err, size_t errlen)
+{
+	char disk[PATH_MAX];
+	const char *code, *vars;
+	unsigned timeout_s = o->timeout_s ? o->timeout_s : DEFAULT_TIMEOUT;
+	int status = 0, timed_out;
+	pid_t pid;
+
+	if (!realpath(disk_path, disk)) {
+		snprintf(err, errlen, "%s: %s", disk_path, strerror(errno));
+		return -1;
+	}
+	if (find_ovmf(&code, &vars, err, errlen) || make_tmpdir(r, err, errlen))
+		return -1;
+	if (copy_file(vars, r->vars, err, errlen))
+		return -1;
+	r->log_path = o->log_path ? o->log_path : r->log;
+	r->log_fd = open(r->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (r->log_fd < 0) {
+		snprintf(err, errlen, "%s: %s", r->log_path, strerror(errno));
+		return -1;
+	}
+	if (start_qemu(r, disk, code, &pid, err, errlen))
+		return -1;
+	timed_out = pump_until_exit(r, o, pid, timeout_s);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (r->sc.status >= 0)
+		return r->sc.status;
+	explain(r, status, timed_out, timeout_s, err, errlen);
+	return -1;
+}
+
+int qemu_boot(const char *disk_path, const struct qemu_opts *o,
+	      char *err, size_t errlen)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	int ret;
+
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	r->log_fd = -1;
+	r->console_ok = 1;
+	r->sc.status = -1;
+	sigaction(SIGPIPE, &ign, &old);         /* a closed console is not fatal */
+	ret = boot(r, disk_path, o, err, errlen);
+	sigaction(SIGPIPE, &old, NULL);
+	if (r->log_fd >= 0)
+		close(r->log_fd);
+	if (r->dir[0])
+		cleanup(r);
+	free(r);
+	return ret;
+}

@@ -1,0 +1,1915 @@
+/*
+ * compile.c — validate and compile every function body to x86-64 in one
+ * pass (WebAssembly Core spec 2.0 §3.3 "Instructions" validation algorithm,
+ * appendix A.3; binary format §5.4).  This is the walking skeleton's
+ * baseline compiler: every value lives in an 8-byte stack slot.
+ *
+ *   jit_compile: import stubs -> each body: prologue, opcodes, epilogue,
+ *   trap stubs, label fixups -> call fixups -> copy into code pages, seal RX.
+ *
+ * Frame of a compiled function ("wasm ABI v0", jit.h):
+ *
+ *     [rbp + 16 + 8*i]   parameter i (the caller's call area)
+ *     [rbp + 8]          return address
+ *     [rbp]              caller's rbp
+ *     [rbp - 8 - 8*j]    declared local j (zeroed by the prologue)
+ *     [rbp - 8 - 8*(nextra + k)]  operand stack slot k
+ *     [rsp + 8*i]        outgoing call area (max over the call sites)
+ *
+ * Slot invariant: every slot holds a 64-bit value; i32 and f32 values are
+ * zero-extended.  So every copy (locals, branches, call arguments) is one
+ * 64-bit move, and reinterpret/extend_u are free.
+ *
+ * Control: each block has a label; forward branches are rel32 fixups
+ * resolved at the end of the function.  Block results (at most one value,
+ * no block params: multi-value block types are rejected) live at a fixed
+ * slot, the block's entry height, so branches copy the value there.
+ *
+ * Traps: the check jumps to an out-of-line stub at the end of the function
+ * (mov esi, code; call [r14 + CTX_TRAP]); every stub, call and memory
+ * access gets a srcmap entry (code offset -> wasm byte offset).
+ * Memory accesses have no bounds checks (8 GiB reservation, DESIGN.md §2).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stddef.h>
+#include <cpuid.h>
+#include "jit.h"
+#include "leb.h"
+#include "plat.h"
+#include "x64/asm.h"
+
+_Static_assert(offsetof(struct jit_ctx, mem_base) == CTX_MEM_BASE, "ctx");
+_Static_assert(offsetof(struct jit_ctx, mem_size) == CTX_MEM_SIZE, "ctx");
+_Static_assert(offsetof(struct jit_ctx, stack_limit) == CTX_STACK_LIMIT, "ctx");
+_Static_assert(offsetof(struct jit_ctx, entry_rsp) == CTX_ENTRY_RSP, "ctx");
+_Static_assert(offsetof(struct jit_ctx, funcs) == CTX_FUNCS, "ctx");
+_Static_assert(offsetof(struct jit_ctx, globals) == CTX_GLOBALS, "ctx");
+_Static_assert(offsetof(struct jit_ctx, tables) == CTX_TABLES, "ctx");
+_Static_assert(offsetof(struct jit_ctx, host_call) == CTX_HOST_CALL, "ctx");
+_Static_assert(offsetof(struct jit_ctx, trap) == CTX_TRAP, "ctx");
+_Static_assert(offsetof(struct jit_ctx, mem_grow) == CTX_MEM_GROW, "ctx");
+_Static_assert(offsetof(struct jit_ctx, inst) == CTX_INST, "ctx");
+_Static_assert(offsetof(struct jit_ctx, mem_pages) == CTX_MEM_PAGES, "ctx");
+
+#define MAX_LOCALS 50000u
+#define MAX_FRAME  (64u << 20)
+
+/* registers (short names inside this file) */
+enum { RAX = X64_RAX, RCX = X64_RCX, RDX = X64_RDX, RSP = X64_RSP, RBP = X64_RBP,
+       RSI = X64_RSI, RDI = X64_RDI, R14 = X64_R14, R15 = X64_R15 };
+
+#define I32 WASM_I32
+#define I64 WASM_I64
+#define F32 WASM_F32
+#define F64 WASM_F64
+
+/* Signatures of the plain numeric opcodes 0x45..0xc4: operand a, operand b
+ * (0 = unary), result. */
+static const uint8_t numsig[256][3] = {
+	[0x45] = {I32, 0, I32},          [0x46 ... 0x4f] = {I32, I32, I32},
+	[0x50] = {I64, 0, I32},          [0x51 ... 0x5a] = {I64, I64, I32},
+	[0x5b ... 0x60] = {F32, F32, I32}, [0x61 ... 0x66] = {F64, F64, I32},
+	[0x67 ... 0x69] = {I32, 0, I32}, [0x6a ... 0x78] = {I32, I32, I32},
+	[0x79 ... 0x7b] = {I64, 0, I64}, [0x7c ... 0x8a] = {I64, I64, I64},
+	[0x8b ... 0x91] = {F32, 0, F32}, [0x92 ... 0x98] = {F32, F32, F32},
+	[0x99 ... 0x9f] = {F64, 0, F64}, [0xa0 ... 0xa6] = {F64, F64, F64},
+	[0xa7] = {I64, 0, I32},
+	[0xa8 ... 0xa9] = {F32, 0, I32}, [0xaa ... 0xab] = {F64, 0, I32},
+	[0xac ... 0xad] = {I32, 0, I64},
+	[0xae ... 0xaf] = {F32, 0, I64}, [0xb0 ... 0xb1] = {F64, 0, I64},
+	[0xb2 ... 0xb3] = {I32, 0, F32}, [0xb4 ... 0xb5] = {I64, 0, F32},
+	[0xb6] = {F64, 0, F32},
+	[0xb7 ... 0xb8] = {I32, 0, F64}, [0xb9 ... 0xba] = {I64, 0, F64},
+	[0xbb] = {F32, 0, F64},
+	[0xbc] = {F32, 0, I32}, [0xbd] = {F64, 0, I64},
+	[0xbe] = {I32, 0, F32}, [0xbf] = {I64, 0, F64},
+	[0xc0 ... 0xc1] = {I32, 0, I32}, [0xc2 ... 0xc4] = {I64, 0, I64},
+};
+
+/* 0xfc 0..7: i32/i64.trunc_sat_f32/f64_s/u */
+static const uint8_t satsig[8][2] = {
+	{F32, I32}, {F32, I32}, {F64, I32}, {F64, I32},
+	{F32, I64}, {F32, I64}, {F64, I64}, {F64, I64},
+};
+
+enum ctl_kind { CTL_FUNC, CTL_BLOCK, CTL_LOOP, CTL_IF, CTL_ELSE };
+
+struct ctl {
+	uint8_t kind;
+	uint8_t result;         /* value type, 0 = none */
+	bool unreachable;
+	uint32_t height;        /* operand stack height at entry */
+	uint32_t label;         /* branch target: end (block/if/func), start (loop) */
+	uint32_t else_label;    /* if: where the false condition jumps */
+};
+
+struct fixup { uint32_t field, label; };
+struct stub { uint32_t field, wasm_off; uint8_t code; };
+struct call_fixup { uint32_t field, func; };
+
+/* Module-wide state. */
+struct jc {
+	wasm_module *m;
+	struct x64_asm a;
+	struct jit_srcmap *map;
+	uint32_t nmap, capmap;
+	struct call_fixup *calls;
+	uint32_t ncalls, capcalls;
+	uint32_t *offs, *ends;
+	bool sse41, popcnt;
+};
+
+/* One function being compiled. */
+struct fc {
+	struct jc *jc;
+	wasm_module *m;
+	struct x64_asm *a;
+	struct wasm_reader r;
+	uint32_t func_index;
+	const struct wasm_functype *ft;
+	uint32_t nparams, nlocals, nextra;
+	uint8_t *ltypes;                /* nlocals */
+	uint8_t *vals;                  /* operand type stack, 0 = unknown */
+	uint32_t nvals, capvals, maxvals;
+	struct ctl *ctls;
+	uint32_t nctls, capctls;
+	int32_t *labels;                /* code offset, -1 = unbound */
+	uint32_t nlabels, caplabels;
+	struct fixup *fixups;
+	uint32_t nfixups, capfixups;
+	struct stub *stubs;
+	uint32_t nstubs, capstubs;
+	uint32_t max_area;
+	uint32_t op_off;                /* wasm offset of the current opcode */
+	const char *err;
+	size_t err_off;
+};
+
+/* ---- small utilities ------------------------------------------------------ */
+
+static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
+{
+	if (need <= *cap)
+		return true;
+	uint32_t n = *cap ? *cap : 16;
+	while (n < need) {
+		if (n > UINT32_MAX / 2)
+			return false;
+		n *= 2;
+	}
+	void *q = realloc(*p, (size_t)n * elem);
+	if (!q)
+		return false;
+	*p = q;
+	*cap = n;
+	return true;
+}
+
+#define PUSH(f, arr, n, cap, val) \
+	(grow((void **)&(arr), &(cap), (n) + 1, sizeof(*(arr))) ? ((arr)[(n)++] = (val), true) : false)
+
+static bool fail(struct fc *f, const char *msg)
+{
+	if (!f->err) {
+		f->err = msg;
+		f->err_off = f->op_off;
+	}
+	return false;
+}
+
+static bool oom(struct fc *f)
+{
+	return fail(f, "out of memory");
+}
+
+static bool is_num(uint8_t t)
+{
+	return t == I32 || t == I64 || t == F32 || t == F64;
+}
+
+static bool is_valtype(uint8_t t)
+{
+	return is_num(t) || t == WASM_FUNCREF || t == WASM_EXTERNREF;
+}
+
+static bool is_float(uint8_t t)
+{
+	return t == F32 || t == F64;
+}
+
+static bool srcmap(struct fc *f, uint32_t wasm_off)
+{
+	struct jc *jc = f->jc;
+	struct jit_srcmap e = { (uint32_t)f->a->len, wasm_off };
+
+	if (jc->nmap && jc->map[jc->nmap - 1].code_off == e.code_off)
+		jc->map[jc->nmap - 1] = e;
+	else if (!PUSH(f, jc->map, jc->nmap, jc->capmap, e))
+		return oom(f);
+	return true;
+}
+
+/* ---- slots ---------------------------------------------------------------- */
+
+static struct x64_mem S(struct fc *f, uint32_t k)
+{
+	return x64_mem(RBP, -8 * (int32_t)(1 + f->nextra + k));
+}
+
+static struct x64_mem L(struct fc *f, uint32_t i)
+{
+	if (i < f->nparams)
+		return x64_mem(RBP, 16 + 8 * (int32_t)i);
+	return x64_mem(RBP, -8 * (int32_t)(1 + i - f->nparams));
+}
+
+static struct x64_mem AREA(uint32_t i)
+{
+	return x64_mem(RSP, 8 * (int32_t)i);
+}
+
+static void ld(struct fc *f, int reg, uint32_t k)
+{
+	x64_mov_rm(f->a, 1, reg, S(f, k));
+}
+
+static void st(struct fc *f, uint32_t k, int reg)
+{
+	x64_mov_mr(f->a, 1, S(f, k), reg);
+}
+
+static void copy(struct fc *f, struct x64_mem dst, struct x64_mem src)
+{
+	x64_mov_rm(f->a, 1, RAX, src);
+	x64_mov_mr(f->a, 1, dst, RAX);
+}
+
+/* xmm <- slot k (f32: low 32 bits, f64: 64 bits) */
+static void ldx(struct fc *f, int dbl, int xmm, uint32_t k)
+{
+	if (dbl)
+		x64_movq_xm(f->a, xmm, S(f, k));
+	else
+		x64_movd_xm(f->a, xmm, S(f, k));
+}
+
+/* slot k <- xmm0 (f32 zero-extended) */
+static void stx(struct fc *f, int dbl, uint32_t k)
+{
+	if (dbl) {
+		x64_movq_mx(f->a, S(f, k), 0);
+	} else {
+		x64_movq_rx(f->a, 0, RAX, 0);
+		st(f, k, RAX);
+	}
+}
+
+/* xmm <- constant bits */
+static void ldx_const(struct fc *f, int dbl, int xmm, uint64_t bits)
+{
+	x64_mov_ri(f->a, RAX, bits);
+	x64_movq_xr(f->a, dbl, xmm, RAX);
+}
+
+/* ---- operand type stack -------------------------------------------------- */
+
+static bool push(struct fc *f, uint8_t t, uint32_t *slot)
+{
+	if (!PUSH(f, f->vals, f->nvals, f->capvals, t))
+		return oom(f);
+	if (f->nvals > f->maxvals)
+		f->maxvals = f->nvals;
+	if (slot)
+		*slot = f->nvals - 1;
+	return true;
+}
+
+/* Pop a value of type want (0 = any).  *slot = its stack index, *type =
+ * its type (0 = unknown, in unreachable code). */
+static bool pop(struct fc *f, uint8_t want, uint32_t *slot, uint8_t *type)
+{
+	struct ctl *c = &f->ctls[f->nctls - 1];
+	uint8_t t;
+
+	if (f->nvals == c->height) {
+		if (!c->unreachable)
+			return fail(f, "type mismatch");
+		t = want;
+	} else {
+		t = f->vals[--f->nvals];
+		if (want && t && t != want)
+			return fail(f, "type mismatch");
+		if (!t)
+			t = want;
+	}
+	if (slot)
+		*slot = f->nvals;
+	if (type)
+		*type = t;
+	return true;
+}
+
+static void set_unreachable(struct fc *f)
+{
+	struct ctl *c = &f->ctls[f->nctls - 1];
+
+	f->nvals = c->height;
+	c->unreachable = true;
+}
+
+/* ---- labels, fixups, trap stubs ------------------------------------------ */
+
+static bool new_label(struct fc *f, uint32_t *id)
+{
+	if (!PUSH(f, f->labels, f->nlabels, f->caplabels, -1))
+		return oom(f);
+	*id = f->nlabels - 1;
+	return true;
+}
+
+static void bind(struct fc *f, uint32_t id)
+{
+	f->labels[id] = (int32_t)f->a->len;
+}
+
+static bool jump_to(struct fc *f, uint32_t id)
+{
+	size_t field = x64_jmp_rel32(f->a, 0);
+
+	if (f->labels[id] >= 0) {
+		x64_patch_rel32(f->a, field, (size_t)f->labels[id]);
+		return true;
+	}
+	struct fixup fx = { (uint32_t)field, id };
+	return PUSH(f, f->fixups, f->nfixups, f->capfixups, fx) ? true : oom(f);
+}
+
+static bool jcc_to(struct fc *f, enum x64_cc cc, uint32_t id)
+{
+	size_t field = x64_jcc_rel32(f->a, cc, 0);
+
+	if (f->labels[id] >= 0) {
+		x64_patch_rel32(f->a, field, (size_t)f->labels[id]);
+		return true;
+	}
+	struct fixup fx = { (uint32_t)field, id };
+	return PUSH(f, f->fixups, f->nfixups, f->capfixups, fx) ? true : oom(f);
+}
+
+/* jCC to a trap stub reporting `code` at the current opcode */
+static bool trap_if(struct fc *f, enum x64_cc cc, enum wasm_trap_code code)
+{
+	size_t field = x64_jcc_rel32(f->a, cc, 0);
+	struct stub s = { (uint32_t)field, f->op_off, (uint8_t)code };
+
+	return PUSH(f, f->stubs, f->nstubs, f->capstubs, s) ? true : oom(f);
+}
+
+/* inline trap (unreachable) */
+static bool trap_now(struct fc *f, enum wasm_trap_code code)
+{
+	if (!srcmap(f, f->op_off))
+		return false;
+	x64_mov_ri(f->a, RSI, code);
+	x64_call_m(f->a, x64_mem(R14, CTX_TRAP));
+	return true;
+}
+
+static bool emit_stubs(struct fc *f)
+{
+	for (uint32_t i = 0; i < f->nstubs; i++) {
+		struct stub *s = &f->stubs[i];
+		x64_patch_rel32(f->a, s->field, f->a->len);
+		if (!srcmap(f, s->wasm_off))
+			return false;
+		x64_mov_ri(f->a, RSI, s->code);
+		x64_call_m(f->a, x64_mem(R14, CTX_TRAP));
+	}
+	return true;
+}
+
+/* local forward jump within one opcode's code */
+static size_t fwd_jcc(struct fc *f, enum x64_cc cc)
+{
+	return x64_jcc_rel32(f->a, cc, 0);
+}
+
+static size_t fwd_jmp(struct fc *f)
+{
+	return x64_jmp_rel32(f->a, 0);
+}
+
+static void here(struct fc *f, size_t field)
+{
+	x64_patch_rel32(f->a, field, f->a->len);
+}
+
+/* ---- immediates ------------------------------------------------------------ */
+
+static bool rd_u32(struct fc *f, uint32_t *v)
+{
+	return wasm_read_u32(&f->r, v);
+}
+
+static bool rd_u8(struct fc *f, uint8_t *v)
+{
+	return wasm_read_u8(&f->r, v);
+}
+
+/* blocktype (§5.4.1): empty, one value type, or a type index (only types
+ * with no params and at most one result are supported for now) */
+static bool rd_blocktype(struct fc *f, uint8_t *result)
+{
+	int64_t bt;
+
+	if (!wasm_read_s33(&f->r, &bt))
+		return false;
+	if (bt == -0x40) {
+		*result = 0;
+		return true;
+	}
+	if (bt < 0) {
+		uint8_t t = (uint8_t)(bt & 0x7f);
+		if (!is_valtype(t))
+			return fail(f, "malformed value type");
+		*result = t;
+		return true;
+	}
+	if ((uint64_t)bt >= f->m->ntypes)
+		return fail(f, "unknown type");
+	const struct wasm_functype *ft = &f->m->types[bt];
+	if (ft->nparams || ft->nresults > 1)
+		return fail(f, "multi-value block types not supported");
+	*result = ft->nresults ? ft->results[0] : 0;
+	return true;
+}
+
+/* ---- control ---------------------------------------------------------------- */
+
+static bool push_ctl(struct fc *f, uint8_t kind, uint8_t result)
+{
+	struct ctl c = { .kind = kind, .result = result, .height = f->nvals };
+
+	if (!new_label(f, &c.label))
+		return false;
+	if (kind == CTL_LOOP)
+		bind(f, c.label);
+	if (kind == CTL_IF && !new_label(f, &c.else_label))
+		return false;
+	return PUSH(f, f->ctls, f->nctls, f->capctls, c) ? true : oom(f);
+}
+
+/* the values a branch to c carries: loop = params (none), else results */
+static uint8_t label_arity(const struct ctl *c)
+{
+	return c->kind == CTL_LOOP ? 0 : (c->result ? 1 : 0);
+}
+
+/* Check the operand stack against the branch target's types (without
+ * popping) and emit the result copy + jump. */
+static bool emit_br(struct fc *f, uint32_t depth)
+{
+	struct ctl *t = &f->ctls[f->nctls - 1 - depth];
+
+	if (label_arity(t)) {
+		uint32_t k;
+		if (!pop(f, t->result, &k, NULL))
+			return false;
+		if (!push(f, t->result, NULL))
+			return false;
+		if (k != t->height)
+			copy(f, S(f, t->height), S(f, k));
+	}
+	return jump_to(f, t->label);
+}
+
+static bool rd_depth(struct fc *f, uint32_t *depth)
+{
+	if (!rd_u32(f, depth))
+		return false;
+	if (*depth >= f->nctls)
+		return fail(f, "unknown label");
+	return true;
+}
+
+/* end of a block: check the stack holds exactly its results */
+static bool check_end(struct fc *f, struct ctl *c)
+{
+	if (c->result && !pop(f, c->result, NULL, NULL))
+		return false;
+	if (f->nvals != c->height)
+		return fail(f, "type mismatch");
+	return true;
+}
+
+static bool op_else(struct fc *f)
+{
+	struct ctl *c = &f->ctls[f->nctls - 1];
+
+	if (c->kind != CTL_IF)
+		return fail(f, "else without if");
+	if (!check_end(f, c))
+		return false;
+	if (!jump_to(f, c->label))
+		return false;
+	bind(f, c->else_label);
+	c->kind = CTL_ELSE;
+	c->unreachable = false;
+	return true;
+}
+
+static void emit_epilogue(struct fc *f)
+{
+	if (f->ft->nresults) {
+		ld(f, RAX, 0);
+		if (is_float(f->ft->results[0]))
+			x64_movq_xr(f->a, 1, 0, RAX);
+	}
+	x64_leave(f->a);
+	x64_ret(f->a);
+}
+
+static bool op_end(struct fc *f)
+{
+	struct ctl c = f->ctls[f->nctls - 1];
+
+	if (!check_end(f, &c))
+		return false;
+	if (c.kind == CTL_IF) {
+		if (c.result)
+			return fail(f, "type mismatch");
+		bind(f, c.else_label);
+	}
+	if (c.kind != CTL_LOOP)
+		bind(f, c.label);
+	f->nctls--;
+	if (c.kind == CTL_FUNC) {
+		emit_epilogue(f);
+		return true;
+	}
+	return c.result ? push(f, c.result, NULL) : true;
+}
+
+static bool op_br_table(struct fc *f)
+{
+	uint32_t n, k, *targets, def;
+
+	if (!wasm_read_count(&f->r, 1, &n))
+		return false;
+	targets = malloc(((size_t)n + 1) * sizeof(*targets));
+	if (!targets)
+		return oom(f);
+	for (uint32_t i = 0; i <= n; i++) {
+		if (!rd_depth(f, &targets[i])) {
+			free(targets);
+			return false;
+		}
+	}
+	def = targets[n];
+	if (!pop(f, I32, &k, NULL))
+		goto out;
+	/* every target must take the same values as the default */
+	uint8_t arity = label_arity(&f->ctls[f->nctls - 1 - def]);
+	for (uint32_t i = 0; i <= n; i++) {
+		struct ctl *t = &f->ctls[f->nctls - 1 - targets[i]];
+		if (label_arity(t) != arity) {
+			fail(f, "type mismatch");
+			goto out;
+		}
+		if (arity) {
+			uint8_t ty = t->kind == CTL_LOOP ? 0 : t->result;
+			uint32_t vs;
+			if (!pop(f, ty, &vs, NULL) || !push(f, ty, NULL))
+				goto out;
+		}
+	}
+	/* index < n ? jump through a table of rel32 entries : default */
+	x64_mov_rm(f->a, 0, RAX, S(f, k));
+	x64_alu_ri(f->a, X64_CMP, 0, RAX, (int32_t)n);
+	size_t to_def = fwd_jcc(f, X64_CC_AE);
+	x64_lea(f->a, 1, RCX, x64_mem_rip(0));
+	size_t lea_field = f->a->len - 4;
+	x64_movsxd_rm(f->a, RAX, x64_mem_idx(RCX, RAX, 4, 0));
+	x64_alu_rr(f->a, X64_ADD, 1, RAX, RCX);
+	x64_jmp_r(f->a, RAX);
+	size_t table = f->a->len;
+	x64_patch_rel32(f->a, lea_field, table);
+	for (uint32_t i = 0; i < n; i++)
+		x64_u32(f->a, 0);
+	for (uint32_t i = 0; i < n; i++) {
+		x64_patch_u32(f->a, table + 4 * i, (uint32_t)(f->a->len - table));
+		if (!emit_br(f, targets[i]))
+			goto out;
+	}
+	here(f, to_def);
+	if (!emit_br(f, def))
+		goto out;
+	free(targets);
+	set_unreachable(f);
+	return true;
+out:
+	free(targets);
+	return false;
+}
+
+/* ---- calls -------------------------------------------------------------------- */
+
+/* Pop the arguments of ft into the call area; the caller then pushes the
+ * result with push_call_result. */
+static bool call_args(struct fc *f, const struct wasm_functype *ft)
+{
+	uint32_t k;
+
+	if (ft->nresults > 1)
+		return fail(f, "multi-value results not supported");
+	for (uint32_t i = ft->nparams; i-- > 0;) {
+		if (!pop(f, ft->params[i], &k, NULL))
+			return false;
+		copy(f, AREA(i), S(f, k));
+	}
+	uint32_t area = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+	if (area > f->max_area)
+		f->max_area = area;
+	return true;
+}
+
+static bool push_call_result(struct fc *f, const struct wasm_functype *ft)
+{
+	uint32_t k;
+
+	if (!ft->nresults)
+		return true;
+	uint8_t t = ft->results[0];
+	if (!push(f, t, &k))
+		return false;
+	if (t == F32)
+		x64_movq_rx(f->a, 0, RAX, 0);
+	else if (t == F64)
+		x64_movq_rx(f->a, 1, RAX, 0);
+	else if (t == I32)
+		x64_mov_rr(f->a, 0, RAX, RAX);
+	st(f, k, RAX);
+	return true;
+}
+
+static bool op_call(struct fc *f)
+{
+	uint32_t idx;
+
+	if (!rd_u32(f, &idx))
+		return false;
+	if (idx >= f->m->nfuncs)
+		return fail(f, "unknown function");
+	const struct wasm_functype *ft = &f->m->types[f->m->funcs[idx].type];
+	if (!call_args(f, ft))
+		return false;
+	if (f->m->funcs[idx].imported) {
+		x64_mov_rm(f->a, 1, RAX, x64_mem(R14, CTX_FUNCS));
+		if (!srcmap(f, f->op_off))
+			return false;
+		x64_call_m(f->a, x64_mem(RAX, 8 * (int32_t)idx));
+	} else {
+		if (!srcmap(f, f->op_off))
+			return false;
+		size_t field = x64_call_rel32(f->a, 0);
+		struct call_fixup cf = { (uint32_t)field, idx };
+		if (!PUSH(f, f->jc->calls, f->jc->ncalls, f->jc->capcalls, cf))
+			return oom(f);
+	}
+	return push_call_result(f, ft);
+}
+
+static bool op_call_indirect(struct fc *f)
+{
+	uint32_t typeidx, table, k;
+
+	if (!rd_u32(f, &typeidx) || !rd_u32(f, &table))
+		return false;
+	if (typeidx >= f->m->ntypes)
+		return fail(f, "unknown type");
+	if (table >= f->m->ntables)
+		return fail(f, "unknown table");
+	if (f->m->tables[table].elemtype != WASM_FUNCREF)
+		return fail(f, "type mismatch");
+	const struct wasm_functype *ft = &f->m->types[typeidx];
+	if (!pop(f, I32, &k, NULL))
+		return false;
+	/* rdx = &tables[table]; bounds, null and type checks; rdx = code */
+	x64_mov_rm(f->a, 0, RAX, S(f, k));
+	x64_mov_rm(f->a, 1, RDX, x64_mem(R14, CTX_TABLES));
+	x64_alu_rm(f->a, X64_CMP, 0, RAX, x64_mem(RDX,
+		   (int32_t)(table * sizeof(struct jit_table) + offsetof(struct jit_table, size))));
+	if (!trap_if(f, X64_CC_AE, WASM_TRAP_UNDEFINED_ELEMENT))
+		return false;
+	x64_mov_rm(f->a, 1, RDX, x64_mem(RDX,
+		   (int32_t)(table * sizeof(struct jit_table) + offsetof(struct jit_table, entries))));
+	_Static_assert(sizeof(struct jit_table_entry) == 24, "entry size");
+	x64_lea(f->a, 1, RAX, x64_mem_idx(RAX, RAX, 2, 0));
+	x64_lea(f->a, 1, RDX, x64_mem_idx(RDX, RAX, 8, 0));
+	x64_alu_mi(f->a, X64_CMP, 1, x64_mem(RDX, offsetof(struct jit_table_entry, code)), 0);
+	if (!trap_if(f, X64_CC_E, WASM_TRAP_UNINITIALIZED_ELEMENT))
+		return false;
+	x64_alu_mi(f->a, X64_CMP, 0, x64_mem(RDX, offsetof(struct jit_table_entry, type)),
+		   (int32_t)ft->canon);
+	if (!trap_if(f, X64_CC_NE, WASM_TRAP_INDIRECT_CALL_TYPE))
+		return false;
+	x64_mov_rm(f->a, 1, RDX, x64_mem(RDX, offsetof(struct jit_table_entry, code)));
+	if (!call_args(f, ft))          /* uses rax only */
+		return false;
+	if (!srcmap(f, f->op_off))
+		return false;
+	x64_call_r(f->a, RDX);
+	return push_call_result(f, ft);
+}
+
+/* ---- variables ------------------------------------------------------------------ */
+
+static bool op_local(struct fc *f, uint8_t op)
+{
+	uint32_t i, k;
+
+	if (!rd_u32(f, &i))
+		return false;
+	if (i >= f->nlocals)
+		return fail(f, "unknown local");
+	uint8_t t = f->ltypes[i];
+	if (op == 0x20) {
+		if (!push(f, t, &k))
+			return false;
+		copy(f, S(f, k), L(f, i));
+		return true;
+	}
+	if (!pop(f, t, &k, NULL))
+		return false;
+	copy(f, L(f, i), S(f, k));
+	return op == 0x22 ? push(f, t, NULL) : true;
+}
+
+static bool op_global(struct fc *f, uint8_t op)
+{
+	uint32_t i, k;
+
+	if (!rd_u32(f, &i))
+		return false;
+	if (i >= f->m->nglobals)
+		return fail(f, "unknown global");
+	const struct wasm_global *g = &f->m->globals[i];
+	x64_mov_rm(f->a, 1, RCX, x64_mem(R14, CTX_GLOBALS));
+	if (op == 0x23) {
+		if (!push(f, g->type, &k))
+			return false;
+		copy(f, S(f, k), x64_mem(RCX, 8 * (int32_t)i));
+		return true;
+	}
+	if (!g->mutable_)
+		return fail(f, "global is immutable");
+	if (!pop(f, g->type, &k, NULL))
+		return false;
+	copy(f, x64_mem(RCX, 8 * (int32_t)i), S(f, k));
+	return true;
+}
+
+/* ---- memory ---------------------------------------------------------------------- */
+
+struct memop { uint8_t type, size_log2; };
+
+/* 0x28..0x3e */
+static const struct memop memops[] = {
+	{I32, 2}, {I64, 3}, {F32, 2}, {F64, 3},
+	{I32, 0}, {I32, 0}, {I32, 1}, {I32, 1},
+	{I64, 0}, {I64, 0}, {I64, 1}, {I64, 1}, {I64, 2}, {I64, 2},
+	{I32, 2}, {I64, 3}, {F32, 2}, {F64, 3},
+	{I32, 0}, {I32, 1}, {I64, 0}, {I64, 1}, {I64, 2},
+};
+
+static bool need_memory(struct fc *f)
+{
+	return f->m->nmemories ? true : fail(f, "unknown memory");
+}
+
+/* rax = address slot k zero-extended (+ offset); returns the operand */
+static struct x64_mem effective_addr(struct fc *f, uint32_t k, uint32_t offset)
+{
+	x64_mov_rm(f->a, 0, RAX, S(f, k));
+	if (offset < 0x80000000u)
+		return x64_mem_idx(R15, RAX, 1, (int32_t)offset);
+	x64_mov_ri(f->a, RDX, offset);        /* rcx may hold a store value */
+	x64_alu_rr(f->a, X64_ADD, 1, RAX, RDX);
+	return x64_mem_idx(R15, RAX, 1, 0);
+}
+
+static bool op_load_store(struct fc *f, uint8_t op)
+{
+	uint32_t align, offset, ka, kv = 0;
+	const struct memop *mo = &memops[op - 0x28];
+	bool store = op >= 0x36;
+
+	if (!rd_u32(f, &align) || !rd_u32(f, &offset))
+		return false;
+	if (!need_memory(f))
+		return false;
+	if (align > mo->size_log2)
+		return fail(f, "alignment must not be larger than natural");
+	if (store && !pop(f, mo->type, &kv, NULL))
+		return false;
+	if (!pop(f, I32, &ka, NULL))
+		return false;
+	if (store)
+		x64_mov_rm(f->a, 1, RCX, S(f, kv));
+	struct x64_mem m = effective_addr(f, ka, offset);
+	if (!srcmap(f, f->op_off))
+		return false;
+	switch (op) {
+	case 0x28: case 0x2a: case 0x35:
+		x64_mov_rm(f->a, 0, RAX, m); break;
+	case 0x29: case 0x2b:
+		x64_mov_rm(f->a, 1, RAX, m); break;
+	case 0x2c: x64_movsx8_rm(f->a, 0, RAX, m); break;
+	case 0x30: x64_movsx8_rm(f->a, 1, RAX, m); break;
+	case 0x2d: case 0x31: x64_movzx8_rm(f->a, RAX, m); break;
+	case 0x2e: x64_movsx16_rm(f->a, 0, RAX, m); break;
+	case 0x32: x64_movsx16_rm(f->a, 1, RAX, m); break;
+	case 0x2f: case 0x33: x64_movzx16_rm(f->a, RAX, m); break;
+	case 0x34: x64_movsxd_rm(f->a, RAX, m); break;
+	case 0x36: case 0x38: case 0x3e: x64_mov_mr(f->a, 0, m, RCX); return true;
+	case 0x37: case 0x39: x64_mov_mr(f->a, 1, m, RCX); return true;
+	case 0x3a: case 0x3c: x64_mov8_mr(f->a, m, RCX); return true;
+	case 0x3b: case 0x3d: x64_mov16_mr(f->a, m, RCX); return true;
+	}
+	if (!push(f, mo->type, &ka))
+		return false;
+	st(f, ka, RAX);
+	return true;
+}
+
+static bool rd_memidx(struct fc *f)
+{
+	uint8_t b;
+
+	if (!rd_u8(f, &b))
+		return false;
+	if (b != 0)
+		return fail(f, "zero byte expected");
+	return need_memory(f);
+}
+
+static bool op_memory_size_grow(struct fc *f, uint8_t op)
+{
+	uint32_t k;
+
+	if (!rd_memidx(f))
+		return false;
+	if (op == 0x3f) {
+		if (!push(f, I32, &k))
+			return false;
+		x64_mov_rm(f->a, 0, RAX, x64_mem(R14, CTX_MEM_PAGES));
+		st(f, k, RAX);
+		return true;
+	}
+	if (!pop(f, I32, &k, NULL))
+		return false;
+	x64_mov_rr(f->a, 1, RDI, R14);
+	x64_mov_rm(f->a, 0, RSI, S(f, k));
+	if (!srcmap(f, f->op_off))
+		return false;
+	x64_call_m(f->a, x64_mem(R14, CTX_MEM_GROW));
+	x64_mov_rr(f->a, 0, RAX, RAX);
+	if (!push(f, I32, &k))
+		return false;
+	st(f, k, RAX);
+	return true;
+}
+
+/* trap unless [slot addr] + [slot len] <= mem_size (64-bit sum); rcx = len */
+static bool bounds_check(struct fc *f, uint32_t kaddr, uint32_t klen)
+{
+	x64_mov_rm(f->a, 0, RAX, S(f, kaddr));
+	x64_mov_rm(f->a, 0, RCX, S(f, klen));
+	x64_alu_rr(f->a, X64_ADD, 1, RAX, RCX);
+	x64_alu_rm(f->a, X64_CMP, 1, RAX, x64_mem(R14, CTX_MEM_SIZE));
+	return trap_if(f, X64_CC_A, WASM_TRAP_MEMORY_OOB);
+}
+
+/* memory.copy d s n: memmove with rep movsb, backwards when d > s */
+static bool op_memory_copy(struct fc *f)
+{
+	uint32_t kd, ks, kn;
+
+	if (!rd_memidx(f) || !rd_memidx(f))
+		return false;
+	if (!pop(f, I32, &kn, NULL) || !pop(f, I32, &ks, NULL) || !pop(f, I32, &kd, NULL))
+		return false;
+	if (!bounds_check(f, kd, kn) || !bounds_check(f, ks, kn))
+		return false;
+	x64_mov_rm(f->a, 0, RDI, S(f, kd));
+	x64_mov_rm(f->a, 0, RSI, S(f, ks));
+	x64_alu_rr(f->a, X64_CMP, 1, RDI, RSI);
+	size_t fwd = fwd_jcc(f, X64_CC_BE);
+	x64_lea(f->a, 1, RDI, x64_mem_idx(RDI, RCX, 1, -1));
+	x64_lea(f->a, 1, RSI, x64_mem_idx(RSI, RCX, 1, -1));
+	x64_alu_rr(f->a, X64_ADD, 1, RDI, R15);
+	x64_alu_rr(f->a, X64_ADD, 1, RSI, R15);
+	x64_std(f->a);
+	x64_rep_movsb(f->a);
+	x64_cld(f->a);
+	size_t done = fwd_jmp(f);
+	here(f, fwd);
+	x64_alu_rr(f->a, X64_ADD, 1, RDI, R15);
+	x64_alu_rr(f->a, X64_ADD, 1, RSI, R15);
+	x64_rep_movsb(f->a);
+	here(f, done);
+	return true;
+}
+
+/* memory.fill d val n */
+static bool op_memory_fill(struct fc *f)
+{
+	uint32_t kd, kv, kn;
+
+	if (!rd_memidx(f))
+		return false;
+	if (!pop(f, I32, &kn, NULL) || !pop(f, I32, &kv, NULL) || !pop(f, I32, &kd, NULL))
+		return false;
+	if (!bounds_check(f, kd, kn))
+		return false;
+	x64_mov_rm(f->a, 0, RDI, S(f, kd));
+	x64_alu_rr(f->a, X64_ADD, 1, RDI, R15);
+	x64_mov_rm(f->a, 0, RAX, S(f, kv));
+	x64_rep_stosb(f->a);
+	return true;
+}
+
+/* ---- numeric: integers ------------------------------------------------------------- */
+
+static const uint8_t icmp_cc[10] = {
+	X64_CC_E, X64_CC_NE, X64_CC_L, X64_CC_B, X64_CC_G, X64_CC_A,
+	X64_CC_LE, X64_CC_BE, X64_CC_GE, X64_CC_AE,
+};
+
+/* rax = 0/1 from cc, to slot k */
+static void st_cc(struct fc *f, enum x64_cc cc, uint32_t k)
+{
+	x64_setcc(f->a, cc, RAX);
+	x64_movzx8_rr(f->a, RAX, RAX);
+	st(f, k, RAX);
+}
+
+static bool emit_idiv(struct fc *f, int w, int kind, uint32_t ka, uint32_t kb)
+{
+	/* kind: 0 div_s, 1 div_u, 2 rem_s, 3 rem_u */
+	ld(f, RAX, ka);
+	ld(f, RCX, kb);
+	x64_test_rr(f->a, w, RCX, RCX);
+	if (!trap_if(f, X64_CC_E, WASM_TRAP_DIV_BY_ZERO))
+		return false;
+	if (kind == 1 || kind == 3) {
+		x64_alu_rr(f->a, X64_XOR, 0, RDX, RDX);
+		x64_grp3_r(f->a, X64_DIV, w, RCX);
+	} else {
+		size_t normal, done = 0;
+		x64_alu_ri(f->a, X64_CMP, w, RCX, -1);
+		normal = fwd_jcc(f, X64_CC_NE);
+		if (kind == 0) {
+			/* INT_MIN / -1 overflows */
+			x64_mov_ri(f->a, RDX, w ? 0x8000000000000000ull : 0x80000000u);
+			x64_alu_rr(f->a, X64_CMP, w, RAX, RDX);
+			if (!trap_if(f, X64_CC_E, WASM_TRAP_INT_OVERFLOW))
+				return false;
+		} else {
+			/* x rem -1 = 0 (idiv would fault on INT_MIN) */
+			x64_alu_rr(f->a, X64_XOR, 0, RDX, RDX);
+			done = fwd_jmp(f);
+		}
+		here(f, normal);
+		if (w)
+			x64_cqo(f->a);
+		else
+			x64_cdq(f->a);
+		x64_grp3_r(f->a, X64_IDIV, w, RCX);
+		if (kind == 2)
+			here(f, done);
+	}
+	if (kind >= 2)
+		x64_mov_rr(f->a, w, RAX, RDX);
+	if (!w)
+		x64_mov_rr(f->a, 0, RAX, RAX);
+	st(f, ka, RAX);
+	return true;
+}
+
+static bool emit_ibin(struct fc *f, int w, int op, uint32_t ka, uint32_t kb)
+{
+	static const uint8_t alu[] = { X64_ADD, X64_SUB, 0, 0, 0, 0, 0, X64_AND, X64_OR, X64_XOR };
+	static const uint8_t sh[] = { X64_SHL, X64_SAR, X64_SHR, X64_ROL, X64_ROR };
+
+	switch (op) {
+	case 3: return emit_idiv(f, w, 0, ka, kb);
+	case 4: return emit_idiv(f, w, 1, ka, kb);
+	case 5: return emit_idiv(f, w, 2, ka, kb);
+	case 6: return emit_idiv(f, w, 3, ka, kb);
+	}
+	ld(f, RAX, ka);
+	ld(f, RCX, kb);
+	if (op == 2)
+		x64_imul_rr(f->a, w, RAX, RCX);
+	else if (op >= 10)
+		x64_shift_cl(f->a, sh[op - 10], w, RAX);
+	else
+		x64_alu_rr(f->a, alu[op], w, RAX, RCX);
+	st(f, ka, RAX);
+	return true;
+}
+
+/* clz / ctz / popcnt; 64-bit helper for CPUs without POPCNT */
+static uint64_t jit_rt_popcnt(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (x * 0x0101010101010101ull) >> 56;
+}
+
+static void call_helper(struct fc *f, void *fn)
+{
+	x64_mov_ri(f->a, RAX, (uint64_t)(uintptr_t)fn);
+	x64_call_r(f->a, RAX);
+}
+
+static void emit_iunary(struct fc *f, int w, int op, uint32_t k)
+{
+	ld(f, RAX, k);
+	switch (op) {
+	case 0: /* clz: 31 - bsr, or 32 for 0 (63 ^ 31) */
+		x64_mov_ri(f->a, RDX, w ? 127 : 63);
+		x64_bsr(f->a, w, RAX, RAX);
+		x64_cmov(f->a, X64_CC_E, w, RAX, RDX);
+		x64_alu_ri(f->a, X64_XOR, w, RAX, w ? 63 : 31);
+		break;
+	case 1: /* ctz */
+		x64_mov_ri(f->a, RDX, w ? 64 : 32);
+		x64_bsf(f->a, w, RAX, RAX);
+		x64_cmov(f->a, X64_CC_E, w, RAX, RDX);
+		break;
+	case 2:
+		if (f->jc->popcnt) {
+			x64_popcnt(f->a, w, RAX, RAX);
+		} else {
+			x64_mov_rr(f->a, 1, RDI, RAX);
+			call_helper(f, (void *)jit_rt_popcnt);
+		}
+		break;
+	}
+	st(f, k, RAX);
+}
+
+/* ---- numeric: floats ------------------------------------------------------------------ */
+
+/* rounding without SSE4.1: mode 0 nearest-even, 1 floor, 2 ceil, 3 trunc */
+static double rt_round64(double x, int mode)
+{
+	uint64_t b;
+	memcpy(&b, &x, 8);
+	int e = (int)((b >> 52) & 0x7ff) - 1023;
+	if (e >= 52)            /* integral, inf, or NaN (quieted by x + x) */
+		return x != x ? x + x : x;
+	if (mode == 0) {
+		volatile double big = 4503599627370496.0;   /* 2^52 */
+		double ax = __builtin_fabs(x);
+		volatile double y = ax + big;
+		double r = y - big;
+		return __builtin_copysign(r, x);
+	}
+	double t;
+	if (e < 0) {
+		t = __builtin_copysign(0.0, x);
+	} else {
+		uint64_t mask = (1ull << (52 - e)) - 1;
+		uint64_t tb = b & ~mask;
+		memcpy(&t, &tb, 8);
+	}
+	if (mode == 1 && x < t)
+		t -= 1.0;
+	else if (mode == 2 && x > t)
+		t += 1.0;
+	return t;
+}
+
+static float rt_round32(float x, int mode)
+{
+	uint32_t b;
+	memcpy(&b, &x, 4);
+	int e = (int)((b >> 23) & 0xff) - 127;
+	if (e >= 23)
+		return x != x ? x + x : x;
+	if (mode == 0) {
+		volatile float big = 8388608.0f;    /* 2^23 */
+		float ax = __builtin_fabsf(x);
+		volatile float y = ax + big;
+		float r = y - big;
+		return __builtin_copysignf(r, x);
+	}
+	float t;
+	if (e < 0) {
+		t = __builtin_copysignf(0.0f, x);
+	} else {
+		uint32_t mask = (1u << (23 - e)) - 1;
+		uint32_t tb = b & ~mask;
+		memcpy(&t, &tb, 4);
+	}
+	if (mode == 1 && x < t)
+		t -= 1.0f;
+	else if (mode == 2 && x > t)
+		t += 1.0f;
+	return t;
+}
+
+static void emit_fround(struct fc *f, int dbl, int mode, uint32_t k)
+{
+	ldx(f, dbl, 0, k);
+	if (f->jc->sse41) {
+		x64_round(f->a, dbl, 0, 0, (uint8_t)(8 | mode));
+	} else {
+		x64_mov_ri(f->a, RDI, (uint64_t)mode);
+		call_helper(f, dbl ? (void *)rt_round64 : (void *)rt_round32);
+	}
+	stx(f, dbl, k);
+}
+
+static void emit_funary(struct fc *f, int dbl, int op, uint32_t k)
+{
+	static const int8_t rmode[] = { -1, -1, 2, 1, 3, 0 };
+
+	switch (op) {
+	case 0: /* abs */
+		ld(f, RAX, k);
+		if (dbl) {
+			x64_shift_ri(f->a, X64_SHL, 1, RAX, 1);
+			x64_shift_ri(f->a, X64_SHR, 1, RAX, 1);
+		} else {
+			x64_alu_ri(f->a, X64_AND, 0, RAX, 0x7fffffff);
+		}
+		st(f, k, RAX);
+		return;
+	case 1: /* neg */
+		ld(f, RAX, k);
+		x64_btc_ri(f->a, dbl, RAX, dbl ? 63 : 31);
+		st(f, k, RAX);
+		return;
+	case 6: /* sqrt */
+		ldx(f, dbl, 0, k);
+		x64_sse_rr(f->a, X64_SSE_SQRT, dbl, 0, 0);
+		stx(f, dbl, k);
+		return;
+	default:
+		emit_fround(f, dbl, rmode[op], k);
+	}
+}
+
+/* min/max per spec: NaN if either is NaN, -0 < +0 */
+static void emit_fminmax(struct fc *f, int dbl, bool is_max, uint32_t ka)
+{
+	size_t nan, ne, done1, done2;
+
+	x64_ucomis(f->a, dbl, 0, 1);
+	nan = fwd_jcc(f, X64_CC_P);
+	ne = fwd_jcc(f, X64_CC_NE);
+	/* equal: only ±0 differ; max = and the signs, min = or them */
+	if (is_max)
+		x64_andp(f->a, dbl, 0, 1);
+	else
+		x64_orp(f->a, dbl, 0, 1);
+	done1 = fwd_jmp(f);
+	here(f, ne);
+	x64_sse_rr(f->a, is_max ? X64_SSE_MAX : X64_SSE_MIN, dbl, 0, 1);
+	done2 = fwd_jmp(f);
+	here(f, nan);
+	x64_sse_rr(f->a, X64_SSE_ADD, dbl, 0, 1);   /* a quiet NaN */
+	here(f, done1);
+	here(f, done2);
+	stx(f, dbl, ka);
+}
+
+static void emit_fbin(struct fc *f, int dbl, int op, uint32_t ka, uint32_t kb)
+{
+	static const uint8_t sse[] = { X64_SSE_ADD, X64_SSE_SUB, X64_SSE_MUL, X64_SSE_DIV };
+
+	if (op == 6) { /* copysign by bits */
+		ld(f, RAX, ka);
+		ld(f, RCX, kb);
+		if (dbl) {
+			x64_mov_ri(f->a, RDX, 0x7fffffffffffffffull);
+			x64_alu_rr(f->a, X64_AND, 1, RAX, RDX);
+			x64_grp3_r(f->a, X64_NOT, 1, RDX);
+			x64_alu_rr(f->a, X64_AND, 1, RCX, RDX);
+			x64_alu_rr(f->a, X64_OR, 1, RAX, RCX);
+		} else {
+			x64_alu_ri(f->a, X64_AND, 0, RAX, 0x7fffffff);
+			x64_alu_ri(f->a, X64_AND, 0, RCX, (int32_t)0x80000000);
+			x64_alu_rr(f->a, X64_OR, 0, RAX, RCX);
+		}
+		st(f, ka, RAX);
+		return;
+	}
+	ldx(f, dbl, 0, ka);
+	ldx(f, dbl, 1, kb);
+	if (op >= 4) {
+		emit_fminmax(f, dbl, op == 5, ka);
+		return;
+	}
+	x64_sse_rr(f->a, sse[op], dbl, 0, 1);
+	stx(f, dbl, ka);
+}
+
+static void emit_fcmp(struct fc *f, int dbl, int op, uint32_t ka, uint32_t kb)
+{
+	ldx(f, dbl, 0, ka);
+	ldx(f, dbl, 1, kb);
+	switch (op) {
+	case 0: /* eq: ZF && !PF */
+	case 1: /* ne: !ZF || PF */
+		x64_ucomis(f->a, dbl, 0, 1);
+		x64_setcc(f->a, op ? X64_CC_NE : X64_CC_E, RAX);
+		x64_setcc(f->a, op ? X64_CC_P : X64_CC_NP, RCX);
+		x64_alu_rr(f->a, op ? X64_OR : X64_AND, 0, RAX, RCX);
+		x64_movzx8_rr(f->a, RAX, RAX);
+		st(f, ka, RAX);
+		return;
+	case 2: /* lt: b > a */
+		x64_ucomis(f->a, dbl, 1, 0);
+		st_cc(f, X64_CC_A, ka);
+		return;
+	case 3: /* gt */
+		x64_ucomis(f->a, dbl, 0, 1);
+		st_cc(f, X64_CC_A, ka);
+		return;
+	case 4: /* le: b >= a */
+		x64_ucomis(f->a, dbl, 1, 0);
+		st_cc(f, X64_CC_AE, ka);
+		return;
+	case 5: /* ge */
+		x64_ucomis(f->a, dbl, 0, 1);
+		st_cc(f, X64_CC_AE, ka);
+		return;
+	}
+}
+
+/* ---- conversions ------------------------------------------------------------------------ */
+
+static uint64_t fbits(int dbl, double v)
+{
+	if (dbl) {
+		uint64_t b;
+		memcpy(&b, &v, 8);
+		return b;
+	}
+	float x = (float)v;
+	uint32_t b;
+	memcpy(&b, &x, 4);
+	return b;
+}
+
+/*
+ * float -> int truncation, trapping (sat = false) or saturating.
+ * In range iff lo < x (or lo <= x when lo itself is representable and
+ * valid) and x < hi; NaN is invalid / 0.
+ */
+static bool emit_trunc(struct fc *f, int dbl, int w, bool is_unsigned, bool sat, uint32_t k)
+{
+	double lo, hi;
+	bool lo_incl;
+
+	if (is_unsigned) {
+		lo = -1.0, lo_incl = false;
+		hi = w ? 18446744073709551616.0 : 4294967296.0;
+	} else if (w) {
+		lo = -9223372036854775808.0, lo_incl = true;
+		hi = 9223372036854775808.0;
+	} else {
+		hi = 2147483648.0;
+		if (dbl)
+			lo = -2147483649.0, lo_incl = false;
+		else
+			lo = -2147483648.0, lo_incl = true;
+	}
+	size_t jnan = 0, jlo = 0, jhi = 0;
+	ldx(f, dbl, 0, k);
+	x64_ucomis(f->a, dbl, 0, 0);
+	if (sat)
+		jnan = fwd_jcc(f, X64_CC_P);
+	else if (!trap_if(f, X64_CC_P, WASM_TRAP_INVALID_CONVERSION))
+		return false;
+	ldx_const(f, dbl, 1, fbits(dbl, lo));
+	x64_ucomis(f->a, dbl, 0, 1);
+	if (sat)
+		jlo = fwd_jcc(f, lo_incl ? X64_CC_B : X64_CC_BE);
+	else if (!trap_if(f, lo_incl ? X64_CC_B : X64_CC_BE, WASM_TRAP_INT_OVERFLOW))
+		return false;
+	ldx_const(f, dbl, 1, fbits(dbl, hi));
+	x64_ucomis(f->a, dbl, 0, 1);
+	if (sat)
+		jhi = fwd_jcc(f, X64_CC_AE);
+	else if (!trap_if(f, X64_CC_AE, WASM_TRAP_INT_OVERFLOW))
+		return false;
+
+	if (!w) {
+		x64_cvtt2si(f->a, dbl, is_unsigned, RAX, 0);
+		x64_mov_rr(f->a, 0, RAX, RAX);
+	} else if (!is_unsigned) {
+		x64_cvtt2si(f->a, dbl, 1, RAX, 0);
+	} else {
+		ldx_const(f, dbl, 1, fbits(dbl, 9223372036854775808.0));
+		x64_ucomis(f->a, dbl, 0, 1);
+		size_t big = fwd_jcc(f, X64_CC_AE);
+		x64_cvtt2si(f->a, dbl, 1, RAX, 0);
+		size_t done = fwd_jmp(f);
+		here(f, big);
+		x64_sse_rr(f->a, X64_SSE_SUB, dbl, 0, 1);
+		x64_cvtt2si(f->a, dbl, 1, RAX, 0);
+		x64_btc_ri(f->a, 1, RAX, 63);
+		here(f, done);
+	}
+	if (sat) {
+		size_t done = fwd_jmp(f), d2, d3;
+		uint64_t min = is_unsigned ? 0 : w ? 0x8000000000000000ull : 0x80000000u;
+		uint64_t max = is_unsigned ? (w ? ~0ull : 0xffffffffu)
+					   : (w ? 0x7fffffffffffffffull : 0x7fffffffu);
+		here(f, jnan);
+		x64_alu_rr(f->a, X64_XOR, 0, RAX, RAX);
+		d2 = fwd_jmp(f);
+		here(f, jlo);
+		x64_mov_ri(f->a, RAX, min);
+		d3 = fwd_jmp(f);
+		here(f, jhi);
+		x64_mov_ri(f->a, RAX, max);
+		here(f, done);
+		here(f, d2);
+		here(f, d3);
+	}
+	st(f, k, RAX);
+	return true;
+}
+
+/* int -> float */
+static void emit_convert(struct fc *f, int dbl, int w, bool is_unsigned, uint32_t k)
+{
+	ld(f, RAX, k);
+	x64_xorps(f->a, 0, 0);
+	if (!(w && is_unsigned)) {
+		/* i32 (zero-extended in the slot) converts exactly as an i64 */
+		x64_cvtsi2(f->a, dbl, w || is_unsigned, 0, RAX);
+	} else {
+		x64_test_rr(f->a, 1, RAX, RAX);
+		size_t big = fwd_jcc(f, X64_CC_S);
+		x64_cvtsi2(f->a, dbl, 1, 0, RAX);
+		size_t done = fwd_jmp(f);
+		here(f, big);
+		/* halve with the low bit kept sticky, convert, double */
+		x64_mov_rr(f->a, 1, RCX, RAX);
+		x64_shift_ri(f->a, X64_SHR, 1, RCX, 1);
+		x64_alu_ri(f->a, X64_AND, 0, RAX, 1);
+		x64_alu_rr(f->a, X64_OR, 1, RCX, RAX);
+		x64_cvtsi2(f->a, dbl, 1, 0, RCX);
+		x64_sse_rr(f->a, X64_SSE_ADD, dbl, 0, 0);
+		here(f, done);
+	}
+	stx(f, dbl, k);
+}
+
+static bool emit_conv(struct fc *f, uint8_t op, uint32_t k)
+{
+	switch (op) {
+	case 0xa7: /* i32.wrap_i64 */
+		ld(f, RAX, k);
+		x64_mov_rr(f->a, 0, RAX, RAX);
+		st(f, k, RAX);
+		return true;
+	case 0xa8: return emit_trunc(f, 0, 0, false, false, k);
+	case 0xa9: return emit_trunc(f, 0, 0, true, false, k);
+	case 0xaa: return emit_trunc(f, 1, 0, false, false, k);
+	case 0xab: return emit_trunc(f, 1, 0, true, false, k);
+	case 0xac: case 0xc4: /* i64.extend_i32_s, i64.extend32_s */
+		ld(f, RAX, k);
+		x64_movsxd_rr(f->a, RAX, RAX);
+		st(f, k, RAX);
+		return true;
+	case 0xad: /* i64.extend_i32_u: already zero-extended */
+		return true;
+	case 0xae: return emit_trunc(f, 0, 1, false, false, k);
+	case 0xaf: return emit_trunc(f, 0, 1, true, false, k);
+	case 0xb0: return emit_trunc(f, 1, 1, false, false, k);
+	case 0xb1: return emit_trunc(f, 1, 1, true, false, k);
+	case 0xb2: emit_convert(f, 0, 0, false, k); return true;
+	case 0xb3: emit_convert(f, 0, 0, true, k); return true;
+	case 0xb4: emit_convert(f, 0, 1, false, k); return true;
+	case 0xb5: emit_convert(f, 0, 1, true, k); return true;
+	case 0xb6: /* f32.demote_f64 */
+		ldx(f, 1, 0, k);
+		x64_sse_rr(f->a, X64_SSE_CVT, 1, 0, 0);
+		stx(f, 0, k);
+		return true;
+	case 0xb7: emit_convert(f, 1, 0, false, k); return true;
+	case 0xb8: emit_convert(f, 1, 0, true, k); return true;
+	case 0xb9: emit_convert(f, 1, 1, false, k); return true;
+	case 0xba: emit_convert(f, 1, 1, true, k); return true;
+	case 0xbb: /* f64.promote_f32 */
+		ldx(f, 0, 0, k);
+		x64_sse_rr(f->a, X64_SSE_CVT, 0, 0, 0);
+		stx(f, 1, k);
+		return true;
+	case 0xbc: case 0xbd: case 0xbe: case 0xbf: /* reinterpret: same bits */
+		return true;
+	case 0xc0: case 0xc2:
+		ld(f, RAX, k);
+		x64_movsx8_rr(f->a, op == 0xc2, RAX, RAX);
+		if (op == 0xc0)
+			x64_mov_rr(f->a, 0, RAX, RAX);
+		st(f, k, RAX);
+		return true;
+	case 0xc1: case 0xc3:
+		ld(f, RAX, k);
+		x64_movsx16_rr(f->a, op == 0xc3, RAX, RAX);
+		st(f, k, RAX);
+		return true;
+	}
+	return fail(f, "illegal opcode");
+}
+
+/* 0x45..0xc4 */
+static bool op_numeric(struct fc *f, uint8_t op)
+{
+	const uint8_t *sig = numsig[op];
+	uint32_t ka, kb = 0, kr;
+
+	if (sig[1] && !pop(f, sig[1], &kb, NULL))
+		return false;
+	if (!pop(f, sig[0], &ka, NULL))
+		return false;
+	if (!push(f, sig[2], &kr))
+		return false;
+	if (op == 0x45 || op == 0x50) {                 /* eqz */
+		ld(f, RAX, ka);
+		x64_test_rr(f->a, op == 0x50, RAX, RAX);
+		st_cc(f, X64_CC_E, kr);
+	} else if (op <= 0x5a) {                        /* integer compare */
+		int w = op >= 0x51;
+		ld(f, RAX, ka);
+		ld(f, RCX, kb);
+		x64_alu_rr(f->a, X64_CMP, w, RAX, RCX);
+		st_cc(f, icmp_cc[op - (w ? 0x51 : 0x46)], kr);
+	} else if (op <= 0x66) {
+		int dbl = op >= 0x61;
+		emit_fcmp(f, dbl, op - (dbl ? 0x61 : 0x5b), ka, kb);
+	} else if (op <= 0x69) {
+		emit_iunary(f, 0, op - 0x67, ka);
+	} else if (op <= 0x78) {
+		return emit_ibin(f, 0, op - 0x6a, ka, kb);
+	} else if (op <= 0x7b) {
+		emit_iunary(f, 1, op - 0x79, ka);
+	} else if (op <= 0x8a) {
+		return emit_ibin(f, 1, op - 0x7c, ka, kb);
+	} else if (op <= 0x91) {
+		emit_funary(f, 0, op - 0x8b, ka);
+	} else if (op <= 0x98) {
+		emit_fbin(f, 0, op - 0x92, ka, kb);
+	} else if (op <= 0x9f) {
+		emit_funary(f, 1, op - 0x99, ka);
+	} else if (op <= 0xa6) {
+		emit_fbin(f, 1, op - 0xa0, ka, kb);
+	} else {
+		return emit_conv(f, op, ka);
+	}
+	return true;
+}
+
+static bool op_fc(struct fc *f)
+{
+	uint32_t sub, k;
+
+	if (!rd_u32(f, &sub))
+		return false;
+	if (sub <= 7) {
+		if (!pop(f, satsig[sub][0], &k, NULL) || !push(f, satsig[sub][1], NULL))
+			return false;
+		return emit_trunc(f, satsig[sub][0] == F64, satsig[sub][1] == I64,
+				  sub & 1, true, k);
+	}
+	if (sub == 10)
+		return op_memory_copy(f);
+	if (sub == 11)
+		return op_memory_fill(f);
+	return fail(f, "unsupported opcode");
+}
+
+/* ---- constants, parametric ------------------------------------------------------------- */
+
+static void st_imm(struct fc *f, uint32_t k, uint64_t v)
+{
+	if (v < 0x80000000ull || (int64_t)v == (int32_t)v) {
+		x64_mov_mi(f->a, 1, S(f, k), (int32_t)v);
+	} else {
+		x64_mov_ri(f->a, RAX, v);
+		st(f, k, RAX);
+	}
+}
+
+static bool op_const(struct fc *f, uint8_t op)
+{
+	uint32_t k;
+	uint64_t v = 0;
+
+	switch (op) {
+	case 0x41: { int32_t x; if (!wasm_read_s32(&f->r, &x)) return false; v = (uint32_t)x; break; }
+	case 0x42: { int64_t x; if (!wasm_read_s64(&f->r, &x)) return false; v = (uint64_t)x; break; }
+	case 0x43: { uint32_t x; if (!wasm_read_f32(&f->r, &x)) return false; v = x; break; }
+	case 0x44: if (!wasm_read_f64(&f->r, &v)) return false; break;
+	}
+	static const uint8_t ty[] = { I32, I64, F32, F64 };
+	if (!push(f, ty[op - 0x41], &k))
+		return false;
+	st_imm(f, k, v);
+	return true;
+}
+
+static bool op_select(struct fc *f, bool typed)
+{
+	uint32_t kc, ka, kb;
+	uint8_t want = 0, ta, tb;
+
+	if (typed) {
+		uint32_t n;
+		if (!rd_u32(f, &n))
+			return false;
+		if (n != 1)
+			return fail(f, "invalid result arity");
+		if (!rd_u8(f, &want))
+			return false;
+		if (!is_valtype(want))
+			return fail(f, "malformed value type");
+	}
+	if (!pop(f, I32, &kc, NULL) || !pop(f, want, &kb, &tb) || !pop(f, want, &ka, &ta))
+		return false;
+	if (!typed) {
+		if ((ta && !is_num(ta)) || (tb && !is_num(tb)) || (ta && tb && ta != tb))
+			return fail(f, "type mismatch");
+	}
+	if (!push(f, ta ? ta : tb, NULL))
+		return false;
+	ld(f, RAX, ka);
+	ld(f, RDX, kb);
+	x64_mov_rm(f->a, 0, RCX, S(f, kc));
+	x64_test_rr(f->a, 0, RCX, RCX);
+	x64_cmov(f->a, X64_CC_E, 1, RAX, RDX);
+	st(f, ka, RAX);
+	return true;
+}
+
+/* ---- the opcode loop (the one big switch) ---------------------------------------------- */
+
+static bool compile_op(struct fc *f, uint8_t op)
+{
+	uint32_t k, depth;
+	uint8_t bt;
+
+	switch (op) {
+	case 0x00: /* unreachable */
+		if (!trap_now(f, WASM_TRAP_UNREACHABLE))
+			return false;
+		set_unreachable(f);
+		return true;
+	case 0x01: /* nop */
+		return true;
+	case 0x02: case 0x03: /* block, loop */
+		return rd_blocktype(f, &bt) && push_ctl(f, op == 0x02 ? CTL_BLOCK : CTL_LOOP, bt);
+	case 0x04: /* if */
+		if (!rd_blocktype(f, &bt) || !pop(f, I32, &k, NULL))
+			return false;
+		if (!push_ctl(f, CTL_IF, bt))
+			return false;
+		x64_mov_rm(f->a, 0, RAX, S(f, k));
+		x64_test_rr(f->a, 0, RAX, RAX);
+		return jcc_to(f, X64_CC_E, f->ctls[f->nctls - 1].else_label);
+	case 0x05:
+		return op_else(f);
+	case 0x0b:
+		return op_end(f);
+	case 0x0c: /* br */
+		if (!rd_depth(f, &depth) || !emit_br(f, depth))
+			return false;
+		set_unreachable(f);
+		return true;
+	case 0x0d: { /* br_if */
+		if (!rd_depth(f, &depth) || !pop(f, I32, &k, NULL))
+			return false;
+		x64_mov_rm(f->a, 0, RAX, S(f, k));
+		x64_test_rr(f->a, 0, RAX, RAX);
+		size_t skip = fwd_jcc(f, X64_CC_E);
+		if (!emit_br(f, depth))
+			return false;
+		here(f, skip);
+		return true;
+	}
+	case 0x0e:
+		return op_br_table(f);
+	case 0x0f: /* return */
+		if (!emit_br(f, f->nctls - 1))
+			return false;
+		set_unreachable(f);
+		return true;
+	case 0x10:
+		return op_call(f);
+	case 0x11:
+		return op_call_indirect(f);
+	case 0x1a: /* drop */
+		return pop(f, 0, NULL, NULL);
+	case 0x1b:
+		return op_select(f, false);
+	case 0x1c:
+		return op_select(f, true);
+	case 0x20: case 0x21: case 0x22:
+		return op_local(f, op);
+	case 0x23: case 0x24:
+		return op_global(f, op);
+	case 0x28 ... 0x3e:
+		return op_load_store(f, op);
+	case 0x3f: case 0x40:
+		return op_memory_size_grow(f, op);
+	case 0x41 ... 0x44:
+		return op_const(f, op);
+	case 0x45 ... 0xc4:
+		return op_numeric(f, op);
+	case 0xfc:
+		return op_fc(f);
+	}
+	return fail(f, "illegal opcode");
+}
+
+/* ---- one function ---------------------------------------------------------------------- */
+
+static bool read_locals(struct fc *f)
+{
+	uint32_t ngroups, n = 0, total = f->nparams;
+	uint8_t t = 0;
+	struct wasm_reader save;
+
+	if (!wasm_read_count(&f->r, 2, &ngroups))
+		return false;
+	save = f->r;
+	for (uint32_t g = 0; g < ngroups; g++) {
+		if (!rd_u32(f, &n) || !rd_u8(f, &t))
+			return false;
+		if (n > MAX_LOCALS || total + n > MAX_LOCALS)
+			return fail(f, "too many locals");
+		total += n;
+	}
+	f->ltypes = malloc(total ? total : 1);
+	if (!f->ltypes)
+		return oom(f);
+	memcpy(f->ltypes, f->ft->params, f->nparams);
+	f->r = save;
+	f->nlocals = f->nparams;
+	for (uint32_t g = 0; g < ngroups; g++) {
+		rd_u32(f, &n);
+		f->op_off = (uint32_t)wasm_reader_offset(&f->r);
+		rd_u8(f, &t);
+		if (!is_valtype(t))
+			return fail(f, "malformed value type");
+		memset(f->ltypes + f->nlocals, t, n);
+		f->nlocals += n;
+	}
+	f->nextra = f->nlocals - f->nparams;
+	return true;
+}
+
+static void emit_zero_locals(struct fc *f)
+{
+	if (!f->nextra)
+		return;
+	x64_alu_rr(f->a, X64_XOR, 0, RAX, RAX);
+	if (f->nextra <= 16) {
+		for (uint32_t j = 0; j < f->nextra; j++)
+			x64_mov_mr(f->a, 1, L(f, f->nparams + j), RAX);
+		return;
+	}
+	x64_lea(f->a, 1, RDI, L(f, f->nlocals - 1));
+	x64_mov_ri(f->a, RCX, f->nextra);
+	x64_rep_stosq(f->a);
+}
+
+static bool compile_body(struct fc *f)
+{
+	size_t lea_field, sub_field;
+	uint8_t op;
+
+	if (!read_locals(f))
+		return false;
+	/* prologue; the frame size is patched in when it is known */
+	x64_push(f->a, RBP);
+	x64_mov_rr(f->a, 1, RBP, RSP);
+	f->a->force_disp32 = true;
+	x64_lea(f->a, 1, RAX, x64_mem(RSP, -0x10000000));
+	f->a->force_disp32 = false;
+	lea_field = f->a->len - 4;
+	x64_alu_rm(f->a, X64_CMP, 1, RAX, x64_mem(R14, CTX_STACK_LIMIT));
+	f->op_off = f->m->funcs[f->func_index].body_start;
+	if (!trap_if(f, X64_CC_B, WASM_TRAP_STACK_EXHAUSTED))
+		return false;
+	x64_alu_ri(f->a, X64_SUB, 1, RSP, 0x10000000);
+	sub_field = f->a->len - 4;
+	emit_zero_locals(f);
+
+	if (!push_ctl(f, CTL_FUNC, f->ft->nresults ? f->ft->results[0] : 0))
+		return false;
+	while (f->nctls) {
+		f->op_off = (uint32_t)wasm_reader_offset(&f->r);
+		if (wasm_reader_done(&f->r))
+			return fail(f, "END opcode expected");
+		if (!rd_u8(f, &op) || !compile_op(f, op))
+			return false;
+		if (f->a->oom)
+			return oom(f);
+	}
+	if (!wasm_reader_done(&f->r)) {
+		f->op_off = (uint32_t)wasm_reader_offset(&f->r);
+		return fail(f, "operators remaining after end of function");
+	}
+	if (!emit_stubs(f))
+		return false;
+	for (uint32_t i = 0; i < f->nfixups; i++)
+		x64_patch_rel32(f->a, f->fixups[i].field, (size_t)f->labels[f->fixups[i].label]);
+
+	uint64_t frame = 8ull * ((uint64_t)f->nextra + f->maxvals + f->max_area);
+	frame = (frame + 15) & ~15ull;
+	if (frame > MAX_FRAME)
+		return fail(f, "function frame too large");
+	x64_patch_u32(f->a, lea_field, (uint32_t)-(int32_t)frame);
+	x64_patch_u32(f->a, sub_field, (uint32_t)frame);
+	return true;
+}
+
+static void fc_free(struct fc *f)
+{
+	free(f->ltypes);
+	free(f->vals);
+	free(f->ctls);
+	free(f->labels);
+	free(f->fixups);
+	free(f->stubs);
+}
+
+static int compile_func(struct jc *jc, uint32_t idx, struct wasm_error *err)
+{
+	wasm_module *m = jc->m;
+	const struct wasm_func *fn = &m->funcs[idx];
+	struct fc f = { .jc = jc, .m = m, .a = &jc->a, .func_index = idx };
+	bool ok;
+
+	f.ft = &m->types[fn->type];
+	f.nparams = f.ft->nparams;
+	wasm_reader_init(&f.r, m->bytes, fn->body_start, fn->body_end);
+	f.op_off = fn->body_start;
+	if (f.ft->nresults > 1)
+		ok = fail(&f, "multi-value results not supported");
+	else
+		ok = compile_body(&f);
+	if (!ok) {
+		err->section = "code";
+		if (f.r.err && (!f.err || f.r.err_off <= f.err_off)) {
+			err->msg = f.r.err;
+			err->offset = f.r.err_off;
+		} else {
+			err->msg = f.err ? f.err : "compile error";
+			err->offset = f.err_off;
+		}
+		snprintf(err->detail, sizeof(err->detail), "function %u", idx);
+	}
+	fc_free(&f);
+	return ok ? 0 : -1;
+}
+
+/* ---- import stubs --------------------------------------------------------------------- */
+
+/* push rbp; mov rbp, rsp; jit_host_call(ctx, idx, &area); pop rbp; ret */
+static void emit_import_stub(struct jc *jc, uint32_t idx)
+{
+	struct x64_asm *a = &jc->a;
+	const struct wasm_functype *ft = &jc->m->types[jc->m->funcs[idx].type];
+
+	x64_push(a, RBP);
+	x64_mov_rr(a, 1, RBP, RSP);
+	x64_mov_rr(a, 1, RDI, R14);
+	x64_mov_ri(a, RSI, idx);
+	x64_lea(a, 1, RDX, x64_mem(RBP, 16));
+	x64_call_m(a, x64_mem(R14, CTX_HOST_CALL));
+	if (ft->nresults && is_float(ft->results[0]))
+		x64_movq_xr(a, 1, 0, RAX);
+	x64_pop(a, RBP);
+	x64_ret(a);
+}
+
+/* ---- the module -------------------------------------------------------------------------- */
+
+static void detect_cpu(struct jc *jc)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	if (__get_cpuid(1, &eax, &ebx, &ecx, &edx)) {
+		jc->sse41 = (ecx >> 19) & 1;
+		jc->popcnt = (ecx >> 23) & 1;
+	}
+}
+
+static int set_err(struct wasm_error *err, const char *msg)
+{
+	err->msg = msg;
+	err->section = "code";
+	err->offset = 0;
+	err->detail[0] = 0;
+	return -1;
+}
+
+void jit_code_free(struct jit_code *c)
+{
+	if (!c)
+		return;
+	if (c->base)
+		plat_code_free(c->base, c->size);
+	free(c->func_offsets);
+	free(c->func_ends);
+	free(c->map);
+	free(c);
+}
+
+static int finish(struct jc *jc, struct jit_code **out, struct wasm_error *err)
+{
+	struct jit_code *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return set_err(err, "out of memory");
+	for (uint32_t i = 0; i < jc->ncalls; i++)
+		x64_patch_rel32(&jc->a, jc->calls[i].field, jc->offs[jc->calls[i].func]);
+	if (jc->a.oom) {
+		free(c);
+		return set_err(err, "out of memory");
+	}
+	c->size = jc->a.len ? jc->a.len : 1;
+	c->base = plat_code_alloc(c->size);
+	if (!c->base) {
+		free(c);
+		return set_err(err, "out of memory (code)");
+	}
+	memcpy(c->base, jc->a.buf, jc->a.len);
+	if (plat_code_seal(c->base, c->size) != 0) {
+		plat_code_free(c->base, c->size);
+		free(c);
+		return set_err(err, "cannot seal code pages");
+	}
+	c->nfuncs = jc->m->nfuncs;
+	c->func_offsets = jc->offs;
+	c->func_ends = jc->ends;
+	c->nmap = jc->nmap;
+	c->map = jc->map;
+	jc->offs = jc->ends = NULL;
+	jc->map = NULL;
+	*out = c;
+	return 0;
+}
+
+int jit_compile(wasm_module *m, struct jit_code **out, struct wasm_error *err)
+{
+	struct jc jc = { .m = m };
+	uint32_t n = m->nfuncs;
+	int rc = 0;
+
+	memset(err, 0, sizeof(*err));
+	*out = NULL;
+	x64_init(&jc.a);
+	detect_cpu(&jc);
+	jc.offs = calloc(n ? n : 1, sizeof(uint32_t));
+	jc.ends = calloc(n ? n : 1, sizeof(uint32_t));
+	if (!jc.offs || !jc.ends) {
+		rc = set_err(err, "out of memory");
+		goto out;
+	}
+	for (uint32_t i = 0; i < n && rc == 0; i++) {
+		x64_align(&jc.a, 16);
+		jc.offs[i] = (uint32_t)jc.a.len;
+		if (m->funcs[i].imported)
+			emit_import_stub(&jc, i);
+		else
+			rc = compile_func(&jc, i, err);
+		jc.ends[i] = (uint32_t)jc.a.len;
+		if (jc.a.len > 0x7fffffffu)
+			rc = set_err(err, "code too large");
+	}
+	if (rc == 0)
+		rc = finish(&jc, out, err);
+out:
+	free(jc.offs);
+	free(jc.ends);
+	free(jc.map);
+	free(jc.calls);
+	x64_free(&jc.a);
+	return rc;
+}

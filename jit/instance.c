@@ -1,0 +1,672 @@
+/*
+ * instance.c — instantiation and calls (Core spec 2.0 §4.5.4 "Instantiation",
+ * §4.5.5 "Invocation"), and the runtime functions compiled code calls
+ * through the instance context (jit.h): host calls and memory.grow.
+ *
+ *   wasm_instance_new: resolve imports -> struct jit_ctx (memory 0 = an 8 GiB
+ *   reservation with min pages committed, globals, tables, funcs[], a Wasm
+ *   stack with a guard page) -> elem segments -> data segments -> register
+ *   the ctx (for the fault handler) -> start function
+ *
+ *   wasm_call -> jit_enter (x64/entry.S) -> compiled code -> import stub ->
+ *   jit_host_call -> struct wasm_host_func; a trap anywhere unwinds through
+ *   jit_unwind back to jit_enter, which returns the trap code.
+ *
+ * Only function imports can be satisfied so far (host functions); imported
+ * tables, memories and globals are link errors ("unknown import").
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include "jit.h"
+#include "leb.h"
+#include "plat.h"
+
+#define GUARD_PAGE 4096u
+#define MAX_INLINE_SLOTS 16
+#define REENTRY_MARGIN 4096u     /* see call_func */
+
+struct wasm_instance {
+	struct jit_ctx ctx;             /* first: (wasm_instance *)ctx == inst */
+	wasm_module *m;
+	void *user;
+	const struct wasm_host_func **imports;  /* per imported function */
+	uint8_t *mem_reservation;       /* NULL when the module has no memory */
+	uint8_t *stack_mapping;
+	uint32_t depth;                 /* nested wasm_call on this instance */
+	int32_t exit_code;              /* wasm_instance_set_exit */
+	char host_error[96];            /* wasm_instance_set_host_error */
+	bool registered;
+};
+
+/* ---- the registry of live contexts (read by the fault handler) -------- */
+
+/*
+ * A lock-free open-addressed set of context pointers: the fault handler may
+ * run at any instruction, so jit_ctx_is_live only does atomic loads, and a
+ * register/unregister never leaves the table in a state a reader could
+ * misread.  Slots hold a pointer, 0 (never used: ends a probe) or TOMB.
+ */
+#define REGISTRY_SLOTS 16384u
+#define TOMB ((uintptr_t)1)
+
+static uintptr_t registry[REGISTRY_SLOTS];
+
+static size_t registry_hash(uintptr_t p)
+{
+	return (size_t)((p >> 4) * 0x9e3779b97f4a7c15ull >> 40) & (REGISTRY_SLOTS - 1);
+}
+
+static bool registry_add(struct jit_ctx *ctx)
+{
+	uintptr_t p = (uintptr_t)ctx;
+	size_t h = registry_hash(p);
+
+	for (size_t i = 0; i < REGISTRY_SLOTS; i++, h = (h + 1) & (REGISTRY_SLOTS - 1)) {
+		uintptr_t cur = __atomic_load_n(&registry[h], __ATOMIC_ACQUIRE);
+
+		while (cur == 0 || cur == TOMB) {
+			if (__atomic_compare_exchange_n(&registry[h], &cur, p, false,
+							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+				return true;
+		}
+	}
+	return false;
+}
+
+void jit_ctx_register(struct jit_ctx *ctx)
+{
+	wasm_instance *inst = (wasm_instance *)ctx;
+
+	inst->registered = registry_add(ctx);
+}
+
+void jit_ctx_unregister(struct jit_ctx *ctx)
+{
+	uintptr_t p = (uintptr_t)ctx;
+	size_t h = registry_hash(p);
+
+	for (size_t i = 0; i < REGISTRY_SLOTS; i++, h = (h + 1) & (REGISTRY_SLOTS - 1)) {
+		uintptr_t cur = __atomic_load_n(&registry[h], __ATOMIC_ACQUIRE);
+
+		if (cur == 0)
+			return;
+		if (cur == p) {
+			__atomic_store_n(&registry[h], TOMB, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+}
+
+bool jit_ctx_is_live(uintptr_t maybe_ctx)
+{
+	size_t h = registry_hash(maybe_ctx);
+
+	if (maybe_ctx == 0 || maybe_ctx == TOMB)
+		return false;
+	for (size_t i = 0; i < REGISTRY_SLOTS; i++, h = (h + 1) & (REGISTRY_SLOTS - 1)) {
+		uintptr_t cur = __atomic_load_n(&registry[h], __ATOMIC_ACQUIRE);
+
+		if (cur == 0)
+			return false;
+		if (cur == maybe_ctx)
+			return true;
+	}
+	return false;
+}
+
+wasm_module *jit_ctx_module(struct jit_ctx *ctx)
+{
+	return ((wasm_instance *)ctx)->m;
+}
+
+/* ---- linking ----------------------------------------------------------- */
+
+static void set_error(struct wasm_error *err, const char *msg, const char *section,
+		      size_t off, const char *detail)
+{
+	if (!err)
+		return;
+	err->msg = msg;
+	err->section = section;
+	err->offset = off;
+	snprintf(err->detail, sizeof err->detail, "%s", detail ? detail : "");
+}
+
+static char type_letter(uint8_t t)
+{
+	switch (t) {
+	case WASM_I32: return 'i';
+	case WASM_I64: return 'I';
+	case WASM_F32: return 'f';
+	case WASM_F64: return 'F';
+	default:       return '?';   /* references: no host signature yet */
+	}
+}
+
+static bool letters_match(const char *letters, const uint8_t *types, uint32_t n)
+{
+	if (!letters)
+		letters = "";
+	if (strlen(letters) != n)
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+		if (letters[i] != type_letter(types[i]))
+			return false;
+	return true;
+}
+
+static int link_imports(wasm_instance *inst, const struct wasm_host_func *funcs,
+			size_t nfuncs, struct wasm_error *err)
+{
+	wasm_module *m = inst->m;
+	char what[128];
+
+	for (uint32_t i = 0; i < m->nimports; i++) {
+		const struct wasm_import *im = &m->imports[i];
+		const struct wasm_host_func *hf = NULL;
+
+		snprintf(what, sizeof what, "%s.%s", im->module, im->name);
+		for (size_t j = 0; im->kind == WASM_EXTERN_FUNC && j < nfuncs; j++) {
+			if (funcs[j].module && funcs[j].name &&
+			    !strcmp(funcs[j].module, im->module) &&
+			    !strcmp(funcs[j].name, im->name)) {
+				hf = &funcs[j];
+				break;
+			}
+		}
+		if (!hf) {
+			set_error(err, "unknown import", "import", 0, what);
+			return -1;
+		}
+		const struct wasm_functype *ft = wasm_func_type(m, im->index);
+		if (!hf->fn || !letters_match(hf->params, ft->params, ft->nparams) ||
+		    !letters_match(hf->results, ft->results, ft->nresults)) {
+			set_error(err, "incompatible import type", "import", 0, what);
+			return -1;
+		}
+		inst->imports[im->index] = hf;
+	}
+	return 0;
+}
+
+/* ---- constant expressions (validated by module.c) ---------------------- */
+
+/* A reference value as compiled code sees it: NULL (0), or for funcref the
+ * address of the function's code.  Evaluates the one instruction of a
+ * validated constant expression. */
+static uint64_t eval_const(wasm_instance *inst, const struct wasm_constexpr *ce)
+{
+	struct wasm_reader r;
+	uint8_t op, t;
+	uint32_t u32, idx;
+	int32_t s32;
+	int64_t s64;
+	uint64_t u64 = 0;
+
+	wasm_reader_init(&r, inst->m->bytes, ce->start, ce->end);
+	if (!wasm_read_u8(&r, &op))
+		return 0;
+	switch (op) {
+	case 0x41: return wasm_read_s32(&r, &s32) ? (uint32_t)s32 : 0;
+	case 0x42: return wasm_read_s64(&r, &s64) ? (uint64_t)s64 : 0;
+	case 0x43: return wasm_read_f32(&r, &u32) ? u32 : 0;
+	case 0x44: return wasm_read_f64(&r, &u64) ? u64 : 0;
+	case 0x23:
+		return wasm_read_u32(&r, &idx) ? inst->ctx.globals[idx] : 0;
+	case 0xd0:
+		(void)wasm_read_u8(&r, &t);
+		return 0;
+	case 0xd2:
+		return wasm_read_u32(&r, &idx) ? (uint64_t)(uintptr_t)inst->ctx.funcs[idx] : 0;
+	default:
+		return 0;
+	}
+}
+
+/* A table entry for function idx of this instance (or a null entry). */
+static struct jit_table_entry func_entry(wasm_instance *inst, uint32_t idx)
+{
+	const struct wasm_functype *ft = wasm_func_type(inst->m, idx);
+
+	return (struct jit_table_entry){
+		.code = inst->ctx.funcs[idx],
+		.ctx = &inst->ctx,
+		.type = ft->canon,
+		.func_index = idx,
+	};
+}
+
+/* Funcref value (a code address, see eval_const) back to a table entry. */
+static struct jit_table_entry ref_entry(wasm_instance *inst, uint64_t ref)
+{
+	for (uint32_t i = 0; ref && i < inst->m->nfuncs; i++)
+		if ((uintptr_t)inst->ctx.funcs[i] == ref)
+			return func_entry(inst, i);
+	return (struct jit_table_entry){ 0 };
+}
+
+/* ---- memory, tables, globals, stack ----------------------------------- */
+
+static int setup_memory(wasm_instance *inst, struct wasm_error *err)
+{
+	wasm_module *m = inst->m;
+	struct jit_ctx *ctx = &inst->ctx;
+	const struct wasm_memory *mem;
+
+	if (!m->nmemories)
+		return 0;
+	mem = &m->memories[0];
+	inst->mem_reservation = plat_reserve(JIT_MEM_RESERVATION);
+	if (!inst->mem_reservation) {
+		set_error(err, "out of memory", "memory", 0, "cannot reserve linear memory");
+		return -1;
+	}
+	ctx->mem_base = inst->mem_reservation;
+	ctx->mem_reserved = JIT_MEM_RESERVATION;
+	ctx->mem_pages = mem->limits.min;
+	ctx->mem_size = mem->limits.min * WASM_PAGE_SIZE;
+	ctx->mem_max_pages = mem->limits.has_max ? mem->limits.max : WASM_MAX_PAGES;
+	if (ctx->mem_size && plat_commit(ctx->mem_base, ctx->mem_size)) {
+		set_error(err, "out of memory", "memory", 0, "cannot commit linear memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_stack(wasm_instance *inst, struct wasm_error *err)
+{
+	struct jit_ctx *ctx = &inst->ctx;
+	size_t size = JIT_STACK_SIZE + GUARD_PAGE;
+
+	inst->stack_mapping = plat_reserve(size);
+	if (!inst->stack_mapping ||
+	    plat_commit(inst->stack_mapping + GUARD_PAGE, JIT_STACK_SIZE)) {
+		set_error(err, "out of memory", NULL, 0, "cannot map the Wasm stack");
+		return -1;
+	}
+	ctx->stack_base = inst->stack_mapping;
+	ctx->stack_size = size;
+	ctx->stack_limit = (uintptr_t)inst->stack_mapping + GUARD_PAGE +
+			   JIT_STACK_HOST_RESERVE;
+	return 0;
+}
+
+static int setup_tables(wasm_instance *inst, struct wasm_error *err)
+{
+	wasm_module *m = inst->m;
+
+	inst->ctx.tables = calloc(m->ntables ? m->ntables : 1, sizeof *inst->ctx.tables);
+	if (!inst->ctx.tables)
+		goto oom;
+	for (uint32_t i = 0; i < m->ntables; i++) {
+		struct jit_table *t = &inst->ctx.tables[i];
+		const struct wasm_limits *l = &m->tables[i].limits;
+
+		t->size = (uint32_t)l->min;
+		t->max = l->has_max ? (uint32_t)l->max : UINT32_MAX;
+		t->entries = calloc(t->size ? t->size : 1, sizeof *t->entries);
+		if (!t->entries)
+			goto oom;
+	}
+	return 0;
+oom:
+	set_error(err, "out of memory", "table", 0, NULL);
+	return -1;
+}
+
+static int setup_globals_funcs(wasm_instance *inst, struct wasm_error *err)
+{
+	wasm_module *m = inst->m;
+	struct jit_ctx *ctx = &inst->ctx;
+
+	ctx->globals = calloc(m->nglobals ? m->nglobals : 1, sizeof(uint64_t));
+	ctx->funcs = calloc(m->nfuncs ? m->nfuncs : 1, sizeof(void *));
+	if (!ctx->globals || !ctx->funcs) {
+		set_error(err, "out of memory", NULL, 0, NULL);
+		return -1;
+	}
+	for (uint32_t i = 0; i < m->nfuncs; i++)
+		ctx->funcs[i] = m->code->base + m->code->func_offsets[i];
+	/* in order: an init may read the imported globals before it */
+	for (uint32_t i = m->nimported_globals; i < m->nglobals; i++)
+		ctx->globals[i] = eval_const(inst, &m->globals[i].init);
+	return 0;
+}
+
+/* ---- segments (§4.5.4 steps 10-14) ------------------------------------ */
+
+static void trap_set(struct wasm_trap *trap, enum wasm_trap_code code)
+{
+	if (!trap)
+		return;
+	memset(trap, 0, sizeof *trap);
+	trap->code = code;
+}
+
+static int init_elems(wasm_instance *inst, struct wasm_trap *trap)
+{
+	wasm_module *m = inst->m;
+
+	for (uint32_t i = 0; i < m->nelems; i++) {
+		const struct wasm_elem *e = &m->elems[i];
+		struct jit_table *t;
+		uint32_t off;
+
+		if (e->mode != WASM_SEG_ACTIVE)
+			continue;
+		t = &inst->ctx.tables[e->table];
+		off = (uint32_t)eval_const(inst, &e->offset);
+		if ((uint64_t)off + e->count > t->size) {
+			trap_set(trap, WASM_TRAP_TABLE_OOB);
+			return -1;
+		}
+		for (uint32_t j = 0; j < e->count; j++) {
+			t->entries[off + j] = e->func_indices ?
+				func_entry(inst, e->func_indices[j]) :
+				ref_entry(inst, eval_const(inst, &e->exprs[j]));
+		}
+	}
+	return 0;
+}
+
+static int init_datas(wasm_instance *inst, struct wasm_trap *trap)
+{
+	wasm_module *m = inst->m;
+	struct jit_ctx *ctx = &inst->ctx;
+
+	for (uint32_t i = 0; i < m->ndatas; i++) {
+		const struct wasm_data *d = &m->datas[i];
+		uint32_t off;
+
+		if (d->mode != WASM_SEG_ACTIVE)
+			continue;
+		off = (uint32_t)eval_const(inst, &d->offset);
+		if ((uint64_t)off + d->len > ctx->mem_size) {
+			trap_set(trap, WASM_TRAP_MEMORY_OOB);
+			return -1;
+		}
+		memcpy(ctx->mem_base + off, m->bytes + d->start, d->len);
+	}
+	return 0;
+}
+
+/* ---- calls ------------------------------------------------------------ */
+
+static bool is_float(uint8_t t)
+{
+	return t == WASM_F32 || t == WASM_F64;
+}
+
+static uint64_t canon_value(uint8_t t, uint64_t v)
+{
+	return (t == WASM_I32 || t == WASM_F32) ? (uint32_t)v : v;
+}
+
+/*
+ * Run function idx with the call area `area` (nslots >= max(np, nr)).
+ * Returns 0 or the trap code (trap filled).  The outermost call starts at
+ * the top of the instance's Wasm stack; a call from inside a host function
+ * (depth > 0) continues below the host function's frame.
+ */
+static int call_func(wasm_instance *inst, uint32_t idx, uint64_t *area,
+		     uint32_t nslots, struct wasm_trap *trap)
+{
+	struct jit_ctx *ctx = &inst->ctx;
+	const struct wasm_functype *ft = wasm_func_type(inst->m, idx);
+	struct wasm_trap scratch, *saved_out = ctx->trap_out;
+	uintptr_t top;
+	int rc;
+
+	if (!trap)
+		trap = &scratch;
+	trap_set(trap, WASM_TRAP_NONE);
+	if (inst->depth) {
+		/* Below this frame and below what jit_enter pushes under it
+		 * (call_func's own frame is far smaller than the margin). */
+		uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+
+		top = (here - REENTRY_MARGIN) & ~(uintptr_t)15;
+		if (top < ctx->stack_limit + 8u * nslots + 64 ||
+		    here > (uintptr_t)ctx->stack_base + ctx->stack_size) {
+			trap_set(trap, WASM_TRAP_STACK_EXHAUSTED);
+			return WASM_TRAP_STACK_EXHAUSTED;
+		}
+	} else {
+		top = ((uintptr_t)ctx->stack_base + ctx->stack_size) & ~(uintptr_t)15;
+	}
+	ctx->trap_out = trap;
+	inst->depth++;
+	rc = jit_enter(ctx, ctx->funcs[idx], area, nslots, (void *)top,
+		       ft->nresults && is_float(ft->results[0]));
+	inst->depth--;
+	ctx->trap_out = saved_out;
+	if (rc && trap->code == WASM_TRAP_NONE)
+		trap->code = (enum wasm_trap_code)rc;
+	return rc;
+}
+
+static const struct wasm_export *find_export(const wasm_module *m, const char *name)
+{
+	for (uint32_t i = 0; i < m->nexports; i++)
+		if (m->exports[i].kind == WASM_EXTERN_FUNC &&
+		    !strcmp(m->exports[i].name, name))
+			return &m->exports[i];
+	return NULL;
+}
+
+int wasm_call(wasm_instance *inst, const char *export_name,
+	      const uint64_t *args, size_t nargs, uint64_t *results,
+	      size_t nresults, struct wasm_trap *trap, struct wasm_error *err)
+{
+	const struct wasm_export *e = find_export(inst->m, export_name);
+	const struct wasm_functype *ft;
+	uint64_t inline_area[MAX_INLINE_SLOTS], *area = inline_area;
+	uint32_t nslots;
+	int rc;
+
+	if (!e) {
+		set_error(err, "unknown export", NULL, 0, export_name);
+		return -1;
+	}
+	ft = wasm_func_type(inst->m, e->index);
+	if (nargs != ft->nparams || nresults != ft->nresults) {
+		char d[64];
+
+		snprintf(d, sizeof d, "expects %u params and %u results",
+			 ft->nparams, ft->nresults);
+		set_error(err, "arity mismatch", NULL, 0, d);
+		return -1;
+	}
+	nslots = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+	if (nslots > MAX_INLINE_SLOTS && !(area = calloc(nslots, sizeof *area))) {
+		set_error(err, "out of memory", NULL, 0, NULL);
+		return -1;
+	}
+	for (uint32_t i = 0; i < ft->nparams; i++)
+		area[i] = canon_value(ft->params[i], args[i]);
+	rc = call_func(inst, e->index, area, nslots, trap);
+	if (!rc)
+		for (uint32_t i = 0; i < ft->nresults; i++)
+			results[i] = canon_value(ft->results[i], area[i]);
+	if (area != inline_area)
+		free(area);
+	return rc ? 1 : 0;
+}
+
+/* Called by an import stub (on the Wasm stack): area holds the arguments,
+ * receives results 1..n-1; result 0 is the return value. */
+uint64_t jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area)
+{
+	wasm_instance *inst = (wasm_instance *)ctx;
+	const struct wasm_host_func *hf = inst->imports[func_index];
+	const struct wasm_functype *ft = wasm_func_type(inst->m, func_index);
+	uint64_t args_buf[MAX_INLINE_SLOTS], res_buf[MAX_INLINE_SLOTS];
+	uint64_t *args = args_buf, *res = res_buf;
+	enum wasm_trap_code code;
+	uint64_t r0 = 0;
+
+	if (ft->nparams > MAX_INLINE_SLOTS || ft->nresults > MAX_INLINE_SLOTS) {
+		args = calloc(ft->nparams + 1, sizeof *args);
+		res = calloc(ft->nresults + 1, sizeof *res);
+	}
+	if (!args || !res) {
+		code = WASM_TRAP_HOST;
+		snprintf(inst->host_error, sizeof inst->host_error, "out of memory");
+		goto trap;
+	}
+	/* arguments first: results may be written over the same slots */
+	for (uint32_t i = 0; i < ft->nparams; i++)
+		args[i] = canon_value(ft->params[i], area[i]);
+	memset(res, 0, ft->nresults * sizeof *res);
+	inst->host_error[0] = 0;
+	code = hf->fn(inst, hf->env, args, res);
+	if (code != WASM_TRAP_NONE)
+		goto trap;
+	for (uint32_t i = 1; i < ft->nresults; i++)
+		area[i] = canon_value(ft->results[i], res[i]);
+	if (ft->nresults)
+		r0 = canon_value(ft->results[0], res[0]);
+	if (args != args_buf) {
+		free(args);
+		free(res);
+	}
+	return r0;
+
+trap:
+	if (args != args_buf) {
+		free(args);
+		free(res);
+	}
+	/* the return address is in the import stub (JIT code); the saved rbp
+	 * above our own frame is the stub's/caller's frame chain */
+	jit_trap_record(ctx, code, (uintptr_t)__builtin_return_address(0),
+			*(uintptr_t *)__builtin_frame_address(0));
+	if (ctx->trap_out) {
+		ctx->trap_out->code = code;
+		if (code == WASM_TRAP_EXIT)
+			ctx->trap_out->exit_code = inst->exit_code;
+		if (code == WASM_TRAP_HOST)
+			snprintf(ctx->trap_out->host_msg, sizeof ctx->trap_out->host_msg,
+				 "%s", inst->host_error);
+	}
+	jit_unwind(ctx, code);
+}
+
+int32_t jit_memory_grow(struct jit_ctx *ctx, uint32_t delta_pages)
+{
+	uint64_t old = ctx->mem_pages, new_pages = old + delta_pages;
+
+	if (!ctx->mem_base)
+		return -1;
+	if (new_pages > ctx->mem_max_pages || new_pages > WASM_MAX_PAGES)
+		return -1;
+	if (delta_pages && plat_commit(ctx->mem_base + old * WASM_PAGE_SIZE,
+				       (size_t)delta_pages * WASM_PAGE_SIZE))
+		return -1;
+	ctx->mem_pages = new_pages;
+	ctx->mem_size = new_pages * WASM_PAGE_SIZE;
+	return (int32_t)old;
+}
+
+/* ---- instances -------------------------------------------------------- */
+
+static int run_start(wasm_instance *inst, struct wasm_trap *trap)
+{
+	uint64_t area[1];
+
+	if (!inst->m->has_start)
+		return 0;
+	return call_func(inst, inst->m->start, area, 0, trap) ? -1 : 0;
+}
+
+int wasm_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
+		      size_t nfuncs, wasm_instance **out, struct wasm_error *err,
+		      struct wasm_trap *trap)
+{
+	wasm_instance *inst = calloc(1, sizeof *inst);
+	int rc = -1;
+
+	*out = NULL;
+	if (!inst || !(inst->imports = calloc(m->nfuncs ? m->nfuncs : 1,
+					       sizeof *inst->imports))) {
+		free(inst);
+		set_error(err, "out of memory", NULL, 0, NULL);
+		return -1;
+	}
+	inst->m = m;
+	inst->ctx.inst = inst;
+	inst->ctx.host_call = (void *)jit_host_call;
+	inst->ctx.trap = (void *)jit_trap;
+	inst->ctx.mem_grow = (void *)jit_memory_grow;
+	if (link_imports(inst, funcs, nfuncs, err) || setup_memory(inst, err) ||
+	    setup_stack(inst, err) || setup_tables(inst, err) ||
+	    setup_globals_funcs(inst, err))
+		goto fail;
+	jit_ctx_register(&inst->ctx);
+	if (!inst->registered) {
+		set_error(err, "too many instances", NULL, 0, NULL);
+		goto fail;
+	}
+	rc = -2;
+	if (init_elems(inst, trap) || init_datas(inst, trap) || run_start(inst, trap))
+		goto fail;
+	*out = inst;
+	return 0;
+fail:
+	wasm_instance_free(inst);
+	return rc;
+}
+
+void wasm_instance_free(wasm_instance *inst)
+{
+	wasm_module *m;
+
+	if (!inst)
+		return;
+	m = inst->m;
+	if (inst->registered)
+		jit_ctx_unregister(&inst->ctx);
+	if (inst->ctx.tables)
+		for (uint32_t i = 0; i < m->ntables; i++)
+			free(inst->ctx.tables[i].entries);
+	free(inst->ctx.tables);
+	free(inst->ctx.globals);
+	free(inst->ctx.funcs);
+	free(inst->imports);
+	if (inst->mem_reservation)
+		plat_release(inst->mem_reservation, JIT_MEM_RESERVATION);
+	if (inst->stack_mapping)
+		plat_release(inst->stack_mapping, JIT_STACK_SIZE + GUARD_PAGE);
+	free(inst);
+}
+
+uint8_t *wasm_memory_base(wasm_instance *inst)
+{
+	return inst->ctx.mem_base;
+}
+
+uint64_t wasm_memory_size(wasm_instance *inst)
+{
+	return inst->ctx.mem_size;
+}
+
+void wasm_instance_set_user(wasm_instance *inst, void *user)
+{
+	inst->user = user;
+}
+
+void *wasm_instance_user(wasm_instance *inst)
+{
+	return inst->user;
+}
+
+void wasm_instance_set_exit(wasm_instance *inst, int32_t code)
+{
+	inst->exit_code = code;
+}
+
+void wasm_instance_set_host_error(wasm_instance *inst, const char *msg)
+{
+	snprintf(inst->host_error, sizeof inst->host_error, "%s", msg ? msg : "");
+}

@@ -1,0 +1,121 @@
+/*
+ * trap.c — from a machine address in compiled code back to Wasm: function
+ * index and byte offset (srcmap), trap records with a backtrace along the
+ * rbp chain, and the platform fault handler's hook (wasm_fault_redirect,
+ * DESIGN.md decisions 2-4).
+ *
+ * Address conventions:
+ *   - srcmap entries sit at the first byte of the instruction they describe
+ *     (memory access, call, trap call).
+ *   - jit_trap_record's `rip` is a return address (one past the call that
+ *     trapped); a fault passes its faulting rip + 1.  Looking up rip - 1
+ *     therefore lands inside the right instruction in both cases.
+ */
+#include <string.h>
+#include "jit.h"
+
+/* largest i with a[i] <= x, or -1 */
+static long floor_index(const uint32_t *a, size_t stride, size_t n, uint32_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (*(const uint32_t *)((const uint8_t *)a + mid * stride) <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (long)lo - 1;
+}
+
+bool jit_code_lookup(const wasm_module *m, uintptr_t rip,
+		     uint32_t *func_index, uint32_t *wasm_off)
+{
+	const struct jit_code *c = m ? m->code : NULL;
+
+	if (!c || rip < (uintptr_t)c->base || rip >= (uintptr_t)c->base + c->size)
+		return false;
+	uint32_t off = (uint32_t)(rip - (uintptr_t)c->base);
+	long fi = floor_index(c->func_offsets, sizeof(uint32_t), c->nfuncs, off);
+	if (fi < 0 || off >= c->func_ends[fi])
+		return false;
+	long mi = floor_index(&c->map[0].code_off, sizeof(struct jit_srcmap), c->nmap, off);
+	*func_index = (uint32_t)fi;
+	if (mi >= 0 && c->map[mi].code_off >= c->func_offsets[fi])
+		*wasm_off = c->map[mi].wasm_off;
+	else if (!m->funcs[fi].imported)
+		*wasm_off = m->funcs[fi].body_start;
+	else
+		*wasm_off = 0;
+	return true;
+}
+
+static bool add_frame(const wasm_module *m, struct wasm_trap *t, uintptr_t pc)
+{
+	uint32_t fi, off;
+
+	if (t->nframes >= WASM_BACKTRACE_MAX || !jit_code_lookup(m, pc, &fi, &off))
+		return false;
+	t->frames[t->nframes].func_index = fi;
+	t->frames[t->nframes].offset = off;
+	t->frames[t->nframes].name = wasm_func_name(m, fi);
+	t->nframes++;
+	return true;
+}
+
+void jit_trap_record(struct jit_ctx *ctx, enum wasm_trap_code code,
+		     uintptr_t rip, uintptr_t rbp)
+{
+	struct wasm_trap *t = ctx->trap_out;
+	const wasm_module *m = jit_ctx_module(ctx);
+	uintptr_t lo = (uintptr_t)ctx->stack_base;
+	uintptr_t hi = lo + ctx->stack_size;
+
+	if (!t)
+		return;
+	t->code = code;
+	t->nframes = 0;
+	add_frame(m, t, rip - 1);
+	/* caller frames: [rbp] = caller's rbp, [rbp + 8] = return address;
+	   only frames on this instance's Wasm stack are trusted */
+	while (rbp >= lo && rbp + 16 <= hi && !(rbp & 7)) {
+		const uintptr_t *fp = (const uintptr_t *)rbp;
+		if (!add_frame(m, t, fp[1] - 1))
+			break;
+		if (fp[0] <= rbp)
+			break;
+		rbp = fp[0];
+	}
+}
+
+bool wasm_fault_redirect(struct wasm_fault *f)
+{
+	struct jit_ctx *ctx;
+	const wasm_module *m;
+	enum wasm_trap_code code;
+
+	if (!jit_ctx_is_live(f->r14))
+		return false;
+	ctx = (struct jit_ctx *)f->r14;
+	m = jit_ctx_module(ctx);
+	if (!m || !m->code)
+		return false;
+	if (f->rip < (uintptr_t)m->code->base ||
+	    f->rip >= (uintptr_t)m->code->base + m->code->size)
+		return false;
+	uintptr_t mem = (uintptr_t)ctx->mem_base;
+	uintptr_t stk = (uintptr_t)ctx->stack_base;
+	if (mem && f->addr >= mem && f->addr - mem < ctx->mem_reserved)
+		code = WASM_TRAP_MEMORY_OOB;
+	else if (stk && f->addr + 4096 >= stk && f->addr < stk + 4096)
+		code = WASM_TRAP_STACK_EXHAUSTED;     /* the guard page, either side */
+	else
+		return false;
+	jit_trap_record(ctx, code, f->rip + 1, f->rbp);
+	f->new_rip = (uintptr_t)jit_unwind;
+	f->new_rdi = (uintptr_t)ctx;
+	f->new_rsi = (uintptr_t)code;
+	f->new_rsp = f->rsp;
+	return true;
+}

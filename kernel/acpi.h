@@ -1,0 +1,35 @@
+/*
+ * acpi.h — what the kernel takes from the firmware's ACPI tables (ACPI 6.5
+ * spec: §5.2.5 RSDP, §5.2.7/8 RSDT/XSDT, §5.2.9 FADT, §5.2.12 MADT; HPET
+ * spec 1.0a §3.2.4; PCI Firmware spec 3.2 §4.1.2 MCFG).
+ */
+#ifndef KERNEL_ACPI_H
+#define KERNEL_ACPI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct acpi_info {
+	bool found;                     /* a valid RSDP and root table */
+	unsigned ntables;               /* valid tables listed by the root */
+	unsigned ncpus, nioapics;       /* from the MADT (enabled CPUs) */
+	uint64_t lapic_addr;
+	uint64_t hpet_addr;             /* 0 if no HPET table */
+	uint64_t ecam_base;             /* 0 if no MCFG entry for segment 0 */
+	uint8_t ecam_bus_start, ecam_bus_end;
+	uint16_t pm1a_cnt, pm1b_cnt;    /* FADT PM1 control ports, 0 = none */
+	bool s5_found;                  /* \_S5 in the DSDT */
+	uint16_t slp_typa, slp_typb;
+	uint8_t century_reg;            /* FADT RTC century index, 0 = none */
+};
+
+extern struct acpi_info acpi;
+
+/* Parse and log the tables from boot_info.acpi_rsdp (needs the direct
+ * map).  Every table is checksum- and length-checked; bad ones are
+ * skipped with a log line.  0, or -ENOENT without a usable RSDP. */
+int acpi_init(uint64_t rsdp_phys);
+/* Enter S5 through the FADT's PM1 control ports; returns if it can't. */
+void acpi_poweroff(void);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * main.c — kernel_main: the boot sequence, each step logged with its time
+ * since kernel_entry (so boot time is measured, not guessed):
+ *
+ *   serial -> GDT/TSS/IDT -> boot_info copy -> pmm -> vmm (own tables,
+ *   switch) -> heap (+ .init_array) -> ACPI -> TSC (HPET) -> bundle -> RTC
+ *   -> PCI -> "entering module" -> wasi_run_module -> kernel_shutdown(status)
+ *
+ * Log lines before the TSC is calibrated are printed, with their real
+ * times, right after.  The bundle is parsed before RTC and PCI because its
+ * flags say whether PCI and the memory map are printed (BUNDLE_FLAG_VERBOSE).
+ */
+#include <string.h>
+#include "kernel.h"
+#include "acpi.h"
+#include "bundle.h"
+#include "bundle_parse.h"
+#include "pci.h"
+#include "pmm.h"
+#include "rtc.h"
+#include "serial.h"
+#include "tsc.h"
+#include "vmm.h"
+#include "wasi.h"
+
+struct boot_info kernel_boot_info;
+bool kernel_verbose;
+
+static const char *const mem_type_names[] = {
+	"?", "usable", "reserved", "ACPI reclaim", "ACPI NVS", "kernel",
+};
+
+static void copy_boot_info(const struct boot_info *bi)
+{
+	if (!bi || bi->magic != BOOT_INFO_MAGIC)
+		panic("boot_info at %p: bad magic", (const void *)bi);
+	memcpy(&kernel_boot_info, bi, sizeof kernel_boot_info);
+	if (kernel_boot_info.nmem > BOOT_MEM_MAX)
+		kernel_boot_info.nmem = BOOT_MEM_MAX;
+}
+
+static void log_memory_map(void)
+{
+	const struct boot_info *bi = &kernel_boot_info;
+
+	for (unsigned i = 0; i < bi->nmem; i++) {
+		const struct boot_mem_range *r = &bi->mem[i];
+
+		klog("mem: %016lx-%016lx %s", r->base, r->base + r->pages * PAGE_SIZE,
+		     r->type < ARRAY_SIZE(mem_type_names) ? mem_type_names[r->type] : "?");
+	}
+}
+
+static void run_init_array(void)
+{
+	extern void (*__init_array_start[])(void), (*__init_array_end[])(void);
+
+	for (void (**f)(void) = __init_array_start; f < __init_array_end; f++)
+		(*f)();
+}
+
+static void load_bundle(struct boot_bundle *b)
+{
+	const struct boot_info *bi = &kernel_boot_info;
+	const char *why;
+	int r;
+
+	if (!bi->bundle_phys || !vmm_phys_mapped(bi->bundle_phys, bi->bundle_size)) {
+		serial_puts(SERIAL_COM2, "wasmetal: no boot bundle\n");
+		klog("bundle: none (phys %#lx size %#lx)", bi->bundle_phys, bi->bundle_size);
+		kernel_shutdown(KERNEL_STATUS_BADBOOT);
+	}
+	r = bundle_parse(phys_to_virt(bi->bundle_phys), bi->bundle_size, b, &why);
+	if (r) {
+		klog("bundle: invalid: %s", why);
+		serial_puts(SERIAL_COM2, "wasmetal: invalid boot bundle: ");
+		serial_puts(SERIAL_COM2, why);
+		serial_puts(SERIAL_COM2, "\n");
+		kernel_shutdown(KERNEL_STATUS_BADBOOT);
+	}
+	kernel_verbose = b->flags & BUNDLE_FLAG_VERBOSE;
+	klog("bundle: module %lu bytes, %d args, %d env, flags %#x",
+	     b->module_len, b->argc, b->envc, b->flags);
+}
+
+static void log_boot_times(void)
+{
+	const struct boot_info *bi = &kernel_boot_info;
+
+	if (bi->tsc_at_loader && bi->tsc_at_exit >= bi->tsc_at_loader &&
+	    kernel_tsc_entry >= bi->tsc_at_exit)
+		klog("boot: loader ran %lu us, loader->kernel jump %lu us",
+		     tsc_ticks_to_ns(bi->tsc_at_exit - bi->tsc_at_loader) / 1000,
+		     tsc_ticks_to_ns(kernel_tsc_entry - bi->tsc_at_exit) / 1000);
+}
+
+static void init_clock(void)
+{
+	acpi_init(kernel_boot_info.acpi_rsdp);
+	if (tsc_calibrate(acpi.hpet_addr))
+		panic("tsc: cannot calibrate (no HPET, PIT or CPUID 0x15/0x16)");
+	log_boot_times();
+}
+
+static void init_devices(void)
+{
+	uint64_t epoch;
+
+	epoch = rtc_read_epoch(acpi.century_reg);
+	plat_kernel_set_realtime(epoch);
+	klog("rtc: %lu s since the epoch%s", epoch, epoch ? "" : " (unreadable)");
+	pci_init(acpi.ecam_base, acpi.ecam_bus_start, acpi.ecam_bus_end,
+		 kernel_verbose);
+}
+
+int kernel_main(struct boot_info *bi)
+{
+	static const char *const default_argv[] = { "main.wasm", NULL };
+	struct boot_bundle b;
+	struct wasi_config cfg;
+	int status;
+
+	serial_init();
+	klog("kernel entry");
+	gdt_init();
+	idt_init();
+	vmm_add_guard((uintptr_t)kernel_stack_guard);
+	klog("gdt, tss (IST stacks), idt: ready");
+	copy_boot_info(bi);
+	pmm_init(&kernel_boot_info);
+	vmm_init(&kernel_boot_info);
+	run_init_array();
+	init_clock();
+	load_bundle(&b);
+	klog("heap: %lu KiB mapped", heap_mapped_bytes() >> 10);
+	if (kernel_verbose)
+		log_memory_map();
+	init_devices();
+	klog("memory: %lu of %lu MiB free", pmm_free_frames() * PAGE_SIZE >> 20,
+	     pmm_total_frames() * PAGE_SIZE >> 20);
+
+	cfg = (struct wasi_config){
+		.argc = b.argc ? b.argc : 1,
+		.argv = b.argc ? (const char *const *)b.argv : default_argv,
+		.envc = b.envc,
+		.envp = (const char *const *)b.envp,
+	};
+	klog("entering module");
+	status = wasi_run_module(b.module, b.module_len, &cfg);
+	klog("module returned, exit status %d", status);
+	kernel_shutdown(status);
+}

@@ -1,0 +1,82 @@
+/*
+ * vmm.h — the kernel's own 4-level page tables (Intel SDM Vol. 3A §4.5,
+ * "4-Level Paging"), one address space for the kernel and every Wasm
+ * instance (DESIGN.md decision 1).  Built fresh by vmm_init, which then
+ * switches CR3 and drops the loader's identity map.
+ *
+ *  0x0000_0000_0000_0000 +--------------------------------+
+ *                        | unmapped: null guard, the low  |  any touch
+ *                        | identity map is gone           |  faults
+ *  0x0000_0010_0000_0000 +--------------------------------+ VMM_WASM_BASE
+ *                        | plat_reserve: Wasm linear      |  8 GiB each,
+ *                        | memories, Wasm stacks, ...     |  mapped only as
+ *                        | (bump + reuse of equal sizes;  |  committed, RW NX
+ *                        | a 2 MiB unmapped gap after     |
+ *                        | every reservation)             |
+ *  0x0000_6000_0000_0000 +--------------------------------+ VMM_CODE_BASE
+ *                        | plat_code_alloc: JIT code,     |  RW NX, then
+ *                        | 64 KiB gap after each          |  sealed R X
+ *  0x0000_7000_0000_0000 +--------------------------------+ VMM_CODE_END
+ *                        | unused / non-canonical hole    |
+ *  0xffff_8000_0000_0000 +--------------------------------+ VMM_DIRECT_BASE
+ *                        | direct map of physical memory  |  RW NX, 1 GiB
+ *                        | [0, max(4 GiB, end of RAM))    |  or 2 MiB pages
+ *  0xffff_c000_0000_0000 +--------------------------------+ VMM_HEAP_BASE
+ *                        | kernel heap (newlib malloc via |  RW NX 4 KiB,
+ *                        | _sbrk), grown page by page     |  512 GiB max
+ *  0xffff_ffff_8000_0000 +--------------------------------+ __kernel_start
+ *                        | kernel image: .text R X,       |  4 KiB pages;
+ *                        | .rodata R NX, .data/.bss RW NX |  the boot stack
+ *                        | (stacks in .bss with unmapped  |  and IST stacks
+ *                        |  guard pages below them)       |  have guards
+ *                        +--------------------------------+ __kernel_end
+ */
+#ifndef MM_VMM_H
+#define MM_VMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "boot_info.h"
+
+#define VMM_WASM_BASE   0x0000001000000000ull
+#define VMM_WASM_END    0x0000600000000000ull
+#define VMM_CODE_BASE   0x0000600000000000ull
+#define VMM_CODE_END    0x0000700000000000ull
+#define VMM_DIRECT_BASE 0xffff800000000000ull
+#define VMM_DIRECT_MAX  (64ull << 40)
+#define VMM_HEAP_BASE   0xffffc00000000000ull
+#define VMM_HEAP_MAX    (512ull << 30)
+
+/* vmm_map_page / vmm_commit / vmm_protect flags.  Readable always. */
+#define VMM_WRITE       1u
+#define VMM_EXEC        2u
+#define VMM_UNCACHED    4u
+
+/* Physical -> virtual: identity before vmm_init switches, direct map after. */
+void *phys_to_virt(uint64_t pa);
+/* Whether [pa, pa+len) is inside the direct map (after vmm_init). */
+bool vmm_phys_mapped(uint64_t pa, uint64_t len);
+
+/* A page of the kernel image that must stay unmapped (stack guards).
+ * Call before vmm_init. */
+void vmm_add_guard(uintptr_t va);
+
+/* Build the kernel's page tables, enable NX and WP, switch CR3. */
+void vmm_init(const struct boot_info *bi);
+
+/* 4 KiB pages in the lower half or the heap range.  0 or -errno. */
+int vmm_map_page(uintptr_t va, uint64_t pa, unsigned flags);
+/* Map fresh zeroed frames over every unmapped page of [va, va+size);
+ * pages already mapped are left alone.  On -ENOMEM nothing stays mapped
+ * that this call mapped. */
+int vmm_commit(uintptr_t va, size_t size, unsigned flags);
+/* Unmap every mapped page of [va, va+size) and free its frame. */
+void vmm_decommit(uintptr_t va, size_t size);
+/* Change the flags of every page of [va, va+size); -ENOENT if one is not
+ * mapped (the pages before it are changed). */
+int vmm_protect(uintptr_t va, size_t size, unsigned flags);
+/* Walk the live page tables (any page size).  true if va is mapped. */
+bool vmm_translate(uintptr_t va, uint64_t *pa, bool *writable);
+
+#endif

@@ -1,0 +1,1102 @@
+/*
+ * test_compile.c — the code generator end to end (jit/compile.c, x64/asm.c,
+ * x64/entry.S, trap.c): modules go through wasm_module_load ->
+ * wasm_instance_new -> wasm_call on the hosted platform.
+ *
+ * 1. Every numeric opcode (0x45..0xc4, 0xfc 0..7) in a one-function module
+ *    built here, run over edge-case and pseudo-random operands, compared
+ *    with a reference written from the spec's definitions (§4.3 numerics):
+ *    trap codes included, floats bit-exact except NaN payloads.
+ * 2. A hand-written module (ctl_wasm, its WAT in the comment) for control
+ *    flow, calls, call_indirect, host imports, memory, globals, and traps
+ *    with their function index / byte offset / backtrace.
+ * 3. Validation errors with message and offset.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include "check.h"
+#include "wasm.h"
+#include "plat_host.h"
+
+/* ---- a tiny module builder ------------------------------------------------ */
+
+struct mb {
+	uint8_t b[4096];
+	size_t n;
+};
+
+static void put(struct mb *m, uint8_t x)
+{
+	if (m->n < sizeof m->b)
+		m->b[m->n++] = x;
+}
+
+static void uleb(struct mb *m, uint64_t v)
+{
+	do {
+		uint8_t x = v & 0x7f;
+		v >>= 7;
+		put(m, x | (v ? 0x80 : 0));
+	} while (v);
+}
+
+static void putn(struct mb *m, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		put(m, p[i]);
+}
+
+static uint8_t vt(char c)
+{
+	return c == 'i' ? 0x7f : c == 'I' ? 0x7e : c == 'f' ? 0x7d : 0x7c;
+}
+
+static void section(struct mb *m, uint8_t id, const struct mb *s)
+{
+	put(m, id);
+	uleb(m, s->n);
+	putn(m, s->b, s->n);
+}
+
+/* One function "f" (params, results as letters i I f F), a memory of one
+ * page, one immutable i32 global; body = code bytes (without the final end
+ * when add_end). */
+static const uint8_t *build_locals;     /* local declarations, NULL = none */
+static size_t build_nlocals;
+
+static void build(struct mb *out, const char *params, const char *results,
+		  const uint8_t *code, size_t ncode, bool add_end)
+{
+	struct mb s;
+	static const uint8_t hdr[] = { 0, 'a', 's', 'm', 1, 0, 0, 0 };
+
+	out->n = 0;
+	putn(out, hdr, sizeof hdr);
+	s.n = 0;                                /* type */
+	put(&s, 1); put(&s, 0x60);
+	uleb(&s, strlen(params));
+	for (const char *p = params; *p; p++) put(&s, vt(*p));
+	uleb(&s, strlen(results));
+	for (const char *p = results; *p; p++) put(&s, vt(*p));
+	section(out, 1, &s);
+	s.n = 0; put(&s, 1); put(&s, 0);        /* function */
+	section(out, 3, &s);
+	s.n = 0; put(&s, 1); put(&s, 0); put(&s, 1);    /* memory min 1 */
+	section(out, 5, &s);
+	s.n = 0; put(&s, 1); put(&s, 0x7f); put(&s, 0); /* global i32 const 7 */
+	put(&s, 0x41); put(&s, 7); put(&s, 0x0b);
+	section(out, 6, &s);
+	s.n = 0; put(&s, 1); put(&s, 1); put(&s, 'f'); put(&s, 0); put(&s, 0);
+	section(out, 7, &s);                    /* export "f" */
+	struct mb body = { .n = 0 };
+	if (build_locals)
+		putn(&body, build_locals, build_nlocals);
+	else
+		put(&body, 0);                  /* no locals */
+	putn(&body, code, ncode);
+	if (add_end)
+		put(&body, 0x0b);
+	s.n = 0; put(&s, 1); uleb(&s, body.n); putn(&s, body.b, body.n);
+	section(out, 10, &s);
+}
+
+static wasm_instance *instantiate(const uint8_t *bytes, size_t n, wasm_module **mp,
+				  const struct wasm_host_func *hf, size_t nhf)
+{
+	struct wasm_error err;
+	struct wasm_trap trap;
+	wasm_instance *inst;
+	char msg[256];
+
+	if (wasm_module_load(bytes, n, mp, &err)) {
+		wasm_error_format(&err, msg, sizeof msg);
+		fprintf(stderr, "load: %s\n", msg);
+		return NULL;
+	}
+	if (wasm_instance_new(*mp, hf, nhf, &inst, &err, &trap)) {
+		wasm_error_format(&err, msg, sizeof msg);
+		fprintf(stderr, "instantiate: %s\n", msg);
+		wasm_module_free(*mp);
+		return NULL;
+	}
+	return inst;
+}
+
+/* ---- reference semantics (spec §4.3) ---------------------------------------- */
+
+struct op {
+	const char *name;
+	uint8_t code;
+	bool fc;                /* 0xfc prefix */
+	char a, b, r;           /* operand / result types; b = 0 if unary */
+};
+
+static const struct op ops[] = {
+	{"i32.eqz", 0x45, 0, 'i', 0, 'i'}, {"i32.eq", 0x46, 0, 'i', 'i', 'i'},
+	{"i32.ne", 0x47, 0, 'i', 'i', 'i'}, {"i32.lt_s", 0x48, 0, 'i', 'i', 'i'},
+	{"i32.lt_u", 0x49, 0, 'i', 'i', 'i'}, {"i32.gt_s", 0x4a, 0, 'i', 'i', 'i'},
+	{"i32.gt_u", 0x4b, 0, 'i', 'i', 'i'}, {"i32.le_s", 0x4c, 0, 'i', 'i', 'i'},
+	{"i32.le_u", 0x4d, 0, 'i', 'i', 'i'}, {"i32.ge_s", 0x4e, 0, 'i', 'i', 'i'},
+	{"i32.ge_u", 0x4f, 0, 'i', 'i', 'i'},
+	{"i64.eqz", 0x50, 0, 'I', 0, 'i'}, {"i64.eq", 0x51, 0, 'I', 'I', 'i'},
+	{"i64.ne", 0x52, 0, 'I', 'I', 'i'}, {"i64.lt_s", 0x53, 0, 'I', 'I', 'i'},
+	{"i64.lt_u", 0x54, 0, 'I', 'I', 'i'}, {"i64.gt_s", 0x55, 0, 'I', 'I', 'i'},
+	{"i64.gt_u", 0x56, 0, 'I', 'I', 'i'}, {"i64.le_s", 0x57, 0, 'I', 'I', 'i'},
+	{"i64.le_u", 0x58, 0, 'I', 'I', 'i'}, {"i64.ge_s", 0x59, 0, 'I', 'I', 'i'},
+	{"i64.ge_u", 0x5a, 0, 'I', 'I', 'i'},
+	{"f32.eq", 0x5b, 0, 'f', 'f', 'i'}, {"f32.ne", 0x5c, 0, 'f', 'f', 'i'},
+	{"f32.lt", 0x5d, 0, 'f', 'f', 'i'}, {"f32.gt", 0x5e, 0, 'f', 'f', 'i'},
+	{"f32.le", 0x5f, 0, 'f', 'f', 'i'}, {"f32.ge", 0x60, 0, 'f', 'f', 'i'},
+	{"f64.eq", 0x61, 0, 'F', 'F', 'i'}, {"f64.ne", 0x62, 0, 'F', 'F', 'i'},
+	{"f64.lt", 0x63, 0, 'F', 'F', 'i'}, {"f64.gt", 0x64, 0, 'F', 'F', 'i'},
+	{"f64.le", 0x65, 0, 'F', 'F', 'i'}, {"f64.ge", 0x66, 0, 'F', 'F', 'i'},
+	{"i32.clz", 0x67, 0, 'i', 0, 'i'}, {"i32.ctz", 0x68, 0, 'i', 0, 'i'},
+	{"i32.popcnt", 0x69, 0, 'i', 0, 'i'},
+	{"i32.add", 0x6a, 0, 'i', 'i', 'i'}, {"i32.sub", 0x6b, 0, 'i', 'i', 'i'},
+	{"i32.mul", 0x6c, 0, 'i', 'i', 'i'}, {"i32.div_s", 0x6d, 0, 'i', 'i', 'i'},
+	{"i32.div_u", 0x6e, 0, 'i', 'i', 'i'}, {"i32.rem_s", 0x6f, 0, 'i', 'i', 'i'},
+	{"i32.rem_u", 0x70, 0, 'i', 'i', 'i'}, {"i32.and", 0x71, 0, 'i', 'i', 'i'},
+	{"i32.or", 0x72, 0, 'i', 'i', 'i'}, {"i32.xor", 0x73, 0, 'i', 'i', 'i'},
+	{"i32.shl", 0x74, 0, 'i', 'i', 'i'}, {"i32.shr_s", 0x75, 0, 'i', 'i', 'i'},
+	{"i32.shr_u", 0x76, 0, 'i', 'i', 'i'}, {"i32.rotl", 0x77, 0, 'i', 'i', 'i'},
+	{"i32.rotr", 0x78, 0, 'i', 'i', 'i'},
+	{"i64.clz", 0x79, 0, 'I', 0, 'I'}, {"i64.ctz", 0x7a, 0, 'I', 0, 'I'},
+	{"i64.popcnt", 0x7b, 0, 'I', 0, 'I'},
+	{"i64.add", 0x7c, 0, 'I', 'I', 'I'}, {"i64.sub", 0x7d, 0, 'I', 'I', 'I'},
+	{"i64.mul", 0x7e, 0, 'I', 'I', 'I'}, {"i64.div_s", 0x7f, 0, 'I', 'I', 'I'},
+	{"i64.div_u", 0x80, 0, 'I', 'I', 'I'}, {"i64.rem_s", 0x81, 0, 'I', 'I', 'I'},
+	{"i64.rem_u", 0x82, 0, 'I', 'I', 'I'}, {"i64.and", 0x83, 0, 'I', 'I', 'I'},
+	{"i64.or", 0x84, 0, 'I', 'I', 'I'}, {"i64.xor", 0x85, 0, 'I', 'I', 'I'},
+	{"i64.shl", 0x86, 0, 'I', 'I', 'I'}, {"i64.shr_s", 0x87, 0, 'I', 'I', 'I'},
+	{"i64.shr_u", 0x88, 0, 'I', 'I', 'I'}, {"i64.rotl", 0x89, 0, 'I', 'I', 'I'},
+	{"i64.rotr", 0x8a, 0, 'I', 'I', 'I'},
+	{"f32.abs", 0x8b, 0, 'f', 0, 'f'}, {"f32.neg", 0x8c, 0, 'f', 0, 'f'},
+	{"f32.ceil", 0x8d, 0, 'f', 0, 'f'}, {"f32.floor", 0x8e, 0, 'f', 0, 'f'},
+	{"f32.trunc", 0x8f, 0, 'f', 0, 'f'}, {"f32.nearest", 0x90, 0, 'f', 0, 'f'},
+	{"f32.sqrt", 0x91, 0, 'f', 0, 'f'},
+	{"f32.add", 0x92, 0, 'f', 'f', 'f'}, {"f32.sub", 0x93, 0, 'f', 'f', 'f'},
+	{"f32.mul", 0x94, 0, 'f', 'f', 'f'}, {"f32.div", 0x95, 0, 'f', 'f', 'f'},
+	{"f32.min", 0x96, 0, 'f', 'f', 'f'}, {"f32.max", 0x97, 0, 'f', 'f', 'f'},
+	{"f32.copysign", 0x98, 0, 'f', 'f', 'f'},
+	{"f64.abs", 0x99, 0, 'F', 0, 'F'}, {"f64.neg", 0x9a, 0, 'F', 0, 'F'},
+	{"f64.ceil", 0x9b, 0, 'F', 0, 'F'}, {"f64.floor", 0x9c, 0, 'F', 0, 'F'},
+	{"f64.trunc", 0x9d, 0, 'F', 0, 'F'}, {"f64.nearest", 0x9e, 0, 'F', 0, 'F'},
+	{"f64.sqrt", 0x9f, 0, 'F', 0, 'F'},
+	{"f64.add", 0xa0, 0, 'F', 'F', 'F'}, {"f64.sub", 0xa1, 0, 'F', 'F', 'F'},
+	{"f64.mul", 0xa2, 0, 'F', 'F', 'F'}, {"f64.div", 0xa3, 0, 'F', 'F', 'F'},
+	{"f64.min", 0xa4, 0, 'F', 'F', 'F'}, {"f64.max", 0xa5, 0, 'F', 'F', 'F'},
+	{"f64.copysign", 0xa6, 0, 'F', 'F', 'F'},
+	{"i32.wrap_i64", 0xa7, 0, 'I', 0, 'i'},
+	{"i32.trunc_f32_s", 0xa8, 0, 'f', 0, 'i'}, {"i32.trunc_f32_u", 0xa9, 0, 'f', 0, 'i'},
+	{"i32.trunc_f64_s", 0xaa, 0, 'F', 0, 'i'}, {"i32.trunc_f64_u", 0xab, 0, 'F', 0, 'i'},
+	{"i64.extend_i32_s", 0xac, 0, 'i', 0, 'I'}, {"i64.extend_i32_u", 0xad, 0, 'i', 0, 'I'},
+	{"i64.trunc_f32_s", 0xae, 0, 'f', 0, 'I'}, {"i64.trunc_f32_u", 0xaf, 0, 'f', 0, 'I'},
+	{"i64.trunc_f64_s", 0xb0, 0, 'F', 0, 'I'}, {"i64.trunc_f64_u", 0xb1, 0, 'F', 0, 'I'},
+	{"f32.convert_i32_s", 0xb2, 0, 'i', 0, 'f'}, {"f32.convert_i32_u", 0xb3, 0, 'i', 0, 'f'},
+	{"f32.convert_i64_s", 0xb4, 0, 'I', 0, 'f'}, {"f32.convert_i64_u", 0xb5, 0, 'I', 0, 'f'},
+	{"f32.demote_f64", 0xb6, 0, 'F', 0, 'f'},
+	{"f64.convert_i32_s", 0xb7, 0, 'i', 0, 'F'}, {"f64.convert_i32_u", 0xb8, 0, 'i', 0, 'F'},
+	{"f64.convert_i64_s", 0xb9, 0, 'I', 0, 'F'}, {"f64.convert_i64_u", 0xba, 0, 'I', 0, 'F'},
+	{"f64.promote_f32", 0xbb, 0, 'f', 0, 'F'},
+	{"i32.reinterpret_f32", 0xbc, 0, 'f', 0, 'i'}, {"i64.reinterpret_f64", 0xbd, 0, 'F', 0, 'I'},
+	{"f32.reinterpret_i32", 0xbe, 0, 'i', 0, 'f'}, {"f64.reinterpret_i64", 0xbf, 0, 'I', 0, 'F'},
+	{"i32.extend8_s", 0xc0, 0, 'i', 0, 'i'}, {"i32.extend16_s", 0xc1, 0, 'i', 0, 'i'},
+	{"i64.extend8_s", 0xc2, 0, 'I', 0, 'I'}, {"i64.extend16_s", 0xc3, 0, 'I', 0, 'I'},
+	{"i64.extend32_s", 0xc4, 0, 'I', 0, 'I'},
+	{"i32.trunc_sat_f32_s", 0, 1, 'f', 0, 'i'}, {"i32.trunc_sat_f32_u", 1, 1, 'f', 0, 'i'},
+	{"i32.trunc_sat_f64_s", 2, 1, 'F', 0, 'i'}, {"i32.trunc_sat_f64_u", 3, 1, 'F', 0, 'i'},
+	{"i64.trunc_sat_f32_s", 4, 1, 'f', 0, 'I'}, {"i64.trunc_sat_f32_u", 5, 1, 'f', 0, 'I'},
+	{"i64.trunc_sat_f64_s", 6, 1, 'F', 0, 'I'}, {"i64.trunc_sat_f64_u", 7, 1, 'F', 0, 'I'},
+};
+
+static float f32(uint64_t b) { uint32_t x = (uint32_t)b; float f; memcpy(&f, &x, 4); return f; }
+static double f64(uint64_t b) { double d; memcpy(&d, &b, 8); return d; }
+static uint64_t bf32(float f) { uint32_t x; memcpy(&x, &f, 4); return x; }
+static uint64_t bf64(double d) { uint64_t x; memcpy(&x, &d, 8); return x; }
+
+static uint32_t rotl32(uint32_t x, uint32_t n) { n &= 31; return n ? x << n | x >> (32 - n) : x; }
+static uint64_t rotl64(uint64_t x, uint64_t n) { n &= 63; return n ? x << n | x >> (64 - n) : x; }
+
+static double fmin_spec(double a, double b)
+{
+	if (isnan(a) || isnan(b)) return NAN;
+	if (a == b) return signbit(a) ? a : b;
+	return a < b ? a : b;
+}
+
+static double fmax_spec(double a, double b)
+{
+	if (isnan(a) || isnan(b)) return NAN;
+	if (a == b) return signbit(a) ? b : a;
+	return a > b ? a : b;
+}
+
+/* trunc to integer: trap code, or 0 with *r; sat = saturate instead */
+static int trunc_ref(double x, bool is_signed, int bits, bool sat, uint64_t *r)
+{
+	double lo = is_signed ? -ldexp(1, bits - 1) : 0;
+	double hi = is_signed ? ldexp(1, bits - 1) : ldexp(1, bits);   /* exclusive */
+	uint64_t mask = bits == 64 ? ~0ull : 0xffffffffull;
+
+	if (isnan(x)) {
+		if (!sat) return WASM_TRAP_INVALID_CONVERSION;
+		*r = 0;
+		return 0;
+	}
+	double t = trunc(x);
+	if (t < lo || t >= hi) {
+		if (!sat) return WASM_TRAP_INT_OVERFLOW;
+		if (t < lo) *r = is_signed ? (uint64_t)(int64_t)lo & mask : 0;
+		else *r = is_signed ? (mask >> 1) : mask;
+		return 0;
+	}
+	*r = (is_signed ? (uint64_t)(int64_t)t : (uint64_t)t) & mask;
+	return 0;
+}
+
+/* The spec's result for op(a, b): 0 and *r, or a trap code. */
+static int ref(const struct op *o, uint64_t a, uint64_t b, uint64_t *r)
+{
+	uint32_t x = (uint32_t)a, y = (uint32_t)b;
+	int32_t sx = (int32_t)x, sy = (int32_t)y;
+	int64_t sa = (int64_t)a, sb = (int64_t)b;
+
+	if (o->fc) {
+		bool is_signed = !(o->code & 1);
+		double v = o->a == 'f' ? f32(a) : f64(a);
+		return trunc_ref(v, is_signed, o->r == 'i' ? 32 : 64, true, r);
+	}
+	switch (o->code) {
+	case 0x45: *r = x == 0; return 0;
+	case 0x46: *r = x == y; return 0;
+	case 0x47: *r = x != y; return 0;
+	case 0x48: *r = sx < sy; return 0;
+	case 0x49: *r = x < y; return 0;
+	case 0x4a: *r = sx > sy; return 0;
+	case 0x4b: *r = x > y; return 0;
+	case 0x4c: *r = sx <= sy; return 0;
+	case 0x4d: *r = x <= y; return 0;
+	case 0x4e: *r = sx >= sy; return 0;
+	case 0x4f: *r = x >= y; return 0;
+	case 0x50: *r = a == 0; return 0;
+	case 0x51: *r = a == b; return 0;
+	case 0x52: *r = a != b; return 0;
+	case 0x53: *r = sa < sb; return 0;
+	case 0x54: *r = a < b; return 0;
+	case 0x55: *r = sa > sb; return 0;
+	case 0x56: *r = a > b; return 0;
+	case 0x57: *r = sa <= sb; return 0;
+	case 0x58: *r = a <= b; return 0;
+	case 0x59: *r = sa >= sb; return 0;
+	case 0x5a: *r = a >= b; return 0;
+	case 0x5b: *r = f32(a) == f32(b); return 0;
+	case 0x5c: *r = f32(a) != f32(b); return 0;
+	case 0x5d: *r = f32(a) < f32(b); return 0;
+	case 0x5e: *r = f32(a) > f32(b); return 0;
+	case 0x5f: *r = f32(a) <= f32(b); return 0;
+	case 0x60: *r = f32(a) >= f32(b); return 0;
+	case 0x61: *r = f64(a) == f64(b); return 0;
+	case 0x62: *r = f64(a) != f64(b); return 0;
+	case 0x63: *r = f64(a) < f64(b); return 0;
+	case 0x64: *r = f64(a) > f64(b); return 0;
+	case 0x65: *r = f64(a) <= f64(b); return 0;
+	case 0x66: *r = f64(a) >= f64(b); return 0;
+	case 0x67: { uint32_t n = 0; while (n < 32 && !(x & (0x80000000u >> n))) n++; *r = n; return 0; }
+	case 0x68: { uint32_t n = 0; while (n < 32 && !(x & (1u << n))) n++; *r = n; return 0; }
+	case 0x69: { uint32_t n = 0; for (int i = 0; i < 32; i++) n += (x >> i) & 1; *r = n; return 0; }
+	case 0x6a: *r = (uint32_t)(x + y); return 0;
+	case 0x6b: *r = (uint32_t)(x - y); return 0;
+	case 0x6c: *r = (uint32_t)(x * y); return 0;
+	case 0x6d: if (!y) return WASM_TRAP_DIV_BY_ZERO;
+		if (sx == INT32_MIN && sy == -1) return WASM_TRAP_INT_OVERFLOW;
+		*r = (uint32_t)(sx / sy); return 0;
+	case 0x6e: if (!y) return WASM_TRAP_DIV_BY_ZERO; *r = x / y; return 0;
+	case 0x6f: if (!y) return WASM_TRAP_DIV_BY_ZERO;
+		*r = sy == -1 ? 0 : (uint32_t)(sx % sy); return 0;
+	case 0x70: if (!y) return WASM_TRAP_DIV_BY_ZERO; *r = x % y; return 0;
+	case 0x71: *r = x & y; return 0;
+	case 0x72: *r = x | y; return 0;
+	case 0x73: *r = x ^ y; return 0;
+	case 0x74: *r = (uint32_t)(x << (y & 31)); return 0;
+	case 0x75: *r = (uint32_t)(sx >> (y & 31)); return 0;
+	case 0x76: *r = x >> (y & 31); return 0;
+	case 0x77: *r = rotl32(x, y); return 0;
+	case 0x78: *r = rotl32(x, 32 - (y & 31)); return 0;
+	case 0x79: { uint64_t n = 0; while (n < 64 && !(a & (1ull << (63 - n)))) n++; *r = n; return 0; }
+	case 0x7a: { uint64_t n = 0; while (n < 64 && !(a & (1ull << n))) n++; *r = n; return 0; }
+	case 0x7b: { uint64_t n = 0; for (int i = 0; i < 64; i++) n += (a >> i) & 1; *r = n; return 0; }
+	case 0x7c: *r = a + b; return 0;
+	case 0x7d: *r = a - b; return 0;
+	case 0x7e: *r = a * b; return 0;
+	case 0x7f: if (!b) return WASM_TRAP_DIV_BY_ZERO;
+		if (sa == INT64_MIN && sb == -1) return WASM_TRAP_INT_OVERFLOW;
+		*r = (uint64_t)(sa / sb); return 0;
+	case 0x80: if (!b) return WASM_TRAP_DIV_BY_ZERO; *r = a / b; return 0;
+	case 0x81: if (!b) return WASM_TRAP_DIV_BY_ZERO;
+		*r = sb == -1 ? 0 : (uint64_t)(sa % sb); return 0;
+	case 0x82: if (!b) return WASM_TRAP_DIV_BY_ZERO; *r = a % b; return 0;
+	case 0x83: *r = a & b; return 0;
+	case 0x84: *r = a | b; return 0;
+	case 0x85: *r = a ^ b; return 0;
+	case 0x86: *r = a << (b & 63); return 0;
+	case 0x87: *r = (uint64_t)(sa >> (b & 63)); return 0;
+	case 0x88: *r = a >> (b & 63); return 0;
+	case 0x89: *r = rotl64(a, b); return 0;
+	case 0x8a: *r = rotl64(a, 64 - (b & 63)); return 0;
+	case 0x8b: *r = x & 0x7fffffffu; return 0;
+	case 0x8c: *r = x ^ 0x80000000u; return 0;
+	case 0x8d: *r = bf32(ceilf(f32(a))); return 0;
+	case 0x8e: *r = bf32(floorf(f32(a))); return 0;
+	case 0x8f: *r = bf32(truncf(f32(a))); return 0;
+	case 0x90: *r = bf32(rintf(f32(a))); return 0;
+	case 0x91: *r = bf32(sqrtf(f32(a))); return 0;
+	case 0x92: *r = bf32(f32(a) + f32(b)); return 0;
+	case 0x93: *r = bf32(f32(a) - f32(b)); return 0;
+	case 0x94: *r = bf32(f32(a) * f32(b)); return 0;
+	case 0x95: *r = bf32(f32(a) / f32(b)); return 0;
+	case 0x96: *r = bf32((float)fmin_spec(f32(a), f32(b))); return 0;
+	case 0x97: *r = bf32((float)fmax_spec(f32(a), f32(b))); return 0;
+	case 0x98: *r = (x & 0x7fffffffu) | (y & 0x80000000u); return 0;
+	case 0x99: *r = a & ~(1ull << 63); return 0;
+	case 0x9a: *r = a ^ (1ull << 63); return 0;
+	case 0x9b: *r = bf64(ceil(f64(a))); return 0;
+	case 0x9c: *r = bf64(floor(f64(a))); return 0;
+	case 0x9d: *r = bf64(trunc(f64(a))); return 0;
+	case 0x9e: *r = bf64(rint(f64(a))); return 0;
+	case 0x9f: *r = bf64(sqrt(f64(a))); return 0;
+	case 0xa0: *r = bf64(f64(a) + f64(b)); return 0;
+	case 0xa1: *r = bf64(f64(a) - f64(b)); return 0;
+	case 0xa2: *r = bf64(f64(a) * f64(b)); return 0;
+	case 0xa3: *r = bf64(f64(a) / f64(b)); return 0;
+	case 0xa4: *r = bf64(fmin_spec(f64(a), f64(b))); return 0;
+	case 0xa5: *r = bf64(fmax_spec(f64(a), f64(b))); return 0;
+	case 0xa6: *r = (a & ~(1ull << 63)) | (b & (1ull << 63)); return 0;
+	case 0xa7: *r = x; return 0;
+	case 0xa8: return trunc_ref(f32(a), true, 32, false, r);
+	case 0xa9: return trunc_ref(f32(a), false, 32, false, r);
+	case 0xaa: return trunc_ref(f64(a), true, 32, false, r);
+	case 0xab: return trunc_ref(f64(a), false, 32, false, r);
+	case 0xac: *r = (uint64_t)(int64_t)sx; return 0;
+	case 0xad: *r = x; return 0;
+	case 0xae: return trunc_ref(f32(a), true, 64, false, r);
+	case 0xaf: return trunc_ref(f32(a), false, 64, false, r);
+	case 0xb0: return trunc_ref(f64(a), true, 64, false, r);
+	case 0xb1: return trunc_ref(f64(a), false, 64, false, r);
+	case 0xb2: *r = bf32((float)sx); return 0;
+	case 0xb3: *r = bf32((float)x); return 0;
+	case 0xb4: *r = bf32((float)sa); return 0;
+	case 0xb5: *r = bf32((float)a); return 0;
+	case 0xb6: *r = bf32((float)f64(a)); return 0;
+	case 0xb7: *r = bf64((double)sx); return 0;
+	case 0xb8: *r = bf64((double)x); return 0;
+	case 0xb9: *r = bf64((double)sa); return 0;
+	case 0xba: *r = bf64((double)a); return 0;
+	case 0xbb: *r = bf64((double)f32(a)); return 0;
+	case 0xbc: case 0xbe: *r = x; return 0;
+	case 0xbd: case 0xbf: *r = a; return 0;
+	case 0xc0: *r = (uint32_t)(int32_t)(int8_t)x; return 0;
+	case 0xc1: *r = (uint32_t)(int32_t)(int16_t)x; return 0;
+	case 0xc2: *r = (uint64_t)(int64_t)(int8_t)a; return 0;
+	case 0xc3: *r = (uint64_t)(int64_t)(int16_t)a; return 0;
+	case 0xc4: *r = (uint64_t)(int64_t)(int32_t)a; return 0;
+	}
+	return -1;
+}
+
+/* ---- operand sets ----------------------------------------------------------------- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+#define NV 64
+static uint64_t vals_i32[NV], vals_i64[NV], vals_f32[NV], vals_f64[NV];
+
+static void make_values(void)
+{
+	static const uint32_t ei[] = { 0, 1, 2, 3, 7, 31, 32, 33, 63, 64, 0x7fffffff, 0x80000000,
+		0x80000001, 0xffffffff, 0xfffffffe, 0x12345678, 0xff, 0x80, 0x7f, 0xffff, 0x8000 };
+	static const uint64_t el[] = { 0, 1, 2, 3, 7, 31, 32, 63, 64, 65, 0x7fffffffffffffffull,
+		0x8000000000000000ull, 0x8000000000000001ull, ~0ull, ~1ull, 0xffffffffull,
+		0x80000000ull, 0x100000000ull, 0x123456789abcdef0ull, 0xff, 0x80, 0xffff8000ull };
+	static const double ef[] = { 0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 1.5, 2.5, -2.5, 3.7, -3.7,
+		0.49999999999999994, -0.9999, 4294967295.9, 2147483647.0, 2147483648.0,
+		-2147483648.0, -2147483649.0, -2147483648.9, 4294967295.0, 4294967296.0,
+		9223372036854775807.0, 9223372036854775808.0, -9223372036854775808.0,
+		18446744073709551615.0, 18446744073709551616.0, 1e30, -1e30, INFINITY, -INFINITY,
+		NAN, -NAN, 5e-324, 1.17549435e-38, 3.4028234663852886e38, 1.7976931348623157e308,
+		4503599627370497.0, 8388609.0, 16777217.0, 0.1, 1e-10, -123456.789 };
+	size_t i;
+
+	for (i = 0; i < NV; i++) {
+		uint64_t r = rnd();
+		vals_i32[i] = i < sizeof ei / sizeof *ei ? ei[i] : (uint32_t)(r >> (r & 31));
+		vals_i64[i] = i < sizeof el / sizeof *el ? el[i] : r >> (r & 63);
+		if (i < sizeof ef / sizeof *ef) {
+			vals_f64[i] = bf64(ef[i]);
+			vals_f32[i] = bf32((float)ef[i]);
+		} else {
+			vals_f64[i] = i & 1 ? bf64((double)(int64_t)r / (double)(1ull << (r & 63))) : r;
+			vals_f32[i] = i & 1 ? bf32((float)(int32_t)r / 65536.0f) : (uint32_t)r;
+		}
+	}
+	vals_f32[31] = 0x7fa00000;      /* a signalling NaN */
+	vals_f64[31] = 0x7ff4000000000000ull;
+	vals_f32[17] = bf32(-2147483904.0f);    /* just below -2^31 in f32 */
+}
+
+static const uint64_t *values(char t)
+{
+	return t == 'i' ? vals_i32 : t == 'I' ? vals_i64 : t == 'f' ? vals_f32 : vals_f64;
+}
+
+static bool is_nan_bits(char t, uint64_t v)
+{
+	return t == 'f' ? isnan(f32(v)) : t == 'F' ? isnan(f64(v)) : false;
+}
+
+/* ---- 1. numeric ops ----------------------------------------------------------------- */
+
+static int run_op(const struct op *o, wasm_instance *inst, uint64_t a, uint64_t b)
+{
+	uint64_t args[2] = { a, b }, res[1] = { 0 }, want = 0;
+	struct wasm_trap trap;
+	struct wasm_error err;
+	int rc = wasm_call(inst, "f", args, o->b ? 2 : 1, res, 1, &trap, &err);
+	int wtrap = ref(o, a, b, &want);
+	bool ok;
+
+	if (wtrap)
+		ok = rc == 1 && (int)trap.code == wtrap && trap.nframes >= 1 && trap.frames[0].func_index == 0;
+	else if (rc != 0)
+		ok = false;
+	else if (is_nan_bits(o->r, want))
+		ok = is_nan_bits(o->r, res[0]) &&
+		     ((o->code >= 0x8b && o->code <= 0x8c) || o->code == 0x98 ||
+		      o->code == 0x99 || o->code == 0x9a || o->code == 0xa6 ||
+		      o->code == 0xbe || o->code == 0xbf ? res[0] == want : true);
+	else
+		ok = res[0] == want;
+	if (!ok) {
+		fprintf(stderr, "%s(%#llx, %#llx): rc=%d trap=%d got %#llx, want %s %#llx\n",
+			o->name, (unsigned long long)a, (unsigned long long)b, rc,
+			rc == 1 ? trap.code : 0, (unsigned long long)res[0],
+			wtrap ? "trap" : "", wtrap ? (unsigned long long)wtrap : (unsigned long long)want);
+	}
+	return ok ? 0 : 1;
+}
+
+TEST(numeric_ops)
+{
+	make_values();
+	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+		const struct op *o = &ops[i];
+		uint8_t code[8];
+		size_t n = 0;
+		struct mb mod;
+		char params[3] = { o->a, o->b, 0 }, results[2] = { o->r, 0 };
+		wasm_module *m;
+		wasm_instance *inst;
+		int bad = 0;
+
+		code[n++] = 0x20; code[n++] = 0;
+		if (o->b) { code[n++] = 0x20; code[n++] = 1; }
+		if (o->fc) code[n++] = 0xfc;
+		code[n++] = o->code;
+		build(&mod, params, results, code, n, true);
+		inst = instantiate(mod.b, mod.n, &m, NULL, 0);
+		CHECK(inst != NULL);
+		if (!inst)
+			continue;
+		const uint64_t *va = values(o->a), *vb = values(o->b ? o->b : 'i');
+		for (size_t x = 0; x < NV; x++) {
+			if (!o->b)
+				bad += run_op(o, inst, va[x], 0);
+			else
+				for (size_t y = 0; y < NV; y++)
+					bad += run_op(o, inst, va[x], vb[y]);
+			if (bad > 5)
+				break;
+		}
+		if (bad)
+			fprintf(stderr, "numeric_ops: %s failed %d cases\n", o->name, bad);
+		CHECK(bad == 0);
+		wasm_instance_free(inst);
+		wasm_module_free(m);
+	}
+}
+
+/* ---- 2. control, calls, memory, traps ------------------------------------------- */
+
+/* wat2wasm --debug-names of:
+ * (module
+ *   (import "env" "add" (func $hadd (param i32 i32) (result i32)))
+ *   (import "env" "half" (func $hhalf (param f64) (result f64)))
+ *   (import "env" "fail" (func $hfail))
+ *   (type $ii_i (func (param i32 i32) (result i32)))
+ *   (type $v_i (func (result i32)))
+ *   (type $ii_i2 (func (param i32 i32) (result i32)))
+ *   (memory 1 3)
+ *   (table 5 funcref)
+ *   (elem (i32.const 0) $f_add $f_sub $f_ret7)
+ *   (global $g (mut i64) (i64.const 42))
+ *   (global $gf (mut f32) (f32.const 1.5))
+ *   (global $gc i32 (i32.const -5))
+ *   (data (i32.const 16) "\01\02\03\04\80\ff\7f\fe")
+ *
+ *   (func $f_add (type $ii_i) (i32.add (local.get 0) (local.get 1)))
+ *   (func $f_sub (type $ii_i2) (i32.sub (local.get 0) (local.get 1)))
+ *   (func $f_ret7 (type $v_i) (i32.const 7))
+ *   (func (export "icall") (param i32 i32 i32) (result i32)
+ *     (call_indirect (type $ii_i) (local.get 1) (local.get 2) (local.get 0)))
+ *
+ *   (func (export "switch") (param i32) (result i32)
+ *     (block $d (block $c2 (block $c1 (block $c0
+ *       (br_table $c0 $c1 $c2 $d (local.get 0)))
+ *       (return (i32.const 100)))
+ *       (return (i32.const 101)))
+ *       (return (i32.const 102)))
+ *     (i32.const 999))
+ *   (func (export "switch_v") (param i32) (result i32)
+ *     (block $out (result i32)
+ *       (block $b (result i32)
+ *         (br_table $b $out $b (i32.const 10) (local.get 0)))
+ *       (i32.add (i32.const 5))))
+ *   (func (export "brif_v") (param i32) (result i32)
+ *     (block (result i32)
+ *       (drop (br_if 0 (i32.const 11) (local.get 0)))
+ *       (i32.const 22)))
+ *   (func (export "sign") (param i64) (result i32)
+ *     (if (result i32) (i64.lt_s (local.get 0) (i64.const 0))
+ *       (then (i32.const -1))
+ *       (else (if (result i32) (i64.eqz (local.get 0))
+ *         (then (i32.const 0)) (else (i32.const 1))))))
+ *   (func $fib (export "fib") (param i32) (result i32)
+ *     (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+ *       (then (local.get 0))
+ *       (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+ *                      (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+ *   (func $many (param i32 i64 f32 f64 i32 i64 f32 f64 i32 i64) (result f64)
+ *     (f64.add (f64.add (f64.add (f64.add (f64.add
+ *       (f64.convert_i32_s (local.get 0)) (f64.convert_i64_s (local.get 1)))
+ *       (f64.add (f64.promote_f32 (local.get 2)) (local.get 3)))
+ *       (f64.add (f64.convert_i32_s (local.get 4)) (f64.convert_i64_s (local.get 5))))
+ *       (f64.add (f64.promote_f32 (local.get 6)) (local.get 7)))
+ *       (f64.mul (f64.convert_i32_s (local.get 8)) (f64.convert_i64_s (local.get 9)))))
+ *   (func (export "many") (result f64)
+ *     (call $many (i32.const 1) (i64.const 2) (f32.const 3.5) (f64.const 4.25)
+ *       (i32.const -5) (i64.const -6) (f32.const 7) (f64.const 8) (i32.const 9) (i64.const 10)))
+ *   (func (export "hadd") (param i32 i32) (result i32) (call $hadd (local.get 0) (local.get 1)))
+ *   (func (export "hhalf") (param f64) (result f64) (f64.add (call $hhalf (local.get 0)) (f64.const 1)))
+ *   (func (export "hfail") (call $hfail))
+ *
+ *   (func (export "load8s") (param i32) (result i32) (i32.load8_s (local.get 0)))
+ *   (func (export "load8u") (param i32) (result i32) (i32.load8_u (local.get 0)))
+ *   (func (export "load16s") (param i32) (result i64) (i64.load16_s (local.get 0)))
+ *   (func (export "load16u") (param i32) (result i32) (i32.load16_u (local.get 0)))
+ *   (func (export "load32s") (param i32) (result i64) (i64.load32_s (local.get 0)))
+ *   (func (export "load32u") (param i32) (result i64) (i64.load32_u (local.get 0)))
+ *   (func (export "load64") (param i32) (result i64) (i64.load offset=16 (local.get 0)))
+ *   (func (export "store_all") (param i32 i64)
+ *     (i64.store8 (local.get 0) (local.get 1))
+ *     (i64.store16 offset=8 (local.get 0) (local.get 1))
+ *     (i64.store32 offset=16 (local.get 0) (local.get 1))
+ *     (i64.store offset=24 (local.get 0) (local.get 1))
+ *     (i32.store8 offset=32 (local.get 0) (i32.wrap_i64 (local.get 1)))
+ *     (i32.store16 offset=40 (local.get 0) (i32.wrap_i64 (local.get 1)))
+ *     (i32.store offset=48 (local.get 0) (i32.wrap_i64 (local.get 1))))
+ *   (func (export "f32mem") (param i32 f32) (result f32)
+ *     (f32.store (local.get 0) (local.get 1)) (f32.load (local.get 0)))
+ *   (func (export "f64mem") (param i32 f64) (result f64)
+ *     (f64.store offset=3 (local.get 0) (local.get 1)) (f64.load offset=3 (local.get 0)))
+ *   (func (export "bigoff") (param i32) (result i32) (i32.load offset=0xfffffff0 (local.get 0)))
+ *   (func (export "size") (result i32) (memory.size))
+ *   (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+ *   (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+ *   (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
+ *
+ *   (func (export "gget") (result i64) (global.get $g))
+ *   (func (export "gadd") (param i64) (result i64)
+ *     (global.set $g (i64.add (global.get $g) (local.get 0))) (global.get $g))
+ *   (func (export "gf") (result f32)
+ *     (global.set $gf (f32.mul (global.get $gf) (f32.const 2))) (global.get $gf))
+ *   (func (export "gc") (result i32) (global.get $gc))
+ *
+ *   (func $inner (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0)))
+ *   (func $middle (param i32) (result i32) (call $inner (local.get 0)))
+ *   (func (export "deep") (param i32) (result i32) (call $middle (local.get 0)))
+ *   (func $rec (export "rec") (param i32) (result i32) (call $rec (i32.add (local.get 0) (i32.const 1))))
+ *   (func (export "sel") (param i32) (result f64) (select (f64.const 1.5) (f64.const -2.5) (local.get 0)))
+ *   (func (export "sumloop") (param i32) (result f64) (local i64 f64)
+ *     (loop $l
+ *       (local.set 1 (i64.add (local.get 1) (i64.extend_i32_u (local.get 0))))
+ *       (local.set 2 (f64.add (local.get 2) (f64.const 0.5)))
+ *       (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+ *     (f64.add (local.get 2) (f64.convert_i64_s (local.get 1))))
+ *   (func (export "deadcode") (result i32)
+ *     (block (result i32) (i32.const 3) (br 0) (i32.add) (drop) (f32.const 0) (drop) (i32.const 1)))
+ *   (func (export "ret_in_loop") (param i32) (result i32)
+ *     (loop $l (if (i32.gt_u (local.get 0) (i32.const 10)) (then (return (i32.mul (local.get 0) (i32.const 2)))))
+ *       (local.set 0 (i32.add (local.get 0) (i32.const 3))) (br $l))
+ *     (i32.const -1))
+ *   (func (export "unreach") (param i32) (result i32)
+ *     (if (local.get 0) (then unreachable)) (i32.const 5))
+ * )
+ */
+static const uint8_t ctl_wasm[] = {
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x6a, 0x13, 0x60,
+	0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x00, 0x01, 0x7f, 0x60, 0x02, 0x7f,
+	0x7f, 0x01, 0x7f, 0x60, 0x01, 0x7c, 0x01, 0x7c, 0x60, 0x00, 0x00, 0x60,
+	0x03, 0x7f, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x60,
+	0x01, 0x7e, 0x01, 0x7f, 0x60, 0x0a, 0x7f, 0x7e, 0x7d, 0x7c, 0x7f, 0x7e,
+	0x7d, 0x7c, 0x7f, 0x7e, 0x01, 0x7c, 0x60, 0x00, 0x01, 0x7c, 0x60, 0x01,
+	0x7f, 0x01, 0x7e, 0x60, 0x02, 0x7f, 0x7e, 0x00, 0x60, 0x02, 0x7f, 0x7d,
+	0x01, 0x7d, 0x60, 0x02, 0x7f, 0x7c, 0x01, 0x7c, 0x60, 0x03, 0x7f, 0x7f,
+	0x7f, 0x00, 0x60, 0x00, 0x01, 0x7e, 0x60, 0x01, 0x7e, 0x01, 0x7e, 0x60,
+	0x00, 0x01, 0x7d, 0x60, 0x01, 0x7f, 0x01, 0x7c, 0x02, 0x21, 0x03, 0x03,
+	0x65, 0x6e, 0x76, 0x03, 0x61, 0x64, 0x64, 0x00, 0x00, 0x03, 0x65, 0x6e,
+	0x76, 0x04, 0x68, 0x61, 0x6c, 0x66, 0x00, 0x03, 0x03, 0x65, 0x6e, 0x76,
+	0x04, 0x66, 0x61, 0x69, 0x6c, 0x00, 0x04, 0x03, 0x2b, 0x2a, 0x00, 0x02,
+	0x01, 0x05, 0x06, 0x06, 0x06, 0x07, 0x06, 0x08, 0x09, 0x00, 0x03, 0x04,
+	0x06, 0x06, 0x0a, 0x06, 0x0a, 0x0a, 0x0a, 0x0b, 0x0c, 0x0d, 0x06, 0x01,
+	0x06, 0x0e, 0x0e, 0x0f, 0x10, 0x11, 0x01, 0x06, 0x06, 0x06, 0x06, 0x12,
+	0x12, 0x01, 0x06, 0x06, 0x04, 0x04, 0x01, 0x70, 0x00, 0x05, 0x05, 0x04,
+	0x01, 0x01, 0x01, 0x03, 0x06, 0x13, 0x03, 0x7e, 0x01, 0x42, 0x2a, 0x0b,
+	0x7d, 0x01, 0x43, 0x00, 0x00, 0xc0, 0x3f, 0x0b, 0x7f, 0x00, 0x41, 0x7b,
+	0x0b, 0x07, 0xaf, 0x02, 0x24, 0x05, 0x69, 0x63, 0x61, 0x6c, 0x6c, 0x00,
+	0x06, 0x06, 0x73, 0x77, 0x69, 0x74, 0x63, 0x68, 0x00, 0x07, 0x08, 0x73,
+	0x77, 0x69, 0x74, 0x63, 0x68, 0x5f, 0x76, 0x00, 0x08, 0x06, 0x62, 0x72,
+	0x69, 0x66, 0x5f, 0x76, 0x00, 0x09, 0x04, 0x73, 0x69, 0x67, 0x6e, 0x00,
+	0x0a, 0x03, 0x66, 0x69, 0x62, 0x00, 0x0b, 0x04, 0x6d, 0x61, 0x6e, 0x79,
+	0x00, 0x0d, 0x04, 0x68, 0x61, 0x64, 0x64, 0x00, 0x0e, 0x05, 0x68, 0x68,
+	0x61, 0x6c, 0x66, 0x00, 0x0f, 0x05, 0x68, 0x66, 0x61, 0x69, 0x6c, 0x00,
+	0x10, 0x06, 0x6c, 0x6f, 0x61, 0x64, 0x38, 0x73, 0x00, 0x11, 0x06, 0x6c,
+	0x6f, 0x61, 0x64, 0x38, 0x75, 0x00, 0x12, 0x07, 0x6c, 0x6f, 0x61, 0x64,
+	0x31, 0x36, 0x73, 0x00, 0x13, 0x07, 0x6c, 0x6f, 0x61, 0x64, 0x31, 0x36,
+	0x75, 0x00, 0x14, 0x07, 0x6c, 0x6f, 0x61, 0x64, 0x33, 0x32, 0x73, 0x00,
+	0x15, 0x07, 0x6c, 0x6f, 0x61, 0x64, 0x33, 0x32, 0x75, 0x00, 0x16, 0x06,
+	0x6c, 0x6f, 0x61, 0x64, 0x36, 0x34, 0x00, 0x17, 0x09, 0x73, 0x74, 0x6f,
+	0x72, 0x65, 0x5f, 0x61, 0x6c, 0x6c, 0x00, 0x18, 0x06, 0x66, 0x33, 0x32,
+	0x6d, 0x65, 0x6d, 0x00, 0x19, 0x06, 0x66, 0x36, 0x34, 0x6d, 0x65, 0x6d,
+	0x00, 0x1a, 0x06, 0x62, 0x69, 0x67, 0x6f, 0x66, 0x66, 0x00, 0x1b, 0x04,
+	0x73, 0x69, 0x7a, 0x65, 0x00, 0x1c, 0x04, 0x67, 0x72, 0x6f, 0x77, 0x00,
+	0x1d, 0x04, 0x63, 0x6f, 0x70, 0x79, 0x00, 0x1e, 0x04, 0x66, 0x69, 0x6c,
+	0x6c, 0x00, 0x1f, 0x04, 0x67, 0x67, 0x65, 0x74, 0x00, 0x20, 0x04, 0x67,
+	0x61, 0x64, 0x64, 0x00, 0x21, 0x02, 0x67, 0x66, 0x00, 0x22, 0x02, 0x67,
+	0x63, 0x00, 0x23, 0x04, 0x64, 0x65, 0x65, 0x70, 0x00, 0x26, 0x03, 0x72,
+	0x65, 0x63, 0x00, 0x27, 0x03, 0x73, 0x65, 0x6c, 0x00, 0x28, 0x07, 0x73,
+	0x75, 0x6d, 0x6c, 0x6f, 0x6f, 0x70, 0x00, 0x29, 0x08, 0x64, 0x65, 0x61,
+	0x64, 0x63, 0x6f, 0x64, 0x65, 0x00, 0x2a, 0x0b, 0x72, 0x65, 0x74, 0x5f,
+	0x69, 0x6e, 0x5f, 0x6c, 0x6f, 0x6f, 0x70, 0x00, 0x2b, 0x07, 0x75, 0x6e,
+	0x72, 0x65, 0x61, 0x63, 0x68, 0x00, 0x2c, 0x09, 0x09, 0x01, 0x00, 0x41,
+	0x00, 0x0b, 0x03, 0x03, 0x04, 0x05, 0x0a, 0x9e, 0x05, 0x2a, 0x07, 0x00,
+	0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b, 0x07, 0x00, 0x20, 0x00, 0x20, 0x01,
+	0x6b, 0x0b, 0x04, 0x00, 0x41, 0x07, 0x0b, 0x0b, 0x00, 0x20, 0x01, 0x20,
+	0x02, 0x20, 0x00, 0x11, 0x00, 0x00, 0x0b, 0x25, 0x00, 0x02, 0x40, 0x02,
+	0x40, 0x02, 0x40, 0x02, 0x40, 0x20, 0x00, 0x0e, 0x03, 0x00, 0x01, 0x02,
+	0x03, 0x0b, 0x41, 0xe4, 0x00, 0x0f, 0x0b, 0x41, 0xe5, 0x00, 0x0f, 0x0b,
+	0x41, 0xe6, 0x00, 0x0f, 0x0b, 0x41, 0xe7, 0x07, 0x0b, 0x14, 0x00, 0x02,
+	0x7f, 0x02, 0x7f, 0x41, 0x0a, 0x20, 0x00, 0x0e, 0x02, 0x00, 0x01, 0x00,
+	0x0b, 0x41, 0x05, 0x6a, 0x0b, 0x0b, 0x0e, 0x00, 0x02, 0x7f, 0x41, 0x0b,
+	0x20, 0x00, 0x0d, 0x00, 0x1a, 0x41, 0x16, 0x0b, 0x0b, 0x18, 0x00, 0x20,
+	0x00, 0x42, 0x00, 0x53, 0x04, 0x7f, 0x41, 0x7f, 0x05, 0x20, 0x00, 0x50,
+	0x04, 0x7f, 0x41, 0x00, 0x05, 0x41, 0x01, 0x0b, 0x0b, 0x0b, 0x1c, 0x00,
+	0x20, 0x00, 0x41, 0x02, 0x49, 0x04, 0x7f, 0x20, 0x00, 0x05, 0x20, 0x00,
+	0x41, 0x01, 0x6b, 0x10, 0x0b, 0x20, 0x00, 0x41, 0x02, 0x6b, 0x10, 0x0b,
+	0x6a, 0x0b, 0x0b, 0x27, 0x00, 0x20, 0x00, 0xb7, 0x20, 0x01, 0xb9, 0xa0,
+	0x20, 0x02, 0xbb, 0x20, 0x03, 0xa0, 0xa0, 0x20, 0x04, 0xb7, 0x20, 0x05,
+	0xb9, 0xa0, 0xa0, 0x20, 0x06, 0xbb, 0x20, 0x07, 0xa0, 0xa0, 0x20, 0x08,
+	0xb7, 0x20, 0x09, 0xb9, 0xa2, 0xa0, 0x0b, 0x2c, 0x00, 0x41, 0x01, 0x42,
+	0x02, 0x43, 0x00, 0x00, 0x60, 0x40, 0x44, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x11, 0x40, 0x41, 0x7b, 0x42, 0x7a, 0x43, 0x00, 0x00, 0xe0, 0x40,
+	0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x40, 0x41, 0x09, 0x42,
+	0x0a, 0x10, 0x0c, 0x0b, 0x08, 0x00, 0x20, 0x00, 0x20, 0x01, 0x10, 0x00,
+	0x0b, 0x10, 0x00, 0x20, 0x00, 0x10, 0x01, 0x44, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0xf0, 0x3f, 0xa0, 0x0b, 0x04, 0x00, 0x10, 0x02, 0x0b, 0x07,
+	0x00, 0x20, 0x00, 0x2c, 0x00, 0x00, 0x0b, 0x07, 0x00, 0x20, 0x00, 0x2d,
+	0x00, 0x00, 0x0b, 0x07, 0x00, 0x20, 0x00, 0x32, 0x01, 0x00, 0x0b, 0x07,
+	0x00, 0x20, 0x00, 0x2f, 0x01, 0x00, 0x0b, 0x07, 0x00, 0x20, 0x00, 0x34,
+	0x02, 0x00, 0x0b, 0x07, 0x00, 0x20, 0x00, 0x35, 0x02, 0x00, 0x0b, 0x07,
+	0x00, 0x20, 0x00, 0x29, 0x03, 0x10, 0x0b, 0x36, 0x00, 0x20, 0x00, 0x20,
+	0x01, 0x3c, 0x00, 0x00, 0x20, 0x00, 0x20, 0x01, 0x3d, 0x01, 0x08, 0x20,
+	0x00, 0x20, 0x01, 0x3e, 0x02, 0x10, 0x20, 0x00, 0x20, 0x01, 0x37, 0x03,
+	0x18, 0x20, 0x00, 0x20, 0x01, 0xa7, 0x3a, 0x00, 0x20, 0x20, 0x00, 0x20,
+	0x01, 0xa7, 0x3b, 0x01, 0x28, 0x20, 0x00, 0x20, 0x01, 0xa7, 0x36, 0x02,
+	0x30, 0x0b, 0x0e, 0x00, 0x20, 0x00, 0x20, 0x01, 0x38, 0x02, 0x00, 0x20,
+	0x00, 0x2a, 0x02, 0x00, 0x0b, 0x0e, 0x00, 0x20, 0x00, 0x20, 0x01, 0x39,
+	0x03, 0x03, 0x20, 0x00, 0x2b, 0x03, 0x03, 0x0b, 0x0b, 0x00, 0x20, 0x00,
+	0x28, 0x02, 0xf0, 0xff, 0xff, 0xff, 0x0f, 0x0b, 0x04, 0x00, 0x3f, 0x00,
+	0x0b, 0x06, 0x00, 0x20, 0x00, 0x40, 0x00, 0x0b, 0x0c, 0x00, 0x20, 0x00,
+	0x20, 0x01, 0x20, 0x02, 0xfc, 0x0a, 0x00, 0x00, 0x0b, 0x0b, 0x00, 0x20,
+	0x00, 0x20, 0x01, 0x20, 0x02, 0xfc, 0x0b, 0x00, 0x0b, 0x04, 0x00, 0x23,
+	0x00, 0x0b, 0x0b, 0x00, 0x23, 0x00, 0x20, 0x00, 0x7c, 0x24, 0x00, 0x23,
+	0x00, 0x0b, 0x0e, 0x00, 0x23, 0x01, 0x43, 0x00, 0x00, 0x00, 0x40, 0x94,
+	0x24, 0x01, 0x23, 0x01, 0x0b, 0x04, 0x00, 0x23, 0x02, 0x0b, 0x07, 0x00,
+	0x41, 0x01, 0x20, 0x00, 0x6d, 0x0b, 0x06, 0x00, 0x20, 0x00, 0x10, 0x24,
+	0x0b, 0x06, 0x00, 0x20, 0x00, 0x10, 0x25, 0x0b, 0x09, 0x00, 0x20, 0x00,
+	0x41, 0x01, 0x6a, 0x10, 0x27, 0x0b, 0x17, 0x00, 0x44, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0xf8, 0x3f, 0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x04, 0xc0, 0x20, 0x00, 0x1b, 0x0b, 0x2e, 0x02, 0x01, 0x7e, 0x01, 0x7c,
+	0x03, 0x40, 0x20, 0x01, 0x20, 0x00, 0xad, 0x7c, 0x21, 0x01, 0x20, 0x02,
+	0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe0, 0x3f, 0xa0, 0x21, 0x02,
+	0x20, 0x00, 0x41, 0x01, 0x6b, 0x22, 0x00, 0x0d, 0x00, 0x0b, 0x20, 0x02,
+	0x20, 0x01, 0xb9, 0xa0, 0x0b, 0x13, 0x00, 0x02, 0x7f, 0x41, 0x03, 0x0c,
+	0x00, 0x6a, 0x1a, 0x43, 0x00, 0x00, 0x00, 0x00, 0x1a, 0x41, 0x01, 0x0b,
+	0x0b, 0x1e, 0x00, 0x03, 0x40, 0x20, 0x00, 0x41, 0x0a, 0x4b, 0x04, 0x40,
+	0x20, 0x00, 0x41, 0x02, 0x6c, 0x0f, 0x0b, 0x20, 0x00, 0x41, 0x03, 0x6a,
+	0x21, 0x00, 0x0c, 0x00, 0x0b, 0x41, 0x7f, 0x0b, 0x0a, 0x00, 0x20, 0x00,
+	0x04, 0x40, 0x00, 0x0b, 0x41, 0x05, 0x0b, 0x0b, 0x0e, 0x01, 0x00, 0x41,
+	0x10, 0x0b, 0x08, 0x01, 0x02, 0x03, 0x04, 0x80, 0xff, 0x7f, 0xfe, 0x00,
+	0xd1, 0x01, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x01, 0x4a, 0x0b, 0x00, 0x04,
+	0x68, 0x61, 0x64, 0x64, 0x01, 0x05, 0x68, 0x68, 0x61, 0x6c, 0x66, 0x02,
+	0x05, 0x68, 0x66, 0x61, 0x69, 0x6c, 0x03, 0x05, 0x66, 0x5f, 0x61, 0x64,
+	0x64, 0x04, 0x05, 0x66, 0x5f, 0x73, 0x75, 0x62, 0x05, 0x06, 0x66, 0x5f,
+	0x72, 0x65, 0x74, 0x37, 0x0b, 0x03, 0x66, 0x69, 0x62, 0x0c, 0x04, 0x6d,
+	0x61, 0x6e, 0x79, 0x24, 0x05, 0x69, 0x6e, 0x6e, 0x65, 0x72, 0x25, 0x06,
+	0x6d, 0x69, 0x64, 0x64, 0x6c, 0x65, 0x27, 0x03, 0x72, 0x65, 0x63, 0x02,
+	0x5b, 0x2d, 0x00, 0x00, 0x01, 0x00, 0x02, 0x00, 0x03, 0x00, 0x04, 0x00,
+	0x05, 0x00, 0x06, 0x00, 0x07, 0x00, 0x08, 0x00, 0x09, 0x00, 0x0a, 0x00,
+	0x0b, 0x00, 0x0c, 0x00, 0x0d, 0x00, 0x0e, 0x00, 0x0f, 0x00, 0x10, 0x00,
+	0x11, 0x00, 0x12, 0x00, 0x13, 0x00, 0x14, 0x00, 0x15, 0x00, 0x16, 0x00,
+	0x17, 0x00, 0x18, 0x00, 0x19, 0x00, 0x1a, 0x00, 0x1b, 0x00, 0x1c, 0x00,
+	0x1d, 0x00, 0x1e, 0x00, 0x1f, 0x00, 0x20, 0x00, 0x21, 0x00, 0x22, 0x00,
+	0x23, 0x00, 0x24, 0x00, 0x25, 0x00, 0x26, 0x00, 0x27, 0x00, 0x28, 0x00,
+	0x29, 0x00, 0x2a, 0x00, 0x2b, 0x00, 0x2c, 0x00, 0x04, 0x13, 0x03, 0x00,
+	0x04, 0x69, 0x69, 0x5f, 0x69, 0x01, 0x03, 0x76, 0x5f, 0x69, 0x02, 0x05,
+	0x69, 0x69, 0x5f, 0x69, 0x32, 0x07, 0x0c, 0x03, 0x00, 0x01, 0x67, 0x01,
+	0x02, 0x67, 0x66, 0x02, 0x02, 0x67, 0x63,
+};
+
+static int host_calls;
+
+static enum wasm_trap_code h_add(wasm_instance *inst, void *env, const uint64_t *args, uint64_t *res)
+{
+	host_calls++;
+	res[0] = (uint32_t)((uint32_t)args[0] + (uint32_t)args[1] * 1000);
+	return WASM_TRAP_NONE;
+}
+
+static enum wasm_trap_code h_half(wasm_instance *inst, void *env, const uint64_t *args, uint64_t *res)
+{
+	res[0] = bf64(f64(args[0]) / 2);
+	return WASM_TRAP_NONE;
+}
+
+static enum wasm_trap_code h_fail(wasm_instance *inst, void *env, const uint64_t *args, uint64_t *res)
+{
+	wasm_instance_set_host_error(inst, "host says no");
+	return WASM_TRAP_HOST;
+}
+
+static const struct wasm_host_func ctl_imports[] = {
+	{ "env", "add", "ii", "i", h_add, NULL },
+	{ "env", "half", "F", "F", h_half, NULL },
+	{ "env", "fail", "", "", h_fail, NULL },
+};
+
+static wasm_module *ctl_mod;
+static wasm_instance *ctl;
+static struct wasm_trap last_trap;
+
+/* call export name with up to 3 args; returns result 0, or ~0 with rc */
+static uint64_t call(const char *name, int nargs, int nres, uint64_t a0, uint64_t a1,
+		     uint64_t a2, int *rc)
+{
+	uint64_t args[3] = { a0, a1, a2 }, res[1] = { 0 };
+	struct wasm_error err;
+
+	memset(&last_trap, 0, sizeof last_trap);
+	*rc = wasm_call(ctl, name, args, nargs, res, nres, &last_trap, &err);
+	return res[0];
+}
+
+static uint64_t call_ok(const char *name, int nargs, int nres, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	int rc;
+	uint64_t r = call(name, nargs, nres, a0, a1, a2, &rc);
+	if (rc != 0)
+		fprintf(stderr, "%s: rc=%d trap=%d\n", name, rc, last_trap.code);
+	CHECK(rc == 0);
+	return r;
+}
+
+static void expect_trap(const char *name, int nargs, int nres, uint64_t a0, uint64_t a1,
+			uint64_t a2, enum wasm_trap_code code, uint32_t func, uint32_t off)
+{
+	int rc;
+
+	call(name, nargs, nres, a0, a1, a2, &rc);
+	CHECK_EQ_U64(rc, 1);
+	CHECK_EQ_U64(last_trap.code, code);
+	CHECK(last_trap.nframes >= 1);
+	CHECK_EQ_U64(last_trap.frames[0].func_index, func);
+	if (off)
+		CHECK_EQ_U64(last_trap.frames[0].offset, off);
+}
+
+TEST(ctl_setup)
+{
+	ctl = instantiate(ctl_wasm, sizeof ctl_wasm, &ctl_mod, ctl_imports, 3);
+	CHECK(ctl != NULL);
+}
+
+TEST(control_flow)
+{
+	static const uint32_t sw[] = { 100, 101, 102, 999, 999 };
+	for (uint32_t i = 0; i < 5; i++)
+		CHECK_EQ_U64(call_ok("switch", 1, 1, i == 4 ? 0xffffffffu : i, 0, 0), sw[i]);
+	CHECK_EQ_U64(call_ok("switch_v", 1, 1, 0, 0, 0), 15);
+	CHECK_EQ_U64(call_ok("switch_v", 1, 1, 1, 0, 0), 10);
+	CHECK_EQ_U64(call_ok("switch_v", 1, 1, 2, 0, 0), 15);
+	CHECK_EQ_U64(call_ok("switch_v", 1, 1, 77, 0, 0), 15);
+	CHECK_EQ_U64(call_ok("brif_v", 1, 1, 0, 0, 0), 22);
+	CHECK_EQ_U64(call_ok("brif_v", 1, 1, 5, 0, 0), 11);
+	CHECK_EQ_U64(call_ok("sign", 1, 1, (uint64_t)-7, 0, 0), 0xffffffffu);
+	CHECK_EQ_U64(call_ok("sign", 1, 1, 0, 0, 0), 0);
+	CHECK_EQ_U64(call_ok("sign", 1, 1, 1ull << 40, 0, 0), 1);
+	CHECK_EQ_U64(call_ok("fib", 1, 1, 20, 0, 0), 6765);
+	CHECK(f64(call_ok("many", 0, 1, 0, 0, 0)) == 1 + 2 + 3.5 + 4.25 - 5 - 6 + 7 + 8 + 9 * 10);
+	CHECK(f64(call_ok("sel", 1, 1, 1, 0, 0)) == 1.5);
+	CHECK(f64(call_ok("sel", 1, 1, 0, 0, 0)) == -2.5);
+	CHECK(f64(call_ok("sumloop", 1, 1, 100, 0, 0)) == 5050 + 50.0);
+	CHECK_EQ_U64(call_ok("deadcode", 0, 1, 0, 0, 0), 3);
+	CHECK_EQ_U64(call_ok("ret_in_loop", 1, 1, 1, 0, 0), 26);
+	CHECK_EQ_U64(call_ok("unreach", 1, 1, 0, 0, 0), 5);
+}
+
+TEST(calls_and_imports)
+{
+	CHECK_EQ_U64(call_ok("icall", 3, 1, 0, 50, 8), 58);
+	CHECK_EQ_U64(call_ok("icall", 3, 1, 1, 50, 8), 42);
+	host_calls = 0;
+	CHECK_EQ_U64(call_ok("hadd", 2, 1, 3, 4, 0), 4003);
+	CHECK_EQ_U64(host_calls, 1);
+	CHECK(f64(call_ok("hhalf", 1, 1, bf64(5.0), 0, 0)) == 3.5);
+	/* call_indirect traps: wrong type (func 5 is () -> i32), null, out of range */
+	expect_trap("icall", 3, 1, 2, 0, 0, WASM_TRAP_INDIRECT_CALL_TYPE, 6, 0x243);
+	expect_trap("icall", 3, 1, 3, 0, 0, WASM_TRAP_UNINITIALIZED_ELEMENT, 6, 0x243);
+	expect_trap("icall", 3, 1, 5, 0, 0, WASM_TRAP_UNDEFINED_ELEMENT, 6, 0x243);
+	expect_trap("icall", 3, 1, 0xffffffff, 0, 0, WASM_TRAP_UNDEFINED_ELEMENT, 6, 0x243);
+	/* a host trap: frame 0 is the import, frame 1 the call site in hfail */
+	expect_trap("hfail", 0, 0, 0, 0, 0, WASM_TRAP_HOST, 2, 0);
+	CHECK(last_trap.nframes >= 2);
+	CHECK_EQ_U64(last_trap.frames[1].func_index, 16);
+	CHECK_EQ_U64(last_trap.frames[1].offset, 0x338);
+	CHECK(!strcmp(last_trap.host_msg, "host says no"));
+	/* the instance still works after traps */
+	CHECK_EQ_U64(call_ok("fib", 1, 1, 10, 0, 0), 55);
+}
+
+TEST(memory)
+{
+	/* data at 16: 01 02 03 04 80 ff 7f fe */
+	CHECK_EQ_U64(call_ok("load8s", 1, 1, 20, 0, 0), 0xffffff80u);
+	CHECK_EQ_U64(call_ok("load8u", 1, 1, 20, 0, 0), 0x80);
+	CHECK_EQ_U64(call_ok("load16s", 1, 1, 20, 0, 0), 0xffffffffffffff80ull);
+	CHECK_EQ_U64(call_ok("load16u", 1, 1, 21, 0, 0), 0x7fff);
+	CHECK_EQ_U64(call_ok("load32s", 1, 1, 20, 0, 0), 0xfffffffffe7fff80ull);
+	CHECK_EQ_U64(call_ok("load32u", 1, 1, 20, 0, 0), 0xfe7fff80ull);
+	CHECK_EQ_U64(call_ok("load64", 1, 1, 0, 0, 0), 0xfe7fff8004030201ull);
+	call_ok("store_all", 2, 0, 1000, 0x8877665544332211ull, 0);
+	CHECK_EQ_U64(call_ok("load64", 1, 1, 1000 - 16, 0, 0), 0x11);
+	CHECK_EQ_U64(call_ok("load64", 1, 1, 1008 - 16, 0, 0), 0x2211);
+	CHECK_EQ_U64(call_ok("load64", 1, 1, 1016 - 16, 0, 0), 0x44332211);
+	CHECK_EQ_U64(call_ok("load64", 1, 1, 1024 - 16, 0, 0), 0x8877665544332211ull);
+	CHECK_EQ_U64(call_ok("load64", 1, 1, 1032 - 16, 0, 0), 0x11);
+	CHECK_EQ_U64(call_ok("load64", 1, 1, 1040 - 16, 0, 0), 0x2211);
+	CHECK_EQ_U64(call_ok("load64", 1, 1, 1048 - 16, 0, 0), 0x44332211);
+	CHECK_EQ_U64(call_ok("f32mem", 2, 1, 200, 0x7fa00001, 0), 0x7fa00001);  /* sNaN kept */
+	CHECK_EQ_U64(call_ok("f64mem", 2, 1, 300, 0xfff4000000000001ull, 0), 0xfff4000000000001ull);
+	/* the last byte of the page is fine; one more faults */
+	CHECK_EQ_U64(call_ok("load8u", 1, 1, 65535, 0, 0), 0);
+	expect_trap("load8u", 1, 1, 65536, 0, 0, WASM_TRAP_MEMORY_OOB, 18, 0x347);
+	expect_trap("load64", 1, 1, 65536 - 16 - 7, 0, 0, WASM_TRAP_MEMORY_OOB, 23, 0);
+	expect_trap("bigoff", 1, 1, 0x20, 0, 0, WASM_TRAP_MEMORY_OOB, 27, 0x3cc);
+	expect_trap("bigoff", 1, 1, 0xffffffff, 0, 0, WASM_TRAP_MEMORY_OOB, 27, 0x3cc);
+	/* grow */
+	CHECK_EQ_U64(call_ok("size", 0, 1, 0, 0, 0), 1);
+	CHECK_EQ_U64(call_ok("grow", 1, 1, 1, 0, 0), 1);
+	CHECK_EQ_U64(call_ok("size", 0, 1, 0, 0, 0), 2);
+	CHECK_EQ_U64(call_ok("load8u", 1, 1, 65536 + 100, 0, 0), 0);
+	CHECK_EQ_U64(call_ok("grow", 1, 1, 5, 0, 0), 0xffffffffu);     /* max is 3 */
+	CHECK_EQ_U64(call_ok("grow", 1, 1, 0, 0, 0), 2);
+	expect_trap("load8u", 1, 1, 2 * 65536, 0, 0, WASM_TRAP_MEMORY_OOB, 18, 0x347);
+	/* fill / copy, overlapping both ways */
+	call_ok("fill", 3, 0, 4000, 0x1ab, 8);
+	CHECK_EQ_U64(call_ok("load64", 1, 1, 4000 - 16, 0, 0), 0xababababababababull);
+	call_ok("store_all", 2, 0, 5000, 0x0807060504030201ull, 0);     /* 5024: 01..08 */
+	call_ok("copy", 3, 0, 5026, 5024, 6);                  /* forward overlap */
+	CHECK_EQ_U64(call_ok("load64", 1, 1, 5024 - 16, 0, 0), 0x0605040302010201ull);
+	call_ok("copy", 3, 0, 5024, 5026, 6);                  /* backward overlap */
+	CHECK_EQ_U64(call_ok("load64", 1, 1, 5024 - 16, 0, 0), 0x0605060504030201ull);
+	call_ok("copy", 3, 0, 2 * 65536, 0, 0);                /* n = 0 at the end: ok */
+	expect_trap("copy", 3, 0, 2 * 65536 - 4, 0, 5, WASM_TRAP_MEMORY_OOB, 30, 0);
+	expect_trap("copy", 3, 0, 0, 0xfffffff0u, 0x20, WASM_TRAP_MEMORY_OOB, 30, 0);
+	expect_trap("fill", 3, 0, 2 * 65536 - 4, 0, 5, WASM_TRAP_MEMORY_OOB, 31, 0);
+	CHECK_EQ_U64(call_ok("load8u", 1, 1, 2 * 65536 - 4, 0, 0), 0); /* nothing written */
+}
+
+TEST(globals)
+{
+	CHECK_EQ_U64(call_ok("gget", 0, 1, 0, 0, 0), 42);
+	CHECK_EQ_U64(call_ok("gadd", 1, 1, (uint64_t)-50, 0, 0), (uint64_t)-8);
+	CHECK_EQ_U64(call_ok("gget", 0, 1, 0, 0, 0), (uint64_t)-8);
+	CHECK(f32(call_ok("gf", 0, 1, 0, 0, 0)) == 3.0f);
+	CHECK(f32(call_ok("gf", 0, 1, 0, 0, 0)) == 6.0f);
+	CHECK_EQ_U64(call_ok("gc", 0, 1, 0, 0, 0), 0xfffffffbu);
+}
+
+TEST(traps_and_backtrace)
+{
+	expect_trap("deep", 1, 1, 0, 0, 0, WASM_TRAP_DIV_BY_ZERO, 36, 0x424);
+	CHECK_EQ_U64(last_trap.nframes, 3);
+	CHECK_EQ_U64(last_trap.frames[1].func_index, 37);
+	CHECK_EQ_U64(last_trap.frames[1].offset, 0x42a);
+	CHECK_EQ_U64(last_trap.frames[2].func_index, 38);
+	CHECK_EQ_U64(last_trap.frames[2].offset, 0x431);
+	CHECK(last_trap.frames[0].name && !strcmp(last_trap.frames[0].name, "inner"));
+	CHECK(last_trap.frames[1].name && !strcmp(last_trap.frames[1].name, "middle"));
+	CHECK_EQ_U64(call_ok("deep", 1, 1, 1, 0, 0), 1);
+	expect_trap("unreach", 1, 1, 1, 0, 0, WASM_TRAP_UNREACHABLE, 44, 0x4be);
+	/* unbounded recursion: the prologue check stops it */
+	expect_trap("rec", 1, 1, 0, 0, 0, WASM_TRAP_STACK_EXHAUSTED, 39, 0);
+	CHECK_EQ_U64(last_trap.nframes, WASM_BACKTRACE_MAX);
+	CHECK_EQ_U64(last_trap.frames[1].func_index, 39);
+	CHECK_EQ_U64(last_trap.frames[1].offset, 0x43b);
+	CHECK_EQ_U64(call_ok("fib", 1, 1, 15, 0, 0), 610);
+	wasm_instance_free(ctl);
+	wasm_module_free(ctl_mod);
+}
+
+/* ---- 3. validation ------------------------------------------------------------------- */
+
+/* body offsets: the code section starts after the fixed header built by
+ * build(); find the body start by searching the module for the code */
+static void expect_invalid(const char *params, const char *results, const uint8_t *code,
+			   size_t n, bool add_end, const char *msg, long op_index)
+{
+	struct mb mod;
+	wasm_module *m = NULL;
+	struct wasm_error err;
+
+	build(&mod, params, results, code, n, add_end);
+	int rc = wasm_module_load(mod.b, mod.n, &m, &err);
+	CHECK(rc != 0);
+	if (rc == 0) {
+		wasm_module_free(m);
+		return;
+	}
+	if (!err.msg || strcmp(err.msg, msg))
+		fprintf(stderr, "expected \"%s\", got \"%s\"\n", msg, err.msg ? err.msg : "(null)");
+	CHECK(err.msg && !strcmp(err.msg, msg));
+	/* the body is the last thing in the module: code[op_index] is at */
+	if (op_index >= 0)
+		CHECK_EQ_U64(err.offset, mod.n - (add_end ? 1 : 0) - n + (size_t)op_index);
+}
+
+TEST(validation)
+{
+	static const uint8_t mix[] = { 0x41, 0, 0x42, 0, 0x6a };         /* i32 + i64 */
+	static const uint8_t badlocal[] = { 0x20, 3, 0x1a };
+	static const uint8_t badlabel[] = { 0x02, 0x40, 0x0c, 2, 0x0b };
+	static const uint8_t badfunc[] = { 0x10, 9 };
+	static const uint8_t badalign[] = { 0x41, 0, 0x28, 3, 0, 0x1a };
+	static const uint8_t immut[] = { 0x41, 1, 0x24, 0 };
+	static const uint8_t badglobal[] = { 0x23, 1, 0x1a };
+	static const uint8_t ifnoelse[] = { 0x41, 1, 0x04, 0x7f, 0x41, 1, 0x0b, 0x1a };
+	static const uint8_t leftover[] = { 0x41, 1 };                  /* () -> () */
+	static const uint8_t missing[] = { 0x41, 1 };                   /* () -> i32 */
+	static const uint8_t noend[] = { 0x01 };
+	static const uint8_t badop[] = { 0xff };
+	static const uint8_t brvalue[] = { 0x02, 0x7f, 0x0c, 0, 0x0b, 0x1a };
+	static const uint8_t selmix[] = { 0x41, 0, 0x43, 0, 0, 0, 0, 0x41, 0, 0x1b, 0x1a };
+	static const uint8_t okdead[] = { 0x00, 0x6a, 0x1a, 0x0c, 0 };  /* unreachable code */
+
+	expect_invalid("", "", mix, sizeof mix, true, "type mismatch", 4);
+	expect_invalid("i", "", badlocal, sizeof badlocal, true, "unknown local", 0);
+	expect_invalid("", "", badlabel, sizeof badlabel, true, "unknown label", 2);
+	expect_invalid("", "", badfunc, sizeof badfunc, true, "unknown function", 0);
+	expect_invalid("", "", badalign, sizeof badalign, true,
+		       "alignment must not be larger than natural", 2);
+	expect_invalid("", "", immut, sizeof immut, true, "global is immutable", 2);
+	expect_invalid("", "", badglobal, sizeof badglobal, true, "unknown global", 0);
+	expect_invalid("", "", ifnoelse, sizeof ifnoelse, true, "type mismatch", 6);
+	expect_invalid("", "", leftover, sizeof leftover, true, "type mismatch", 2);
+	expect_invalid("", "i", missing, sizeof missing, false, "END opcode expected", -1);
+	expect_invalid("", "", noend, sizeof noend, false, "END opcode expected", -1);
+	expect_invalid("", "", badop, sizeof badop, true, "illegal opcode", 0);
+	expect_invalid("", "", brvalue, sizeof brvalue, true, "type mismatch", 2);
+	expect_invalid("", "", selmix, sizeof selmix, true, "type mismatch", 9);
+
+	/* polymorphic stack after unreachable is valid */
+	struct mb mod;
+	wasm_module *m;
+	struct wasm_error err;
+	build(&mod, "", "", okdead, sizeof okdead, true);
+	CHECK(wasm_module_load(mod.b, mod.n, &m, &err) == 0);
+	if (m)
+		wasm_module_free(m);
+}
+
+/* Declared locals start at zero even when the stack below holds garbage
+ * from the previous call (unrolled stores for few locals, rep stosq for
+ * many). */
+static void check_locals_zeroed(uint8_t nlocals)
+{
+	const uint8_t decl[] = { 2, nlocals, 0x7e, 3, 0x7c };   /* n x i64, 3 x f64 */
+	const uint8_t last = nlocals - 1, lastf = nlocals + 3 - 1 + 1;
+	const uint8_t code[] = {
+		0x20, last, 0x20, lastf, 0xbd, 0x84,            /* local[last] | bits(local[lastf]) */
+		0x20, 0, 0xad, 0x7c,                            /* + (u64)param */
+		0x42, 0xad, 0xfd, 0x03, 0x21, last,             /* dirty the frame */
+		0x44, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 0x21, lastf,
+	};
+	struct mb mod;
+	wasm_module *m;
+	wasm_instance *inst;
+
+	build_locals = decl;
+	build_nlocals = sizeof decl;
+	build(&mod, "i", "I", code, sizeof code, true);
+	build_locals = NULL;
+	inst = instantiate(mod.b, mod.n, &m, NULL, 0);
+	CHECK(inst != NULL);
+	if (!inst)
+		return;
+	for (uint64_t i = 1; i <= 3; i++) {
+		uint64_t args[1] = { i }, res[1] = { 0 };
+		struct wasm_trap trap;
+		struct wasm_error err;
+		CHECK_EQ_U64(wasm_call(inst, "f", args, 1, res, 1, &trap, &err), 0);
+		CHECK_EQ_U64(res[0], i);
+	}
+	wasm_instance_free(inst);
+	wasm_module_free(m);
+}
+
+TEST(locals_zeroed)
+{
+	check_locals_zeroed(4);
+	check_locals_zeroed(40);
+}
+
+int main(void)
+{
+	plat_host_init();         /* SIGSEGV -> wasm_fault_redirect */
+	RUN(numeric_ops);
+	RUN(ctl_setup);
+	RUN(control_flow);
+	RUN(calls_and_imports);
+	RUN(memory);
+	RUN(globals);
+	RUN(traps_and_backtrace);
+	RUN(validation);
+	RUN(locals_zeroed);
+	CHECK_DONE();
+}

@@ -1,0 +1,117 @@
+/*
+ * wasi_run.c — run a WASI command (wasi_snapshot_preview1 "command" ABI:
+ * export `_start`, exit through proc_exit or by returning) from its bytes:
+ *
+ *   wasi_ctx_new -> wasm_module_load -> wasm_instance_new(WASI imports)
+ *     -> wasm_call("_start") -> exit status
+ *
+ * Load and link errors, and traps, are reported on the guest's stderr
+ * (console fd 2) with their context; the status follows wasmtime: the
+ * proc_exit code, 0 when _start returns, 134 on a trap, 125 when the
+ * module could not be loaded.
+ */
+#include <stdio.h>
+#include "plat.h"
+#include "wasi_impl.h"
+
+static void report(const char *prefix, const char *msg)
+{
+	char line[512];
+	int n = snprintf(line, sizeof(line), "wasmetal: %s%s\n", prefix, msg);
+
+	if (n > 0)
+		plat_console_write(2, line, (size_t)n < sizeof(line) ? (size_t)n
+								   : sizeof(line) - 1);
+}
+
+static int load_error(const struct wasm_error *err, const char *what)
+{
+	char buf[384], msg[448];
+
+	wasm_error_format(err, buf, sizeof(buf));
+	snprintf(msg, sizeof(msg), "%s%s", what, buf);
+	report("invalid module: ", msg);
+	return WASI_STATUS_LOAD_ERROR;
+}
+
+/* The exit status for a trap: proc_exit's code, or a report and 134. */
+static int trap_status(const struct wasm_trap *trap)
+{
+	char buf[2048];
+	size_t n;
+
+	if (trap->code == WASM_TRAP_EXIT)
+		return trap->exit_code;
+	wasm_trap_format(trap, buf, sizeof(buf));
+	n = strnlen(buf, sizeof(buf));
+	if (n && buf[n - 1] != '\n' && n < sizeof(buf) - 1)
+		buf[n++] = '\n';
+	plat_console_write(2, buf, n);
+	return WASI_STATUS_TRAP;
+}
+
+static int run_start(wasm_instance *inst)
+{
+	struct wasm_trap trap;
+	struct wasm_error err;
+	int r;
+
+	memset(&trap, 0, sizeof(trap));
+	memset(&err, 0, sizeof(err));
+	plat_log("entering _start\n");
+	r = wasm_call(inst, "_start", NULL, 0, NULL, 0, &trap, &err);
+	if (r == 0)
+		return 0;
+	if (r > 0)
+		return trap_status(&trap);
+	return load_error(&err, "not a WASI command: ");
+}
+
+static int run_module(wasm_module *m, struct wasi_ctx *ctx)
+{
+	const struct wasm_host_func *funcs;
+	size_t nfuncs = wasi_host_funcs(ctx, &funcs);
+	wasm_instance *inst = NULL;
+	struct wasm_trap trap;
+	struct wasm_error err;
+	int r, status;
+
+	memset(&trap, 0, sizeof(trap));
+	memset(&err, 0, sizeof(err));
+	r = wasm_instance_new(m, funcs, nfuncs, &inst, &err, &trap);
+	if (r == -1)
+		return load_error(&err, "");
+	if (r == -2) {
+		/* The start function trapped (or called proc_exit). */
+		status = trap_status(&trap);
+		wasm_instance_free(inst);
+		return status;
+	}
+	wasm_instance_set_user(inst, ctx);
+	status = run_start(inst);
+	wasm_instance_free(inst);
+	return status;
+}
+
+int wasi_run_module(const uint8_t *wasm, size_t len, const struct wasi_config *cfg)
+{
+	struct wasi_ctx *ctx = wasi_ctx_new(cfg);
+	wasm_module *m = NULL;
+	struct wasm_error err;
+	int status;
+
+	if (!ctx) {
+		report("", "out of memory (or arguments too large) for the WASI context");
+		return WASI_STATUS_LOAD_ERROR;
+	}
+	memset(&err, 0, sizeof(err));
+	if (wasm_module_load(wasm, len, &m, &err) < 0) {
+		status = load_error(&err, "");
+		goto out;
+	}
+	status = run_module(m, ctx);
+	wasm_module_free(m);
+out:
+	wasi_ctx_free(ctx);
+	return status;
+}
