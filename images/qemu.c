@@ -462,13 +462,17 @@ static void explain(struct run *r, int status, int timed_out, unsigned timeout_s
 	char how[64];
 
 	image_describe_status(status, how, sizeof(how));
+	while (r->qemu_out_len && (r->qemu_out[r->qemu_out_len - 1] == '\n' ||
+				   r->qemu_out[r->qemu_out_len - 1] == '\r'))
+		r->qemu_out[--r->qemu_out_len] = 0;
 	if (timed_out)
 		snprintf(err, errlen, "timeout after %u s: QEMU killed, no exit status "
 			 "from the kernel", timeout_s);
 	else if (saw_triple_fault(r->dlog))
 		snprintf(err, errlen, "the guest triple-faulted (CPU reset), no exit "
 			 "status from the kernel");
-	else if (WIFEXITED(status) && (WEXITSTATUS(status) & 1))
+	else if (WIFEXITED(status) && (WEXITSTATUS(status) & 1) &&
+		 r->sc.ntail && !r->qemu_out_len)
 		snprintf(err, errlen, "the kernel left through isa-debug-exit (QEMU %s) "
 			 "without printing its exit status", how);
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

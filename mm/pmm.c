@@ -21,8 +21,7 @@ static void pmm_scan_end(const struct boot_info *bi)
 		const struct boot_mem_range *r = &bi->mem[i];
 		uint64_t e;
 
-		if (r->pages > (PMM_MAX_FRAMES * PMM_FRAME) / PMM_FRAME ||
-		    r->base >= PMM_MAX_FRAMES * PMM_FRAME)
+		if (r->pages > PMM_MAX_FRAMES || r->base >= PMM_MAX_FRAMES * PMM_FRAME)
 			continue;
 		e = r->base + r->pages * PMM_FRAME;
 		if (e > phys_end && e <= PMM_MAX_FRAMES * PMM_FRAME)
