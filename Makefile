@@ -102,7 +102,7 @@ EFI_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter \
 	      -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iboot -Iimages \
 	      -fpic -ffreestanding -fno-stack-protector -fno-stack-check \
 	      -fshort-wchar -mno-red-zone -maccumulate-outgoing-args \
-	      -DEFI_FUNCTION_WRAPPER
+	      -DEFI_FUNCTION_WRAPPER -MMD -MP
 BOOT_SRCS  := $(wildcard boot/*.c)
 BOOT_OBJS  := $(patsubst %,$(BUILD)/boot/%.o,$(BOOT_SRCS))
 

@@ -195,21 +195,24 @@ static int find_ovmf(const char **code, const char **vars, char *err, size_t err
 	return -1;
 }
 
-/* QEMU option values: a ',' is written ",,". */
-static int opt(char *buf, size_t len, const char *prefix, const char *path,
-	       const char *suffix)
+/* prefix + path into buf, with each ',' of path doubled (QEMU's option
+ * syntax).  -1 if it does not fit. */
+static int opt(char *buf, size_t len, const char *prefix, const char *path)
 {
-	size_t n = snprintf(buf, len, "%s", prefix);
+	size_t n = strlen(prefix);
 
-	for (; *path && n + 2 < len; path++) {
+	if (n >= len)
+		return -1;
+	memcpy(buf, prefix, n);
+	for (; *path; path++) {
+		if (n + 3 > len)
+			return -1;
 		if (*path == ',')
 			buf[n++] = ',';
 		buf[n++] = *path;
 	}
-	if (*path)
-		return -1;
 	buf[n] = 0;
-	return strlen(suffix) + n + 1 > len ? -1 : (strcat(buf, suffix), 0);
+	return 0;
 }
 
 static int make_tmpdir(struct run *r, char *err, size_t errlen)
@@ -279,6 +282,15 @@ static void scan(struct scan *s, const char *buf, size_t n)
 }
 
 /* ---- the run loop ----------------------------------------------------------- */
+
+/* SIGINT/SIGTERM/SIGHUP during a boot: stop QEMU, clean up, then die of
+ * the same signal (qemu_boot re-raises it), as the user asked. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
 
 static long long now_ms(void)
 {
@@ -395,17 +407,19 @@ static int pump_until_exit(struct run *r, const struct qemu_opts *o, pid_t pid,
 			deadline = now_ms() + GRACE_MS;
 			left = GRACE_MS;
 		}
-		if (left <= 0 && !killed) {
-			timed_out = r->sc.status < 0;
+		if ((left <= 0 || stop_signal) && !killed) {
+			timed_out = r->sc.status < 0 && !stop_signal;
 			kill_group(pid);
 			killed = 1;
 			killed_at = now_ms();
 		}
 		if (killed && now_ms() - killed_at > 5000)
 			break;          /* someone else holds the pipes open */
-		if (poll(p, 3, killed ? 1000 : (int)(left > 1000 ? 1000 : left)) < 0 &&
-		    errno != EINTR)
+		if (poll(p, 3, killed ? 1000 : (int)(left > 1000 ? 1000 : left)) < 0) {
+			if (errno == EINTR)
+				continue;       /* revents are stale */
 			break;
+		}
 		for (int i = 0; i < 3; i++) {
 			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
@@ -465,7 +479,10 @@ static void explain(struct run *r, int status, int timed_out, unsigned timeout_s
 	while (r->qemu_out_len && (r->qemu_out[r->qemu_out_len - 1] == '\n' ||
 				   r->qemu_out[r->qemu_out_len - 1] == '\r'))
 		r->qemu_out[--r->qemu_out_len] = 0;
-	if (timed_out)
+	if (stop_signal)
+		snprintf(err, errlen, "interrupted by signal %d: QEMU killed",
+			 (int)stop_signal);
+	else if (timed_out)
 		snprintf(err, errlen, "timeout after %u s: QEMU killed, no exit status "
 			 "from the kernel", timeout_s);
 	else if (saw_triple_fault(r->dlog))
@@ -490,7 +507,6 @@ static int start_qemu(struct run *r, const char *disk, const char *code,
 		      pid_t *pid, char *err, size_t errlen)
 {
 	char o_code[PATH_MAX + 64], o_vars[PATH_MAX + 64], o_disk[PATH_MAX + 64];
-	char o_dlog[PATH_MAX + 16];
 	int com1[2], com2[2], map[5];
 	struct image_child c;
 	int kvm = kvm_usable();
@@ -503,15 +519,14 @@ static int start_qemu(struct run *r, const char *disk, const char *code,
 		"-chardev", "file,id=com2,path=/dev/fd/4", "-serial", "chardev:com2",
 		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
 		"-no-reboot", "-display", "none", "-monitor", "none",
-		"-d", "cpu_reset", "-D", o_dlog, NULL,
+		"-d", "cpu_reset", "-D", r->dlog, NULL,   /* -D: a plain path */
 	};
 
 	if (opt(o_code, sizeof(o_code), "if=pflash,format=raw,unit=0,readonly=on,file=",
-		code, "") ||
-	    opt(o_vars, sizeof(o_vars), "if=pflash,format=raw,unit=1,file=", r->vars, "") ||
+		code) ||
+	    opt(o_vars, sizeof(o_vars), "if=pflash,format=raw,unit=1,file=", r->vars) ||
 	    opt(o_disk, sizeof(o_disk), "if=virtio,format=raw,file.driver=file,"
-		"file.filename=", disk, "") ||
-	    opt(o_dlog, sizeof(o_dlog), "", r->dlog, "")) {
+		"file.filename=", disk)) {
 		snprintf(err, errlen, "path too long");
 		return -1;
 	}
@@ -568,7 +583,7 @@ static int boot(struct run *r, const char *disk_path, const struct qemu_opts *o,
 	timed_out = pump_until_exit(r, o, pid, timeout_s);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (r->sc.status >= 0)
+	if (r->sc.status >= 0 && !stop_signal)
 		return r->sc.status;
 	explain(r, status, timed_out, timeout_s, err, errlen);
 	return -1;
@@ -577,9 +592,11 @@ static int boot(struct run *r, const char *disk_path, const struct qemu_opts *o,
 int qemu_boot(const char *disk_path, const struct qemu_opts *o,
 	      char *err, size_t errlen)
 {
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, on = { .sa_handler = on_stop_signal };
+	struct sigaction old_pipe, old_stop[3];
 	struct run *r = calloc(1, sizeof(*r));
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-	int ret;
+	int ret, sig;
 
 	if (!r) {
 		snprintf(err, errlen, "out of memory");
@@ -588,13 +605,24 @@ int qemu_boot(const char *disk_path, const struct qemu_opts *o,
 	r->log_fd = -1;
 	r->console_ok = 1;
 	r->sc.status = -1;
-	sigaction(SIGPIPE, &ign, &old);         /* a closed console is not fatal */
+	stop_signal = 0;
+	sigaction(SIGPIPE, &ign, &old_pipe);    /* a closed console is not fatal */
+	for (int i = 0; i < 3; i++) {            /* keep what is ignored ignored */
+		sigaction(stops[i], NULL, &old_stop[i]);
+		if (old_stop[i].sa_handler != SIG_IGN)
+			sigaction(stops[i], &on, NULL);
+	}
 	ret = boot(r, disk_path, o, err, errlen);
-	sigaction(SIGPIPE, &old, NULL);
 	if (r->log_fd >= 0)
 		close(r->log_fd);
 	if (r->dir[0])
 		cleanup(r);
 	free(r);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	for (int i = 0; i < 3; i++)
+		sigaction(stops[i], &old_stop[i], NULL);
+	sig = stop_signal;
+	if (sig)
+		raise(sig);             /* default action: we die as asked */
 	return ret;
 }

@@ -756,18 +756,24 @@ static bool op_global(struct fc *f, uint8_t op)
 	if (i >= f->m->nglobals)
 		return fail(f, "unknown global");
 	const struct wasm_global *g = &f->m->globals[i];
+	struct x64_mem cell = x64_mem(RCX, 8 * (int32_t)i);
 	x64_mov_rm(f->a, 1, RCX, x64_mem(R14, CTX_GLOBALS));
+	if (g->imported && g->mutable_) {
+		/* the slot holds the exporter's cell address (jit/link.h) */
+		x64_mov_rm(f->a, 1, RCX, cell);
+		cell = x64_mem(RCX, 0);
+	}
 	if (op == 0x23) {
 		if (!push(f, g->type, &k))
 			return false;
-		copy(f, S(f, k), x64_mem(RCX, 8 * (int32_t)i));
+		copy(f, S(f, k), cell);
 		return true;
 	}
 	if (!g->mutable_)
 		return fail(f, "global is immutable");
 	if (!pop(f, g->type, &k, NULL))
 		return false;
-	copy(f, x64_mem(RCX, 8 * (int32_t)i), S(f, k));
+	copy(f, cell, S(f, k));
 	return true;
 }
 

@@ -12,14 +12,16 @@
  *   jit_host_call -> struct wasm_host_func; a trap anywhere unwinds through
  *   jit_unwind back to jit_enter, which returns the trap code.
  *
- * Only function imports can be satisfied so far (host functions); imported
- * tables, memories and globals are link errors ("unknown import").
+ * wasm_instance_new satisfies function imports with host functions only;
+ * imports of globals, tables and memories come from other instances through
+ * a linker (jit/link.c, jit_instance_new with bindings, see link.h).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 #include "jit.h"
 #include "leb.h"
+#include "link.h"
 #include "plat.h"
 
 #define GUARD_PAGE 4096u
@@ -140,7 +142,9 @@ static char type_letter(uint8_t t)
 	case WASM_I64: return 'I';
 	case WASM_F32: return 'f';
 	case WASM_F64: return 'F';
-	default:       return '?';   /* references: no host signature yet */
+	case WASM_FUNCREF: return 'r';
+	case WASM_EXTERNREF: return 'x';
+	default:       return '?';
 	}
 }
 
@@ -157,17 +161,20 @@ static bool letters_match(const char *letters, const uint8_t *types, uint32_t n)
 }
 
 static int link_imports(wasm_instance *inst, const struct wasm_host_func *funcs,
-			size_t nfuncs, struct wasm_error *err)
+			size_t nfuncs, const struct jit_binding *b,
+			struct wasm_error *err)
 {
 	wasm_module *m = inst->m;
 	char what[128];
 
 	for (uint32_t i = 0; i < m->nimports; i++) {
 		const struct wasm_import *im = &m->imports[i];
-		const struct wasm_host_func *hf = NULL;
+		const struct wasm_host_func *hf = b ? b[i].func : NULL;
 
 		snprintf(what, sizeof what, "%s.%s", im->module, im->name);
-		for (size_t j = 0; im->kind == WASM_EXTERN_FUNC && j < nfuncs; j++) {
+		if (b && im->kind != WASM_EXTERN_FUNC)
+			continue;       /* bound by jit_link_bind */
+		for (size_t j = 0; !hf && im->kind == WASM_EXTERN_FUNC && j < nfuncs; j++) {
 			if (funcs[j].module && funcs[j].name &&
 			    !strcmp(funcs[j].module, im->module) &&
 			    !strcmp(funcs[j].name, im->name)) {
@@ -254,8 +261,8 @@ static int setup_memory(wasm_instance *inst, struct wasm_error *err)
 	struct jit_ctx *ctx = &inst->ctx;
 	const struct wasm_memory *mem;
 
-	if (!m->nmemories)
-		return 0;
+	if (!m->nmemories || m->nimported_memories)
+		return 0;       /* imported: jit_link_bind */
 	mem = &m->memories[0];
 	inst->mem_reservation = plat_reserve(JIT_MEM_RESERVATION);
 	if (!inst->mem_reservation) {
@@ -299,7 +306,7 @@ static int setup_tables(wasm_instance *inst, struct wasm_error *err)
 	inst->ctx.tables = calloc(m->ntables ? m->ntables : 1, sizeof *inst->ctx.tables);
 	if (!inst->ctx.tables)
 		goto oom;
-	for (uint32_t i = 0; i < m->ntables; i++) {
+	for (uint32_t i = m->nimported_tables; i < m->ntables; i++) {
 		struct jit_table *t = &inst->ctx.tables[i];
 		const struct wasm_limits *l = &m->tables[i].limits;
 
@@ -315,7 +322,8 @@ oom:
 	return -1;
 }
 
-static int setup_globals_funcs(wasm_instance *inst, struct wasm_error *err)
+static int setup_globals_funcs(wasm_instance *inst, const struct jit_binding *b,
+			       struct wasm_error *err)
 {
 	wasm_module *m = inst->m;
 	struct jit_ctx *ctx = &inst->ctx;
@@ -328,6 +336,10 @@ static int setup_globals_funcs(wasm_instance *inst, struct wasm_error *err)
 	}
 	for (uint32_t i = 0; i < m->nfuncs; i++)
 		ctx->funcs[i] = m->code->base + m->code->func_offsets[i];
+	if (b && jit_link_bind(ctx, m, b)) {
+		set_error(err, "out of memory", "import", 0, NULL);
+		return -1;
+	}
 	/* in order: an init may read the imported globals before it */
 	for (uint32_t i = m->nimported_globals; i < m->nglobals; i++)
 		ctx->globals[i] = eval_const(inst, &m->globals[i].init);
@@ -584,6 +596,14 @@ int wasm_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
 		      size_t nfuncs, wasm_instance **out, struct wasm_error *err,
 		      struct wasm_trap *trap)
 {
+	return jit_instance_new(m, funcs, nfuncs, NULL, out, err, trap);
+}
+
+int jit_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
+		     size_t nfuncs, const struct jit_binding *b,
+		     wasm_instance **out, struct wasm_error *err,
+		     struct wasm_trap *trap)
+{
 	wasm_instance *inst = calloc(1, sizeof *inst);
 	int rc = -1;
 
@@ -599,9 +619,9 @@ int wasm_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
 	inst->ctx.host_call = (void *)jit_host_call;
 	inst->ctx.trap = (void *)jit_trap;
 	inst->ctx.mem_grow = (void *)jit_memory_grow;
-	if (link_imports(inst, funcs, nfuncs, err) || setup_memory(inst, err) ||
+	if (link_imports(inst, funcs, nfuncs, b, err) || setup_memory(inst, err) ||
 	    setup_stack(inst, err) || setup_tables(inst, err) ||
-	    setup_globals_funcs(inst, err))
+	    setup_globals_funcs(inst, b, err))
 		goto fail;
 	jit_ctx_register(&inst->ctx);
 	if (!inst->registered) {
@@ -627,8 +647,9 @@ void wasm_instance_free(wasm_instance *inst)
 	m = inst->m;
 	if (inst->registered)
 		jit_ctx_unregister(&inst->ctx);
+	jit_link_forget(&inst->ctx);
 	if (inst->ctx.tables)
-		for (uint32_t i = 0; i < m->ntables; i++)
+		for (uint32_t i = m->nimported_tables; i < m->ntables; i++)
 			free(inst->ctx.tables[i].entries);
 	free(inst->ctx.tables);
 	free(inst->ctx.globals);

@@ -92,7 +92,8 @@ typedef enum wasm_trap_code (*wasm_host_fn)(wasm_instance *inst, void *env,
 struct wasm_host_func {
 	const char *module;     /* "wasi_snapshot_preview1" */
 	const char *name;       /* "fd_write" */
-	const char *params;     /* value types as letters: i=i32 I=i64 f=f32 F=f64 */
+	const char *params;     /* value types as letters: i=i32 I=i64 f=f32 F=f64
+				   r=funcref x=externref */
 	const char *results;    /* same, e.g. "i" */
 	wasm_host_fn fn;
 	void *env;
@@ -149,5 +150,44 @@ struct wasm_fault {
 	uintptr_t new_rip, new_rdi, new_rsi, new_rsp;   /* out */
 };
 bool wasm_fault_redirect(struct wasm_fault *f);
+
+/* ---- linking instances to each other (jit/link.c) ---------------------
+ *
+ * A linker maps import module names to host functions and to the exports of
+ * live instances (the spec scripts' "register"), and instantiates modules
+ * against them, checking every import's type first (Core spec 2.0 §4.5.4
+ * step 4, §4.5.2 "Import Matching"): a missing one is "unknown import", a
+ * wrong kind or type "incompatible import type".  Imported globals, tables
+ * and memories are shared with the exporting instance, which must outlive
+ * every instance that imported from it (free in reverse order).
+ *
+ * Reference values at this API: funcref and externref are 64-bit values,
+ * 0 is null; an externref is any other value the host chooses.
+ */
+typedef struct wasm_linker wasm_linker;
+
+wasm_linker *wasm_linker_new(void);
+void wasm_linker_free(wasm_linker *l);          /* the instances stay */
+/* Host functions (copied; their module/name strings must stay valid). */
+int wasm_linker_define_funcs(wasm_linker *l, const struct wasm_host_func *funcs,
+			     size_t nfuncs);
+/* Make the exports of inst importable as module `name` (a later definition
+ * of the same name wins).  0, or -1 when out of memory. */
+int wasm_linker_define_instance(wasm_linker *l, const char *name,
+				wasm_instance *inst);
+/* As wasm_instance_new, with imports resolved through l. */
+int wasm_linker_instantiate(wasm_linker *l, wasm_module *m, wasm_instance **out,
+			    struct wasm_error *err, struct wasm_trap *trap);
+
+/* The type of exported function `name`: *nparams, *nresults, and up to max
+ * value types of each (enum wasm_valtype) into params/results (may be NULL
+ * when max is 0).  0, or -1 if there is no such function export. */
+int wasm_export_func_type(wasm_instance *inst, const char *name,
+			  uint32_t *nparams, uint8_t *params,
+			  uint32_t *nresults, uint8_t *results, uint32_t max);
+/* Read exported global `name`: its value type and value (raw bits, as in
+ * args/results).  0, or -1 if there is no such global export. */
+int wasm_export_global_get(wasm_instance *inst, const char *name,
+			   uint8_t *type, uint64_t *value);
 
 #endif

@@ -43,13 +43,18 @@ if [ "${1:-}" = "--print-prefix" ]; then
 fi
 [ -f "$PREFIX/.built" ] && exit 0
 
+# One build at a time per cache (parallel makes, several checkouts).
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.newlib.lock"
+flock 9
+[ -f "$PREFIX/.built" ] && exit 0
+
 TARBALL=$(ls "$SRCDIR"/newlib-*.tar.* 2>/dev/null | head -n 1 || true)
 if [ -z "$TARBALL" ]; then
 	echo "build-newlib.sh: no newlib tarball in $SRCDIR (apt-get install newlib-source)" >&2
 	exit 1
 fi
 
-mkdir -p "$CACHE"
 WORK=$(mktemp -d "$CACHE/newlib-build.XXXXXX")
 LOG="$PREFIX.log"
 trap 'rm -rf "$WORK"' EXIT
@@ -63,7 +68,8 @@ echo "build-newlib.sh: building newlib into $PREFIX (log: $LOG)" >&2
 : >"$LOG"
 
 # The fake cross toolchain.
-GCCINC=$(gcc -print-file-name=include)
+GCCINC=$(gcc -print-file-name=include 2>>"$LOG") || fail "gcc -print-file-name"
+[ -d "$GCCINC" ] || fail "finding gcc's own headers ($GCCINC)"
 mkdir -p "$WORK/bin"
 cat >"$WORK/bin/x86_64-elf-gcc" <<EOW
 #!/bin/sh

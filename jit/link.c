@@ -1,0 +1,554 @@
+/*
+ * link.c — linking instances to each other: the wasm_linker of wasm.h,
+ * import matching (Core spec 2.0 §4.5.2 "Import Matching", §4.5.4
+ * "Instantiation" steps 3-4), exported globals and function types, and the
+ * sharing of globals, tables and memories between instances (see link.h for
+ * how compiled code sees each).
+ *
+ *   wasm_linker_instantiate: per import -> find (module, name) in the
+ *   linker -> check kind and type -> struct jit_binding -> jit_instance_new
+ *
+ * A function imported from another instance is a host function (an
+ * "adapter") that calls the exporter's function with wasm_call: it runs on
+ * the exporter's own Wasm stack and a trap there comes back as this
+ * adapter's trap code.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include "link.h"
+
+/* ---- instances seen from here ------------------------------------------ */
+
+/* struct wasm_instance starts with its struct jit_ctx (instance.c). */
+static struct jit_ctx *inst_ctx(wasm_instance *inst)
+{
+	return (struct jit_ctx *)inst;
+}
+
+static wasm_module *inst_module(wasm_instance *inst)
+{
+	return jit_ctx_module(inst_ctx(inst));
+}
+
+static const struct wasm_export *find_export(const wasm_module *m, const char *name)
+{
+	for (uint32_t i = 0; i < m->nexports; i++)
+		if (!strcmp(m->exports[i].name, name))
+			return &m->exports[i];
+	return NULL;
+}
+
+/* The 8-byte cell that holds global idx of inst (link.h: an imported
+ * mutable global's slot holds the address of the exporter's cell). */
+static uint64_t *global_cell(wasm_instance *inst, uint32_t idx)
+{
+	const wasm_module *m = inst_module(inst);
+	uint64_t *slot = &inst_ctx(inst)->globals[idx];
+
+	if (m->globals[idx].imported && m->globals[idx].mutable_)
+		return (uint64_t *)(uintptr_t)*slot;
+	return slot;
+}
+
+int wasm_export_func_type(wasm_instance *inst, const char *name,
+			  uint32_t *nparams, uint8_t *params,
+			  uint32_t *nresults, uint8_t *results, uint32_t max)
+{
+	const wasm_module *m = inst_module(inst);
+	const struct wasm_export *e = find_export(m, name);
+	const struct wasm_functype *ft;
+
+	if (!e || e->kind != WASM_EXTERN_FUNC)
+		return -1;
+	ft = wasm_func_type(m, e->index);
+	*nparams = ft->nparams;
+	*nresults = ft->nresults;
+	for (uint32_t i = 0; i < ft->nparams && i < max; i++)
+		params[i] = ft->params[i];
+	for (uint32_t i = 0; i < ft->nresults && i < max; i++)
+		results[i] = ft->results[i];
+	return 0;
+}
+
+int wasm_export_global_get(wasm_instance *inst, const char *name,
+			   uint8_t *type, uint64_t *value)
+{
+	const wasm_module *m = inst_module(inst);
+	const struct wasm_export *e = find_export(m, name);
+	uint8_t t;
+
+	if (!e || e->kind != WASM_EXTERN_GLOBAL)
+		return -1;
+	t = m->globals[e->index].type;
+	*type = t;
+	*value = *global_cell(inst, e->index);
+	if (t == WASM_I32 || t == WASM_F32)
+		*value = (uint32_t)*value;
+	return 0;
+}
+
+/* ---- memory groups (link.h) ---------------------------------------------- */
+
+/* Every ctx that uses one linear memory; ctxs[0] defined it. */
+struct mem_group {
+	uint8_t *base;
+	uint32_t n, cap;
+	struct jit_ctx **ctxs;
+	struct mem_group *next;
+};
+
+static struct mem_group *groups;
+
+static struct mem_group *group_of(const uint8_t *base)
+{
+	for (struct mem_group *g = groups; g; g = g->next)
+		if (g->base == base)
+			return g;
+	return NULL;
+}
+
+/* memory.grow for a shared memory: grow through ctx, then tell the others. */
+static int32_t group_memory_grow(struct jit_ctx *ctx, uint32_t delta_pages)
+{
+	struct mem_group *g = group_of(ctx->mem_base);
+	int32_t old = jit_memory_grow(ctx, delta_pages);
+
+	if (old < 0 || !g)
+		return old;
+	for (uint32_t i = 0; i < g->n; i++) {
+		g->ctxs[i]->mem_pages = ctx->mem_pages;
+		g->ctxs[i]->mem_size = ctx->mem_size;
+	}
+	return old;
+}
+
+static bool group_add(struct mem_group *g, struct jit_ctx *ctx)
+{
+	if (g->n == g->cap) {
+		uint32_t cap = g->cap ? 2 * g->cap : 4;
+		struct jit_ctx **c = realloc(g->ctxs, cap * sizeof *c);
+
+		if (!c)
+			return false;
+		g->ctxs = c;
+		g->cap = cap;
+	}
+	g->ctxs[g->n++] = ctx;
+	ctx->mem_grow = (void *)group_memory_grow;
+	return true;
+}
+
+/* ctx uses the memory that `owner` uses. */
+static int share_memory(struct jit_ctx *ctx, struct jit_ctx *owner)
+{
+	struct mem_group *g = group_of(owner->mem_base);
+
+	if (!g) {
+		g = calloc(1, sizeof *g);
+		if (!g)
+			return -1;
+		g->base = owner->mem_base;
+		if (!group_add(g, owner)) {
+			free(g);
+			return -1;
+		}
+		g->next = groups;
+		groups = g;
+	}
+	ctx->mem_base = owner->mem_base;
+	ctx->mem_size = owner->mem_size;
+	ctx->mem_pages = owner->mem_pages;
+	ctx->mem_max_pages = owner->mem_max_pages;
+	ctx->mem_reserved = owner->mem_reserved;
+	return group_add(g, ctx) ? 0 : -1;
+}
+
+void jit_link_forget(struct jit_ctx *ctx)
+{
+	struct mem_group **pg = &groups;
+
+	for (; *pg; pg = &(*pg)->next) {
+		struct mem_group *g = *pg;
+
+		for (uint32_t i = 0; i < g->n; i++) {
+			if (g->ctxs[i] != ctx)
+				continue;
+			memmove(&g->ctxs[i], &g->ctxs[i + 1],
+				(g->n - i - 1) * sizeof *g->ctxs);
+			g->n--;
+			if (!g->n) {
+				*pg = g->next;
+				free(g->ctxs);
+				free(g);
+			}
+			return;
+		}
+	}
+}
+
+int jit_link_bind(struct jit_ctx *ctx, const wasm_module *m,
+		  const struct jit_binding *b)
+{
+	uint32_t gi = 0, ti = 0;
+
+	for (uint32_t i = 0; i < m->nimports; i++) {
+		const struct wasm_import *im = &m->imports[i];
+
+		switch (im->kind) {
+		case WASM_EXTERN_GLOBAL:
+			gi = im->index;
+			ctx->globals[gi] = m->globals[gi].mutable_ ?
+				(uint64_t)(uintptr_t)b[i].global : *b[i].global;
+			break;
+		case WASM_EXTERN_TABLE:
+			ti = im->index;
+			ctx->tables[ti] = *b[i].table;
+			break;
+		case WASM_EXTERN_MEMORY:
+			if (im->index == 0 && share_memory(ctx, b[i].memory))
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* ---- the linker ------------------------------------------------------------ */
+
+struct named_instance {
+	char *name;
+	wasm_instance *inst;
+};
+
+/* A function imported from another instance (see the top of the file). */
+struct adapter {
+	struct wasm_host_func hf;
+	wasm_instance *target;
+	char *export_name;
+	char params[16], results[16];   /* letters, or the heap when longer */
+	struct adapter *next;
+};
+
+struct wasm_linker {
+	struct wasm_host_func *funcs;
+	size_t nfuncs;
+	struct named_instance *insts;
+	size_t ninsts;
+	struct adapter *adapters;       /* every adapter made; freed with l */
+};
+
+wasm_linker *wasm_linker_new(void)
+{
+	return calloc(1, sizeof(struct wasm_linker));
+}
+
+void wasm_linker_free(wasm_linker *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->ninsts; i++)
+		free(l->insts[i].name);
+	while (l->adapters) {
+		struct adapter *a = l->adapters;
+
+		l->adapters = a->next;
+		if (a->hf.params != a->params)
+			free((char *)a->hf.params);
+		if (a->hf.results != a->results)
+			free((char *)a->hf.results);
+		free(a->export_name);
+		free(a);
+	}
+	free(l->insts);
+	free(l->funcs);
+	free(l);
+}
+
+int wasm_linker_define_funcs(wasm_linker *l, const struct wasm_host_func *funcs,
+			     size_t nfuncs)
+{
+	struct wasm_host_func *f = realloc(l->funcs, (l->nfuncs + nfuncs) * sizeof *f);
+
+	if (!f)
+		return -1;
+	memcpy(f + l->nfuncs, funcs, nfuncs * sizeof *f);
+	l->funcs = f;
+	l->nfuncs += nfuncs;
+	return 0;
+}
+
+int wasm_linker_define_instance(wasm_linker *l, const char *name,
+				wasm_instance *inst)
+{
+	struct named_instance *n;
+	char *copy = strdup(name);
+
+	for (size_t i = 0; copy && i < l->ninsts; i++) {
+		if (!strcmp(l->insts[i].name, name)) {
+			free(l->insts[i].name);
+			l->insts[i] = (struct named_instance){ copy, inst };
+			return 0;
+		}
+	}
+	n = copy ? realloc(l->insts, (l->ninsts + 1) * sizeof *n) : NULL;
+	if (!n) {
+		free(copy);
+		return -1;
+	}
+	n[l->ninsts++] = (struct named_instance){ copy, inst };
+	l->insts = n;
+	return 0;
+}
+
+static wasm_instance *find_instance(const wasm_linker *l, const char *name)
+{
+	for (size_t i = 0; i < l->ninsts; i++)
+		if (!strcmp(l->insts[i].name, name))
+			return l->insts[i].inst;
+	return NULL;
+}
+
+static enum wasm_trap_code adapter_call(wasm_instance *inst, void *env,
+					const uint64_t *args, uint64_t *results)
+{
+	struct adapter *a = env;
+	struct wasm_trap trap;
+	struct wasm_error err = { 0 };
+	size_t np = strlen(a->hf.params), nr = strlen(a->hf.results);
+	int rc = wasm_call(a->target, a->export_name, args, np, results, nr,
+			   &trap, &err);
+
+	if (rc == 0)
+		return WASM_TRAP_NONE;
+	if (rc < 0) {
+		wasm_instance_set_host_error(inst, err.msg);
+		return WASM_TRAP_HOST;
+	}
+	if (trap.code == WASM_TRAP_EXIT)
+		wasm_instance_set_exit(inst, trap.exit_code);
+	else if (trap.code == WASM_TRAP_HOST)
+		wasm_instance_set_host_error(inst, trap.host_msg);
+	return trap.code;
+}
+
+static char type_letter(uint8_t t)
+{
+	switch (t) {
+	case WASM_I32: return 'i';
+	case WASM_I64: return 'I';
+	case WASM_F32: return 'f';
+	case WASM_F64: return 'F';
+	case WASM_FUNCREF: return 'r';
+	case WASM_EXTERNREF: return 'x';
+	default: return '?';
+	}
+}
+
+/* Letters for n types, in buf when it fits, else on the heap. */
+static const char *letters(const uint8_t *types, uint32_t n, char *buf, size_t len)
+{
+	char *s = n < len ? buf : malloc(n + 1);
+
+	if (!s)
+		return NULL;
+	for (uint32_t i = 0; i < n; i++)
+		s[i] = type_letter(types[i]);
+	s[n] = 0;
+	return s;
+}
+
+static const struct wasm_host_func *make_adapter(wasm_linker *l, const struct wasm_import *im,
+						 const struct wasm_functype *ft,
+						 wasm_instance *target, const char *export_name)
+{
+	struct adapter *a = calloc(1, sizeof *a);
+
+	if (!a)
+		return NULL;
+	a->target = target;
+	a->export_name = strdup(export_name);
+	a->hf.module = im->module;
+	a->hf.name = im->name;
+	a->hf.params = letters(ft->params, ft->nparams, a->params, sizeof a->params);
+	a->hf.results = letters(ft->results, ft->nresults, a->results, sizeof a->results);
+	a->hf.fn = adapter_call;
+	a->hf.env = a;
+	a->next = l->adapters;
+	l->adapters = a;
+	if (!a->export_name || !a->hf.params || !a->hf.results)
+		return NULL;    /* freed with the linker */
+	return &a->hf;
+}
+
+static bool functype_eq(const struct wasm_functype *a, const struct wasm_functype *b)
+{
+	return a->nparams == b->nparams && a->nresults == b->nresults &&
+	       !memcmp(a->params, b->params, a->nparams) &&
+	       !memcmp(a->results, b->results, a->nresults);
+}
+
+/* §4.5.2: limits {min n1, max m1?} match {min n2, max m2?} */
+static bool limits_match(uint64_t min1, bool has_max1, uint64_t max1,
+			 const struct wasm_limits *want)
+{
+	if (min1 < want->min)
+		return false;
+	if (!want->has_max)
+		return true;
+	return has_max1 && max1 <= want->max;
+}
+
+/* The declared maximum of the memory ctx uses: from the module that
+ * defined it (the first member of its group), else ctx's own module. */
+static bool memory_max(struct jit_ctx *ctx, uint64_t *max)
+{
+	struct mem_group *g = group_of(ctx->mem_base);
+	const wasm_module *m = jit_ctx_module(g ? g->ctxs[0] : ctx);
+	const struct wasm_limits *lim = &m->memories[0].limits;
+
+	*max = lim->max;
+	return lim->has_max;
+}
+
+struct resolve {
+	const char *msg;        /* NULL: resolved */
+	struct jit_binding b;
+};
+
+static void resolve_export(wasm_linker *l, const wasm_module *m,
+			   const struct wasm_import *im, wasm_instance *src,
+			   const struct wasm_export *e, struct resolve *r)
+{
+	const wasm_module *sm = inst_module(src);
+	struct jit_ctx *sctx = inst_ctx(src);
+
+	r->msg = "incompatible import type";
+	if (e->kind != im->kind)
+		return;
+	switch (im->kind) {
+	case WASM_EXTERN_FUNC: {
+		const struct wasm_functype *ft = wasm_func_type(m, im->index);
+
+		if (!functype_eq(ft, wasm_func_type(sm, e->index)))
+			return;
+		r->b.func = make_adapter(l, im, ft, src, e->name);
+		if (!r->b.func) {
+			r->msg = "out of memory";
+			return;
+		}
+		break;
+	}
+	case WASM_EXTERN_GLOBAL: {
+		const struct wasm_global *want = &m->globals[im->index];
+		const struct wasm_global *have = &sm->globals[e->index];
+
+		if (want->type != have->type || want->mutable_ != have->mutable_)
+			return;
+		r->b.global = global_cell(src, e->index);
+		break;
+	}
+	case WASM_EXTERN_TABLE: {
+		const struct wasm_table *want = &m->tables[im->index];
+		const struct jit_table *have = &sctx->tables[e->index];
+
+		if (want->elemtype != sm->tables[e->index].elemtype ||
+		    !limits_match(have->size, have->max != UINT32_MAX, have->max,
+				  &want->limits))
+			return;
+		r->b.table = have;
+		break;
+	}
+	case WASM_EXTERN_MEMORY: {
+		uint64_t max = 0;
+		bool has_max = memory_max(sctx, &max);
+
+		if (e->index != 0 || !sctx->mem_base ||
+		    !limits_match(sctx->mem_pages, has_max, max,
+				  &m->memories[im->index].limits))
+			return;
+		r->b.memory = sctx;
+		break;
+	}
+	default:
+		return;
+	}
+	r->msg = NULL;
+}
+
+static void resolve_host(const wasm_linker *l, const wasm_module *m,
+			 const struct wasm_import *im, struct resolve *r)
+{
+	r->msg = "unknown import";
+	for (size_t j = 0; j < l->nfuncs; j++) {
+		const struct wasm_host_func *hf = &l->funcs[j];
+
+		if (!hf->module || !hf->name || strcmp(hf->module, im->module) ||
+		    strcmp(hf->name, im->name))
+			continue;
+		r->msg = "incompatible import type";
+		if (im->kind != WASM_EXTERN_FUNC)
+			return;
+		/* instance.c checks the signature letters */
+		r->b.func = hf;
+		r->msg = NULL;
+		return;
+	}
+}
+
+static void resolve_import(wasm_linker *l, const wasm_module *m,
+			   const struct wasm_import *im, struct resolve *r)
+{
+	wasm_instance *src = find_instance(l, im->module);
+	const struct wasm_export *e;
+
+	memset(r, 0, sizeof *r);
+	if (!src) {
+		resolve_host(l, m, im, r);
+		return;
+	}
+	e = find_export(inst_module(src), im->name);
+	if (!e) {
+		r->msg = "unknown import";
+		return;
+	}
+	resolve_export(l, m, im, src, e, r);
+}
+
+int wasm_linker_instantiate(wasm_linker *l, wasm_module *m, wasm_instance **out,
+			    struct wasm_error *err, struct wasm_trap *trap)
+{
+	struct jit_binding *b = calloc(m->nimports ? m->nimports : 1, sizeof *b);
+	int rc;
+
+	*out = NULL;
+	if (!b)
+		goto oom;
+	for (uint32_t i = 0; i < m->nimports; i++) {
+		const struct wasm_import *im = &m->imports[i];
+		struct resolve r;
+
+		resolve_import(l, m, im, &r);
+		if (r.msg) {
+			if (err) {
+				err->msg = r.msg;
+				err->section = "import";
+				err->offset = 0;
+				snprintf(err->detail, sizeof err->detail, "%s.%s",
+					 im->module, im->name);
+			}
+			free(b);
+			return -1;
+		}
+		b[i] = r.b;
+	}
+	rc = jit_instance_new(m, NULL, 0, b, out, err, trap);
+	free(b);
+	return rc;
+oom:
+	if (err) {
+		memset(err, 0, sizeof *err);
+		err->msg = "out of memory";
+	}
+	return -1;
+}

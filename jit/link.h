@@ -1,0 +1,52 @@
+/*
+ * link.h — what the linker (jit/link.c) hands instantiation (jit/instance.c)
+ * when a module's imports come from other instances (internal to jit/).
+ *
+ *   wasm_linker_instantiate: resolve + type-check every import (link.c)
+ *     -> struct jit_binding per import -> jit_instance_new (instance.c)
+ *        -> allocates ctx arrays -> jit_link_bind (link.c) fills the
+ *           imported globals, tables and memory -> own globals, segments,
+ *           start function
+ *
+ * Sharing, as compiled code sees it:
+ *   global  immutable: the value is copied into ctx->globals[i];
+ *           mutable: ctx->globals[i] holds the address of the exporter's
+ *           8-byte cell (compile.c loads through it).
+ *   table   ctx->tables[i] is a copy of the exporter's struct jit_table:
+ *           the entries array is shared.  Tables cannot grow yet; when they
+ *           can, this becomes a pointer (see jit_link_bind).
+ *   memory  same base (the reservation never moves); every ctx using one
+ *           memory is in a group, and memory.grow in any of them updates
+ *           mem_pages/mem_size in all (link.c installs its ctx->mem_grow).
+ */
+#ifndef JIT_LINK_H
+#define JIT_LINK_H
+
+#include "jit.h"
+
+/* One per import of the module, in import order; only the field of the
+ * import's kind is used. */
+struct jit_binding {
+	const struct wasm_host_func *func;      /* FUNC */
+	uint64_t *global;                       /* GLOBAL: the exporter's cell */
+	const struct jit_table *table;          /* TABLE: the exporter's table */
+	struct jit_ctx *memory;                 /* MEMORY: a ctx using it */
+};
+
+/* instance.c: wasm_instance_new with imports from bindings `b` (one per
+ * import; NULL = resolve function imports by name in funcs, as
+ * wasm_instance_new does). */
+int jit_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
+		     size_t nfuncs, const struct jit_binding *b,
+		     wasm_instance **out, struct wasm_error *err,
+		     struct wasm_trap *trap);
+
+/* link.c: fill ctx's imported globals, tables and memory from b, after
+ * instance.c allocated ctx->globals and ctx->tables and before it evaluates
+ * the module's own global initializers.  0, or -1 when out of memory. */
+int jit_link_bind(struct jit_ctx *ctx, const wasm_module *m,
+		  const struct jit_binding *b);
+/* link.c: ctx is going away; drop it from its memory group. */
+void jit_link_forget(struct jit_ctx *ctx);
+
+#endif
