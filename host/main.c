@@ -65,7 +65,8 @@ static const char usage_text[] =
 "  --env NAME=VALUE     set a guest environment variable (repeatable);\n"
 "                       the guest sees no other environment\n"
 "  --timeout SECONDS    stop the run after SECONDS (QEMU boots: firmware included)\n"
-"  --verbose            echo the kernel log to stderr (QEMU boots)\n"
+"  --verbose            echo the kernel log (QEMU) or the runtime log\n"
+"                       (--hosted) to stderr\n"
 "  --log FILE           keep the kernel log (serial COM1) in FILE\n"
 "  -o FILE              image: output file\n"
 "  --format FORMAT      image: disk format (only raw for now)\n"
@@ -418,5 +419,6 @@ int main(int argc, char **argv)
 	parse_args(&o, argc, argv);
 	if (o.cmd == CMD_IMAGE)
 		return cmd_image(&o);
+	plat_host_set_verbose(o.verbose);
 	return o.hosted ? run_hosted(&o) : run_qemu(&o);
 }

@@ -145,10 +145,22 @@ int plat_random(void *buf, size_t len)
 	return 0;
 }
 
+/* The runtime's diagnostics (plat_log) are the kernel log on bare metal; in
+ * a hosted run they would mix with the guest's stderr, so they are shown
+ * only with --verbose.  Errors of the host platform itself go to stderr. */
+static bool log_verbose;
+
+void plat_host_set_verbose(bool on)
+{
+	log_verbose = on;
+}
+
 void plat_log(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!log_verbose)
+		return;
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -238,13 +250,13 @@ void plat_host_thread_init(void)
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (altstack == MAP_FAILED) {
 		altstack = NULL;
-		plat_log("wasmetal: no alternate signal stack: %s\n", strerror(errno));
+		fprintf(stderr, "wasmetal: no alternate signal stack: %s\n", strerror(errno));
 		return;
 	}
 	ss.ss_sp = altstack;
 	ss.ss_size = ALTSTACK_SIZE;
 	if (sigaltstack(&ss, NULL))
-		plat_log("wasmetal: sigaltstack: %s\n", strerror(errno));
+		fprintf(stderr, "wasmetal: sigaltstack: %s\n", strerror(errno));
 }
 
 void plat_host_init(void)

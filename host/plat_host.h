@@ -7,6 +7,7 @@
 #ifndef PLAT_HOST_H
 #define PLAT_HOST_H
 
+#include <stdbool.h>
 #include "plat.h"
 
 /* Install the SIGSEGV/SIGBUS handlers (once per process) and an alternate
@@ -21,5 +22,8 @@ void plat_host_thread_init(void);
  * successful plat_commit calls, every further one fails with -ENOMEM;
  * n < 0 turns injection off (the default). */
 void plat_host_fail_commit_after(long n);
+
+/* Show plat_log diagnostics on stderr (off by default: --verbose). */
+void plat_host_set_verbose(bool on);
 
 #endif

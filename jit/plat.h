@@ -48,8 +48,9 @@ uint64_t plat_clock_res_ns(enum plat_clock clock);
  * metal, getrandom hosted).  0 or -EIO. */
 int plat_random(void *buf, size_t len);
 
-/* Diagnostics for the runtime itself (not the guest's stdout): the kernel
- * log on bare metal, stderr hosted.  printf-style. */
+/* Diagnostics for the runtime itself (not the guest's output): the kernel
+ * log on bare metal (timestamped), stderr with --verbose hosted.
+ * printf-style; each message ends with "\n". */
 void plat_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -1,0 +1,138 @@
+/*
+ * compile_speed.c — bench helper: wasmetal's compile throughput.  For each
+ * .wasm given, times wasm_module_load (decode + validate + compile to
+ * x86-64, jit/wasm.h) over and over, on one thread, and prints one line
+ *
+ *     compile NAME BYTES BEST_NS MEAN_NS MB_PER_S
+ *
+ * (MB = 10^6 bytes, from the best time), then "compile total BYTES NS
+ * MB_PER_S" over all files (sum of bytes / sum of best times).  Linked
+ * against build/libwasmetal-host.a like the unit tests.  Exit status 1 if
+ * any module fails to load.
+ *
+ *   compile_speed [-t SECONDS_PER_FILE] FILE.wasm...
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "wasm.h"
+#include "plat_host.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	uint8_t *buf = NULL;
+	size_t cap = 0, n = 0;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			uint8_t *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	int err = ferror(f);
+	fclose(f);
+	if (err) {
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* Time loads of one module; 0, or -1 (message printed) if it fails. */
+static int time_file(const char *path, double seconds, uint64_t *bytes,
+		     uint64_t *best_ns)
+{
+	size_t len;
+	uint8_t *wasm = read_file(path, &len);
+	if (!wasm) {
+		fprintf(stderr, "compile_speed: cannot read %s\n", path);
+		return -1;
+	}
+	uint64_t best = UINT64_MAX, total = 0, budget = (uint64_t)(seconds * 1e9);
+	unsigned runs = 0;
+	while (runs < 5 || total < budget) {
+		wasm_module *m;
+		struct wasm_error err;
+		uint64_t t0 = now_ns();
+		int rc = wasm_module_load(wasm, len, &m, &err);
+		uint64_t dt = now_ns() - t0;
+		if (rc) {
+			char msg[256];
+			wasm_error_format(&err, msg, sizeof msg);
+			fprintf(stderr, "compile_speed: %s: %s\n", path, msg);
+			free(wasm);
+			return -1;
+		}
+		wasm_module_free(m);
+		if (dt < best)
+			best = dt;
+		total += dt;
+		runs++;
+	}
+	printf("compile %s %zu %llu %llu %.1f\n", base_name(path), len,
+	       (unsigned long long)best, (unsigned long long)(total / runs),
+	       best ? (double)len / ((double)best / 1e9) / 1e6 : 0.0);
+	free(wasm);
+	*bytes = len;
+	*best_ns = best;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	double seconds = 0.3;
+	int i = 1;
+	if (i + 1 < argc && strcmp(argv[i], "-t") == 0) {
+		seconds = atof(argv[i + 1]);
+		i += 2;
+	}
+	if (i >= argc || seconds < 0) {
+		fprintf(stderr, "usage: compile_speed [-t SECONDS_PER_FILE] FILE.wasm...\n");
+		return 2;
+	}
+	plat_host_init();
+	uint64_t all_bytes = 0, all_ns = 0;
+	int failed = 0;
+	for (; i < argc; i++) {
+		uint64_t bytes, ns;
+		if (time_file(argv[i], seconds, &bytes, &ns)) {
+			failed = 1;
+			continue;
+		}
+		all_bytes += bytes;
+		all_ns += ns;
+	}
+	if (all_ns)
+		printf("compile total %llu %llu %.1f\n", (unsigned long long)all_bytes,
+		       (unsigned long long)all_ns,
+		       (double)all_bytes / ((double)all_ns / 1e9) / 1e6);
+	return failed;
+}
