@@ -3,10 +3,12 @@
  * .wasm given, times wasm_module_load (decode + validate + compile to
  * x86-64, jit/wasm.h) over and over, on one thread, and prints one line
  *
- *     compile NAME BYTES BEST_NS MEAN_NS MB_PER_S
+ *     compile NAME BYTES CODE_BYTES BEST_NS MEAN_NS MB_PER_S CODE_MB_PER_S
  *
- * (MB = 10^6 bytes, from the best time), then "compile total BYTES NS
- * MB_PER_S" over all files (sum of bytes / sum of best times).  Linked
+ * (MB = 10^6 bytes, from the best time; CODE_BYTES is the size of the code
+ * section alone, the part that is compiled), then "compile total BYTES
+ * CODE_BYTES NS MB_PER_S CODE_MB_PER_S" over all files (sums of bytes /
+ * sum of best times).  Linked
  * against build/libwasmetal-host.a like the unit tests.  Exit status 1 if
  * any module fails to load.
  *
@@ -60,6 +62,38 @@ static uint8_t *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* Size of the code section (id 10), or 0 if absent or malformed: a plain
+ * walk over the section headers (spec 5.5.2), all lengths bounds-checked. */
+static size_t code_section_size(const uint8_t *p, size_t len)
+{
+	size_t i = 8;
+	while (i < len) {
+		uint8_t id = p[i++];
+		uint64_t size = 0;
+		unsigned shift = 0;
+		for (;;) {
+			if (i >= len || shift > 28)
+				return 0;
+			uint8_t b = p[i++];
+			size |= (uint64_t)(b & 0x7f) << shift;
+			shift += 7;
+			if (!(b & 0x80))
+				break;
+		}
+		if (size > len - i)
+			return 0;
+		if (id == 10)
+			return (size_t)size;
+		i += (size_t)size;
+	}
+	return 0;
+}
+
+static double mb_per_s(uint64_t bytes, uint64_t ns)
+{
+	return ns ? (double)bytes / ((double)ns / 1e9) / 1e6 : 0.0;
+}
+
 static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -68,7 +102,7 @@ static const char *base_name(const char *path)
 
 /* Time loads of one module; 0, or -1 (message printed) if it fails. */
 static int time_file(const char *path, double seconds, uint64_t *bytes,
-		     uint64_t *best_ns)
+		     uint64_t *code_bytes, uint64_t *best_ns)
 {
 	size_t len;
 	uint8_t *wasm = read_file(path, &len);
@@ -97,11 +131,13 @@ static int time_file(const char *path, double seconds, uint64_t *bytes,
 		total += dt;
 		runs++;
 	}
-	printf("compile %s %zu %llu %llu %.1f\n", base_name(path), len,
-	       (unsigned long long)best, (unsigned long long)(total / runs),
-	       best ? (double)len / ((double)best / 1e9) / 1e6 : 0.0);
+	size_t code = code_section_size(wasm, len);
+	printf("compile %s %zu %zu %llu %llu %.1f %.1f\n", base_name(path), len,
+	       code, (unsigned long long)best, (unsigned long long)(total / runs),
+	       mb_per_s(len, best), mb_per_s(code, best));
 	free(wasm);
 	*bytes = len;
+	*code_bytes = code;
 	*best_ns = best;
 	return 0;
 }
@@ -119,20 +155,22 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	plat_host_init();
-	uint64_t all_bytes = 0, all_ns = 0;
+	uint64_t all_bytes = 0, all_code = 0, all_ns = 0;
 	int failed = 0;
 	for (; i < argc; i++) {
-		uint64_t bytes, ns;
-		if (time_file(argv[i], seconds, &bytes, &ns)) {
+		uint64_t bytes, code, ns;
+		if (time_file(argv[i], seconds, &bytes, &code, &ns)) {
 			failed = 1;
 			continue;
 		}
 		all_bytes += bytes;
+		all_code += code;
 		all_ns += ns;
 	}
 	if (all_ns)
-		printf("compile total %llu %llu %.1f\n", (unsigned long long)all_bytes,
-		       (unsigned long long)all_ns,
-		       (double)all_bytes / ((double)all_ns / 1e9) / 1e6);
+		printf("compile total %llu %llu %llu %.1f %.1f\n",
+		       (unsigned long long)all_bytes, (unsigned long long)all_code,
+		       (unsigned long long)all_ns, mb_per_s(all_bytes, all_ns),
+		       mb_per_s(all_code, all_ns));
 	return failed;
 }

@@ -33,30 +33,90 @@
 
 struct jit_ctx;
 
-/* One table slot.  ctx is the owning instance of `code` (cross-instance
- * funcrefs later); type is the canonical type index (functype.canon). */
-struct jit_table_entry {
-	void *code;                 /* NULL = null reference */
-	struct jit_ctx *ctx;
-	uint32_t type;
-	uint32_t func_index;
+/*
+ * Reference values (Wasm 2.0 reference types), in slots, tables, globals,
+ * call areas and at the API (wasm.h): 64 bits, 0 = null.
+ *   funcref    a struct jit_funcref * (below), owned by the instance whose
+ *              ctx->funcrefs holds it, valid while that instance lives.
+ *   externref  any other 64-bit value the embedder chooses (opaque to the
+ *              engine; an embedder whose own values include 0 maps them,
+ *              e.g. the spec runner passes `ref.extern N` as N + 1).
+ */
+struct jit_funcref {
+	void *code;                 /* wasm ABI v0 entry (an import's stub) */
+	struct jit_ctx *ctx;        /* the instance it runs in (r14) */
+	uint32_t type;              /* canonical type index (functype.canon)
+				       in ctx's module */
+	uint32_t func_index;        /* in ctx's module */
 };
 
+/* A table: `size` reference values.  ctx->tables[i] points to it; an
+ * imported table is the exporter's struct (shared, so growth is seen by
+ * every instance).  max = UINT32_MAX when the table type has none. */
 struct jit_table {
-	struct jit_table_entry *entries;
+	uint64_t *elems;
 	uint32_t size, max;
+	uint8_t elemtype;           /* WASM_FUNCREF / WASM_EXTERNREF */
 };
+
+/* Per-instance state of the segments (Core spec 2.0 §4.2.9 elem/data
+ * instances): a dropped segment has len 0. */
+struct jit_elem_seg {
+	uint64_t *vals;             /* reference values, evaluated at
+				       instantiation */
+	uint32_t len;
+};
+
+struct jit_data_seg {
+	const uint8_t *bytes;       /* in the module's binary */
+	uint32_t len;
+};
+
+/*
+ * Runtime helpers compiled code calls (SysV ABI) through ctx->rt, so that
+ * code never holds the address of a C function (DESIGN.md §5).  Those that
+ * return uint32_t return 0 or a trap code (compiled code traps with it at
+ * the call site).  runtime.c, except call_ref (instance.c).
+ */
+struct jit_rt {
+	/* table.grow: old size, or -1 */
+	int32_t (*table_grow)(struct jit_ctx *ctx, uint32_t table, uint64_t init,
+			      uint32_t delta);
+	uint32_t (*table_fill)(struct jit_ctx *ctx, uint32_t table, uint32_t i,
+			       uint64_t val, uint32_t n);
+	uint32_t (*table_copy)(struct jit_ctx *ctx, uint32_t dst, uint32_t src,
+			       uint32_t d, uint32_t s, uint32_t n);
+	uint32_t (*table_init)(struct jit_ctx *ctx, uint32_t table, uint32_t elem,
+			       uint32_t d, uint32_t s, uint32_t n);
+	void (*elem_drop)(struct jit_ctx *ctx, uint32_t elem);
+	uint32_t (*memory_init)(struct jit_ctx *ctx, uint32_t data, uint32_t d,
+				uint32_t s, uint32_t n);
+	void (*data_drop)(struct jit_ctx *ctx, uint32_t data);
+	/* call_indirect of a funcref of another instance: checks the type
+	 * (structurally), runs it in its own instance; args and results 1..
+	 * in area as in wasm ABI v0; returns result 0's bits.  Traps unwind. */
+	uint64_t (*call_ref)(struct jit_ctx *ctx, const struct jit_funcref *fr,
+			     uint32_t typeidx, uint64_t *area);
+	/* numeric fallbacks for CPUs without POPCNT / SSE4.1 */
+	uint64_t (*popcnt)(uint64_t x);
+	double (*round64)(double x, int mode);  /* 0 nearest 1 floor 2 ceil 3 trunc */
+	float (*round32)(float x, int mode);
+};
+extern const struct jit_rt jit_runtime;
 
 /* The instance context, reached through r14.  Offsets are ABI: compiled
- * code uses the CTX_* constants below, checked by static asserts. */
+ * code uses the CTX_* constants below, checked by static asserts; new
+ * fields go at the end. */
 struct jit_ctx {
 	uint8_t *mem_base;          /* 0: linear memory 0 (also in r15) */
 	uint64_t mem_size;          /* 8: current size in bytes */
 	uintptr_t stack_limit;      /* 16: prologue traps if rsp - frame < this */
 	uintptr_t entry_rsp;        /* 24: saved by jit_enter, used by jit_unwind */
 	void **funcs;               /* 32: code address of every function index */
-	uint64_t *globals;          /* 40: one 8-byte slot per global */
-	struct jit_table *tables;   /* 48 */
+	uint64_t *globals;          /* 40: one 8-byte slot per global; an
+				       imported mutable global's slot holds
+				       the address of the exporter's cell */
+	struct jit_table **tables;  /* 48: per table index */
 	void *host_call;            /* 56: &jit_host_call */
 	void *trap;                 /* 64: &jit_trap (entry.S) */
 	void *mem_grow;             /* 72: &jit_memory_grow */
@@ -67,6 +127,10 @@ struct jit_ctx {
 	size_t mem_reserved;        /* 112: size of the reservation at mem_base */
 	uint8_t *stack_base;        /* 120: lowest byte of the Wasm stack mapping */
 	size_t stack_size;          /* 128 */
+	struct jit_funcref **funcrefs;  /* 136: ref.func x = funcrefs[x] */
+	const struct jit_rt *rt;    /* 144: &jit_runtime */
+	struct jit_elem_seg *elem_segs; /* 152: per element segment */
+	struct jit_data_seg *data_segs; /* 160: per data segment */
 };
 
 #define CTX_MEM_BASE     0
@@ -81,6 +145,8 @@ struct jit_ctx {
 #define CTX_MEM_GROW     72
 #define CTX_INST         80
 #define CTX_MEM_PAGES    96
+#define CTX_FUNCREFS     136
+#define CTX_RT           144
 
 /* Linear memory: one 8 GiB reservation per 32-bit memory, so any i32
  * address + u32 offset stays inside it (DESIGN.md decision 2). */
@@ -141,5 +207,11 @@ void jit_trap(void);
 uint64_t jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area);
 /* memory.grow: old size in pages, or -1. */
 int32_t jit_memory_grow(struct jit_ctx *ctx, uint32_t delta_pages);
+/* instance.c: struct jit_rt call_ref */
+uint64_t jit_call_ref(struct jit_ctx *ctx, const struct jit_funcref *fr,
+		      uint32_t typeidx, uint64_t *area);
+/* the largest table the runtime will allocate (table.grow returns -1
+ * beyond it, instantiation fails) */
+#define JIT_TABLE_MAX_ELEMS 10000000u
 
 #endif

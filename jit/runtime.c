@@ -1,0 +1,183 @@
+/*
+ * runtime.c — the runtime helpers compiled code calls through ctx->rt
+ * (struct jit_rt, jit.h): the table instructions that need more than a load
+ * or a store (table.grow/fill/copy/init, elem.drop), memory.init/data.drop
+ * (Core spec 2.0 §4.4.6 "Table Instructions", §4.4.7 "Memory Instructions"),
+ * and numeric fallbacks for CPUs without POPCNT or SSE4.1.
+ *
+ * Bounds follow the spec exactly: every range is checked as a 64-bit sum
+ * before anything is written, so a zero-length access just past the end is
+ * fine and one further out traps.  A trap is returned as its code; compiled
+ * code raises it at the call site.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "jit.h"
+
+static bool in_bounds(uint32_t start, uint32_t n, uint64_t size)
+{
+	return (uint64_t)start + n <= size;
+}
+
+static int32_t rt_table_grow(struct jit_ctx *ctx, uint32_t ti, uint64_t init,
+			     uint32_t delta)
+{
+	struct jit_table *t = ctx->tables[ti];
+	uint64_t old = t->size, n = old + delta;
+	uint64_t *e;
+
+	if (!delta)
+		return (int32_t)old;
+	if (n > t->max || n > JIT_TABLE_MAX_ELEMS)
+		return -1;
+	e = realloc(t->elems, n * sizeof *e);
+	if (!e)
+		return -1;
+	for (uint64_t i = old; i < n; i++)
+		e[i] = init;
+	t->elems = e;
+	t->size = (uint32_t)n;
+	return (int32_t)old;
+}
+
+static uint32_t rt_table_fill(struct jit_ctx *ctx, uint32_t ti, uint32_t i,
+			      uint64_t val, uint32_t n)
+{
+	struct jit_table *t = ctx->tables[ti];
+
+	if (!in_bounds(i, n, t->size))
+		return WASM_TRAP_TABLE_OOB;
+	for (uint32_t k = 0; k < n; k++)
+		t->elems[i + k] = val;
+	return 0;
+}
+
+static uint32_t rt_table_copy(struct jit_ctx *ctx, uint32_t dst, uint32_t src,
+			      uint32_t d, uint32_t s, uint32_t n)
+{
+	struct jit_table *td = ctx->tables[dst], *ts = ctx->tables[src];
+
+	if (!in_bounds(d, n, td->size) || !in_bounds(s, n, ts->size))
+		return WASM_TRAP_TABLE_OOB;
+	if (n)
+		memmove(td->elems + d, ts->elems + s, (size_t)n * sizeof *td->elems);
+	return 0;
+}
+
+static uint32_t rt_table_init(struct jit_ctx *ctx, uint32_t ti, uint32_t ei,
+			      uint32_t d, uint32_t s, uint32_t n)
+{
+	struct jit_table *t = ctx->tables[ti];
+	const struct jit_elem_seg *e = &ctx->elem_segs[ei];
+
+	if (!in_bounds(s, n, e->len) || !in_bounds(d, n, t->size))
+		return WASM_TRAP_TABLE_OOB;
+	if (n)
+		memcpy(t->elems + d, e->vals + s, (size_t)n * sizeof *t->elems);
+	return 0;
+}
+
+static void rt_elem_drop(struct jit_ctx *ctx, uint32_t ei)
+{
+	ctx->elem_segs[ei].len = 0;
+}
+
+static uint32_t rt_memory_init(struct jit_ctx *ctx, uint32_t di, uint32_t d,
+			       uint32_t s, uint32_t n)
+{
+	const struct jit_data_seg *seg = &ctx->data_segs[di];
+
+	if (!in_bounds(s, n, seg->len) || !in_bounds(d, n, ctx->mem_size))
+		return WASM_TRAP_MEMORY_OOB;
+	if (n)
+		memcpy(ctx->mem_base + d, seg->bytes + s, n);
+	return 0;
+}
+
+static void rt_data_drop(struct jit_ctx *ctx, uint32_t di)
+{
+	ctx->data_segs[di].len = 0;
+}
+
+/* ---- numeric fallbacks -------------------------------------------------- */
+
+static uint64_t rt_popcnt(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (x * 0x0101010101010101ull) >> 56;
+}
+
+/* rounding without SSE4.1: mode 0 nearest-even, 1 floor, 2 ceil, 3 trunc */
+static double rt_round64(double x, int mode)
+{
+	uint64_t b;
+	memcpy(&b, &x, 8);
+	int e = (int)((b >> 52) & 0x7ff) - 1023;
+	if (e >= 52)            /* integral, inf, or NaN (quieted by x + x) */
+		return x != x ? x + x : x;
+	if (mode == 0) {
+		volatile double big = 4503599627370496.0;   /* 2^52 */
+		double ax = __builtin_fabs(x);
+		volatile double y = ax + big;
+		double r = y - big;
+		return __builtin_copysign(r, x);
+	}
+	double t;
+	if (e < 0) {
+		t = __builtin_copysign(0.0, x);
+	} else {
+		uint64_t mask = (1ull << (52 - e)) - 1;
+		uint64_t tb = b & ~mask;
+		memcpy(&t, &tb, 8);
+	}
+	if (mode == 1 && x < t)
+		t -= 1.0;
+	else if (mode == 2 && x > t)
+		t += 1.0;
+	return t;
+}
+
+static float rt_round32(float x, int mode)
+{
+	uint32_t b;
+	memcpy(&b, &x, 4);
+	int e = (int)((b >> 23) & 0xff) - 127;
+	if (e >= 23)
+		return x != x ? x + x : x;
+	if (mode == 0) {
+		volatile float big = 8388608.0f;    /* 2^23 */
+		float ax = __builtin_fabsf(x);
+		volatile float y = ax + big;
+		float r = y - big;
+		return __builtin_copysignf(r, x);
+	}
+	float t;
+	if (e < 0) {
+		t = __builtin_copysignf(0.0f, x);
+	} else {
+		uint32_t mask = (1u << (23 - e)) - 1;
+		uint32_t tb = b & ~mask;
+		memcpy(&t, &tb, 4);
+	}
+	if (mode == 1 && x < t)
+		t -= 1.0f;
+	else if (mode == 2 && x > t)
+		t += 1.0f;
+	return t;
+}
+
+const struct jit_rt jit_runtime = {
+	.table_grow = rt_table_grow,
+	.table_fill = rt_table_fill,
+	.table_copy = rt_table_copy,
+	.table_init = rt_table_init,
+	.elem_drop = rt_elem_drop,
+	.memory_init = rt_memory_init,
+	.data_drop = rt_data_drop,
+	.call_ref = jit_call_ref,
+	.popcnt = rt_popcnt,
+	.round64 = rt_round64,
+	.round32 = rt_round32,
+};
