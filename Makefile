@@ -145,6 +145,34 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libwasmetal-host.a
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -Imm -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
 
+# ---- benchmarks (bench/; bench/run.sh writes bench/RESULTS.md) ---------------
+# Each bench/NAME.c -> build/bench/NAME.native (gcc -O2) and NAME.wasm (clang
+# -O2, DWARF stripped so compile throughput counts real module bytes).
+BENCH_SRCS := $(filter-out bench/compile_speed.c,$(wildcard bench/*.c))
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%.native,$(BENCH_SRCS)) \
+	      $(patsubst bench/%.c,$(BUILD)/bench/%.wasm,$(BENCH_SRCS)) \
+	      $(BUILD)/bench/compile_speed
+$(BUILD)/bench/%.native: bench/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) -O2 -Wall -o $@ $< -lm
+$(BUILD)/bench/%.wasm: bench/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(WASI_CC) -O2 -Wall -Wl,--strip-debug -o $@ $<
+$(BUILD)/bench/compile_speed: bench/compile_speed.c $(BUILD)/libwasmetal-host.a
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
+bench: $(BUILD)/wasmetal $(BENCH_BINS)
+	$(Q)bench/run.sh
+.PHONY: bench
+
+# ---- spec testsuite (hosted): wast2json + `wasmetal spec`, one line per file -
+# The testsuite is an external checkout (WASM_TESTSUITE, default
+# $(CACHE)/testsuite); tests/spec/run-suite.sh converts it into build/spec/.
+spec: $(BUILD)/wasmetal
+	$(Q)BUILD=$(BUILD) WASM_TESTSUITE=$${WASM_TESTSUITE:-$(CACHE)/testsuite} \
+		tests/spec/run-suite.sh
+.PHONY: spec
+
 # ---- the two commands --------------------------------------------------------
 run: all
 	$(BUILD)/wasmetal run $(BUILD)/examples/hello.wasm

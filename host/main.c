@@ -29,6 +29,7 @@
 #include "bundle.h"
 #include "image.h"
 #include "plat_host.h"
+#include "spec.h"
 #include "wasi.h"
 
 #define WASMETAL_VERSION "0.1.0"
@@ -410,6 +411,8 @@ int main(int argc, char **argv)
 		printf("wasmetal %s\n", WASMETAL_VERSION);
 		return 0;
 	}
+	if (!strcmp(argv[1], "spec"))
+		return spec_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))
 		o.cmd = CMD_RUN;
 	else if (!strcmp(argv[1], "image"))

@@ -20,15 +20,27 @@
  * zero-extended.  So every copy (locals, branches, call arguments) is one
  * 64-bit move, and reinterpret/extend_u are free.
  *
- * Control: each block has a label; forward branches are rel32 fixups
- * resolved at the end of the function.  Block results (at most one value,
- * no block params: multi-value block types are rejected) live at a fixed
- * slot, the block's entry height, so branches copy the value there.
+ * Control (multi-value): each block has a label; forward branches are
+ * rel32 fixups resolved at the end of the function.  A block's params sit
+ * in the slots from its height (the stack height below them) up, and its
+ * results end up in the same slots: a branch copies the values it carries
+ * from the top of the stack down to the target's height (params for a
+ * loop, results otherwise).  The false path of an `if` jumps over the then
+ * arm, so it finds the params untouched.  Function results: 0 in rax/xmm0,
+ * 1.. into the caller's call area (jit.h); calls push them back the same way.
+ *
+ * References (jit.h): a funcref is a struct jit_funcref * (ref.func loads
+ * ctx->funcrefs[x]), an externref an opaque 64-bit value, null = 0.  Tables
+ * are reached through ctx->tables[x]; table.get/set/size and call_indirect
+ * are inline, the rest calls struct jit_rt helpers through ctx->rt (no C
+ * addresses in the code), which return 0 or a trap code.
  *
  * Traps: the check jumps to an out-of-line stub at the end of the function
  * (mov esi, code; call [r14 + CTX_TRAP]); every stub, call and memory
  * access gets a srcmap entry (code offset -> wasm byte offset).
- * Memory accesses have no bounds checks (8 GiB reservation, DESIGN.md §2).
+ * Memory accesses have no bounds checks (8 GiB reservation, DESIGN.md §2);
+ * the bulk instructions check their whole range first (spec 2.0: a range
+ * past the end traps even when empty, and nothing is written).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +64,8 @@ _Static_assert(offsetof(struct jit_ctx, trap) == CTX_TRAP, "ctx");
 _Static_assert(offsetof(struct jit_ctx, mem_grow) == CTX_MEM_GROW, "ctx");
 _Static_assert(offsetof(struct jit_ctx, inst) == CTX_INST, "ctx");
 _Static_assert(offsetof(struct jit_ctx, mem_pages) == CTX_MEM_PAGES, "ctx");
+_Static_assert(offsetof(struct jit_ctx, funcrefs) == CTX_FUNCREFS, "ctx");
+_Static_assert(offsetof(struct jit_ctx, rt) == CTX_RT, "ctx");
 
 #define MAX_LOCALS 50000u
 #define MAX_FRAME  (64u << 20)
@@ -96,17 +110,21 @@ static const uint8_t satsig[8][2] = {
 
 enum ctl_kind { CTL_FUNC, CTL_BLOCK, CTL_LOOP, CTL_IF, CTL_ELSE };
 
+/* A control frame (spec appendix A.3 ctrl_frame).  Its params sit in
+ * slots height.., and its results end up there. */
 struct ctl {
 	uint8_t kind;
-	uint8_t result;         /* value type, 0 = none */
 	bool unreachable;
-	uint32_t height;        /* operand stack height at entry */
+	uint32_t height;        /* operand stack height below the params */
+	uint32_t nparams, nresults;
+	const uint8_t *params, *results;
 	uint32_t label;         /* branch target: end (block/if/func), start (loop) */
 	uint32_t else_label;    /* if: where the false condition jumps */
 };
 
 struct fixup { uint32_t field, label; };
 struct stub { uint32_t field, wasm_off; uint8_t code; };
+#define TRAP_FROM_EAX 0xff      /* stub code: the trap code is in eax */
 struct call_fixup { uint32_t field, func; };
 
 /* Module-wide state. */
@@ -287,7 +305,8 @@ static bool push(struct fc *f, uint8_t t, uint32_t *slot)
 }
 
 /* Pop a value of type want (0 = any).  *slot = its stack index, *type =
- * its type (0 = unknown, in unreachable code). */
+ * its type (0 = unknown, in unreachable code: then the slot may hold
+ * nothing, but such code never runs). */
 static bool pop(struct fc *f, uint8_t want, uint32_t *slot, uint8_t *type)
 {
 	struct ctl *c = &f->ctls[f->nctls - 1];
@@ -296,13 +315,11 @@ static bool pop(struct fc *f, uint8_t want, uint32_t *slot, uint8_t *type)
 	if (f->nvals == c->height) {
 		if (!c->unreachable)
 			return fail(f, "type mismatch");
-		t = want;
+		t = 0;
 	} else {
 		t = f->vals[--f->nvals];
 		if (want && t && t != want)
 			return fail(f, "type mismatch");
-		if (!t)
-			t = want;
 	}
 	if (slot)
 		*slot = f->nvals;
@@ -384,10 +401,20 @@ static bool emit_stubs(struct fc *f)
 		x64_patch_rel32(f->a, s->field, f->a->len);
 		if (!srcmap(f, s->wasm_off))
 			return false;
-		x64_mov_ri(f->a, RSI, s->code);
+		if (s->code == TRAP_FROM_EAX)
+			x64_mov_rr(f->a, 0, RSI, RAX);
+		else
+			x64_mov_ri(f->a, RSI, s->code);
 		x64_call_m(f->a, x64_mem(R14, CTX_TRAP));
 	}
 	return true;
+}
+
+/* after a struct jit_rt helper returning 0 or a trap code in eax */
+static bool trap_if_eax(struct fc *f)
+{
+	x64_test_rr(f->a, 0, RAX, RAX);
+	return trap_if(f, X64_CC_NE, (enum wasm_trap_code)TRAP_FROM_EAX);
 }
 
 /* local forward jump within one opcode's code */
@@ -418,71 +445,134 @@ static bool rd_u8(struct fc *f, uint8_t *v)
 	return wasm_read_u8(&f->r, v);
 }
 
-/* blocktype (§5.4.1): empty, one value type, or a type index (only types
- * with no params and at most one result are supported for now) */
-static bool rd_blocktype(struct fc *f, uint8_t *result)
+/* one-element type vectors, for block types given as one value type */
+static const uint8_t one_type[256] = {
+	[I32] = I32, [I64] = I64, [F32] = F32, [F64] = F64,
+	[WASM_FUNCREF] = WASM_FUNCREF, [WASM_EXTERNREF] = WASM_EXTERNREF,
+};
+
+/* blocktype (§5.4.1): 0x40, one value type, or a type index (s33, as the
+ * reference interpreter reads it: a first byte 0x40..0x7f is a type) */
+static bool rd_blocktype(struct fc *f, struct ctl *c)
 {
+	const uint8_t *p = f->r.p;
 	int64_t bt;
 
+	c->nparams = c->nresults = 0;
+	c->params = c->results = NULL;
+	if (p < f->r.end && (*p & 0xc0) == 0x40) {
+		f->r.p++;
+		if (*p == 0x40)
+			return true;
+		if (*p == WASM_V128)
+			return fail(f, "SIMD not supported yet");
+		if (!is_valtype(*p))
+			return fail(f, "malformed value type");
+		c->nresults = 1;
+		c->results = &one_type[*p];
+		return true;
+	}
 	if (!wasm_read_s33(&f->r, &bt))
 		return false;
-	if (bt == -0x40) {
-		*result = 0;
-		return true;
-	}
-	if (bt < 0) {
-		uint8_t t = (uint8_t)(bt & 0x7f);
-		if (!is_valtype(t))
-			return fail(f, "malformed value type");
-		*result = t;
-		return true;
-	}
-	if ((uint64_t)bt >= f->m->ntypes)
+	if (bt < 0 || (uint64_t)bt >= f->m->ntypes)
 		return fail(f, "unknown type");
 	const struct wasm_functype *ft = &f->m->types[bt];
-	if (ft->nparams || ft->nresults > 1)
-		return fail(f, "multi-value block types not supported");
-	*result = ft->nresults ? ft->results[0] : 0;
+	c->nparams = ft->nparams;
+	c->params = ft->params;
+	c->nresults = ft->nresults;
+	c->results = ft->results;
 	return true;
 }
 
 /* ---- control ---------------------------------------------------------------- */
 
-static bool push_ctl(struct fc *f, uint8_t kind, uint8_t result)
+/* Pop n values of types ts (checked, last first).  *base = the slot of
+ * the first; *real = false when some were missing (unreachable code). */
+static bool pop_vals(struct fc *f, const uint8_t *ts, uint32_t n, uint32_t *base,
+		     bool *real)
 {
-	struct ctl c = { .kind = kind, .result = result, .height = f->nvals };
+	struct ctl *c = &f->ctls[f->nctls - 1];
 
-	if (!new_label(f, &c.label))
+	if (real)
+		*real = f->nvals - c->height >= n;
+	for (uint32_t i = n; i-- > 0;)
+		if (!pop(f, ts[i], NULL, NULL))
+			return false;
+	if (base)
+		*base = f->nvals;
+	return true;
+}
+
+static bool push_vals(struct fc *f, const uint8_t *ts, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (!push(f, ts[i], NULL))
+			return false;
+	return true;
+}
+
+/* Enter a block whose type is in *c: its params are popped (checked) and
+ * pushed again above the new frame, in the same slots. */
+static bool push_ctl(struct fc *f, uint8_t kind, struct ctl *c)
+{
+	if (!pop_vals(f, c->params, c->nparams, NULL, NULL))
+		return false;
+	c->kind = kind;
+	c->unreachable = false;
+	c->height = f->nvals;
+	if (!new_label(f, &c->label))
 		return false;
 	if (kind == CTL_LOOP)
-		bind(f, c.label);
-	if (kind == CTL_IF && !new_label(f, &c.else_label))
+		bind(f, c->label);
+	if (kind == CTL_IF && !new_label(f, &c->else_label))
 		return false;
-	return PUSH(f, f->ctls, f->nctls, f->capctls, c) ? true : oom(f);
+	if (!PUSH(f, f->ctls, f->nctls, f->capctls, *c))
+		return oom(f);
+	return push_vals(f, c->params, c->nparams);
 }
 
-/* the values a branch to c carries: loop = params (none), else results */
-static uint8_t label_arity(const struct ctl *c)
+/* the values a branch to c carries: loop = params, else results */
+static uint32_t label_arity(const struct ctl *c)
 {
-	return c->kind == CTL_LOOP ? 0 : (c->result ? 1 : 0);
+	return c->kind == CTL_LOOP ? c->nparams : c->nresults;
 }
 
-/* Check the operand stack against the branch target's types (without
- * popping) and emit the result copy + jump. */
+static const uint8_t *label_types(const struct ctl *c)
+{
+	return c->kind == CTL_LOOP ? c->params : c->results;
+}
+
+/* copy n slots src.. down to dst.. (dst <= src: ascending is safe) */
+static void move_vals(struct fc *f, uint32_t dst, uint32_t src, uint32_t n)
+{
+	for (uint32_t i = 0; src != dst && i < n; i++)
+		copy(f, S(f, dst + i), S(f, src + i));
+}
+
+/* The copy of the values a branch carries (from the top of the stack to
+ * the target's slots) + the jump; types already checked. */
+static bool emit_br_code(struct fc *f, uint32_t depth)
+{
+	struct ctl *t = &f->ctls[f->nctls - 1 - depth];
+	struct ctl *c = &f->ctls[f->nctls - 1];
+	uint32_t n = label_arity(t);
+
+	if (f->nvals - c->height >= n)          /* else unreachable code */
+		move_vals(f, t->height, f->nvals - n, n);
+	return jump_to(f, t->label);
+}
+
+/* br / br_if: check the operand stack against the target's types (pop
+ * them, push them back) and emit the branch. */
 static bool emit_br(struct fc *f, uint32_t depth)
 {
 	struct ctl *t = &f->ctls[f->nctls - 1 - depth];
+	uint32_t n = label_arity(t);
 
-	if (label_arity(t)) {
-		uint32_t k;
-		if (!pop(f, t->result, &k, NULL))
-			return false;
-		if (!push(f, t->result, NULL))
-			return false;
-		if (k != t->height)
-			copy(f, S(f, t->height), S(f, k));
-	}
-	return jump_to(f, t->label);
+	if (!pop_vals(f, label_types(t), n, NULL, NULL) ||
+	    !push_vals(f, label_types(t), n))
+		return false;
+	return emit_br_code(f, depth);
 }
 
 static bool rd_depth(struct fc *f, uint32_t *depth)
@@ -497,7 +587,7 @@ static bool rd_depth(struct fc *f, uint32_t *depth)
 /* end of a block: check the stack holds exactly its results */
 static bool check_end(struct fc *f, struct ctl *c)
 {
-	if (c->result && !pop(f, c->result, NULL, NULL))
+	if (!pop_vals(f, c->results, c->nresults, NULL, NULL))
 		return false;
 	if (f->nvals != c->height)
 		return fail(f, "type mismatch");
@@ -517,18 +607,29 @@ static bool op_else(struct fc *f)
 	bind(f, c->else_label);
 	c->kind = CTL_ELSE;
 	c->unreachable = false;
-	return true;
+	/* the false path arrives with the params untouched in their slots */
+	return push_vals(f, c->params, c->nparams);
 }
 
+/* results: 0 in rax/xmm0, 1.. into the caller's call area (jit.h) */
 static void emit_epilogue(struct fc *f)
 {
-	if (f->ft->nresults) {
+	const struct wasm_functype *ft = f->ft;
+
+	for (uint32_t i = 1; i < ft->nresults; i++)
+		copy(f, x64_mem(RBP, 16 + 8 * (int32_t)i), S(f, i));
+	if (ft->nresults) {
 		ld(f, RAX, 0);
-		if (is_float(f->ft->results[0]))
+		if (is_float(ft->results[0]))
 			x64_movq_xr(f->a, 1, 0, RAX);
 	}
 	x64_leave(f->a);
 	x64_ret(f->a);
+}
+
+static bool same_types(const uint8_t *a, uint32_t na, const uint8_t *b, uint32_t nb)
+{
+	return na == nb && (!na || !memcmp(a, b, na));
 }
 
 static bool op_end(struct fc *f)
@@ -538,7 +639,8 @@ static bool op_end(struct fc *f)
 	if (!check_end(f, &c))
 		return false;
 	if (c.kind == CTL_IF) {
-		if (c.result)
+		/* no else: the false path passes the params on as results */
+		if (!same_types(c.params, c.nparams, c.results, c.nresults))
 			return fail(f, "type mismatch");
 		bind(f, c.else_label);
 	}
@@ -549,7 +651,37 @@ static bool op_end(struct fc *f)
 		emit_epilogue(f);
 		return true;
 	}
-	return c.result ? push(f, c.result, NULL) : true;
+	return push_vals(f, c.results, c.nresults);
+}
+
+/* br_table: every target takes as many values as the default, each with
+ * its own types (spec appendix A.3) */
+static bool check_br_table(struct fc *f, const uint32_t *targets, uint32_t n)
+{
+	uint32_t arity = label_arity(&f->ctls[f->nctls - 1 - targets[n]]);
+	uint8_t *got = malloc(arity ? arity : 1);
+	bool ok = got != NULL;
+
+	if (!got)
+		return oom(f);
+	for (uint32_t i = 0; ok && i <= n; i++) {
+		struct ctl *t = &f->ctls[f->nctls - 1 - targets[i]];
+
+		if (label_arity(t) != arity) {
+			ok = fail(f, "type mismatch");
+			break;
+		}
+		/* pop the label's types, push back what was there */
+		for (uint32_t j = arity; ok && j-- > 0;) {
+			uint8_t ty = 0;
+			ok = pop(f, label_types(t)[j], NULL, &ty);
+			got[j] = ty;
+		}
+		for (uint32_t j = 0; ok && j < arity; j++)
+			ok = push(f, got[j], NULL);
+	}
+	free(got);
+	return ok;
 }
 
 static bool op_br_table(struct fc *f)
@@ -568,23 +700,8 @@ static bool op_br_table(struct fc *f)
 		}
 	}
 	def = targets[n];
-	if (!pop(f, I32, &k, NULL))
+	if (!pop(f, I32, &k, NULL) || !check_br_table(f, targets, n))
 		goto out;
-	/* every target must take the same values as the default */
-	uint8_t arity = label_arity(&f->ctls[f->nctls - 1 - def]);
-	for (uint32_t i = 0; i <= n; i++) {
-		struct ctl *t = &f->ctls[f->nctls - 1 - targets[i]];
-		if (label_arity(t) != arity) {
-			fail(f, "type mismatch");
-			goto out;
-		}
-		if (arity) {
-			uint8_t ty = t->kind == CTL_LOOP ? 0 : t->result;
-			uint32_t vs;
-			if (!pop(f, ty, &vs, NULL) || !push(f, ty, NULL))
-				goto out;
-		}
-	}
 	/* index < n ? jump through a table of rel32 entries : default */
 	x64_mov_rm(f->a, 0, RAX, S(f, k));
 	x64_alu_ri(f->a, X64_CMP, 0, RAX, (int32_t)n);
@@ -600,11 +717,11 @@ static bool op_br_table(struct fc *f)
 		x64_u32(f->a, 0);
 	for (uint32_t i = 0; i < n; i++) {
 		x64_patch_u32(f->a, table + 4 * i, (uint32_t)(f->a->len - table));
-		if (!emit_br(f, targets[i]))
+		if (!emit_br_code(f, targets[i]))
 			goto out;
 	}
 	here(f, to_def);
-	if (!emit_br(f, def))
+	if (!emit_br_code(f, def))
 		goto out;
 	free(targets);
 	set_unreachable(f);
@@ -622,8 +739,6 @@ static bool call_args(struct fc *f, const struct wasm_functype *ft)
 {
 	uint32_t k;
 
-	if (ft->nresults > 1)
-		return fail(f, "multi-value results not supported");
 	for (uint32_t i = ft->nparams; i-- > 0;) {
 		if (!pop(f, ft->params[i], &k, NULL))
 			return false;
@@ -635,6 +750,7 @@ static bool call_args(struct fc *f, const struct wasm_functype *ft)
 	return true;
 }
 
+/* Push the results: 0 from rax/xmm0, 1.. from the call area (jit.h). */
 static bool push_call_result(struct fc *f, const struct wasm_functype *ft)
 {
 	uint32_t k;
@@ -651,6 +767,11 @@ static bool push_call_result(struct fc *f, const struct wasm_functype *ft)
 	else if (t == I32)
 		x64_mov_rr(f->a, 0, RAX, RAX);
 	st(f, k, RAX);
+	for (uint32_t i = 1; i < ft->nresults; i++) {
+		if (!push(f, ft->results[i], &k))
+			return false;
+		copy(f, S(f, k), AREA(i));
+	}
 	return true;
 }
 
@@ -681,6 +802,41 @@ static bool op_call(struct fc *f)
 	return push_call_result(f, ft);
 }
 
+/* rdx = ctx->tables[table] */
+static void ld_table(struct fc *f, uint32_t table)
+{
+	x64_mov_rm(f->a, 1, RDX, x64_mem(R14, CTX_TABLES));
+	x64_mov_rm(f->a, 1, RDX, x64_mem(RDX, 8 * (int32_t)table));
+}
+
+/* rdx = ctx->tables[table], rax = index in slot k, trap `code` unless
+ * index < size; then rdx = the elems array */
+static bool table_index(struct fc *f, uint32_t table, uint32_t k, enum wasm_trap_code code)
+{
+	x64_mov_rm(f->a, 0, RAX, S(f, k));
+	ld_table(f, table);
+	x64_alu_rm(f->a, X64_CMP, 0, RAX, x64_mem(RDX, offsetof(struct jit_table, size)));
+	if (!trap_if(f, X64_CC_AE, code))
+		return false;
+	x64_mov_rm(f->a, 1, RDX, x64_mem(RDX, offsetof(struct jit_table, elems)));
+	return true;
+}
+
+/* call a struct jit_rt helper (arguments already in rdi, rsi, ...) */
+static bool call_rt(struct fc *f, size_t off)
+{
+	if (!srcmap(f, f->op_off))
+		return false;
+	x64_mov_rm(f->a, 1, RAX, x64_mem(R14, CTX_RT));
+	x64_call_m(f->a, x64_mem(RAX, (int32_t)off));
+	return true;
+}
+
+/*
+ * call_indirect: bounds, null, then a funcref of this instance (the common
+ * case) is type-checked against the canonical index and called directly;
+ * one of another instance goes through jit_rt.call_ref (jit.h).
+ */
 static bool op_call_indirect(struct fc *f)
 {
 	uint32_t typeidx, table, k;
@@ -696,31 +852,34 @@ static bool op_call_indirect(struct fc *f)
 	const struct wasm_functype *ft = &f->m->types[typeidx];
 	if (!pop(f, I32, &k, NULL))
 		return false;
-	/* rdx = &tables[table]; bounds, null and type checks; rdx = code */
-	x64_mov_rm(f->a, 0, RAX, S(f, k));
-	x64_mov_rm(f->a, 1, RDX, x64_mem(R14, CTX_TABLES));
-	x64_alu_rm(f->a, X64_CMP, 0, RAX, x64_mem(RDX,
-		   (int32_t)(table * sizeof(struct jit_table) + offsetof(struct jit_table, size))));
-	if (!trap_if(f, X64_CC_AE, WASM_TRAP_UNDEFINED_ELEMENT))
+	if (!table_index(f, table, k, WASM_TRAP_UNDEFINED_ELEMENT))
 		return false;
-	x64_mov_rm(f->a, 1, RDX, x64_mem(RDX,
-		   (int32_t)(table * sizeof(struct jit_table) + offsetof(struct jit_table, entries))));
-	_Static_assert(sizeof(struct jit_table_entry) == 24, "entry size");
-	x64_lea(f->a, 1, RAX, x64_mem_idx(RAX, RAX, 2, 0));
-	x64_lea(f->a, 1, RDX, x64_mem_idx(RDX, RAX, 8, 0));
-	x64_alu_mi(f->a, X64_CMP, 1, x64_mem(RDX, offsetof(struct jit_table_entry, code)), 0);
+	x64_mov_rm(f->a, 1, RDX, x64_mem_idx(RDX, RAX, 8, 0));
+	x64_test_rr(f->a, 1, RDX, RDX);
 	if (!trap_if(f, X64_CC_E, WASM_TRAP_UNINITIALIZED_ELEMENT))
 		return false;
-	x64_alu_mi(f->a, X64_CMP, 0, x64_mem(RDX, offsetof(struct jit_table_entry, type)),
+	if (!call_args(f, ft))          /* uses rax only */
+		return false;
+	x64_alu_rm(f->a, X64_CMP, 1, R14, x64_mem(RDX, offsetof(struct jit_funcref, ctx)));
+	size_t other = fwd_jcc(f, X64_CC_NE);
+	x64_alu_mi(f->a, X64_CMP, 0, x64_mem(RDX, offsetof(struct jit_funcref, type)),
 		   (int32_t)ft->canon);
 	if (!trap_if(f, X64_CC_NE, WASM_TRAP_INDIRECT_CALL_TYPE))
 		return false;
-	x64_mov_rm(f->a, 1, RDX, x64_mem(RDX, offsetof(struct jit_table_entry, code)));
-	if (!call_args(f, ft))          /* uses rax only */
-		return false;
 	if (!srcmap(f, f->op_off))
 		return false;
-	x64_call_r(f->a, RDX);
+	x64_call_m(f->a, x64_mem(RDX, offsetof(struct jit_funcref, code)));
+	size_t done = fwd_jmp(f);
+	here(f, other);
+	x64_mov_rr(f->a, 1, RDI, R14);
+	x64_mov_rr(f->a, 1, RSI, RDX);
+	x64_mov_ri(f->a, RDX, typeidx);
+	x64_mov_rr(f->a, 1, RCX, RSP);
+	if (!call_rt(f, offsetof(struct jit_rt, call_ref)))
+		return false;
+	if (ft->nresults && is_float(ft->results[0]))
+		x64_movq_xr(f->a, 1, 0, RAX);
+	here(f, done);
 	return push_call_result(f, ft);
 }
 
@@ -747,6 +906,8 @@ static bool op_local(struct fc *f, uint8_t op)
 	return op == 0x22 ? push(f, t, NULL) : true;
 }
 
+/* global.get/set; an imported mutable global's slot holds the address of
+ * the exporter's cell (jit.h) */
 static bool op_global(struct fc *f, uint8_t op)
 {
 	uint32_t i, k;
@@ -756,24 +917,20 @@ static bool op_global(struct fc *f, uint8_t op)
 	if (i >= f->m->nglobals)
 		return fail(f, "unknown global");
 	const struct wasm_global *g = &f->m->globals[i];
-	struct x64_mem cell = x64_mem(RCX, 8 * (int32_t)i);
+	if (op == 0x24 && !g->mutable_)
+		return fail(f, "global is immutable");
+	if (op == 0x23 ? !push(f, g->type, &k) : !pop(f, g->type, &k, NULL))
+		return false;
 	x64_mov_rm(f->a, 1, RCX, x64_mem(R14, CTX_GLOBALS));
+	struct x64_mem cell = x64_mem(RCX, 8 * (int32_t)i);
 	if (g->imported && g->mutable_) {
-		/* the slot holds the exporter's cell address (jit/link.h) */
 		x64_mov_rm(f->a, 1, RCX, cell);
 		cell = x64_mem(RCX, 0);
 	}
-	if (op == 0x23) {
-		if (!push(f, g->type, &k))
-			return false;
+	if (op == 0x23)
 		copy(f, S(f, k), cell);
-		return true;
-	}
-	if (!g->mutable_)
-		return fail(f, "global is immutable");
-	if (!pop(f, g->type, &k, NULL))
-		return false;
-	copy(f, cell, S(f, k));
+	else
+		copy(f, cell, S(f, k));
 	return true;
 }
 
@@ -947,13 +1104,6 @@ static bool op_memory_fill(struct fc *f)
 	return true;
 }
 
-/* ---- numeric: integers ------------------------------------------------------------- */
-
-static const uint8_t icmp_cc[10] = {
-	X64_CC_E, X64_CC_NE, X64_CC_L, X64_CC_B, X64_CC_G, X64_CC_A,
-	X64_CC_LE, X64_CC_BE, X64_CC_GE, X64_CC_AE,
-};
-
 /* rax = 0/1 from cc, to slot k */
 static void st_cc(struct fc *f, enum x64_cc cc, uint32_t k)
 {
@@ -961,6 +1111,270 @@ static void st_cc(struct fc *f, enum x64_cc cc, uint32_t k)
 	x64_movzx8_rr(f->a, RAX, RAX);
 	st(f, k, RAX);
 }
+
+/* ---- references, tables, segments (Wasm 2.0) ------------------------------------- */
+
+enum { R8 = X64_R8, R9 = X64_R9 };
+
+static bool is_ref(uint8_t t)
+{
+	return t == WASM_FUNCREF || t == WASM_EXTERNREF;
+}
+
+static bool rd_table(struct fc *f, uint32_t *x)
+{
+	if (!rd_u32(f, x))
+		return false;
+	return *x < f->m->ntables ? true : fail(f, "unknown table");
+}
+
+static bool rd_elem(struct fc *f, uint32_t *x)
+{
+	if (!rd_u32(f, x))
+		return false;
+	return *x < f->m->nelems ? true : fail(f, "unknown elem segment");
+}
+
+/* memory.init / data.drop need the data count section (§5.5.16) */
+static bool rd_data(struct fc *f, uint32_t *x)
+{
+	if (!rd_u32(f, x))
+		return false;
+	if (!f->m->has_datacount)
+		return fail(f, "data count section required");
+	return *x < f->m->ndatas ? true : fail(f, "unknown data segment");
+}
+
+static uint8_t elemtype(struct fc *f, uint32_t table)
+{
+	return f->m->tables[table].elemtype;
+}
+
+/* rdi = ctx, then the helper's arguments: slot values (32-bit zero-extended
+ * unless 64-bit) or immediates */
+static void arg_slot(struct fc *f, int reg, uint32_t k, int w)
+{
+	x64_mov_rm(f->a, w, reg, S(f, k));
+}
+
+static bool op_ref_null(struct fc *f)
+{
+	uint8_t t;
+	uint32_t k;
+
+	if (!rd_u8(f, &t))
+		return false;
+	if (!is_ref(t))
+		return fail(f, "malformed reference type");
+	if (!push(f, t, &k))
+		return false;
+	x64_mov_mi(f->a, 1, S(f, k), 0);
+	return true;
+}
+
+static bool op_ref_is_null(struct fc *f)
+{
+	uint32_t k;
+	uint8_t t;
+
+	if (!pop(f, 0, &k, &t))
+		return false;
+	if (t && !is_ref(t))
+		return fail(f, "type mismatch");
+	if (!push(f, I32, NULL))
+		return false;
+	x64_alu_mi(f->a, X64_CMP, 1, S(f, k), 0);
+	st_cc(f, X64_CC_E, k);
+	return true;
+}
+
+/* ref.func x: x must be declared outside function bodies (§3.4.10 C.refs) */
+static bool op_ref_func(struct fc *f)
+{
+	uint32_t x, k;
+
+	if (!rd_u32(f, &x))
+		return false;
+	if (x >= f->m->nfuncs)
+		return fail(f, "unknown function");
+	if (!f->m->declared_funcs || !(f->m->declared_funcs[x / 8] & (1u << (x % 8))))
+		return fail(f, "undeclared function reference");
+	if (!push(f, WASM_FUNCREF, &k))
+		return false;
+	x64_mov_rm(f->a, 1, RAX, x64_mem(R14, CTX_FUNCREFS));
+	x64_mov_rm(f->a, 1, RAX, x64_mem(RAX, 8 * (int32_t)x));
+	st(f, k, RAX);
+	return true;
+}
+
+/* table.get x / table.set x: inline, "out of bounds table access" */
+static bool op_table_get_set(struct fc *f, uint8_t op)
+{
+	uint32_t x, ki, kv = 0;
+
+	if (!rd_table(f, &x))
+		return false;
+	if (op == 0x26 && !pop(f, elemtype(f, x), &kv, NULL))
+		return false;
+	if (!pop(f, I32, &ki, NULL))
+		return false;
+	if (!table_index(f, x, ki, WASM_TRAP_TABLE_OOB))
+		return false;
+	struct x64_mem e = x64_mem_idx(RDX, RAX, 8, 0);
+	if (op == 0x26) {
+		x64_mov_rm(f->a, 1, RCX, S(f, kv));
+		x64_mov_mr(f->a, 1, e, RCX);
+		return true;
+	}
+	if (!push(f, elemtype(f, x), &ki))
+		return false;
+	x64_mov_rm(f->a, 1, RAX, e);
+	st(f, ki, RAX);
+	return true;
+}
+
+static bool op_table_size(struct fc *f)
+{
+	uint32_t x, k;
+
+	if (!rd_table(f, &x) || !push(f, I32, &k))
+		return false;
+	ld_table(f, x);
+	x64_mov_rm(f->a, 0, RAX, x64_mem(RDX, offsetof(struct jit_table, size)));
+	st(f, k, RAX);
+	return true;
+}
+
+/* table.grow x: init n -> old size or -1 */
+static bool op_table_grow(struct fc *f)
+{
+	uint32_t x, kn, kv;
+
+	if (!rd_table(f, &x))
+		return false;
+	if (!pop(f, I32, &kn, NULL) || !pop(f, elemtype(f, x), &kv, NULL) ||
+	    !push(f, I32, NULL))
+		return false;
+	x64_mov_rr(f->a, 1, RDI, R14);
+	x64_mov_ri(f->a, RSI, x);
+	arg_slot(f, RDX, kv, 1);
+	arg_slot(f, RCX, kn, 0);
+	if (!call_rt(f, offsetof(struct jit_rt, table_grow)))
+		return false;
+	x64_mov_rr(f->a, 0, RAX, RAX);
+	st(f, kv, RAX);
+	return true;
+}
+
+/* table.fill x: i val n */
+static bool op_table_fill(struct fc *f)
+{
+	uint32_t x, ki, kv, kn;
+
+	if (!rd_table(f, &x))
+		return false;
+	if (!pop(f, I32, &kn, NULL) || !pop(f, elemtype(f, x), &kv, NULL) ||
+	    !pop(f, I32, &ki, NULL))
+		return false;
+	x64_mov_rr(f->a, 1, RDI, R14);
+	x64_mov_ri(f->a, RSI, x);
+	arg_slot(f, RDX, ki, 0);
+	arg_slot(f, RCX, kv, 1);
+	arg_slot(f, R8, kn, 0);
+	return call_rt(f, offsetof(struct jit_rt, table_fill)) && trap_if_eax(f);
+}
+
+/* pop d s n (i32) for the copy/init instructions */
+static bool pop_dsn(struct fc *f, uint32_t *kd, uint32_t *ks, uint32_t *kn)
+{
+	return pop(f, I32, kn, NULL) && pop(f, I32, ks, NULL) && pop(f, I32, kd, NULL);
+}
+
+/* table.copy x y (dst, src) */
+static bool op_table_copy(struct fc *f)
+{
+	uint32_t x, y, kd, ks, kn;
+
+	if (!rd_table(f, &x) || !rd_table(f, &y))
+		return false;
+	if (elemtype(f, x) != elemtype(f, y))
+		return fail(f, "type mismatch");
+	if (!pop_dsn(f, &kd, &ks, &kn))
+		return false;
+	x64_mov_rr(f->a, 1, RDI, R14);
+	x64_mov_ri(f->a, RSI, x);
+	x64_mov_ri(f->a, RDX, y);
+	arg_slot(f, RCX, kd, 0);
+	arg_slot(f, R8, ks, 0);
+	arg_slot(f, R9, kn, 0);
+	return call_rt(f, offsetof(struct jit_rt, table_copy)) && trap_if_eax(f);
+}
+
+/* table.init: elem index first in the binary, then the table */
+static bool op_table_init(struct fc *f)
+{
+	uint32_t x, y, kd, ks, kn;
+
+	if (!rd_elem(f, &y) || !rd_table(f, &x))
+		return false;
+	if (elemtype(f, x) != f->m->elems[y].elemtype)
+		return fail(f, "type mismatch");
+	if (!pop_dsn(f, &kd, &ks, &kn))
+		return false;
+	x64_mov_rr(f->a, 1, RDI, R14);
+	x64_mov_ri(f->a, RSI, x);
+	x64_mov_ri(f->a, RDX, y);
+	arg_slot(f, RCX, kd, 0);
+	arg_slot(f, R8, ks, 0);
+	arg_slot(f, R9, kn, 0);
+	return call_rt(f, offsetof(struct jit_rt, table_init)) && trap_if_eax(f);
+}
+
+static bool op_elem_drop(struct fc *f)
+{
+	uint32_t y;
+
+	if (!rd_elem(f, &y))
+		return false;
+	x64_mov_rr(f->a, 1, RDI, R14);
+	x64_mov_ri(f->a, RSI, y);
+	return call_rt(f, offsetof(struct jit_rt, elem_drop));
+}
+
+/* memory.init x 0x00: d s n */
+static bool op_memory_init(struct fc *f)
+{
+	uint32_t x, kd, ks, kn;
+
+	if (!rd_data(f, &x) || !rd_memidx(f))
+		return false;
+	if (!pop_dsn(f, &kd, &ks, &kn))
+		return false;
+	x64_mov_rr(f->a, 1, RDI, R14);
+	x64_mov_ri(f->a, RSI, x);
+	arg_slot(f, RDX, kd, 0);
+	arg_slot(f, RCX, ks, 0);
+	arg_slot(f, R8, kn, 0);
+	return call_rt(f, offsetof(struct jit_rt, memory_init)) && trap_if_eax(f);
+}
+
+static bool op_data_drop(struct fc *f)
+{
+	uint32_t x;
+
+	if (!rd_data(f, &x))
+		return false;
+	x64_mov_rr(f->a, 1, RDI, R14);
+	x64_mov_ri(f->a, RSI, x);
+	return call_rt(f, offsetof(struct jit_rt, data_drop));
+}
+
+/* ---- numeric: integers ------------------------------------------------------------- */
+
+static const uint8_t icmp_cc[10] = {
+	X64_CC_E, X64_CC_NE, X64_CC_L, X64_CC_B, X64_CC_G, X64_CC_A,
+	X64_CC_LE, X64_CC_BE, X64_CC_GE, X64_CC_AE,
+};
 
 static bool emit_idiv(struct fc *f, int w, int kind, uint32_t ka, uint32_t kb)
 {
@@ -1028,21 +1442,6 @@ static bool emit_ibin(struct fc *f, int w, int op, uint32_t ka, uint32_t kb)
 	return true;
 }
 
-/* clz / ctz / popcnt; 64-bit helper for CPUs without POPCNT */
-static uint64_t jit_rt_popcnt(uint64_t x)
-{
-	x = x - ((x >> 1) & 0x5555555555555555ull);
-	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-	return (x * 0x0101010101010101ull) >> 56;
-}
-
-static void call_helper(struct fc *f, void *fn)
-{
-	x64_mov_ri(f->a, RAX, (uint64_t)(uintptr_t)fn);
-	x64_call_r(f->a, RAX);
-}
-
 static void emit_iunary(struct fc *f, int w, int op, uint32_t k)
 {
 	ld(f, RAX, k);
@@ -1063,7 +1462,8 @@ static void emit_iunary(struct fc *f, int w, int op, uint32_t k)
 			x64_popcnt(f->a, w, RAX, RAX);
 		} else {
 			x64_mov_rr(f->a, 1, RDI, RAX);
-			call_helper(f, (void *)jit_rt_popcnt);
+			x64_mov_rm(f->a, 1, RAX, x64_mem(R14, CTX_RT));
+			x64_call_m(f->a, x64_mem(RAX, offsetof(struct jit_rt, popcnt)));
 		}
 		break;
 	}
@@ -1072,65 +1472,6 @@ static void emit_iunary(struct fc *f, int w, int op, uint32_t k)
 
 /* ---- numeric: floats ------------------------------------------------------------------ */
 
-/* rounding without SSE4.1: mode 0 nearest-even, 1 floor, 2 ceil, 3 trunc */
-static double rt_round64(double x, int mode)
-{
-	uint64_t b;
-	memcpy(&b, &x, 8);
-	int e = (int)((b >> 52) & 0x7ff) - 1023;
-	if (e >= 52)            /* integral, inf, or NaN (quieted by x + x) */
-		return x != x ? x + x : x;
-	if (mode == 0) {
-		volatile double big = 4503599627370496.0;   /* 2^52 */
-		double ax = __builtin_fabs(x);
-		volatile double y = ax + big;
-		double r = y - big;
-		return __builtin_copysign(r, x);
-	}
-	double t;
-	if (e < 0) {
-		t = __builtin_copysign(0.0, x);
-	} else {
-		uint64_t mask = (1ull << (52 - e)) - 1;
-		uint64_t tb = b & ~mask;
-		memcpy(&t, &tb, 8);
-	}
-	if (mode == 1 && x < t)
-		t -= 1.0;
-	else if (mode == 2 && x > t)
-		t += 1.0;
-	return t;
-}
-
-static float rt_round32(float x, int mode)
-{
-	uint32_t b;
-	memcpy(&b, &x, 4);
-	int e = (int)((b >> 23) & 0xff) - 127;
-	if (e >= 23)
-		return x != x ? x + x : x;
-	if (mode == 0) {
-		volatile float big = 8388608.0f;    /* 2^23 */
-		float ax = __builtin_fabsf(x);
-		volatile float y = ax + big;
-		float r = y - big;
-		return __builtin_copysignf(r, x);
-	}
-	float t;
-	if (e < 0) {
-		t = __builtin_copysignf(0.0f, x);
-	} else {
-		uint32_t mask = (1u << (23 - e)) - 1;
-		uint32_t tb = b & ~mask;
-		memcpy(&t, &tb, 4);
-	}
-	if (mode == 1 && x < t)
-		t -= 1.0f;
-	else if (mode == 2 && x > t)
-		t += 1.0f;
-	return t;
-}
-
 static void emit_fround(struct fc *f, int dbl, int mode, uint32_t k)
 {
 	ldx(f, dbl, 0, k);
@@ -1138,7 +1479,9 @@ static void emit_fround(struct fc *f, int dbl, int mode, uint32_t k)
 		x64_round(f->a, dbl, 0, 0, (uint8_t)(8 | mode));
 	} else {
 		x64_mov_ri(f->a, RDI, (uint64_t)mode);
-		call_helper(f, dbl ? (void *)rt_round64 : (void *)rt_round32);
+		x64_mov_rm(f->a, 1, RAX, x64_mem(R14, CTX_RT));
+		x64_call_m(f->a, x64_mem(RAX, dbl ? offsetof(struct jit_rt, round64)
+						  : offsetof(struct jit_rt, round32)));
 	}
 	stx(f, dbl, k);
 }
@@ -1501,11 +1844,19 @@ static bool op_fc(struct fc *f)
 		return emit_trunc(f, satsig[sub][0] == F64, satsig[sub][1] == I64,
 				  sub & 1, true, k);
 	}
-	if (sub == 10)
-		return op_memory_copy(f);
-	if (sub == 11)
-		return op_memory_fill(f);
-	return fail(f, "unsupported opcode");
+	switch (sub) {
+	case 8:  return op_memory_init(f);
+	case 9:  return op_data_drop(f);
+	case 10: return op_memory_copy(f);
+	case 11: return op_memory_fill(f);
+	case 12: return op_table_init(f);
+	case 13: return op_elem_drop(f);
+	case 14: return op_table_copy(f);
+	case 15: return op_table_grow(f);
+	case 16: return op_table_size(f);
+	case 17: return op_table_fill(f);
+	}
+	return fail(f, "illegal opcode");
 }
 
 /* ---- constants, parametric ------------------------------------------------------------- */
@@ -1551,6 +1902,8 @@ static bool op_select(struct fc *f, bool typed)
 			return fail(f, "invalid result arity");
 		if (!rd_u8(f, &want))
 			return false;
+		if (want == WASM_V128)
+			return fail(f, "SIMD not supported yet");
 		if (!is_valtype(want))
 			return fail(f, "malformed value type");
 	}
@@ -1560,7 +1913,7 @@ static bool op_select(struct fc *f, bool typed)
 		if ((ta && !is_num(ta)) || (tb && !is_num(tb)) || (ta && tb && ta != tb))
 			return fail(f, "type mismatch");
 	}
-	if (!push(f, ta ? ta : tb, NULL))
+	if (!push(f, typed ? want : ta ? ta : tb, NULL))
 		return false;
 	ld(f, RAX, ka);
 	ld(f, RDX, kb);
@@ -1576,7 +1929,7 @@ static bool op_select(struct fc *f, bool typed)
 static bool compile_op(struct fc *f, uint8_t op)
 {
 	uint32_t k, depth;
-	uint8_t bt;
+	struct ctl bt;
 
 	switch (op) {
 	case 0x00: /* unreachable */
@@ -1587,11 +1940,11 @@ static bool compile_op(struct fc *f, uint8_t op)
 	case 0x01: /* nop */
 		return true;
 	case 0x02: case 0x03: /* block, loop */
-		return rd_blocktype(f, &bt) && push_ctl(f, op == 0x02 ? CTL_BLOCK : CTL_LOOP, bt);
+		return rd_blocktype(f, &bt) && push_ctl(f, op == 0x02 ? CTL_BLOCK : CTL_LOOP, &bt);
 	case 0x04: /* if */
 		if (!rd_blocktype(f, &bt) || !pop(f, I32, &k, NULL))
 			return false;
-		if (!push_ctl(f, CTL_IF, bt))
+		if (!push_ctl(f, CTL_IF, &bt))
 			return false;
 		x64_mov_rm(f->a, 0, RAX, S(f, k));
 		x64_test_rr(f->a, 0, RAX, RAX);
@@ -1637,6 +1990,8 @@ static bool compile_op(struct fc *f, uint8_t op)
 		return op_local(f, op);
 	case 0x23: case 0x24:
 		return op_global(f, op);
+	case 0x25: case 0x26:
+		return op_table_get_set(f, op);
 	case 0x28 ... 0x3e:
 		return op_load_store(f, op);
 	case 0x3f: case 0x40:
@@ -1645,8 +2000,16 @@ static bool compile_op(struct fc *f, uint8_t op)
 		return op_const(f, op);
 	case 0x45 ... 0xc4:
 		return op_numeric(f, op);
+	case 0xd0:
+		return op_ref_null(f);
+	case 0xd1:
+		return op_ref_is_null(f);
+	case 0xd2:
+		return op_ref_func(f);
 	case 0xfc:
 		return op_fc(f);
+	case 0xfd:
+		return fail(f, "SIMD not supported yet");
 	}
 	return fail(f, "illegal opcode");
 }
@@ -1725,7 +2088,8 @@ static bool compile_body(struct fc *f)
 	sub_field = f->a->len - 4;
 	emit_zero_locals(f);
 
-	if (!push_ctl(f, CTL_FUNC, f->ft->nresults ? f->ft->results[0] : 0))
+	struct ctl fn = { .nresults = f->ft->nresults, .results = f->ft->results };
+	if (!push_ctl(f, CTL_FUNC, &fn))
 		return false;
 	while (f->nctls) {
 		f->op_off = (uint32_t)wasm_reader_offset(&f->r);
@@ -1775,10 +2139,7 @@ static int compile_func(struct jc *jc, uint32_t idx, struct wasm_error *err)
 	f.nparams = f.ft->nparams;
 	wasm_reader_init(&f.r, m->bytes, fn->body_start, fn->body_end);
 	f.op_off = fn->body_start;
-	if (f.ft->nresults > 1)
-		ok = fail(&f, "multi-value results not supported");
-	else
-		ok = compile_body(&f);
+	ok = compile_body(&f);
 	if (!ok) {
 		err->section = "code";
 		if (f.r.err && (!f.err || f.r.err_off <= f.err_off)) {

@@ -36,9 +36,15 @@ struct wasm_instance {
 	uint8_t *mem_reservation;       /* NULL when the module has no memory */
 	uint8_t *stack_mapping;
 	uint32_t depth;                 /* nested wasm_call on this instance */
+	uintptr_t stack_low;            /* frame of the last call out of this
+					   instance's code (host or call_ref):
+					   re-entry from another stack starts
+					   below it (call_func) */
 	int32_t exit_code;              /* wasm_instance_set_exit */
 	char host_error[96];            /* wasm_instance_set_host_error */
 	bool registered;
+	struct jit_table *own_tables;   /* ctx->tables[i] of own tables */
+	struct jit_funcref *own_refs;   /* ctx->funcrefs[i] (all, see jit.h) */
 };
 
 /* ---- the registry of live contexts (read by the fault handler) -------- */
@@ -199,9 +205,8 @@ static int link_imports(wasm_instance *inst, const struct wasm_host_func *funcs,
 
 /* ---- constant expressions (validated by module.c) ---------------------- */
 
-/* A reference value as compiled code sees it: NULL (0), or for funcref the
- * address of the function's code.  Evaluates the one instruction of a
- * validated constant expression. */
+/* Evaluates the one instruction of a validated constant expression; a
+ * reference is a jit.h reference value (funcref: ctx->funcrefs[x]). */
 static uint64_t eval_const(wasm_instance *inst, const struct wasm_constexpr *ce)
 {
 	struct wasm_reader r;
@@ -219,38 +224,17 @@ static uint64_t eval_const(wasm_instance *inst, const struct wasm_constexpr *ce)
 	case 0x42: return wasm_read_s64(&r, &s64) ? (uint64_t)s64 : 0;
 	case 0x43: return wasm_read_f32(&r, &u32) ? u32 : 0;
 	case 0x44: return wasm_read_f64(&r, &u64) ? u64 : 0;
-	case 0x23:
+	case 0x23:      /* immutable (validated): the slot holds the value */
 		return wasm_read_u32(&r, &idx) ? inst->ctx.globals[idx] : 0;
 	case 0xd0:
 		(void)wasm_read_u8(&r, &t);
 		return 0;
 	case 0xd2:
-		return wasm_read_u32(&r, &idx) ? (uint64_t)(uintptr_t)inst->ctx.funcs[idx] : 0;
+		return wasm_read_u32(&r, &idx) ?
+			(uint64_t)(uintptr_t)inst->ctx.funcrefs[idx] : 0;
 	default:
 		return 0;
 	}
-}
-
-/* A table entry for function idx of this instance (or a null entry). */
-static struct jit_table_entry func_entry(wasm_instance *inst, uint32_t idx)
-{
-	const struct wasm_functype *ft = wasm_func_type(inst->m, idx);
-
-	return (struct jit_table_entry){
-		.code = inst->ctx.funcs[idx],
-		.ctx = &inst->ctx,
-		.type = ft->canon,
-		.func_index = idx,
-	};
-}
-
-/* Funcref value (a code address, see eval_const) back to a table entry. */
-static struct jit_table_entry ref_entry(wasm_instance *inst, uint64_t ref)
-{
-	for (uint32_t i = 0; ref && i < inst->m->nfuncs; i++)
-		if ((uintptr_t)inst->ctx.funcs[i] == ref)
-			return func_entry(inst, i);
-	return (struct jit_table_entry){ 0 };
 }
 
 /* ---- memory, tables, globals, stack ----------------------------------- */
@@ -302,24 +286,55 @@ static int setup_stack(wasm_instance *inst, struct wasm_error *err)
 static int setup_tables(wasm_instance *inst, struct wasm_error *err)
 {
 	wasm_module *m = inst->m;
+	size_t n = m->ntables ? m->ntables : 1;
 
-	inst->ctx.tables = calloc(m->ntables ? m->ntables : 1, sizeof *inst->ctx.tables);
-	if (!inst->ctx.tables)
+	inst->ctx.tables = calloc(n, sizeof *inst->ctx.tables);
+	inst->own_tables = calloc(n, sizeof *inst->own_tables);
+	if (!inst->ctx.tables || !inst->own_tables)
 		goto oom;
 	for (uint32_t i = m->nimported_tables; i < m->ntables; i++) {
-		struct jit_table *t = &inst->ctx.tables[i];
+		struct jit_table *t = &inst->own_tables[i];
 		const struct wasm_limits *l = &m->tables[i].limits;
 
+		if (l->min > JIT_TABLE_MAX_ELEMS) {
+			set_error(err, "table too large", "table", 0, NULL);
+			return -1;
+		}
 		t->size = (uint32_t)l->min;
 		t->max = l->has_max ? (uint32_t)l->max : UINT32_MAX;
-		t->entries = calloc(t->size ? t->size : 1, sizeof *t->entries);
-		if (!t->entries)
+		t->elemtype = m->tables[i].elemtype;
+		t->elems = calloc(t->size ? t->size : 1, sizeof *t->elems);
+		if (!t->elems)
 			goto oom;
+		inst->ctx.tables[i] = t;
 	}
 	return 0;
 oom:
 	set_error(err, "out of memory", "table", 0, NULL);
 	return -1;
+}
+
+/* One descriptor per function index (jit.h: the funcref values). */
+static int setup_funcrefs(wasm_instance *inst)
+{
+	wasm_module *m = inst->m;
+	struct jit_ctx *ctx = &inst->ctx;
+	size_t n = m->nfuncs ? m->nfuncs : 1;
+
+	inst->own_refs = calloc(n, sizeof *inst->own_refs);
+	ctx->funcrefs = calloc(n, sizeof *ctx->funcrefs);
+	if (!inst->own_refs || !ctx->funcrefs)
+		return -1;
+	for (uint32_t i = 0; i < m->nfuncs; i++) {
+		inst->own_refs[i] = (struct jit_funcref){
+			.code = ctx->funcs[i],
+			.ctx = ctx,
+			.type = wasm_func_type(m, i)->canon,
+			.func_index = i,
+		};
+		ctx->funcrefs[i] = &inst->own_refs[i];
+	}
+	return 0;
 }
 
 static int setup_globals_funcs(wasm_instance *inst, const struct jit_binding *b,
@@ -336,6 +351,10 @@ static int setup_globals_funcs(wasm_instance *inst, const struct jit_binding *b,
 	}
 	for (uint32_t i = 0; i < m->nfuncs; i++)
 		ctx->funcs[i] = m->code->base + m->code->func_offsets[i];
+	if (setup_funcrefs(inst)) {
+		set_error(err, "out of memory", NULL, 0, NULL);
+		return -1;
+	}
 	if (b && jit_link_bind(ctx, m, b)) {
 		set_error(err, "out of memory", "import", 0, NULL);
 		return -1;
@@ -348,6 +367,41 @@ static int setup_globals_funcs(wasm_instance *inst, const struct jit_binding *b,
 
 /* ---- segments (§4.5.4 steps 10-14) ------------------------------------ */
 
+
+/* The runtime state of every segment (jit.h): element values are
+ * evaluated once here, data segments point into the module's bytes. */
+static int setup_segments(wasm_instance *inst, struct wasm_error *err)
+{
+	wasm_module *m = inst->m;
+	struct jit_ctx *ctx = &inst->ctx;
+
+	ctx->elem_segs = calloc(m->nelems ? m->nelems : 1, sizeof *ctx->elem_segs);
+	ctx->data_segs = calloc(m->ndatas ? m->ndatas : 1, sizeof *ctx->data_segs);
+	if (!ctx->elem_segs || !ctx->data_segs)
+		goto oom;
+	for (uint32_t i = 0; i < m->nelems; i++) {
+		const struct wasm_elem *e = &m->elems[i];
+		struct jit_elem_seg *s = &ctx->elem_segs[i];
+
+		s->vals = calloc(e->count ? e->count : 1, sizeof *s->vals);
+		if (!s->vals)
+			goto oom;
+		for (uint32_t j = 0; j < e->count; j++)
+			s->vals[j] = e->func_indices ?
+				(uint64_t)(uintptr_t)ctx->funcrefs[e->func_indices[j]] :
+				eval_const(inst, &e->exprs[j]);
+		s->len = e->count;
+	}
+	for (uint32_t i = 0; i < m->ndatas; i++) {
+		ctx->data_segs[i].bytes = m->bytes + m->datas[i].start;
+		ctx->data_segs[i].len = m->datas[i].len;
+	}
+	return 0;
+oom:
+	set_error(err, "out of memory", NULL, 0, "segments");
+	return -1;
+}
+
 static void trap_set(struct wasm_trap *trap, enum wasm_trap_code code)
 {
 	if (!trap)
@@ -356,28 +410,29 @@ static void trap_set(struct wasm_trap *trap, enum wasm_trap_code code)
 	trap->code = code;
 }
 
+/* §4.5.4 steps 13-14: active segments are table.init + elem.drop, in
+ * order (what an earlier one wrote stays when a later one traps);
+ * declarative ones are dropped. */
 static int init_elems(wasm_instance *inst, struct wasm_trap *trap)
 {
 	wasm_module *m = inst->m;
+	struct jit_ctx *ctx = &inst->ctx;
 
 	for (uint32_t i = 0; i < m->nelems; i++) {
 		const struct wasm_elem *e = &m->elems[i];
-		struct jit_table *t;
-		uint32_t off;
+		uint32_t code;
 
-		if (e->mode != WASM_SEG_ACTIVE)
+		if (e->mode == WASM_SEG_PASSIVE)
 			continue;
-		t = &inst->ctx.tables[e->table];
-		off = (uint32_t)eval_const(inst, &e->offset);
-		if ((uint64_t)off + e->count > t->size) {
-			trap_set(trap, WASM_TRAP_TABLE_OOB);
-			return -1;
+		if (e->mode == WASM_SEG_ACTIVE) {
+			code = jit_runtime.table_init(ctx, e->table, i,
+				(uint32_t)eval_const(inst, &e->offset), 0, e->count);
+			if (code) {
+				trap_set(trap, (enum wasm_trap_code)code);
+				return -1;
+			}
 		}
-		for (uint32_t j = 0; j < e->count; j++) {
-			t->entries[off + j] = e->func_indices ?
-				func_entry(inst, e->func_indices[j]) :
-				ref_entry(inst, eval_const(inst, &e->exprs[j]));
-		}
+		jit_runtime.elem_drop(ctx, i);
 	}
 	return 0;
 }
@@ -389,16 +444,17 @@ static int init_datas(wasm_instance *inst, struct wasm_trap *trap)
 
 	for (uint32_t i = 0; i < m->ndatas; i++) {
 		const struct wasm_data *d = &m->datas[i];
-		uint32_t off;
+		uint32_t code;
 
 		if (d->mode != WASM_SEG_ACTIVE)
 			continue;
-		off = (uint32_t)eval_const(inst, &d->offset);
-		if ((uint64_t)off + d->len > ctx->mem_size) {
-			trap_set(trap, WASM_TRAP_MEMORY_OOB);
+		code = jit_runtime.memory_init(ctx, i, (uint32_t)eval_const(inst, &d->offset),
+					       0, d->len);
+		if (code) {
+			trap_set(trap, (enum wasm_trap_code)code);
 			return -1;
 		}
-		memcpy(ctx->mem_base + off, m->bytes + d->start, d->len);
+		jit_runtime.data_drop(ctx, i);
 	}
 	return 0;
 }
@@ -435,12 +491,17 @@ static int call_func(wasm_instance *inst, uint32_t idx, uint64_t *area,
 	trap_set(trap, WASM_TRAP_NONE);
 	if (inst->depth) {
 		/* Below this frame and below what jit_enter pushes under it
-		 * (call_func's own frame is far smaller than the margin). */
+		 * (call_func's own frame is far smaller than the margin); when
+		 * called on another instance's stack (its code called one of
+		 * ours), below where our code left its own stack. */
 		uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+		uintptr_t lo = (uintptr_t)ctx->stack_base, hi = lo + ctx->stack_size;
 
+		if (here < lo || here >= hi)
+			here = inst->stack_low;
 		top = (here - REENTRY_MARGIN) & ~(uintptr_t)15;
-		if (top < ctx->stack_limit + 8u * nslots + 64 ||
-		    here > (uintptr_t)ctx->stack_base + ctx->stack_size) {
+		if (here < lo || here >= hi ||
+		    top < ctx->stack_limit + 8u * nslots + 64) {
 			trap_set(trap, WASM_TRAP_STACK_EXHAUSTED);
 			return WASM_TRAP_STACK_EXHAUSTED;
 		}
@@ -518,6 +579,7 @@ uint64_t jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area)
 	enum wasm_trap_code code;
 	uint64_t r0 = 0;
 
+	inst->stack_low = (uintptr_t)__builtin_frame_address(0);
 	if (ft->nparams > MAX_INLINE_SLOTS || ft->nresults > MAX_INLINE_SLOTS) {
 		args = calloc(ft->nparams + 1, sizeof *args);
 		res = calloc(ft->nresults + 1, sizeof *res);
@@ -563,6 +625,68 @@ trap:
 				 "%s", inst->host_error);
 	}
 	jit_unwind(ctx, code);
+}
+
+static bool same_functype(const struct wasm_functype *a, const struct wasm_functype *b)
+{
+	return a->nparams == b->nparams && a->nresults == b->nresults &&
+	       !memcmp(a->params, b->params, a->nparams) &&
+	       !memcmp(a->results, b->results, a->nresults);
+}
+
+/* Leave compiled code of ctx with trap t (already filled for the callee). */
+__attribute__((noreturn))
+static void rethrow(struct jit_ctx *ctx, const struct wasm_trap *t)
+{
+	if (ctx->trap_out)
+		*ctx->trap_out = *t;
+	jit_unwind(ctx, t->code);
+}
+
+/*
+ * struct jit_rt call_ref: call_indirect found a funcref of another instance
+ * (compiled code handles its own instance's).  The type check compares
+ * structurally (canonical indices are per module); the callee runs in its
+ * own instance (call_func: its ctx, its stack) and a trap there unwinds the
+ * caller too.
+ */
+uint64_t jit_call_ref(struct jit_ctx *ctx, const struct jit_funcref *fr,
+		      uint32_t typeidx, uint64_t *area)
+{
+	wasm_instance *inst = (wasm_instance *)ctx;
+	wasm_instance *target = (wasm_instance *)fr->ctx;
+	const struct wasm_functype *want = &inst->m->types[typeidx];
+	const struct wasm_functype *have = wasm_func_type(target->m, fr->func_index);
+	uint64_t buf[MAX_INLINE_SLOTS], *slots = buf, r0 = 0;
+	uint32_t n = want->nparams > want->nresults ? want->nparams : want->nresults;
+	struct wasm_trap t;
+
+	memset(&t, 0, sizeof t);
+	inst->stack_low = (uintptr_t)__builtin_frame_address(0);
+	if (!have || !same_functype(want, have)) {
+		jit_trap_record(ctx, WASM_TRAP_INDIRECT_CALL_TYPE,
+				(uintptr_t)__builtin_return_address(0),
+				*(uintptr_t *)__builtin_frame_address(0));
+		jit_unwind(ctx, WASM_TRAP_INDIRECT_CALL_TYPE);
+	}
+	if (n > MAX_INLINE_SLOTS && !(slots = calloc(n, sizeof *slots))) {
+		t.code = WASM_TRAP_HOST;
+		snprintf(t.host_msg, sizeof t.host_msg, "out of memory");
+		rethrow(ctx, &t);
+	}
+	memcpy(slots, area, n * sizeof *slots);
+	if (call_func(target, fr->func_index, slots, n, &t)) {
+		if (slots != buf)
+			free(slots);
+		rethrow(ctx, &t);
+	}
+	for (uint32_t i = 1; i < want->nresults; i++)
+		area[i] = slots[i];
+	if (want->nresults)
+		r0 = slots[0];
+	if (slots != buf)
+		free(slots);
+	return r0;
 }
 
 int32_t jit_memory_grow(struct jit_ctx *ctx, uint32_t delta_pages)
@@ -619,9 +743,10 @@ int jit_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
 	inst->ctx.host_call = (void *)jit_host_call;
 	inst->ctx.trap = (void *)jit_trap;
 	inst->ctx.mem_grow = (void *)jit_memory_grow;
+	inst->ctx.rt = &jit_runtime;
 	if (link_imports(inst, funcs, nfuncs, b, err) || setup_memory(inst, err) ||
 	    setup_stack(inst, err) || setup_tables(inst, err) ||
-	    setup_globals_funcs(inst, b, err))
+	    setup_globals_funcs(inst, b, err) || setup_segments(inst, err))
 		goto fail;
 	jit_ctx_register(&inst->ctx);
 	if (!inst->registered) {
@@ -629,8 +754,13 @@ int jit_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
 		goto fail;
 	}
 	rc = -2;
-	if (init_elems(inst, trap) || init_datas(inst, trap) || run_start(inst, trap))
+	if (init_elems(inst, trap) || init_datas(inst, trap) || run_start(inst, trap)) {
+		if (m->nimported_tables || m->nimported_globals) {
+			*out = inst;    /* may be referenced: see wasm.h */
+			return rc;
+		}
 		goto fail;
+	}
 	*out = inst;
 	return 0;
 fail:
@@ -648,10 +778,18 @@ void wasm_instance_free(wasm_instance *inst)
 	if (inst->registered)
 		jit_ctx_unregister(&inst->ctx);
 	jit_link_forget(&inst->ctx);
-	if (inst->ctx.tables)
+	if (inst->own_tables)
 		for (uint32_t i = m->nimported_tables; i < m->ntables; i++)
-			free(inst->ctx.tables[i].entries);
+			free(inst->own_tables[i].elems);
+	free(inst->own_tables);
 	free(inst->ctx.tables);
+	if (inst->ctx.elem_segs)
+		for (uint32_t i = 0; i < m->nelems; i++)
+			free(inst->ctx.elem_segs[i].vals);
+	free(inst->ctx.elem_segs);
+	free(inst->ctx.data_segs);
+	free(inst->ctx.funcrefs);
+	free(inst->own_refs);
 	free(inst->ctx.globals);
 	free(inst->ctx.funcs);
 	free(inst->imports);

@@ -203,7 +203,7 @@ int jit_link_bind(struct jit_ctx *ctx, const wasm_module *m,
 			break;
 		case WASM_EXTERN_TABLE:
 			ti = im->index;
-			ctx->tables[ti] = *b[i].table;
+			ctx->tables[ti] = b[i].table;
 			break;
 		case WASM_EXTERN_MEMORY:
 			if (im->index == 0 && share_memory(ctx, b[i].memory))
@@ -450,9 +450,9 @@ static void resolve_export(wasm_linker *l, const wasm_module *m,
 	}
 	case WASM_EXTERN_TABLE: {
 		const struct wasm_table *want = &m->tables[im->index];
-		const struct jit_table *have = &sctx->tables[e->index];
+		struct jit_table *have = sctx->tables[e->index];
 
-		if (want->elemtype != sm->tables[e->index].elemtype ||
+		if (want->elemtype != have->elemtype ||
 		    !limits_match(have->size, have->max != UINT32_MAX, have->max,
 				  &want->limits))
 			return;

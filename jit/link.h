@@ -12,9 +12,7 @@
  *   global  immutable: the value is copied into ctx->globals[i];
  *           mutable: ctx->globals[i] holds the address of the exporter's
  *           8-byte cell (compile.c loads through it).
- *   table   ctx->tables[i] is a copy of the exporter's struct jit_table:
- *           the entries array is shared.  Tables cannot grow yet; when they
- *           can, this becomes a pointer (see jit_link_bind).
+ *   table   ctx->tables[i] points to the exporter's struct jit_table.
  *   memory  same base (the reservation never moves); every ctx using one
  *           memory is in a group, and memory.grow in any of them updates
  *           mem_pages/mem_size in all (link.c installs its ctx->mem_grow).
@@ -29,7 +27,7 @@
 struct jit_binding {
 	const struct wasm_host_func *func;      /* FUNC */
 	uint64_t *global;                       /* GLOBAL: the exporter's cell */
-	const struct jit_table *table;          /* TABLE: the exporter's table */
+	struct jit_table *table;                /* TABLE: the exporter's table */
 	struct jit_ctx *memory;                 /* MEMORY: a ctx using it */
 };
 

@@ -490,7 +490,8 @@ static bool opcode_exists(uint8_t op)
 
 /*
  * Validate a constant expression producing `type`.  only_imported: global.get
- * may only name imported globals (global initializers, §3.4.10 C').
+ * may only name imported globals (all module-level constant expressions
+ * are validated under C', §3.4.10).
  * Constant instructions: t.const, ref.null, ref.func, global.get of an
  * immutable global; then `end`.
  */
@@ -737,7 +738,7 @@ static bool elem_expr_vec(struct decoder *d, struct wasm_elem *e)
 	if (!e->exprs)
 		return fail(d, "out of memory", 0);
 	for (uint32_t i = 0; i < e->count; i++)
-		if (!read_constexpr(d, e->elemtype, false, &e->exprs[i]))
+		if (!read_constexpr(d, e->elemtype, true, &e->exprs[i]))
 			return false;
 	return true;
 }
@@ -777,7 +778,7 @@ static bool elem_one(struct decoder *d, struct wasm_elem *e)
 			return false;
 		if (e->table >= m->ntables)
 			return fail_idx(d, "unknown table", tat, e->table);
-		if (!read_constexpr(d, WASM_I32, false, &e->offset))
+		if (!read_constexpr(d, WASM_I32, true, &e->offset))
 			return false;
 	}
 	/* flags 0 and 4 have neither elemkind nor reftype: funcref */
@@ -856,7 +857,7 @@ static bool data_one(struct decoder *d, struct wasm_data *ds)
 			return false;
 		if (ds->memory >= d->m->nmemories)
 			return fail_idx(d, "unknown memory", mat, ds->memory);
-		if (!read_constexpr(d, WASM_I32, false, &ds->offset))
+		if (!read_constexpr(d, WASM_I32, true, &ds->offset))
 			return false;
 	}
 	if (!wasm_read_u32(d->r, &len))

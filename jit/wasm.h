@@ -108,7 +108,12 @@ void wasm_module_free(wasm_module *m);
 
 /* Resolve imports against `funcs`, allocate memory/tables/globals, run the
  * data/elem segments and the start function.  0, or -1 with *err (link
- * errors), or -2 with *trap filled if the start function trapped. */
+ * errors), or -2 with *trap filled if a segment or the start function
+ * trapped.  After -2, *out is NULL unless the module imports a table or a
+ * global: then what it already wrote there may refer to its functions
+ * (Wasm 2.0 keeps those writes), so *out is the failed instance, which
+ * the embedder keeps (with its module) like a live one and frees with
+ * wasm_instance_free. */
 int wasm_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
 		      size_t nfuncs, wasm_instance **out, struct wasm_error *err,
 		      struct wasm_trap *trap);
@@ -175,7 +180,10 @@ int wasm_linker_define_funcs(wasm_linker *l, const struct wasm_host_func *funcs,
  * of the same name wins).  0, or -1 when out of memory. */
 int wasm_linker_define_instance(wasm_linker *l, const char *name,
 				wasm_instance *inst);
-/* As wasm_instance_new, with imports resolved through l. */
+/* As wasm_instance_new (-2 may leave *out set, see there), with imports
+ * resolved through l.  Functions imported from an instance run in it (on
+ * its stack, through its context); the linker must outlive the instances
+ * it made, which hold its adapters. */
 int wasm_linker_instantiate(wasm_linker *l, wasm_module *m, wasm_instance **out,
 			    struct wasm_error *err, struct wasm_trap *trap);
 
