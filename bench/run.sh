@@ -40,6 +40,8 @@ NAMES=()
 for src in bench/*.c; do
 	name=$(basename "$src" .c)
 	[ "$name" = compile_speed ] && continue
+	# BENCH_ONLY="a b": just those (for trying things; RESULTS.md says so)
+	[ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $name "* ]] && continue
 	NAMES+=("$name")
 done
 
@@ -130,7 +132,8 @@ if [ $cst != 0 ]; then
 	cat "$T/compile.err" >&2
 	nfail=$((nfail + 1))
 fi
-awk '{ printf "  %-11s %6d bytes (code %6d): %.3f ms, %.1f MB/s (code section %.1f MB/s)\n", $2, $3, $4, $5 / 1e6, $7, $8 }' "$T/compile"
+awk '$2 != "total" { printf "  %-11s %6d bytes (code %6d): %.3f ms, %.1f MB/s (code section %.1f MB/s)\n", $2, $3, $4, $5 / 1e6, $7, $8 }
+     $2 == "total" { printf "  %-11s %6d bytes (code %6d): %.3f ms, %.1f MB/s (code section %.1f MB/s)\n", "all", $3, $4, $5 / 1e6, $6, $7 }' "$T/compile"
 
 # ---- RESULTS.md --------------------------------------------------------------
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -150,6 +153,7 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo "- gcc: $(gcc --version | head -1)"
 	echo "- clang: $(clang --version | head -1)"
 	echo "- node: $(node --version) (V8 $(node -p process.versions.v8))"
+	[ -z "${BENCH_ONLY:-}" ] || echo "- **Partial run: BENCH_ONLY=\"$BENCH_ONLY\"** (not the full set)"
 	echo "- Runs: best (minimum) wall time of $RUNS runs per program and runner,"
 	echo "  whole process, start to exit. The node times include node's own start-up"
 	echo "  (measured below) and compiling the module;"
@@ -160,7 +164,8 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 	for name in "${NAMES[@]}"; do
 		echo "$name ${BEST[$name.native]} ${BEST[$name.wasmetal]} ${BEST[$name.liftoff]} ${BEST[$name.turbofan]}" \
 			"${BAD[$name.native]:-0} ${BAD[$name.wasmetal]:-0} ${BAD[$name.liftoff]:-0} ${BAD[$name.turbofan]:-0}"
-	done | awk '
+	done >"$T/rows"
+	awk '
 		function mark(bad) { return bad == 1 ? " **WRONG OUTPUT**" : "" }
 		{
 			n = $2; w = $3; l = $4; t = $5
@@ -173,7 +178,7 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 			printf "| **geometric mean** | | | | | **%.2f** | **%.2f** | **%.2f** | **%.2f** |\n",
 				exp(gw / k), exp(gl / k), exp(gt / k), exp((gw - gl) / k)
 			printf "%.4f %.4f %.4f\n", exp(gw / k), exp(gl / k), exp(gt / k) > "/dev/stderr"
-		}' 2>"$T/geo"
+		}' "$T/rows" 2>"$T/geo"
 	echo
 	echo "Ratios are time / native time (lower is better); every runner printed"
 	echo "exactly what the native build printed$([ $nfail = 0 ] || echo ' **except where marked WRONG OUTPUT**')."
@@ -236,6 +241,9 @@ ctot=$(awk '$2 == "total" { print $6 }' "$T/compile")
 		else
 			printf "**not met**, %.0f%% short (%.1f MB/s missing).\n", 100 * (50 - c) / 50, 50 - c
 	}'
+	echo "- Per program, wasmetal / Liftoff (worst first):" \
+		"$(awk '{ printf "%s %.2f\n", $1, $3 / $4 }' "$T/rows" | sort -k2,2 -rn |
+			awk '{ printf "%s%s %.2fx", (NR > 1 ? ", " : ""), $1, $2 }')."
 	echo
 	echo "The run-time comparison is whole-process wall time, so node pays its ~$(awk -v n="$nstart" 'BEGIN { printf "%.0f", n / 1e6 }') ms"
 	echo "start-up in every row and wasmetal its own; with programs of 0.5–2 s natively"

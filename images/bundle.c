@@ -2,6 +2,7 @@
  * bundle.c — write the boot bundle (format: images/bundle.h).
  *
  *   header | MODULE | ARG (argv[0] first) ... | ENV ... | FLAGS (if any)
+ *          | SPEC (if any; then MODULE may be absent)
  *
  * each entry padded with zeros to 8 bytes.  The writer checks what the
  * kernel will check anyway (a Wasm binary, "NAME=VALUE" strings), so that
@@ -15,6 +16,7 @@
 #include "image.h"
 
 #define MODULE_MAX (1ull << 30)         /* 1 GiB: far beyond any real module */
+#define SPEC_MAX (1ull << 31)           /* the kernel reads bundles < 4 GiB */
 
 struct writer {
 	FILE *f;
@@ -83,7 +85,11 @@ static int check_spec(const struct image_spec *s, const uint8_t *mod,
 {
 	static const uint8_t magic[8] = { 0, 'a', 's', 'm', 1, 0, 0, 0 };
 
-	if (len < 8 || memcmp(mod, magic, 8)) {
+	if (!s->module_path && !s->spec_path) {
+		snprintf(err, errlen, "bundle: neither a module nor a spec blob");
+		return -1;
+	}
+	if (s->module_path && (len < 8 || memcmp(mod, magic, 8))) {
 		snprintf(err, errlen, "%s: not a WebAssembly binary module "
 			 "(expected \\0asm version 1)", s->module_path);
 		return -1;
@@ -111,19 +117,23 @@ static int check_spec(const struct image_spec *s, const uint8_t *mod,
 }
 
 static void write_entries(struct writer *w, const struct image_spec *s,
-			  const uint8_t *mod, uint64_t len)
+			  const uint8_t *mod, uint64_t len,
+			  const uint8_t *blob, uint64_t blob_len)
 {
 	struct bundle_header h = { .version = BUNDLE_VERSION };
 
 	memcpy(h.magic, BUNDLE_MAGIC, sizeof(h.magic));
 	put(w, &h, sizeof(h));          /* rewritten with count and size */
-	put_entry(w, BUNDLE_MODULE, mod, len);
+	if (mod)
+		put_entry(w, BUNDLE_MODULE, mod, len);
 	for (int i = 0; i < s->argc; i++)
 		put_entry(w, BUNDLE_ARG, s->argv[i], strlen(s->argv[i]));
 	for (int i = 0; i < s->envc; i++)
 		put_entry(w, BUNDLE_ENV, s->envp[i], strlen(s->envp[i]));
 	if (s->flags)
 		put_entry(w, BUNDLE_FLAGS, &s->flags, sizeof(s->flags));
+	if (blob)
+		put_entry(w, BUNDLE_SPEC, blob, blob_len);
 	h.count = w->count;
 	h.size = w->size;
 	if (!w->failed && (fflush(w->f) || fseek(w->f, 0, SEEK_SET)))
@@ -135,25 +145,26 @@ int image_bundle_write(const struct image_spec *spec, const char *out_path,
 		       char *err, size_t errlen)
 {
 	struct writer w = { 0 };
-	uint64_t len = 0;
-	uint8_t *mod;
+	uint64_t len = 0, blob_len = 0;
+	uint8_t *mod = NULL, *blob = NULL;
 
-	mod = read_file(spec->module_path, MODULE_MAX, &len, err, errlen);
-	if (!mod)
+	if (spec->module_path &&
+	    !(mod = read_file(spec->module_path, MODULE_MAX, &len, err, errlen)))
 		return -1;
-	if (check_spec(spec, mod, len, err, errlen)) {
-		free(mod);
-		return -1;
-	}
+	if (spec->spec_path &&
+	    !(blob = read_file(spec->spec_path, SPEC_MAX, &blob_len, err, errlen)))
+		goto fail;
+	if (check_spec(spec, mod, len, err, errlen))
+		goto fail;
 	w.f = fopen(out_path, "wb");
 	if (!w.f) {
 		snprintf(err, errlen, "%s: %s", out_path, strerror(errno));
-		free(mod);
-		return -1;
+		goto fail;
 	}
 	errno = 0;
-	write_entries(&w, spec, mod, len);
+	write_entries(&w, spec, mod, len, blob, blob_len);
 	free(mod);
+	free(blob);
 	if (fclose(w.f) && !w.failed)
 		w.failed = errno ? errno : EIO;
 	if (w.failed) {
@@ -162,4 +173,8 @@ int image_bundle_write(const struct image_spec *spec, const char *out_path,
 		return -1;
 	}
 	return 0;
+fail:
+	free(mod);
+	free(blob);
+	return -1;
 }

@@ -20,10 +20,13 @@
 #define BUNDLE_KERNEL_FILE "\\wasmetal\\kernel.elf"
 
 enum bundle_kind {
-	BUNDLE_MODULE = 1,      /* the .wasm binary (exactly one) */
+	BUNDLE_MODULE = 1,      /* the .wasm binary (exactly one, or none
+				   when there is a BUNDLE_SPEC) */
 	BUNDLE_ARG = 2,         /* one argv string, argv[0] first, no NUL */
 	BUNDLE_ENV = 3,         /* one "NAME=VALUE", no NUL */
 	BUNDLE_FLAGS = 4,       /* uint32: BUNDLE_FLAG_* */
+	BUNDLE_SPEC = 5,        /* spec testsuite scripts to run instead of a
+				   module (spec/spec_blob.h; at most one) */
 };
 
 #define BUNDLE_FLAG_VERBOSE 1u  /* kernel prints PCI devices, memory map */

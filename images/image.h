@@ -20,7 +20,10 @@
 #include <stdbool.h>
 
 struct image_spec {
-	const char *module_path;        /* .wasm file */
+	const char *module_path;        /* .wasm file (NULL with spec_path) */
+	const char *spec_path;          /* a spec blob (spec/spec_blob.h) the
+					   kernel runs instead of a module:
+					   `wasmetal spec --qemu`; or NULL */
 	int argc;                       /* guest argv, argv[0] included */
 	const char *const *argv;
 	int envc;                       /* "NAME=VALUE" strings */

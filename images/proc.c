@@ -18,7 +18,7 @@
 #define FD_HIGH 100     /* staging area for fds while building the layout */
 #define MAX_MAP 8
 
-static void child_fail(int errfd, int step)
+static __attribute__((noreturn)) void child_fail(int errfd, int step)
 {
 	int e[2] = { errno, step };
 

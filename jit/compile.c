@@ -123,7 +123,9 @@ struct ctl {
 };
 
 struct fixup { uint32_t field, label; };
-struct stub { uint32_t field, wasm_off; uint8_t code; };
+/* idx_reg >= 0: the register holding the element index the trap names */
+struct stub { uint32_t field, wasm_off; uint8_t code; int8_t idx_reg; };
+_Static_assert(WASM_TRAP__COUNT <= 0xff, "trap codes fit jit_trap's low byte");
 #define TRAP_FROM_EAX 0xff      /* stub code: the trap code is in eax */
 struct call_fixup { uint32_t field, func; };
 
@@ -375,13 +377,20 @@ static bool jcc_to(struct fc *f, enum x64_cc cc, uint32_t id)
 	return PUSH(f, f->fixups, f->nfixups, f->capfixups, fx) ? true : oom(f);
 }
 
-/* jCC to a trap stub reporting `code` at the current opcode */
-static bool trap_if(struct fc *f, enum x64_cc cc, enum wasm_trap_code code)
+/* jCC to a trap stub reporting `code` at the current opcode; idx_reg >= 0
+ * holds the element index the trap message names (jit.h JIT_TRAP_INDEX) */
+static bool trap_if_idx(struct fc *f, enum x64_cc cc, enum wasm_trap_code code,
+			int idx_reg)
 {
 	size_t field = x64_jcc_rel32(f->a, cc, 0);
-	struct stub s = { (uint32_t)field, f->op_off, (uint8_t)code };
+	struct stub s = { (uint32_t)field, f->op_off, (uint8_t)code, (int8_t)idx_reg };
 
 	return PUSH(f, f->stubs, f->nstubs, f->capstubs, s) ? true : oom(f);
+}
+
+static bool trap_if(struct fc *f, enum x64_cc cc, enum wasm_trap_code code)
+{
+	return trap_if_idx(f, cc, code, -1);
 }
 
 /* inline trap (unreachable) */
@@ -401,10 +410,14 @@ static bool emit_stubs(struct fc *f)
 		x64_patch_rel32(f->a, s->field, f->a->len);
 		if (!srcmap(f, s->wasm_off))
 			return false;
-		if (s->code == TRAP_FROM_EAX)
+		if (s->code == TRAP_FROM_EAX) {
 			x64_mov_rr(f->a, 0, RSI, RAX);
-		else
+		} else if (s->idx_reg >= 0) {
+			x64_mov_rr(f->a, 0, RDX, s->idx_reg);
+			x64_mov_ri(f->a, RSI, s->code | JIT_TRAP_INDEX);
+		} else {
 			x64_mov_ri(f->a, RSI, s->code);
+		}
 		x64_call_m(f->a, x64_mem(R14, CTX_TRAP));
 	}
 	return true;
@@ -816,7 +829,8 @@ static bool table_index(struct fc *f, uint32_t table, uint32_t k, enum wasm_trap
 	x64_mov_rm(f->a, 0, RAX, S(f, k));
 	ld_table(f, table);
 	x64_alu_rm(f->a, X64_CMP, 0, RAX, x64_mem(RDX, offsetof(struct jit_table, size)));
-	if (!trap_if(f, X64_CC_AE, code))
+	if (!trap_if_idx(f, X64_CC_AE, code,
+			 code == WASM_TRAP_UNDEFINED_ELEMENT ? RAX : -1))
 		return false;
 	x64_mov_rm(f->a, 1, RDX, x64_mem(RDX, offsetof(struct jit_table, elems)));
 	return true;
@@ -856,7 +870,7 @@ static bool op_call_indirect(struct fc *f)
 		return false;
 	x64_mov_rm(f->a, 1, RDX, x64_mem_idx(RDX, RAX, 8, 0));
 	x64_test_rr(f->a, 1, RDX, RDX);
-	if (!trap_if(f, X64_CC_E, WASM_TRAP_UNINITIALIZED_ELEMENT))
+	if (!trap_if_idx(f, X64_CC_E, WASM_TRAP_UNINITIALIZED_ELEMENT, RAX))
 		return false;
 	if (!call_args(f, ft))          /* uses rax only */
 		return false;

@@ -64,21 +64,34 @@ static void put(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 		*pos += (size_t)n < len - *pos ? (size_t)n : len - *pos - 1;
 }
 
+const char *wasm_trap_text(const struct wasm_trap *t, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = 0;
+	put(buf, len, &pos, "%s", wasm_trap_message(t->code));
+	if (t->has_index)       /* the reference interpreter's Int32.to_string */
+		put(buf, len, &pos, " %d", (int32_t)t->index);
+	else if (t->code == WASM_TRAP_HOST && t->host_msg[0])
+		put(buf, len, &pos, ": %.*s", (int)sizeof t->host_msg, t->host_msg);
+	return buf;
+}
+
 void wasm_trap_format(const struct wasm_trap *t, char *buf, size_t len)
 {
 	size_t pos = 0;
 	uint32_t n = t->nframes < WASM_BACKTRACE_MAX ? t->nframes : WASM_BACKTRACE_MAX;
+	char msg[160];
 
 	if (!len)
 		return;
 	buf[0] = 0;
 	if (t->code == WASM_TRAP_EXIT)
 		put(buf, len, &pos, "wasm exit: status %d\n", (int)t->exit_code);
-	else if (t->code == WASM_TRAP_HOST && t->host_msg[0])
-		put(buf, len, &pos, "wasm trap: %s: %.*s\n", wasm_trap_message(t->code),
-		    (int)sizeof t->host_msg, t->host_msg);
 	else
-		put(buf, len, &pos, "wasm trap: %s\n", wasm_trap_message(t->code));
+		put(buf, len, &pos, "wasm trap: %s\n", wasm_trap_text(t, msg, sizeof msg));
 	for (uint32_t i = 0; i < n; i++) {
 		const struct wasm_frame *f = &t->frames[i];
 

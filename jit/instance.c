@@ -182,8 +182,10 @@ static int link_imports(wasm_instance *inst, const struct wasm_host_func *funcs,
 			continue;       /* bound by jit_link_bind */
 		for (size_t j = 0; !hf && im->kind == WASM_EXTERN_FUNC && j < nfuncs; j++) {
 			if (funcs[j].module && funcs[j].name &&
-			    !strcmp(funcs[j].module, im->module) &&
-			    !strcmp(funcs[j].name, im->name)) {
+			    strlen(funcs[j].module) == im->module_len &&
+			    !memcmp(funcs[j].module, im->module, im->module_len) &&
+			    strlen(funcs[j].name) == im->name_len &&
+			    !memcmp(funcs[j].name, im->name, im->name_len)) {
 				hf = &funcs[j];
 				break;
 			}
@@ -519,27 +521,32 @@ static int call_func(wasm_instance *inst, uint32_t idx, uint64_t *area,
 	return rc;
 }
 
-static const struct wasm_export *find_export(const wasm_module *m, const char *name)
-{
-	for (uint32_t i = 0; i < m->nexports; i++)
-		if (m->exports[i].kind == WASM_EXTERN_FUNC &&
-		    !strcmp(m->exports[i].name, name))
-			return &m->exports[i];
-	return NULL;
-}
-
 int wasm_call(wasm_instance *inst, const char *export_name,
 	      const uint64_t *args, size_t nargs, uint64_t *results,
 	      size_t nresults, struct wasm_trap *trap, struct wasm_error *err)
 {
-	const struct wasm_export *e = find_export(inst->m, export_name);
+	return wasm_call_n(inst, export_name, strlen(export_name), args, nargs,
+			   results, nresults, trap, err);
+}
+
+int wasm_call_n(wasm_instance *inst, const char *export_name, size_t name_len,
+		const uint64_t *args, size_t nargs, uint64_t *results,
+		size_t nresults, struct wasm_trap *trap, struct wasm_error *err)
+{
+	const struct wasm_export *e = wasm_find_export(inst->m, WASM_EXTERN_FUNC,
+						       export_name, name_len);
 	const struct wasm_functype *ft;
 	uint64_t inline_area[MAX_INLINE_SLOTS], *area = inline_area;
 	uint32_t nslots;
 	int rc;
 
 	if (!e) {
-		set_error(err, "unknown export", NULL, 0, export_name);
+		char d[64];
+
+		/* (ptr, len): not necessarily NUL-terminated */
+		snprintf(d, sizeof d, "%.*s", (int)(name_len < 63 ? name_len : 63),
+			 export_name);
+		set_error(err, "unknown export", NULL, 0, d);
 		return -1;
 	}
 	ft = wasm_func_type(inst->m, e->index);

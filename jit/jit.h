@@ -200,8 +200,14 @@ int jit_enter(struct jit_ctx *ctx, void *fn, uint64_t *area, uint32_t nslots,
 	      void *stack_top, int result0_is_float);
 /* Restore the state saved by jit_enter and make it return `code`. */
 __attribute__((noreturn)) void jit_unwind(struct jit_ctx *ctx, int code);
-/* Called from compiled code: esi = trap code, return address = site. */
+/* Called from compiled code: esi = trap code, return address = site;
+ * esi = code | JIT_TRAP_INDEX means edx holds the element index the trap
+ * names (struct wasm_trap has_index/index). */
 void jit_trap(void);
+#define JIT_TRAP_INDEX 0x100u
+/* trap.c, what jit_trap calls: jit_trap_record + the index detail */
+void jit_trap_record_site(struct jit_ctx *ctx, uint32_t code_flags, uintptr_t rip,
+			  uintptr_t rbp, uint32_t index);
 
 /* instance.c: called by import stubs, area = the stub's call area. */
 uint64_t jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area);

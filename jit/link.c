@@ -31,12 +31,20 @@ static wasm_module *inst_module(wasm_instance *inst)
 	return jit_ctx_module(inst_ctx(inst));
 }
 
-static const struct wasm_export *find_export(const wasm_module *m, const char *name)
+/* an export of any kind (names are unique across kinds), name as bytes */
+static const struct wasm_export *find_export(const wasm_module *m, const char *name,
+					     size_t len)
 {
 	for (uint32_t i = 0; i < m->nexports; i++)
-		if (!strcmp(m->exports[i].name, name))
+		if (m->exports[i].name_len == len && !memcmp(m->exports[i].name, name, len))
 			return &m->exports[i];
 	return NULL;
+}
+
+/* a C string equal to the name (bytes, len) */
+static bool name_is(const char *cstr, const char *name, size_t len)
+{
+	return strlen(cstr) == len && !memcmp(cstr, name, len);
 }
 
 /* The 8-byte cell that holds global idx of inst (link.h: an imported
@@ -55,8 +63,16 @@ int wasm_export_func_type(wasm_instance *inst, const char *name,
 			  uint32_t *nparams, uint8_t *params,
 			  uint32_t *nresults, uint8_t *results, uint32_t max)
 {
+	return wasm_export_func_type_n(inst, name, strlen(name), nparams, params,
+				       nresults, results, max);
+}
+
+int wasm_export_func_type_n(wasm_instance *inst, const char *name, size_t name_len,
+			    uint32_t *nparams, uint8_t *params,
+			    uint32_t *nresults, uint8_t *results, uint32_t max)
+{
 	const wasm_module *m = inst_module(inst);
-	const struct wasm_export *e = find_export(m, name);
+	const struct wasm_export *e = find_export(m, name, name_len);
 	const struct wasm_functype *ft;
 
 	if (!e || e->kind != WASM_EXTERN_FUNC)
@@ -74,8 +90,14 @@ int wasm_export_func_type(wasm_instance *inst, const char *name,
 int wasm_export_global_get(wasm_instance *inst, const char *name,
 			   uint8_t *type, uint64_t *value)
 {
+	return wasm_export_global_get_n(inst, name, strlen(name), type, value);
+}
+
+int wasm_export_global_get_n(wasm_instance *inst, const char *name, size_t name_len,
+			     uint8_t *type, uint64_t *value)
+{
 	const wasm_module *m = inst_module(inst);
-	const struct wasm_export *e = find_export(m, name);
+	const struct wasm_export *e = find_export(m, name, name_len);
 	uint8_t t;
 
 	if (!e || e->kind != WASM_EXTERN_GLOBAL)
@@ -225,7 +247,8 @@ struct named_instance {
 struct adapter {
 	struct wasm_host_func hf;
 	wasm_instance *target;
-	char *export_name;
+	char *export_name;              /* export_len bytes (may hold NULs) */
+	size_t export_len;
 	char params[16], results[16];   /* letters, or the heap when longer */
 	struct adapter *next;
 };
@@ -301,10 +324,10 @@ int wasm_linker_define_instance(wasm_linker *l, const char *name,
 	return 0;
 }
 
-static wasm_instance *find_instance(const wasm_linker *l, const char *name)
+static wasm_instance *find_instance(const wasm_linker *l, const char *name, size_t len)
 {
 	for (size_t i = 0; i < l->ninsts; i++)
-		if (!strcmp(l->insts[i].name, name))
+		if (name_is(l->insts[i].name, name, len))
 			return l->insts[i].inst;
 	return NULL;
 }
@@ -316,8 +339,8 @@ static enum wasm_trap_code adapter_call(wasm_instance *inst, void *env,
 	struct wasm_trap trap;
 	struct wasm_error err = { 0 };
 	size_t np = strlen(a->hf.params), nr = strlen(a->hf.results);
-	int rc = wasm_call(a->target, a->export_name, args, np, results, nr,
-			   &trap, &err);
+	int rc = wasm_call_n(a->target, a->export_name, a->export_len, args, np,
+			     results, nr, &trap, &err);
 
 	if (rc == 0)
 		return WASM_TRAP_NONE;
@@ -360,14 +383,18 @@ static const char *letters(const uint8_t *types, uint32_t n, char *buf, size_t l
 
 static const struct wasm_host_func *make_adapter(wasm_linker *l, const struct wasm_import *im,
 						 const struct wasm_functype *ft,
-						 wasm_instance *target, const char *export_name)
+						 wasm_instance *target, const struct wasm_export *e)
 {
 	struct adapter *a = calloc(1, sizeof *a);
 
 	if (!a)
 		return NULL;
 	a->target = target;
-	a->export_name = strdup(export_name);
+	a->export_name = malloc((size_t)e->name_len + 1);
+	if (a->export_name) {
+		memcpy(a->export_name, e->name, (size_t)e->name_len + 1);
+		a->export_len = e->name_len;
+	}
 	a->hf.module = im->module;
 	a->hf.name = im->name;
 	a->hf.params = letters(ft->params, ft->nparams, a->params, sizeof a->params);
@@ -432,7 +459,7 @@ static void resolve_export(wasm_linker *l, const wasm_module *m,
 
 		if (!functype_eq(ft, wasm_func_type(sm, e->index)))
 			return;
-		r->b.func = make_adapter(l, im, ft, src, e->name);
+		r->b.func = make_adapter(l, im, ft, src, e);
 		if (!r->b.func) {
 			r->msg = "out of memory";
 			return;
@@ -483,8 +510,9 @@ static void resolve_host(const wasm_linker *l, const wasm_module *m,
 	for (size_t j = 0; j < l->nfuncs; j++) {
 		const struct wasm_host_func *hf = &l->funcs[j];
 
-		if (!hf->module || !hf->name || strcmp(hf->module, im->module) ||
-		    strcmp(hf->name, im->name))
+		if (!hf->module || !hf->name ||
+		    !name_is(hf->module, im->module, im->module_len) ||
+		    !name_is(hf->name, im->name, im->name_len))
 			continue;
 		r->msg = "incompatible import type";
 		if (im->kind != WASM_EXTERN_FUNC)
@@ -499,7 +527,7 @@ static void resolve_host(const wasm_linker *l, const wasm_module *m,
 static void resolve_import(wasm_linker *l, const wasm_module *m,
 			   const struct wasm_import *im, struct resolve *r)
 {
-	wasm_instance *src = find_instance(l, im->module);
+	wasm_instance *src = find_instance(l, im->module, im->module_len);
 	const struct wasm_export *e;
 
 	memset(r, 0, sizeof *r);
@@ -507,7 +535,7 @@ static void resolve_import(wasm_linker *l, const wasm_module *m,
 		resolve_host(l, m, im, r);
 		return;
 	}
-	e = find_export(inst_module(src), im->name);
+	e = find_export(inst_module(src), im->name, im->name_len);
 	if (!e) {
 		r->msg = "unknown import";
 		return;

@@ -390,6 +390,8 @@ static bool sec_import(struct decoder *d)
 			return false;
 		im->module = dup_name(s1, l1);
 		im->name = dup_name(s2, l2);
+		im->module_len = l1;
+		im->name_len = l2;
 		m->nimports = i + 1;
 		if (!im->module || !im->name)
 			return fail(d, "out of memory", 0);
@@ -676,6 +678,7 @@ static bool sec_export(struct decoder *d)
 			break;
 		e->kind = kind;
 		e->name = dup_name(names[i].s, names[i].len);
+		e->name_len = names[i].len;
 		m->nexports = i + 1;
 		if (!e->name)
 			ok = fail(d, "out of memory", at);
@@ -1206,6 +1209,18 @@ void wasm_module_free(wasm_module *m)
 	free_names(m);
 	free(m->bytes);
 	free(m);
+}
+
+const struct wasm_export *wasm_find_export(const wasm_module *m, uint8_t kind,
+					   const char *name, size_t len)
+{
+	for (uint32_t i = 0; i < m->nexports; i++) {
+		const struct wasm_export *e = &m->exports[i];
+
+		if (e->kind == kind && e->name_len == len && !memcmp(e->name, name, len))
+			return e;
+	}
+	return NULL;
 }
 
 const char *wasm_func_name(const wasm_module *m, uint32_t func_index)

@@ -37,13 +37,16 @@ enum wasm_extern_kind { WASM_EXTERN_FUNC = 0, WASM_EXTERN_TABLE = 1,
 			WASM_EXTERN_MEMORY = 2, WASM_EXTERN_GLOBAL = 3 };
 
 struct wasm_import {
-	char *module, *name;    /* NUL-terminated copies (validated UTF-8) */
+	char *module, *name;    /* NUL-terminated copies (validated UTF-8; a
+				   name may hold NUL bytes: use the lengths) */
+	uint32_t module_len, name_len;
 	uint8_t kind;           /* enum wasm_extern_kind */
 	uint32_t index;         /* index in that kind's index space */
 };
 
 struct wasm_export {
-	char *name;
+	char *name;             /* as wasm_import: NUL-terminated, name_len bytes */
+	uint32_t name_len;
 	uint8_t kind;
 	uint32_t index;
 };
@@ -151,6 +154,9 @@ struct wasm_module {
 };
 
 /* module.c helpers shared with compile.c / instance.c */
+/* Export `name` (len bytes, may hold NULs) of the given kind, or NULL. */
+const struct wasm_export *wasm_find_export(const wasm_module *m, uint8_t kind,
+					   const char *name, size_t len);
 const char *wasm_func_name(const wasm_module *m, uint32_t func_index);
 const struct wasm_functype *wasm_func_type(const wasm_module *m, uint32_t func_index);
 

@@ -76,6 +76,8 @@ void jit_trap_record(struct jit_ctx *ctx, enum wasm_trap_code code,
 		return;
 	t->code = code;
 	t->nframes = 0;
+	t->has_index = false;
+	t->index = 0;
 	add_frame(m, t, rip - 1);
 	/* caller frames: [rbp] = caller's rbp, [rbp + 8] = return address;
 	   only frames on this instance's Wasm stack are trusted */
@@ -86,6 +88,16 @@ void jit_trap_record(struct jit_ctx *ctx, enum wasm_trap_code code,
 		if (fp[0] <= rbp)
 			break;
 		rbp = fp[0];
+	}
+}
+
+void jit_trap_record_site(struct jit_ctx *ctx, uint32_t code_flags, uintptr_t rip,
+			  uintptr_t rbp, uint32_t index)
+{
+	jit_trap_record(ctx, (enum wasm_trap_code)(code_flags & 0xff), rip, rbp);
+	if ((code_flags & JIT_TRAP_INDEX) && ctx->trap_out) {
+		ctx->trap_out->has_index = true;
+		ctx->trap_out->index = index;
 	}
 }
 

@@ -76,7 +76,17 @@ struct wasm_trap {
 	uint32_t nframes;       /* frames[0] is where it trapped */
 	struct wasm_frame frames[WASM_BACKTRACE_MAX];
 	char host_msg[96];      /* WASM_TRAP_HOST only */
+	/* call_indirect's "undefined element N" and "uninitialized element N":
+	   the table index N that failed, as the reference interpreter names it */
+	bool has_index;
+	uint32_t index;
 };
+
+/* The trap's full message into buf (returned): wasm_trap_message(code)
+ * plus its detail, e.g. "uninitialized element 2" (the index printed as
+ * the reference interpreter prints it, a signed 32-bit number) or
+ * "host function error: <host_msg>". */
+const char *wasm_trap_text(const struct wasm_trap *t, char *buf, size_t len);
 
 /* Print "wasm trap: out of bounds memory access\n  at func 3 <name> +0x1f2\n..." */
 void wasm_trap_format(const struct wasm_trap *t, char *buf, size_t len);
@@ -125,6 +135,11 @@ void wasm_instance_free(wasm_instance *inst);
 int wasm_call(wasm_instance *inst, const char *export_name,
 	      const uint64_t *args, size_t nargs, uint64_t *results,
 	      size_t nresults, struct wasm_trap *trap, struct wasm_error *err);
+/* The same with the name as (bytes, length): a Wasm name may hold NUL
+ * bytes (names.wast), which the C-string form cannot name. */
+int wasm_call_n(wasm_instance *inst, const char *export_name, size_t name_len,
+		const uint64_t *args, size_t nargs, uint64_t *results,
+		size_t nresults, struct wasm_trap *trap, struct wasm_error *err);
 
 /* Linear memory 0 of the instance, for host functions (NULL/0 if none). */
 uint8_t *wasm_memory_base(wasm_instance *inst);
@@ -197,5 +212,11 @@ int wasm_export_func_type(wasm_instance *inst, const char *name,
  * args/results).  0, or -1 if there is no such global export. */
 int wasm_export_global_get(wasm_instance *inst, const char *name,
 			   uint8_t *type, uint64_t *value);
+/* The same two with the name as (bytes, length), as wasm_call_n. */
+int wasm_export_func_type_n(wasm_instance *inst, const char *name, size_t name_len,
+			    uint32_t *nparams, uint8_t *params,
+			    uint32_t *nresults, uint8_t *results, uint32_t max);
+int wasm_export_global_get_n(wasm_instance *inst, const char *name, size_t name_len,
+			     uint8_t *type, uint64_t *value);
 
 #endif

@@ -3,7 +3,8 @@
  * the ESP.  The bundle is hostile input: every length is checked against
  * what is left of the buffer before anything is read, the header's size
  * and count must agree with the entries actually present, strings may not
- * contain NUL, and there must be exactly one module.
+ * contain NUL, and there must be exactly one module, or none when there is
+ * a spec blob (at most one; its contents are checked by spec/spec_blob.c).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -86,12 +87,14 @@ static int bundle_scan(struct walk w, int *nargs, int *nenv, const char **why)
 	uint32_t kind;
 	const uint8_t *data;
 	uint64_t len;
-	int r, modules = 0;
+	int r, modules = 0, specs = 0;
 
 	*nargs = *nenv = 0;
 	while ((r = next_entry(&w, &kind, &data, &len, why)) == 1) {
 		if (kind == BUNDLE_MODULE)
 			modules++;
+		else if (kind == BUNDLE_SPEC)
+			specs++;
 		else if (kind == BUNDLE_ARG)
 			++*nargs;
 		else if (kind == BUNDLE_ENV)
@@ -103,7 +106,9 @@ static int bundle_scan(struct walk w, int *nargs, int *nenv, const char **why)
 	}
 	if (r < 0)
 		return r;
-	if (modules != 1)
+	if (specs > 1)
+		return (*why = "more than one spec blob", -EINVAL);
+	if (modules > 1 || (modules == 0 && !specs))
 		return (*why = modules ? "more than one module" : "no module", -EINVAL);
 	return 0;
 }
@@ -145,6 +150,10 @@ static int bundle_fill(struct walk w, struct boot_bundle *b, const char **why)
 			break;
 		case BUNDLE_FLAGS:
 			memcpy(&b->flags, data, 4);
+			break;
+		case BUNDLE_SPEC:
+			b->spec = data;
+			b->spec_len = len;
 			break;
 		default:                /* unknown kinds: ignored (forward compat) */
 			break;

@@ -11,7 +11,7 @@
  *
  * jit_unwind(ctx, code) drops everything above entry_rsp (the Wasm frames
  * and any host frames in between) and makes jit_enter return `code`.
- * jit_trap is what compiled code calls with esi = trap code.
+ * jit_trap is what compiled code calls with esi = trap code (jit.h).
  */
 	.text
 
@@ -96,17 +96,20 @@ jit_unwind:
 
 	.globl	jit_trap
 	.type	jit_trap, @function
-/* Called by compiled code: esi = trap code, r14 = ctx, rbp = the trapping
- * function's frame, [rsp] = return address inside the trapping site. */
+/* Called by compiled code: esi = trap code (| JIT_TRAP_INDEX 0x100: edx =
+ * the element index), r14 = ctx, rbp = the trapping function's frame,
+ * [rsp] = return address inside the trapping site.  rbx is free to use:
+ * jit_unwind restores jit_enter's callee-saved registers. */
 jit_trap:
-	movl	%esi, %ebx		/* callee-saved: survives the C call */
+	movl	%esi, %ebx
+	movl	%edx, %r8d		/* index */
 	movq	%r14, %rdi
 	movq	(%rsp), %rdx
 	movq	%rbp, %rcx
 	andq	$-16, %rsp
-	call	jit_trap_record
+	call	jit_trap_record_site
 	movq	%r14, %rdi
-	movl	%ebx, %esi
+	movzbl	%bl, %esi		/* the code without the flag */
 	jmp	jit_unwind
 	.size	jit_trap, .-jit_trap
 

@@ -35,7 +35,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "spec.h"
+#include "spec_script.h"
 
 static const uint8_t spectest_wasm[] = {
 	/* magic, version */
@@ -86,7 +86,9 @@ static const uint8_t spectest_wasm[] = {
 	0x66, 0x36, 0x34, 0x00, 0x06,
 };
 
-static bool spectest_verbose;
+/* Where the print functions print (set by spectest_new; one script runs
+ * at a time). */
+static const struct spec_out *spectest_out;
 
 static float f32_of(uint64_t bits)
 {
@@ -106,13 +108,13 @@ static double f64_of(uint64_t bits)
 }
 
 /* The reference interpreter prints each argument as "VALUE : TYPE". */
-static void print_arg(char type, uint64_t v)
+static void print_arg(const struct spec_out *o, char type, uint64_t v)
 {
 	switch (type) {
-	case 'i': printf("%d : i32\n", (int32_t)v); break;
-	case 'I': printf("%lld : i64\n", (long long)(int64_t)v); break;
-	case 'f': printf("%g : f32\n", (double)f32_of(v)); break;
-	case 'F': printf("%g : f64\n", f64_of(v)); break;
+	case 'i': spec_printf(o, "%d : i32\n", (int)(int32_t)v); break;
+	case 'I': spec_printf(o, "%lld : i64\n", (long long)(int64_t)v); break;
+	case 'f': spec_printf(o, "%g : f32\n", (double)f32_of(v)); break;
+	case 'F': spec_printf(o, "%g : f64\n", f64_of(v)); break;
 	}
 }
 
@@ -120,12 +122,12 @@ static enum wasm_trap_code spectest_print(wasm_instance *inst, void *env,
 					  const uint64_t *args, uint64_t *results)
 {
 	const char *params = env;
+	const struct spec_out *o = spectest_out;
 
-	if (!spectest_verbose)
+	if (!o || !o->verbose)
 		return WASM_TRAP_NONE;
 	for (size_t i = 0; params[i]; i++)
-		print_arg(params[i], args[i]);
-	fflush(stdout);
+		print_arg(o, params[i], args[i]);
 	return WASM_TRAP_NONE;
 }
 
@@ -142,12 +144,12 @@ static const struct wasm_host_func spectest_funcs[] = {
 	PRINT("print_f64_f64", "FF"),
 };
 
-int spectest_new(bool verbose, wasm_module **mod, wasm_instance **inst,
-		 struct wasm_error *err)
+int spectest_new(const struct spec_out *o, wasm_module **mod,
+		 wasm_instance **inst, struct wasm_error *err)
 {
 	struct wasm_trap trap;
 
-	spectest_verbose = verbose;
+	spectest_out = o;
 	*inst = NULL;
 	if (wasm_module_load(spectest_wasm, sizeof spectest_wasm, mod, err))
 		return -1;
