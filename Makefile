@@ -4,7 +4,7 @@
 #   make run        boot the bundled example (examples/hello) under QEMU
 #   make test       every test level; the last line is "N passed, N failed"
 #
-# Two builds of the same portable code (jit/, wasi-baremetal/):
+# Two builds of the same portable code (jit/, wasi-baremetal/, spec/):
 #   host   : + host/ (Linux platform) -> build/wasmetal (CLI, --hosted), tests
 #   kernel : + kernel/ mm/ drivers/ + newlib -> build/kernel.elf
 # plus boot/ (GNU-EFI) -> build/BOOTX64.EFI.  Third-party code (newlib, later
@@ -38,11 +38,11 @@ $(NEWLIB_STAMP): | $(DEPS_STAMP)
 	$(Q)CACHE='$(CACHE)' host/tools/build-newlib.sh
 
 # ---- host build ------------------------------------------------------------
-PORTABLE_SRCS := $(wildcard jit/*.c jit/x64/*.c wasi-baremetal/*.c)
+PORTABLE_SRCS := $(wildcard jit/*.c jit/x64/*.c wasi-baremetal/*.c spec/*.c)
 PORTABLE_ASM  := $(wildcard jit/x64/*.S)
 HOST_SRCS     := $(filter-out host/main.c,$(wildcard host/*.c images/*.c))
 HOST_CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
-		 -Ijit -Iwasi-baremetal -Ihost -Iimages -Iboot \
+		 -Ijit -Iwasi-baremetal -Ispec -Ihost -Iimages -Iboot \
 		 -DWASMETAL_BUILD_DIR='"$(abspath $(BUILD))"' \
 		 -DWASMETAL_CACHE_DIR='"$(CACHE)"' -MMD -MP
 HOST_LDLIBS   := -ljansson -lm
@@ -69,7 +69,7 @@ KERNEL_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
 		-fno-stack-protector -fno-omit-frame-pointer -mgeneral-regs-only \
 		-isystem $(NEWLIB_DIR)/include \
-		-Ijit -Iwasi-baremetal -Ikernel -Imm -Idrivers -Iimages -Iboot \
+		-Ijit -Iwasi-baremetal -Ispec -Ikernel -Imm -Idrivers -Iimages -Iboot \
 		-DWASMETAL_KERNEL -MMD -MP
 # The engine and WASI use SSE (floats); only interrupt-path code is built
 # general-registers-only (kernel/, mm/, drivers/).
@@ -81,6 +81,9 @@ $(BUILD)/kernel/jit/%.c.o: jit/%.c $(NEWLIB_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(KERNEL_SSE_CFLAGS) -c $< -o $@
 $(BUILD)/kernel/wasi-baremetal/%.c.o: wasi-baremetal/%.c $(NEWLIB_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(KERNEL_SSE_CFLAGS) -c $< -o $@
+$(BUILD)/kernel/spec/%.c.o: spec/%.c $(NEWLIB_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(KERNEL_SSE_CFLAGS) -c $< -o $@
 $(BUILD)/kernel/%.c.o: %.c $(NEWLIB_STAMP)
@@ -172,6 +175,13 @@ spec: $(BUILD)/wasmetal
 	$(Q)BUILD=$(BUILD) WASM_TESTSUITE=$${WASM_TESTSUITE:-$(CACHE)/testsuite} \
 		tests/spec/run-suite.sh
 .PHONY: spec
+
+# The same files inside the kernel: all of them in one boot under QEMU
+# (`wasmetal spec --qemu`), the kernel staying up across them.
+spec-qemu: $(BUILD)/wasmetal $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI
+	$(Q)BUILD=$(BUILD) WASM_TESTSUITE=$${WASM_TESTSUITE:-$(CACHE)/testsuite} \
+		tests/spec/run-suite.sh --qemu
+.PHONY: spec-qemu
 
 # ---- the two commands --------------------------------------------------------
 run: all

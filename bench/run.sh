@@ -86,6 +86,7 @@ mismatch() {   # mismatch NAME RUNNER WHY FILE
 	BAD[$1.$2]=1
 }
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: ${#NAMES[@]} programs x ${#RUNNERS[@]} runners x $RUNS runs (best of $RUNS)"
 for name in "${NAMES[@]}"; do
 	ref_ok=1
@@ -154,6 +155,8 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo "- clang: $(clang --version | head -1)"
 	echo "- node: $(node --version) (V8 $(node -p process.versions.v8))"
 	[ -z "${BENCH_ONLY:-}" ] || echo "- **Partial run: BENCH_ONLY=\"$BENCH_ONLY\"** (not the full set)"
+	echo "- Load average (1/5/15 min) before: $load_start, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "  (this host has $(nproc) cores; other work running at the same time makes the numbers noisy)"
 	echo "- Runs: best (minimum) wall time of $RUNS runs per program and runner,"
 	echo "  whole process, start to exit. The node times include node's own start-up"
 	echo "  (measured below) and compiling the module;"

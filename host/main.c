@@ -7,6 +7,8 @@
  *       otherwise: build a disk image in a temporary directory and boot it
  *       under QEMU (images/), the guest console on our stdout.
  *   wasmetal image [OPTIONS] MODULE.wasm -o OUT.img [--format raw] [ARGS...]
+ *   wasmetal spec [-v] [--qemu] FILE.json...   (host/spec.c: the spec
+ *       testsuite, hosted or in one QEMU boot)
  *
  * As with wasmtime, everything after MODULE belongs to the guest, and the
  * guest's argv[0] is MODULE as given.  The guest sees only the environment
@@ -55,6 +57,7 @@ struct opts {
 static const char usage_text[] =
 "usage: wasmetal run [--hosted] [OPTIONS] MODULE.wasm|IMAGE.img [ARGS...]\n"
 "       wasmetal image [OPTIONS] MODULE.wasm -o OUT.img [--format raw] [ARGS...]\n"
+"       wasmetal spec [-v] [--qemu] FILE.json...   (wasmetal spec --help)\n"
 "       wasmetal --help | --version\n"
 "\n"
 "run      boot MODULE under QEMU (its console on stdout) and exit with its\n"

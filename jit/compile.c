@@ -122,6 +122,26 @@ struct ctl {
 	uint32_t else_label;    /* if: where the false condition jumps */
 };
 
+/*
+ * Where an operand-stack value is (the register allocation of the value
+ * stack, DESIGN.md decision 6).  Entry k is either in its own slot S(k)
+ * (V_STK, the fixed layout every merge point uses), in a register it owns
+ * (V_REG: general purpose for i32/i64/refs, xmm for f32/f64; i32 values
+ * zero-extended as in slots), a constant not yet materialised (V_IMM, raw
+ * bits), the current value of a local (V_LOCAL: materialised before that
+ * local is written), or the result of the comparison just emitted
+ * (V_FLAGS: condition code `cc` in EFLAGS; only ever the top entry, and
+ * only until the next opcode, which consumes or materialises it).
+ */
+enum { V_STK, V_REG, V_IMM, V_LOCAL, V_FLAGS };
+struct vloc {
+	uint8_t kind;
+	int8_t reg;
+	uint8_t cc;
+	uint32_t local;
+	uint64_t imm;
+};
+
 struct fixup { uint32_t field, label; };
 /* idx_reg >= 0: the register holding the element index the trap names */
 struct stub { uint32_t field, wasm_off; uint8_t code; int8_t idx_reg; };
@@ -153,6 +173,10 @@ struct fc {
 	uint8_t *ltypes;                /* nlocals */
 	uint8_t *vals;                  /* operand type stack, 0 = unknown */
 	uint32_t nvals, capvals, maxvals;
+	struct vloc *vs;                /* where each operand is (nvals) */
+	uint32_t capvs;
+	uint16_t gpr_used, xmm_used;    /* bit per register held by a V_REG */
+	int8_t *pin;                    /* per local: its register, or -1 */
 	struct ctl *ctls;
 	uint32_t nctls, capctls;
 	int32_t *labels;                /* code offset, -1 = unbound */
@@ -295,8 +319,21 @@ static void ldx_const(struct fc *f, int dbl, int xmm, uint64_t bits)
 
 /* ---- operand type stack -------------------------------------------------- */
 
+static void free_vloc(struct fc *f, const struct vloc *v, uint8_t t)
+{
+	if (v->kind != V_REG)
+		return;
+	if (is_float(t))
+		f->xmm_used &= (uint16_t)~(1u << v->reg);
+	else
+		f->gpr_used &= (uint16_t)~(1u << v->reg);
+}
+
 static bool push(struct fc *f, uint8_t t, uint32_t *slot)
 {
+	if (!grow((void **)&f->vs, &f->capvs, f->nvals + 1, sizeof *f->vs))
+		return oom(f);
+	f->vs[f->nvals] = (struct vloc){ .kind = V_STK };
 	if (!PUSH(f, f->vals, f->nvals, f->capvals, t))
 		return oom(f);
 	if (f->nvals > f->maxvals)
@@ -319,9 +356,12 @@ static bool pop(struct fc *f, uint8_t want, uint32_t *slot, uint8_t *type)
 			return fail(f, "type mismatch");
 		t = 0;
 	} else {
-		t = f->vals[--f->nvals];
+		t = f->vals[f->nvals - 1];
 		if (want && t && t != want)
 			return fail(f, "type mismatch");
+		f->nvals--;
+		free_vloc(f, &f->vs[f->nvals], t);
+		f->vs[f->nvals].kind = V_STK;
 	}
 	if (slot)
 		*slot = f->nvals;
@@ -334,8 +374,310 @@ static void set_unreachable(struct fc *f)
 {
 	struct ctl *c = &f->ctls[f->nctls - 1];
 
-	f->nvals = c->height;
+	while (f->nvals > c->height) {
+		f->nvals--;
+		free_vloc(f, &f->vs[f->nvals], f->vals[f->nvals]);
+	}
 	c->unreachable = true;
+}
+
+/* ---- value locations (register allocation of the value stack) ----------- */
+
+/* Registers values may live in.  rax, rcx, rdx and xmm0/xmm1 are scratch
+ * for single instructions (never hold a stack value); r14/r15/rbp/rsp are
+ * fixed (jit.h).  All are caller-saved in wasm ABI v0, so every call,
+ * and everything that is not compiled here yet, first spills (flush_all). */
+enum { RBX = X64_RBX, R10 = X64_R10, R11 = X64_R11, R12 = X64_R12, R13 = X64_R13 };
+static const int8_t alloc_gprs[] = { RSI, RDI, X64_R8, X64_R9, R10 };
+#define FIRST_XMM 2
+#define NXMM 8
+/* Registers the most used locals live in for the whole function ("pinned"
+ * locals: the same register on every path, so merges need nothing).  The
+ * slot-by-slot code never touches them; around every opcode that calls
+ * out (calls, runtime helpers) they go to their memory homes and back. */
+static const int8_t pin_gprs[] = { RBX, R12, R13, R11 };
+#define PIN_XMM_FIRST 8
+#define PIN_XMM_N 8
+
+/* the register local i lives in, or -1 (its home L(i) then) */
+static int local_reg(struct fc *f, uint32_t i)
+{
+	return f->pin ? f->pin[i] : -1;
+}
+
+static bool in_xmm(uint8_t t)
+{
+	return is_float(t);
+}
+
+/* write value v (of type t) to m as a 64-bit slot value (i32/f32
+ * zero-extended); uses rax as scratch, never changes EFLAGS */
+static void store_val(struct fc *f, const struct vloc *v, uint8_t t, uint32_t k,
+		      struct x64_mem m)
+{
+	struct vloc pinned;
+
+	if (v->kind == V_LOCAL && local_reg(f, v->local) >= 0) {
+		pinned = (struct vloc){ .kind = V_REG, .reg = (int8_t)local_reg(f, v->local) };
+		v = &pinned;
+	}
+	switch (v->kind) {
+	case V_STK:
+		if (m.base != RBP || m.index != X64_NOREG || m.disp != S(f, k).disp) {
+			x64_mov_rm(f->a, 1, RAX, S(f, k));
+			x64_mov_mr(f->a, 1, m, RAX);
+		}
+		return;
+	case V_REG:
+		if (!in_xmm(t)) {
+			x64_mov_mr(f->a, 1, m, v->reg);
+		} else if (t == F64) {
+			x64_movq_mx(f->a, m, v->reg);
+		} else {
+			x64_movd_mx(f->a, m, v->reg);
+			m.disp += 4;
+			x64_mov_mi(f->a, 0, m, 0);
+		}
+		return;
+	case V_IMM:
+		if ((int64_t)v->imm == (int32_t)v->imm) {
+			x64_mov_mi(f->a, 1, m, (int32_t)v->imm);
+		} else {
+			x64_mov_ri(f->a, RAX, v->imm);
+			x64_mov_mr(f->a, 1, m, RAX);
+		}
+		return;
+	case V_LOCAL:
+		x64_mov_rm(f->a, 1, RAX, L(f, v->local));
+		x64_mov_mr(f->a, 1, m, RAX);
+		return;
+	case V_FLAGS:
+		x64_setcc(f->a, v->cc, RAX);
+		x64_movzx8_rr(f->a, RAX, RAX);
+		x64_mov_mr(f->a, 1, m, RAX);
+		return;
+	}
+}
+
+/* the value is in memory: its slot or an unpinned local's home */
+static bool is_mem(struct fc *f, const struct vloc *v)
+{
+	return v->kind == V_STK || (v->kind == V_LOCAL && local_reg(f, v->local) < 0);
+}
+
+/* a register entry k can be read from (its own, or its pinned local's),
+ * or -1 */
+static int src_reg(struct fc *f, uint32_t k)
+{
+	const struct vloc *v = &f->vs[k];
+
+	if (v->kind == V_REG)
+		return v->reg;
+	if (v->kind == V_LOCAL)
+		return local_reg(f, v->local);
+	return -1;
+}
+
+/* entry k to its slot (state V_STK) */
+static void spill(struct fc *f, uint32_t k)
+{
+	struct vloc *v = &f->vs[k];
+
+	if (v->kind == V_STK)
+		return;
+	store_val(f, v, f->vals[k], k, S(f, k));
+	free_vloc(f, v, f->vals[k]);
+	v->kind = V_STK;
+}
+
+/* every entry to its slot: the fixed layout of merges, calls and the
+ * opcodes still compiled slot by slot.  Never changes EFLAGS. */
+static void flush_all(struct fc *f)
+{
+	for (uint32_t k = 0; k < f->nvals; k++)
+		spill(f, k);
+}
+
+/* a free register of t's class, spilling the deepest value held in one
+ * if there is none (never touches rax/rcx/rdx/xmm0/xmm1 or EFLAGS) */
+static int alloc_reg(struct fc *f, uint8_t t)
+{
+	bool x = in_xmm(t);
+
+	if (x) {
+		for (int r = FIRST_XMM; r < NXMM; r++)
+			if (!(f->xmm_used & (1u << r))) {
+				f->xmm_used |= (uint16_t)(1u << r);
+				return r;
+			}
+	} else {
+		for (size_t i = 0; i < sizeof alloc_gprs; i++)
+			if (!(f->gpr_used & (1u << alloc_gprs[i]))) {
+				f->gpr_used |= (uint16_t)(1u << alloc_gprs[i]);
+				return alloc_gprs[i];
+			}
+	}
+	/* the top three entries are the operands of the opcode being
+	   compiled: never taken away from it */
+	for (uint32_t k = 0; k + 3 < f->nvals; k++) {
+		struct vloc *v = &f->vs[k];
+
+		if (v->kind == V_REG && in_xmm(f->vals[k]) == x) {
+			int r = v->reg;
+			spill(f, k);
+			if (x)
+				f->xmm_used |= (uint16_t)(1u << r);
+			else
+				f->gpr_used |= (uint16_t)(1u << r);
+			return r;
+		}
+	}
+	return x ? 0 : RAX;     /* unreachable: more registers than entries */
+}
+
+/* load value v (type t, entry k) into register r of its class */
+static void load_val(struct fc *f, const struct vloc *v, uint8_t t, uint32_t k, int r)
+{
+	struct x64_mem m;
+	struct vloc pinned;
+
+	if (v->kind == V_LOCAL && local_reg(f, v->local) >= 0) {
+		pinned = (struct vloc){ .kind = V_REG, .reg = (int8_t)local_reg(f, v->local) };
+		v = &pinned;
+	}
+	if (v->kind == V_REG) {
+		if (v->reg == r)
+			return;
+		if (in_xmm(t)) {
+			x64_movq_rx(f->a, 1, RAX, v->reg);
+			x64_movq_xr(f->a, 1, r, RAX);
+		} else {
+			x64_mov_rr(f->a, 1, r, v->reg);
+		}
+		return;
+	}
+	if (v->kind == V_FLAGS) {
+		x64_setcc(f->a, v->cc, r);
+		x64_movzx8_rr(f->a, r, r);
+		return;
+	}
+	if (v->kind == V_IMM) {
+		if (!in_xmm(t)) {
+			x64_mov_ri(f->a, r, v->imm);
+		} else if (!v->imm) {
+			x64_xorps(f->a, r, r);
+		} else {
+			x64_mov_ri(f->a, RAX, v->imm);
+			x64_movq_xr(f->a, 1, r, RAX);
+		}
+		return;
+	}
+	m = v->kind == V_LOCAL ? L(f, v->local) : S(f, k);
+	if (in_xmm(t))
+		x64_movq_xm(f->a, r, m);
+	else
+		x64_mov_rm(f->a, 1, r, m);
+}
+
+/* entry k into a register it owns; returns the register */
+static int to_reg(struct fc *f, uint32_t k)
+{
+	struct vloc *v = &f->vs[k];
+	int r;
+
+	if (v->kind == V_REG)
+		return v->reg;
+	r = alloc_reg(f, f->vals[k]);
+	load_val(f, v, f->vals[k], k, r);
+	*v = (struct vloc){ .kind = V_REG, .reg = (int8_t)r };
+	return r;
+}
+
+/* drop the top entry (its register becomes free); no code */
+static void vdrop(struct fc *f)
+{
+	f->nvals--;
+	free_vloc(f, &f->vs[f->nvals], f->vals[f->nvals]);
+	f->vs[f->nvals].kind = V_STK;
+}
+
+/* The top n entries exist in this frame and have types ts (when ts is
+ * NULL: all of type t). */
+static bool top_is(struct fc *f, uint32_t n, const uint8_t *ts, uint8_t t)
+{
+	struct ctl *c = &f->ctls[f->nctls - 1];
+
+	if (f->nvals - c->height < n)
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t have = f->vals[f->nvals - n + i];
+		if (!have || have != (ts ? ts[i] : t))
+			return false;
+	}
+	return true;
+}
+
+/* an integer operand: register, simm32, or memory */
+struct opnd {
+	uint8_t kind;           /* V_REG, V_IMM, V_STK (memory m) */
+	int8_t reg;
+	int32_t imm;
+	struct x64_mem m;
+};
+
+static struct opnd int_opnd(struct fc *f, uint32_t k, int w)
+{
+	struct vloc *v = &f->vs[k];
+	struct opnd o = { .kind = V_REG };
+
+	switch (v->kind) {
+	case V_IMM:
+		if (!w || (int64_t)v->imm == (int32_t)v->imm) {
+			o.kind = V_IMM;
+			o.imm = (int32_t)v->imm;
+			return o;
+		}
+		break;
+	case V_LOCAL:
+		if (local_reg(f, v->local) >= 0) {
+			o.reg = (int8_t)local_reg(f, v->local);
+			return o;
+		}
+		o.kind = V_STK;
+		o.m = L(f, v->local);
+		return o;
+	case V_STK:
+		o.kind = V_STK;
+		o.m = S(f, k);
+		return o;
+	}
+	o.reg = (int8_t)to_reg(f, k);
+	return o;
+}
+
+static void alu_opnd(struct fc *f, enum x64_alu op, int w, int dst, const struct opnd *o)
+{
+	if (o->kind == V_REG)
+		x64_alu_rr(f->a, op, w, dst, o->reg);
+	else if (o->kind == V_IMM)
+		x64_alu_ri(f->a, op, w, dst, o->imm);
+	else
+		x64_alu_rm(f->a, op, w, dst, o->m);
+}
+
+/* the 64 bits of entry k (any type; f32 zero-extended) into general
+ * register r (a scratch one: rax/rcx/rdx) */
+static void to_scratch(struct fc *f, uint32_t k, int r)
+{
+	const struct vloc *v = &f->vs[k];
+	int src = src_reg(f, k);
+
+	if (src >= 0 && in_xmm(f->vals[k]))
+		x64_movq_rx(f->a, f->vals[k] == F64, r, src);
+	else if (src >= 0)
+		x64_mov_rr(f->a, 1, r, src);
+	else
+		load_val(f, v, in_xmm(f->vals[k]) ? I64 : f->vals[k], k, r);
 }
 
 /* ---- labels, fixups, trap stubs ------------------------------------------ */
@@ -528,6 +870,7 @@ static bool push_vals(struct fc *f, const uint8_t *ts, uint32_t n)
  * pushed again above the new frame, in the same slots. */
 static bool push_ctl(struct fc *f, uint8_t kind, struct ctl *c)
 {
+	flush_all(f);           /* a block starts with the fixed layout */
 	if (!pop_vals(f, c->params, c->nparams, NULL, NULL))
 		return false;
 	c->kind = kind;
@@ -555,37 +898,123 @@ static const uint8_t *label_types(const struct ctl *c)
 	return c->kind == CTL_LOOP ? c->params : c->results;
 }
 
-/* copy n slots src.. down to dst.. (dst <= src: ascending is safe) */
-static void move_vals(struct fc *f, uint32_t dst, uint32_t src, uint32_t n)
+/* true when a branch to t needs no code but the jump: it carries no
+ * values and everything below its height is in its slot */
+static bool br_is_plain(struct fc *f, const struct ctl *t)
 {
-	for (uint32_t i = 0; src != dst && i < n; i++)
-		copy(f, S(f, dst + i), S(f, src + i));
+	if (label_arity(t))
+		return false;
+	for (uint32_t k = 0; k < t->height; k++)
+		if (f->vs[k].kind != V_STK)
+			return false;
+	return true;
 }
 
-/* The copy of the values a branch carries (from the top of the stack to
- * the target's slots) + the jump; types already checked. */
+/* The code of a branch to depth: the stack below the target's height to
+ * its slots, the values it carries (from the top of the stack) to the
+ * target's slots (ascending: a destination slot is never a later
+ * source), and the jump; types already checked.  The compile-time state
+ * is not changed (br_if falls through with it). */
 static bool emit_br_code(struct fc *f, uint32_t depth)
 {
 	struct ctl *t = &f->ctls[f->nctls - 1 - depth];
 	struct ctl *c = &f->ctls[f->nctls - 1];
 	uint32_t n = label_arity(t);
 
-	if (f->nvals - c->height >= n)          /* else unreachable code */
-		move_vals(f, t->height, f->nvals - n, n);
+	if (f->nvals - c->height >= n) {        /* else unreachable code */
+		for (uint32_t k = 0; k < t->height; k++)
+			if (f->vs[k].kind != V_STK)
+				store_val(f, &f->vs[k], f->vals[k], k, S(f, k));
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t k = f->nvals - n + i;
+			store_val(f, &f->vs[k], f->vals[k], k, S(f, t->height + i));
+		}
+	}
 	return jump_to(f, t->label);
 }
 
-/* br / br_if: check the operand stack against the target's types (pop
- * them, push them back) and emit the branch. */
-static bool emit_br(struct fc *f, uint32_t depth)
+/* br / br_if / return: check the operand stack against the target's
+ * types, as popping and pushing them back would (spec appendix A.3), but
+ * leaving the values where they are. */
+static bool check_br(struct fc *f, uint32_t depth)
 {
 	struct ctl *t = &f->ctls[f->nctls - 1 - depth];
+	struct ctl *c = &f->ctls[f->nctls - 1];
+	const uint8_t *ts = label_types(t);
 	uint32_t n = label_arity(t);
 
-	if (!pop_vals(f, label_types(t), n, NULL, NULL) ||
-	    !push_vals(f, label_types(t), n))
+	if (f->nvals - c->height < n)
+		return pop_vals(f, ts, n, NULL, NULL) && push_vals(f, ts, n);
+	for (uint32_t i = n; i-- > 0;) {
+		uint8_t have = f->vals[f->nvals - n + i];
+		if (have && have != ts[i])
+			return fail(f, "type mismatch");
+	}
+	for (uint32_t i = 0; i < n; i++)
+		f->vals[f->nvals - n + i] = ts[i];
+	return true;
+}
+
+static bool emit_br(struct fc *f, uint32_t depth)
+{
+	return check_br(f, depth) && emit_br_code(f, depth);
+}
+
+/* Pop the i32 condition of if/br_if: *cc = the condition code that holds
+ * when it is true (a comparison just made feeds it directly). */
+static bool pop_cond(struct fc *f, enum x64_cc *cc)
+{
+	uint32_t k;
+
+	*cc = X64_CC_NE;
+	if (!top_is(f, 1, NULL, I32)) {
+		if (!pop(f, I32, &k, NULL))
+			return false;
+		x64_mov_rm(f->a, 0, RAX, S(f, k));      /* slot layout (or dead code) */
+		x64_test_rr(f->a, 0, RAX, RAX);
+		return true;
+	}
+	k = f->nvals - 1;
+	struct vloc *v = &f->vs[k];
+	switch (v->kind) {
+	case V_FLAGS:
+		*cc = (enum x64_cc)v->cc;
+		break;
+	case V_REG:
+		x64_test_rr(f->a, 0, v->reg, v->reg);
+		break;
+	case V_LOCAL:
+		if (local_reg(f, v->local) >= 0)
+			x64_test_rr(f->a, 0, local_reg(f, v->local), local_reg(f, v->local));
+		else
+			x64_alu_mi(f->a, X64_CMP, 0, L(f, v->local), 0);
+		break;
+	case V_STK:
+		x64_alu_mi(f->a, X64_CMP, 0, S(f, k), 0);
+		break;
+	case V_IMM:
+		x64_mov_ri(f->a, RAX, v->imm);
+		x64_test_rr(f->a, 0, RAX, RAX);
+		break;
+	}
+	vdrop(f);
+	return true;
+}
+
+static bool op_br_if(struct fc *f, uint32_t depth)
+{
+	struct ctl *t = &f->ctls[f->nctls - 1 - depth];
+	enum x64_cc cc;
+
+	if (!pop_cond(f, &cc) || !check_br(f, depth))
 		return false;
-	return emit_br_code(f, depth);
+	if (br_is_plain(f, t))
+		return jcc_to(f, cc, t->label);
+	size_t skip = fwd_jcc(f, (enum x64_cc)(cc ^ 1));
+	if (!emit_br_code(f, depth))
+		return false;
+	here(f, skip);
+	return true;
 }
 
 static bool rd_depth(struct fc *f, uint32_t *depth)
@@ -613,6 +1042,7 @@ static bool op_else(struct fc *f)
 
 	if (c->kind != CTL_IF)
 		return fail(f, "else without if");
+	flush_all(f);
 	if (!check_end(f, c))
 		return false;
 	if (!jump_to(f, c->label))
@@ -649,6 +1079,7 @@ static bool op_end(struct fc *f)
 {
 	struct ctl c = f->ctls[f->nctls - 1];
 
+	flush_all(f);           /* the merge layout: results in their slots */
 	if (!check_end(f, &c))
 		return false;
 	if (c.kind == CTL_IF) {
@@ -908,16 +1339,36 @@ static bool op_local(struct fc *f, uint8_t op)
 	if (i >= f->nlocals)
 		return fail(f, "unknown local");
 	uint8_t t = f->ltypes[i];
-	if (op == 0x20) {
+	if (op == 0x20) {               /* no code: the value is read when used */
 		if (!push(f, t, &k))
 			return false;
-		copy(f, S(f, k), L(f, i));
+		f->vs[k] = (struct vloc){ .kind = V_LOCAL, .local = i };
 		return true;
 	}
-	if (!pop(f, t, &k, NULL))
-		return false;
-	copy(f, L(f, i), S(f, k));
-	return op == 0x22 ? push(f, t, NULL) : true;
+	if (!top_is(f, 1, NULL, t)) {   /* missing (dead code) or a type error */
+		flush_all(f);
+		if (!pop(f, t, &k, NULL))
+			return false;
+		copy(f, L(f, i), S(f, k));
+		return op == 0x22 ? push(f, t, NULL) : true;
+	}
+	k = f->nvals - 1;
+	/* entries that still read local i get its old value first */
+	for (uint32_t j = 0; j < k; j++)
+		if (f->vs[j].kind == V_LOCAL && f->vs[j].local == i)
+			spill(f, j);
+	struct vloc *v = &f->vs[k];
+	if (v->kind == V_LOCAL && v->local == i)
+		;       /* local.set x (local.get x) */
+	else if (local_reg(f, i) >= 0)
+		load_val(f, v, t, k, local_reg(f, i));
+	else
+		store_val(f, v, t, k, L(f, i));
+	if (op == 0x21)
+		vdrop(f);
+	else if (v->kind == V_STK)
+		*v = (struct vloc){ .kind = V_LOCAL, .local = i };
+	return true;
 }
 
 /* global.get/set; an imported mutable global's slot holds the address of
@@ -977,6 +1428,92 @@ static struct x64_mem effective_addr(struct fc *f, uint32_t k, uint32_t offset)
 	return x64_mem_idx(R15, RAX, 1, 0);
 }
 
+/* The memory operand for address entry k + offset: [r15 + reg + offset]
+ * with the address's own register, or rax loaded with it (and rdx for an
+ * offset of 2 GiB or more; a constant address folds in whole). */
+static struct x64_mem fast_addr(struct fc *f, uint32_t k, uint32_t offset)
+{
+	struct vloc *v = &f->vs[k];
+	int r = RAX;
+
+	if (v->kind == V_IMM) {
+		uint64_t ea = (uint32_t)v->imm + (uint64_t)offset;
+		if (ea < 0x80000000u)
+			return x64_mem(R15, (int32_t)ea);
+		x64_mov_ri(f->a, RAX, ea);
+		return x64_mem_idx(R15, RAX, 1, 0);
+	}
+	if (src_reg(f, k) >= 0)
+		r = src_reg(f, k);
+	else if (is_mem(f, v))
+		x64_mov_rm(f->a, 0, RAX, v->kind == V_LOCAL ? L(f, v->local) : S(f, k));
+	else
+		to_scratch(f, k, RAX);
+	if (offset < 0x80000000u)
+		return x64_mem_idx(R15, r, 1, (int32_t)offset);
+	x64_mov_ri(f->a, RDX, offset);
+	x64_alu_rr(f->a, X64_ADD, 1, RDX, r);
+	return x64_mem_idx(R15, RDX, 1, 0);
+}
+
+static void fast_load(struct fc *f, uint8_t op, uint32_t offset)
+{
+	const struct memop *mo = &memops[op - 0x28];
+	uint32_t k = f->nvals - 1;
+	struct x64_mem m = fast_addr(f, k, offset);
+
+	vdrop(f);               /* the address register may be the result's */
+	f->vals[k] = mo->type;
+	f->nvals++;
+	int r = alloc_reg(f, mo->type);
+	f->vs[k] = (struct vloc){ .kind = V_REG, .reg = (int8_t)r };
+	srcmap(f, f->op_off);
+	switch (op) {
+	case 0x28: case 0x35: x64_mov_rm(f->a, 0, r, m); break;
+	case 0x29: x64_mov_rm(f->a, 1, r, m); break;
+	case 0x2a: x64_movd_xm(f->a, r, m); break;
+	case 0x2b: x64_movq_xm(f->a, r, m); break;
+	case 0x2c: x64_movsx8_rm(f->a, 0, r, m); break;
+	case 0x30: x64_movsx8_rm(f->a, 1, r, m); break;
+	case 0x2d: case 0x31: x64_movzx8_rm(f->a, r, m); break;
+	case 0x2e: x64_movsx16_rm(f->a, 0, r, m); break;
+	case 0x32: x64_movsx16_rm(f->a, 1, r, m); break;
+	case 0x2f: case 0x33: x64_movzx16_rm(f->a, r, m); break;
+	case 0x34: x64_movsxd_rm(f->a, r, m); break;
+	}
+}
+
+static void fast_store(struct fc *f, uint8_t op, uint32_t offset)
+{
+	uint32_t kv = f->nvals - 1, ka = f->nvals - 2;
+	struct vloc *v = &f->vs[kv];
+	int size = op == 0x3a || op == 0x3c ? 1 : op == 0x3b || op == 0x3d ? 2 :
+		   op == 0x37 || op == 0x39 ? 8 : 4;
+	int vr = RCX, src = src_reg(f, kv);
+	bool imm = false, xmm = src >= 0 && in_xmm(f->vals[kv]);
+
+	if (src >= 0 && !xmm)
+		vr = src;
+	else if (v->kind == V_IMM && size >= 4 && (int64_t)v->imm == (int32_t)v->imm)
+		imm = true;
+	else if (!xmm)
+		to_scratch(f, kv, RCX);         /* bits, whatever the type */
+	struct x64_mem m = fast_addr(f, ka, offset);
+	srcmap(f, f->op_off);
+	if (imm)
+		x64_mov_mi(f->a, size == 8, m, (int32_t)v->imm);
+	else if (xmm)
+		size == 8 ? x64_movq_mx(f->a, m, src) : x64_movd_mx(f->a, m, src);
+	else if (size == 1)
+		x64_mov8_mr(f->a, m, vr);
+	else if (size == 2)
+		x64_mov16_mr(f->a, m, vr);
+	else
+		x64_mov_mr(f->a, size == 8, m, vr);
+	vdrop(f);
+	vdrop(f);
+}
+
 static bool op_load_store(struct fc *f, uint8_t op)
 {
 	uint32_t align, offset, ka, kv = 0;
@@ -989,6 +1526,16 @@ static bool op_load_store(struct fc *f, uint8_t op)
 		return false;
 	if (align > mo->size_log2)
 		return fail(f, "alignment must not be larger than natural");
+	if (!store && top_is(f, 1, NULL, I32)) {
+		fast_load(f, op, offset);
+		return !f->err;
+	}
+	uint8_t ts[2] = { I32, mo->type };
+	if (store && top_is(f, 2, ts, 0)) {
+		fast_store(f, op, offset);
+		return !f->err;
+	}
+	flush_all(f);
 	if (store && !pop(f, mo->type, &kv, NULL))
 		return false;
 	if (!pop(f, I32, &ka, NULL))
@@ -1799,12 +2346,210 @@ static bool emit_conv(struct fc *f, uint8_t op, uint32_t k)
 	return fail(f, "illegal opcode");
 }
 
+/* ---- numeric opcodes on value locations ------------------------------------------------ */
+
+/* the condition with the operands swapped (a < b  <=>  b > a) */
+static enum x64_cc swap_cc(enum x64_cc cc)
+{
+	switch (cc) {
+	case X64_CC_L: return X64_CC_G;
+	case X64_CC_G: return X64_CC_L;
+	case X64_CC_LE: return X64_CC_GE;
+	case X64_CC_GE: return X64_CC_LE;
+	case X64_CC_B: return X64_CC_A;
+	case X64_CC_A: return X64_CC_B;
+	case X64_CC_BE: return X64_CC_AE;
+	case X64_CC_AE: return X64_CC_BE;
+	default: return cc;
+	}
+}
+
+/* swap the locations of the top two entries (not a V_STK one: that
+ * names its own slot); false if it cannot */
+static bool swap_top2(struct fc *f)
+{
+	struct vloc t = f->vs[f->nvals - 2];
+
+	if (t.kind == V_STK || f->vs[f->nvals - 1].kind == V_STK)
+		return false;
+	f->vs[f->nvals - 2] = f->vs[f->nvals - 1];
+	f->vs[f->nvals - 1] = t;
+	return true;
+}
+
+/* the top two entries (a, b) become one V_FLAGS i32 with condition cc */
+static void set_flags_result(struct fc *f, enum x64_cc cc, uint32_t n)
+{
+	while (n-- > 1)
+		vdrop(f);
+	uint32_t k = f->nvals - 1;
+	free_vloc(f, &f->vs[k], f->vals[k]);
+	f->vs[k] = (struct vloc){ .kind = V_FLAGS, .cc = (uint8_t)cc };
+	f->vals[k] = I32;
+}
+
+static void fast_eqz(struct fc *f, int w)
+{
+	uint32_t k = f->nvals - 1;
+	struct vloc *v = &f->vs[k];
+
+	if (v->kind == V_FLAGS) {       /* eqz of a comparison: its negation */
+		v->cc ^= 1;
+		return;
+	}
+	struct opnd o = int_opnd(f, k, w);
+	if (o.kind == V_REG) {
+		x64_test_rr(f->a, w, o.reg, o.reg);
+	} else if (o.kind == V_STK) {
+		x64_alu_mi(f->a, X64_CMP, w, o.m, 0);
+	} else {
+		x64_mov_ri(f->a, RAX, v->imm);
+		x64_test_rr(f->a, w, RAX, RAX);
+	}
+	set_flags_result(f, X64_CC_E, 1);
+}
+
+static void fast_icmp(struct fc *f, int w, enum x64_cc cc)
+{
+	uint32_t ka = f->nvals - 2, kb = f->nvals - 1;
+	struct vloc *a = &f->vs[ka], *b = &f->vs[kb];
+
+	if (a->kind != V_REG && b->kind == V_REG && swap_top2(f))
+		cc = swap_cc(cc);
+	if (is_mem(f, a) && b->kind == V_IMM && (!w || (int64_t)b->imm == (int32_t)b->imm)) {
+		x64_alu_mi(f->a, X64_CMP, w, a->kind == V_LOCAL ? L(f, a->local) : S(f, ka),
+			   (int32_t)b->imm);
+	} else {
+		int ra = src_reg(f, ka) >= 0 ? src_reg(f, ka) : to_reg(f, ka);
+		struct opnd o = int_opnd(f, kb, w);
+		alu_opnd(f, X64_CMP, w, ra, &o);
+	}
+	set_flags_result(f, cc, 2);
+}
+
+/* add sub mul and or xor shl shr_s shr_u rotl rotr (emit_ibin numbering) */
+static bool fast_ibin(struct fc *f, int w, int op)
+{
+	static const uint8_t alu[] = { X64_ADD, X64_SUB, 0, 0, 0, 0, 0, X64_AND, X64_OR, X64_XOR };
+	static const uint8_t sh[] = { X64_SHL, X64_SAR, X64_SHR, X64_ROL, X64_ROR };
+	uint32_t ka = f->nvals - 2, kb = f->nvals - 1;
+
+	if (op >= 3 && op <= 6)
+		return false;
+	bool commutes = op == 0 || op == 2 || op == 7 || op == 8 || op == 9;
+	if (commutes && f->vs[ka].kind != V_REG && f->vs[kb].kind == V_REG)
+		swap_top2(f);
+	int ra = to_reg(f, ka);
+	struct vloc *b = &f->vs[kb];
+	if (op >= 10) {
+		if (b->kind == V_IMM) {
+			x64_shift_ri(f->a, sh[op - 10], w, ra, (uint8_t)(b->imm & (w ? 63 : 31)));
+		} else {
+			to_scratch(f, kb, RCX);
+			x64_shift_cl(f->a, sh[op - 10], w, ra);
+		}
+	} else if (op == 2) {
+		if (b->kind == V_REG) {
+			x64_imul_rr(f->a, w, ra, b->reg);
+		} else {
+			to_scratch(f, kb, RCX);
+			x64_imul_rr(f->a, w, ra, RCX);
+		}
+	} else {
+		struct opnd o = int_opnd(f, kb, w);
+		alu_opnd(f, alu[op], w, ra, &o);
+	}
+	vdrop(f);
+	return true;
+}
+
+/* xmm1 or the register of float entry k */
+static int xmm_opnd(struct fc *f, uint32_t k)
+{
+	struct vloc *v = &f->vs[k];
+
+	if (src_reg(f, k) >= 0)
+		return src_reg(f, k);
+	load_val(f, v, f->vals[k], k, 1);
+	return 1;
+}
+
+static void fast_fbin(struct fc *f, int dbl, int op)
+{
+	static const uint8_t sse[] = { X64_SSE_ADD, X64_SSE_SUB, X64_SSE_MUL, X64_SSE_DIV };
+	uint32_t ka = f->nvals - 2, kb = f->nvals - 1;
+
+	if ((op == 0 || op == 2) && f->vs[ka].kind != V_REG && f->vs[kb].kind == V_REG)
+		swap_top2(f);
+	int ra = to_reg(f, ka);
+	int rb = xmm_opnd(f, kb);
+	x64_sse_rr(f->a, sse[op], dbl, ra, rb);
+	vdrop(f);
+}
+
+/* lt gt le ge (emit_fcmp numbering 2..5): unordered is false */
+static void fast_fcmp(struct fc *f, int dbl, int op)
+{
+	uint32_t ka = f->nvals - 2, kb = f->nvals - 1;
+	int ra = src_reg(f, ka) >= 0 ? src_reg(f, ka) : to_reg(f, ka);
+	int rb = xmm_opnd(f, kb);
+
+	if (op == 2 || op == 4)
+		x64_ucomis(f->a, dbl, rb, ra);
+	else
+		x64_ucomis(f->a, dbl, ra, rb);
+	set_flags_result(f, op <= 3 ? X64_CC_A : X64_CC_AE, 2);
+}
+
+/* 1: compiled on value locations; 0: not handled (nothing emitted) */
+static int fast_numeric(struct fc *f, uint8_t op)
+{
+	const uint8_t *sig = numsig[op];
+	uint8_t ts[2] = { sig[0], sig[1] };
+	uint32_t n = sig[1] ? 2 : 1;
+
+	if (!top_is(f, n, ts, 0))
+		return 0;
+	if (op == 0x45 || op == 0x50) {
+		fast_eqz(f, op == 0x50);
+	} else if (op <= 0x5a) {
+		int w = op >= 0x51;
+		fast_icmp(f, w, (enum x64_cc)icmp_cc[op - (w ? 0x51 : 0x46)]);
+	} else if ((op >= 0x5d && op <= 0x60) || (op >= 0x63 && op <= 0x66)) {
+		int dbl = op >= 0x61;
+		fast_fcmp(f, dbl, op - (dbl ? 0x61 : 0x5b));
+	} else if (op >= 0x6a && op <= 0x78) {
+		return fast_ibin(f, 0, op - 0x6a);
+	} else if (op >= 0x7c && op <= 0x8a) {
+		return fast_ibin(f, 1, op - 0x7c);
+	} else if ((op >= 0x92 && op <= 0x95) || (op >= 0xa0 && op <= 0xa3)) {
+		int dbl = op >= 0xa0;
+		fast_fbin(f, dbl, op - (dbl ? 0xa0 : 0x92));
+	} else if (op == 0xa7) {        /* i32.wrap_i64 */
+		int r = to_reg(f, f->nvals - 1);
+		x64_mov_rr(f->a, 0, r, r);
+		f->vals[f->nvals - 1] = I32;
+	} else if (op == 0xac) {        /* i64.extend_i32_s */
+		int r = to_reg(f, f->nvals - 1);
+		x64_movsxd_rr(f->a, r, r);
+		f->vals[f->nvals - 1] = I64;
+	} else if (op == 0xad) {        /* i64.extend_i32_u: already zero-extended */
+		f->vals[f->nvals - 1] = I64;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 /* 0x45..0xc4 */
 static bool op_numeric(struct fc *f, uint8_t op)
 {
 	const uint8_t *sig = numsig[op];
 	uint32_t ka, kb = 0, kr;
 
+	if (fast_numeric(f, op))
+		return true;
+	flush_all(f);
 	if (sig[1] && !pop(f, sig[1], &kb, NULL))
 		return false;
 	if (!pop(f, sig[0], &ka, NULL))
@@ -1875,16 +2620,6 @@ static bool op_fc(struct fc *f)
 
 /* ---- constants, parametric ------------------------------------------------------------- */
 
-static void st_imm(struct fc *f, uint32_t k, uint64_t v)
-{
-	if (v < 0x80000000ull || (int64_t)v == (int32_t)v) {
-		x64_mov_mi(f->a, 1, S(f, k), (int32_t)v);
-	} else {
-		x64_mov_ri(f->a, RAX, v);
-		st(f, k, RAX);
-	}
-}
-
 static bool op_const(struct fc *f, uint8_t op)
 {
 	uint32_t k;
@@ -1899,7 +2634,7 @@ static bool op_const(struct fc *f, uint8_t op)
 	static const uint8_t ty[] = { I32, I64, F32, F64 };
 	if (!push(f, ty[op - 0x41], &k))
 		return false;
-	st_imm(f, k, v);
+	f->vs[k] = (struct vloc){ .kind = V_IMM, .imm = v };
 	return true;
 }
 
@@ -1940,11 +2675,34 @@ static bool op_select(struct fc *f, bool typed)
 
 /* ---- the opcode loop (the one big switch) ---------------------------------------------- */
 
+/* opcodes compiled with the value locations; every other one first puts
+ * the whole stack in its slots */
+static bool keeps_locations(uint8_t op)
+{
+	switch (op) {
+	case 0x00 ... 0x05: case 0x0b: case 0x0c: case 0x0d: case 0x0f:
+	case 0x1a: case 0x20 ... 0x22: case 0x28 ... 0x3e: case 0x41 ... 0xc4:
+		return true;
+	}
+	return false;
+}
+
+/* opcodes that consume a V_FLAGS top entry themselves */
+static bool takes_flags(uint8_t op)
+{
+	return op == 0x04 || op == 0x0d || op == 0x1a || op == 0x45;
+}
+
 static bool compile_op(struct fc *f, uint8_t op)
 {
-	uint32_t k, depth;
+	uint32_t depth;
+	enum x64_cc cc;
 	struct ctl bt;
 
+	if (f->nvals && f->vs[f->nvals - 1].kind == V_FLAGS && !takes_flags(op))
+		to_reg(f, f->nvals - 1);
+	if (!keeps_locations(op))
+		flush_all(f);
 	switch (op) {
 	case 0x00: /* unreachable */
 		if (!trap_now(f, WASM_TRAP_UNREACHABLE))
@@ -1955,14 +2713,12 @@ static bool compile_op(struct fc *f, uint8_t op)
 		return true;
 	case 0x02: case 0x03: /* block, loop */
 		return rd_blocktype(f, &bt) && push_ctl(f, op == 0x02 ? CTL_BLOCK : CTL_LOOP, &bt);
-	case 0x04: /* if */
-		if (!rd_blocktype(f, &bt) || !pop(f, I32, &k, NULL))
+	case 0x04: /* if: the flags of the condition survive push_ctl's spills */
+		if (!rd_blocktype(f, &bt) || !pop_cond(f, &cc))
 			return false;
 		if (!push_ctl(f, CTL_IF, &bt))
 			return false;
-		x64_mov_rm(f->a, 0, RAX, S(f, k));
-		x64_test_rr(f->a, 0, RAX, RAX);
-		return jcc_to(f, X64_CC_E, f->ctls[f->nctls - 1].else_label);
+		return jcc_to(f, (enum x64_cc)(cc ^ 1), f->ctls[f->nctls - 1].else_label);
 	case 0x05:
 		return op_else(f);
 	case 0x0b:
@@ -1972,19 +2728,10 @@ static bool compile_op(struct fc *f, uint8_t op)
 			return false;
 		set_unreachable(f);
 		return true;
-	case 0x0d: { /* br_if */
-		if (!rd_depth(f, &depth) || !pop(f, I32, &k, NULL))
-			return false;
-		x64_mov_rm(f->a, 0, RAX, S(f, k));
-		x64_test_rr(f->a, 0, RAX, RAX);
-		size_t skip = fwd_jcc(f, X64_CC_E);
-		if (!emit_br(f, depth))
-			return false;
-		here(f, skip);
-		return true;
-	}
+	case 0x0d: /* br_if */
+		return rd_depth(f, &depth) && op_br_if(f, depth);
 	case 0x0e:
-		return op_br_table(f);
+		return op_br_table(f);      /* after flush_all */
 	case 0x0f: /* return */
 		if (!emit_br(f, f->nctls - 1))
 			return false;
@@ -2136,6 +2883,8 @@ static void fc_free(struct fc *f)
 {
 	free(f->ltypes);
 	free(f->vals);
+	free(f->vs);
+	free(f->pin);
 	free(f->ctls);
 	free(f->labels);
 	free(f->fixups);

@@ -60,6 +60,8 @@ void kernel_backtrace(uint64_t rip, uint64_t rbp);
 
 /* plat_kernel.c: the realtime clock's base, from the RTC at boot. */
 void plat_kernel_set_realtime(uint64_t epoch_s);
+/* plat_kernel.c: log how much of the Wasm and code areas is in use. */
+void plat_kernel_area_stats(void);
 /* mm/heap.c */
 size_t heap_mapped_bytes(void);
 

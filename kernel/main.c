@@ -6,6 +6,12 @@
  *   switch) -> heap (+ .init_array) -> ACPI -> TSC (HPET) -> bundle -> RTC
  *   -> PCI -> "entering module" -> wasi_run_module -> kernel_shutdown(status)
  *
+ * With a spec blob in the bundle (`wasmetal spec --qemu`), the last steps
+ * are instead "running spec scripts" -> spec_blob_run (spec/spec_blob.h):
+ * failures and counts on the guest console, memory use after each file on
+ * the log -> kernel_shutdown(0 if every command passed, 1 if not, 2 if the
+ * blob was malformed).
+ *
  * Log lines before the TSC is calibrated are printed, with their real
  * times, right after.  The bundle is parsed before RTC and PCI because its
  * flags say whether PCI and the memory map are printed (BUNDLE_FLAG_VERBOSE).
@@ -16,9 +22,11 @@
 #include "bundle.h"
 #include "bundle_parse.h"
 #include "pci.h"
+#include "plat.h"
 #include "pmm.h"
 #include "rtc.h"
 #include "serial.h"
+#include "spec_blob.h"
 #include "tsc.h"
 #include "vmm.h"
 #include "wasi.h"
@@ -79,8 +87,51 @@ static void load_bundle(struct boot_bundle *b)
 		kernel_shutdown(KERNEL_STATUS_BADBOOT);
 	}
 	kernel_verbose = b->flags & BUNDLE_FLAG_VERBOSE;
-	klog("bundle: module %lu bytes, %d args, %d env, flags %#x",
-	     b->module_len, b->argc, b->envc, b->flags);
+	klog("bundle: module %lu bytes, %d args, %d env, flags %#x, spec blob %lu bytes",
+	     b->module_len, b->argc, b->envc, b->flags, b->spec_len);
+}
+
+/* ---- spec mode ---------------------------------------------------------- */
+
+static uint64_t spec_low_frames = UINT64_MAX;   /* fewest free frames seen */
+
+static void spec_write(void *ctx, const char *s, size_t n)
+{
+	plat_console_write(1, s, n);
+}
+
+/* After each file's commands (its instances alive: about its peak), and
+ * after they were freed (what stays: should not grow from file to file). */
+static void spec_file_done(void *ctx, const struct spec_file *f, bool freed)
+{
+	uint64_t free_frames = pmm_free_frames();
+
+	if (free_frames < spec_low_frames)
+		spec_low_frames = free_frames;
+	klog("spec: %s %s: %lu MiB free, heap %lu KiB", f->name ? f->name : "?",
+	     freed ? "freed" : "ran", free_frames * PAGE_SIZE >> 20,
+	     heap_mapped_bytes() >> 10);
+}
+
+static int run_spec(const struct boot_bundle *b)
+{
+	struct spec_out o = {
+		.write = spec_write, .file_done = spec_file_done,
+	};
+	uint64_t total = pmm_total_frames() * PAGE_SIZE >> 20;
+	int status;
+
+	klog("running spec scripts (%lu bytes)", b->spec_len);
+	status = spec_blob_run(b->spec, b->spec_len, &o);
+	if (spec_low_frames == UINT64_MAX)
+		spec_low_frames = pmm_free_frames();
+	klog("spec scripts done, status %d; frames in use at most %lu of %lu MiB "
+	     "(sampled at each file's end; %lu MiB were left); now %lu MiB free", status,
+	     total - (spec_low_frames * PAGE_SIZE >> 20), total,
+	     spec_low_frames * PAGE_SIZE >> 20,
+	     pmm_free_frames() * PAGE_SIZE >> 20);
+	plat_kernel_area_stats();
+	return status;
 }
 
 static void log_boot_times(void)
@@ -145,6 +196,8 @@ int kernel_main(struct boot_info *bi)
 		.envc = b.envc,
 		.envp = (const char *const *)b.envp,
 	};
+	if (b.spec)
+		kernel_shutdown(run_spec(&b));
 	klog("entering module");
 	status = wasi_run_module(b.module, b.module_len, &cfg);
 	klog("module returned, exit status %d", status);

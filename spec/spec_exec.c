@@ -230,8 +230,9 @@ static void fmt_outcome(char *buf, size_t len, const struct outcome *o)
 		return;
 	}
 	if (o->kind == OUT_TRAP) {
-		snprintf(buf, len, "trap \"%s\"%s%s", wasm_trap_message(o->trap.code),
-			 o->trap.host_msg[0] ? ": " : "", o->trap.host_msg);
+		char t[160];
+
+		snprintf(buf, len, "trap \"%s\"", wasm_trap_text(&o->trap, t, sizeof t));
 		return;
 	}
 	buf[0] = 0;
@@ -358,7 +359,7 @@ static void cmd_module(struct runner *r, const struct spec_cmd *cmd)
 	struct wasm_trap trap;
 	wasm_module *m;
 	wasm_instance *inst = NULL;
-	char msg[512];
+	char msg[512], tt[160];
 	int rc;
 
 	r->current = NULL;
@@ -369,7 +370,7 @@ static void cmd_module(struct runner *r, const struct spec_cmd *cmd)
 	}
 	rc = instantiate(r, m, &inst, &err, &trap, msg, sizeof msg);
 	if (rc == -2)
-		snprintf(msg, sizeof msg, "trap \"%s\"", wasm_trap_message(trap.code));
+		snprintf(msg, sizeof msg, "trap \"%s\"", wasm_trap_text(&trap, tt, sizeof tt));
 	if (rc) {
 		fail(r, cmd->line, "module", "expected instantiation, got %s", msg);
 		keep_failed(r, m, inst);
@@ -440,9 +441,13 @@ static void no_module(struct runner *r, struct outcome *o)
 		snprintf(o->msg, sizeof o->msg, "no such module");
 }
 
-static void do_get(wasm_instance *inst, const char *field, struct outcome *o)
+static void do_get(wasm_instance *inst, const struct spec_action *act,
+		   struct outcome *o)
 {
-	if (wasm_export_global_get(inst, field, &o->types[0], &o->vals[0])) {
+	const char *field = act->field;
+
+	if (wasm_export_global_get_n(inst, field, act->field_len, &o->types[0],
+				     &o->vals[0])) {
 		o->kind = OUT_ERROR;
 		snprintf(o->msg, sizeof o->msg, "no global export \"%s\"", field);
 		return;
@@ -489,7 +494,8 @@ static void do_invoke(wasm_instance *inst, const struct spec_action *act,
 	int rc;
 
 	o->kind = OUT_ERROR;
-	if (wasm_export_func_type(inst, field, &np, ptypes, &nr, o->types, SPEC_MAX_VALUES)) {
+	if (wasm_export_func_type_n(inst, field, act->field_len, &np, ptypes, &nr,
+				    o->types, SPEC_MAX_VALUES)) {
 		snprintf(o->msg, sizeof o->msg, "no function export \"%s\"", field);
 		return;
 	}
@@ -514,7 +520,8 @@ static void do_invoke(wasm_instance *inst, const struct spec_action *act,
 			return;
 		}
 	}
-	rc = wasm_call(inst, field, argv, np, o->vals, nr, &o->trap, &err);
+	rc = wasm_call_n(inst, field, act->field_len, argv, np, o->vals, nr,
+			 &o->trap, &err);
 	if (rc < 0) {
 		fmt_error(o->msg, sizeof o->msg, &err);
 		return;
@@ -540,13 +547,10 @@ static void run_action(struct runner *r, const struct spec_action *act,
 	o->kind = OUT_ERROR;
 	if (act->kind == SPEC_ACT_NONE || !act->field) {
 		snprintf(o->msg, sizeof o->msg, "malformed action");
-	} else if (strlen(act->field) != act->field_len) {
-		snprintf(o->msg, sizeof o->msg, "the export name has a NUL byte, "
-			 "which the engine's API (C strings) cannot name");
 	} else if (act->kind == SPEC_ACT_INVOKE) {
-		do_invoke(inst, act, o);
+		do_invoke(inst, act, o);       /* names may hold NULs: with length */
 	} else if (act->kind == SPEC_ACT_GET) {
-		do_get(inst, act->field, o);
+		do_get(inst, act, o);
 	} else {
 		snprintf(o->msg, sizeof o->msg, "unknown action type");
 	}
@@ -676,11 +680,12 @@ static void cmd_assert_trap(struct runner *r, const struct spec_cmd *cmd,
 			    const char *kind)
 {
 	struct outcome o;
-	char what[256], got[512];
+	char what[256], got[512], tt[160];
 
 	describe_action(what, sizeof what, kind, &cmd->action);
 	run_action(r, &cmd->action, &o);
-	if (o.kind == OUT_TRAP && message_matches(wasm_trap_message(o.trap.code), cmd->text)) {
+	if (o.kind == OUT_TRAP &&
+	    message_matches(wasm_trap_text(&o.trap, tt, sizeof tt), cmd->text)) {
 		pass(r, cmd->line, what);
 		return;
 	}
@@ -750,7 +755,7 @@ static void cmd_assert_instantiate(struct runner *r, const struct spec_cmd *cmd,
 	struct wasm_trap trap;
 	wasm_module *m;
 	wasm_instance *inst = NULL;
-	char msg[512];
+	char msg[512], tt[160];
 	int rc;
 
 	if (skip_text(r, cmd, kind))
@@ -772,8 +777,8 @@ static void cmd_assert_instantiate(struct runner *r, const struct spec_cmd *cmd,
 	}
 	keep_failed(r, m, inst);
 	if (rc == -2)
-		snprintf(msg, sizeof msg, "trap \"%s\"", wasm_trap_message(trap.code));
-	if (want_trap ? rc == -2 && message_matches(wasm_trap_message(trap.code), text)
+		snprintf(msg, sizeof msg, "trap \"%s\"", wasm_trap_text(&trap, tt, sizeof tt));
+	if (want_trap ? rc == -2 && message_matches(wasm_trap_text(&trap, tt, sizeof tt), text)
 		      : rc == -1 && message_matches(err.msg ? err.msg : "", text)) {
 		pass(r, cmd->line, kind);
 		return;
@@ -904,6 +909,8 @@ void spec_run_file(const struct spec_file *f, const struct spec_out *o,
 	}
 	for (uint32_t i = 0; i < f->ncmds; i++)
 		run_command(&r, &f->cmds[i]);
+	if (o->file_done)
+		o->file_done(o->ctx, f, false);
 	release(&r);
 	print_other_msg(o, name, &r.c);
 	spec_printf(o, "%s: ", name);
@@ -914,7 +921,7 @@ void spec_run_file(const struct spec_file *f, const struct spec_out *o,
 	total->skipped += r.c.skipped;
 	total->other_msg += r.c.other_msg;
 	if (o->file_done)
-		o->file_done(o->ctx, f);
+		o->file_done(o->ctx, f, true);
 }
 
 void spec_print_total(const struct spec_out *o, const struct spec_counts *total)

@@ -72,7 +72,7 @@ struct spec_action {
 	uint8_t kind;                   /* enum spec_action_kind */
 	const char *module;             /* "$M", NULL = the current module */
 	const char *field;              /* export name, NULL if missing */
-	uint32_t field_len;             /* != strlen(field): has a NUL byte */
+	uint32_t field_len;             /* bytes (a Wasm name may hold NULs) */
 	uint32_t nargs;
 	struct spec_value *args;
 };
@@ -82,6 +82,8 @@ struct spec_module {
 	size_t len;
 	bool text;                      /* a .wat (module_type "text"): skipped */
 	const char *error;              /* could not be read: why (bytes NULL) */
+	const char *filename;           /* the script's file name (host only;
+					   not in the blob) */
 };
 
 struct spec_cmd {
@@ -123,8 +125,9 @@ struct spec_out {
 	void (*write)(void *ctx, const char *s, size_t n);
 	void *ctx;
 	bool verbose;           /* every command, spectest's prints, notes */
-	/* optional: called after each file, its instances freed */
-	void (*file_done)(void *ctx, const struct spec_file *f);
+	/* optional: called after each file's last command, with its
+	 * instances still alive (freed = false), then after freeing them */
+	void (*file_done)(void *ctx, const struct spec_file *f, bool freed);
 };
 
 struct spec_counts {

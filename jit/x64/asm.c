@@ -610,6 +610,12 @@ void x64_movq_xm(struct x64_asm *a, int xmm, struct x64_mem m)
 	enc_rm(a, 0xf3, 0, OP(0x0f, 0x7e), xmm, m);
 }
 
+/* movd dword [m], xmm */
+void x64_movd_mx(struct x64_asm *a, struct x64_mem m, int xmm)
+{
+	enc_rm(a, 0x66, 0, OP(0x0f, 0x7e), xmm, m);
+}
+
 /* movq qword [m], xmm */
 void x64_movq_mx(struct x64_asm *a, struct x64_mem m, int xmm)
 {

@@ -165,5 +165,7 @@ void x64_movq_rx(struct x64_asm *a, int w, int reg, int xmm);
 void x64_movd_xm(struct x64_asm *a, int xmm, struct x64_mem m);
 void x64_movq_xm(struct x64_asm *a, int xmm, struct x64_mem m);
 void x64_movq_mx(struct x64_asm *a, struct x64_mem m, int xmm);
+/* movd dword [m], xmm */
+void x64_movd_mx(struct x64_asm *a, struct x64_mem m, int xmm);
 
 #endif

@@ -6,8 +6,12 @@
  * ctx->entry_rsp (so host code may re-enter Wasm) on the native stack,
  * records the native rsp in ctx->entry_rsp, and switches to the Wasm stack:
  *
- *   native stack:  ret | rbp | rbx r12 r13 r14 r15 | old entry_rsp  <- entry_rsp
+ *   native stack:  ret | rbp | rbx r12 r13 r14 r15 | area nslots result0_is_float
+ *                  | old entry_rsp  <- entry_rsp
  *   Wasm stack:    stack_top: call area (nslots, rounded to 16 bytes) | ret
+ *
+ * Compiled code may use every register but r14/r15/rbp/rsp (jit.h), so
+ * after the call the arguments are read back through ctx->entry_rsp.
  *
  * jit_unwind(ctx, code) drops everything above entry_rsp (the Wasm frames
  * and any host frames in between) and makes jit_enter return `code`.
@@ -27,6 +31,9 @@ jit_enter:
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
+	pushq	%rdx			/* entry_rsp + 24: area */
+	pushq	%rcx			/* entry_rsp + 16: nslots */
+	pushq	%r9			/* entry_rsp + 8: result0_is_float */
 	pushq	24(%rdi)		/* previous ctx->entry_rsp */
 	movq	%rsp, 24(%rdi)
 
@@ -56,6 +63,10 @@ jit_enter:
 2:
 	callq	*%rax
 
+	movq	24(%r14), %rcx		/* the native frame (r14 is preserved) */
+	movq	24(%rcx), %rbx		/* area */
+	movl	16(%rcx), %r12d		/* nslots */
+	movl	8(%rcx), %r13d		/* result0_is_float */
 	testl	%r13d, %r13d
 	jz	3f
 	movq	%xmm0, %rax
@@ -84,6 +95,7 @@ jit_unwind:
 .Lrestore:
 	popq	%rax
 	movq	%rax, 24(%rdi)		/* restore the outer entry_rsp */
+	addq	$24, %rsp		/* area, nslots, result0_is_float */
 	popq	%r15
 	popq	%r14
 	popq	%r13

@@ -1,31 +1,48 @@
 #!/bin/sh
 # run-suite.sh — the WebAssembly spec testsuite through `wasmetal spec`,
-# hosted (DESIGN.md "Tests", level 2; issue 3).
+# hosted or inside the kernel (DESIGN.md "Tests", level 2; issue 3).
 #
-#   tests/spec/run-suite.sh [NAME...]     (make spec)
+#   tests/spec/run-suite.sh [NAME...]            (make spec)
+#   tests/spec/run-suite.sh --qemu [NAME...]     (make spec-qemu)
 #
-# First runs the runner's self-tests (tests/spec/*.wast, see below).  Then
+# First the runner's self-tests (tests/spec/*.wast, see below).  Then
 # converts every top-level *.wast of the testsuite except simd_*.wast (or
 # just the NAMEs given, e.g. "i32 br_table") with wast2json into
 # build/spec/NAME/NAME.json (+ its .wasm/.wat files; converted again when
-# the .wast is newer), runs each file in its own `build/wasmetal spec`
-# process under a timeout, keeps the output in build/spec/NAME/result.txt,
-# and prints one line per file, then runs the truncation sweep on the same
-# files (`wasmetal spec --truncate`: every binary module cut at every byte
-# must load or be rejected, never crash; a file whose sweep fails adds one
-# failure) and, last, prints the total "N passed, N failed, N skipped".  A file that crashes, hangs or does not
-# convert counts all its commands (at least 1) as failed.
+# the .wast is newer), and:
+#
+# hosted: runs each file in its own `build/wasmetal spec` process under a
+#   timeout, keeps the output in build/spec/NAME/result.txt, prints one line
+#   per file, then runs the truncation sweep on the same files (`wasmetal
+#   spec --truncate`: every binary module cut at every byte must load or be
+#   rejected, never crash; a file whose sweep fails adds one failure).
+# --qemu: runs every file, the self-tests included, in ONE `wasmetal spec
+#   --qemu` boot (the kernel stays up across all of them), output in
+#   build/spec/qemu-result.txt and the kernel log in
+#   build/spec/qemu-kernel.log, split into the same per-file lines.  No
+#   truncation sweep (it tests the loader, which the hosted run covers).
+#
+# Last, the total "N passed, N failed, N skipped".  A file that crashes,
+# hangs or does not convert (--qemu: has no summary line in the boot's
+# output) counts all its commands (at least 1) as failed.
 #
 # Environment: WASM_TESTSUITE (default ~/.cache/wasmetal/testsuite, the
 # WebAssembly/testsuite repository at commit 3a04b2c), BUILD (build),
-# SPEC_TIMEOUT (seconds per file, default 60).
+# SPEC_TIMEOUT (seconds per file, default 60), QEMU_SPEC_TIMEOUT (seconds
+# for the whole --qemu boot, default 600; it takes 5-10 s under TCG).
 # Exit status: 0 when nothing failed, 1 otherwise, 2 when the suite or the
 # tools are missing.
 set -u
 
+QEMU=0
+if [ "${1:-}" = "--qemu" ]; then
+	QEMU=1
+	shift
+fi
 TS=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
 BUILD=${BUILD:-build}
 TIMEOUT=${SPEC_TIMEOUT:-60}
+QEMU_TIMEOUT=${QEMU_SPEC_TIMEOUT:-600}
 WASMETAL=$BUILD/wasmetal
 
 if [ ! -d "$TS" ]; then
@@ -43,27 +60,49 @@ if [ ! -x "$WASMETAL" ]; then
 	exit 2
 fi
 
+# The summary line of file JSON in output OUT: "N passed, N failed[, ...]".
+summary_of() {
+	grep -F "$1: " "$2" | grep -E ': [0-9]+ passed, [0-9]+ failed' | tail -n 1 |
+		sed 's/^.*: \([0-9]* passed\)/\1/'
+}
+
 # The runner's own tests first: tests/spec/*.wast, each with the summary
 # line it must produce in a comment ";; expect: ...".  If the runner cannot
-# tell a pass from a failure, the suite's numbers mean nothing.
+# tell a pass from a failure, the suite's numbers mean nothing.  (--qemu:
+# converted here, run in the boot, checked after it.)
 selftest_failed=0
+self_jsons=""
 for wast in tests/spec/*.wast; do
 	name=$(basename "$wast" .wast)
 	dir=$BUILD/spec/self/$name
-	want=$(sed -n 's/^;; expect: //p' "$wast")
 	mkdir -p "$dir"
 	rm -f "$dir"/*
-	if wast2json "$wast" -o "$dir/$name.json" >"$dir/result.txt" 2>&1; then
-		timeout -k 5 "$TIMEOUT" "$WASMETAL" spec "$dir/$name.json" \
-			>"$dir/result.txt" 2>&1
+	if ! wast2json "$wast" -o "$dir/$name.json" >"$dir/result.txt" 2>&1; then
+		echo "runner self-test $name: wast2json failed (see $dir/result.txt)"
+		selftest_failed=1
+		continue
 	fi
-	got=$(tail -n 1 "$dir/result.txt")
+	self_jsons="$self_jsons $dir/$name.json"
+	[ $QEMU -eq 1 ] && continue
+	timeout -k 5 "$TIMEOUT" "$WASMETAL" spec "$dir/$name.json" \
+		>"$dir/result.txt" 2>&1
+done
+
+# check_selftest JSON OUT: the self-test's summary in OUT as its .wast says.
+check_selftest() {
+	name=$(basename "$1" .json)
+	want=$(sed -n 's/^;; expect: //p' "tests/spec/$name.wast")
+	got=$(summary_of "$1" "$2")
 	if [ "$got" != "$want" ]; then
-		echo "runner self-test $name: expected \"$want\", got \"$got\"" \
-		     "(see $dir/result.txt)"
+		echo "runner self-test $name: expected \"$want\", got \"$got\" (see $2)"
 		selftest_failed=1
 	fi
-done
+}
+if [ $QEMU -eq 0 ]; then
+	for json in $self_jsons; do
+		check_selftest "$json" "$(dirname "$json")/result.txt"
+	done
+fi
 
 if [ $# -gt 0 ]; then
 	names="$*"
@@ -71,24 +110,53 @@ else
 	names=$(cd "$TS" && ls *.wast | grep -v '^simd_' | sed 's/\.wast$//')
 fi
 
-total_p=0 total_f=0 total_s=0 nfiles=0
-printf '%-28s %7s %7s %7s\n' file passed failed skipped
-for name in $names; do
-	wast=$TS/$name.wast
-	dir=$BUILD/spec/$name
-	json=$dir/$name.json
-	out=$dir/result.txt
-	nfiles=$((nfiles + 1))
+# convert NAME: build/spec/NAME/NAME.json up to date; nonzero if not.
+convert() {
+	wast=$TS/$1.wast
+	dir=$BUILD/spec/$1
+	json=$dir/$1.json
 	mkdir -p "$dir"
 	if [ ! -f "$json" ] || [ "$wast" -nt "$json" ]; then
 		rm -f "$dir"/*
-		if ! wast2json "$wast" -o "$json" >"$out" 2>&1; then
+		if ! wast2json "$wast" -o "$json" >"$dir/result.txt" 2>&1; then
 			rm -f "$json"
-			printf '%-28s %7s %7s %7s  wast2json failed\n' "$name" 0 1 0
-			total_f=$((total_f + 1))
-			continue
+			return 1
 		fi
 	fi
+	return 0
+}
+
+total_p=0 total_f=0 total_s=0 nfiles=0
+# count NAME NOTE SUMMARY: print the file's line, add to the totals.
+count() {
+	json=$BUILD/spec/$1/$1.json
+	if [ -n "$2" ]; then
+		n=$(grep -c '"line": ' "$json" 2>/dev/null)
+		[ -n "$n" ] && [ "$n" -gt 0 ] || n=1
+		p=0 f=$n s=0
+	else
+		p=$(echo "$3" | sed -E 's/^([0-9]+) passed.*/\1/')
+		f=$(echo "$3" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
+		s=$(echo "$3" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p')
+		[ -n "$s" ] || s=0
+	fi
+	printf '%-28s %7d %7d %7d  %s\n' "$1" "$p" "$f" "$s" "$2"
+	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
+}
+
+converted=""
+printf '%-28s %7s %7s %7s\n' file passed failed skipped
+for name in $names; do
+	nfiles=$((nfiles + 1))
+	if ! convert "$name"; then
+		printf '%-28s %7s %7s %7s  wast2json failed\n' "$name" 0 1 0
+		total_f=$((total_f + 1))
+		continue
+	fi
+	converted="$converted $name"
+	[ $QEMU -eq 1 ] && continue
+	json=$BUILD/spec/$name/$name.json
+	out=$BUILD/spec/$name/result.txt
 	timeout -k 5 "$TIMEOUT" "$WASMETAL" spec "$json" >"$out" 2>&1
 	rc=$?
 	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
@@ -98,43 +166,62 @@ for name in $names; do
 	elif [ $rc -gt 1 ] || [ -z "$last" ]; then
 		note="CRASH (exit status $rc)"
 	fi
-	if [ -n "$note" ]; then
-		n=$(grep -c '"line": ' "$json")
-		[ "$n" -gt 0 ] || n=1
-		p=0 f=$n s=0
-		echo "$note" >>"$out"
-	else
-		p=$(echo "$last" | sed -E 's/^([0-9]+) passed.*/\1/')
-		f=$(echo "$last" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
-		s=$(echo "$last" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p')
-		[ -n "$s" ] || s=0
-	fi
-	printf '%-28s %7d %7d %7d  %s\n' "$name" "$p" "$f" "$s" "$note"
-	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
+	[ -n "$note" ] && echo "$note" >>"$out"
+	count "$name" "$note" "$last"
 done
-echo "$nfiles files (failures of each in $BUILD/spec/NAME/result.txt)"
 
-# The truncation sweep (issue 3): every binary module of those files cut at
-# every byte must be rejected or loaded, never crash the loader or hang it.
-sweep_mods=0 sweep_bad=0
-for name in $names; do
-	json=$BUILD/spec/$name/$name.json
-	[ -f "$json" ] || continue
-	out=$BUILD/spec/$name/truncate.txt
-	timeout -k 5 "$TIMEOUT" "$WASMETAL" spec --truncate "$json" >"$out" 2>&1
+if [ $QEMU -eq 1 ]; then
+	out=$BUILD/spec/qemu-result.txt
+	log=$BUILD/spec/qemu-kernel.log
+	jsons=$self_jsons
+	for name in $converted; do
+		jsons="$jsons $BUILD/spec/$name/$name.json"
+	done
+	start=$(date +%s.%N)
+	# shellcheck disable=SC2086
+	"$WASMETAL" spec --qemu --timeout "$QEMU_TIMEOUT" --log "$log" $jsons \
+		>"$out" 2>&1
 	rc=$?
-	last=$(tail -n 1 "$out")
-	n=$(echo "$last" | sed -nE 's/^([0-9]+) passed, 0 failed$/\1/p')
-	if [ $rc -ne 0 ] || [ -z "$n" ]; then
-		echo "truncation sweep of $name: FAILED (exit status $rc, see $out)"
-		sweep_bad=$((sweep_bad + 1))
-	else
-		sweep_mods=$((sweep_mods + n))
-	fi
-done
-echo "truncation sweep: $sweep_mods modules cut at every byte without a crash," \
-     "$sweep_bad files failed"
-total_f=$((total_f + sweep_bad))
+	end=$(date +%s.%N)
+	for name in $converted; do
+		last=$(summary_of "$BUILD/spec/$name/$name.json" "$out")
+		note=""
+		[ -z "$last" ] && note="NOT RUN (the boot ended with status $rc)"
+		count "$name" "$note" "$last"
+	done
+	for json in $self_jsons; do
+		check_selftest "$json" "$out"
+	done
+	echo "$nfiles files and the self-tests in one boot: exit status $rc" \
+	     "(1: runner-fail.wast fails on purpose)," \
+	     "$(awk "BEGIN { printf \"%.1f\", $end - $start }") s" \
+	     "(output in $out, kernel log in $log)"
+	grep -a 'spec scripts done\|plat: wasm area' "$log" | sed 's/^\[[^]]*\] /kernel: /'
+else
+	echo "$nfiles files (failures of each in $BUILD/spec/NAME/result.txt)"
+
+	# The truncation sweep (issue 3): every binary module of those files
+	# cut at every byte must be rejected or loaded, never crash the loader
+	# or hang it.
+	sweep_mods=0 sweep_bad=0
+	for name in $converted; do
+		json=$BUILD/spec/$name/$name.json
+		out=$BUILD/spec/$name/truncate.txt
+		timeout -k 5 "$TIMEOUT" "$WASMETAL" spec --truncate "$json" >"$out" 2>&1
+		rc=$?
+		last=$(tail -n 1 "$out")
+		n=$(echo "$last" | sed -nE 's/^([0-9]+) passed, 0 failed$/\1/p')
+		if [ $rc -ne 0 ] || [ -z "$n" ]; then
+			echo "truncation sweep of $name: FAILED (exit status $rc, see $out)"
+			sweep_bad=$((sweep_bad + 1))
+		else
+			sweep_mods=$((sweep_mods + n))
+		fi
+	done
+	echo "truncation sweep: $sweep_mods modules cut at every byte without a crash," \
+	     "$sweep_bad files failed"
+	total_f=$((total_f + sweep_bad))
+fi
 [ $selftest_failed -eq 0 ] && echo "runner self-test (tests/spec/*.wast): ok" || echo "the runner's self-test FAILED: the numbers above are suspect"
 echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" -eq 0 ] && [ $selftest_failed -eq 0 ]
