@@ -2673,6 +2673,171 @@ static bool op_select(struct fc *f, bool typed)
 	return true;
 }
 
+/* ---- pinned locals ------------------------------------------------------------------- */
+
+/* Skip the immediates of op (a quick look ahead, not validation: false
+ * on anything it does not know, which ends the scan). */
+static bool skip_imms(struct wasm_reader *r, uint8_t op)
+{
+	uint32_t n, x;
+	int64_t s;
+	uint8_t b;
+
+	switch (op) {
+	case 0x02: case 0x03: case 0x04:
+		return wasm_read_s33(r, &s);
+	case 0x0c: case 0x0d: case 0x10: case 0x20 ... 0x26: case 0xd2:
+		return wasm_read_u32(r, &x);
+	case 0x0e:
+		if (!wasm_read_u32(r, &n))
+			return false;
+		for (uint64_t i = 0; i <= n; i++)
+			if (!wasm_read_u32(r, &x))
+				return false;
+		return true;
+	case 0x11: case 0x28 ... 0x3e:
+		return wasm_read_u32(r, &x) && wasm_read_u32(r, &x);
+	case 0x1c:
+		if (!wasm_read_u32(r, &n))
+			return false;
+		for (uint64_t i = 0; i < n; i++)
+			if (!wasm_read_u8(r, &b))
+				return false;
+		return true;
+	case 0x3f: case 0x40: case 0xd0:
+		return wasm_read_u8(r, &b);
+	case 0x41: { int32_t v; return wasm_read_s32(r, &v); }
+	case 0x42: return wasm_read_s64(r, &s);
+	case 0x43: { uint32_t v; return wasm_read_f32(r, &v); }
+	case 0x44: { uint64_t v; return wasm_read_f64(r, &v); }
+	case 0xfc:
+		if (!wasm_read_u32(r, &x))
+			return false;
+		switch (x) {
+		case 0 ... 7: return true;
+		case 8: return wasm_read_u32(r, &n) && wasm_read_u8(r, &b);
+		case 9: case 13: case 15: case 16: case 17: return wasm_read_u32(r, &n);
+		case 10: return wasm_read_u8(r, &b) && wasm_read_u8(r, &b);
+		case 11: return wasm_read_u8(r, &b);
+		case 12: case 14: return wasm_read_u32(r, &n) && wasm_read_u32(r, &n);
+		}
+		return false;
+	case 0x00: case 0x01: case 0x05: case 0x0b: case 0x0f: case 0x1a: case 0x1b:
+	case 0x45 ... 0xc4: case 0xd1:
+		return true;
+	}
+	return false;
+}
+
+/* Give the most used locals (uses weighted by loop depth, from a look
+ * ahead over the body) registers of their own: up to four integer and
+ * eight float ones. */
+static bool choose_pins(struct fc *f)
+{
+	struct wasm_reader r = f->r;
+	uint32_t *score = calloc(f->nlocals ? f->nlocals : 1, sizeof *score);
+	uint8_t loops[64];
+	uint32_t depth = 0, nloops = 0, i;
+	uint8_t op;
+
+	f->pin = malloc(f->nlocals ? f->nlocals : 1);
+	if (!score || !f->pin) {
+		free(score);
+		return oom(f);
+	}
+	memset(f->pin, -1, f->nlocals);
+	while (!wasm_reader_done(&r) && wasm_read_u8(&r, &op)) {
+		if (op >= 0x20 && op <= 0x22) {
+			if (!wasm_read_u32(&r, &i))
+				break;
+			if (i < f->nlocals) {
+				uint32_t w = 1u << (3 * (nloops < 5 ? nloops : 5));
+				score[i] = score[i] > UINT32_MAX - w ? UINT32_MAX : score[i] + w;
+			}
+			continue;
+		}
+		if (!skip_imms(&r, op))
+			break;
+		if (op == 0x02 || op == 0x03 || op == 0x04) {
+			if (depth < sizeof loops)
+				loops[depth] = op == 0x03;
+			nloops += op == 0x03;
+			depth++;
+		} else if (op == 0x0b && depth) {
+			depth--;
+			if (depth < sizeof loops && loops[depth])
+				nloops--;
+		}
+	}
+	for (int cls = 0; cls < 2; cls++) {
+		uint32_t want = cls ? PIN_XMM_N : sizeof pin_gprs;
+		for (uint32_t n = 0; n < want; n++) {
+			uint32_t best = UINT32_MAX;
+			for (i = 0; i < f->nlocals; i++) {
+				uint8_t t = f->ltypes[i];
+				if (f->pin[i] >= 0 || score[i] < 3 || !is_num(t) || is_float(t) != cls)
+					continue;
+				if (best == UINT32_MAX || score[i] > score[best])
+					best = i;
+			}
+			if (best == UINT32_MAX)
+				break;
+			f->pin[best] = (int8_t)(cls ? PIN_XMM_FIRST + (int)n : pin_gprs[n]);
+		}
+	}
+	free(score);
+	return true;
+}
+
+/* pinned locals to their homes (before a call) or back (after one, or
+ * in the prologue: params from the call area, the others zero) */
+static void pins_to_homes(struct fc *f)
+{
+	for (uint32_t i = 0; i < f->nlocals; i++) {
+		int r = f->pin[i];
+		if (r < 0)
+			continue;
+		if (is_float(f->ltypes[i]))
+			x64_movq_mx(f->a, L(f, i), r);
+		else
+			x64_mov_mr(f->a, 1, L(f, i), r);
+	}
+}
+
+static void pins_from_homes(struct fc *f, bool prologue)
+{
+	for (uint32_t i = 0; i < f->nlocals; i++) {
+		int r = f->pin[i];
+		if (r < 0)
+			continue;
+		if (prologue && i >= f->nparams) {
+			if (is_float(f->ltypes[i]))
+				x64_xorps(f->a, r, r);
+			else
+				x64_alu_rr(f->a, X64_XOR, 0, r, r);
+		} else if (is_float(f->ltypes[i])) {
+			x64_movq_xm(f->a, r, L(f, i));
+		} else {
+			x64_mov_rm(f->a, 1, r, L(f, i));
+		}
+	}
+}
+
+/* opcodes whose slot-by-slot code calls out of the function (compiled
+ * code, host functions, runtime helpers): every register is lost */
+static bool calls_out(struct fc *f, uint8_t op)
+{
+	switch (op) {
+	case 0x10: case 0x11: case 0x40: case 0xfc:
+		return true;
+	case 0x69: case 0x7b:                   /* popcnt */
+		return !f->jc->popcnt;
+	case 0x8d ... 0x90: case 0x9b ... 0x9e: /* ceil floor trunc nearest */
+		return !f->jc->sse41;
+	}
+	return false;
+}
+
 /* ---- the opcode loop (the one big switch) ---------------------------------------------- */
 
 /* opcodes compiled with the value locations; every other one first puts
@@ -2693,16 +2858,32 @@ static bool takes_flags(uint8_t op)
 	return op == 0x04 || op == 0x0d || op == 0x1a || op == 0x45;
 }
 
+static bool compile_op2(struct fc *f, uint8_t op);
+
 static bool compile_op(struct fc *f, uint8_t op)
+{
+	if (f->nvals && f->vs[f->nvals - 1].kind == V_FLAGS && !takes_flags(op))
+		to_reg(f, f->nvals - 1);
+	if (!keeps_locations(op))
+		flush_all(f);
+	if (calls_out(f, op)) {
+		bool ok;
+
+		pins_to_homes(f);
+		ok = compile_op2(f, op);
+		pins_from_homes(f, false);
+		return ok;
+	}
+	return compile_op2(f, op);
+}
+
+/* the opcode itself, with the stack flushed unless keeps_locations(op) */
+static bool compile_op2(struct fc *f, uint8_t op)
 {
 	uint32_t depth;
 	enum x64_cc cc;
 	struct ctl bt;
 
-	if (f->nvals && f->vs[f->nvals - 1].kind == V_FLAGS && !takes_flags(op))
-		to_reg(f, f->nvals - 1);
-	if (!keeps_locations(op))
-		flush_all(f);
 	switch (op) {
 	case 0x00: /* unreachable */
 		if (!trap_now(f, WASM_TRAP_UNREACHABLE))
@@ -2848,6 +3029,9 @@ static bool compile_body(struct fc *f)
 	x64_alu_ri(f->a, X64_SUB, 1, RSP, 0x10000000);
 	sub_field = f->a->len - 4;
 	emit_zero_locals(f);
+	if (!choose_pins(f))
+		return false;
+	pins_from_homes(f, true);
 
 	struct ctl fn = { .nresults = f->ft->nresults, .results = f->ft->results };
 	if (!push_ctl(f, CTL_FUNC, &fn))

@@ -11,11 +11,38 @@
 #include <stdint.h>
 #include "wasm.h"
 
+/* One node of a preopened directory tree, as the manifest carries it (the
+ * embedder reads it from the boot bundle, or from a host directory when
+ * hosted).  The WASI layer copies everything into its in-memory file system
+ * (writable in RAM; nothing is written back). */
+enum wasi_node_kind {
+	WASI_NODE_DIR = 1,
+	WASI_NODE_FILE = 2,
+	WASI_NODE_SYMLINK = 3,
+};
+
+struct wasi_tree_entry {
+	const char *path;       /* relative to the preopen root, '/'-separated,
+				   no empty, "." or ".." components; a parent
+				   comes before its children */
+	uint8_t kind;           /* enum wasi_node_kind */
+	const uint8_t *data;    /* file contents or symlink target */
+	size_t len;
+};
+
+struct wasi_preopen {
+	const char *guest_path; /* the name the guest sees, e.g. "/data" or "." */
+	size_t nentries;
+	const struct wasi_tree_entry *entries;
+};
+
 struct wasi_config {
 	int argc;
 	const char *const *argv;        /* argv[0] is the program name */
 	int envc;
 	const char *const *envp;        /* "NAME=VALUE" */
+	size_t npreopens;               /* fds 3, 4, ... in this order */
+	const struct wasi_preopen *preopens;
 };
 
 struct wasi_ctx;
