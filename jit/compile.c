@@ -1,8 +1,21 @@
 /*
  * compile.c — validate and compile every function body to x86-64 in one
  * pass (WebAssembly Core spec 2.0 §3.3 "Instructions" validation algorithm,
- * appendix A.3; binary format §5.4).  This is the walking skeleton's
- * baseline compiler: every value lives in an 8-byte stack slot.
+ * appendix A.3; binary format §5.4), with register allocation of the value
+ * stack in the manner of V8 Liftoff / Wasmtime Winch (DESIGN.md §6):
+ *
+ *   - each operand-stack entry has a location (struct vloc): its slot, a
+ *     register, a constant, a local, or the flags of a comparison; values
+ *     are materialised only when an instruction needs them, constants
+ *     become immediates, memory operands are used in place;
+ *   - comparisons feed br_if / if / select / eqz as cmp + jcc/cmov;
+ *   - loads and stores are one instruction off r15 with the offset folded;
+ *   - the most used locals (look-ahead count weighted by loop depth) live
+ *     in registers for the whole function ("pinned"), saved around calls;
+ *   - at calls, block/loop/if entries, ends, and branches everything else
+ *     goes to the fixed slot layout below, so every merge sees that layout;
+ *   - opcodes without a register form (keeps_locations) first flush the
+ *     stack and run the slot-by-slot code of the walking skeleton.
  *
  *   jit_compile: import stubs -> each body: prologue, opcodes, epilogue,
  *   trap stubs, label fixups -> call fixups -> copy into code pages, seal RX.
@@ -549,8 +562,7 @@ static void load_val(struct fc *f, const struct vloc *v, uint8_t t, uint32_t k, 
 		if (v->reg == r)
 			return;
 		if (in_xmm(t)) {
-			x64_movq_rx(f->a, 1, RAX, v->reg);
-			x64_movq_xr(f->a, 1, r, RAX);
+			x64_movaps_rr(f->a, r, v->reg);
 		} else {
 			x64_mov_rr(f->a, 1, r, v->reg);
 		}
@@ -1181,12 +1193,25 @@ out:
  * result with push_call_result. */
 static bool call_args(struct fc *f, const struct wasm_functype *ft)
 {
-	uint32_t k;
+	uint32_t k, n = ft->nparams;
 
-	for (uint32_t i = ft->nparams; i-- > 0;) {
-		if (!pop(f, ft->params[i], &k, NULL))
-			return false;
-		copy(f, AREA(i), S(f, k));
+	if (top_is(f, n, ft->params, 0)) {
+		/* each argument straight from where it is (rax scratch only);
+		   everything below them to its slot (registers die in the call) */
+		uint32_t base = f->nvals - n;
+		for (k = 0; k < base; k++)
+			spill(f, k);
+		for (uint32_t i = 0; i < n; i++)
+			store_val(f, &f->vs[base + i], f->vals[base + i], base + i, AREA(i));
+		for (uint32_t i = 0; i < n; i++)
+			vdrop(f);
+	} else {
+		flush_all(f);
+		for (uint32_t i = n; i-- > 0;) {
+			if (!pop(f, ft->params[i], &k, NULL))
+				return false;
+			copy(f, AREA(i), S(f, k));
+		}
 	}
 	uint32_t area = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
 	if (area > f->max_area)
@@ -1204,13 +1229,12 @@ static bool push_call_result(struct fc *f, const struct wasm_functype *ft)
 	uint8_t t = ft->results[0];
 	if (!push(f, t, &k))
 		return false;
-	if (t == F32)
-		x64_movq_rx(f->a, 0, RAX, 0);
-	else if (t == F64)
-		x64_movq_rx(f->a, 1, RAX, 0);
-	else if (t == I32)
-		x64_mov_rr(f->a, 0, RAX, RAX);
-	st(f, k, RAX);
+	int r = alloc_reg(f, t);        /* all free: the call spilled them */
+	f->vs[k] = (struct vloc){ .kind = V_REG, .reg = (int8_t)r };
+	if (in_xmm(t))
+		x64_movaps_rr(f->a, r, 0);
+	else
+		x64_mov_rr(f->a, t != I32, r, RAX);
 	for (uint32_t i = 1; i < ft->nresults; i++) {
 		if (!push(f, ft->results[i], &k))
 			return false;
@@ -1384,7 +1408,32 @@ static bool op_global(struct fc *f, uint8_t op)
 	const struct wasm_global *g = &f->m->globals[i];
 	if (op == 0x24 && !g->mutable_)
 		return fail(f, "global is immutable");
-	if (op == 0x23 ? !push(f, g->type, &k) : !pop(f, g->type, &k, NULL))
+	if (op == 0x23 || top_is(f, 1, NULL, g->type)) {
+		/* on value locations: rdx = the cell's base */
+		x64_mov_rm(f->a, 1, RDX, x64_mem(R14, CTX_GLOBALS));
+		struct x64_mem c = x64_mem(RDX, 8 * (int32_t)i);
+		if (g->imported && g->mutable_) {
+			x64_mov_rm(f->a, 1, RDX, c);
+			c = x64_mem(RDX, 0);
+		}
+		if (op == 0x24) {
+			k = f->nvals - 1;
+			store_val(f, &f->vs[k], g->type, k, c);
+			vdrop(f);
+			return true;
+		}
+		if (!push(f, g->type, &k))
+			return false;
+		int r = alloc_reg(f, g->type);
+		f->vs[k] = (struct vloc){ .kind = V_REG, .reg = (int8_t)r };
+		if (in_xmm(g->type))
+			x64_movq_xm(f->a, r, c);
+		else
+			x64_mov_rm(f->a, 1, r, c);
+		return true;
+	}
+	flush_all(f);
+	if (!pop(f, g->type, &k, NULL))
 		return false;
 	x64_mov_rm(f->a, 1, RCX, x64_mem(R14, CTX_GLOBALS));
 	struct x64_mem cell = x64_mem(RCX, 8 * (int32_t)i);
@@ -1392,10 +1441,7 @@ static bool op_global(struct fc *f, uint8_t op)
 		x64_mov_rm(f->a, 1, RCX, cell);
 		cell = x64_mem(RCX, 0);
 	}
-	if (op == 0x23)
-		copy(f, S(f, k), cell);
-	else
-		copy(f, cell, S(f, k));
+	copy(f, cell, S(f, k));
 	return true;
 }
 
@@ -1937,11 +1983,10 @@ static const uint8_t icmp_cc[10] = {
 	X64_CC_LE, X64_CC_BE, X64_CC_GE, X64_CC_AE,
 };
 
-static bool emit_idiv(struct fc *f, int w, int kind, uint32_t ka, uint32_t kb)
+/* rax = rax / rcx (kind: 0 div_s, 1 div_u, 2 rem_s, 3 rem_u), with the
+ * traps; clobbers rdx */
+static bool idiv_core(struct fc *f, int w, int kind)
 {
-	/* kind: 0 div_s, 1 div_u, 2 rem_s, 3 rem_u */
-	ld(f, RAX, ka);
-	ld(f, RCX, kb);
 	x64_test_rr(f->a, w, RCX, RCX);
 	if (!trap_if(f, X64_CC_E, WASM_TRAP_DIV_BY_ZERO))
 		return false;
@@ -1976,6 +2021,15 @@ static bool emit_idiv(struct fc *f, int w, int kind, uint32_t ka, uint32_t kb)
 		x64_mov_rr(f->a, w, RAX, RDX);
 	if (!w)
 		x64_mov_rr(f->a, 0, RAX, RAX);
+	return true;
+}
+
+static bool emit_idiv(struct fc *f, int w, int kind, uint32_t ka, uint32_t kb)
+{
+	ld(f, RAX, ka);
+	ld(f, RCX, kb);
+	if (!idiv_core(f, w, kind))
+		return false;
 	st(f, ka, RAX);
 	return true;
 }
@@ -2427,6 +2481,28 @@ static void fast_icmp(struct fc *f, int w, enum x64_cc cc)
 	set_flags_result(f, cc, 2);
 }
 
+/* `local.get x ... op local.set/tee x` with x pinned: the op can work
+ * on x's register in place.  Entry k is that local.get and the next
+ * opcode sets x: returns x's register, after giving every other entry
+ * that reads x the old value; else -1. */
+static int in_place(struct fc *f, uint32_t k)
+{
+	struct wasm_reader r = f->r;
+	const struct vloc *v = &f->vs[k];
+	uint32_t x;
+	uint8_t op;
+
+	if (v->kind != V_LOCAL || local_reg(f, v->local) < 0)
+		return -1;
+	if (!wasm_read_u8(&r, &op) || (op != 0x21 && op != 0x22) ||
+	    !wasm_read_u32(&r, &x) || x != v->local)
+		return -1;
+	for (uint32_t j = 0; j < k; j++)
+		if (f->vs[j].kind == V_LOCAL && f->vs[j].local == x)
+			spill(f, j);
+	return local_reg(f, x);
+}
+
 /* add sub mul and or xor shl shr_s shr_u rotl rotr (emit_ibin numbering) */
 static bool fast_ibin(struct fc *f, int w, int op)
 {
@@ -2434,12 +2510,25 @@ static bool fast_ibin(struct fc *f, int w, int op)
 	static const uint8_t sh[] = { X64_SHL, X64_SAR, X64_SHR, X64_ROL, X64_ROR };
 	uint32_t ka = f->nvals - 2, kb = f->nvals - 1;
 
-	if (op >= 3 && op <= 6)
-		return false;
+	if (op >= 3 && op <= 6) {       /* through rax, rcx, rdx */
+		to_scratch(f, kb, RCX);
+		to_scratch(f, ka, RAX);
+		idiv_core(f, w, op - 3);
+		vdrop(f);
+		free_vloc(f, &f->vs[ka], f->vals[ka]);
+		int r = alloc_reg(f, f->vals[ka]);
+		f->vs[ka] = (struct vloc){ .kind = V_REG, .reg = (int8_t)r };
+		x64_mov_rr(f->a, 1, r, RAX);
+		return !f->err;
+	}
 	bool commutes = op == 0 || op == 2 || op == 7 || op == 8 || op == 9;
-	if (commutes && f->vs[ka].kind != V_REG && f->vs[kb].kind == V_REG)
+	int ra = in_place(f, ka);
+	if (ra < 0 && commutes && in_place(f, kb) >= 0 && swap_top2(f))
+		ra = in_place(f, ka);
+	if (ra < 0 && commutes && f->vs[ka].kind != V_REG && f->vs[kb].kind == V_REG)
 		swap_top2(f);
-	int ra = to_reg(f, ka);
+	if (ra < 0)
+		ra = to_reg(f, ka);
 	struct vloc *b = &f->vs[kb];
 	if (op >= 10) {
 		if (b->kind == V_IMM) {
@@ -2479,9 +2568,14 @@ static void fast_fbin(struct fc *f, int dbl, int op)
 	static const uint8_t sse[] = { X64_SSE_ADD, X64_SSE_SUB, X64_SSE_MUL, X64_SSE_DIV };
 	uint32_t ka = f->nvals - 2, kb = f->nvals - 1;
 
-	if ((op == 0 || op == 2) && f->vs[ka].kind != V_REG && f->vs[kb].kind == V_REG)
+	bool commutes = op == 0 || op == 2;
+	int ra = in_place(f, ka);
+	if (ra < 0 && commutes && in_place(f, kb) >= 0 && swap_top2(f))
+		ra = in_place(f, ka);
+	if (ra < 0 && commutes && f->vs[ka].kind != V_REG && f->vs[kb].kind == V_REG)
 		swap_top2(f);
-	int ra = to_reg(f, ka);
+	if (ra < 0)
+		ra = to_reg(f, ka);
 	int rb = xmm_opnd(f, kb);
 	x64_sse_rr(f->a, sse[op], dbl, ra, rb);
 	vdrop(f);
@@ -2638,6 +2732,51 @@ static bool op_const(struct fc *f, uint8_t op)
 	return true;
 }
 
+/* select on value locations: cmov, or a jump over one movaps for
+ * floats; the condition's flags (a comparison's) feed it directly.
+ * false (nothing emitted) unless the operands are there with their types:
+ * (want or) two equal numeric ones, and the i32 condition. */
+static bool fast_select(struct fc *f, uint8_t want)
+{
+	uint32_t kc = f->nvals - 1, kb = f->nvals - 2, ka = f->nvals - 3;
+	struct ctl *c = &f->ctls[f->nctls - 1];
+
+	if (f->nvals - c->height < 3 || f->vals[kc] != I32)
+		return false;
+	uint8_t t = f->vals[ka];
+	if (!t || t != f->vals[kb] || (want ? t != want : !is_num(t)))
+		return false;
+	enum x64_cc cc = X64_CC_NE;
+	struct vloc *v = &f->vs[kc];
+	if (v->kind == V_FLAGS) {
+		cc = (enum x64_cc)v->cc;
+	} else {
+		int rc = src_reg(f, kc);
+		if (rc < 0) {
+			to_scratch(f, kc, RCX);
+			rc = RCX;
+		}
+		x64_test_rr(f->a, 0, rc, rc);
+	}
+	vdrop(f);               /* the condition; what follows keeps EFLAGS */
+	int ra = to_reg(f, ka);
+	if (in_xmm(t)) {
+		int rb = xmm_opnd(f, kb);
+		size_t skip = fwd_jcc(f, cc);
+		x64_movaps_rr(f->a, ra, rb);
+		here(f, skip);
+	} else {
+		int rb = src_reg(f, kb);
+		if (rb < 0) {
+			to_scratch(f, kb, RCX);
+			rb = RCX;
+		}
+		x64_cmov(f->a, (enum x64_cc)(cc ^ 1), 1, ra, rb);
+	}
+	vdrop(f);
+	return true;
+}
+
 static bool op_select(struct fc *f, bool typed)
 {
 	uint32_t kc, ka, kb;
@@ -2656,6 +2795,9 @@ static bool op_select(struct fc *f, bool typed)
 		if (!is_valtype(want))
 			return fail(f, "malformed value type");
 	}
+	if (fast_select(f, want))
+		return true;
+	flush_all(f);
 	if (!pop(f, I32, &kc, NULL) || !pop(f, want, &kb, &tb) || !pop(f, want, &ka, &ta))
 		return false;
 	if (!typed) {
@@ -2845,8 +2987,8 @@ static bool calls_out(struct fc *f, uint8_t op)
 static bool keeps_locations(uint8_t op)
 {
 	switch (op) {
-	case 0x00 ... 0x05: case 0x0b: case 0x0c: case 0x0d: case 0x0f:
-	case 0x1a: case 0x20 ... 0x22: case 0x28 ... 0x3e: case 0x41 ... 0xc4:
+	case 0x00 ... 0x05: case 0x0b: case 0x0c: case 0x0d: case 0x0f: case 0x10:
+	case 0x1a ... 0x1c: case 0x20 ... 0x24: case 0x28 ... 0x3e: case 0x41 ... 0xc4:
 		return true;
 	}
 	return false;
@@ -2855,7 +2997,8 @@ static bool keeps_locations(uint8_t op)
 /* opcodes that consume a V_FLAGS top entry themselves */
 static bool takes_flags(uint8_t op)
 {
-	return op == 0x04 || op == 0x0d || op == 0x1a || op == 0x45;
+	return op == 0x04 || op == 0x0d || op == 0x1a || op == 0x1b || op == 0x1c ||
+	       op == 0x45;
 }
 
 static bool compile_op2(struct fc *f, uint8_t op);

@@ -610,6 +610,13 @@ void x64_movq_xm(struct x64_asm *a, int xmm, struct x64_mem m)
 	enc_rm(a, 0xf3, 0, OP(0x0f, 0x7e), xmm, m);
 }
 
+/* movaps dst, src (the whole register: a scalar copy without a domain
+ * crossing) */
+void x64_movaps_rr(struct x64_asm *a, int dst, int src)
+{
+	enc_rr(a, 0, 0, OP(0x0f, 0x28), dst, src);
+}
+
 /* movd dword [m], xmm */
 void x64_movd_mx(struct x64_asm *a, struct x64_mem m, int xmm)
 {

@@ -165,6 +165,8 @@ void x64_movq_rx(struct x64_asm *a, int w, int reg, int xmm);
 void x64_movd_xm(struct x64_asm *a, int xmm, struct x64_mem m);
 void x64_movq_xm(struct x64_asm *a, int xmm, struct x64_mem m);
 void x64_movq_mx(struct x64_asm *a, struct x64_mem m, int xmm);
+/* movaps dst, src */
+void x64_movaps_rr(struct x64_asm *a, int dst, int src);
 /* movd dword [m], xmm */
 void x64_movd_mx(struct x64_asm *a, struct x64_mem m, int xmm);
 

@@ -911,6 +911,27 @@ TEST(movq_xm)
 }
 
 /* movq qword ptr [rbp-16], xmm0 */
+TEST(movd_mx)
+{
+	struct x64_asm a;
+
+	x64_init(&a);
+	x64_movd_mx(&a, x64_mem(X64_RBP, -8), 3);
+	CHECK_BYTES(a.buf, a.len, 0x66, 0x0f, 0x7e, 0x5d, 0xf8);
+	x64_free(&a);
+}
+
+TEST(movaps_rr)
+{
+	struct x64_asm a;
+
+	x64_init(&a);
+	x64_movaps_rr(&a, 2, 10);
+	x64_movaps_rr(&a, 9, 3);
+	CHECK_BYTES(a.buf, a.len, 0x41, 0x0f, 0x28, 0xd2, 0x44, 0x0f, 0x28, 0xcb);
+	x64_free(&a);
+}
+
 TEST(movq_mx)
 {
 	struct x64_asm a;
@@ -1045,6 +1066,8 @@ int main(void)
 	RUN(movd_xm);
 	RUN(movq_xm);
 	RUN(movq_mx);
+	RUN(movd_mx);
+	RUN(movaps_rr);
 	RUN(rel32_patch);
 	RUN(grow_and_align);
 	CHECK_DONE();
