@@ -11,7 +11,10 @@
 # lwIP) is built from Debian's source packages into $(CACHE), never the tree.
 
 CACHE   ?= $(HOME)/.cache/wasmetal
-BUILD   := build
+# JIT_DEBUG=1: the compiler's invariant checks (-DJIT_DEBUG, jit/compile.c)
+# in a build tree of their own; `make JIT_DEBUG=1 check-jit` runs the unit
+# tests and the spec suite with them.
+BUILD   := $(if $(filter 1,$(JIT_DEBUG)),build-jit-debug,build)
 HOSTCC  ?= gcc
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
@@ -46,6 +49,7 @@ HOST_CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		 -DWASMETAL_BUILD_DIR='"$(abspath $(BUILD))"' \
 		 -DWASMETAL_CACHE_DIR='"$(CACHE)"' -MMD -MP
 HOST_LDLIBS   := -ljansson -lm
+HOST_CFLAGS   += $(if $(filter 1,$(JIT_DEBUG)),-DJIT_DEBUG)
 
 HOST_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(PORTABLE_SRCS) $(PORTABLE_ASM) $(HOST_SRCS))
 
@@ -76,6 +80,19 @@ KERNEL_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 KERNEL_SSE_CFLAGS = $(filter-out -mgeneral-regs-only,$(KERNEL_CFLAGS))
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
+
+# The framebuffer console's font (drivers/fbcon.c): a PSF from Debian's
+# console-setup-linux (deps.sh), gunzipped and wrapped as a read-only
+# object; objcopy names it _binary_fbcon_font_psf_{start,end}.
+FBCON_FONT ?= /usr/share/consolefonts/Uni2-Terminus16.psf.gz
+KERNEL_OBJS += $(BUILD)/kernel/fbcon_font.o
+$(BUILD)/kernel/fbcon_font.o: $(FBCON_FONT) | $(DEPS_STAMP)
+	@mkdir -p $(BUILD)/kernel/font
+	$(Q)gzip -dcf $< > $(BUILD)/kernel/font/fbcon_font.psf
+	$(Q)cd $(BUILD)/kernel/font && objcopy -I binary -O elf64-x86-64 \
+		-B i386:x86-64 --rename-section \
+		.data=.rodata.fbcon_font,alloc,load,readonly,data,contents \
+		fbcon_font.psf ../fbcon_font.o
 
 $(BUILD)/kernel/jit/%.c.o: jit/%.c $(NEWLIB_STAMP)
 	@mkdir -p $(dir $@)
@@ -134,9 +151,10 @@ TEST_WASI_SRCS := $(wildcard tests/wasi/*.c)
 TEST_WAT_SRCS  := $(wildcard tests/wat/*.wat)
 TEST_WASM := $(patsubst tests/wasi/%.c,$(BUILD)/tests/wasi/%.wasm,$(TEST_WASI_SRCS)) \
 	     $(patsubst tests/wat/%.wat,$(BUILD)/tests/wat/%.wasm,$(TEST_WAT_SRCS))
+# -MMD: the programs include tests/wasi/wt.h
 $(BUILD)/tests/wasi/%.wasm: tests/wasi/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(Q)$(WASI_CC) $(WASI_CFLAGS) -o $@ $<
+	$(Q)$(WASI_CC) $(WASI_CFLAGS) -MMD -MP -o $@ $<
 $(BUILD)/tests/wat/%.wasm: tests/wat/%.wat | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)wat2wasm -o $@ $<
@@ -175,6 +193,17 @@ spec: $(BUILD)/wasmetal
 	$(Q)BUILD=$(BUILD) WASM_TESTSUITE=$${WASM_TESTSUITE:-$(CACHE)/testsuite} \
 		tests/spec/run-suite.sh
 .PHONY: spec
+
+# The unit tests and the spec suite, hosted (with JIT_DEBUG=1: checked JIT)
+check-jit: $(BUILD)/wasmetal $(UNIT_BINS)
+	$(Q)fail=0; for t in $(UNIT_BINS); do \
+		$$t > $$t.out 2>&1 || fail=1; \
+		if grep -q '^FAIL' $$t.out; then fail=1; grep '^FAIL' $$t.out; fi; \
+		echo "$$(basename $$t): $$(grep -c '^PASS' $$t.out) passed, $$(grep -c '^FAIL' $$t.out) failed"; \
+	done; \
+	BUILD=$(BUILD) WASM_TESTSUITE=$${WASM_TESTSUITE:-$(CACHE)/testsuite} \
+		tests/spec/run-suite.sh || fail=1; exit $$fail
+.PHONY: check-jit
 
 # The same files inside the kernel: all of them in one boot under QEMU
 # (`wasmetal spec --qemu`), the kernel staying up across them.

@@ -1,8 +1,11 @@
 /*
  * serial.c — polled driver for the 16550A UART (National Semiconductor
  * PC16550D data sheet: registers at base+0..7, DLAB in LCR bit 7, THRE in
- * LSR bit 5).  115200 8N1, FIFOs on, no interrupts.  A port that is absent
- * reads back 0xff; we then drop its output instead of spinning forever.
+ * LSR bit 5; receive: RBR at base+0, data ready in LSR bit 0, from the
+ * 16-byte RX FIFO).  115200 8N1, FIFOs on, no interrupts: reception is
+ * polled (the sender waits while the FIFO is full: QEMU does, a real line
+ * would overrun).  A port that is absent reads back 0xff; we then drop its
+ * output, and it has no input, instead of spinning forever.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -10,12 +13,14 @@
 #include "serial.h"
 
 #define UART_THR 0              /* transmit holding (DLAB=0) */
+#define UART_RBR 0              /* receive buffer (DLAB=0, read) */
 #define UART_DLL 0              /* divisor low (DLAB=1) */
 #define UART_IER 1              /* interrupt enable (DLAB=0) */
 #define UART_DLM 1              /* divisor high (DLAB=1) */
 #define UART_FCR 2              /* FIFO control */
 #define   FCR_ENABLE   0x01
-#define   FCR_CLEAR    0x06
+#define   FCR_CLEAR_RX 0x02
+#define   FCR_CLEAR_TX 0x04
 #define UART_LCR 3              /* line control */
 #define   LCR_8N1      0x03
 #define   LCR_DLAB     0x80
@@ -23,28 +28,46 @@
 #define   MCR_DTR_RTS  0x03
 #define   MCR_OUT2     0x08
 #define UART_LSR 5              /* line status */
+#define   LSR_DR       0x01     /* a received byte is waiting */
 #define   LSR_THRE     0x20
 
 #define UART_SPIN_MAX 100000    /* polls before a byte is dropped */
 
 static bool uart_present[2];
 static bool uart_crlf[2] = { true, false };
+/* The UART behind each role (serial_route); 0 = none. */
+static unsigned uart_base[2] = { SERIAL_COM1, SERIAL_COM2 };
 
 static int uart_slot(unsigned port)
 {
 	return port == SERIAL_COM2 ? 1 : 0;
 }
 
-static void uart_init(unsigned port)
+void serial_route(unsigned log_uart, unsigned console_uart)
 {
+	uart_base[0] = log_uart;
+	uart_base[1] = console_uart;
+}
+
+static void uart_init(unsigned role)
+{
+	unsigned port = uart_base[uart_slot(role)];
+
+	if (!port)
+		return;
 	outb(port + UART_IER, 0);
 	outb(port + UART_LCR, LCR_DLAB);
 	outb(port + UART_DLL, 1);               /* 115200 baud */
 	outb(port + UART_DLM, 0);
 	outb(port + UART_LCR, LCR_8N1);
-	outb(port + UART_FCR, FCR_ENABLE | FCR_CLEAR);
+	/* Keep what COM2 already received: the CLI starts sending the
+	 * guest's stdin when the loader's console mark appears, which can be
+	 * before we get here (the FIFOs survive as long as FCR_ENABLE stays
+	 * set, as the firmware left it). */
+	outb(port + UART_FCR, FCR_ENABLE | FCR_CLEAR_TX |
+	     (role == SERIAL_COM2 ? 0 : FCR_CLEAR_RX));
 	outb(port + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
-	uart_present[uart_slot(port)] = inb(port + UART_LSR) != 0xff;
+	uart_present[uart_slot(role)] = inb(port + UART_LSR) != 0xff;
 }
 
 void serial_init(void)
@@ -67,13 +90,14 @@ static void uart_putc(unsigned port, uint8_t c)
 void serial_write(unsigned port, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
+	unsigned base = uart_base[uart_slot(port)];
 
 	if (!uart_present[uart_slot(port)])
 		return;
 	for (size_t i = 0; i < len; i++) {
 		if (p[i] == '\n' && uart_crlf[uart_slot(port)])
-			uart_putc(port, '\r');
-		uart_putc(port, p[i]);
+			uart_putc(base, '\r');
+		uart_putc(base, p[i]);
 	}
 }
 
@@ -84,4 +108,18 @@ void serial_puts(unsigned port, const char *s)
 	while (s[n])
 		n++;
 	serial_write(port, s, n);
+}
+
+bool serial_present(unsigned port)
+{
+	return uart_present[uart_slot(port)];
+}
+
+int serial_getc(unsigned port)
+{
+	unsigned base = uart_base[uart_slot(port)];
+
+	if (!uart_present[uart_slot(port)] || !(inb(base + UART_LSR) & LSR_DR))
+		return -1;
+	return inb(base + UART_RBR);
 }

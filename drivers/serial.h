@@ -5,11 +5,18 @@
 #ifndef DRIVERS_SERIAL_H
 #define DRIVERS_SERIAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SERIAL_COM1 0x3f8
 #define SERIAL_COM2 0x2f8
 
+/* SERIAL_COM1 and SERIAL_COM2 as arguments below name roles, the log and
+ * the console; by default each is the UART of that name, and the boot
+ * bundle's manifest may move them (docs/manifest.md: `console com1` puts
+ * the console on COM1 for plain VMs): serial_route, before serial_init,
+ * with the UARTs' I/O bases (0: the role is silenced). */
+void serial_route(unsigned log_uart, unsigned console_uart);
 void serial_init(void);
 /* Write len bytes.  COM1 (the log, read by people) turns "\n" into
  * "\r\n"; COM2 carries the guest's stdout/stderr byte for byte, because
@@ -17,5 +24,10 @@ void serial_init(void);
  * Polled; no locks (one CPU, interrupts off); safe in trap handlers. */
 void serial_write(unsigned port, const void *buf, size_t len);
 void serial_puts(unsigned port, const char *s);
+/* Whether the UART answered at serial_init. */
+bool serial_present(unsigned port);
+/* The next received byte (0..255), or -1 if none is waiting (or the port
+ * is absent).  Never waits. */
+int serial_getc(unsigned port);
 
 #endif

@@ -6,9 +6,16 @@
  *       --hosted: jit/ + wasi-baremetal/ in this Linux process (host/);
  *       otherwise: build a disk image in a temporary directory and boot it
  *       under QEMU (images/), the guest console on our stdout.
- *   wasmetal image [OPTIONS] MODULE.wasm -o OUT.img [--format raw] [ARGS...]
+ *       IMAGE: a disk from `wasmetal image` (raw, qcow2, vmdk, vhdx by
+ *       magic), booted as it is: its manifest says where its console is.
+ *   wasmetal image [OPTIONS] MODULE.wasm -o OUT [--format raw|qcow2|vmdk|vhdx]
+ *       [ARGS...]: a disk for plain VMs (console on COM1, docs/manifest.md)
+ *   wasmetal inspect MODULE.wasm|IMAGE   (host/inspect.c)
  *   wasmetal spec [-v] [--qemu] FILE.json...   (host/spec.c: the spec
  *       testsuite, hosted or in one QEMU boot)
+ *
+ * --dir HOST[::GUEST] (host/tree.c) reads the host directory now: hosted,
+ * the trees go to wasi_run_module; for QEMU, into the image's bundle.
  *
  * As with wasmtime, everything after MODULE belongs to the guest, and the
  * guest's argv[0] is MODULE as given.  The guest sees only the environment
@@ -30,15 +37,17 @@
 
 #include "bundle.h"
 #include "image.h"
+#include "inspect.h"
 #include "plat_host.h"
 #include "spec.h"
+#include "tree.h"
 #include "wasi.h"
 
 #define WASMETAL_VERSION "0.1.0"
 #define EXIT_USAGE 2
 #define EXIT_INTERNAL 125       /* as wasmtime/docker: the runner failed */
 
-enum cmd { CMD_RUN, CMD_IMAGE };
+enum cmd { CMD_RUN, CMD_IMAGE, CMD_INSPECT };
 
 struct opts {
 	enum cmd cmd;
@@ -49,23 +58,33 @@ struct opts {
 	const char *format;             /* image --format */
 	int nenv;
 	const char **env;
+	int ndirs;
+	const char **dirs;              /* --dir HOST[::GUEST], as given */
 	const char *module;
 	int guest_argc;                 /* argv[0] = module */
 	const char **guest_argv;
 };
 
 static const char usage_text[] =
-"usage: wasmetal run [--hosted] [OPTIONS] MODULE.wasm|IMAGE.img [ARGS...]\n"
-"       wasmetal image [OPTIONS] MODULE.wasm -o OUT.img [--format raw] [ARGS...]\n"
+"usage: wasmetal run [--hosted] [OPTIONS] MODULE.wasm|IMAGE [ARGS...]\n"
+"       wasmetal image [OPTIONS] MODULE.wasm -o OUT [--format FORMAT] [-- ARGS...]\n"
+"       wasmetal inspect MODULE.wasm|IMAGE\n"
 "       wasmetal spec [-v] [--qemu] FILE.json...   (wasmetal spec --help)\n"
 "       wasmetal --help | --version\n"
 "\n"
 "run      boot MODULE under QEMU (its console on stdout) and exit with its\n"
 "         exit status; with --hosted, run it in this process instead.\n"
-"image    write a bootable raw GPT disk image (UEFI x86-64) running MODULE.\n"
+"         IMAGE (from 'wasmetal image', any FORMAT) boots as it is.\n"
+"image    write a bootable GPT disk image (UEFI x86-64) running MODULE;\n"
+"         it boots on plain QEMU/VMs, its output on the first serial port.\n"
+"inspect  print a module's imports, exports and memories; for an image,\n"
+"         also its manifest and files.\n"
 "\n"
 "options:\n"
 "  --hosted             run in this Linux process (no QEMU)\n"
+"  --dir HOST[::GUEST]  preopen a copy of directory HOST as GUEST (default:\n"
+"                       HOST as given; repeatable; fds 3, 4, ...).  Writes\n"
+"                       stay in memory: the host directory is never changed\n"
 "  --env NAME=VALUE     set a guest environment variable (repeatable);\n"
 "                       the guest sees no other environment\n"
 "  --timeout SECONDS    stop the run after SECONDS (QEMU boots: firmware included)\n"
@@ -73,7 +92,7 @@ static const char usage_text[] =
 "                       (--hosted) to stderr\n"
 "  --log FILE           keep the kernel log (serial COM1) in FILE\n"
 "  -o FILE              image: output file\n"
-"  --format FORMAT      image: disk format (only raw for now)\n"
+"  --format FORMAT      image: raw (default), qcow2, vmdk or vhdx (qemu-img)\n"
 "\n"
 "Everything after MODULE is passed to the guest; its argv[0] is MODULE.\n"
 "Exit status: the guest's; 134 if it trapped; 125 if wasmetal failed.\n";
@@ -151,6 +170,8 @@ static void parse_opt(struct opts *o, int argc, char **argv, int *i)
 		o->hosted = true;
 	else if (opt_is(a, "--env"))
 		add_env(o, opt_value(argc, argv, i, "--env"));
+	else if (opt_is(a, "--dir"))
+		o->dirs[o->ndirs++] = opt_value(argc, argv, i, "--dir");
 	else if (opt_is(a, "--timeout"))
 		o->timeout_s = parse_timeout(opt_value(argc, argv, i, "--timeout"));
 	else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
@@ -168,8 +189,9 @@ static void parse_args(struct opts *o, int argc, char **argv)
 	int i = 2;
 
 	o->env = calloc((size_t)argc, sizeof(*o->env));
+	o->dirs = calloc((size_t)argc, sizeof(*o->dirs));
 	o->guest_argv = calloc((size_t)argc + 1, sizeof(*o->guest_argv));
-	if (!o->env || !o->guest_argv) {
+	if (!o->env || !o->dirs || !o->guest_argv) {
 		fprintf(stderr, "wasmetal: out of memory\n");
 		exit(EXIT_INTERNAL);
 	}
@@ -183,8 +205,15 @@ static void parse_args(struct opts *o, int argc, char **argv)
 	if (i >= argc)
 		usage_error("%s: missing MODULE", argv[1]);
 	o->module = argv[i++];
-	while (o->cmd == CMD_IMAGE && i < argc && parse_image_opt(o, argc, argv, &i))
-		i++;
+	/* image: options may follow MODULE too, up to "--" or the first
+	 * argument (run: everything after MODULE is the guest's) */
+	for (; o->cmd == CMD_IMAGE && i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		parse_opt(o, argc, argv, &i);
+	}
 	o->guest_argv[o->guest_argc++] = o->module;
 	while (i < argc)
 		o->guest_argv[o->guest_argc++] = argv[i++];
@@ -245,12 +274,64 @@ static void on_alarm(int sig)
 	_exit(EXIT_INTERNAL);
 }
 
+/* The --dir trees, read now. */
+struct trees {
+	size_t n;
+	struct host_tree *t;
+	struct wasi_preopen *preopens;  /* copies of t[i].preopen */
+	const char **sources;           /* host paths */
+};
+
+static void trees_free(struct trees *tr)
+{
+	for (size_t i = 0; i < tr->n; i++)
+		host_tree_free(&tr->t[i]);
+	free(tr->t);
+	free(tr->preopens);
+	free(tr->sources);
+	memset(tr, 0, sizeof(*tr));
+}
+
+static int trees_read(const struct opts *o, struct trees *tr)
+{
+	char err[PATH_MAX + 256];
+	char *host, *guest;
+
+	memset(tr, 0, sizeof(*tr));
+	tr->t = calloc((size_t)o->ndirs + 1, sizeof(*tr->t));
+	tr->preopens = calloc((size_t)o->ndirs + 1, sizeof(*tr->preopens));
+	tr->sources = calloc((size_t)o->ndirs + 1, sizeof(*tr->sources));
+	if (!tr->t || !tr->preopens || !tr->sources) {
+		fprintf(stderr, "wasmetal: out of memory\n");
+		trees_free(tr);
+		return -1;
+	}
+	for (int i = 0; i < o->ndirs; i++) {
+		if (host_dir_arg(o->dirs[i], &host, &guest, err, sizeof(err)))
+			usage_error("%s", err);
+		if (host_tree_read(host, guest, &tr->t[tr->n], err, sizeof(err))) {
+			fprintf(stderr, "wasmetal: %s\n", err);
+			free(host);
+			free(guest);
+			trees_free(tr);
+			return -1;
+		}
+		free(host);
+		free(guest);
+		tr->preopens[tr->n] = tr->t[tr->n].preopen;
+		tr->sources[tr->n] = tr->t[tr->n].host_path;
+		tr->n++;
+	}
+	return 0;
+}
+
 static int run_hosted(const struct opts *o)
 {
 	struct wasi_config cfg = {
 		.argc = o->guest_argc, .argv = o->guest_argv,
 		.envc = o->nenv, .envp = o->env,
 	};
+	struct trees tr;
 	size_t len;
 	uint8_t *wasm = read_file(o->module, &len);
 	int status;
@@ -259,6 +340,12 @@ static int run_hosted(const struct opts *o)
 		fprintf(stderr, "wasmetal: cannot read %s: %s\n", o->module, strerror(errno));
 		return EXIT_INTERNAL;
 	}
+	if (trees_read(o, &tr)) {
+		free(wasm);
+		return EXIT_INTERNAL;
+	}
+	cfg.npreopens = tr.n;
+	cfg.preopens = tr.preopens;
 	if (o->timeout_s) {
 		signal(SIGALRM, on_alarm);
 		alarm(o->timeout_s);
@@ -266,6 +353,7 @@ static int run_hosted(const struct opts *o)
 	fflush(stdout);
 	status = wasi_run_module(wasm, len, &cfg);
 	free(wasm);
+	trees_free(&tr);
 	return status;
 }
 
@@ -304,7 +392,8 @@ static void remove_tmpdir(char *dir)
 	free(dir);
 }
 
-static void fill_spec(const struct opts *o, struct image_spec *spec)
+static void fill_spec(const struct opts *o, const struct trees *tr,
+		      struct image_spec *spec)
 {
 	memset(spec, 0, sizeof(*spec));
 	spec->module_path = o->module;
@@ -313,13 +402,18 @@ static void fill_spec(const struct opts *o, struct image_spec *spec)
 	spec->envc = o->nenv;
 	spec->envp = o->env;
 	spec->flags = o->verbose ? BUNDLE_FLAG_VERBOSE : 0;
+	spec->npreopens = tr->n;
+	spec->preopens = tr->preopens;
+	spec->preopen_sources = tr->sources;
 }
 
-static int boot_disk(const struct opts *o, const char *disk)
+static int boot_disk(const struct opts *o, const char *disk, const char *format,
+		     bool console_com1)
 {
 	struct qemu_opts q = {
 		.timeout_s = o->timeout_s, .log_path = o->log_path,
 		.verbose = o->verbose, .console_fd = 1,
+		.disk_format = format, .console_com1 = console_com1,
 	};
 	char err[4096] = "";
 	int status;
@@ -333,9 +427,27 @@ static int boot_disk(const struct opts *o, const char *disk)
 	return status;
 }
 
+/* An existing image: its format by magic, its console from its manifest. */
+static int run_image(const struct opts *o)
+{
+	struct image_info info;
+	char err[4096] = "";
+
+	if (o->guest_argc > 1 || o->nenv || o->ndirs)
+		usage_error("%s is a disk image: its arguments, environment and "
+			    "directories were fixed by 'wasmetal image'", o->module);
+	if (image_info_read(o->module, &info, err, sizeof(err))) {
+		fprintf(stderr, "wasmetal: %s\n", err);
+		return EXIT_INTERNAL;
+	}
+	return boot_disk(o, o->module, image_format_name(info.format),
+			 info.console_com1);
+}
+
 static int run_qemu(const struct opts *o)
 {
 	struct image_spec spec;
+	struct trees tr;
 	char err[4096] = "", disk[PATH_MAX];
 	char *dir;
 	int status;
@@ -344,54 +456,82 @@ static int run_qemu(const struct opts *o)
 		fprintf(stderr, "wasmetal: cannot read %s: %s\n", o->module, strerror(errno));
 		return EXIT_INTERNAL;
 	}
-	if (!is_wasm_file(o->module)) {
-		/* A disk image from `wasmetal image`: its args/env are inside. */
-		if (o->guest_argc > 1 || o->nenv)
-			usage_error("%s is a disk image: its arguments and environment "
-				    "were fixed by 'wasmetal image'", o->module);
-		return boot_disk(o, o->module);
-	}
+	if (!is_wasm_file(o->module))
+		return run_image(o);
+	if (trees_read(o, &tr))
+		return EXIT_INTERNAL;
 	dir = make_tmpdir();
 	if (!dir) {
 		fprintf(stderr, "wasmetal: cannot create a temporary directory: %s\n",
 			strerror(errno));
+		trees_free(&tr);
 		return EXIT_INTERNAL;
 	}
 	snprintf(disk, sizeof(disk), "%s/disk.img", dir);
-	fill_spec(o, &spec);
+	fill_spec(o, &tr, &spec);
 	if (image_build(&spec, disk, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wasmetal: cannot build the image: %s\n", err);
 		status = EXIT_INTERNAL;
 	} else {
-		status = boot_disk(o, disk);
+		trees_free(&tr);        /* the image has them: free before booting */
+		status = boot_disk(o, disk, NULL, false);
 	}
+	trees_free(&tr);
 	remove_tmpdir(dir);
 	return status;
+}
+
+/* Build raw into a temporary file, then let qemu-img convert it. */
+static int build_converted(const struct image_spec *spec, const char *out,
+			   enum image_format fmt, char *err, size_t errlen)
+{
+	char disk[PATH_MAX];
+	char *dir = make_tmpdir();
+	int r;
+
+	if (!dir) {
+		snprintf(err, errlen, "cannot create a temporary directory: %s",
+			 strerror(errno));
+		return -1;
+	}
+	snprintf(disk, sizeof(disk), "%s/disk.img", dir);
+	r = image_build(spec, disk, err, errlen);
+	if (!r)
+		r = image_convert(disk, IMAGE_RAW, out, fmt, err, errlen);
+	remove_tmpdir(dir);
+	return r;
 }
 
 static int cmd_image(const struct opts *o)
 {
 	struct image_spec spec;
+	enum image_format fmt = IMAGE_RAW;
+	struct trees tr;
 	char err[4096] = "";
+	int r;
 
 	if (!o->out_path)
 		usage_error("%s", "image: missing -o OUT.img");
-	if (o->format && strcmp(o->format, "raw") != 0) {
-		if (!strcmp(o->format, "qcow2") || !strcmp(o->format, "vmdk") ||
-		    !strcmp(o->format, "vhdx"))
-			fprintf(stderr, "wasmetal: --format %s is not supported yet; "
-				"only raw images for now\n", o->format);
-		else
-			fprintf(stderr, "wasmetal: unknown --format '%s' (raw, later "
-				"qcow2, vmdk, vhdx)\n", o->format);
-		return EXIT_USAGE;
+	if (o->format && image_format_parse(o->format, &fmt))
+		usage_error("unknown --format '%s' (raw, qcow2, vmdk, vhdx)", o->format);
+	if (access(o->module, R_OK) != 0) {
+		fprintf(stderr, "wasmetal: cannot read %s: %s\n", o->module, strerror(errno));
+		return EXIT_INTERNAL;
 	}
 	if (!is_wasm_file(o->module)) {
 		fprintf(stderr, "wasmetal: %s is not a WebAssembly module\n", o->module);
 		return EXIT_INTERNAL;
 	}
-	fill_spec(o, &spec);
-	if (image_build(&spec, o->out_path, err, sizeof(err)) < 0) {
+	if (trees_read(o, &tr))
+		return EXIT_INTERNAL;
+	fill_spec(o, &tr, &spec);
+	spec.console_com1 = true;
+	if (fmt == IMAGE_RAW)
+		r = image_build(&spec, o->out_path, err, sizeof(err));
+	else
+		r = build_converted(&spec, o->out_path, fmt, err, sizeof(err));
+	trees_free(&tr);
+	if (r < 0) {
 		fprintf(stderr, "wasmetal: cannot build the image: %s\n", err);
 		return EXIT_INTERNAL;
 	}
@@ -404,7 +544,7 @@ int main(int argc, char **argv)
 
 	plat_host_init();
 	if (argc < 2)
-		usage_error("%s", "missing command (run, image)");
+		usage_error("%s", "missing command (run, image, inspect, spec)");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		fputs(usage_text, stdout);
@@ -416,12 +556,17 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "spec"))
 		return spec_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "inspect")) {
+		if (argc != 3 || argv[2][0] == '-')
+			usage_error("%s", "usage: wasmetal inspect MODULE.wasm|IMAGE");
+		return inspect_main(argv[2]) ? EXIT_INTERNAL : 0;
+	}
 	if (!strcmp(argv[1], "run"))
 		o.cmd = CMD_RUN;
 	else if (!strcmp(argv[1], "image"))
 		o.cmd = CMD_IMAGE;
 	else
-		usage_error("unknown command '%s' (run, image)", argv[1]);
+		usage_error("unknown command '%s' (run, image, inspect, spec)", argv[1]);
 	parse_args(&o, argc, argv);
 	if (o.cmd == CMD_IMAGE)
 		return cmd_image(&o);

@@ -4,6 +4,8 @@
  *   reserve  = mmap(PROT_NONE, MAP_NORESERVE)      any touch faults
  *   commit   = mmap(MAP_FIXED, RW) over the range  always fresh zero pages
  *   code     = mmap RW for the emitter, then mprotect RX (never W+X)
+ *   console  = write(1|2), read(0), poll(0) for readiness and waits
+ *   clocks   = clock_gettime (realtime, monotonic, process/thread CPU time)
  *   faults   = SIGSEGV/SIGBUS on a sigaltstack -> wasm_fault_redirect ->
  *              resume at the engine's trap path, or die with a report
  *
@@ -11,11 +13,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
@@ -107,7 +112,16 @@ void plat_console_write(int fd, const void *buf, size_t len)
 
 static clockid_t clock_id(enum plat_clock c)
 {
-	return c == PLAT_CLOCK_MONOTONIC ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+	switch (c) {
+	case PLAT_CLOCK_MONOTONIC:
+		return CLOCK_MONOTONIC;
+	case PLAT_CLOCK_PROCESS_CPUTIME:
+		return CLOCK_PROCESS_CPUTIME_ID;
+	case PLAT_CLOCK_THREAD_CPUTIME:
+		return CLOCK_THREAD_CPUTIME_ID;
+	default:
+		return CLOCK_REALTIME;
+	}
 }
 
 uint64_t plat_clock_ns(enum plat_clock c)
@@ -122,10 +136,97 @@ uint64_t plat_clock_ns(enum plat_clock c)
 uint64_t plat_clock_res_ns(enum plat_clock c)
 {
 	struct timespec ts;
+	uint64_t ns;
 
 	if (clock_getres(clock_id(c), &ts))
 		return 1;
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return ns ? ns : 1;
+}
+
+/* ---- console input: fd 0 as it is (terminal, pipe, file, /dev/null) ---- */
+
+static bool stdin_eof;          /* read(0) said 0 (or fd 0 is not open) */
+
+/* poll(2) fd 0 for timeout_ms: 1 ready (data, end of input, or an error
+ * that read will report), 0 not yet. */
+static int stdin_poll(int timeout_ms)
+{
+	struct pollfd p = { .fd = 0, .events = POLLIN };
+	int r;
+
+	if (stdin_eof)
+		return 1;
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	return r != 0;
+}
+
+long plat_console_read(void *buf, size_t len, int wait)
+{
+	ssize_t n;
+
+	if (stdin_eof)
+		return 0;
+	if (!len)
+		return 0;
+	if (!wait && !stdin_poll(0))
+		return -EAGAIN;
+	for (;;) {
+		n = read(0, buf, len);
+		if (n >= 0 || errno != EINTR)
+			break;
+	}
+	while (n < 0 && errno == EAGAIN) {      /* an O_NONBLOCK stdin */
+		if (!wait)
+			return -EAGAIN;
+		stdin_poll(-1);
+		n = read(0, buf, len);
+		if (n < 0 && errno == EINTR)
+			errno = EAGAIN;
+	}
+	if (n < 0 && errno == EBADF)
+		n = 0;                          /* fd 0 closed: nothing to read */
+	if (n == 0)
+		stdin_eof = true;
+	return n < 0 ? -EIO : n;
+}
+
+int plat_console_ready(uint64_t *nbytes)
+{
+	int avail = 0;
+
+	*nbytes = 0;
+	if (!stdin_poll(0))
+		return 0;
+	/* FIONREAD: bytes buffered in a pipe, tty or file (0 at its end). */
+	if (!stdin_eof && ioctl(0, FIONREAD, &avail) == 0 && avail > 0)
+		*nbytes = (uint64_t)avail;
+	return 1;
+}
+
+void plat_wait(uint64_t deadline_ns, int console)
+{
+	uint64_t now = plat_clock_ns(PLAT_CLOCK_MONOTONIC), left;
+	int ms;
+
+	if (now >= deadline_ns)
+		return;
+	left = deadline_ns - now;
+	if (console) {
+		/* poll(2) rounds up to whole ms; that only makes us late. */
+		ms = left / 1000000 + 1 > INT_MAX ? INT_MAX : (int)(left / 1000000 + 1);
+		stdin_poll(deadline_ns == UINT64_MAX ? -1 : ms);
+		return;
+	}
+	if (deadline_ns == UINT64_MAX) {
+		pause();                        /* nothing can wake us but a signal */
+		return;
+	}
+	struct timespec ts = { .tv_sec = left / 1000000000ull,
+			       .tv_nsec = left % 1000000000ull };
+	nanosleep(&ts, NULL);
 }
 
 int plat_random(void *buf, size_t len)

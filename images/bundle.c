@@ -1,19 +1,24 @@
 /*
- * bundle.c — write the boot bundle (format: images/bundle.h).
+ * bundle.c — write the boot bundle (format: images/bundle.h) and its
+ * manifest (docs/manifest.md).
  *
- *   header | MODULE | ARG (argv[0] first) ... | ENV ... | FLAGS (if any)
- *          | SPEC (if any; then MODULE may be absent)
+ *   header | MANIFEST | MODULE (if any) | NODE ... | SPEC (if any; then
+ *          MODULE may be absent)
  *
  * each entry padded with zeros to 8 bytes.  The writer checks what the
- * kernel will check anyway (a Wasm binary, "NAME=VALUE" strings), so that
- * mistakes are reported on the host, with the file name.
+ * kernel will check anyway (a Wasm binary, "NAME=VALUE" strings, the
+ * limits of kernel/bundle_parse.h), so that mistakes are reported on the
+ * host, with the file name.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bundle.h"
 #include "image.h"
+#include "wasi.h"
+#include "../kernel/bundle_parse.h"
 
 #define MODULE_MAX (1ull << 30)         /* 1 GiB: far beyond any real module */
 #define SPEC_MAX (1ull << 31)           /* the kernel reads bundles < 4 GiB */
@@ -116,22 +121,125 @@ static int check_spec(const struct image_spec *s, const uint8_t *mod,
 	return 0;
 }
 
+/* A manifest string: always quoted; '"', '\\' and control bytes escaped,
+ * everything else (UTF-8 included) as is. */
+static void put_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c == '\r')
+			fputs("\\r", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void put_preopen(FILE *f, const struct image_spec *s, size_t i)
+{
+	const struct wasi_preopen *p = &s->preopens[i];
+	size_t files = 0, dirs = 0, links = 0;
+	uint64_t bytes = 0;
+
+	for (size_t k = 0; k < p->nentries; k++) {
+		files += p->entries[k].kind == WASI_NODE_FILE;
+		dirs += p->entries[k].kind == WASI_NODE_DIR;
+		links += p->entries[k].kind == WASI_NODE_SYMLINK;
+		if (p->entries[k].kind == WASI_NODE_FILE)
+			bytes += p->entries[k].len;
+	}
+	fprintf(f, "# fd %zu: %zu files (%llu bytes), %zu directories, %zu symlinks",
+		i + 3, files, (unsigned long long)bytes, dirs, links);
+	if (s->preopen_sources && s->preopen_sources[i]) {
+		fputs(", from host ", f);
+		put_quoted(f, s->preopen_sources[i]);
+	}
+	fputs("\npreopen ", f);
+	put_quoted(f, p->guest_path);
+	fputc('\n', f);
+}
+
+/* The manifest text (docs/manifest.md); malloc'd, *len bytes, or NULL. */
+static char *manifest_text(const struct image_spec *s, uint64_t module_len,
+			   size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+
+	if (!f)
+		return NULL;
+	fputs("# wasmetal manifest: what the kernel runs, read at boot "
+	      "(docs/manifest.md)\nwasmetal-manifest 1\n", f);
+	if (s->module_path)
+		fprintf(f, "# module: %llu bytes\n", (unsigned long long)module_len);
+	if (s->console_com1)
+		fputs("# serial: the program's output on COM1 (the first port), "
+		      "the kernel log on COM2\nconsole com1\nlog com2\n", f);
+	else
+		fputs("console com2\nlog com1\n", f);
+	fprintf(f, "verbose %s\n", s->flags & BUNDLE_FLAG_VERBOSE ? "yes" : "no");
+	for (int i = 0; i < s->argc; i++) {
+		fputs("arg ", f);
+		put_quoted(f, s->argv[i]);
+		fputc('\n', f);
+	}
+	for (int i = 0; i < s->envc; i++) {
+		fputs("env ", f);
+		put_quoted(f, s->envp[i]);
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < s->npreopens; i++)
+		put_preopen(f, s, i);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static void put_node(struct writer *w, uint32_t preopen,
+		     const struct wasi_tree_entry *e)
+{
+	static const uint8_t zeros[8];
+	size_t plen = strlen(e->path) + 1;
+	struct bundle_node n = { .preopen = preopen, .kind = e->kind,
+				 .path_len = (uint32_t)plen };
+	uint64_t len = sizeof n + plen + e->len;
+	struct bundle_entry h = { .kind = BUNDLE_NODE, .len = len };
+
+	put(w, &h, sizeof h);
+	put(w, &n, sizeof n);
+	put(w, e->path, plen);
+	put(w, e->data, e->len);
+	put(w, zeros, (8 - len % 8) % 8);
+	w->count++;
+}
+
 static void write_entries(struct writer *w, const struct image_spec *s,
 			  const uint8_t *mod, uint64_t len,
-			  const uint8_t *blob, uint64_t blob_len)
+			  const uint8_t *blob, uint64_t blob_len,
+			  const char *manifest, size_t manifest_len)
 {
 	struct bundle_header h = { .version = BUNDLE_VERSION };
 
 	memcpy(h.magic, BUNDLE_MAGIC, sizeof(h.magic));
 	put(w, &h, sizeof(h));          /* rewritten with count and size */
+	put_entry(w, BUNDLE_MANIFEST, manifest, manifest_len);
 	if (mod)
 		put_entry(w, BUNDLE_MODULE, mod, len);
-	for (int i = 0; i < s->argc; i++)
-		put_entry(w, BUNDLE_ARG, s->argv[i], strlen(s->argv[i]));
-	for (int i = 0; i < s->envc; i++)
-		put_entry(w, BUNDLE_ENV, s->envp[i], strlen(s->envp[i]));
-	if (s->flags)
-		put_entry(w, BUNDLE_FLAGS, &s->flags, sizeof(s->flags));
+	for (size_t i = 0; i < s->npreopens; i++)
+		for (size_t k = 0; k < s->preopens[i].nentries; k++)
+			put_node(w, (uint32_t)i, &s->preopens[i].entries[k]);
 	if (blob)
 		put_entry(w, BUNDLE_SPEC, blob, blob_len);
 	h.count = w->count;
@@ -141,12 +249,50 @@ static void write_entries(struct writer *w, const struct image_spec *s,
 	put(w, &h, sizeof(h));
 }
 
+/* What the kernel would refuse in the trees, said on the host. */
+static int check_trees(const struct image_spec *s, char *err, size_t errlen)
+{
+	size_t nodes = 0;
+
+	if (s->npreopens > BUNDLE_MAX_PREOPENS) {
+		snprintf(err, errlen, "more than %d --dir directories", BUNDLE_MAX_PREOPENS);
+		return -1;
+	}
+	if (s->argc + s->envc > BUNDLE_MAX_STRINGS) {
+		snprintf(err, errlen, "more than %d arguments and environment strings",
+			 BUNDLE_MAX_STRINGS);
+		return -1;
+	}
+	for (size_t i = 0; i < s->npreopens; i++) {
+		const struct wasi_preopen *p = &s->preopens[i];
+
+		if (!p->guest_path || !*p->guest_path ||
+		    strlen(p->guest_path) > BUNDLE_MAX_PATH) {
+			snprintf(err, errlen, "--dir: guest path empty or too long");
+			return -1;
+		}
+		nodes += p->nentries;
+		for (size_t k = 0; k < p->nentries; k++)
+			if (strlen(p->entries[k].path) > BUNDLE_MAX_PATH) {
+				snprintf(err, errlen, "%s: path too long", p->entries[k].path);
+				return -1;
+			}
+	}
+	if (nodes > BUNDLE_MAX_NODES) {
+		snprintf(err, errlen, "--dir: more than %u files in all", BUNDLE_MAX_NODES);
+		return -1;
+	}
+	return 0;
+}
+
 int image_bundle_write(const struct image_spec *spec, const char *out_path,
 		       char *err, size_t errlen)
 {
 	struct writer w = { 0 };
 	uint64_t len = 0, blob_len = 0;
 	uint8_t *mod = NULL, *blob = NULL;
+	char *manifest = NULL;
+	size_t manifest_len = 0;
 
 	if (spec->module_path &&
 	    !(mod = read_file(spec->module_path, MODULE_MAX, &len, err, errlen)))
@@ -154,17 +300,22 @@ int image_bundle_write(const struct image_spec *spec, const char *out_path,
 	if (spec->spec_path &&
 	    !(blob = read_file(spec->spec_path, SPEC_MAX, &blob_len, err, errlen)))
 		goto fail;
-	if (check_spec(spec, mod, len, err, errlen))
+	if (check_spec(spec, mod, len, err, errlen) || check_trees(spec, err, errlen))
 		goto fail;
+	if (!(manifest = manifest_text(spec, len, &manifest_len))) {
+		snprintf(err, errlen, "out of memory writing the manifest");
+		goto fail;
+	}
 	w.f = fopen(out_path, "wb");
 	if (!w.f) {
 		snprintf(err, errlen, "%s: %s", out_path, strerror(errno));
 		goto fail;
 	}
 	errno = 0;
-	write_entries(&w, spec, mod, len, blob, blob_len);
+	write_entries(&w, spec, mod, len, blob, blob_len, manifest, manifest_len);
 	free(mod);
 	free(blob);
+	free(manifest);
 	if (fclose(w.f) && !w.failed)
 		w.failed = errno ? errno : EIO;
 	if (w.failed) {
@@ -176,5 +327,6 @@ int image_bundle_write(const struct image_spec *spec, const char *out_path,
 fail:
 	free(mod);
 	free(blob);
+	free(manifest);
 	return -1;
 }

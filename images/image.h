@@ -10,7 +10,21 @@
  *   COM2 (0x2f8) = the guest console: the module's stdout/stderr and trap
  *                  reports; qemu_boot streams it to the CLI's stdout.
  * The kernel ends every boot through isa-debug-exit (port 0xf4); qemu_boot
- * recovers the exact exit status from the log line.
+ * recovers the exact exit status from the log line.  These are the roles
+ * of images the CLI boots itself; an image whose manifest says `console
+ * com1` (`wasmetal image` makes those, for plain VMs that show the first
+ * port) has the console on COM1 and the log on COM2, and qemu_boot swaps
+ * its pipes for it (qemu_opts.console_com1; docs/manifest.md).
+ *
+ * COM2's input is the guest's stdin.  A serial line has no end of file, so
+ * the sender marks it in band: IMAGE_CONSOLE_EOF (EOT, ^D) alone means "no
+ * more input" (the guest's fd_read returns 0 from then on), and
+ * IMAGE_CONSOLE_ESC (DLE, ^P) means "the next byte is data", so any byte
+ * value can be sent: qemu_boot sends 0x04 as 10 04 and 0x10 as 10 10, and
+ * a lone 04 when its own stdin ends (or is closed).  It starts sending
+ * once the loader's console mark has appeared on COM2 (the firmware no
+ * longer reads the port then).  A person at a serial terminal types ^D for
+ * end of input, as at a Unix terminal.
  */
 #ifndef IMAGE_H
 #define IMAGE_H
@@ -18,6 +32,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+
+#define IMAGE_CONSOLE_EOF 0x04
+#define IMAGE_CONSOLE_ESC 0x10
+
+struct wasi_preopen;
 
 struct image_spec {
 	const char *module_path;        /* .wasm file (NULL with spec_path) */
@@ -29,6 +48,14 @@ struct image_spec {
 	int envc;                       /* "NAME=VALUE" strings */
 	const char *const *envp;
 	uint32_t flags;                 /* BUNDLE_FLAG_* */
+	size_t npreopens;               /* --dir trees (host/tree.c): fds 3.. */
+	const struct wasi_preopen *preopens;
+	const char *const *preopen_sources;     /* their host paths, for the
+					   manifest's comments; or NULL */
+	bool console_com1;              /* the guest console on COM1 and the
+					   kernel log on COM2 (images for plain
+					   VMs: `wasmetal image`); else the
+					   CLI's COM2 console + COM1 log */
 	const char *efi_path;           /* BOOTX64.EFI (default: build dir) */
 	const char *kernel_path;        /* kernel.elf (default: build dir) */
 };
@@ -41,11 +68,33 @@ int image_bundle_write(const struct image_spec *spec, const char *out_path,
 int image_build(const struct image_spec *spec, const char *out_path,
 		char *err, size_t errlen);
 
+/* ---- images read back (images/readback.c) ---- */
+
+enum image_format { IMAGE_RAW, IMAGE_QCOW2, IMAGE_VMDK, IMAGE_VHDX };
+
+const char *image_format_name(enum image_format f);     /* "raw", ... */
+int image_format_parse(const char *name, enum image_format *f);  /* 0 / -1 */
+/* The format of a disk file by its magic (no magic: raw).  0 or -1. */
+int image_detect_format(const char *path, enum image_format *f,
+			char *err, size_t errlen);
+/* qemu-img convert in -> out.  0 or -1. */
+int image_convert(const char *in, enum image_format in_fmt, const char *out,
+		  enum image_format out_fmt, char *err, size_t errlen);
+/* Byte offset of the EFI System partition of a raw GPT disk.  0 or -1. */
+int image_esp_offset(const char *disk, uint64_t *offset, char *err, size_t errlen);
+/* The boot bundle of a disk image of any of the formats above, read back
+ * from its ESP (malloc'd into *buf).  0 or -1. */
+int image_read_bundle(const char *disk, uint8_t **buf, size_t *len,
+		      char *err, size_t errlen);
+
 struct qemu_opts {
 	unsigned timeout_s;             /* whole run, firmware included */
 	const char *log_path;           /* where COM1 goes (NULL: a temp file) */
 	bool verbose;                   /* echo the kernel log to stderr */
-	int console_fd;                 /* where COM2 goes; usually 1 */
+	int console_fd;                 /* where the console goes; usually 1 */
+	const char *disk_format;        /* QEMU's format= (NULL: raw) */
+	bool console_com1;              /* the image's console is COM1 and its
+					   log COM2 (its manifest says so) */
 };
 
 /* Boot disk_path.  Returns the guest's exit status (0..255), or -1 if the

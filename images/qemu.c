@@ -3,24 +3,38 @@
  * status back (see image.h for the serial-port contract).
  *
  *   qemu-system-x86_64 -nodefaults -machine q35 -cpu max -m 1024 -smp 1
+ *                           (-cpu $WASMETAL_QEMU_CPU if set, e.g. qemu64)
  *     -accel kvm|tcg          kvm only if a probe VM can really run code
  *     -drive if=pflash ...    OVMF_CODE (read-only) + a private OVMF_VARS copy
- *     -drive if=virtio ...    the disk, by absolute file name (no protocols)
+ *     -drive if=virtio ...    the disk, by absolute file name (no protocols),
+ *                             format= as o->disk_format says (default raw)
  *     -chardev file,path=/dev/fd/3 -serial chardev:com1   kernel log
- *     -chardev file,path=/dev/fd/4 -serial chardev:com2   guest console
+ *     -chardev socket,fd=4 -serial chardev:com2            guest console
+ *     -device virtio-rng-pci  entropy for CPUs without RDRAND/RDSEED
  *     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
  *     -display none -monitor none -d cpu_reset -D <tmp>/qemu.log
+ *     (-display $WASMETAL_QEMU_DISPLAY -device VGA if that is set, e.g. to
+ *      gtk, vnc=:1 or none: a GOP framebuffer the kernel's console draws
+ *      on; -monitor $WASMETAL_QEMU_MONITOR if set, e.g.
+ *      unix:PATH,server=on,wait=off: tests/images/fbcon_screenshot.sh)
  *
- * Both serial ports are pipes read here: COM1 goes to the log file (and
- * to stderr when verbose) and is scanned line by line for the kernel's
- * "[wasmetal] exit status N"; COM2 is copied to o->console_fd from the
- * loader's BOOT_CONSOLE_MARK on (before it, OVMF uses COM2 as one of its
- * consoles and writes clear-screens and boot messages there).  No
+ * COM1 is a pipe read here: it goes to the log file (and to stderr when
+ * verbose) and is scanned line by line for the kernel's "[wasmetal] exit
+ * status N".  COM2 is a socketpair, both ways: its output is copied to
+ * o->console_fd from the loader's BOOT_CONSOLE_MARK on (before it, OVMF
+ * uses COM2 as one of its consoles and writes clear-screens and boot
+ * messages there), and from the mark on our stdin is sent to it, framed
+ * as image.h says (end of input = a lone IMAGE_CONSOLE_EOF).  No
  * terminal is ever put into raw mode.  QEMU runs in its own process group
  * (killed as a whole on timeout, and by the kernel if we die).  The exit
  * status comes from the log line; without one, the error says why: the
  * timeout, QEMU's own exit status and stderr, or a triple fault (which
  * TCG reports in the -d cpu_reset log), followed by the last log lines.
+ *
+ * "COM1" and "COM2" above are roles: for an image whose manifest says
+ * `console com1` (o->console_com1: `wasmetal image` makes those, for
+ * plain VMs), the console's socket is the first serial port and the log's
+ * pipe the second; the kernel then writes the console mark itself.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,6 +50,7 @@
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "image.h"
@@ -71,7 +86,10 @@ struct run {
 	char log[PATH_MAX + 16];
 	const char *log_path;
 	int log_fd;
-	int com1_r, com2_r, out_r;
+	int com1_r, com2_r, out_r;     /* com2_r: the socket, both ways */
+	int in_state;                   /* stdin: IN_WAIT, IN_OPEN, IN_DONE */
+	size_t in_off, in_len;          /* framed stdin bytes not yet sent */
+	unsigned char in_buf[2 * 4096 + 1];
 	int console_ok;
 	size_t mark_pos;                /* BOOT_CONSOLE_MARK bytes matched */
 	int console_on;                 /* the mark has been seen */
@@ -79,6 +97,8 @@ struct run {
 	size_t qemu_out_len;
 	struct scan sc;
 };
+
+enum { IN_WAIT, IN_OPEN, IN_DONE };
 
 /* ---- KVM probe ----------------------------------------------------------- */
 
@@ -352,6 +372,8 @@ static void console(struct run *r, const struct qemu_opts *o, const char *p,
 			r->mark_pos = c == mark[0];
 		r->console_on = r->mark_pos == sizeof(mark) - 1;
 	}
+	if (r->console_on && r->in_state == IN_WAIT)
+		r->in_state = IN_OPEN;
 	if (i < n)
 		write_all(o->console_fd, p + i, n - i, &r->console_ok);
 }
@@ -380,6 +402,50 @@ static int pump(struct run *r, const struct qemu_opts *o, int which, int fd)
 	return 0;
 }
 
+/* Read our stdin once and frame it into in_buf (image.h): 0x04 and 0x10
+ * escaped with 0x10, the end of input (or an unreadable stdin) as a lone
+ * 0x04, after which we stop reading. */
+static void stdin_read(struct run *r)
+{
+	unsigned char buf[4096];
+	ssize_t n = read(0, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	r->in_off = 0;
+	r->in_len = 0;
+	if (n <= 0) {
+		r->in_buf[r->in_len++] = IMAGE_CONSOLE_EOF;
+		r->in_state = IN_DONE;
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == IMAGE_CONSOLE_EOF || buf[i] == IMAGE_CONSOLE_ESC)
+			r->in_buf[r->in_len++] = IMAGE_CONSOLE_ESC;
+		r->in_buf[r->in_len++] = buf[i];
+	}
+}
+
+/* Send what is framed; the socket is non-blocking (POLLOUT says when
+ * QEMU has room again: it stops reading while the UART's FIFO is full). */
+static void stdin_send(struct run *r)
+{
+	while (r->in_off < r->in_len) {
+		ssize_t w = write(r->com2_r, r->in_buf + r->in_off, r->in_len - r->in_off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			return;
+		if (w <= 0) {                   /* QEMU is gone */
+			r->in_off = r->in_len = 0;
+			r->in_state = IN_DONE;
+			return;
+		}
+		r->in_off += (size_t)w;
+	}
+}
+
 static void kill_group(pid_t pid)
 {
 	kill(-pid, SIGKILL);
@@ -391,10 +457,11 @@ static void kill_group(pid_t pid)
 static int pump_until_exit(struct run *r, const struct qemu_opts *o, pid_t pid,
 			   unsigned timeout_s)
 {
-	struct pollfd p[3] = {
+	struct pollfd p[4] = {
 		{ .fd = r->com1_r, .events = POLLIN },
 		{ .fd = r->com2_r, .events = POLLIN },
 		{ .fd = r->out_r, .events = POLLIN },
+		{ .fd = -1, .events = POLLIN },         /* our stdin, when open */
 	};
 	long long deadline = now_ms() + timeout_s * 1000LL;
 	int open_fds = 3, killed = 0, timed_out = 0;
@@ -415,11 +482,17 @@ static int pump_until_exit(struct run *r, const struct qemu_opts *o, pid_t pid,
 		}
 		if (killed && now_ms() - killed_at > 5000)
 			break;          /* someone else holds the pipes open */
-		if (poll(p, 3, killed ? 1000 : (int)(left > 1000 ? 1000 : left)) < 0) {
+		stdin_send(r);
+		p[1].events = POLLIN | (r->in_off < r->in_len ? POLLOUT : 0);
+		p[3].fd = r->in_state == IN_OPEN && r->in_off == r->in_len &&
+			  p[1].fd >= 0 && !killed ? 0 : -1;
+		if (poll(p, 4, killed ? 1000 : (int)(left > 1000 ? 1000 : left)) < 0) {
 			if (errno == EINTR)
 				continue;       /* revents are stale */
 			break;
 		}
+		if (p[3].fd >= 0 && p[3].revents)
+			stdin_read(r);  /* POLLNVAL too: no stdin is an empty one */
 		for (int i = 0; i < 3; i++) {
 			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
@@ -503,36 +576,51 @@ static void explain(struct run *r, int status, int timed_out, unsigned timeout_s
 
 /* ---- qemu_boot ---------------------------------------------------------------- */
 
-static int start_qemu(struct run *r, const char *disk, const char *code,
-		      pid_t *pid, char *err, size_t errlen)
+static int start_qemu(struct run *r, const struct qemu_opts *o, const char *disk,
+		      const char *code, pid_t *pid, char *err, size_t errlen)
 {
-	char o_code[PATH_MAX + 64], o_vars[PATH_MAX + 64], o_disk[PATH_MAX + 64];
-	int com1[2], com2[2], map[5];
+	char o_code[PATH_MAX + 64], o_vars[PATH_MAX + 64], o_disk[PATH_MAX + 96];
+	char disk_prefix[96];
+	/* the chardevs are named by role: "com1" the log, "com2" the console;
+	   the first -serial is the UART COM1 (image.h: console_com1 images
+	   swap them, as their manifest says) */
+	const char *serial1 = o->console_com1 ? "chardev:com2" : "chardev:com1";
+	const char *serial2 = o->console_com1 ? "chardev:com1" : "chardev:com2";
+	int com1[2], com2[2], map[5];   /* com2: a socketpair, both ways */
 	struct image_child c;
 	int kvm = kvm_usable();
+	const char *cpu = getenv("WASMETAL_QEMU_CPU");  /* e.g. qemu64: no RDRAND */
+	const char *disp = getenv("WASMETAL_QEMU_DISPLAY");     /* e.g. gtk */
+	const char *mon = getenv("WASMETAL_QEMU_MONITOR");      /* a chardev */
 	const char *argv[] = {
 		"qemu-system-x86_64", "-nodefaults", "-machine", "q35",
-		"-cpu", "max", "-m", "1024", "-smp", "1",
+		"-cpu", cpu && *cpu ? cpu : "max", "-m", "1024", "-smp", "1",
 		"-accel", kvm ? "kvm" : "tcg",
 		"-drive", o_code, "-drive", o_vars, "-drive", o_disk,
-		"-chardev", "file,id=com1,path=/dev/fd/3", "-serial", "chardev:com1",
-		"-chardev", "file,id=com2,path=/dev/fd/4", "-serial", "chardev:com2",
+		"-chardev", "file,id=com1,path=/dev/fd/3",
+		"-chardev", "socket,id=com2,fd=4",
+		"-serial", serial1, "-serial", serial2,
+		"-device", "virtio-rng-pci",
 		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-		"-no-reboot", "-display", "none", "-monitor", "none",
-		"-d", "cpu_reset", "-D", r->dlog, NULL,   /* -D: a plain path */
+		"-no-reboot", "-display", disp && *disp ? disp : "none",
+		"-monitor", mon && *mon ? mon : "none",
+		"-d", "cpu_reset", "-D", r->dlog,         /* -D: a plain path */
+		disp && *disp ? "-device" : NULL, "VGA", NULL,   /* GOP */
 	};
 
 	if (opt(o_code, sizeof(o_code), "if=pflash,format=raw,unit=0,readonly=on,file=",
 		code) ||
 	    opt(o_vars, sizeof(o_vars), "if=pflash,format=raw,unit=1,file=", r->vars) ||
-	    opt(o_disk, sizeof(o_disk), "if=virtio,format=raw,file.driver=file,"
-		"file.filename=", disk)) {
+	    snprintf(disk_prefix, sizeof(disk_prefix), "if=virtio,format=%s,"
+		     "file.driver=file,file.filename=",
+		     o->disk_format ? o->disk_format : "raw") >= (int)sizeof(disk_prefix) ||
+	    opt(o_disk, sizeof(o_disk), disk_prefix, disk)) {
 		snprintf(err, errlen, "path too long");
 		return -1;
 	}
 	if (pipe2(com1, O_CLOEXEC) < 0)
 		goto sys_fail;
-	if (pipe2(com2, O_CLOEXEC) < 0) {
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, com2) < 0) {
 		close(com1[0]);
 		close(com1[1]);
 		goto sys_fail;
@@ -547,6 +635,7 @@ static int start_qemu(struct run *r, const char *disk, const char *code,
 	close(com2[1]);
 	r->com1_r = com1[0];
 	r->com2_r = com2[0];
+	fcntl(r->com2_r, F_SETFL, fcntl(r->com2_r, F_GETFL) | O_NONBLOCK);
 	r->out_r = c.out_fd;
 	*pid = c.pid;
 	return 0;
@@ -578,7 +667,7 @@ static int boot(struct run *r, const char *disk_path, const struct qemu_opts *o,
 		snprintf(err, errlen, "%s: %s", r->log_path, strerror(errno));
 		return -1;
 	}
-	if (start_qemu(r, disk, code, &pid, err, errlen))
+	if (start_qemu(r, o, disk, code, &pid, err, errlen))
 		return -1;
 	timed_out = pump_until_exit(r, o, pid, timeout_s);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

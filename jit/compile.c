@@ -14,11 +14,21 @@
  *     in registers for the whole function ("pinned"), saved around calls;
  *   - at calls, block/loop/if entries, ends, and branches everything else
  *     goes to the fixed slot layout below, so every merge sees that layout;
- *   - opcodes without a register form (keeps_locations) first flush the
- *     stack and run the slot-by-slot code of the walking skeleton.
+ *   - opcodes without a register form (no OPF_KEEPS in opcodes.h) first
+ *     flush the stack and run the slot-by-slot code of the walking skeleton.
  *
- *   jit_compile: import stubs -> each body: prologue, opcodes, epilogue,
- *   trap stubs, label fixups -> call fixups -> copy into code pages, seal RX.
+ *   jit_compile: import stubs -> each body: prologue, look-ahead scan
+ *   (choose_pins), opcodes, epilogue, trap stubs, label fixups -> call
+ *   fixups -> copy into code pages, seal RX.
+ *
+ * Per-opcode facts (immediates, flags, numeric signatures, names) come
+ * from the one table in opcodes.h.  Compile speed: one pass plus the
+ * look-ahead, each instruction emitted with one capacity check (x64/asm.h),
+ * LEB128 immediates read inline when they are one byte (leb.h), and the
+ * per-function arrays kept from one function to the next (struct fc_bufs);
+ * bench/compile_speed measures it.  Debug builds (make JIT_DEBUG=1) check
+ * the value-stack and register invariants after every opcode and at every
+ * block boundary (check_state).
  *
  * Frame of a compiled function ("wasm ABI v0", jit.h):
  *
@@ -62,6 +72,7 @@
 #include <cpuid.h>
 #include "jit.h"
 #include "leb.h"
+#include "opcodes.h"
 #include "plat.h"
 #include "x64/asm.h"
 
@@ -82,6 +93,7 @@ _Static_assert(offsetof(struct jit_ctx, rt) == CTX_RT, "ctx");
 
 #define MAX_LOCALS 50000u
 #define MAX_FRAME  (64u << 20)
+#define PIN_MAX    12           /* pinned locals: 4 general + 8 xmm registers */
 
 /* registers (short names inside this file) */
 enum { RAX = X64_RAX, RCX = X64_RCX, RDX = X64_RDX, RSP = X64_RSP, RBP = X64_RBP,
@@ -92,27 +104,17 @@ enum { RAX = X64_RAX, RCX = X64_RCX, RDX = X64_RDX, RSP = X64_RSP, RBP = X64_RBP
 #define F32 WASM_F32
 #define F64 WASM_F64
 
-/* Signatures of the plain numeric opcodes 0x45..0xc4: operand a, operand b
- * (0 = unary), result. */
-static const uint8_t numsig[256][3] = {
-	[0x45] = {I32, 0, I32},          [0x46 ... 0x4f] = {I32, I32, I32},
-	[0x50] = {I64, 0, I32},          [0x51 ... 0x5a] = {I64, I64, I32},
-	[0x5b ... 0x60] = {F32, F32, I32}, [0x61 ... 0x66] = {F64, F64, I32},
-	[0x67 ... 0x69] = {I32, 0, I32}, [0x6a ... 0x78] = {I32, I32, I32},
-	[0x79 ... 0x7b] = {I64, 0, I64}, [0x7c ... 0x8a] = {I64, I64, I64},
-	[0x8b ... 0x91] = {F32, 0, F32}, [0x92 ... 0x98] = {F32, F32, F32},
-	[0x99 ... 0x9f] = {F64, 0, F64}, [0xa0 ... 0xa6] = {F64, F64, F64},
-	[0xa7] = {I64, 0, I32},
-	[0xa8 ... 0xa9] = {F32, 0, I32}, [0xaa ... 0xab] = {F64, 0, I32},
-	[0xac ... 0xad] = {I32, 0, I64},
-	[0xae ... 0xaf] = {F32, 0, I64}, [0xb0 ... 0xb1] = {F64, 0, I64},
-	[0xb2 ... 0xb3] = {I32, 0, F32}, [0xb4 ... 0xb5] = {I64, 0, F32},
-	[0xb6] = {F64, 0, F32},
-	[0xb7 ... 0xb8] = {I32, 0, F64}, [0xb9 ... 0xba] = {I64, 0, F64},
-	[0xbb] = {F32, 0, F64},
-	[0xbc] = {F32, 0, I32}, [0xbd] = {F64, 0, I64},
-	[0xbe] = {I32, 0, F32}, [0xbf] = {I64, 0, F64},
-	[0xc0 ... 0xc1] = {I32, 0, I32}, [0xc2 ... 0xc4] = {I64, 0, I64},
+/* Per opcode, from the one table (opcodes.h): its name, the kind of its
+ * immediates, compiler flags, and for the plain numeric opcodes
+ * 0x45..0xc4 the signature: operand a, operand b (0 = unary), result. */
+static const struct opinfo {
+	const char *name;
+	uint8_t imm, flags;
+	uint8_t sig[3];
+} opinfo[256] = {
+#define X(code, name, imm, flags, a, b, r) [code] = { name, OPI_##imm, flags, { a, b, r } },
+	WASM_OPCODES(X)
+#undef X
 };
 
 /* 0xfc 0..7: i32/i64.trunc_sat_f32/f64_s/u */
@@ -172,6 +174,23 @@ struct jc {
 	uint32_t ncalls, capcalls;
 	uint32_t *offs, *ends;
 	bool sse41, popcnt;
+	struct fc_bufs *keep;   /* struct fc's arrays, reused by the next function */
+};
+
+/* The growable arrays of one function's compilation (struct fc), kept from
+ * one function to the next so that a module costs a few mallocs, not a few
+ * per function.  Contents are dead between functions; only the storage
+ * and capacities carry over. */
+struct fc_bufs {
+	uint8_t *ltypes, *vals;
+	struct vloc *vs;
+	int8_t *pin;
+	uint32_t *score;
+	struct ctl *ctls;
+	int32_t *labels;
+	struct fixup *fixups;
+	struct stub *stubs;
+	uint32_t capltypes, capvals, cappin, capctls, caplabels, capfixups, capstubs;
 };
 
 /* One function being compiled. */
@@ -184,12 +203,16 @@ struct fc {
 	const struct wasm_functype *ft;
 	uint32_t nparams, nlocals, nextra;
 	uint8_t *ltypes;                /* nlocals */
+	uint32_t capltypes;
+	uint32_t *score;                /* choose_pins' counts (cappin) */
+	uint32_t cappin;
 	uint8_t *vals;                  /* operand type stack, 0 = unknown */
 	uint32_t nvals, capvals, maxvals;
-	struct vloc *vs;                /* where each operand is (nvals) */
-	uint32_t capvs;
+	struct vloc *vs;                /* where each operand is (nvals; capvals) */
 	uint16_t gpr_used, xmm_used;    /* bit per register held by a V_REG */
 	int8_t *pin;                    /* per local: its register, or -1 */
+	uint32_t pinned[PIN_MAX];       /* the pinned locals, ascending */
+	uint32_t npinned;
 	struct ctl *ctls;
 	uint32_t nctls, capctls;
 	int32_t *labels;                /* code offset, -1 = unbound */
@@ -200,16 +223,16 @@ struct fc {
 	uint32_t nstubs, capstubs;
 	uint32_t max_area;
 	uint32_t op_off;                /* wasm offset of the current opcode */
+	uint8_t op;                     /* the current opcode (for messages) */
 	const char *err;
 	size_t err_off;
 };
 
 /* ---- small utilities ------------------------------------------------------ */
 
-static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
+static __attribute__((noinline)) bool grow_slow(void **p, uint32_t *cap, uint32_t need,
+						       size_t elem)
 {
-	if (need <= *cap)
-		return true;
 	uint32_t n = *cap ? *cap : 16;
 	while (n < need) {
 		if (n > UINT32_MAX / 2)
@@ -222,6 +245,14 @@ static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
 	*p = q;
 	*cap = n;
 	return true;
+}
+
+/* make room for need elements of size elem in *p (capacity *cap) */
+static inline bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
+{
+	if (__builtin_expect(need <= *cap, 1))
+		return true;
+	return grow_slow(p, cap, need, elem);
 }
 
 #define PUSH(f, arr, n, cap, val) \
@@ -241,7 +272,7 @@ static bool oom(struct fc *f)
 	return fail(f, "out of memory");
 }
 
-static bool is_num(uint8_t t)
+static inline bool is_num(uint8_t t)
 {
 	return t == I32 || t == I64 || t == F32 || t == F64;
 }
@@ -251,12 +282,12 @@ static bool is_valtype(uint8_t t)
 	return is_num(t) || t == WASM_FUNCREF || t == WASM_EXTERNREF;
 }
 
-static bool is_float(uint8_t t)
+static inline bool is_float(uint8_t t)
 {
 	return t == F32 || t == F64;
 }
 
-static bool srcmap(struct fc *f, uint32_t wasm_off)
+static inline bool srcmap(struct fc *f, uint32_t wasm_off)
 {
 	struct jc *jc = f->jc;
 	struct jit_srcmap e = { (uint32_t)f->a->len, wasm_off };
@@ -270,12 +301,12 @@ static bool srcmap(struct fc *f, uint32_t wasm_off)
 
 /* ---- slots ---------------------------------------------------------------- */
 
-static struct x64_mem S(struct fc *f, uint32_t k)
+static inline struct x64_mem S(struct fc *f, uint32_t k)
 {
 	return x64_mem(RBP, -8 * (int32_t)(1 + f->nextra + k));
 }
 
-static struct x64_mem L(struct fc *f, uint32_t i)
+static inline struct x64_mem L(struct fc *f, uint32_t i)
 {
 	if (i < f->nparams)
 		return x64_mem(RBP, 16 + 8 * (int32_t)i);
@@ -332,7 +363,7 @@ static void ldx_const(struct fc *f, int dbl, int xmm, uint64_t bits)
 
 /* ---- operand type stack -------------------------------------------------- */
 
-static void free_vloc(struct fc *f, const struct vloc *v, uint8_t t)
+static inline void free_vloc(struct fc *f, const struct vloc *v, uint8_t t)
 {
 	if (v->kind != V_REG)
 		return;
@@ -342,13 +373,26 @@ static void free_vloc(struct fc *f, const struct vloc *v, uint8_t t)
 		f->gpr_used &= (uint16_t)~(1u << v->reg);
 }
 
-static bool push(struct fc *f, uint8_t t, uint32_t *slot)
+/* vals and vs (capacity capvals) for n entries */
+static __attribute__((noinline)) bool grow_vals(struct fc *f, uint32_t n)
 {
-	if (!grow((void **)&f->vs, &f->capvs, f->nvals + 1, sizeof *f->vs))
+	uint32_t cap = f->capvals;
+
+	if (!grow((void **)&f->vals, &cap, n, sizeof *f->vals))
 		return oom(f);
+	cap = f->capvals;
+	if (!grow((void **)&f->vs, &cap, n, sizeof *f->vs))
+		return oom(f);
+	f->capvals = cap;
+	return true;
+}
+
+static inline bool push(struct fc *f, uint8_t t, uint32_t *slot)
+{
+	if (__builtin_expect(f->nvals >= f->capvals, 0) && !grow_vals(f, f->nvals + 1))
+		return false;
 	f->vs[f->nvals] = (struct vloc){ .kind = V_STK };
-	if (!PUSH(f, f->vals, f->nvals, f->capvals, t))
-		return oom(f);
+	f->vals[f->nvals++] = t;
 	if (f->nvals > f->maxvals)
 		f->maxvals = f->nvals;
 	if (slot)
@@ -411,14 +455,15 @@ static const int8_t alloc_gprs[] = { RSI, RDI, X64_R8, X64_R9, R10 };
 static const int8_t pin_gprs[] = { RBX, R12, R13, R11 };
 #define PIN_XMM_FIRST 8
 #define PIN_XMM_N 8
+_Static_assert(sizeof pin_gprs + PIN_XMM_N == PIN_MAX, "pinned registers");
 
 /* the register local i lives in, or -1 (its home L(i) then) */
-static int local_reg(struct fc *f, uint32_t i)
+static inline int local_reg(struct fc *f, uint32_t i)
 {
-	return f->pin ? f->pin[i] : -1;
+	return f->npinned ? f->pin[i] : -1;
 }
 
-static bool in_xmm(uint8_t t)
+static inline bool in_xmm(uint8_t t)
 {
 	return is_float(t);
 }
@@ -473,14 +518,14 @@ static void store_val(struct fc *f, const struct vloc *v, uint8_t t, uint32_t k,
 }
 
 /* the value is in memory: its slot or an unpinned local's home */
-static bool is_mem(struct fc *f, const struct vloc *v)
+static inline bool is_mem(struct fc *f, const struct vloc *v)
 {
 	return v->kind == V_STK || (v->kind == V_LOCAL && local_reg(f, v->local) < 0);
 }
 
 /* a register entry k can be read from (its own, or its pinned local's),
  * or -1 */
-static int src_reg(struct fc *f, uint32_t k)
+static inline int src_reg(struct fc *f, uint32_t k)
 {
 	const struct vloc *v = &f->vs[k];
 
@@ -606,7 +651,7 @@ static int to_reg(struct fc *f, uint32_t k)
 }
 
 /* drop the top entry (its register becomes free); no code */
-static void vdrop(struct fc *f)
+static inline void vdrop(struct fc *f)
 {
 	f->nvals--;
 	free_vloc(f, &f->vs[f->nvals], f->vals[f->nvals]);
@@ -615,7 +660,7 @@ static void vdrop(struct fc *f)
 
 /* The top n entries exist in this frame and have types ts (when ts is
  * NULL: all of type t). */
-static bool top_is(struct fc *f, uint32_t n, const uint8_t *ts, uint8_t t)
+static inline bool top_is(struct fc *f, uint32_t n, const uint8_t *ts, uint8_t t)
 {
 	struct ctl *c = &f->ctls[f->nctls - 1];
 
@@ -627,6 +672,18 @@ static bool top_is(struct fc *f, uint32_t n, const uint8_t *ts, uint8_t t)
 			return false;
 	}
 	return true;
+}
+
+/* The top entries of this frame are of types a, b (b = 0: just a on top);
+ * top_is for the one- and two-operand opcodes. */
+static inline bool top_is_ab(struct fc *f, uint8_t a, uint8_t b)
+{
+	uint32_t avail = f->nvals - f->ctls[f->nctls - 1].height;
+	const uint8_t *v = f->vals + f->nvals;
+
+	if (!b)
+		return avail >= 1 && a && v[-1] == a;
+	return avail >= 2 && a && v[-2] == a && v[-1] == b;
 }
 
 /* an integer operand: register, simm32, or memory */
@@ -802,12 +859,12 @@ static void here(struct fc *f, size_t field)
 
 /* ---- immediates ------------------------------------------------------------ */
 
-static bool rd_u32(struct fc *f, uint32_t *v)
+static inline bool rd_u32(struct fc *f, uint32_t *v)
 {
 	return wasm_read_u32(&f->r, v);
 }
 
-static bool rd_u8(struct fc *f, uint8_t *v)
+static inline bool rd_u8(struct fc *f, uint8_t *v)
 {
 	return wasm_read_u8(&f->r, v);
 }
@@ -850,6 +907,114 @@ static bool rd_blocktype(struct fc *f, struct ctl *c)
 	c->results = ft->results;
 	return true;
 }
+
+/* ---- debug builds: invariants of the value stack and registers ----------------------- */
+
+/*
+ * With -DJIT_DEBUG (make JIT_DEBUG=1) the compiler checks its own state
+ * after every opcode and, stricter, at every block boundary (block, loop
+ * and if entries, else, end), where the whole stack must be in the fixed
+ * slot layout.  A violation is a compiler bug: the function fails to
+ * compile with "JIT invariant violated" (so every test notices) and the
+ * details go to plat_log.  Without JIT_DEBUG the checks compile to nothing.
+ */
+#ifdef JIT_DEBUG
+static bool invariant_failed(struct fc *f, const char *what, uint32_t k)
+{
+	plat_log("jit: invariant violated: %s (entry %u of %u) in function %u at wasm "
+		 "offset 0x%x, opcode %s\n", what, k, f->nvals, f->func_index, f->op_off,
+		 opinfo[f->op].name ? opinfo[f->op].name : "?");
+	return fail(f, "JIT invariant violated");
+}
+
+static bool is_alloc_gpr(int r)
+{
+	for (size_t i = 0; i < sizeof alloc_gprs; i++)
+		if (alloc_gprs[i] == r)
+			return true;
+	return false;
+}
+
+/* registers held by V_REG entries: each one once, of the entry's class,
+ * from the allocatable sets, and exactly gpr_used / xmm_used */
+static bool check_regs(struct fc *f)
+{
+	uint16_t gpr = 0, xmm = 0;
+
+	for (uint32_t k = 0; k < f->nvals; k++) {
+		const struct vloc *v = &f->vs[k];
+
+		if (v->kind == V_FLAGS && (k != f->nvals - 1 || f->vals[k] != I32))
+			return invariant_failed(f, "flags below the top, or not i32", k);
+		if (v->kind == V_LOCAL && v->local >= f->nlocals)
+			return invariant_failed(f, "V_LOCAL of no local", k);
+		if (v->kind != V_REG)
+			continue;
+		if (in_xmm(f->vals[k])) {
+			if (v->reg < FIRST_XMM || v->reg >= NXMM || (xmm & (1u << v->reg)))
+				return invariant_failed(f, "bad or shared xmm register", k);
+			xmm |= (uint16_t)(1u << v->reg);
+		} else {
+			if (!is_alloc_gpr(v->reg) || (gpr & (1u << v->reg)))
+				return invariant_failed(f, "bad or shared general register", k);
+			gpr |= (uint16_t)(1u << v->reg);
+		}
+	}
+	if (gpr != f->gpr_used || xmm != f->xmm_used)
+		return invariant_failed(f, "register masks disagree with the stack", f->nvals);
+	return true;
+}
+
+/* pinned locals: distinct registers of their class, none allocatable */
+static bool check_pins(struct fc *f)
+{
+	uint32_t seen = 0, n = 0;
+
+	for (uint32_t i = 0; f->npinned && i < f->nlocals; i++) {
+		int r = f->pin[i];
+		uint32_t bit;
+
+		if (r < 0)
+			continue;
+		if (n >= f->npinned || f->pinned[n++] != i)
+			return invariant_failed(f, "pinned[] disagrees with pin[]", i);
+		bit = 1u << ((is_float(f->ltypes[i]) ? 16 : 0) + r);
+		if ((seen & bit) || (is_float(f->ltypes[i]) ? r < PIN_XMM_FIRST : is_alloc_gpr(r)))
+			return invariant_failed(f, "bad or shared pinned register", i);
+		seen |= bit;
+	}
+	if (n != f->npinned)
+		return invariant_failed(f, "pinned[] disagrees with pin[]", n);
+	return true;
+}
+
+/* flushed: a block boundary, every entry in its slot */
+static bool check_state(struct fc *f, bool flushed)
+{
+	uint32_t h = 0;
+
+	if (f->err)
+		return false;
+	if (f->nvals > f->capvals || f->nvals > f->maxvals)
+		return invariant_failed(f, "stack beyond its bounds", f->nvals);
+	for (uint32_t i = 0; i < f->nctls; i++) {
+		if (f->ctls[i].height < h || f->ctls[i].height > f->nvals)
+			return invariant_failed(f, "control frame heights out of order", i);
+		h = f->ctls[i].height;
+	}
+	if (!check_regs(f) || !check_pins(f))
+		return false;
+	if (!flushed)
+		return true;
+	for (uint32_t k = 0; k < f->nvals; k++)
+		if (f->vs[k].kind != V_STK)
+			return invariant_failed(f, "value not in its slot at a block boundary", k);
+	return true;
+}
+#define CHECK_STATE(f, flushed) check_state(f, flushed)
+#else
+#define CHECK_STATE(f, flushed) true
+#endif
 
 /* ---- control ---------------------------------------------------------------- */
 
@@ -896,7 +1061,7 @@ static bool push_ctl(struct fc *f, uint8_t kind, struct ctl *c)
 		return false;
 	if (!PUSH(f, f->ctls, f->nctls, f->capctls, *c))
 		return oom(f);
-	return push_vals(f, c->params, c->nparams);
+	return push_vals(f, c->params, c->nparams) && CHECK_STATE(f, true);
 }
 
 /* the values a branch to c carries: loop = params, else results */
@@ -979,7 +1144,7 @@ static bool pop_cond(struct fc *f, enum x64_cc *cc)
 	uint32_t k;
 
 	*cc = X64_CC_NE;
-	if (!top_is(f, 1, NULL, I32)) {
+	if (!top_is_ab(f, I32, 0)) {
 		if (!pop(f, I32, &k, NULL))
 			return false;
 		x64_mov_rm(f->a, 0, RAX, S(f, k));      /* slot layout (or dead code) */
@@ -1063,7 +1228,7 @@ static bool op_else(struct fc *f)
 	c->kind = CTL_ELSE;
 	c->unreachable = false;
 	/* the false path arrives with the params untouched in their slots */
-	return push_vals(f, c->params, c->nparams);
+	return push_vals(f, c->params, c->nparams) && CHECK_STATE(f, true);
 }
 
 /* results: 0 in rax/xmm0, 1.. into the caller's call area (jit.h) */
@@ -1105,9 +1270,9 @@ static bool op_end(struct fc *f)
 	f->nctls--;
 	if (c.kind == CTL_FUNC) {
 		emit_epilogue(f);
-		return true;
+		return CHECK_STATE(f, true);
 	}
-	return push_vals(f, c.results, c.nresults);
+	return push_vals(f, c.results, c.nresults) && CHECK_STATE(f, true);
 }
 
 /* br_table: every target takes as many values as the default, each with
@@ -1354,6 +1519,22 @@ static bool op_call_indirect(struct fc *f)
 
 /* ---- variables ------------------------------------------------------------------ */
 
+/* local.get: no code, the value is read when used */
+static inline bool op_local_get(struct fc *f)
+{
+	uint32_t i, k;
+
+	if (!rd_u32(f, &i))
+		return false;
+	if (i >= f->nlocals)
+		return fail(f, "unknown local");
+	if (!push(f, f->ltypes[i], &k))
+		return false;
+	f->vs[k] = (struct vloc){ .kind = V_LOCAL, .local = i };
+	return true;
+}
+
+/* local.set, local.tee */
 static bool op_local(struct fc *f, uint8_t op)
 {
 	uint32_t i, k;
@@ -1363,13 +1544,7 @@ static bool op_local(struct fc *f, uint8_t op)
 	if (i >= f->nlocals)
 		return fail(f, "unknown local");
 	uint8_t t = f->ltypes[i];
-	if (op == 0x20) {               /* no code: the value is read when used */
-		if (!push(f, t, &k))
-			return false;
-		f->vs[k] = (struct vloc){ .kind = V_LOCAL, .local = i };
-		return true;
-	}
-	if (!top_is(f, 1, NULL, t)) {   /* missing (dead code) or a type error */
+	if (!top_is_ab(f, t, 0)) {      /* missing (dead code) or a type error */
 		flush_all(f);
 		if (!pop(f, t, &k, NULL))
 			return false;
@@ -1383,7 +1558,7 @@ static bool op_local(struct fc *f, uint8_t op)
 			spill(f, j);
 	struct vloc *v = &f->vs[k];
 	if (v->kind == V_LOCAL && v->local == i)
-		;       /* local.set x (local.get x) */
+		;       /* local.set x (local.get x), or x computed in place */
 	else if (local_reg(f, i) >= 0)
 		load_val(f, v, t, k, local_reg(f, i));
 	else
@@ -1408,7 +1583,7 @@ static bool op_global(struct fc *f, uint8_t op)
 	const struct wasm_global *g = &f->m->globals[i];
 	if (op == 0x24 && !g->mutable_)
 		return fail(f, "global is immutable");
-	if (op == 0x23 || top_is(f, 1, NULL, g->type)) {
+	if (op == 0x23 || top_is_ab(f, g->type, 0)) {
 		/* on value locations: rdx = the cell's base */
 		x64_mov_rm(f->a, 1, RDX, x64_mem(R14, CTX_GLOBALS));
 		struct x64_mem c = x64_mem(RDX, 8 * (int32_t)i);
@@ -1572,12 +1747,11 @@ static bool op_load_store(struct fc *f, uint8_t op)
 		return false;
 	if (align > mo->size_log2)
 		return fail(f, "alignment must not be larger than natural");
-	if (!store && top_is(f, 1, NULL, I32)) {
+	if (!store && top_is_ab(f, I32, 0)) {
 		fast_load(f, op, offset);
 		return !f->err;
 	}
-	uint8_t ts[2] = { I32, mo->type };
-	if (store && top_is(f, 2, ts, 0)) {
+	if (store && top_is_ab(f, I32, mo->type)) {
 		fast_store(f, op, offset);
 		return !f->err;
 	}
@@ -2481,21 +2655,39 @@ static void fast_icmp(struct fc *f, int w, enum x64_cc cc)
 	set_flags_result(f, cc, 2);
 }
 
+/* A quick read of a u32 LEB128 (at most 5 bytes, the bits beyond 32 not
+ * checked) for the look-aheads; NULL at the end.  Not validation: the
+ * compiling pass reads every immediate with the checked readers. */
+static inline const uint8_t *scan_u32(const uint8_t *p, const uint8_t *end, uint32_t *v)
+{
+	uint32_t x = 0;
+
+	for (unsigned sh = 0; sh < 35 && p < end; sh += 7) {
+		uint8_t b = *p++;
+		x |= (uint32_t)(b & 0x7f) << sh;
+		if (!(b & 0x80)) {
+			*v = x;
+			return p;
+		}
+	}
+	return NULL;
+}
+
 /* `local.get x ... op local.set/tee x` with x pinned: the op can work
  * on x's register in place.  Entry k is that local.get and the next
  * opcode sets x: returns x's register, after giving every other entry
  * that reads x the old value; else -1. */
 static int in_place(struct fc *f, uint32_t k)
 {
-	struct wasm_reader r = f->r;
+	const uint8_t *p = f->r.p, *end = f->r.end;
 	const struct vloc *v = &f->vs[k];
 	uint32_t x;
-	uint8_t op;
 
 	if (v->kind != V_LOCAL || local_reg(f, v->local) < 0)
 		return -1;
-	if (!wasm_read_u8(&r, &op) || (op != 0x21 && op != 0x22) ||
-	    !wasm_read_u32(&r, &x) || x != v->local)
+	/* a peek at the next opcode (the compiling pass reads it for real) */
+	if (p >= end || (*p != 0x21 && *p != 0x22) || !scan_u32(p + 1, end, &x) ||
+	    x != v->local)
 		return -1;
 	for (uint32_t j = 0; j < k; j++)
 		if (f->vs[j].kind == V_LOCAL && f->vs[j].local == x)
@@ -2598,11 +2790,9 @@ static void fast_fcmp(struct fc *f, int dbl, int op)
 /* 1: compiled on value locations; 0: not handled (nothing emitted) */
 static int fast_numeric(struct fc *f, uint8_t op)
 {
-	const uint8_t *sig = numsig[op];
-	uint8_t ts[2] = { sig[0], sig[1] };
-	uint32_t n = sig[1] ? 2 : 1;
+	const uint8_t *sig = opinfo[op].sig;
 
-	if (!top_is(f, n, ts, 0))
+	if (!top_is_ab(f, sig[0], sig[1]))
 		return 0;
 	if (op == 0x45 || op == 0x50) {
 		fast_eqz(f, op == 0x50);
@@ -2638,7 +2828,7 @@ static int fast_numeric(struct fc *f, uint8_t op)
 /* 0x45..0xc4 */
 static bool op_numeric(struct fc *f, uint8_t op)
 {
-	const uint8_t *sig = numsig[op];
+	const uint8_t *sig = opinfo[op].sig;
 	uint32_t ka, kb = 0, kr;
 
 	if (fast_numeric(f, op))
@@ -2714,7 +2904,7 @@ static bool op_fc(struct fc *f)
 
 /* ---- constants, parametric ------------------------------------------------------------- */
 
-static bool op_const(struct fc *f, uint8_t op)
+static inline bool op_const(struct fc *f, uint8_t op)
 {
 	uint32_t k;
 	uint64_t v = 0;
@@ -2817,98 +3007,136 @@ static bool op_select(struct fc *f, bool typed)
 
 /* ---- pinned locals ------------------------------------------------------------------- */
 
-/* Skip the immediates of op (a quick look ahead, not validation: false
- * on anything it does not know, which ends the scan). */
-static bool skip_imms(struct wasm_reader *r, uint8_t op)
+/* The look-ahead scan of choose_pins: a quick walk over the opcodes, not
+ * validation (the compiling pass does that): raw pointers, LEB128 numbers
+ * skipped by their continuation bits.  Each returns the position after
+ * the item, or NULL at the end or on anything it does not know. */
+static inline const uint8_t *skip_leb(const uint8_t *p, const uint8_t *end)
+{
+	while (p < end && (*p & 0x80))
+		p++;
+	return p < end ? p + 1 : NULL;
+}
+
+static const uint8_t *skip_lebs(const uint8_t *p, const uint8_t *end, uint32_t n)
+{
+	while (p && n--)
+		p = skip_leb(p, end);
+	return p;
+}
+
+static const uint8_t *skip_imms(const uint8_t *p, const uint8_t *end, uint8_t op)
 {
 	uint32_t n, x;
-	int64_t s;
-	uint8_t b;
 
-	switch (op) {
-	case 0x02: case 0x03: case 0x04:
-		return wasm_read_s33(r, &s);
-	case 0x0c: case 0x0d: case 0x10: case 0x20 ... 0x26: case 0xd2:
-		return wasm_read_u32(r, &x);
-	case 0x0e:
-		if (!wasm_read_u32(r, &n))
-			return false;
-		for (uint64_t i = 0; i <= n; i++)
-			if (!wasm_read_u32(r, &x))
-				return false;
-		return true;
-	case 0x11: case 0x28 ... 0x3e:
-		return wasm_read_u32(r, &x) && wasm_read_u32(r, &x);
-	case 0x1c:
-		if (!wasm_read_u32(r, &n))
-			return false;
-		for (uint64_t i = 0; i < n; i++)
-			if (!wasm_read_u8(r, &b))
-				return false;
-		return true;
-	case 0x3f: case 0x40: case 0xd0:
-		return wasm_read_u8(r, &b);
-	case 0x41: { int32_t v; return wasm_read_s32(r, &v); }
-	case 0x42: return wasm_read_s64(r, &s);
-	case 0x43: { uint32_t v; return wasm_read_f32(r, &v); }
-	case 0x44: { uint64_t v; return wasm_read_f64(r, &v); }
-	case 0xfc:
-		if (!wasm_read_u32(r, &x))
-			return false;
+	switch (opinfo[op].imm) {
+	case OPI_NONE:
+		return p;
+	case OPI_U32: case OPI_BLOCKTYPE: case OPI_I32: case OPI_I64:
+		return skip_leb(p, end);
+	case OPI_U32X2:
+		return skip_lebs(p, end, 2);
+	case OPI_BRTABLE:
+		p = scan_u32(p, end, &n);
+		return p ? skip_lebs(p, end, (uint64_t)n + 1 > UINT32_MAX ? UINT32_MAX : n + 1) : NULL;
+	case OPI_VALTYPES:
+		p = scan_u32(p, end, &n);
+		return p && n <= (size_t)(end - p) ? p + n : NULL;
+	case OPI_BYTE:
+		return p < end ? p + 1 : NULL;
+	case OPI_F32:
+		return end - p >= 4 ? p + 4 : NULL;
+	case OPI_F64:
+		return end - p >= 8 ? p + 8 : NULL;
+	case OPI_FC:
+		if (!(p = scan_u32(p, end, &x)))
+			return NULL;
 		switch (x) {
-		case 0 ... 7: return true;
-		case 8: return wasm_read_u32(r, &n) && wasm_read_u8(r, &b);
-		case 9: case 13: case 15: case 16: case 17: return wasm_read_u32(r, &n);
-		case 10: return wasm_read_u8(r, &b) && wasm_read_u8(r, &b);
-		case 11: return wasm_read_u8(r, &b);
-		case 12: case 14: return wasm_read_u32(r, &n) && wasm_read_u32(r, &n);
+		case 0 ... 7: return p;
+		case 8: p = skip_leb(p, end); return p && p < end ? p + 1 : NULL;
+		case 9: case 13: case 15: case 16: case 17: return skip_leb(p, end);
+		case 10: return end - p >= 2 ? p + 2 : NULL;
+		case 11: return p < end ? p + 1 : NULL;
+		case 12: case 14: return skip_lebs(p, end, 2);
 		}
-		return false;
-	case 0x00: case 0x01: case 0x05: case 0x0b: case 0x0f: case 0x1a: case 0x1b:
-	case 0x45 ... 0xc4: case 0xd1:
-		return true;
+		return NULL;
 	}
-	return false;
+	return NULL;
 }
+
+/* The look-ahead's view of an opcode (from opcodes.h), so that one
+ * indirect jump per opcode does it: */
+enum { SC_OTHER, SC_NONE, SC_LEB, SC_LEB2, SC_LOCAL, SC_OPEN, SC_LOOP, SC_END };
+#define SC_CLASS(code, imm) \
+	((code) >= 0x20 && (code) <= 0x22 ? SC_LOCAL : (code) == 0x03 ? SC_LOOP : \
+	 (code) == 0x02 || (code) == 0x04 ? SC_OPEN : (code) == 0x0b ? SC_END : \
+	 (imm) == OPI_NONE ? SC_NONE : \
+	 (imm) == OPI_U32 || (imm) == OPI_I32 ? SC_LEB : (imm) == OPI_U32X2 ? SC_LEB2 : SC_OTHER)
+static const uint8_t scan_class[256] = {       /* SC_OTHER: skip_imms */
+#define X(code, name, imm, flags, a, b, r) [code] = SC_CLASS(code, OPI_##imm),
+	WASM_OPCODES(X)
+#undef X
+};
 
 /* Give the most used locals (uses weighted by loop depth, from a look
  * ahead over the body) registers of their own: up to four integer and
  * eight float ones. */
 static bool choose_pins(struct fc *f)
 {
-	struct wasm_reader r = f->r;
-	uint32_t *score = calloc(f->nlocals ? f->nlocals : 1, sizeof *score);
+	const uint8_t *p = f->r.p, *end = f->r.end;
+	uint32_t *score, cap = f->cappin;
 	uint8_t loops[64];
-	uint32_t depth = 0, nloops = 0, i;
+	uint32_t depth = 0, nloops = 0, i, w = 1;
 	uint8_t op;
 
-	f->pin = malloc(f->nlocals ? f->nlocals : 1);
-	if (!score || !f->pin) {
-		free(score);
+	if (!grow((void **)&f->pin, &cap, f->nlocals + 1, sizeof *f->pin))
 		return oom(f);
-	}
+	cap = f->cappin;
+	if (!grow((void **)&f->score, &cap, f->nlocals + 1, sizeof *f->score))
+		return oom(f);
+	f->cappin = cap;
+	score = f->score;
+	memset(score, 0, f->nlocals * sizeof *score);
 	memset(f->pin, -1, f->nlocals);
-	while (!wasm_reader_done(&r) && wasm_read_u8(&r, &op)) {
-		if (op >= 0x20 && op <= 0x22) {
-			if (!wasm_read_u32(&r, &i))
-				break;
-			if (i < f->nlocals) {
-				uint32_t w = 1u << (3 * (nloops < 5 ? nloops : 5));
-				score[i] = score[i] > UINT32_MAX - w ? UINT32_MAX : score[i] + w;
-			}
-			continue;
-		}
-		if (!skip_imms(&r, op))
+	f->npinned = 0;
+	if (!f->nlocals)
+		return true;            /* nothing to count */
+	while (p && p < end) {
+		op = *p++;
+		switch (scan_class[op]) {
+		case SC_NONE:
 			break;
-		if (op == 0x02 || op == 0x03 || op == 0x04) {
+		case SC_LEB:
+			p = skip_leb(p, end);
+			break;
+		case SC_LEB2:
+			p = skip_lebs(p, end, 2);
+			break;
+		case SC_LOCAL:
+			if (!(p = scan_u32(p, end, &i)))
+				break;
+			if (i < f->nlocals)     /* w = 8^(loops around), capped */
+				score[i] = score[i] > UINT32_MAX - w ? UINT32_MAX : score[i] + w;
+			break;
+		case SC_OPEN: case SC_LOOP:
+			p = skip_leb(p, end);
 			if (depth < sizeof loops)
 				loops[depth] = op == 0x03;
 			nloops += op == 0x03;
+			w = 1u << (3 * (nloops < 5 ? nloops : 5));
 			depth++;
-		} else if (op == 0x0b && depth) {
-			depth--;
-			if (depth < sizeof loops && loops[depth])
-				nloops--;
+			break;
+		case SC_END:
+			if (depth) {
+				depth--;
+				if (depth < sizeof loops && loops[depth])
+					nloops--;
+				w = 1u << (3 * (nloops < 5 ? nloops : 5));
+			}
+			break;
+		default:
+			p = skip_imms(p, end, op);
+			break;
 		}
 	}
 	for (int cls = 0; cls < 2; cls++) {
@@ -2927,7 +3155,9 @@ static bool choose_pins(struct fc *f)
 			f->pin[best] = (int8_t)(cls ? PIN_XMM_FIRST + (int)n : pin_gprs[n]);
 		}
 	}
-	free(score);
+	for (i = 0; i < f->nlocals && f->npinned < PIN_MAX; i++)
+		if (f->pin[i] >= 0)
+			f->pinned[f->npinned++] = i;
 	return true;
 }
 
@@ -2935,10 +3165,9 @@ static bool choose_pins(struct fc *f)
  * in the prologue: params from the call area, the others zero) */
 static void pins_to_homes(struct fc *f)
 {
-	for (uint32_t i = 0; i < f->nlocals; i++) {
+	for (uint32_t j = 0; j < f->npinned; j++) {
+		uint32_t i = f->pinned[j];
 		int r = f->pin[i];
-		if (r < 0)
-			continue;
 		if (is_float(f->ltypes[i]))
 			x64_movq_mx(f->a, L(f, i), r);
 		else
@@ -2948,10 +3177,9 @@ static void pins_to_homes(struct fc *f)
 
 static void pins_from_homes(struct fc *f, bool prologue)
 {
-	for (uint32_t i = 0; i < f->nlocals; i++) {
+	for (uint32_t j = 0; j < f->npinned; j++) {
+		uint32_t i = f->pinned[j];
 		int r = f->pin[i];
-		if (r < 0)
-			continue;
 		if (prologue && i >= f->nparams) {
 			if (is_float(f->ltypes[i]))
 				x64_xorps(f->a, r, r);
@@ -2969,45 +3197,30 @@ static void pins_from_homes(struct fc *f, bool prologue)
  * code, host functions, runtime helpers): every register is lost */
 static bool calls_out(struct fc *f, uint8_t op)
 {
-	switch (op) {
-	case 0x10: case 0x11: case 0x40: case 0xfc:
-		return true;
-	case 0x69: case 0x7b:                   /* popcnt */
-		return !f->jc->popcnt;
-	case 0x8d ... 0x90: case 0x9b ... 0x9e: /* ceil floor trunc nearest */
-		return !f->jc->sse41;
-	}
-	return false;
+	uint8_t fl = opinfo[op].flags;
+
+	return (fl & OPF_CALLS) || ((fl & OPF_CALLS_NOPOPCNT) && !f->jc->popcnt) ||
+	       ((fl & OPF_CALLS_NOSSE41) && !f->jc->sse41);
 }
 
 /* ---- the opcode loop (the one big switch) ---------------------------------------------- */
-
-/* opcodes compiled with the value locations; every other one first puts
- * the whole stack in its slots */
-static bool keeps_locations(uint8_t op)
-{
-	switch (op) {
-	case 0x00 ... 0x05: case 0x0b: case 0x0c: case 0x0d: case 0x0f: case 0x10:
-	case 0x1a ... 0x1c: case 0x20 ... 0x24: case 0x28 ... 0x3e: case 0x41 ... 0xc4:
-		return true;
-	}
-	return false;
-}
-
-/* opcodes that consume a V_FLAGS top entry themselves */
-static bool takes_flags(uint8_t op)
-{
-	return op == 0x04 || op == 0x0d || op == 0x1a || op == 0x1b || op == 0x1c ||
-	       op == 0x45;
-}
 
 static bool compile_op2(struct fc *f, uint8_t op);
 
 static bool compile_op(struct fc *f, uint8_t op)
 {
-	if (f->nvals && f->vs[f->nvals - 1].kind == V_FLAGS && !takes_flags(op))
+	uint8_t fl = opinfo[op].flags;
+
+	/* a comparison's flags live only until the next opcode */
+	if (f->nvals && f->vs[f->nvals - 1].kind == V_FLAGS && !(fl & OPF_CC))
 		to_reg(f, f->nvals - 1);
-	if (!keeps_locations(op))
+	/* the most frequent opcodes, without the big switch */
+	if (op == 0x20)
+		return op_local_get(f);
+	if (op == 0x41)
+		return op_const(f, op);
+	/* opcodes without OPF_KEEPS are compiled slot by slot */
+	if (!(fl & OPF_KEEPS))
 		flush_all(f);
 	if (calls_out(f, op)) {
 		bool ok;
@@ -3020,47 +3233,80 @@ static bool compile_op(struct fc *f, uint8_t op)
 	return compile_op2(f, op);
 }
 
-/* the opcode itself, with the stack flushed unless keeps_locations(op) */
-static bool compile_op2(struct fc *f, uint8_t op)
+static bool op_unreachable(struct fc *f)
 {
-	uint32_t depth;
-	enum x64_cc cc;
+	if (!trap_now(f, WASM_TRAP_UNREACHABLE))
+		return false;
+	set_unreachable(f);
+	return true;
+}
+
+/* block, loop */
+static bool op_block(struct fc *f, uint8_t op)
+{
 	struct ctl bt;
 
+	return rd_blocktype(f, &bt) && push_ctl(f, op == 0x02 ? CTL_BLOCK : CTL_LOOP, &bt);
+}
+
+/* if: the flags of the condition survive push_ctl's spills */
+static bool op_if(struct fc *f)
+{
+	struct ctl bt;
+	enum x64_cc cc;
+
+	if (!rd_blocktype(f, &bt) || !pop_cond(f, &cc))
+		return false;
+	if (!push_ctl(f, CTL_IF, &bt))
+		return false;
+	return jcc_to(f, (enum x64_cc)(cc ^ 1), f->ctls[f->nctls - 1].else_label);
+}
+
+/* br (depth read here), return (the function's frame) */
+static bool op_br(struct fc *f, bool is_return)
+{
+	uint32_t depth = f->nctls - 1;
+
+	if (!is_return && !rd_depth(f, &depth))
+		return false;
+	if (!emit_br(f, depth))
+		return false;
+	set_unreachable(f);
+	return true;
+}
+
+static bool op_br_if_rd(struct fc *f)
+{
+	uint32_t depth;
+
+	return rd_depth(f, &depth) && op_br_if(f, depth);
+}
+
+/* the opcode itself, with the stack flushed unless it has OPF_KEEPS (the
+ * one big switch: every case hands over to the opcode's own function) */
+static bool compile_op2(struct fc *f, uint8_t op)
+{
 	switch (op) {
-	case 0x00: /* unreachable */
-		if (!trap_now(f, WASM_TRAP_UNREACHABLE))
-			return false;
-		set_unreachable(f);
-		return true;
+	case 0x00:
+		return op_unreachable(f);
 	case 0x01: /* nop */
 		return true;
-	case 0x02: case 0x03: /* block, loop */
-		return rd_blocktype(f, &bt) && push_ctl(f, op == 0x02 ? CTL_BLOCK : CTL_LOOP, &bt);
-	case 0x04: /* if: the flags of the condition survive push_ctl's spills */
-		if (!rd_blocktype(f, &bt) || !pop_cond(f, &cc))
-			return false;
-		if (!push_ctl(f, CTL_IF, &bt))
-			return false;
-		return jcc_to(f, (enum x64_cc)(cc ^ 1), f->ctls[f->nctls - 1].else_label);
+	case 0x02: case 0x03:
+		return op_block(f, op);
+	case 0x04:
+		return op_if(f);
 	case 0x05:
 		return op_else(f);
 	case 0x0b:
 		return op_end(f);
-	case 0x0c: /* br */
-		if (!rd_depth(f, &depth) || !emit_br(f, depth))
-			return false;
-		set_unreachable(f);
-		return true;
-	case 0x0d: /* br_if */
-		return rd_depth(f, &depth) && op_br_if(f, depth);
+	case 0x0c:
+		return op_br(f, false);
+	case 0x0d:
+		return op_br_if_rd(f);
 	case 0x0e:
 		return op_br_table(f);      /* after flush_all */
-	case 0x0f: /* return */
-		if (!emit_br(f, f->nctls - 1))
-			return false;
-		set_unreachable(f);
-		return true;
+	case 0x0f:
+		return op_br(f, true);
 	case 0x10:
 		return op_call(f);
 	case 0x11:
@@ -3071,7 +3317,9 @@ static bool compile_op2(struct fc *f, uint8_t op)
 		return op_select(f, false);
 	case 0x1c:
 		return op_select(f, true);
-	case 0x20: case 0x21: case 0x22:
+	case 0x20:
+		return op_local_get(f);
+	case 0x21: case 0x22:
 		return op_local(f, op);
 	case 0x23: case 0x24:
 		return op_global(f, op);
@@ -3117,8 +3365,7 @@ static bool read_locals(struct fc *f)
 			return fail(f, "too many locals");
 		total += n;
 	}
-	f->ltypes = malloc(total ? total : 1);
-	if (!f->ltypes)
+	if (!grow((void **)&f->ltypes, &f->capltypes, total + 1, 1))
 		return oom(f);
 	memcpy(f->ltypes, f->ft->params, f->nparams);
 	f->r = save;
@@ -3183,7 +3430,10 @@ static bool compile_body(struct fc *f)
 		f->op_off = (uint32_t)wasm_reader_offset(&f->r);
 		if (wasm_reader_done(&f->r))
 			return fail(f, "END opcode expected");
-		if (!rd_u8(f, &op) || !compile_op(f, op))
+		if (!rd_u8(f, &op))
+			return false;
+		f->op = op;
+		if (!compile_op(f, op) || !CHECK_STATE(f, false))
 			return false;
 		if (f->a->oom)
 			return oom(f);
@@ -3206,16 +3456,51 @@ static bool compile_body(struct fc *f)
 	return true;
 }
 
-static void fc_free(struct fc *f)
+/* take the kept arrays (fc_keep gives them back) */
+static void fc_take(struct fc *f, const struct fc_bufs *b)
 {
-	free(f->ltypes);
-	free(f->vals);
-	free(f->vs);
-	free(f->pin);
-	free(f->ctls);
-	free(f->labels);
-	free(f->fixups);
-	free(f->stubs);
+	f->ltypes = b->ltypes;
+	f->capltypes = b->capltypes;
+	f->vals = b->vals;
+	f->vs = b->vs;
+	f->capvals = b->capvals;
+	f->pin = b->pin;
+	f->score = b->score;
+	f->cappin = b->cappin;
+	f->ctls = b->ctls;
+	f->capctls = b->capctls;
+	f->labels = b->labels;
+	f->caplabels = b->caplabels;
+	f->fixups = b->fixups;
+	f->capfixups = b->capfixups;
+	f->stubs = b->stubs;
+	f->capstubs = b->capstubs;
+}
+
+static void fc_keep(const struct fc *f, struct fc_bufs *b)
+{
+	*b = (struct fc_bufs){
+		.ltypes = f->ltypes, .vals = f->vals, .vs = f->vs, .pin = f->pin,
+		.score = f->score, .ctls = f->ctls, .labels = f->labels,
+		.fixups = f->fixups, .stubs = f->stubs,
+		.capltypes = f->capltypes, .capvals = f->capvals, .cappin = f->cappin,
+		.capctls = f->capctls, .caplabels = f->caplabels,
+		.capfixups = f->capfixups, .capstubs = f->capstubs,
+	};
+}
+
+static void fc_bufs_free(struct fc_bufs *b)
+{
+	free(b->ltypes);
+	free(b->vals);
+	free(b->vs);
+	free(b->pin);
+	free(b->score);
+	free(b->ctls);
+	free(b->labels);
+	free(b->fixups);
+	free(b->stubs);
+	memset(b, 0, sizeof *b);
 }
 
 static int compile_func(struct jc *jc, uint32_t idx, struct wasm_error *err)
@@ -3225,6 +3510,7 @@ static int compile_func(struct jc *jc, uint32_t idx, struct wasm_error *err)
 	struct fc f = { .jc = jc, .m = m, .a = &jc->a, .func_index = idx };
 	bool ok;
 
+	fc_take(&f, jc->keep);
 	f.ft = &m->types[fn->type];
 	f.nparams = f.ft->nparams;
 	wasm_reader_init(&f.r, m->bytes, fn->body_start, fn->body_end);
@@ -3241,7 +3527,7 @@ static int compile_func(struct jc *jc, uint32_t idx, struct wasm_error *err)
 		}
 		snprintf(err->detail, sizeof(err->detail), "function %u", idx);
 	}
-	fc_free(&f);
+	fc_keep(&f, jc->keep);
 	return ok ? 0 : -1;
 }
 
@@ -3267,14 +3553,22 @@ static void emit_import_stub(struct jc *jc, uint32_t idx)
 
 /* ---- the module -------------------------------------------------------------------------- */
 
+/* CPUID once per process: in a virtual machine every CPUID instruction
+ * exits to the hypervisor (microseconds), too slow to repeat per module.
+ * Racing first calls store the same values. */
 static void detect_cpu(struct jc *jc)
 {
+	static volatile int known;      /* 0 = not yet, else 1 + bits */
 	unsigned int eax, ebx, ecx, edx;
+	int bits = 0;
 
-	if (__get_cpuid(1, &eax, &ebx, &ecx, &edx)) {
-		jc->sse41 = (ecx >> 19) & 1;
-		jc->popcnt = (ecx >> 23) & 1;
+	if (!known) {
+		if (__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+			bits = (int)((ecx >> 19) & 1) | (int)((ecx >> 23) & 1) << 1;
+		known = 1 + bits;
 	}
+	jc->sse41 = (known - 1) & 1;
+	jc->popcnt = ((known - 1) >> 1) & 1;
 }
 
 static int set_err(struct wasm_error *err, const char *msg)
@@ -3335,7 +3629,8 @@ static int finish(struct jc *jc, struct jit_code **out, struct wasm_error *err)
 
 int jit_compile(wasm_module *m, struct jit_code **out, struct wasm_error *err)
 {
-	struct jc jc = { .m = m };
+	struct fc_bufs keep = { 0 };
+	struct jc jc = { .m = m, .keep = &keep };
 	uint32_t n = m->nfuncs;
 	int rc = 0;
 
@@ -3348,6 +3643,19 @@ int jit_compile(wasm_module *m, struct jit_code **out, struct wasm_error *err)
 	if (!jc.offs || !jc.ends) {
 		rc = set_err(err, "out of memory");
 		goto out;
+	}
+	/* the code is about 2.5 bytes per byte of wasm: one buffer up front */
+	uint64_t body_bytes = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (!m->funcs[i].imported)
+			body_bytes += m->funcs[i].body_end - m->funcs[i].body_start;
+	if (body_bytes < (1u << 28)) {
+		x64_presize(&jc.a, 3 * body_bytes + 32 * (uint64_t)n + 4096);
+		/* a srcmap entry per ~20 bytes of wasm, fewer calls (hints) */
+		grow((void **)&jc.map, &jc.capmap, (uint32_t)(body_bytes / 16 + 16),
+		     sizeof *jc.map);
+		grow((void **)&jc.calls, &jc.capcalls, (uint32_t)(body_bytes / 32 + 16),
+		     sizeof *jc.calls);
 	}
 	for (uint32_t i = 0; i < n && rc == 0; i++) {
 		x64_align(&jc.a, 16);
@@ -3367,6 +3675,7 @@ out:
 	free(jc.ends);
 	free(jc.map);
 	free(jc.calls);
+	fc_bufs_free(&keep);
 	x64_free(&jc.a);
 	return rc;
 }

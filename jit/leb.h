@@ -135,8 +135,9 @@ static inline const char *wasm_leb_decode(const uint8_t *p, const uint8_t *end,
 	return WASM_ERR_TOO_LONG;   /* not reached: the last byte returns */
 }
 
-static inline bool wasm_read_leb(struct wasm_reader *r, unsigned bits,
-				 bool is_signed, uint64_t *out)
+/* the general case of wasm_read_leb: any length, and the errors */
+static __attribute__((noinline, unused)) bool
+wasm_read_leb_slow(struct wasm_reader *r, unsigned bits, bool is_signed, uint64_t *out)
 {
 	size_t len;
 	const char *e;
@@ -155,6 +156,19 @@ static inline bool wasm_read_leb(struct wasm_reader *r, unsigned bits,
 		return wasm_reader_fail(r, e);
 	r->p += len;
 	return true;
+}
+
+/* Most numbers in a module take one byte: that case inline, the rest in
+ * wasm_read_leb_slow.  (bits >= 8 here, so any 7-bit payload is in range.) */
+static inline bool wasm_read_leb(struct wasm_reader *r, unsigned bits,
+				 bool is_signed, uint64_t *out)
+{
+	if (__builtin_expect(r->p < r->end && !(*r->p & 0x80) && !r->err && bits >= 8, 1)) {
+		uint64_t b = *r->p++;
+		*out = is_signed && (b & 0x40) ? b | ~0x7full : b;
+		return true;
+	}
+	return wasm_read_leb_slow(r, bits, is_signed, out);
 }
 
 static inline bool wasm_read_u32(struct wasm_reader *r, uint32_t *v)

@@ -38,11 +38,36 @@ void plat_code_free(void *addr, size_t size);
 /* Write to the instance's console stream: fd 1 = stdout, fd 2 = stderr. */
 void plat_console_write(int fd, const void *buf, size_t len);
 
-enum plat_clock { PLAT_CLOCK_REALTIME = 0, PLAT_CLOCK_MONOTONIC = 1 };
+/* The clocks of WASI's clockid, in the same order.  The CPU-time clocks
+ * count the CPU time spent on the running instance: hosted, the process's
+ * and the calling thread's (clock_gettime); on bare metal, where the
+ * instance is the only thing the CPU runs, the time since kernel entry. */
+enum plat_clock {
+	PLAT_CLOCK_REALTIME = 0,
+	PLAT_CLOCK_MONOTONIC = 1,
+	PLAT_CLOCK_PROCESS_CPUTIME = 2,
+	PLAT_CLOCK_THREAD_CPUTIME = 3,
+};
 /* Nanoseconds; realtime is since the Unix epoch. */
 uint64_t plat_clock_ns(enum plat_clock clock);
-/* Resolution in nanoseconds. */
+/* Resolution in nanoseconds (>= 1). */
 uint64_t plat_clock_res_ns(enum plat_clock clock);
+
+/* Console input, the instance's stdin (the terminal or a pipe hosted, the
+ * guest console's serial port on bare metal: images/image.h says how the
+ * end of input travels over it).  Read up to len bytes: with wait, block
+ * until at least one byte or the end of input; without, -EAGAIN when
+ * nothing is there.  Returns the count (> 0), 0 at the end of input, or
+ * -EIO. */
+long plat_console_read(void *buf, size_t len, int wait);
+/* Whether plat_console_read would not block: 1 (with *nbytes = bytes that
+ * are certainly there, 0 at the end of input), else 0. */
+int plat_console_ready(uint64_t *nbytes);
+/* Wait until the monotonic clock reaches deadline_ns (UINT64_MAX: no
+ * deadline) or, if console, until console input is ready; may return
+ * early, callers check again.  The kernel spins (interrupts are off);
+ * hosted, poll(2). */
+void plat_wait(uint64_t deadline_ns, int console);
 
 /* Fill buf with cryptographic-quality random bytes (RDSEED/RDRAND on bare
  * metal, getrandom hosted).  0 or -EIO. */

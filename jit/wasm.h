@@ -219,4 +219,31 @@ int wasm_export_func_type_n(wasm_instance *inst, const char *name, size_t name_l
 int wasm_export_global_get_n(wasm_instance *inst, const char *name, size_t name_len,
 			     uint8_t *type, uint64_t *value);
 
+/* ---- a read-only view of a loaded module (jit/inspect.c): what
+ * `wasmetal inspect` prints ------------------------------------------------ */
+
+struct wasm_extern_info {
+	const char *module;     /* imports: the module name, else NULL */
+	uint32_t module_len;
+	const char *name;       /* the field or export name (may hold NUL:
+				   use the length) */
+	uint32_t name_len;
+	uint8_t kind;           /* 0 func, 1 table, 2 memory, 3 global */
+	uint32_t index;         /* in that kind's index space */
+	char type[160];         /* "func (i32, i32) -> (i32)", "memory 1..16
+				   pages", "table 1.. funcref", "global mut i64" */
+};
+
+size_t wasm_module_import_count(const wasm_module *m);
+size_t wasm_module_export_count(const wasm_module *m);
+/* Describe import or export i.  0, or -1 when i is out of range. */
+int wasm_module_import_info(const wasm_module *m, size_t i,
+			    struct wasm_extern_info *out);
+int wasm_module_export_info(const wasm_module *m, size_t i,
+			    struct wasm_extern_info *out);
+/* Memory i (imported ones first): limits in 64 KiB pages.  0 or -1. */
+size_t wasm_module_memory_count(const wasm_module *m);
+int wasm_module_memory_limits(const wasm_module *m, size_t i, uint64_t *min,
+			      uint64_t *max, bool *has_max, bool *imported);
+
 #endif

@@ -1,10 +1,17 @@
 /*
  * bundle.c — parse the boot bundle (images/bundle.h) the loader found on
- * the ESP.  The bundle is hostile input: every length is checked against
- * what is left of the buffer before anything is read, the header's size
- * and count must agree with the entries actually present, strings may not
- * contain NUL, and there must be exactly one module, or none when there is
- * a spec blob (at most one; its contents are checked by spec/spec_blob.c).
+ * the ESP, and the manifest inside it (docs/manifest.md).  The bundle is
+ * hostile input: every length is checked against what is left of the
+ * buffer before anything is read, the header's size and count must agree
+ * with the entries actually present, strings may not contain NUL, every
+ * count has a limit (bundle_parse.h), and there must be exactly one
+ * module, or none when there is a spec blob (at most one; its contents
+ * are checked by spec/spec_blob.c).
+ *
+ *   check_header -> bundle_scan (count entries, no allocation)
+ *     -> manifest_apply(count) -> nodes_count (per preopen)
+ *     -> allocate -> bundle_fill + manifest_apply(fill) + nodes_fill
+ *     -> trees_check (parents before children, no path twice)
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -17,6 +24,12 @@ struct walk {
 	const uint8_t *buf;
 	uint64_t size, off;
 	uint32_t index, count;
+};
+
+/* What bundle_scan counted. */
+struct counts {
+	int modules, specs, manifests, nargs, nenv, nflags;
+	uint64_t nnodes;
 };
 
 /* The next entry: its kind, data and length.  1 = got one, 0 = end, or
@@ -66,12 +79,13 @@ static int check_header(const uint8_t *buf, uint64_t size, struct walk *w,
 	return 0;
 }
 
-static int dup_string(const uint8_t *data, uint64_t len, char **out,
-		      const char **why)
+/* A malloc'd NUL-terminated copy of len bytes (checked: no NUL, limit). */
+static int dup_bytes(const char *data, uint64_t len, uint64_t max, char **out,
+		     const char **why)
 {
 	char *s;
 
-	if (len > BUNDLE_MAX_STRING || memchr(data, 0, len))
+	if (len > max || memchr(data, 0, len))
 		return (*why = "argument or environment string too long or has NUL", -EINVAL);
 	if (!(s = malloc(len + 1)))
 		return (*why = "out of memory", -ENOMEM);
@@ -81,37 +95,397 @@ static int dup_string(const uint8_t *data, uint64_t len, char **out,
 	return 0;
 }
 
-/* Pass 1: count and check everything that doesn't need memory. */
-static int bundle_scan(struct walk w, int *nargs, int *nenv, const char **why)
+/* ---- pass 1: count and check what needs no memory ------------------------ */
+
+static int scan_entry(struct counts *c, struct boot_bundle *b, uint32_t kind,
+		      const uint8_t *data, uint64_t len, const char **why)
+{
+	switch (kind) {
+	case BUNDLE_MODULE: c->modules++; break;
+	case BUNDLE_SPEC: c->specs++; break;
+	case BUNDLE_ARG: c->nargs++; break;
+	case BUNDLE_ENV: c->nenv++; break;
+	case BUNDLE_NODE: c->nnodes++; break;
+	case BUNDLE_FLAGS:
+		if (len != 4)
+			return (*why = "flags entry is not 4 bytes", -EINVAL);
+		c->nflags++;
+		break;
+	case BUNDLE_MANIFEST:
+		if (len > BUNDLE_MAX_MANIFEST)
+			return (*why = "manifest too large", -EINVAL);
+		if (memchr(data, 0, len))
+			return (*why = "manifest contains a NUL byte", -EINVAL);
+		c->manifests++;
+		b->manifest = (const char *)data;
+		b->manifest_len = len;
+		break;
+	}
+	if (c->nargs + c->nenv > BUNDLE_MAX_STRINGS)
+		return (*why = "too many arguments/environment strings", -EINVAL);
+	if (c->nnodes > BUNDLE_MAX_NODES)
+		return (*why = "too many files in the preopened trees", -EINVAL);
+	return 0;
+}
+
+static int bundle_scan(struct walk w, struct counts *c, struct boot_bundle *b,
+		       const char **why)
 {
 	uint32_t kind;
 	const uint8_t *data;
 	uint64_t len;
-	int r, modules = 0, specs = 0;
+	int r;
 
-	*nargs = *nenv = 0;
-	while ((r = next_entry(&w, &kind, &data, &len, why)) == 1) {
-		if (kind == BUNDLE_MODULE)
-			modules++;
-		else if (kind == BUNDLE_SPEC)
-			specs++;
-		else if (kind == BUNDLE_ARG)
-			++*nargs;
-		else if (kind == BUNDLE_ENV)
-			++*nenv;
-		else if (kind == BUNDLE_FLAGS && len != 4)
-			return (*why = "flags entry is not 4 bytes", -EINVAL);
-		if (*nargs + *nenv > BUNDLE_MAX_STRINGS)
-			return (*why = "too many arguments/environment strings", -EINVAL);
-	}
+	memset(c, 0, sizeof *c);
+	while ((r = next_entry(&w, &kind, &data, &len, why)) == 1)
+		if ((r = scan_entry(c, b, kind, data, len, why)))
+			return r;
 	if (r < 0)
 		return r;
-	if (specs > 1)
+	if (c->specs > 1)
 		return (*why = "more than one spec blob", -EINVAL);
-	if (modules > 1 || (modules == 0 && !specs))
-		return (*why = modules ? "more than one module" : "no module", -EINVAL);
+	if (c->modules > 1 || (c->modules == 0 && !c->specs))
+		return (*why = c->modules ? "more than one module" : "no module", -EINVAL);
+	if (c->manifests > 1)
+		return (*why = "more than one manifest", -EINVAL);
+	if (c->manifests && (c->nargs || c->nenv || c->nflags))
+		return (*why = "both a manifest and ARG/ENV/FLAGS entries", -EINVAL);
 	return 0;
 }
+
+/* ---- the manifest ------------------------------------------------------------ */
+
+/* What manifest_apply found; with fill, also the strings (into b). */
+struct mf {
+	int nargs, nenv;
+	size_t npreopens;
+	bool seen_console, seen_log, seen_verbose;
+};
+
+static int port_value(const struct manifest_line *l, bool none_ok, unsigned *port,
+		      const char **why)
+{
+	if (manifest_val_is(l, "com1"))
+		*port = BUNDLE_PORT_COM1;
+	else if (manifest_val_is(l, "com2"))
+		*port = BUNDLE_PORT_COM2;
+	else if (none_ok && manifest_val_is(l, "none"))
+		*port = BUNDLE_PORT_NONE;
+	else
+		return (*why = none_ok ? "log wants com1, com2 or none"
+				       : "console wants com1 or com2", -EINVAL);
+	return 0;
+}
+
+static int once(bool *seen, const char **why)
+{
+	if (*seen)
+		return (*why = "a setting given twice", -EINVAL);
+	*seen = true;
+	return 0;
+}
+
+/* A string value: decoded, length-checked, copied when out != NULL. */
+static int string_value(const struct manifest_line *l, size_t max, char **out,
+			const char **why)
+{
+	size_t len;
+	char *s;
+	int r;
+
+	if (!l->has_val)
+		return (*why = "a value is missing", -EINVAL);
+	if ((r = manifest_value(l, NULL, &len, why)))
+		return r;
+	if (len > max)
+		return (*why = "a value is too long", -EINVAL);
+	if (!out)
+		return 0;
+	if (!(s = malloc(len + 1)))
+		return (*why = "out of memory", -ENOMEM);
+	manifest_value(l, s, &len, why);
+	s[len] = 0;
+	*out = s;
+	return 0;
+}
+
+static int env_value(const struct manifest_line *l, char **out, const char **why)
+{
+	int r = string_value(l, BUNDLE_MAX_STRING, out, why);
+	char *eq;
+
+	if (r || !out)
+		return r;
+	eq = strchr(*out, '=');
+	if (!eq || eq == *out) {
+		free(*out);
+		*out = NULL;
+		return (*why = "env wants \"NAME=VALUE\"", -EINVAL);
+	}
+	return 0;
+}
+
+static int preopen_value(const struct manifest_line *l, struct mf *m,
+			 struct boot_bundle *b, const char **why)
+{
+	char *s = NULL;
+	int r;
+
+	if (m->npreopens >= BUNDLE_MAX_PREOPENS)
+		return (*why = "too many preopened directories", -EINVAL);
+	if (l->has_val && l->val_len == 0)
+		return (*why = "a preopen's guest path is empty", -EINVAL);
+	if ((r = string_value(l, BUNDLE_MAX_PATH, b ? &s : NULL, why)))
+		return r;
+	if (b)
+		b->preopens[m->npreopens].guest_path = s;
+	m->npreopens++;
+	return 0;
+}
+
+static int arg_or_env(const struct manifest_line *l, struct mf *m,
+		      struct boot_bundle *b, const char **why)
+{
+	int r;
+
+	if (m->nargs + m->nenv >= BUNDLE_MAX_STRINGS)
+		return (*why = "too many arguments/environment strings", -EINVAL);
+	if (l->key[0] == 'a') {
+		if ((r = string_value(l, BUNDLE_MAX_STRING,
+				      b ? &b->argv[b->argc] : NULL, why)))
+			return r;
+		if (b)
+			b->argc++;
+		m->nargs++;
+	} else {
+		if ((r = env_value(l, b ? &b->envp[b->envc] : NULL, why)))
+			return r;
+		if (b)
+			b->envc++;
+		m->nenv++;
+	}
+	return 0;
+}
+
+static int apply_line(const struct manifest_line *l, struct mf *m,
+		      struct boot_bundle *b, const char **why)
+{
+	unsigned port;
+
+	if (manifest_key_is(l, "arg") || manifest_key_is(l, "env"))
+		return arg_or_env(l, m, b, why);
+	if (manifest_key_is(l, "preopen"))
+		return preopen_value(l, m, b, why);
+	if (manifest_key_is(l, "console") || manifest_key_is(l, "log")) {
+		bool log = l->key[0] == 'l';
+
+		if (once(log ? &m->seen_log : &m->seen_console, why) ||
+		    port_value(l, log, &port, why))
+			return -EINVAL;
+		if (b)
+			*(log ? &b->log : &b->console) = port;
+		return 0;
+	}
+	if (manifest_key_is(l, "verbose")) {
+		if (once(&m->seen_verbose, why))
+			return -EINVAL;
+		if (!manifest_val_is(l, "yes") && !manifest_val_is(l, "no"))
+			return (*why = "verbose wants yes or no", -EINVAL);
+		if (b && manifest_val_is(l, "yes"))
+			b->flags |= BUNDLE_FLAG_VERBOSE;
+		return 0;
+	}
+	if (manifest_key_is(l, "wasmetal-manifest"))
+		return (*why = "wasmetal-manifest must be the first line, once", -EINVAL);
+	return (*why = "unknown key", -EINVAL);
+}
+
+/* Walk the manifest: count (b == NULL) or fill b (arrays allocated from
+ * the counts).  On error *line is the manifest's line. */
+static int manifest_apply(const char *text, size_t len, struct mf *m,
+			  struct boot_bundle *b, unsigned *line, const char **why)
+{
+	struct manifest_iter it = { text, text + len, 0 };
+	struct manifest_line l;
+	int r;
+
+	memset(m, 0, sizeof *m);
+	r = manifest_next(&it, &l, why);
+	*line = it.line;
+	if (r < 0)
+		return r;
+	if (r == 0 || !manifest_key_is(&l, "wasmetal-manifest"))
+		return (*why = "the manifest must start with `wasmetal-manifest 1`", -EINVAL);
+	if (!manifest_val_is(&l, "1"))
+		return (*why = "unsupported manifest version", -EINVAL);
+	while ((r = manifest_next(&it, &l, why)) == 1) {
+		*line = it.line;
+		if ((r = apply_line(&l, m, b, why)))
+			return r;
+	}
+	*line = it.line;
+	return r;
+}
+
+/* ---- the preopened trees ----------------------------------------------------- */
+
+/* A node's path: relative, no empty, "." or ".." components. */
+static bool path_ok(const char *p, size_t n)
+{
+	size_t start = 0;
+
+	if (n == 0 || p[0] == '/')
+		return false;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && p[i] != '/')
+			continue;
+		if (i == start || (i - start == 1 && p[start] == '.') ||
+		    (i - start == 2 && p[start] == '.' && p[start + 1] == '.'))
+			return false;
+		start = i + 1;
+	}
+	return true;
+}
+
+/* Check one BUNDLE_NODE entry and describe it; *pre is its preopen. */
+static int node_read(const uint8_t *data, uint64_t len, size_t npreopens,
+		     uint32_t *pre, struct wasi_tree_entry *e, const char **why)
+{
+	struct bundle_node n;
+	const char *path = (const char *)data + sizeof n;
+
+	if (len < sizeof n)
+		return (*why = "node entry shorter than its header", -EINVAL);
+	memcpy(&n, data, sizeof n);
+	if (n.reserved)
+		return (*why = "node header: reserved field not 0", -EINVAL);
+	if (n.preopen >= npreopens)
+		return (*why = "node of a preopen the manifest does not name", -EINVAL);
+	if (n.path_len < 2 || n.path_len > BUNDLE_MAX_PATH + 1 ||
+	    n.path_len > len - sizeof n)
+		return (*why = "node path length out of range", -EINVAL);
+	if (path[n.path_len - 1] || memchr(path, 0, n.path_len - 1) ||
+	    !path_ok(path, n.path_len - 1))
+		return (*why = "node path not a clean relative path", -EINVAL);
+	e->path = path;
+	e->kind = (uint8_t)n.kind;
+	e->data = data + sizeof n + n.path_len;
+	e->len = len - sizeof n - n.path_len;
+	if (n.kind == WASI_NODE_DIR && e->len)
+		return (*why = "directory node with data", -EINVAL);
+	if (n.kind == WASI_NODE_SYMLINK &&
+	    (!e->len || e->len > BUNDLE_MAX_PATH || memchr(e->data, 0, e->len)))
+		return (*why = "symlink target empty, too long or with NUL", -EINVAL);
+	if (n.kind != WASI_NODE_DIR && n.kind != WASI_NODE_FILE &&
+	    n.kind != WASI_NODE_SYMLINK)
+		return (*why = "node of unknown kind", -EINVAL);
+	*pre = n.preopen;
+	return 0;
+}
+
+/* Count each preopen's nodes (checking them) into per[]. */
+static int nodes_count(struct walk w, size_t npreopens, size_t *per,
+		       const char **why)
+{
+	struct wasi_tree_entry e;
+	uint32_t kind, pre;
+	const uint8_t *data;
+	uint64_t len;
+	int r;
+
+	while (next_entry(&w, &kind, &data, &len, why) == 1) {
+		if (kind != BUNDLE_NODE)
+			continue;
+		if ((r = node_read(data, len, npreopens, &pre, &e, why)))
+			return r;
+		per[pre]++;
+	}
+	return 0;
+}
+
+static uint32_t path_hash(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;               /* FNV-1a */
+
+	while (n--)
+		h = (h ^ (uint8_t)*p++) * 16777619u;
+	return h;
+}
+
+/* Slot of path[0..n) among nodes[from..] in the table, or of the empty
+ * slot where it would go.  Entries before `from` belong to earlier trees. */
+static uint32_t *tree_slot(uint32_t *tab, uint32_t mask, const struct wasi_tree_entry *nodes,
+			   size_t from, const char *p, size_t n)
+{
+	for (uint32_t i = path_hash(p, n) & mask;; i = (i + 1) & mask) {
+		uint32_t v = tab[i];
+
+		if (!v || (v - 1 >= from && !strncmp(nodes[v - 1].path, p, n) &&
+			   nodes[v - 1].path[n] == 0))
+			return &tab[i];
+	}
+}
+
+/* Each tree: a node's parent is a directory that came before it, and no
+ * path comes twice. */
+static int trees_check(const struct boot_bundle *b, const char **why)
+{
+	uint32_t cap = 16, *tab, *slot;
+	size_t from = 0;
+	int r = 0;
+
+	while (cap < 2 * b->nnodes)
+		cap *= 2;
+	if (!(tab = calloc(cap, sizeof *tab)))
+		return (*why = "out of memory", -ENOMEM);
+	for (size_t p = 0; p < b->npreopens && !r; p++) {
+		for (size_t i = from; i < from + b->preopens[p].nentries; i++) {
+			const char *path = b->nodes[i].path, *slash = strrchr(path, '/');
+
+			if (slash && (!*(slot = tree_slot(tab, cap - 1, b->nodes, from, path,
+							  (size_t)(slash - path))) ||
+				      b->nodes[*slot - 1].kind != WASI_NODE_DIR)) {
+				r = (*why = "a node's directory is missing or comes after it", -EINVAL);
+				break;
+			}
+			slot = tree_slot(tab, cap - 1, b->nodes, from, path, strlen(path));
+			if (*slot) {
+				r = (*why = "the same path twice in one tree", -EINVAL);
+				break;
+			}
+			*slot = (uint32_t)i + 1;
+		}
+		from += b->preopens[p].nentries;
+	}
+	free(tab);
+	return r;
+}
+
+/* Place the nodes, grouped by preopen in bundle order (next[] from the
+ * counts), and point each preopen at its group. */
+static void nodes_fill(struct walk w, struct boot_bundle *b, size_t *next)
+{
+	struct wasi_tree_entry e;
+	uint32_t kind, pre;
+	const uint8_t *data;
+	uint64_t len;
+	const char *why;
+	size_t start = 0;
+
+	for (size_t p = 0; p < b->npreopens; p++) {
+		size_t n = b->preopens[p].nentries;
+
+		b->preopens[p].entries = b->nodes + start;
+		next[p] = start;
+		start += n;
+	}
+	while (next_entry(&w, &kind, &data, &len, &why) == 1)
+		if (kind == BUNDLE_NODE &&
+		    !node_read(data, len, b->npreopens, &pre, &e, &why))
+			b->nodes[next[pre]++] = e;
+}
+
+/* ---- pass 2 ------------------------------------------------------------------ */
 
 void bundle_free(struct boot_bundle *b)
 {
@@ -119,12 +493,16 @@ void bundle_free(struct boot_bundle *b)
 		free(b->argv[i]);
 	for (int i = 0; b->envp && i < b->envc; i++)
 		free(b->envp[i]);
+	for (size_t i = 0; b->preopens && i < b->npreopens; i++)
+		free((char *)b->preopens[i].guest_path);
 	free(b->argv);
 	free(b->envp);
+	free(b->preopens);
+	free(b->nodes);
 	memset(b, 0, sizeof *b);
 }
 
-/* Pass 2: fill out (counts already known to fit). */
+/* The binary entries: module, spec, and the old ARG/ENV/FLAGS. */
 static int bundle_fill(struct walk w, struct boot_bundle *b, const char **why)
 {
 	uint32_t kind;
@@ -141,7 +519,7 @@ static int bundle_fill(struct walk w, struct boot_bundle *b, const char **why)
 			break;
 		case BUNDLE_ARG:
 		case BUNDLE_ENV:
-			if ((r = dup_string(data, len, &s, why)))
+			if ((r = dup_bytes((const char *)data, len, BUNDLE_MAX_STRING, &s, why)))
 				return r;
 			if (kind == BUNDLE_ARG)
 				b->argv[b->argc++] = s;
@@ -155,33 +533,114 @@ static int bundle_fill(struct walk w, struct boot_bundle *b, const char **why)
 			b->spec = data;
 			b->spec_len = len;
 			break;
-		default:                /* unknown kinds: ignored (forward compat) */
+		default:                /* MANIFEST, NODE: elsewhere; unknown
+					   kinds: ignored (forward compat) */
 			break;
 		}
 	}
 	return 0;
 }
 
+static int alloc_arrays(struct boot_bundle *b, size_t nargs, size_t nenv,
+			size_t npre, uint64_t nnodes, const char **why)
+{
+	b->argv = calloc(nargs + 1, sizeof *b->argv);
+	b->envp = calloc(nenv + 1, sizeof *b->envp);
+	b->preopens = calloc(npre + 1, sizeof *b->preopens);
+	b->nodes = calloc(nnodes + 1, sizeof *b->nodes);
+	if (!b->argv || !b->envp || !b->preopens || !b->nodes)
+		return (*why = "out of memory", -ENOMEM);
+	return 0;
+}
+
+static int parse(struct walk w, struct boot_bundle *out, const char **why)
+{
+	struct counts c;
+	struct mf m = { 0 };
+	size_t per[BUNDLE_MAX_PREOPENS] = { 0 };
+	int r;
+
+	if ((r = bundle_scan(w, &c, out, why)))
+		return r;
+	if (out->manifest &&
+	    (r = manifest_apply(out->manifest, out->manifest_len, &m, NULL,
+				&out->bad_line, why)))
+		return r;
+	if ((r = nodes_count(w, m.npreopens, per, why)))
+		return r;
+	if ((r = alloc_arrays(out, (size_t)c.nargs + m.nargs, (size_t)c.nenv + m.nenv,
+			      m.npreopens, c.nnodes, why)))
+		return r;
+	out->npreopens = m.npreopens;
+	out->nnodes = c.nnodes;
+	for (size_t p = 0; p < m.npreopens; p++)
+		out->preopens[p].nentries = per[p];
+	if ((r = bundle_fill(w, out, why)))
+		return r;
+	if (out->manifest &&
+	    (r = manifest_apply(out->manifest, out->manifest_len, &m, out,
+				&out->bad_line, why)))
+		return r;
+	out->bad_line = 0;
+	nodes_fill(w, out, per);
+	return trees_check(out, why);
+}
+
 int bundle_parse(const uint8_t *buf, uint64_t size, struct boot_bundle *out,
 		 const char **why)
 {
 	struct walk w;
-	int nargs, nenv, r;
+	int r;
 
 	memset(out, 0, sizeof *out);
+	out->console = BUNDLE_PORT_COM2;
+	out->log = BUNDLE_PORT_COM1;
 	*why = NULL;
-	if ((r = check_header(buf, size, &w, why)) ||
-	    (r = bundle_scan(w, &nargs, &nenv, why)))
+	if ((r = check_header(buf, size, &w, why)))
 		return r;
-	out->argv = calloc((size_t)nargs + 1, sizeof *out->argv);
-	out->envp = calloc((size_t)nenv + 1, sizeof *out->envp);
-	if (!out->argv || !out->envp) {
+	if ((r = parse(w, out, why))) {
+		unsigned line = out->bad_line;
+
 		bundle_free(out);
-		return (*why = "out of memory", -ENOMEM);
-	}
-	if ((r = bundle_fill(w, out, why))) {
-		bundle_free(out);
+		out->bad_line = line;
 		return r;
 	}
 	return 0;
+}
+
+void bundle_serial_ports(const uint8_t *buf, uint64_t size, unsigned *console,
+			 unsigned *log)
+{
+	struct walk w;
+	struct manifest_iter it;
+	struct manifest_line l;
+	const uint8_t *data;
+	const char *why;
+	uint64_t len;
+	uint32_t kind;
+	unsigned c = BUNDLE_PORT_COM2, g = BUNDLE_PORT_COM1, line;
+	struct mf m;
+	int r;
+
+	*console = c;
+	*log = g;
+	if (check_header(buf, size, &w, &why))
+		return;
+	while ((r = next_entry(&w, &kind, &data, &len, &why)) == 1)
+		if (kind == BUNDLE_MANIFEST)
+			break;
+	if (r != 1 || len > BUNDLE_MAX_MANIFEST || memchr(data, 0, len) ||
+	    manifest_apply((const char *)data, len, &m, NULL, &line, &why))
+		return;                 /* counting mode: checks, no allocation */
+	it = (struct manifest_iter){ (const char *)data, (const char *)data + len, 0 };
+	while ((r = manifest_next(&it, &l, &why)) == 1) {
+		if (manifest_key_is(&l, "console") && port_value(&l, false, &c, &why))
+			return;
+		if (manifest_key_is(&l, "log") && port_value(&l, true, &g, &why))
+			return;
+	}
+	if (r == 0) {
+		*console = c;
+		*log = g;
+	}
 }

@@ -1,16 +1,29 @@
 /*
  * bundle_parse.h — the kernel's reader of the boot bundle
- * (images/bundle.h).  Pure C (string.h, stdlib.h): unit-tested on the host
- * by tests/unit/test_bundle.c, which #includes kernel/bundle.c.
+ * (images/bundle.h) and of the manifest inside it (docs/manifest.md).
+ * Pure C (string.h, stdlib.h): unit-tested on the host by
+ * tests/unit/test_bundle.c, which #includes kernel/bundle.c and
+ * kernel/manifest.c, and built into the CLI by images/bundle_read.c (for
+ * `wasmetal inspect` and for booting existing images): one parser, so the
+ * host judges an image exactly as the kernel will.
  */
 #ifndef KERNEL_BUNDLE_PARSE_H
 #define KERNEL_BUNDLE_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "wasi.h"
 
-#define BUNDLE_MAX_STRINGS 4096         /* argv + envp entries */
-#define BUNDLE_MAX_STRING  (1u << 20)   /* bytes in one arg or env entry */
+/* Limits on what a bundle may ask for; each keeps a hostile bundle from
+ * making the kernel allocate or loop without bound. */
+#define BUNDLE_MAX_STRINGS  4096        /* argv + envp entries */
+#define BUNDLE_MAX_STRING   (1u << 20)  /* bytes in one arg or env entry */
+#define BUNDLE_MAX_PREOPENS 64          /* fds 3..66 */
+#define BUNDLE_MAX_NODES    (1u << 20)  /* files + dirs + symlinks, all trees */
+#define BUNDLE_MAX_PATH     4096        /* a node's path, a symlink's target,
+					   a guest path (PATH_MAX) */
+#define BUNDLE_MAX_MANIFEST (16u << 20) /* bytes of manifest text */
 
 struct boot_bundle {
 	const uint8_t *module;          /* points into the bundle; NULL when
@@ -19,17 +32,64 @@ struct boot_bundle {
 	const uint8_t *spec;            /* BUNDLE_SPEC (spec/spec_blob.h, not
 					   yet checked) or NULL */
 	size_t spec_len;
+	const char *manifest;           /* BUNDLE_MANIFEST text in the bundle
+					   (not NUL-terminated), or NULL */
+	size_t manifest_len;
 	int argc, envc;
 	char **argv, **envp;            /* malloc'd, NUL-terminated copies,
 					   each array NULL-terminated */
 	uint32_t flags;                 /* BUNDLE_FLAG_* */
+	unsigned console, log;          /* BUNDLE_PORT_*: where the guest's
+					   console and the kernel log go */
+	size_t npreopens;
+	struct wasi_preopen *preopens;  /* malloc'd, guest_path malloc'd;
+					   entries point into `nodes` */
+	size_t nnodes;
+	struct wasi_tree_entry *nodes;  /* malloc'd, grouped by preopen; path
+					   and data point into the bundle */
+	unsigned bad_line;              /* on a manifest error: its line */
 };
 
 /* Validate and parse `size` bytes at buf.  0, or -EINVAL with *why set to
  * a static message (bad magic, version, a length past the end, no module
- * and no spec blob, two modules, ...), or -ENOMEM.  On error nothing stays allocated. */
+ * and no spec blob, two modules, a manifest error -- then out->bad_line
+ * says where --, a node outside its tree, ...), or -ENOMEM.  On error
+ * nothing stays allocated.  The bundle must outlive out. */
 int bundle_parse(const uint8_t *buf, uint64_t size, struct boot_bundle *out,
 		 const char **why);
 void bundle_free(struct boot_bundle *b);
+
+/* Where the console and the log go, read from the manifest without
+ * allocating (the kernel asks before it has a heap, and before it logs).
+ * Defaults (COM2 console, COM1 log) when the bundle has no manifest or
+ * the manifest is invalid: bundle_parse then says why. */
+void bundle_serial_ports(const uint8_t *buf, uint64_t size, unsigned *console,
+			 unsigned *log);
+
+/* ---- the manifest's lines (kernel/manifest.c) ---------------------------- */
+
+struct manifest_iter {
+	const char *p, *end;
+	unsigned line;                  /* of the last line returned, from 1 */
+};
+
+struct manifest_line {
+	const char *key;                /* [a-z0-9-]+ */
+	size_t key_len;
+	const char *val;                /* raw: between the quotes if quoted */
+	size_t val_len;
+	bool has_val, quoted;
+};
+
+/* The next line with a key (comments and blank lines skipped): 1, 0 at
+ * the end, or -EINVAL with *why (a syntax error on line it->line). */
+int manifest_next(struct manifest_iter *it, struct manifest_line *l,
+		  const char **why);
+/* Decode l's value (escapes of a quoted string) into out (NULL: only
+ * measure); *len = decoded bytes.  0 or -EINVAL (bad escape, \x00). */
+int manifest_value(const struct manifest_line *l, char *out, size_t *len,
+		   const char **why);
+bool manifest_key_is(const struct manifest_line *l, const char *key);
+bool manifest_val_is(const struct manifest_line *l, const char *word);
 
 #endif

@@ -11,8 +11,10 @@
  * level exits QEMU at once.  Interrupts stay off throughout.
  */
 #include <stdint.h>
+#include <string.h>
 #include "kernel.h"
 #include "cpu.h"
+#include "fbcon.h"
 #include "serial.h"
 #include "trap.h"
 #include "wasm.h"
@@ -149,5 +151,6 @@ void trap_dispatch(struct trap_frame *f)
 		ksnprintf(line, sizeof line, "wasmetal: kernel fault: %s at rip "
 			  "%#lx\n", vector_names[f->vector & 31], f->rip);
 	serial_puts(SERIAL_COM2, line);
+	fbcon_write(line, strlen(line), true);
 	kernel_shutdown(KERNEL_STATUS_PANIC);
 }

@@ -3,14 +3,19 @@
  * since kernel_entry (so boot time is measured, not guessed):
  *
  *   serial -> GDT/TSS/IDT -> boot_info copy -> pmm -> vmm (own tables,
- *   switch) -> heap (+ .init_array) -> ACPI -> TSC (HPET) -> bundle -> RTC
- *   -> PCI -> "entering module" -> wasi_run_module -> kernel_shutdown(status)
+ *   switch) -> heap (+ .init_array) -> fbcon -> ACPI -> TSC (HPET) -> bundle
+ *   -> RTC -> PCI -> "entering module" -> wasi_run_module -> kernel_shutdown(status)
  *
  * With a spec blob in the bundle (`wasmetal spec --qemu`), the last steps
  * are instead "running spec scripts" -> spec_blob_run (spec/spec_blob.h):
  * failures and counts on the guest console, memory use after each file on
  * the log -> kernel_shutdown(0 if every command passed, 1 if not, 2 if the
  * blob was malformed).
+ *
+ * Before anything is printed, the manifest's `console` and `log` settings
+ * route the two serial roles (drivers/serial.h, docs/manifest.md): images
+ * for plain VMs put the console on COM1.  The bundle's preopened trees
+ * become the wasi_config's preopens (fds 3, 4, ...).
  *
  * Log lines before the TSC is calibrated are printed, with their real
  * times, right after.  The bundle is parsed before RTC and PCI because its
@@ -21,6 +26,8 @@
 #include "acpi.h"
 #include "bundle.h"
 #include "bundle_parse.h"
+#include "fbcon.h"
+#include "loader.h"             /* BOOT_CONSOLE_MARK, IDENT_MAX_TOP */
 #include "pci.h"
 #include "plat.h"
 #include "pmm.h"
@@ -67,6 +74,32 @@ static void run_init_array(void)
 		(*f)();
 }
 
+static unsigned uart_of(unsigned port)
+{
+	return port == BUNDLE_PORT_COM1 ? SERIAL_COM1 :
+	       port == BUNDLE_PORT_COM2 ? SERIAL_COM2 : 0;
+}
+
+/* Route the console and the log as the manifest says, before anything is
+ * printed: the bundle is still reachable through the loader's identity
+ * map (boot/boot_info.h).  A console moved off COM2 starts with the
+ * loader's console mark, as COM2's does, so the CLI finds where the
+ * firmware's output ends. */
+static void route_serial(const struct boot_info *bi)
+{
+	unsigned console = BUNDLE_PORT_COM2, log = BUNDLE_PORT_COM1;
+
+	if (bi && bi->magic == BOOT_INFO_MAGIC && bi->bundle_phys &&
+	    bi->bundle_size <= IDENT_MAX_TOP &&
+	    bi->bundle_phys <= IDENT_MAX_TOP - bi->bundle_size)
+		bundle_serial_ports((const uint8_t *)(uintptr_t)bi->bundle_phys,
+				    bi->bundle_size, &console, &log);
+	serial_route(uart_of(log), uart_of(console));
+	serial_init();
+	if (console != BUNDLE_PORT_COM2)
+		serial_puts(SERIAL_COM2, BOOT_CONSOLE_MARK);
+}
+
 static void load_bundle(struct boot_bundle *b)
 {
 	const struct boot_info *bi = &kernel_boot_info;
@@ -80,15 +113,22 @@ static void load_bundle(struct boot_bundle *b)
 	}
 	r = bundle_parse(phys_to_virt(bi->bundle_phys), bi->bundle_size, b, &why);
 	if (r) {
-		klog("bundle: invalid: %s", why);
-		serial_puts(SERIAL_COM2, "wasmetal: invalid boot bundle: ");
-		serial_puts(SERIAL_COM2, why);
-		serial_puts(SERIAL_COM2, "\n");
+		char line[300];
+
+		if (b->bad_line)
+			ksnprintf(line, sizeof line, "wasmetal: invalid boot bundle: "
+				  "manifest line %u: %s\n", b->bad_line, why);
+		else
+			ksnprintf(line, sizeof line, "wasmetal: invalid boot bundle: %s\n",
+				  why);
+		klog("%s", line);
+		serial_puts(SERIAL_COM2, line);
 		kernel_shutdown(KERNEL_STATUS_BADBOOT);
 	}
 	kernel_verbose = b->flags & BUNDLE_FLAG_VERBOSE;
-	klog("bundle: module %lu bytes, %d args, %d env, flags %#x, spec blob %lu bytes",
-	     b->module_len, b->argc, b->envc, b->flags, b->spec_len);
+	klog("bundle: module %lu bytes, %d args, %d env, %lu preopens (%lu nodes), "
+	     "flags %#x, spec blob %lu bytes", b->module_len, b->argc, b->envc,
+	     b->npreopens, b->nnodes, b->flags, b->spec_len);
 }
 
 /* ---- spec mode ---------------------------------------------------------- */
@@ -171,7 +211,7 @@ int kernel_main(struct boot_info *bi)
 	struct wasi_config cfg;
 	int status;
 
-	serial_init();
+	route_serial(bi);
 	klog("kernel entry");
 	gdt_init();
 	idt_init();
@@ -181,6 +221,7 @@ int kernel_main(struct boot_info *bi)
 	pmm_init(&kernel_boot_info);
 	vmm_init(&kernel_boot_info);
 	run_init_array();
+	fbcon_init(&kernel_boot_info.fb);
 	init_clock();
 	load_bundle(&b);
 	klog("heap: %lu KiB mapped", heap_mapped_bytes() >> 10);
@@ -195,6 +236,8 @@ int kernel_main(struct boot_info *bi)
 		.argv = b.argc ? (const char *const *)b.argv : default_argv,
 		.envc = b.envc,
 		.envp = (const char *const *)b.envp,
+		.npreopens = b.npreopens,
+		.preopens = b.preopens,
 	};
 	if (b.spec)
 		kernel_shutdown(run_spec(&b));

@@ -4,9 +4,10 @@
  * map) by a bump allocator with a coalescing free list (see struct
  * area); nothing is mapped until plat_commit / plat_code_alloc.  Code pages
  * are W^X: mapped RW+NX for the emitter, then sealed R+X (never both).
- * Console = COM2; clocks = TSC (+ RTC at boot for realtime); entropy =
- * RDSEED, falling back to RDRAND (Intel DRNG guide §5.2/§5.3: retry on
- * CF=0).
+ * Console = COM2, both ways (stdin framing: images/image.h), and the
+ * output also on the framebuffer (drivers/fbcon.h); clocks = TSC
+ * (+ RTC at boot for realtime); waits spin on the TSC; entropy =
+ * RDSEED, falling back to RDRAND, then to virtio-rng (see plat_random).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,10 +15,13 @@
 #include <string.h>
 #include "kernel.h"
 #include "cpu.h"
+#include "fbcon.h"
+#include "image.h"             /* IMAGE_CONSOLE_EOF, _ESC */
 #include "plat.h"
 #include "serial.h"
 #include "pmm.h"
 #include "tsc.h"
+#include "virtio_rng.h"
 #include "vmm.h"
 
 #define AREA_FREE_MAX   1024            /* free ranges kept per area */
@@ -205,8 +209,12 @@ void plat_code_free(void *addr, size_t size)
 
 /* ---- console, time, entropy ---------------------------------------------- */
 
+/* The serial console, and the framebuffer too when there is one (stderr
+ * drawn brighter), drawn first: once the bytes are out on the serial
+ * port, a screenshot shows them (tests/images/fbcon_screenshot.sh). */
 void plat_console_write(int fd, const void *buf, size_t len)
 {
+	fbcon_write(buf, len, fd == 2);
 	serial_write(SERIAL_COM2, buf, len);
 }
 
@@ -220,6 +228,11 @@ void plat_kernel_set_realtime(uint64_t epoch_s)
 	realtime_base_ns = now > mono ? now - mono : 0;
 }
 
+/* Realtime: the RTC's second at boot advanced by the TSC.  The CPU-time
+ * clocks: the kernel runs one instance on one CPU with interrupts off, so
+ * every cycle since kernel entry was spent on that instance (booting and
+ * compiling it included, as a Linux process's CPU time includes its
+ * loading; a poll_oneoff wait spins, so it counts too). */
 uint64_t plat_clock_ns(enum plat_clock clock)
 {
 	uint64_t mono = tsc_ns_since_entry();
@@ -227,12 +240,113 @@ uint64_t plat_clock_ns(enum plat_clock clock)
 	return clock == PLAT_CLOCK_REALTIME ? realtime_base_ns + mono : mono;
 }
 
+/* Every clock ticks with the TSC: its period, rounded up to whole ns. */
 uint64_t plat_clock_res_ns(enum plat_clock clock)
 {
 	uint64_t hz = tsc_hz();
 
 	return hz >= 1000000000u || !hz ? 1 : (1000000000u + hz - 1) / hz;
 }
+
+/* ---- console input: COM2, decoded as images/image.h says ------------------ */
+
+#define CIN_NONE (-1)           /* nothing received (yet) */
+#define CIN_EOF  (-2)           /* the sender's end of input */
+
+static struct {
+	bool eof;               /* IMAGE_CONSOLE_EOF seen: stays at EOF */
+	bool esc;               /* IMAGE_CONSOLE_ESC seen: next byte is data */
+	int peek;               /* a decoded byte plat_console_ready saw */
+} cin = { .peek = CIN_NONE };
+
+/* The next decoded byte, CIN_NONE or CIN_EOF.  Never waits. */
+static int cin_next(void)
+{
+	int c;
+
+	if (cin.peek >= 0) {
+		c = cin.peek;
+		cin.peek = CIN_NONE;
+		return c;
+	}
+	if (!serial_present(SERIAL_COM2))
+		cin.eof = true;                 /* no port: no input, ever */
+	while (!cin.eof && (c = serial_getc(SERIAL_COM2)) >= 0) {
+		if (cin.esc) {
+			cin.esc = false;
+			return c;
+		}
+		if (c == IMAGE_CONSOLE_ESC)
+			cin.esc = true;
+		else if (c == IMAGE_CONSOLE_EOF)
+			cin.eof = true;
+		else
+			return c;
+	}
+	return cin.eof ? CIN_EOF : CIN_NONE;
+}
+
+long plat_console_read(void *buf, size_t len, int wait)
+{
+	uint8_t *p = buf;
+	size_t n = 0;
+	int c;
+
+	if (!len)
+		return 0;
+	while ((c = cin_next()) == CIN_NONE) {
+		if (!wait)
+			return -EAGAIN;
+		cpu_relax();
+	}
+	/* Then whatever else is already there, without waiting. */
+	while (c >= 0) {
+		p[n++] = (uint8_t)c;
+		if (n == len)
+			break;
+		c = cin_next();
+	}
+	return (long)n;
+}
+
+int plat_console_ready(uint64_t *nbytes)
+{
+	int c = cin_next();
+
+	*nbytes = 0;
+	if (c == CIN_NONE)
+		return 0;
+	if (c >= 0) {
+		cin.peek = c;
+		*nbytes = 1;    /* the UART does not say how many are queued */
+	}
+	return 1;
+}
+
+/* Interrupts are off (no timer, no serial IRQ): hlt would never wake, so
+ * spin on the TSC with pause. */
+void plat_wait(uint64_t deadline_ns, int console)
+{
+	uint64_t nbytes;
+
+	while (tsc_ns_since_entry() < deadline_ns) {
+		if (console && plat_console_ready(&nbytes))
+			return;
+		for (int i = 0; i < 64; i++)
+			cpu_relax();
+	}
+}
+
+/*
+ * Entropy (Intel Digital Random Number Generator Software Implementation
+ * Guide, §5.2.1 and §5.3.1): RDSEED (conditioned seed, straight from the
+ * entropy source) may run dry under load: retry after a pause, a bounded
+ * number of times.  RDRAND (DRBG output) fails only if the hardware is
+ * broken: the guide's 10 retries.  A CPU with neither (QEMU's qemu64 CPU,
+ * many older hosts) reads virtio-rng.
+ */
+#define RDSEED_TRIES    1024
+#define RDRAND_TRIES    10
 
 static int has_rdseed = -1, has_rdrand;
 
@@ -248,13 +362,15 @@ static void random_detect(void)
 		cpuid(7, 0, &a, &b, &c, &d);
 		has_rdseed = (b >> 18) & 1;
 	}
+	klog("random: %s", has_rdseed ? "RDSEED" : has_rdrand ? "RDRAND" :
+	     "no RDSEED/RDRAND: virtio-rng");
 }
 
 static bool rdseed64(uint64_t *v)
 {
 	uint8_t ok;
 
-	for (int i = 0; i < 128; i++) {
+	for (int i = 0; i < RDSEED_TRIES; i++) {
 		__asm__ volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok));
 		if (ok)
 			return true;
@@ -267,7 +383,7 @@ static bool rdrand64(uint64_t *v)
 {
 	uint8_t ok;
 
-	for (int i = 0; i < 10; i++) {
+	for (int i = 0; i < RDRAND_TRIES; i++) {
 		__asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
 		if (ok)
 			return true;
@@ -281,6 +397,8 @@ int plat_random(void *buf, size_t len)
 
 	if (has_rdseed < 0)
 		random_detect();
+	if (!has_rdseed && !has_rdrand)
+		return virtio_rng_read(buf, len) ? -EIO : 0;
 	while (len) {
 		uint64_t v;
 		size_t n = len < 8 ? len : 8;

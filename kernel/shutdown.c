@@ -6,9 +6,11 @@
  * panics and exception reports.
  */
 #include <stdarg.h>
+#include <string.h>
 #include "kernel.h"
 #include "acpi.h"
 #include "cpu.h"
+#include "fbcon.h"
 #include "serial.h"
 #include "vmm.h"
 
@@ -80,5 +82,6 @@ __attribute__((noreturn)) void panic(const char *fmt, ...)
 	}
 	ksnprintf(line, sizeof line, "wasmetal: kernel panic: %s\n", msg);
 	serial_puts(SERIAL_COM2, line);
+	fbcon_write(line, strlen(line), true);
 	kernel_shutdown(KERNEL_STATUS_PANIC);
 }

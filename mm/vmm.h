@@ -17,6 +17,10 @@
  *                        | plat_code_alloc: JIT code,     |  RW NX, then
  *                        | 64 KiB gap after each          |  sealed R X
  *  0x0000_7000_0000_0000 +--------------------------------+ VMM_CODE_END
+ *                        | pci_map (drivers/pci.c): device|  RW NX uncached,
+ *                        | memory outside the direct map  |  4 KiB pages,
+ *                        | (BARs above RAM, framebuffers) |  bump only
+ *  0x0000_7001_0000_0000 +--------------------------------+ PCI_MMIO_END
  *                        | unused / non-canonical hole    |
  *  0xffff_8000_0000_0000 +--------------------------------+ VMM_DIRECT_BASE
  *                        | direct map of physical memory  |  RW NX, 1 GiB

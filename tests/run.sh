@@ -9,6 +9,11 @@
 #      args/env; stdout and exit status must be identical
 #   3. expected traps (oob_*): report on stderr, non-zero status; and the
 #      self-checking programs (check_*), wasmetal only, status 0
+#   3b. issue 4's WASI programs with preopened directories (--dir): the
+#      self-checking wasi_* and adv_* programs (one check per program and
+#      mode: status 0, no FAIL line, a final "N ok"), and the differential
+#      fs_copy_list_env (stdout and status equal to node's), hosted and
+#      under QEMU, each on a fresh copy of its input tree
 #   4. QEMU boots (`wasmetal run`, no --hosted): the same programs booted
 #      for real; set WASMETAL_SKIP_QEMU=1 to leave them out
 #   5. the WebAssembly spec testsuite, hosted and in one QEMU boot: one
@@ -88,11 +93,15 @@ check_test() {
 
 # ---- helpers for running one WASI program two ways -------------------------
 # spec format for the runners: ENV... -- MODULE ARGS...
-# (each ENV is NAME=VALUE)
+# (each ENV is NAME=VALUE, or dir:HOST[::GUEST] for a preopen; node and
+# wasmetal take the same --env and --dir options)
 split_spec() {
 	ENVS=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		ENVS+=(--env "$1")
+		case "$1" in
+		dir:*) ENVS+=(--dir "${1#dir:}") ;;
+		*) ENVS+=(--env "$1") ;;
+		esac
 		shift
 	done
 	shift
@@ -186,6 +195,7 @@ program_tests() {
 		name=$(basename "$m" .wasm)
 		case "$name" in
 		args_env_exit7) ;;
+		wasi_* | adv_* | fs_*) ;;       # preopen_tests
 		oob_*) trap_test "$mode/$name" "$mode" -- "$m" ;;
 		check_*) check_test "$mode/$name" "$mode" -- "$m" ;;
 		*) diff_test "$mode/$name" "$mode" -- "$m" ;;
@@ -199,6 +209,115 @@ program_tests() {
 		*) diff_test "$mode/$name" "$mode" -- "$m" ;;
 		esac
 	done
+}
+
+# ---- 3b. WASI programs with preopened directories (issue 4) ----------------
+# Input trees are made fresh for every run (node writes through to them;
+# wasmetal copies them into its in-memory file system), symlinks included,
+# since they are not committed.
+make_data_tree() {      # DIR: tests/wasi/data + link_to_hello -> hello.txt
+	rm -rf "$1" && mkdir -p "$1" && cp -R tests/wasi/data/. "$1"/ &&
+		ln -s hello.txt "$1/link_to_hello"
+}
+
+make_adv_tree() {       # DIR: the tree tests/wasi/adv_escape.c describes
+	local t=$1
+	rm -rf "$t" && mkdir -p "$t/a/sub/deep" "$t/b" || return 1
+	printf SECRET >"$t/secret.txt"
+	printf inside >"$t/a/inside.txt"
+	printf x >"$t/a/sub/deep/x.txt"
+	printf bee >"$t/b/b.txt"
+	ln -s /etc/passwd "$t/a/abs_etc"
+	ln -s /b/b.txt "$t/a/abs_b"
+	ln -s ../secret.txt "$t/a/up_secret"
+	ln -s ../b/b.txt "$t/a/up_b"
+	ln -s sub/deep/../../../secret.txt "$t/a/deep_up"
+	ln -s ../../../../../../../etc "$t/a/sub/deep/upup"
+	ln -s .. "$t/a/dir_up"
+	ln -s chain2 "$t/a/chain1"
+	ln -s chain3 "$t/a/chain2"
+	ln -s ../secret.txt "$t/a/chain3"
+	ln -s loop2 "$t/a/loop1"
+	ln -s loop1 "$t/a/loop2"
+	ln -s sub/deep/x.txt "$t/a/ok_link"
+	ln -s sub/../inside.txt "$t/a/ok_dotdot"
+	ln -s ../inside.txt "$t/a/sub/uplink"
+}
+
+# selfcheck_test NAME MODE spec...: a wasi_*/adv_* program: exit status 0,
+# no FAIL line, and the summary "N ok" as its last line (so a program
+# that died half-way cannot pass).
+selfcheck_test() {
+	local name=$1 mode=$2
+	shift 2
+	run_wasmetal "$mode" "$@" </dev/null
+	grep -v '^ok ' "$T/wm.out" >"$T/failed"
+	if [ "$WM_RC" -ne 0 ]; then
+		fail "$name" "exit status $WM_RC" "$T/failed" "$T/wm.err"
+	elif grep -q '^FAIL' "$T/wm.out" || ! tail -n 1 "$T/wm.out" | grep -Eq '^[0-9]+ ok$'; then
+		fail "$name" "FAIL lines or no final 'N ok'" "$T/failed" "$T/wm.err"
+	else
+		pass "$name ($(tail -n 1 "$T/wm.out"))"
+	fi
+}
+
+# wasi_misc ends by raising SIGTERM: the process must end there, with a
+# non-zero status that is not a timeout (124), a load error (125) or a
+# kernel panic (70), after its "N ok" line.
+raise_test() {
+	local name=$1 mode=$2
+	shift 2
+	run_wasmetal "$mode" "$@" </dev/null
+	grep -v '^ok ' "$T/wm.out" >"$T/failed"
+	case "$WM_RC" in
+	0 | 70 | 124 | 125)
+		fail "$name" "exit status $WM_RC after proc_raise(SIGTERM)" "$T/failed" "$T/wm.err"
+		return ;;
+	esac
+	if grep -q '^FAIL' "$T/wm.out" || ! grep -Eq '^[0-9]+ ok$' "$T/wm.out"; then
+		fail "$name" "FAIL lines or no 'N ok'" "$T/failed" "$T/wm.err"
+	else
+		pass "$name ($(grep -E '^[0-9]+ ok$' "$T/wm.out"), status $WM_RC)"
+	fi
+}
+
+# fs_copy_list_env under node, then wasmetal, each on fresh trees at the
+# same paths; stdout and status must match.
+fs_diff_test() {
+	local name=$1 mode=$2 d=$T/fs spec
+	spec=("dir:$d/in::/in" "dir:$d/out::/out" GREETING=hello "WITH_EQ=a=b=c" "EMPTY=" --
+		"$B/tests/wasi/fs_copy_list_env.wasm" one "two words" "")
+	make_data_tree "$d/in" && rm -rf "$d/out" && mkdir -p "$d/out"
+	run_node "${spec[@]}" </dev/null
+	make_data_tree "$d/in" && rm -rf "$d/out" && mkdir -p "$d/out"
+	run_wasmetal "$mode" "${spec[@]}" </dev/null
+	if [ "$WM_RC" -ne "$NODE_RC" ]; then
+		diff -u --label node "$T/node.out" --label wasmetal "$T/wm.out" >"$T/diff" 2>&1
+		fail "$name" "exit status $WM_RC, node says $NODE_RC" "$T/diff" "$T/wm.err"
+	elif ! cmp -s "$T/node.out" "$T/wm.out"; then
+		diff -u --label node "$T/node.out" --label wasmetal "$T/wm.out" >"$T/diff" 2>&1
+		fail "$name" "stdout differs from node's" "$T/diff" "$T/wm.err"
+	elif [ -n "$(ls -A "$d/out")" ] || [ ! -L "$d/in/link_to_hello" ] ||
+		! diff -r -x link_to_hello tests/wasi/data "$d/in" >"$T/diff" 2>&1; then
+		ls -lAR "$d" >"$T/tree" 2>&1
+		fail "$name" "the host directories changed (writes must stay in memory)" "$T/tree"
+	else
+		pass "$name"
+	fi
+}
+
+preopen_tests() {       # MODE(hosted|qemu)
+	local mode=$1 w=$B/tests/wasi p
+	for p in wasi_fd wasi_path wasi_clock_poll_random adv_rights adv_memory; do
+		make_data_tree "$T/root"
+		selfcheck_test "$mode/$p" "$mode" "dir:$T/root::/" WT_ENV=1 -- "$w/$p.wasm"
+	done
+	make_adv_tree "$T/adv"
+	selfcheck_test "$mode/adv_escape" "$mode" "dir:$T/adv/a::/a" "dir:$T/adv/b::/b" -- \
+		"$w/adv_escape.wasm"
+	raise_test "$mode/wasi_misc" "$mode" WT_A=1 WT_B=x=y WT_EMPTY= -- \
+		"$w/wasi_misc.wasm" alpha "beta gamma" "" "ünï"
+	fs_diff_test "$mode/fs_copy_list_env" "$mode"
 }
 
 # ---- 2/3. hosted ----------------------------------------------------------
@@ -243,10 +362,30 @@ qemu_tests() {
 		return
 	fi
 	diff_test qemu/hello qemu -- "$B/examples/hello.wasm" a "b c"
+	preopen_tests qemu
 	diff_test qemu/args_env_exit7 qemu "${ARGS_ENV_SPEC[@]}"
 	diff_test qemu/printf_formats qemu -- "$B/tests/wasi/printf_formats.wasm"
 	trap_test qemu/wat/oob_store qemu -- "$B/tests/wat/oob_store.wasm"
 	check_test qemu/check_wasi_calls qemu -- "$B/tests/wasi/check_wasi_calls.wasm"
+}
+
+# ---- 4b. images for plain VMs (tests/images/plain_qemu.sh) -------------------
+# `wasmetal image` raw/qcow2/vmdk booted by plain qemu-system-x86_64 + OVMF,
+# then by `wasmetal run IMAGE`; `wasmetal inspect`.  Its checks count here.
+image_tests() {
+	local word rest
+	[ "${WASMETAL_SKIP_QEMU:-0}" = 1 ] && return
+	BUILD=$B tests/images/plain_qemu.sh >"$T/images.out" 2>&1
+	while read -r word rest; do
+		case "$word" in
+		PASS) pass "$rest" ;;
+		FAIL) echo "FAIL $rest"; nfail=$((nfail + 1)) ;;
+		'|' | ---) echo "    $word $rest" ;;
+		esac
+	done <"$T/images.out"
+	grep -q '^[0-9]* passed, 0 failed$' "$T/images.out" ||
+		grep -q '^FAIL' "$T/images.out" ||
+		fail images "plain_qemu.sh did not finish" "$T/images.out"
 }
 
 # ---- 5. spec testsuite -------------------------------------------------------
@@ -295,7 +434,9 @@ unit_tests
 if [ -x "$W" ]; then
 	cli_tests
 	program_tests hosted
+	preopen_tests hosted
 	qemu_tests
+	image_tests
 else
 	fail wasmetal "$W not built"
 fi

@@ -48,6 +48,10 @@ struct wasi_config {
 struct wasi_ctx;
 
 struct wasi_ctx *wasi_ctx_new(const struct wasi_config *cfg);
+/* The same, saying in err (errlen bytes, NUL-terminated) why it failed:
+ * out of memory, or a preopened tree that breaks the rules above. */
+struct wasi_ctx *wasi_ctx_create(const struct wasi_config *cfg, char *err,
+				 size_t errlen);
 void wasi_ctx_free(struct wasi_ctx *ctx);
 
 /* The host functions of wasi_snapshot_preview1 bound to ctx (env = ctx).

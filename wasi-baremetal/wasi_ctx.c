@@ -5,9 +5,15 @@
  * The table lists every function of wasi_snapshot_preview1 with its exact
  * core-wasm signature (from the witx: pointers, sizes, fds, flags and
  * exit codes are i32; filesize, timestamp, rights and userdata are i64).
- * wasi-libc imports more than a program calls, so the ones not served yet
- * are bound to wasi_nosys (ERRNO_NOSYS) instead of failing the link.
+ * Every entry is served; wasi_nosys remains for embedders' own tables.
+ *
+ * The context: args and environment packed as the guest reads them, the
+ * fd table (stdio 0-2, then one fd per preopen, 3.., in config order),
+ * and the vfs that holds a copy of every preopened tree, checked entry
+ * by entry (tree_add) because the tree comes from an image.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include "plat.h"
 #include "wasi_impl.h"
@@ -24,46 +30,46 @@ static const struct {
 	{ "environ_sizes_get",       "ii",        "i", wasi_environ_sizes_get },
 	{ "clock_res_get",           "ii",        "i", wasi_clock_res_get },
 	{ "clock_time_get",          "iIi",       "i", wasi_clock_time_get },
-	{ "fd_advise",               "iIIi",      "i", wasi_nosys },
-	{ "fd_allocate",             "iII",       "i", wasi_nosys },
+	{ "fd_advise",               "iIIi",      "i", wasi_fd_advise },
+	{ "fd_allocate",             "iII",       "i", wasi_fd_allocate },
 	{ "fd_close",                "i",         "i", wasi_fd_close },
-	{ "fd_datasync",             "i",         "i", wasi_nosys },
+	{ "fd_datasync",             "i",         "i", wasi_fd_datasync },
 	{ "fd_fdstat_get",           "ii",        "i", wasi_fd_fdstat_get },
-	{ "fd_fdstat_set_flags",     "ii",        "i", wasi_nosys },
-	{ "fd_fdstat_set_rights",    "iII",       "i", wasi_nosys },
+	{ "fd_fdstat_set_flags",     "ii",        "i", wasi_fd_fdstat_set_flags },
+	{ "fd_fdstat_set_rights",    "iII",       "i", wasi_fd_fdstat_set_rights },
 	{ "fd_filestat_get",         "ii",        "i", wasi_fd_filestat_get },
-	{ "fd_filestat_set_size",    "iI",        "i", wasi_nosys },
-	{ "fd_filestat_set_times",   "iIIi",      "i", wasi_nosys },
-	{ "fd_pread",                "iiiIi",     "i", wasi_nosys },
+	{ "fd_filestat_set_size",    "iI",        "i", wasi_fd_filestat_set_size },
+	{ "fd_filestat_set_times",   "iIIi",      "i", wasi_fd_filestat_set_times },
+	{ "fd_pread",                "iiiIi",     "i", wasi_fd_pread },
 	{ "fd_prestat_get",          "ii",        "i", wasi_fd_prestat_get },
 	{ "fd_prestat_dir_name",     "iii",       "i", wasi_fd_prestat_dir_name },
-	{ "fd_pwrite",               "iiiIi",     "i", wasi_nosys },
+	{ "fd_pwrite",               "iiiIi",     "i", wasi_fd_pwrite },
 	{ "fd_read",                 "iiii",      "i", wasi_fd_read },
-	{ "fd_readdir",              "iiiIi",     "i", wasi_nosys },
-	{ "fd_renumber",             "ii",        "i", wasi_nosys },
+	{ "fd_readdir",              "iiiIi",     "i", wasi_fd_readdir },
+	{ "fd_renumber",             "ii",        "i", wasi_fd_renumber },
 	{ "fd_seek",                 "iIii",      "i", wasi_fd_seek },
-	{ "fd_sync",                 "i",         "i", wasi_nosys },
+	{ "fd_sync",                 "i",         "i", wasi_fd_sync },
 	{ "fd_tell",                 "ii",        "i", wasi_fd_tell },
 	{ "fd_write",                "iiii",      "i", wasi_fd_write },
-	{ "path_create_directory",   "iii",       "i", wasi_nosys },
-	{ "path_filestat_get",       "iiiii",     "i", wasi_nosys },
-	{ "path_filestat_set_times", "iiiiIIi",   "i", wasi_nosys },
-	{ "path_link",               "iiiiiii",   "i", wasi_nosys },
-	{ "path_open",               "iiiiiIIii", "i", wasi_nosys },
-	{ "path_readlink",           "iiiiii",    "i", wasi_nosys },
-	{ "path_remove_directory",   "iii",       "i", wasi_nosys },
-	{ "path_rename",             "iiiiii",    "i", wasi_nosys },
-	{ "path_symlink",            "iiiii",     "i", wasi_nosys },
-	{ "path_unlink_file",        "iii",       "i", wasi_nosys },
+	{ "path_create_directory",   "iii",       "i", wasi_path_create_directory },
+	{ "path_filestat_get",       "iiiii",     "i", wasi_path_filestat_get },
+	{ "path_filestat_set_times", "iiiiIIi",   "i", wasi_path_filestat_set_times },
+	{ "path_link",               "iiiiiii",   "i", wasi_path_link },
+	{ "path_open",               "iiiiiIIii", "i", wasi_path_open },
+	{ "path_readlink",           "iiiiii",    "i", wasi_path_readlink },
+	{ "path_remove_directory",   "iii",       "i", wasi_path_remove_directory },
+	{ "path_rename",             "iiiiii",    "i", wasi_path_rename },
+	{ "path_symlink",            "iiiii",     "i", wasi_path_symlink },
+	{ "path_unlink_file",        "iii",       "i", wasi_path_unlink_file },
 	{ "poll_oneoff",             "iiii",      "i", wasi_poll_oneoff },
 	{ "proc_exit",               "i",         "",  wasi_proc_exit },
-	{ "proc_raise",              "i",         "i", wasi_nosys },
+	{ "proc_raise",              "i",         "i", wasi_proc_raise },
 	{ "sched_yield",             "",          "i", wasi_sched_yield },
 	{ "random_get",              "ii",        "i", wasi_random_get },
-	{ "sock_accept",             "iii",       "i", wasi_nosys },
-	{ "sock_recv",               "iiiiii",    "i", wasi_nosys },
-	{ "sock_send",               "iiiii",     "i", wasi_nosys },
-	{ "sock_shutdown",           "ii",        "i", wasi_nosys },
+	{ "sock_accept",             "iii",       "i", wasi_sock_accept },
+	{ "sock_recv",               "iiiiii",    "i", wasi_sock_recv },
+	{ "sock_send",               "iiiii",     "i", wasi_sock_send },
+	{ "sock_shutdown",           "ii",        "i", wasi_sock_shutdown },
 };
 
 #define WASI_TABLE_LEN (sizeof(wasi_table) / sizeof(wasi_table[0]))
@@ -111,17 +117,19 @@ static void strvec_free(struct wasi_strvec *v)
 
 /* Character devices: stdin readable, stdout/stderr writable; no seek/tell,
  * so wasi-libc's isatty() sees a terminal-like device. */
-static void fds_init(struct wasi_fd *fds)
+static void fds_init_stdio(struct wasi_fd *fds)
 {
 	fds[0] = (struct wasi_fd){ .kind = WASI_FD_CONSOLE_IN, .console = 0,
 		.rights_base = WASI_RIGHT_FD_READ | WASI_RIGHT_POLL_FD_READWRITE |
-			       WASI_RIGHT_FD_FILESTAT_GET };
+			       WASI_RIGHT_FD_FILESTAT_GET |
+			       WASI_RIGHT_FD_FDSTAT_SET_FLAGS };
 	for (int fd = 1; fd <= 2; fd++)
 		fds[fd] = (struct wasi_fd){ .kind = WASI_FD_CONSOLE_OUT,
 			.console = fd,
 			.rights_base = WASI_RIGHT_FD_WRITE |
 				       WASI_RIGHT_POLL_FD_READWRITE |
-				       WASI_RIGHT_FD_FILESTAT_GET };
+				       WASI_RIGHT_FD_FILESTAT_GET |
+				       WASI_RIGHT_FD_FDSTAT_SET_FLAGS };
 }
 
 static int funcs_init(struct wasi_ctx *ctx)
@@ -139,21 +147,212 @@ static int funcs_init(struct wasi_ctx *ctx)
 	return 0;
 }
 
-struct wasi_ctx *wasi_ctx_new(const struct wasi_config *cfg)
+/* ---- preopened trees (struct wasi_preopen, hostile input) --------------- */
+
+static void fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Check a tree path ("a/b/c": no empty, "." or ".." component, not
+ * absolute); NULL or what is wrong. */
+static const char *tree_path_problem(const char *path)
+{
+	size_t len, start = 0;
+
+	if (!path)
+		return "no path";
+	len = strnlen(path, VFS_PATH_MAX + 1);
+	if (len == 0)
+		return "empty path";
+	if (len > VFS_PATH_MAX)
+		return "path longer than 4096 bytes";
+	if (vfs_check_string(path, len))
+		return "path is not UTF-8";
+	if (path[0] == '/')
+		return "absolute path";
+	for (size_t i = 0; i <= len; i++) {
+		size_t n;
+
+		if (i < len && path[i] != '/')
+			continue;
+		n = i - start;
+		if (n == 0)
+			return "empty component (\"//\" or a trailing \"/\")";
+		if ((n == 1 && path[start] == '.') ||
+		    (n == 2 && path[start] == '.' && path[start + 1] == '.'))
+			return "\".\" or \"..\" component";
+		if (n > VFS_NAME_MAX)
+			return "component longer than 255 bytes";
+		start = i + 1;
+	}
+	return NULL;
+}
+
+/* The directory that will hold path's last component (its parents must
+ * exist already: parents come first), or NULL. */
+static struct vfs_node *tree_parent(struct vfs_node *root, const char *path,
+				    const char **name)
+{
+	struct vfs_node *cur = root;
+	const char *c = path, *slash;
+
+	while ((slash = strchr(c, '/'))) {
+		cur = vfs_lookup(cur, c, (size_t)(slash - c));
+		if (!cur || cur->type != WASI_FILETYPE_DIRECTORY)
+			return NULL;
+		c = slash + 1;
+	}
+	*name = c;
+	return cur;
+}
+
+static const char *tree_add(struct vfs *fs, struct vfs_node *root,
+			    const struct wasi_tree_entry *e)
+{
+	static const uint8_t type[] = {
+		[WASI_NODE_DIR] = WASI_FILETYPE_DIRECTORY,
+		[WASI_NODE_FILE] = WASI_FILETYPE_REGULAR_FILE,
+		[WASI_NODE_SYMLINK] = WASI_FILETYPE_SYMBOLIC_LINK,
+	};
+	const char *why = tree_path_problem(e->path), *name;
+	struct vfs_node *dir, *n;
+
+	if (why)
+		return why;
+	if (e->kind < WASI_NODE_DIR || e->kind > WASI_NODE_SYMLINK)
+		return "unknown node kind";
+	if (e->len && !e->data)
+		return "contents missing";
+	if (e->kind == WASI_NODE_DIR && e->len)
+		return "a directory with contents";
+	if (e->kind == WASI_NODE_SYMLINK &&
+	    (e->len == 0 || vfs_check_string((const char *)e->data, e->len)))
+		return "symlink target empty, too long, or not UTF-8 without NULs";
+	dir = tree_parent(root, e->path, &name);
+	if (!dir)
+		return "parent directory missing (parents must come first)";
+	if (vfs_lookup(dir, name, strlen(name)))
+		return "duplicate path";
+	n = vfs_node_new(fs, type[e->kind]);
+	if (!n || (e->len && vfs_write(n, 0, e->data, e->len)) ||
+	    vfs_link(dir, name, n)) {
+		if (n && !n->nlink)
+			vfs_node_unref(n);
+		return "out of memory";
+	}
+	return NULL;
+}
+
+static int preopen_load(struct wasi_ctx *ctx, size_t i,
+			const struct wasi_preopen *p, char *err, size_t errlen)
+{
+	size_t nlen;
+	struct vfs_node *root;
+	uint32_t fd = (uint32_t)(3 + i);
+
+	if (!p->guest_path || !(nlen = strnlen(p->guest_path, VFS_PATH_MAX + 1)) ||
+	    nlen > VFS_PATH_MAX) {
+		fail(err, errlen, "preopen %zu: guest path empty or too long", i);
+		return -1;
+	}
+	if (p->nentries && !p->entries) {
+		fail(err, errlen, "preopen %zu: entries missing", i);
+		return -1;
+	}
+	ctx->preopen_names[i] = malloc(nlen + 1);
+	root = vfs_node_new(ctx->fs, WASI_FILETYPE_DIRECTORY);
+	if (!ctx->preopen_names[i] || !root) {
+		fail(err, errlen, "out of memory for preopen %zu", i);
+		return -1;
+	}
+	memcpy(ctx->preopen_names[i], p->guest_path, nlen + 1);
+	root->nlink = 1;                /* a root: named by its preopen */
+	ctx->fds[fd] = (struct wasi_fd){ .kind = WASI_FD_DIR, .node = root,
+		.rights_base = WASI_RIGHTS_DIR_BASE,
+		.rights_inheriting = WASI_RIGHTS_DIR_INHERITING,
+		.preopen = ctx->preopen_names[i], .preopen_len = (uint32_t)nlen };
+	vfs_node_ref(root);
+	for (size_t j = 0; j < p->nentries; j++) {
+		const struct wasi_tree_entry *e = &p->entries[j];
+		const char *why = tree_add(ctx->fs, root, e);
+
+		if (why) {
+			fail(err, errlen, "preopen %zu (%.64s): entry %zu \"%.128s\": %s",
+			     i, p->guest_path, j,
+			     e->path && !tree_path_problem(e->path) ? e->path : "?",
+			     why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int fds_init(struct wasi_ctx *ctx, const struct wasi_config *cfg,
+		    char *err, size_t errlen)
+{
+	size_t n = cfg->npreopens;
+
+	if (n && !cfg->preopens) {
+		fail(err, errlen, "preopens missing");
+		return -1;
+	}
+	if (n > WASI_MAX_FDS - 3) {
+		fail(err, errlen, "too many preopens (%zu)", n);
+		return -1;
+	}
+	ctx->nfds = (uint32_t)(n + 3 < 16 ? 16 : n + 3);
+	ctx->fds = calloc(ctx->nfds, sizeof(*ctx->fds));
+	ctx->preopen_names = calloc(n ? n : 1, sizeof(char *));
+	ctx->fs = vfs_new();
+	if (!ctx->fds || !ctx->preopen_names || !ctx->fs) {
+		fail(err, errlen, "out of memory for the fd table");
+		return -1;
+	}
+	ctx->npreopens = n;
+	fds_init_stdio(ctx->fds);
+	for (size_t i = 0; i < n; i++)
+		if (preopen_load(ctx, i, &cfg->preopens[i], err, errlen) < 0)
+			return -1;
+	vfs_seal_budget(ctx->fs);
+	return 0;
+}
+
+struct wasi_ctx *wasi_ctx_create(const struct wasi_config *cfg, char *err,
+				 size_t errlen)
 {
 	struct wasi_ctx *ctx = calloc(1, sizeof(*ctx));
 
+	fail(err, errlen, "out of memory for the WASI context");
 	if (!ctx)
 		return NULL;
 	if (strvec_init(&ctx->args, cfg->argc, cfg->argv) < 0 ||
-	    strvec_init(&ctx->env, cfg->envc, cfg->envp) < 0 ||
-	    funcs_init(ctx) < 0) {
+	    strvec_init(&ctx->env, cfg->envc, cfg->envp) < 0) {
+		fail(err, errlen, "arguments or environment invalid or too large");
 		wasi_ctx_free(ctx);
 		return NULL;
 	}
-	fds_init(ctx->fds);
+	if (funcs_init(ctx) < 0 || fds_init(ctx, cfg, err, errlen) < 0) {
+		wasi_ctx_free(ctx);
+		return NULL;
+	}
 	ctx->start_ns = plat_clock_ns(PLAT_CLOCK_MONOTONIC);
+	fail(err, errlen, "no error");
 	return ctx;
+}
+
+struct wasi_ctx *wasi_ctx_new(const struct wasi_config *cfg)
+{
+	return wasi_ctx_create(cfg, NULL, 0);
 }
 
 void wasi_ctx_free(struct wasi_ctx *ctx)
@@ -163,6 +362,13 @@ void wasi_ctx_free(struct wasi_ctx *ctx)
 	strvec_free(&ctx->args);
 	strvec_free(&ctx->env);
 	free(ctx->funcs);
+	/* The vfs frees every node, referenced or not. */
+	free(ctx->fds);
+	vfs_free(ctx->fs);
+	if (ctx->preopen_names)
+		for (size_t i = 0; i < ctx->npreopens; i++)
+			free(ctx->preopen_names[i]);
+	free(ctx->preopen_names);
 	free(ctx);
 }
 
@@ -172,11 +378,64 @@ size_t wasi_host_funcs(struct wasi_ctx *ctx, const struct wasm_host_func **out)
 	return ctx->nfuncs;
 }
 
+/* ---- the fd table -------------------------------------------------------- */
+
 struct wasi_fd *wasi_fd_get(struct wasi_ctx *ctx, uint32_t fd)
 {
-	if (fd >= WASI_MAX_FDS || ctx->fds[fd].kind == WASI_FD_CLOSED)
+	if (fd >= ctx->nfds || ctx->fds[fd].kind == WASI_FD_CLOSED)
 		return NULL;
 	return &ctx->fds[fd];
+}
+
+int wasi_fd_lookup(struct wasi_ctx *ctx, uint32_t fd, uint64_t rights,
+		   struct wasi_fd **out)
+{
+	struct wasi_fd *f = wasi_fd_get(ctx, fd);
+
+	*out = f;
+	if (!f)
+		return WASI_EBADF;
+	if ((f->rights_base & rights) != rights)
+		return WASI_ENOTCAPABLE;
+	return 0;
+}
+
+int wasi_fd_alloc(struct wasi_ctx *ctx, uint32_t *fd)
+{
+	struct wasi_fd *fds;
+	uint32_t n;
+
+	for (uint32_t i = 0; i < ctx->nfds; i++) {
+		if (ctx->fds[i].kind == WASI_FD_CLOSED) {
+			*fd = i;
+			return 0;
+		}
+	}
+	if (ctx->nfds >= WASI_MAX_FDS)
+		return WASI_EMFILE;
+	n = ctx->nfds * 2 < WASI_MAX_FDS ? ctx->nfds * 2 : WASI_MAX_FDS;
+	fds = realloc(ctx->fds, n * sizeof(*fds));
+	if (!fds)
+		return WASI_ENOMEM;
+	memset(fds + ctx->nfds, 0, (n - ctx->nfds) * sizeof(*fds));
+	*fd = ctx->nfds;
+	ctx->fds = fds;
+	ctx->nfds = n;
+	return 0;
+}
+
+void wasi_fd_release(struct wasi_fd *f)
+{
+	if (f->node)
+		vfs_node_unref(f->node);
+	memset(f, 0, sizeof(*f));
+}
+
+uint64_t wasi_fd_nbytes(const struct wasi_fd *f)
+{
+	if (f->kind != WASI_FD_FILE || f->offset >= f->node->size)
+		return 0;
+	return f->node->size - f->offset;
 }
 
 int wasi_store_u32(wasm_instance *inst, uint32_t ptr, uint32_t v)

@@ -19,20 +19,56 @@
 #include "wasi.h"
 #include "wasi_abi.h"
 
-#define WASI_MAX_FDS 16         /* fixed for now: stdio, later preopens */
+#include "vfs.h"
+
+/* The fd table grows on demand up to this many entries (EMFILE after). */
+#define WASI_MAX_FDS 4096
 
 enum wasi_fd_kind {
 	WASI_FD_CLOSED = 0,
-	WASI_FD_CONSOLE_IN,     /* stdin: always at end of file */
+	WASI_FD_CONSOLE_IN,     /* stdin: wasi_console_readv */
 	WASI_FD_CONSOLE_OUT,    /* stdout/stderr: plat_console_write(console) */
+	WASI_FD_FILE,           /* a regular file of the vfs: node, offset */
+	WASI_FD_DIR,            /* a directory of the vfs: node (preopen: name) */
 };
 
+/* One open fd.  Readiness for poll_oneoff: console kinds ask the
+ * platform; WASI_FD_FILE is always ready (witx: "always triggers for
+ * regular files"), wasi_fd_nbytes() bytes readable; WASI_FD_DIR is not
+ * readable or writable (EBADF-style through the rights: no FD_READ). */
 struct wasi_fd {
 	enum wasi_fd_kind kind;
 	int console;            /* plat_console_write fd (1 or 2) */
 	uint16_t fdflags;
 	uint64_t rights_base, rights_inheriting;
+	struct vfs_node *node;  /* FILE, DIR: holds a reference */
+	uint64_t offset;        /* FILE: the position */
+	const char *preopen;    /* DIR opened by the embedder: guest name
+				   (owned by the ctx), else NULL */
+	uint32_t preopen_len;
 };
+
+/* Rights that make sense on each kind (path_open masks with these), as
+ * wasmtime/wasi-common grant them: a directory gets the path_* rights and
+ * metadata, a file the fd_* I/O rights. */
+#define WASI_RIGHTS_DIR_BASE (WASI_RIGHT_PATH_CREATE_DIRECTORY | \
+	WASI_RIGHT_PATH_CREATE_FILE | WASI_RIGHT_PATH_LINK_SOURCE | \
+	WASI_RIGHT_PATH_LINK_TARGET | WASI_RIGHT_PATH_OPEN | \
+	WASI_RIGHT_FD_READDIR | WASI_RIGHT_PATH_READLINK | \
+	WASI_RIGHT_PATH_RENAME_SOURCE | WASI_RIGHT_PATH_RENAME_TARGET | \
+	WASI_RIGHT_PATH_SYMLINK | WASI_RIGHT_PATH_REMOVE_DIRECTORY | \
+	WASI_RIGHT_PATH_UNLINK_FILE | WASI_RIGHT_PATH_FILESTAT_GET | \
+	WASI_RIGHT_PATH_FILESTAT_SET_SIZE | WASI_RIGHT_PATH_FILESTAT_SET_TIMES | \
+	WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_FD_FILESTAT_SET_TIMES | \
+	WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_SYNC | \
+	WASI_RIGHT_FD_DATASYNC)
+#define WASI_RIGHTS_FILE (WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_READ | \
+	WASI_RIGHT_FD_SEEK | WASI_RIGHT_FD_FDSTAT_SET_FLAGS | \
+	WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_TELL | WASI_RIGHT_FD_WRITE | \
+	WASI_RIGHT_FD_ADVISE | WASI_RIGHT_FD_ALLOCATE | \
+	WASI_RIGHT_FD_FILESTAT_GET | WASI_RIGHT_FD_FILESTAT_SET_SIZE | \
+	WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_POLL_FD_READWRITE)
+#define WASI_RIGHTS_DIR_INHERITING (WASI_RIGHTS_DIR_BASE | WASI_RIGHTS_FILE)
 
 /* Strings of a vector (argv or environ) packed as the guest sees them:
  * NUL-terminated, back to back in buf; offs[i] is string i's offset. */
@@ -45,7 +81,11 @@ struct wasi_strvec {
 
 struct wasi_ctx {
 	struct wasi_strvec args, env;
-	struct wasi_fd fds[WASI_MAX_FDS];
+	struct wasi_fd *fds;            /* nfds entries, WASI_FD_CLOSED = free */
+	uint32_t nfds;
+	struct vfs *fs;                 /* the preopens' file system */
+	char **preopen_names;           /* npreopens guest names */
+	size_t npreopens;
 	uint64_t start_ns;              /* monotonic, for the CPU-time clocks */
 	struct wasm_host_func *funcs;   /* the table with env = this ctx */
 	size_t nfuncs;
@@ -85,6 +125,25 @@ int wasi_store_u64(wasm_instance *inst, uint32_t ptr, uint64_t v);
 
 /* The fd's entry, or NULL if fd is not open (EBADF). */
 struct wasi_fd *wasi_fd_get(struct wasi_ctx *ctx, uint32_t fd);
+/* The fd's entry if it is open (else EBADF) and holds all of `rights`
+ * (else ENOTCAPABLE): 0 or the errno. */
+int wasi_fd_lookup(struct wasi_ctx *ctx, uint32_t fd, uint64_t rights,
+		   struct wasi_fd **out);
+/* The lowest closed fd number (the table grows): 0 or EMFILE/ENOMEM.
+ * The entry stays CLOSED until the caller fills it in; entries may move
+ * (re-fetch pointers after calling this). */
+int wasi_fd_alloc(struct wasi_ctx *ctx, uint32_t *fd);
+/* Close an entry: drop its node reference, mark it CLOSED. */
+void wasi_fd_release(struct wasi_fd *f);
+/* Bytes readable at once (regular files: size - offset, 0 at the end). */
+uint64_t wasi_fd_nbytes(const struct wasi_fd *f);
+
+/* Guest path [ptr, ptr+len) resolved from directory fd `fd`, which must
+ * hold `rights`: 0 or an errno (EBADF, ENOTCAPABLE, ENOTDIR, EFAULT, and
+ * vfs_resolve's). */
+int wasi_path_resolve(wasm_instance *inst, struct wasi_ctx *ctx, uint32_t fd,
+		      uint64_t rights, uint32_t ptr, uint32_t len, bool follow,
+		      struct vfs_walk *w);
 
 /* Host functions (wasi_snapshot_preview1 names, see wasi_ctx.c's table). */
 WASI_HOST_FN(args_get);
@@ -100,15 +159,55 @@ WASI_HOST_FN(fd_seek);
 WASI_HOST_FN(fd_tell);
 WASI_HOST_FN(fd_prestat_get);
 WASI_HOST_FN(fd_prestat_dir_name);
+WASI_HOST_FN(fd_advise);
+WASI_HOST_FN(fd_allocate);
+WASI_HOST_FN(fd_datasync);
+WASI_HOST_FN(fd_sync);
+WASI_HOST_FN(fd_fdstat_set_flags);
+WASI_HOST_FN(fd_fdstat_set_rights);
+WASI_HOST_FN(fd_filestat_set_size);
+WASI_HOST_FN(fd_filestat_set_times);
+WASI_HOST_FN(fd_pread);
+WASI_HOST_FN(fd_pwrite);
+WASI_HOST_FN(fd_readdir);
+WASI_HOST_FN(fd_renumber);
+WASI_HOST_FN(path_create_directory);
+WASI_HOST_FN(path_filestat_get);
+WASI_HOST_FN(path_filestat_set_times);
+WASI_HOST_FN(path_link);
+WASI_HOST_FN(path_open);
+WASI_HOST_FN(path_readlink);
+WASI_HOST_FN(path_remove_directory);
+WASI_HOST_FN(path_rename);
+WASI_HOST_FN(path_symlink);
+WASI_HOST_FN(path_unlink_file);
+
+/* Shared by fd_filestat_* and path_filestat_* (wasi_fd.c). */
+void wasi_filestat_put(uint8_t *p, const struct vfs_node *n);
+int wasi_set_times(struct vfs_node *n, uint64_t atim, uint64_t mtim,
+		   uint32_t fstflags);
 WASI_HOST_FN(proc_exit);
 WASI_HOST_FN(sched_yield);
 WASI_HOST_FN(clock_time_get);
 WASI_HOST_FN(clock_res_get);
 WASI_HOST_FN(random_get);
 WASI_HOST_FN(poll_oneoff);
+WASI_HOST_FN(proc_raise);
+WASI_HOST_FN(sock_accept);
+WASI_HOST_FN(sock_recv);
+WASI_HOST_FN(sock_send);
+WASI_HOST_FN(sock_shutdown);
 WASI_HOST_FN(nosys);
 
 /* Current time of a WASI clock id: 0 or WASI_EINVAL. */
 int wasi_clock_now(struct wasi_ctx *ctx, uint32_t id, uint64_t *ns);
+
+/* fd_read on the console's input (stdin, plat_console_read) into the
+ * iovec array at iovs_ptr, which the caller has checked whole: waits for
+ * the first byte unless nonblock (then WASI_EAGAIN if there is none),
+ * fills the rest with what is already there.  0 with *nread (0 = end of
+ * input), or an errno. */
+int wasi_console_readv(wasm_instance *inst, uint32_t iovs_ptr, uint32_t niovs,
+		       bool nonblock, uint32_t *nread);
 
 #endif

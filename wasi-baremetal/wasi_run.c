@@ -95,13 +95,14 @@ static int run_module(wasm_module *m, struct wasi_ctx *ctx)
 
 int wasi_run_module(const uint8_t *wasm, size_t len, const struct wasi_config *cfg)
 {
-	struct wasi_ctx *ctx = wasi_ctx_new(cfg);
+	char why[320];
+	struct wasi_ctx *ctx = wasi_ctx_create(cfg, why, sizeof(why));
 	wasm_module *m = NULL;
 	struct wasm_error err;
 	int status;
 
 	if (!ctx) {
-		report("", "out of memory (or arguments too large) for the WASI context");
+		report("cannot set up WASI: ", why);
 		return WASI_STATUS_LOAD_ERROR;
 	}
 	memset(&err, 0, sizeof(err));

@@ -5,9 +5,11 @@
 # the missing packages.  Needs root only when something is missing.
 set -eu
 
+# console-setup-linux: the PSF font of the framebuffer console (Makefile,
+# drivers/fbcon.c).
 PKGS="build-essential gnu-efi ovmf qemu-system-x86 qemu-utils mtools fdisk
 dosfstools wabt binaryen clang lld wasi-libc libclang-rt-14-dev-wasm32
-newlib-source libjansson-dev"
+newlib-source libjansson-dev console-setup-linux"
 
 # One dpkg-query for all of them; unknown packages print nothing here.
 installed=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $PKGS 2>/dev/null |

@@ -1,15 +1,19 @@
 /*
- * test_bundle.c — the kernel's boot-bundle reader (kernel/bundle.c) on
- * good and hostile bundles: truncations at every byte, lengths past the
- * end, wrong counts, NULs in strings, zero or two modules.
+ * test_bundle.c — the kernel's boot-bundle reader (kernel/bundle.c) and
+ * manifest lexer (kernel/manifest.c) on good and hostile bundles:
+ * truncations at every byte, lengths past the end, wrong counts, NULs in
+ * strings, zero or two modules; manifests with every kind of syntax and
+ * limit error (each reported with its line); tree nodes that escape,
+ * repeat, or come before their directory; random mutations.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include "check.h"
 #include "../../kernel/bundle.c"
+#include "../../kernel/manifest.c"
 
 struct buf {
-	uint8_t b[4096];
+	uint8_t b[16384];
 	size_t n;
 	uint32_t count;
 };
@@ -145,11 +149,343 @@ TEST(module_count_flags_and_nul)
 	bundle_free(&b);
 }
 
+/* ---- the manifest and the trees ------------------------------------------ */
+
+static const uint8_t wasm8[8] = { 0, 'a', 's', 'm', 1, 0, 0, 0 };
+
+static void put_node(struct buf *w, uint32_t pre, uint32_t kind, const char *path,
+		     const void *data, size_t len)
+{
+	uint8_t tmp[512];
+	struct bundle_node n = { pre, kind, (uint32_t)strlen(path) + 1, 0 };
+
+	memcpy(tmp, &n, sizeof n);
+	memcpy(tmp + sizeof n, path, n.path_len);
+	if (len)
+		memcpy(tmp + sizeof n + n.path_len, data, len);
+	put_entry(w, BUNDLE_NODE, tmp, sizeof n + n.path_len + len);
+}
+
+static struct buf with_manifest(const char *text)
+{
+	struct buf w = { .n = sizeof(struct bundle_header) };
+
+	put_entry(&w, BUNDLE_MANIFEST, text, strlen(text));
+	put_entry(&w, BUNDLE_MODULE, wasm8, sizeof wasm8);
+	return w;
+}
+
+static const char good_manifest[] =
+	"# a comment\r\n"
+	"wasmetal-manifest 1   # trailing comment\r\n"
+	"\n"
+	"console com1\n"
+	"  log\tnone\n"
+	"verbose yes\n"
+	"arg prog.wasm\n"
+	"arg \"two words \\\"q\\\" \\\\ \\n\\t\\r\\x7e \xc3\xa9\"\n"
+	"arg \"\"\n"
+	"env \"A=1\"\n"
+	"env B==x\n"
+	"preopen \"/data\"\n"
+	"preopen .\n";
+
+static struct buf good_tree(void)
+{
+	struct buf w = with_manifest(good_manifest);
+
+	put_node(&w, 0, WASI_NODE_DIR, "sub", NULL, 0);
+	put_node(&w, 1, WASI_NODE_FILE, "top", "T", 1);
+	put_node(&w, 0, WASI_NODE_FILE, "sub/f", "a\0b", 3);
+	put_node(&w, 0, WASI_NODE_SYMLINK, "sub/l", "../f", 4);
+	put_node(&w, 0, WASI_NODE_FILE, "empty", "", 0);
+	put_node(&w, 1, WASI_NODE_DIR, "sub", NULL, 0);       /* same path, other tree */
+	finish(&w);
+	return w;
+}
+
+TEST(manifest_and_trees)
+{
+	struct buf w = good_tree();
+	struct boot_bundle b;
+	const char *why;
+	unsigned c, l;
+
+	CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), 0);
+	if (why)
+		fprintf(stderr, "why: %s (line %u)\n", why, b.bad_line);
+	CHECK_EQ_U64(b.argc, 3);
+	CHECK(b.argc == 3 && !strcmp(b.argv[0], "prog.wasm") &&
+	      !strcmp(b.argv[1], "two words \"q\" \\ \n\t\r~ \xc3\xa9") &&
+	      !strcmp(b.argv[2], "") && b.argv[3] == NULL);
+	CHECK(b.envc == 2 && !strcmp(b.envp[0], "A=1") && !strcmp(b.envp[1], "B==x"));
+	CHECK_EQ_U64(b.console, BUNDLE_PORT_COM1);
+	CHECK_EQ_U64(b.log, BUNDLE_PORT_NONE);
+	CHECK_EQ_U64(b.flags, BUNDLE_FLAG_VERBOSE);
+	CHECK(b.module_len == 8 && b.manifest && b.manifest_len == strlen(good_manifest));
+	CHECK_EQ_U64(b.npreopens, 2);
+	CHECK_EQ_U64(b.nnodes, 6);
+	CHECK(!strcmp(b.preopens[0].guest_path, "/data") &&
+	      !strcmp(b.preopens[1].guest_path, "."));
+	CHECK_EQ_U64(b.preopens[0].nentries, 4);
+	CHECK_EQ_U64(b.preopens[1].nentries, 2);
+	if (b.npreopens == 2 && b.preopens[0].nentries == 4 && b.preopens[1].nentries == 2) {
+		const struct wasi_tree_entry *e = b.preopens[0].entries;
+
+		CHECK(!strcmp(e[0].path, "sub") && e[0].kind == WASI_NODE_DIR && e[0].len == 0);
+		CHECK(!strcmp(e[1].path, "sub/f") && e[1].kind == WASI_NODE_FILE &&
+		      e[1].len == 3 && !memcmp(e[1].data, "a\0b", 3));
+		CHECK(!strcmp(e[2].path, "sub/l") && e[2].kind == WASI_NODE_SYMLINK &&
+		      e[2].len == 4 && !memcmp(e[2].data, "../f", 4));
+		CHECK(!strcmp(e[3].path, "empty") && e[3].len == 0);
+		e = b.preopens[1].entries;
+		CHECK(!strcmp(e[0].path, "top") && e[0].len == 1 && e[0].data[0] == 'T');
+		CHECK(!strcmp(e[1].path, "sub") && e[1].kind == WASI_NODE_DIR);
+	}
+	bundle_free(&b);
+	bundle_serial_ports(w.b, w.n, &c, &l);
+	CHECK(c == BUNDLE_PORT_COM1 && l == BUNDLE_PORT_NONE);
+	w = good();                     /* no manifest: the CLI's defaults */
+	bundle_serial_ports(w.b, w.n, &c, &l);
+	CHECK(c == BUNDLE_PORT_COM2 && l == BUNDLE_PORT_COM1);
+	w = with_manifest("wasmetal-manifest 1\nconsole com1\nbogus\n");
+	finish(&w);
+	bundle_serial_ports(w.b, w.n, &c, &l);  /* invalid: defaults */
+	CHECK(c == BUNDLE_PORT_COM2 && l == BUNDLE_PORT_COM1);
+}
+
+TEST(manifest_truncations_rejected)
+{
+	struct buf w = good_tree();
+	struct boot_bundle b;
+	const char *why;
+
+	for (size_t n = 0; n < w.n; n++)
+		CHECK_EQ_U64(bundle_parse(w.b, n, &b, &why), (uint64_t)-EINVAL);
+}
+
+static const struct {
+	const char *text;
+	unsigned line;                  /* expected bad_line (0: don't care) */
+} bad_manifests[] = {
+	{ "", 0 },
+	{ "# only a comment\n", 0 },
+	{ "console com1\nwasmetal-manifest 1\n", 1 },
+	{ "wasmetal-manifest 2\n", 1 },
+	{ "wasmetal-manifest\n", 1 },
+	{ "wasmetal-manifest 1\nwasmetal-manifest 1\n", 2 },
+	{ "wasmetal-manifest 1\nbogus 1\n", 2 },
+	{ "wasmetal-manifest 1\nArg x\n", 2 },
+	{ "wasmetal-manifest 1\nconsole com1\nconsole com2\n", 3 },
+	{ "wasmetal-manifest 1\nconsole none\n", 2 },
+	{ "wasmetal-manifest 1\nconsole com3\n", 2 },
+	{ "wasmetal-manifest 1\nlog\n", 2 },
+	{ "wasmetal-manifest 1\nverbose maybe\n", 2 },
+	{ "wasmetal-manifest 1\n\narg \"a\\qb\"\n", 3 },
+	{ "wasmetal-manifest 1\narg \"\\x00\"\n", 2 },
+	{ "wasmetal-manifest 1\narg \"\\x4\"\n", 2 },
+	{ "wasmetal-manifest 1\narg \"\\xg1\"\n", 2 },
+	{ "wasmetal-manifest 1\narg \"abc\n", 2 },
+	{ "wasmetal-manifest 1\narg \"abc\\\"\n", 2 },
+	{ "wasmetal-manifest 1\narg \"a\\", 2 },
+	{ "wasmetal-manifest 1\narg \"a\x01\"\n", 2 },
+	{ "wasmetal-manifest 1\narg \"a\x7f\"\n", 2 },
+	{ "wasmetal-manifest 1\narg two words\n", 2 },
+	{ "wasmetal-manifest 1\narg \"x\"y\n", 2 },
+	{ "wasmetal-manifest 1\narg a\\b\n", 2 },
+	{ "wasmetal-manifest 1\narg \xc3\xa9\n", 2 },
+	{ "wasmetal-manifest 1\narg\n", 2 },
+	{ "wasmetal-manifest 1\nenv NOEQ\n", 2 },
+	{ "wasmetal-manifest 1\nenv =x\n", 2 },
+	{ "wasmetal-manifest 1\npreopen \"\"\n", 2 },
+	{ "wasmetal-manifest 1\npreopen\n", 2 },
+};
+
+TEST(manifest_errors_name_their_line)
+{
+	struct boot_bundle b;
+	const char *why;
+
+	for (size_t i = 0; i < sizeof bad_manifests / sizeof bad_manifests[0]; i++) {
+		struct buf w = with_manifest(bad_manifests[i].text);
+		int r;
+
+		finish(&w);
+		r = bundle_parse(w.b, w.n, &b, &why);
+		if (r != -EINVAL || !why ||
+		    (bad_manifests[i].line && b.bad_line != bad_manifests[i].line)) {
+			fprintf(stderr, "manifest %zu: r %d line %u why %s\n", i, r,
+				b.bad_line, why ? why : "-");
+			CHECK(0);
+		}
+	}
+}
+
+TEST(manifest_limits)
+{
+	static char text[BUNDLE_MAX_PREOPENS * 16 + 64];
+	static char big[BUNDLE_MAX_PATH + 64];
+	struct boot_bundle b;
+	const char *why;
+	struct buf w;
+	size_t n;
+
+	n = (size_t)sprintf(text, "wasmetal-manifest 1\n");
+	for (int i = 0; i < BUNDLE_MAX_PREOPENS; i++)
+		n += (size_t)sprintf(text + n, "preopen /p%d\n", i);
+	w = with_manifest(text);
+	finish(&w);
+	CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), 0);
+	CHECK_EQ_U64(b.npreopens, BUNDLE_MAX_PREOPENS);
+	bundle_free(&b);
+	sprintf(text + n, "preopen /one-too-many\n");
+	w = with_manifest(text);
+	finish(&w);
+	CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(b.bad_line, BUNDLE_MAX_PREOPENS + 2);
+	/* a guest path of BUNDLE_MAX_PATH bytes is fine, one more is not */
+	n = (size_t)sprintf(big, "wasmetal-manifest 1\npreopen ");
+	memset(big + n, 'p', BUNDLE_MAX_PATH);
+	strcpy(big + n + BUNDLE_MAX_PATH, "\n");
+	w = with_manifest(big);
+	finish(&w);
+	CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), 0);
+	bundle_free(&b);
+	big[n + BUNDLE_MAX_PATH] = 'p';
+	strcpy(big + n + BUNDLE_MAX_PATH + 1, "\n");
+	w = with_manifest(big);
+	finish(&w);
+	CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), (uint64_t)-EINVAL);
+	/* NUL in the text; two manifests; manifest + old ARG entries */
+	w = (struct buf){ .n = sizeof(struct bundle_header) };
+	put_entry(&w, BUNDLE_MANIFEST, "wasmetal-manifest 1\n# \0\n", 24);
+	put_entry(&w, BUNDLE_MODULE, wasm8, 8);
+	finish(&w);
+	CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), (uint64_t)-EINVAL);
+	w = with_manifest("wasmetal-manifest 1\n");
+	put_entry(&w, BUNDLE_MANIFEST, "wasmetal-manifest 1\n", 20);
+	finish(&w);
+	CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), (uint64_t)-EINVAL);
+	w = with_manifest("wasmetal-manifest 1\n");
+	put_entry(&w, BUNDLE_ARG, "x", 1);
+	finish(&w);
+	CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), (uint64_t)-EINVAL);
+}
+
+/* One bad node after a good "d" directory in preopen 0. */
+static int parse_with_node(uint32_t pre, uint32_t kind, const char *path,
+			   const void *data, size_t len)
+{
+	struct buf w = with_manifest("wasmetal-manifest 1\npreopen /a\n");
+	struct boot_bundle b;
+	const char *why;
+	int r;
+
+	put_node(&w, 0, WASI_NODE_DIR, "d", NULL, 0);
+	put_node(&w, 0, WASI_NODE_FILE, "d/f", "x", 1);
+	put_node(&w, pre, kind, path, data, len);
+	finish(&w);
+	r = bundle_parse(w.b, w.n, &b, &why);
+	if (!r)
+		bundle_free(&b);
+	return r;
+}
+
+TEST(hostile_nodes)
+{
+	struct boot_bundle b;
+	const char *why;
+	struct buf w;
+	uint8_t raw[64];
+	struct bundle_node n;
+
+	CHECK_EQ_U64(parse_with_node(0, WASI_NODE_FILE, "d/g", "y", 1), 0);
+	CHECK_EQ_U64(parse_with_node(1, WASI_NODE_FILE, "g", "", 0), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(parse_with_node(0, WASI_NODE_FILE, "/abs", "", 0), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(parse_with_node(0, WASI_NODE_FILE, "d//g", "", 0), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(parse_with_node(0, WASI_NODE_FILE, "d/", "", 0), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(parse_with_node(0, WASI_NODE_FILE, "d/./g", "", 0), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(parse_with_node(0, WASI_NODE_FILE, "d/..", "", 0), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(parse_with_node(0, WASI_NODE_FILE, "..", "", 0), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(parse_with_node(0, WASI_NODE_FILE, ".", "", 0), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(parse_with_node(0, WASI_NODE_DIR, "e", "x", 1), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(parse_with_node(0, WASI_NODE_SYMLINK, "s", "", 0), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(parse_with_node(0, WASI_NODE_SYMLINK, "s", "a\0b", 3), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(parse_with_node(0, 9, "k", "", 0), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(parse_with_node(0, 0, "k", "", 0), (uint64_t)-EINVAL);
+	/* a parent that is missing, later, or not a directory; a repeat */
+	CHECK_EQ_U64(parse_with_node(0, WASI_NODE_FILE, "x/y", "", 0), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(parse_with_node(0, WASI_NODE_FILE, "d/f/y", "", 0), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(parse_with_node(0, WASI_NODE_DIR, "d", NULL, 0), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(parse_with_node(0, WASI_NODE_FILE, "d/f", "z", 1), (uint64_t)-EINVAL);
+	w = with_manifest("wasmetal-manifest 1\npreopen /a\n");
+	put_node(&w, 0, WASI_NODE_FILE, "d/f", "x", 1);
+	put_node(&w, 0, WASI_NODE_DIR, "d", NULL, 0);
+	finish(&w);
+	CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), (uint64_t)-EINVAL);
+	/* nodes without a manifest; reserved field; path without its NUL,
+	   path_len past the entry, path_len 0 */
+	w = (struct buf){ .n = sizeof(struct bundle_header) };
+	put_entry(&w, BUNDLE_MODULE, wasm8, 8);
+	put_node(&w, 0, WASI_NODE_DIR, "d", NULL, 0);
+	finish(&w);
+	CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), (uint64_t)-EINVAL);
+	for (int k = 0; k < 4; k++) {
+		n = (struct bundle_node){ 0, WASI_NODE_FILE, 2, 0 };
+		memcpy(raw + sizeof n, "ab", 2);        /* no NUL in path_len 2 */
+		if (k == 1)
+			n.reserved = 1, memcpy(raw + sizeof n, "a\0", 2);
+		if (k == 2)
+			n.path_len = 100, memcpy(raw + sizeof n, "a\0", 2);
+		if (k == 3)
+			n.path_len = 0;
+		memcpy(raw, &n, sizeof n);
+		w = with_manifest("wasmetal-manifest 1\npreopen /a\n");
+		put_entry(&w, BUNDLE_NODE, raw, sizeof n + 2);
+		finish(&w);
+		CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), (uint64_t)-EINVAL);
+	}
+	w = with_manifest("wasmetal-manifest 1\npreopen /a\n");
+	put_entry(&w, BUNDLE_NODE, raw, 10);            /* shorter than the header */
+	finish(&w);
+	CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), (uint64_t)-EINVAL);
+}
+
+/* Random byte changes in a good bundle: parse or refuse, never crash. */
+TEST(mutations_never_crash)
+{
+	struct buf g = good_tree(), w;
+	struct boot_bundle b;
+	const char *why;
+	unsigned seed = 12345, ok = 0;
+	unsigned c, l;
+
+	for (int i = 0; i < 20000; i++) {
+		w = g;
+		for (int k = 0; k < 1 + i % 4; k++) {
+			seed = seed * 1103515245u + 12345u;
+			w.b[24 + (seed >> 8) % (w.n - 24)] = (uint8_t)(seed >> 20);
+		}
+		if (bundle_parse(w.b, w.n, &b, &why) == 0) {
+			ok++;
+			bundle_free(&b);
+		}
+		bundle_serial_ports(w.b, w.n, &c, &l);
+	}
+	CHECK(ok > 0);
+}
+
 int main(void)
 {
 	RUN(parses_a_good_bundle);
 	RUN(every_truncation_is_rejected);
 	RUN(hostile_headers_and_lengths);
 	RUN(module_count_flags_and_nul);
+	RUN(manifest_and_trees);
+	RUN(manifest_truncations_rejected);
+	RUN(manifest_errors_name_their_line);
+	RUN(manifest_limits);
+	RUN(hostile_nodes);
+	RUN(mutations_never_crash);
 	CHECK_DONE();
 }

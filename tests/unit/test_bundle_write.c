@@ -1,7 +1,9 @@
 /*
  * test_bundle_write.c — the boot bundle writer (images/bundle.c) against the
  * format in images/bundle.h: entry order, lengths, padding, header size,
- * and the inputs it must refuse.
+ * the manifest's text, a round trip through the kernel's own parser
+ * (kernel/bundle.c, in the library as images/bundle_parse.c) with every
+ * awkward byte in strings and a tree, and the inputs it must refuse.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,6 +11,8 @@
 #include "check.h"
 #include "bundle.h"
 #include "image.h"
+#include "wasi.h"
+#include "../../kernel/bundle_parse.h"
 
 static char dir[] = "/tmp/test_bundle_write.XXXXXX";
 static char wasm[64], wat_not_wasm[64], out[64];
@@ -63,8 +67,8 @@ TEST(layout)
 	const char *envp[] = { "A=1" };
 	struct image_spec s = { .module_path = wasm, .argc = 2, .argv = argv,
 				.envc = 1, .envp = envp, .flags = BUNDLE_FLAG_VERBOSE };
-	char err[256] = "";
-	uint8_t b[512];
+	char err[256] = "", text[1024];
+	uint8_t b[2048];
 	uint32_t kinds[8];
 	uint64_t lens[8];
 	const uint8_t *data[8];
@@ -78,41 +82,106 @@ TEST(layout)
 	memcpy(&h, b, sizeof(h));
 	CHECK(!memcmp(h.magic, BUNDLE_MAGIC, 8));
 	CHECK_EQ_U64(h.version, BUNDLE_VERSION);
-	CHECK_EQ_U64(h.count, 5);
+	CHECK_EQ_U64(h.count, 2);
 	CHECK_EQ_U64(h.size, n);
 	CHECK_EQ_U64(n % 8, 0);
-	CHECK_EQ_U64(walk(b, n, kinds, lens, data, 8), 5);
-	CHECK_EQ_U64(kinds[0], BUNDLE_MODULE);
-	CHECK_EQ_U64(lens[0], sizeof(mod));
-	CHECK(!memcmp(data[0], mod, sizeof(mod)));
-	CHECK_BYTES(data[0] + 9, 7, 0, 0, 0, 0, 0, 0, 0);       /* padding */
-	CHECK_EQ_U64(kinds[1], BUNDLE_ARG);
-	CHECK_EQ_U64(lens[1], 4);
-	CHECK(!memcmp(data[1], "prog", 4));
-	CHECK_EQ_U64(kinds[2], BUNDLE_ARG);
-	CHECK(lens[2] == 3 && !memcmp(data[2], "x y", 3));
-	CHECK_EQ_U64(kinds[3], BUNDLE_ENV);
-	CHECK(lens[3] == 3 && !memcmp(data[3], "A=1", 3));
-	CHECK_EQ_U64(kinds[4], BUNDLE_FLAGS);
-	CHECK_EQ_U64(lens[4], 4);
-	CHECK_BYTES(data[4], 4, 1, 0, 0, 0);
+	CHECK_EQ_U64(walk(b, n, kinds, lens, data, 8), 2);
+	CHECK_EQ_U64(kinds[0], BUNDLE_MANIFEST);
+	CHECK(lens[0] < sizeof(text));
+	if (lens[0] < sizeof(text)) {
+		memcpy(text, data[0], lens[0]);
+		text[lens[0]] = 0;
+		CHECK(strstr(text, "\nwasmetal-manifest 1\n") != NULL);
+		CHECK(strstr(text, "\nconsole com2\nlog com1\n") != NULL);
+		CHECK(strstr(text, "\nverbose yes\n") != NULL);
+		CHECK(strstr(text, "\narg \"prog\"\narg \"x y\"\nenv \"A=1\"\n") != NULL);
+	}
+	CHECK_EQ_U64(kinds[1], BUNDLE_MODULE);
+	CHECK_EQ_U64(lens[1], sizeof(mod));
+	CHECK(!memcmp(data[1], mod, sizeof(mod)));
+	CHECK_BYTES(data[1] + 9, 7, 0, 0, 0, 0, 0, 0, 0);       /* padding */
 }
 
-TEST(no_flags_entry_when_zero)
+static const struct wasi_tree_entry tree0[] = {
+	{ "d", WASI_NODE_DIR, NULL, 0 },
+	{ "d/f \"q\"\n", WASI_NODE_FILE, (const uint8_t *)"a\0b\n", 4 },
+	{ "d/l", WASI_NODE_SYMLINK, (const uint8_t *)"../x", 4 },
+	{ "e", WASI_NODE_FILE, (const uint8_t *)"", 0 },
+};
+static const struct wasi_tree_entry tree1[] = {
+	{ "only", WASI_NODE_FILE, (const uint8_t *)"1234567", 7 },
+};
+
+/* Everything the writer says, the kernel's parser reads back the same. */
+TEST(round_trip_through_the_kernel_parser)
 {
 	static const uint8_t mod[] = { 0, 'a', 's', 'm', 1, 0, 0, 0 };
-	struct image_spec s = { .module_path = wasm };
-	char err[256];
-	uint8_t b[256];
-	struct bundle_header h;
+	const char *argv[] = { "p.wasm", "", "q\"uo\\te", "nl\nt\tr\r", "\x01\x1f\x7f",
+			       "\xc3\xa9t\xc3\xa9 #not a comment" };
+	const char *envp[] = { "A=1", "B=x=y", "C=\n\"" };
+	const struct wasi_preopen pre[] = {
+		{ "/data dir", 4, tree0 }, { ".", 1, tree1 },
+	};
+	const char *src[] = { "host\ndir \"x\"", NULL };
+	struct image_spec s = { .module_path = wasm, .argc = 6, .argv = argv,
+				.envc = 3, .envp = envp, .npreopens = 2,
+				.preopens = pre, .preopen_sources = src,
+				.console_com1 = true };
+	static uint8_t b[8192];
+	struct boot_bundle bb;
+	const char *why = NULL;
+	char err[256] = "";
 	size_t n;
 
 	spit(wasm, mod, sizeof(mod));
 	CHECK(image_bundle_write(&s, out, err, sizeof(err)) == 0);
 	n = slurp(out, b, sizeof(b));
-	memcpy(&h, b, sizeof(h));
-	CHECK_EQ_U64(h.count, 1);
-	CHECK_EQ_U64(n, sizeof(h) + sizeof(struct bundle_entry) + 8);
+	CHECK(n > 0 && n < sizeof(b));
+	CHECK_EQ_U64(bundle_parse(b, n, &bb, &why), 0);
+	if (why) {
+		fprintf(stderr, "why: %s, line %u\n", why, bb.bad_line);
+		return;
+	}
+	CHECK_EQ_U64(bb.argc, 6);
+	for (int i = 0; i < 6 && i < bb.argc; i++)
+		CHECK(!strcmp(bb.argv[i], argv[i]));
+	CHECK_EQ_U64(bb.envc, 3);
+	for (int i = 0; i < 3 && i < bb.envc; i++)
+		CHECK(!strcmp(bb.envp[i], envp[i]));
+	CHECK(bb.console == BUNDLE_PORT_COM1 && bb.log == BUNDLE_PORT_COM2);
+	CHECK(bb.module_len == sizeof(mod) && !memcmp(bb.module, mod, sizeof(mod)));
+	CHECK_EQ_U64(bb.npreopens, 2);
+	for (size_t p = 0; p < 2 && p < bb.npreopens; p++) {
+		CHECK(!strcmp(bb.preopens[p].guest_path, pre[p].guest_path));
+		CHECK_EQ_U64(bb.preopens[p].nentries, pre[p].nentries);
+		for (size_t i = 0; i < pre[p].nentries && i < bb.preopens[p].nentries; i++) {
+			const struct wasi_tree_entry *a = &pre[p].entries[i];
+			const struct wasi_tree_entry *e = &bb.preopens[p].entries[i];
+
+			CHECK(!strcmp(e->path, a->path) && e->kind == a->kind &&
+			      e->len == a->len && (!a->len || !memcmp(e->data, a->data, a->len)));
+		}
+	}
+	bundle_free(&bb);
+}
+
+TEST(spec_blob_only)
+{
+	const char *blob_path = wat_not_wasm;
+	struct image_spec s = { .spec_path = blob_path };
+	static uint8_t b[1024];
+	struct boot_bundle bb;
+	const char *why;
+	char err[256] = "";
+	size_t n;
+
+	spit(blob_path, "SPECBLOB", 8);
+	CHECK(image_bundle_write(&s, out, err, sizeof(err)) == 0);
+	n = slurp(out, b, sizeof(b));
+	CHECK_EQ_U64(bundle_parse(b, n, &bb, &why), 0);
+	CHECK(!bb.module && bb.spec_len == 8 && !memcmp(bb.spec, "SPECBLOB", 8));
+	CHECK(bb.argc == 0 && bb.npreopens == 0);
+	bundle_free(&bb);
 }
 
 TEST(refuses_bad_input)
@@ -147,7 +216,8 @@ int main(void)
 	snprintf(wat_not_wasm, sizeof(wat_not_wasm), "%s/m.wat", dir);
 	snprintf(out, sizeof(out), "%s/bundle", dir);
 	RUN(layout);
-	RUN(no_flags_entry_when_zero);
+	RUN(round_trip_through_the_kernel_parser);
+	RUN(spec_blob_only);
 	RUN(refuses_bad_input);
 	unlink(wasm);
 	unlink(wat_not_wasm);

@@ -1,0 +1,14 @@
+/*
+ * virtio_rng.h — the virtio entropy device (Virtio 1.2 §5.4), the kernel's
+ * entropy source when the CPU has neither RDSEED nor RDRAND.
+ */
+#ifndef DRIVERS_VIRTIO_RNG_H
+#define DRIVERS_VIRTIO_RNG_H
+
+#include <stddef.h>
+
+/* Fill buf from the device (found and set up on first use; PCI must have
+ * been enumerated).  0, or -ENODEV (no device) / -EIO / -ETIMEDOUT. */
+int virtio_rng_read(void *buf, size_t len);
+
+#endif

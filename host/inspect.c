@@ -1,0 +1,254 @@
+/*
+ * inspect.c — `wasmetal inspect MODULE.wasm|IMAGE`: for a module, its
+ * imports, exports and memories (the engine's own decoder and validator,
+ * jit/inspect.c); for a disk image, its format, its manifest, the files
+ * of its preopened directories and then its module the same way.  The
+ * image's bundle is read back from the ESP (images/readback.c) and parsed
+ * by the kernel's parser (images/bundle_parse.c): what inspect accepts,
+ * the kernel accepts.  Everything printed from the input is escaped: a
+ * hostile name cannot send escape sequences to the terminal.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bundle.h"
+#include "image.h"
+#include "inspect.h"
+#include "wasm.h"
+#include "../kernel/bundle_parse.h"
+
+/* Bytes as text: control characters (C0, DEL, and C1 as UTF-8) as \xHH;
+ * with keep_lines, newlines and tabs as they are. */
+static void put_text(const char *s, size_t n, bool keep_lines)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (keep_lines && (c == '\n' || c == '\t'))
+			putchar(c);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+			 (unsigned char)s[i + 1] <= 0x9f)
+			printf("\\x%02x\\x%02x", c, (unsigned char)s[++i]);
+		else
+			putchar(c);
+	}
+}
+
+static void print_extern(const struct wasm_extern_info *e)
+{
+	fputs("  ", stdout);
+	if (e->module) {
+		put_text(e->module, e->module_len, false);
+		putchar('.');
+	}
+	put_text(e->name, e->name_len, false);
+	printf(": %s\n", e->type);
+}
+
+static int print_module(const uint8_t *wasm, size_t len)
+{
+	struct wasm_extern_info e;
+	struct wasm_error err;
+	wasm_module *m;
+	char msg[256];
+	size_t n;
+
+	if (wasm_module_load(wasm, len, &m, &err)) {
+		wasm_error_format(&err, msg, sizeof msg);
+		fprintf(stderr, "wasmetal: invalid module: %s\n", msg);
+		return -1;
+	}
+	printf("module: %zu bytes, valid\n", len);
+	n = wasm_module_import_count(m);
+	printf("imports: %zu\n", n);
+	for (size_t i = 0; i < n; i++)
+		if (!wasm_module_import_info(m, i, &e))
+			print_extern(&e);
+	n = wasm_module_export_count(m);
+	printf("exports: %zu\n", n);
+	for (size_t i = 0; i < n; i++)
+		if (!wasm_module_export_info(m, i, &e))
+			print_extern(&e);
+	n = wasm_module_memory_count(m);
+	printf("memories: %zu\n", n);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t min, max;
+		bool has_max, imported;
+
+		if (wasm_module_memory_limits(m, i, &min, &max, &has_max, &imported))
+			continue;
+		printf("  memory %zu%s: min %llu pages (%llu KiB), max ", i,
+		       imported ? " (imported)" : "", (unsigned long long)min,
+		       (unsigned long long)min * 64);
+		if (has_max)
+			printf("%llu pages (%llu KiB)\n", (unsigned long long)max,
+			       (unsigned long long)max * 64);
+		else
+			printf("none (4 GiB)\n");
+	}
+	wasm_module_free(m);
+	return 0;
+}
+
+static const char *port_name(unsigned p)
+{
+	return p == BUNDLE_PORT_COM1 ? "COM1" : p == BUNDLE_PORT_COM2 ? "COM2" : "none";
+}
+
+static void print_trees(const struct boot_bundle *b)
+{
+	static const char *const kinds[] = { "?", "dir ", "file", "link" };
+
+	for (size_t p = 0; p < b->npreopens; p++) {
+		const struct wasi_preopen *po = &b->preopens[p];
+
+		printf("preopen fd %zu: \"", p + 3);
+		put_text(po->guest_path, strlen(po->guest_path), false);
+		printf("\", %zu entries\n", po->nentries);
+		for (size_t i = 0; i < po->nentries; i++) {
+			const struct wasi_tree_entry *e = &po->entries[i];
+
+			printf("  %s ", kinds[e->kind < 4 ? e->kind : 0]);
+			put_text(e->path, strlen(e->path), false);
+			if (e->kind == WASI_NODE_FILE)
+				printf(" (%zu bytes)", e->len);
+			else if (e->kind == WASI_NODE_SYMLINK) {
+				fputs(" -> ", stdout);
+				put_text((const char *)e->data, e->len, false);
+			}
+			putchar('\n');
+		}
+	}
+}
+
+static int parse_image(const char *disk, uint8_t **buf, size_t *len,
+		       struct boot_bundle *b, char *err, size_t errlen)
+{
+	const char *why;
+	int r;
+
+	if (image_read_bundle(disk, buf, len, err, errlen)) {
+		size_t n = strlen(err);
+
+		if (!strstr(err, "wasmetal image"))
+			snprintf(err + n, errlen - n, "\n(%s: not a wasmetal image?)", disk);
+		return -1;
+	}
+	r = bundle_parse(*buf, *len, b, &why);
+	if (r) {
+		if (b->bad_line)
+			snprintf(err, errlen, "%s: invalid bundle: manifest line %u: %s",
+				 disk, b->bad_line, why);
+		else
+			snprintf(err, errlen, "%s: invalid bundle: %s", disk, why);
+		free(*buf);
+		return -1;
+	}
+	return 0;
+}
+
+int image_info_read(const char *disk, struct image_info *info, char *err,
+		    size_t errlen)
+{
+	struct boot_bundle b;
+	uint8_t *buf;
+	size_t len;
+
+	if (image_detect_format(disk, &info->format, err, errlen) ||
+	    parse_image(disk, &buf, &len, &b, err, errlen))
+		return -1;
+	info->console_com1 = b.console == BUNDLE_PORT_COM1;
+	if (b.console == b.log) {
+		snprintf(err, errlen, "%s: its console and kernel log share %s; "
+			 "wasmetal run needs them apart (boot it with QEMU directly)",
+			 disk, port_name(b.console));
+		bundle_free(&b);
+		free(buf);
+		return -1;
+	}
+	bundle_free(&b);
+	free(buf);
+	return 0;
+}
+
+static int inspect_image(const char *path)
+{
+	struct boot_bundle b;
+	enum image_format f;
+	char err[4096];
+	uint8_t *buf;
+	size_t len;
+	int r = 0;
+
+	if (image_detect_format(path, &f, err, sizeof err) ||
+	    parse_image(path, &buf, &len, &b, err, sizeof err)) {
+		fprintf(stderr, "wasmetal: %s\n", err);
+		return -1;
+	}
+	printf("image: %s disk, bundle %zu bytes\n", image_format_name(f), len);
+	printf("console: %s, kernel log: %s\n", port_name(b.console), port_name(b.log));
+	if (b.manifest) {
+		printf("manifest:\n");
+		put_text(b.manifest, b.manifest_len, true);
+		if (b.manifest_len && b.manifest[b.manifest_len - 1] != '\n')
+			putchar('\n');
+	} else {
+		printf("manifest: none (an older bundle: %d args, %d env)\n",
+		       b.argc, b.envc);
+	}
+	print_trees(&b);
+	if (b.module)
+		r = print_module(b.module, b.module_len);
+	else if (b.spec)
+		printf("spec blob: %zu bytes (wasmetal spec --qemu)\n", b.spec_len);
+	bundle_free(&b);
+	free(buf);
+	return r;
+}
+
+int inspect_main(const char *path)
+{
+	uint8_t magic[4] = { 0 };
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	size_t n, cap, len;
+
+	if (!f) {
+		fprintf(stderr, "wasmetal: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	n = fread(magic, 1, 4, f);
+	if (n < 4 || memcmp(magic, "\0asm", 4)) {
+		fclose(f);
+		return inspect_image(path);
+	}
+	rewind(f);
+	cap = 1 << 16;
+	len = 0;
+	buf = malloc(cap);
+	while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
+		len += n;
+		if (len == cap) {
+			uint8_t *nb = realloc(buf, cap *= 2);
+
+			if (!nb)
+				free(buf);
+			buf = nb;
+		}
+	}
+	if (!buf || ferror(f)) {
+		fprintf(stderr, "wasmetal: %s: read error\n", path);
+		free(buf);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	printf("file: %s\n", path);
+	n = print_module(buf, len);
+	free(buf);
+	return n ? -1 : 0;
+}
