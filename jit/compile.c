@@ -21,6 +21,11 @@
  *   (choose_pins), opcodes, epilogue, trap stubs, label fixups -> call
  *   fixups -> copy into code pages, seal RX.
  *
+ * Optional instructions (LZCNT, TZCNT, POPCNT, ROUNDSS/SD) are used when
+ * CPUID reports them (detect_cpu, once per process), else bsr/bsf with the
+ * zero case handled and jit_rt calls; jit_cpu_disable (jit.h) forces the
+ * fallbacks for tests.
+ *
  * Per-opcode facts (immediates, flags, numeric signatures, names) come
  * from the one table in opcodes.h.  Compile speed: one pass plus the
  * look-ahead, each instruction emitted with one capacity check (x64/asm.h),
@@ -173,7 +178,7 @@ struct jc {
 	struct call_fixup *calls;
 	uint32_t ncalls, capcalls;
 	uint32_t *offs, *ends;
-	bool sse41, popcnt;
+	bool sse41, popcnt, lzcnt, tzcnt;    /* CPU features used (JIT_CPU_*) */
 	struct fc_bufs *keep;   /* struct fc's arrays, reused by the next function */
 };
 
@@ -2235,13 +2240,21 @@ static void emit_iunary(struct fc *f, int w, int op, uint32_t k)
 {
 	ld(f, RAX, k);
 	switch (op) {
-	case 0: /* clz: 31 - bsr, or 32 for 0 (63 ^ 31) */
+	case 0: /* clz: lzcnt, else 31 - bsr, or 32 for 0 (63 ^ 31) */
+		if (f->jc->lzcnt) {
+			x64_lzcnt(f->a, w, RAX, RAX);
+			break;
+		}
 		x64_mov_ri(f->a, RDX, w ? 127 : 63);
 		x64_bsr(f->a, w, RAX, RAX);
 		x64_cmov(f->a, X64_CC_E, w, RAX, RDX);
 		x64_alu_ri(f->a, X64_XOR, w, RAX, w ? 63 : 31);
 		break;
-	case 1: /* ctz */
+	case 1: /* ctz: tzcnt, else bsf, or 32|64 for 0 */
+		if (f->jc->tzcnt) {
+			x64_tzcnt(f->a, w, RAX, RAX);
+			break;
+		}
 		x64_mov_ri(f->a, RDX, w ? 64 : 32);
 		x64_bsf(f->a, w, RAX, RAX);
 		x64_cmov(f->a, X64_CC_E, w, RAX, RDX);
@@ -3555,20 +3568,51 @@ static void emit_import_stub(struct jc *jc, uint32_t idx)
 
 /* CPUID once per process: in a virtual machine every CPUID instruction
  * exits to the hypervisor (microseconds), too slow to repeat per module.
- * Racing first calls store the same values. */
-static void detect_cpu(struct jc *jc)
+ * Racing first calls store the same value.  A CPU without LZCNT or BMI1
+ * runs lzcnt/tzcnt as bsr/bsf (the F3 prefix is ignored), so the flags
+ * must be checked, not assumed. */
+#define CPU_KNOWN 0x80000000u
+static unsigned int cpu_disabled;       /* jit_cpu_disable */
+
+static unsigned int cpu_detect(void)
 {
-	static volatile int known;      /* 0 = not yet, else 1 + bits */
-	unsigned int eax, ebx, ecx, edx;
-	int bits = 0;
+	static volatile unsigned int known;     /* 0 = not yet, else CPU_KNOWN | bits */
+	unsigned int eax, ebx, ecx, edx, bits = CPU_KNOWN;
 
 	if (!known) {
-		if (__get_cpuid(1, &eax, &ebx, &ecx, &edx))
-			bits = (int)((ecx >> 19) & 1) | (int)((ecx >> 23) & 1) << 1;
-		known = 1 + bits;
+		if (__get_cpuid(1, &eax, &ebx, &ecx, &edx)) {
+			if (ecx & (1u << 19))
+				bits |= JIT_CPU_SSE41;
+			if (ecx & (1u << 23))
+				bits |= JIT_CPU_POPCNT;
+		}
+		if (__get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 5)))
+			bits |= JIT_CPU_LZCNT;
+		if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 3)))
+			bits |= JIT_CPU_BMI1;
+		known = bits;
 	}
-	jc->sse41 = (known - 1) & 1;
-	jc->popcnt = ((known - 1) >> 1) & 1;
+	return known & ~CPU_KNOWN;
+}
+
+unsigned int jit_cpu_features(void)
+{
+	return cpu_detect() & ~cpu_disabled;
+}
+
+void jit_cpu_disable(unsigned int mask)
+{
+	cpu_disabled = mask;
+}
+
+static void detect_cpu(struct jc *jc)
+{
+	unsigned int cpu = jit_cpu_features();
+
+	jc->sse41 = cpu & JIT_CPU_SSE41;
+	jc->popcnt = cpu & JIT_CPU_POPCNT;
+	jc->lzcnt = cpu & JIT_CPU_LZCNT;
+	jc->tzcnt = cpu & JIT_CPU_BMI1;
 }
 
 static int set_err(struct wasm_error *err, const char *msg)

@@ -176,6 +176,19 @@ struct jit_code {
 int jit_compile(wasm_module *m, struct jit_code **out, struct wasm_error *err);
 void jit_code_free(struct jit_code *c);
 
+/* compile.c: the optional instructions the compiler uses when CPUID
+ * reports them, with a fallback otherwise.  jit_cpu_features() is what the
+ * next jit_compile will use: the detected set minus the bits given to
+ * jit_cpu_disable (0 = use everything; tests force the fallbacks with it;
+ * not synchronised: call it only while nothing is compiling). */
+#define JIT_CPU_SSE41   0x01    /* roundss/roundsd (else jit_rt.round*) */
+#define JIT_CPU_POPCNT  0x02    /* popcnt (else jit_rt.popcnt) */
+#define JIT_CPU_LZCNT   0x04    /* lzcnt, CPUID 0x80000001 ECX.5 (else bsr) */
+#define JIT_CPU_BMI1    0x08    /* tzcnt, CPUID 7 EBX.3 (else bsf) */
+#define JIT_CPU_ALL     0x0f
+unsigned int jit_cpu_features(void);
+void jit_cpu_disable(unsigned int mask);
+
 /* trap.c */
 bool jit_code_lookup(const wasm_module *m, uintptr_t rip,
 		     uint32_t *func_index, uint32_t *wasm_off);

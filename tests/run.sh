@@ -22,6 +22,9 @@
 # Every check prints "PASS name" or "FAIL name (why)" and the evidence; the
 # last line is "N passed, N failed"; the exit status is 1 if any failed.
 set -u
+# No test reads the terminal: programs that need input get it explicitly.
+# (A node run that inherits an open stdin can block in poll_oneoff.)
+exec </dev/null
 cd "$(dirname "$0")/.." || exit 1
 
 B=build
@@ -388,6 +391,25 @@ image_tests() {
 		fail images "plain_qemu.sh did not finish" "$T/images.out"
 }
 
+# ---- 4c. the framebuffer console (tests/images/fbcon_screenshot.sh) ----------
+# Boots with a display, screendumps, compares each pixel with the console
+# text rendered independently (~20 s).  Its checks count here.
+fbcon_tests() {
+	local word rest
+	[ "${WASMETAL_SKIP_QEMU:-0}" = 1 ] && return
+	BUILD=$B tests/images/fbcon_screenshot.sh >"$T/fbcon.out" 2>&1
+	while read -r word rest; do
+		case "$word" in
+		PASS) pass "$rest" ;;
+		FAIL) echo "FAIL $rest"; nfail=$((nfail + 1)) ;;
+		'|' | ---) echo "    $word $rest" ;;
+		esac
+	done <"$T/fbcon.out"
+	grep -q '^[0-9]* passed, 0 failed$' "$T/fbcon.out" ||
+		grep -q '^FAIL' "$T/fbcon.out" ||
+		fail fbcon "fbcon_screenshot.sh did not finish" "$T/fbcon.out"
+}
+
 # ---- 5. spec testsuite -------------------------------------------------------
 # tests/spec/run-suite.sh runs every non-SIMD file of the testsuite: hosted
 # (make spec), then all of them inside the kernel in one QEMU boot (make
@@ -437,6 +459,7 @@ if [ -x "$W" ]; then
 	preopen_tests hosted
 	qemu_tests
 	image_tests
+	fbcon_tests
 else
 	fail wasmetal "$W not built"
 fi

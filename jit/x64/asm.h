@@ -520,6 +520,19 @@ X64_INLINE void x64_bsf(struct x64_asm *a, int w, int dst, int src)
 	x64_enc_rr(a, 0, w, X64_OP2(0x0f, 0xbc), dst, src, false);
 }
 
+/* lzcnt dst, src  (LZCNT: CPUID 0x80000001 ECX bit 5, "ABM"; a CPU without
+ * it ignores the F3 and runs bsr, so check the flag before using it) */
+X64_INLINE void x64_lzcnt(struct x64_asm *a, int w, int dst, int src)
+{
+	x64_enc_rr(a, 0xf3, w, X64_OP2(0x0f, 0xbd), dst, src, false);
+}
+
+/* tzcnt dst, src  (BMI1: CPUID 7 EBX bit 3; without it this runs as bsf) */
+X64_INLINE void x64_tzcnt(struct x64_asm *a, int w, int dst, int src)
+{
+	x64_enc_rr(a, 0xf3, w, X64_OP2(0x0f, 0xbc), dst, src, false);
+}
+
 /* popcnt dst, src */
 X64_INLINE void x64_popcnt(struct x64_asm *a, int w, int dst, int src)
 {

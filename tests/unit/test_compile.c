@@ -6,7 +6,11 @@
  * 1. Every numeric opcode (0x45..0xc4, 0xfc 0..7) in a one-function module
  *    built here, run over edge-case and pseudo-random operands, compared
  *    with a reference written from the spec's definitions (§4.3 numerics):
- *    trap codes included, floats bit-exact except NaN payloads.
+ *    trap codes included, floats bit-exact except NaN payloads.  Twice:
+ *    with the optional instructions this CPU has (LZCNT, TZCNT, POPCNT,
+ *    ROUNDSD), and with all of them forced off (jit_cpu_disable), so the
+ *    fallbacks run too; clz/ctz also on constant operands, with a look at
+ *    the code to see which instruction was used.
  * 2. A hand-written module (ctl_wasm, its WAT in the comment) for control
  *    flow, calls, call_indirect, host imports, memory, globals, and traps
  *    with their function index / byte offset / backtrace.
@@ -21,6 +25,7 @@
 #include <stdlib.h>
 #include "check.h"
 #include "wasm.h"
+#include "jit.h"
 #include "plat_host.h"
 
 /* ---- a tiny module builder ------------------------------------------------ */
@@ -496,7 +501,7 @@ static int run_op(const struct op *o, wasm_instance *inst, uint64_t a, uint64_t 
 	return ok ? 0 : 1;
 }
 
-TEST(numeric_ops)
+static void numeric_ops_all(void)
 {
 	make_values();
 	for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
@@ -534,6 +539,128 @@ TEST(numeric_ops)
 		wasm_instance_free(inst);
 		wasm_module_free(m);
 	}
+}
+
+static void print_cpu(const char *what)
+{
+	unsigned int c = jit_cpu_features();
+
+	printf("# %s: lzcnt %d tzcnt %d popcnt %d sse4.1 %d\n", what, !!(c & JIT_CPU_LZCNT),
+	       !!(c & JIT_CPU_BMI1), !!(c & JIT_CPU_POPCNT), !!(c & JIT_CPU_SSE41));
+}
+
+/* with what CPUID reports */
+TEST(numeric_ops)
+{
+	jit_cpu_disable(0);
+	print_cpu("numeric_ops");
+	numeric_ops_all();
+}
+
+/* with LZCNT, TZCNT, POPCNT and SSE4.1 forced off: bsr/bsf, the runtime's
+ * popcnt and rounding */
+TEST(numeric_ops_fallbacks)
+{
+	jit_cpu_disable(JIT_CPU_ALL);
+	CHECK(jit_cpu_features() == 0);
+	numeric_ops_all();
+	jit_cpu_disable(0);
+}
+
+/* signed LEB128 of v into p (at most 10 bytes); its length */
+static size_t sleb(uint8_t *p, int64_t v)
+{
+	size_t n = 0;
+	bool more = true;
+
+	while (more) {
+		uint8_t byte = v & 0x7f;
+		v >>= 7;        /* arithmetic shift (gcc, clang) */
+		more = !((v == 0 && !(byte & 0x40)) || (v == -1 && (byte & 0x40)));
+		p[n++] = byte | (more ? 0x80 : 0);
+	}
+	return n;
+}
+
+/* Does f's code hold `[F3] [REX] 0F op` (F3 present: lzcnt/tzcnt, absent:
+ * bsr/bsf)?  1 if seen with F3, 2 if seen without, 3 both, 0 neither. */
+static int find_bitscan(wasm_module *m, uint8_t op)
+{
+	const struct jit_code *c = m->code;
+	uint32_t fi = m->nfuncs - 1;
+	const uint8_t *p = c->base + c->func_offsets[fi];
+	size_t n = c->func_ends[fi] - c->func_offsets[fi];
+	int seen = 0;
+
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (p[i] != 0x0f || p[i + 1] != op)
+			continue;
+		size_t j = i;
+		if (j > 0 && (p[j - 1] & 0xf0) == 0x40)
+			j--;                    /* REX */
+		seen |= j > 0 && p[j - 1] == 0xf3 ? 1 : 2;
+	}
+	return seen;
+}
+
+/* clz/ctz of constants and of a parameter, zero included, with the
+ * instructions on and off; the code uses lzcnt/tzcnt exactly when on */
+TEST(clz_ctz_forms)
+{
+	static const uint64_t ks[] = { 0, 1, 2, 0x80, 0x80000000ull, 0xffffffffull,
+		0x100000000ull, 0x8000000000000000ull, ~0ull, 0x0001000000010000ull };
+	const struct op *clzctz[4];
+	unsigned int have;
+
+	jit_cpu_disable(0);
+	have = jit_cpu_features();
+
+	for (size_t i = 0, n = 0; i < sizeof ops / sizeof *ops; i++)
+		if (ops[i].code == 0x67 || ops[i].code == 0x68 || ops[i].code == 0x79 ||
+		    ops[i].code == 0x7a)
+			clzctz[n++] = &ops[i];
+	for (int off = 0; off < 2; off++) {
+		jit_cpu_disable(off ? JIT_CPU_LZCNT | JIT_CPU_BMI1 : 0);
+		for (int t = 0; t < 4; t++) {
+			const struct op *o = clzctz[t];
+			bool w = o->a == 'I', is_clz = o->code == 0x67 || o->code == 0x79;
+			bool fast = !off && (have & (is_clz ? JIT_CPU_LZCNT : JIT_CPU_BMI1));
+			int want_seen = fast ? 1 : 2;
+
+			for (size_t k = 0; k < sizeof ks / sizeof *ks; k++) {
+				uint64_t v = w ? ks[k] : (uint32_t)ks[k], res[1] = { ~0ull }, want;
+				uint8_t code[16];
+				size_t n = 0;
+				struct mb mod;
+				wasm_module *m;
+				wasm_instance *inst;
+				struct wasm_trap trap;
+				struct wasm_error err;
+
+				code[n++] = w ? 0x42 : 0x41;    /* i64.const | i32.const v */
+				n += sleb(code + n, w ? (int64_t)v : (int64_t)(int32_t)v);
+				code[n++] = o->code;
+				build(&mod, "", w ? "I" : "i", code, n, true);
+				inst = instantiate(mod.b, mod.n, &m, NULL, 0);
+				CHECK(inst != NULL);
+				if (!inst)
+					continue;
+				CHECK(ref(o, v, 0, &want) == 0);
+				CHECK(wasm_call(inst, "f", NULL, 0, res, 1, &trap, &err) == 0);
+				if (res[0] != want)
+					fprintf(stderr, "%s(const %#llx) %s: got %#llx, want %#llx\n",
+						o->name, (unsigned long long)v, off ? "off" : "on",
+						(unsigned long long)res[0], (unsigned long long)want);
+				CHECK(res[0] == want);
+				CHECK(find_bitscan(m, is_clz ? 0xbd : 0xbc) == want_seen);
+				wasm_instance_free(inst);
+				wasm_module_free(m);
+			}
+		}
+	}
+	jit_cpu_disable(0);
+	if (!(have & JIT_CPU_LZCNT) || !(have & JIT_CPU_BMI1))
+		printf("# clz_ctz_forms: this CPU lacks LZCNT or BMI1; only the fallbacks ran\n");
 }
 
 /* ---- 2. control, calls, memory, traps ------------------------------------------- */
@@ -1704,6 +1831,8 @@ int main(void)
 {
 	plat_host_init();         /* SIGSEGV -> wasm_fault_redirect */
 	RUN(numeric_ops);
+	RUN(numeric_ops_fallbacks);
+	RUN(clz_ctz_forms);
 	RUN(ctl_setup);
 	RUN(control_flow);
 	RUN(calls_and_imports);

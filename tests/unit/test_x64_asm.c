@@ -580,6 +580,94 @@ TEST(bsf32)
 	x64_free(&a);
 }
 
+/* lzcnt eax, eax */
+TEST(lzcnt32)
+{
+	struct x64_asm a;
+
+	x64_init(&a);
+	x64_lzcnt(&a, 0, X64_RAX, X64_RAX);
+	CHECK_BYTES(a.buf, a.len, 0xf3, 0x0f, 0xbd, 0xc0);
+	x64_free(&a);
+}
+
+/* lzcnt rax, rax */
+TEST(lzcnt64)
+{
+	struct x64_asm a;
+
+	x64_init(&a);
+	x64_lzcnt(&a, 1, X64_RAX, X64_RAX);
+	CHECK_BYTES(a.buf, a.len, 0xf3, 0x48, 0x0f, 0xbd, 0xc0);
+	x64_free(&a);
+}
+
+/* lzcnt r9d, r12d */
+TEST(lzcnt32_ext)
+{
+	struct x64_asm a;
+
+	x64_init(&a);
+	x64_lzcnt(&a, 0, X64_R9, X64_R12);
+	CHECK_BYTES(a.buf, a.len, 0xf3, 0x45, 0x0f, 0xbd, 0xcc);
+	x64_free(&a);
+}
+
+/* lzcnt rdx, r15 */
+TEST(lzcnt64_r15)
+{
+	struct x64_asm a;
+
+	x64_init(&a);
+	x64_lzcnt(&a, 1, X64_RDX, X64_R15);
+	CHECK_BYTES(a.buf, a.len, 0xf3, 0x49, 0x0f, 0xbd, 0xd7);
+	x64_free(&a);
+}
+
+/* tzcnt eax, eax */
+TEST(tzcnt32)
+{
+	struct x64_asm a;
+
+	x64_init(&a);
+	x64_tzcnt(&a, 0, X64_RAX, X64_RAX);
+	CHECK_BYTES(a.buf, a.len, 0xf3, 0x0f, 0xbc, 0xc0);
+	x64_free(&a);
+}
+
+/* tzcnt rax, rax */
+TEST(tzcnt64)
+{
+	struct x64_asm a;
+
+	x64_init(&a);
+	x64_tzcnt(&a, 1, X64_RAX, X64_RAX);
+	CHECK_BYTES(a.buf, a.len, 0xf3, 0x48, 0x0f, 0xbc, 0xc0);
+	x64_free(&a);
+}
+
+/* tzcnt r10d, ecx */
+TEST(tzcnt32_r10)
+{
+	struct x64_asm a;
+
+	x64_init(&a);
+	x64_tzcnt(&a, 0, X64_R10, X64_RCX);
+	CHECK_BYTES(a.buf, a.len, 0xf3, 0x44, 0x0f, 0xbc, 0xd1);
+	x64_free(&a);
+}
+
+/* tzcnt rcx, r13 */
+TEST(tzcnt64_r13)
+{
+	struct x64_asm a;
+
+	x64_init(&a);
+	x64_tzcnt(&a, 1, X64_RCX, X64_R13);
+	CHECK_BYTES(a.buf, a.len, 0xf3, 0x49, 0x0f, 0xbc, 0xcd);
+	x64_free(&a);
+}
+
 /* popcnt rax, rax */
 TEST(popcnt)
 {
@@ -1035,6 +1123,14 @@ int main(void)
 	RUN(cqo);
 	RUN(bsr);
 	RUN(bsf32);
+	RUN(lzcnt32);
+	RUN(lzcnt64);
+	RUN(lzcnt32_ext);
+	RUN(lzcnt64_r15);
+	RUN(tzcnt32);
+	RUN(tzcnt64);
+	RUN(tzcnt32_r10);
+	RUN(tzcnt64_r13);
 	RUN(popcnt);
 	RUN(cmovz);
 	RUN(setcc_al);
