@@ -37,6 +37,7 @@
 
 #include "bundle.h"
 #include "image.h"
+#include "tmpdir.h"
 #include "inspect.h"
 #include "plat_host.h"
 #include "spec.h"
@@ -357,41 +358,6 @@ static int run_hosted(const struct opts *o)
 	return status;
 }
 
-/* A private directory for the run's disk image, removed afterwards. */
-static char *make_tmpdir(void)
-{
-	const char *t = getenv("TMPDIR");
-	char *dir;
-
-	if (!t || !*t)
-		t = "/tmp";
-	if (asprintf(&dir, "%s/wasmetal.XXXXXX", t) < 0)
-		return NULL;
-	if (!mkdtemp(dir)) {
-		free(dir);
-		return NULL;
-	}
-	return dir;
-}
-
-static void remove_tmpdir(char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[PATH_MAX];
-
-	while (d && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-	free(dir);
-}
-
 static void fill_spec(const struct opts *o, const struct trees *tr,
 		      struct image_spec *spec)
 {
@@ -460,7 +426,7 @@ static int run_qemu(const struct opts *o)
 		return run_image(o);
 	if (trees_read(o, &tr))
 		return EXIT_INTERNAL;
-	dir = make_tmpdir();
+	dir = tmpdir_make("wasmetal");
 	if (!dir) {
 		fprintf(stderr, "wasmetal: cannot create a temporary directory: %s\n",
 			strerror(errno));
@@ -477,7 +443,7 @@ static int run_qemu(const struct opts *o)
 		status = boot_disk(o, disk, NULL, false);
 	}
 	trees_free(&tr);
-	remove_tmpdir(dir);
+	tmpdir_remove(dir);
 	return status;
 }
 
@@ -486,7 +452,7 @@ static int build_converted(const struct image_spec *spec, const char *out,
 			   enum image_format fmt, char *err, size_t errlen)
 {
 	char disk[PATH_MAX];
-	char *dir = make_tmpdir();
+	char *dir = tmpdir_make("wasmetal");
 	int r;
 
 	if (!dir) {
@@ -498,7 +464,7 @@ static int build_converted(const struct image_spec *spec, const char *out,
 	r = image_build(spec, disk, err, errlen);
 	if (!r)
 		r = image_convert(disk, IMAGE_RAW, out, fmt, err, errlen);
-	remove_tmpdir(dir);
+	tmpdir_remove(dir);
 	return r;
 }
 

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "tmpdir.h"
 #include "spec.h"
 #include "spec_blob.h"
 #include "spec_script.h"
@@ -449,41 +450,6 @@ static int run_through_blob(const struct opts *op, int nfiles, char **files)
 	return status;
 }
 
-/* A private directory for the blob and the disk image, removed afterwards. */
-static char *make_tmpdir(void)
-{
-	const char *t = getenv("TMPDIR");
-	char *dir;
-
-	if (!t || !*t)
-		t = "/tmp";
-	if (asprintf(&dir, "%s/wasmetal-spec.XXXXXX", t) < 0)
-		return NULL;
-	if (!mkdtemp(dir)) {
-		free(dir);
-		return NULL;
-	}
-	return dir;
-}
-
-static void remove_tmpdir(char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[PATH_MAX];
-
-	while (d && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-	free(dir);
-}
-
 static int write_all(const char *path, const uint8_t *p, size_t n)
 {
 	FILE *f = fopen(path, "wb");
@@ -534,7 +500,7 @@ static int run_qemu(const struct opts *op, int nfiles, char **files)
 
 	if (make_blob(op, nfiles, files, &w))
 		return EXIT_INTERNAL;
-	dir = make_tmpdir();
+	dir = tmpdir_make("wasmetal-spec");
 	if (!dir) {
 		fprintf(stderr, "wasmetal spec: cannot create a temporary directory: %s\n",
 			strerror(errno));
@@ -543,7 +509,7 @@ static int run_qemu(const struct opts *op, int nfiles, char **files)
 	}
 	status = boot_blob(op, dir, w.data, w.len);
 	free(w.data);
-	remove_tmpdir(dir);
+	tmpdir_remove(dir);
 	return status;
 }
 

@@ -2,7 +2,8 @@
  * jit.h — what compiled code and the runtime agree on (internal to jit/).
  *
  * Pipeline:  module.c decode -> compile.c validate+compile each body (one
- * pass) -> x64/asm.c emit -> patch forward branches -> plat_code_seal (RX).
+ * pass) -> x64/asm.h emit (inline encoders; asm.c owns the buffer) ->
+ * patch forward branches and calls -> plat_code_seal (RX).
  * instance.c builds a struct jit_ctx per instance; x64/entry.S enters and
  * leaves compiled code; trap.c maps a faulting or trapping RIP back to the
  * Wasm function and byte offset.
