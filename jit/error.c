@@ -99,3 +99,17 @@ void wasm_trap_format(const struct wasm_trap *t, char *buf, size_t len)
 		    i, f->func_index, f->name ? f->name : "?", f->offset);
 	}
 }
+
+const char *wasm_valtype_name(uint8_t t)
+{
+	switch (t) {
+	case WASM_I32: return "i32";
+	case WASM_I64: return "i64";
+	case WASM_F32: return "f32";
+	case WASM_F64: return "f64";
+	case WASM_V128: return "v128";
+	case WASM_FUNCREF: return "funcref";
+	case WASM_EXTERNREF: return "externref";
+	default: return "?";
+	}
+}

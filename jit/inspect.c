@@ -9,27 +9,13 @@
 #include "module.h"
 #include "wasm.h"
 
-static const char *valtype_name(uint8_t t)
-{
-	switch (t) {
-	case WASM_I32: return "i32";
-	case WASM_I64: return "i64";
-	case WASM_F32: return "f32";
-	case WASM_F64: return "f64";
-	case WASM_V128: return "v128";
-	case WASM_FUNCREF: return "funcref";
-	case WASM_EXTERNREF: return "externref";
-	default: return "?";
-	}
-}
-
 static size_t put_types(char *buf, size_t len, size_t n, const uint8_t *types,
 			uint32_t count)
 {
 	n += snprintf(buf + n, n < len ? len - n : 0, "(");
 	for (uint32_t i = 0; i < count; i++)
 		n += snprintf(buf + n, n < len ? len - n : 0, "%s%s", i ? ", " : "",
-			      valtype_name(types[i]));
+			      wasm_valtype_name(types[i]));
 	return n + snprintf(buf + n, n < len ? len - n : 0, ")");
 }
 
@@ -74,7 +60,7 @@ static void describe(const wasm_module *m, uint8_t kind, uint32_t index,
 		if (index < m->nglobals)
 			snprintf(buf, len, "global %s%s",
 				 m->globals[index].mutable_ ? "mut " : "",
-				 valtype_name(m->globals[index].type));
+				 wasm_valtype_name(m->globals[index].type));
 		break;
 	}
 }

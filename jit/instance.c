@@ -141,7 +141,7 @@ static void set_error(struct wasm_error *err, const char *msg, const char *secti
 	snprintf(err->detail, sizeof err->detail, "%s", detail ? detail : "");
 }
 
-static char type_letter(uint8_t t)
+char jit_type_letter(uint8_t t)
 {
 	switch (t) {
 	case WASM_I32: return 'i';
@@ -161,7 +161,7 @@ static bool letters_match(const char *letters, const uint8_t *types, uint32_t n)
 	if (strlen(letters) != n)
 		return false;
 	for (uint32_t i = 0; i < n; i++)
-		if (letters[i] != type_letter(types[i]))
+		if (letters[i] != jit_type_letter(types[i]))
 			return false;
 	return true;
 }

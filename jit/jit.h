@@ -223,6 +223,10 @@ void jit_trap(void);
 void jit_trap_record_site(struct jit_ctx *ctx, uint32_t code_flags, uintptr_t rip,
 			  uintptr_t rbp, uint32_t index);
 
+/* instance.c: the signature letter of a value type in struct
+ * wasm_host_func (i I f F r x), '?' for others. */
+char jit_type_letter(uint8_t type);
+
 /* instance.c: called by import stubs, area = the stub's call area. */
 uint64_t jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area);
 /* memory.grow: old size in pages, or -1. */

@@ -355,19 +355,6 @@ static enum wasm_trap_code adapter_call(wasm_instance *inst, void *env,
 	return trap.code;
 }
 
-static char type_letter(uint8_t t)
-{
-	switch (t) {
-	case WASM_I32: return 'i';
-	case WASM_I64: return 'I';
-	case WASM_F32: return 'f';
-	case WASM_F64: return 'F';
-	case WASM_FUNCREF: return 'r';
-	case WASM_EXTERNREF: return 'x';
-	default: return '?';
-	}
-}
-
 /* Letters for n types, in buf when it fits, else on the heap. */
 static const char *letters(const uint8_t *types, uint32_t n, char *buf, size_t len)
 {
@@ -376,7 +363,7 @@ static const char *letters(const uint8_t *types, uint32_t n, char *buf, size_t l
 	if (!s)
 		return NULL;
 	for (uint32_t i = 0; i < n; i++)
-		s[i] = type_letter(types[i]);
+		s[i] = jit_type_letter(types[i]);
 	s[n] = 0;
 	return s;
 }

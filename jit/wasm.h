@@ -31,6 +31,9 @@ enum wasm_valtype {
 	WASM_EXTERNREF = 0x6f,
 };
 
+/* "i32", "f64", "funcref", ... ("?" for anything else). */
+const char *wasm_valtype_name(uint8_t type);
+
 /* A load/link error: what, where (byte offset in the module, section name). */
 struct wasm_error {
 	const char *msg;       /* static string, e.g. "type mismatch" */

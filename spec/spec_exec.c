@@ -172,20 +172,6 @@ static void fail(struct runner *r, uint32_t line, const char *what, const char *
 	spec_printf(r->o, "%s:%" PRIu32 ": %s: %s\n", r->wast, line, what, buf);
 }
 
-static const char *type_name(uint8_t t)
-{
-	switch (t) {
-	case WASM_I32: return "i32";
-	case WASM_I64: return "i64";
-	case WASM_F32: return "f32";
-	case WASM_F64: return "f64";
-	case WASM_V128: return "v128";
-	case WASM_FUNCREF: return "funcref";
-	case WASM_EXTERNREF: return "externref";
-	default: return "?";
-	}
-}
-
 static void fmt_value(char *buf, size_t len, uint8_t t, uint64_t v)
 {
 	float f;
@@ -217,7 +203,7 @@ static void fmt_value(char *buf, size_t len, uint8_t t, uint64_t v)
 		snprintf(buf, len, v ? "ref.func" : "ref.null func");
 		break;
 	default:
-		snprintf(buf, len, "%s:0x%" PRIx64, type_name(t), v);
+		snprintf(buf, len, "%s:0x%" PRIx64, wasm_valtype_name(t), v);
 	}
 }
 
@@ -425,7 +411,7 @@ static void describe_action(char *buf, size_t len, const char *cmd,
 
 		fmt_script_value(v, sizeof v, &act->args[i]);
 		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s:%s", i ? ", " : "",
-					type_name(act->args[i].type), v);
+					wasm_valtype_name(act->args[i].type), v);
 	}
 	if (pos < len)
 		snprintf(buf + pos, len - pos, ")");
@@ -510,13 +496,13 @@ static void do_invoke(wasm_instance *inst, const struct spec_action *act,
 
 		if (!arg_bits(a, &argv[i])) {
 			snprintf(o->msg, sizeof o->msg, "unsupported argument %" PRIu32
-				 " (%s)", i, type_name(a->type));
+				 " (%s)", i, wasm_valtype_name(a->type));
 			return;
 		}
 		if (a->type != ptypes[i]) {
 			snprintf(o->msg, sizeof o->msg, "argument %" PRIu32 " is %s, \"%s\" "
-				 "wants %s", i, type_name(a->type), field,
-				 type_name(ptypes[i]));
+				 "wants %s", i, wasm_valtype_name(a->type), field,
+				 wasm_valtype_name(ptypes[i]));
 			return;
 		}
 	}
@@ -603,7 +589,7 @@ static void describe_expected(char *desc, size_t len, const struct spec_value *e
 	else if (e->kind == SPEC_VAL_BITS && e->type >= WASM_F64 && e->type <= WASM_I32)
 		fmt_value(desc, len, e->type, e->bits);
 	else
-		snprintf(desc, len, "%s:%s", type_name(e->type), s);
+		snprintf(desc, len, "%s:%s", wasm_valtype_name(e->type), s);
 }
 
 /* Does result (t, v) match expected e? */
