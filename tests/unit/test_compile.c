@@ -1,5 +1,5 @@
 /*
- * test_compile.c — the code generator end to end (jit/compile.c, x64/asm.c,
+ * test_compile.c — the code generator end to end (jit/compile.c, x64/asm.h,
  * x64/entry.S, trap.c): modules go through wasm_module_load ->
  * wasm_instance_new -> wasm_call on the hosted platform.
  *

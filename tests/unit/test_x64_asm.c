@@ -1,5 +1,5 @@
 /*
- * test_x64_asm.c — the x86-64 encoder (jit/x64/asm.c) against byte
+ * test_x64_asm.c — the x86-64 encoder (jit/x64/asm.h) against byte
  * sequences produced by GNU as (Intel syntax, shown above each case).  The
  * cases cover REX.W/R/X/B, rsp/r12 bases (SIB), rbp/r13 bases (disp8 0),
  * disp8/disp32, rip-relative, byte registers needing an empty REX, and the
