@@ -26,6 +26,7 @@ set -u
 # (A node run that inherits an open stdin can block in poll_oneoff.)
 exec </dev/null
 cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
 
 B=build
 W=$B/wasmetal
@@ -35,23 +36,7 @@ QEMU_TIMEOUT=${WASMETAL_QEMU_TIMEOUT:-180}
 T=$(mktemp -d "${TMPDIR:-/tmp}/wasmetal-test.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 
-npass=0
-nfail=0
-
-pass() { echo "PASS $1"; npass=$((npass + 1)); }
-
-# fail NAME WHY [FILE...]: the files' contents are shown, indented.
-fail() {
-	local name=$1 why=$2 f
-	shift 2
-	echo "FAIL $name ($why)"
-	for f in "$@"; do
-		[ -s "$f" ] || continue
-		echo "    --- $(basename "$f")"
-		head -n 40 "$f" | sed 's/^/    | /'
-	done
-	nfail=$((nfail + 1))
-}
+skip_qemu() { [ "${WASMETAL_SKIP_QEMU:-0}" = 1 ]; }
 
 # ---- 1. unit tests -----------------------------------------------------------
 unit_tests() {
@@ -133,21 +118,29 @@ run_wasmetal() {  # MODE(hosted|qemu) spec -> $T/wm.out, $T/wm.err, $WM_RC
 	WM_RC=$?
 }
 
+# same_as_node NAME: after run_node and run_wasmetal, wasmetal's stdout and
+# status are node's; if not, a FAIL line for NAME with the diff, status 1.
+same_as_node() {
+	local why
+	if [ "$WM_RC" -ne "$NODE_RC" ]; then
+		why="exit status $WM_RC, node says $NODE_RC"
+	elif ! cmp -s "$T/node.out" "$T/wm.out"; then
+		why="stdout differs from node's"
+	else
+		return 0
+	fi
+	diff -u --label node "$T/node.out" --label wasmetal "$T/wm.out" >"$T/diff" 2>&1
+	fail "$1" "$why" "$T/diff" "$T/wm.err"
+	return 1
+}
+
 # diff_test NAME MODE spec...: stdout and status equal to node's.
 diff_test() {
 	local name=$1 mode=$2
 	shift 2
 	run_node "$@"
 	run_wasmetal "$mode" "$@"
-	if [ "$WM_RC" -ne "$NODE_RC" ]; then
-		diff -u --label node "$T/node.out" --label wasmetal "$T/wm.out" >"$T/diff" 2>&1
-		fail "$name" "exit status $WM_RC, node says $NODE_RC" "$T/diff" "$T/wm.err"
-	elif ! cmp -s "$T/node.out" "$T/wm.out"; then
-		diff -u --label node "$T/node.out" --label wasmetal "$T/wm.out" >"$T/diff" 2>&1
-		fail "$name" "stdout differs from node's" "$T/diff" "$T/wm.err"
-	else
-		pass "$name"
-	fi
+	same_as_node "$name" && pass "$name"
 }
 
 # trap_test NAME MODE spec...: the trap report (on stderr hosted, on the
@@ -294,13 +287,8 @@ fs_diff_test() {
 	run_node "${spec[@]}" </dev/null
 	make_data_tree "$d/in" && rm -rf "$d/out" && mkdir -p "$d/out"
 	run_wasmetal "$mode" "${spec[@]}" </dev/null
-	if [ "$WM_RC" -ne "$NODE_RC" ]; then
-		diff -u --label node "$T/node.out" --label wasmetal "$T/wm.out" >"$T/diff" 2>&1
-		fail "$name" "exit status $WM_RC, node says $NODE_RC" "$T/diff" "$T/wm.err"
-	elif ! cmp -s "$T/node.out" "$T/wm.out"; then
-		diff -u --label node "$T/node.out" --label wasmetal "$T/wm.out" >"$T/diff" 2>&1
-		fail "$name" "stdout differs from node's" "$T/diff" "$T/wm.err"
-	elif [ -n "$(ls -A "$d/out")" ] || [ ! -L "$d/in/link_to_hello" ] ||
+	same_as_node "$name" || return
+	if [ -n "$(ls -A "$d/out")" ] || [ ! -L "$d/in/link_to_hello" ] ||
 		! diff -r -x link_to_hello tests/wasi/data "$d/in" >"$T/diff" 2>&1; then
 		ls -lAR "$d" >"$T/tree" 2>&1
 		fail "$name" "the host directories changed (writes must stay in memory)" "$T/tree"
@@ -353,7 +341,7 @@ cli_tests() {
 # ---- 4. QEMU ---------------------------------------------------------------
 qemu_tests() {
 	local f missing=
-	if [ "${WASMETAL_SKIP_QEMU:-0}" = 1 ]; then
+	if skip_qemu; then
 		echo "NOTE QEMU boot tests skipped (WASMETAL_SKIP_QEMU=1)"
 		return
 	fi
@@ -372,42 +360,28 @@ qemu_tests() {
 	check_test qemu/check_wasi_calls qemu -- "$B/tests/wasi/check_wasi_calls.wasm"
 }
 
-# ---- 4b. images for plain VMs (tests/images/plain_qemu.sh) -------------------
-# `wasmetal image` raw/qcow2/vmdk booted by plain qemu-system-x86_64 + OVMF,
-# then by `wasmetal run IMAGE`; `wasmetal inspect`.  Its checks count here.
-image_tests() {
-	local word rest
-	[ "${WASMETAL_SKIP_QEMU:-0}" = 1 ] && return
-	BUILD=$B tests/images/plain_qemu.sh >"$T/images.out" 2>&1
+# ---- 4b/4c. QEMU scripts with checks of their own -----------------------------
+# tests/images/plain_qemu.sh: `wasmetal image` raw/qcow2/vmdk booted by plain
+# qemu-system-x86_64 + OVMF, then by `wasmetal run IMAGE`; `wasmetal inspect`.
+# tests/images/fbcon_screenshot.sh: the framebuffer console; boots with a
+# display, screendumps, compares each pixel with the console text rendered
+# independently (~20 s).
+# script_tests NAME SCRIPT: the script's checks count here (its PASS and
+# FAIL lines, with their evidence); if it printed no FAIL line and did not
+# end with "N passed, 0 failed", that is one more failure, NAME.
+script_tests() {
+	local name=$1 script=$2 out=$T/$1.out word rest
+	BUILD=$B "$script" >"$out" 2>&1
 	while read -r word rest; do
 		case "$word" in
 		PASS) pass "$rest" ;;
 		FAIL) echo "FAIL $rest"; nfail=$((nfail + 1)) ;;
 		'|' | ---) echo "    $word $rest" ;;
 		esac
-	done <"$T/images.out"
-	grep -q '^[0-9]* passed, 0 failed$' "$T/images.out" ||
-		grep -q '^FAIL' "$T/images.out" ||
-		fail images "plain_qemu.sh did not finish" "$T/images.out"
-}
-
-# ---- 4c. the framebuffer console (tests/images/fbcon_screenshot.sh) ----------
-# Boots with a display, screendumps, compares each pixel with the console
-# text rendered independently (~20 s).  Its checks count here.
-fbcon_tests() {
-	local word rest
-	[ "${WASMETAL_SKIP_QEMU:-0}" = 1 ] && return
-	BUILD=$B tests/images/fbcon_screenshot.sh >"$T/fbcon.out" 2>&1
-	while read -r word rest; do
-		case "$word" in
-		PASS) pass "$rest" ;;
-		FAIL) echo "FAIL $rest"; nfail=$((nfail + 1)) ;;
-		'|' | ---) echo "    $word $rest" ;;
-		esac
-	done <"$T/fbcon.out"
-	grep -q '^[0-9]* passed, 0 failed$' "$T/fbcon.out" ||
-		grep -q '^FAIL' "$T/fbcon.out" ||
-		fail fbcon "fbcon_screenshot.sh did not finish" "$T/fbcon.out"
+	done <"$out"
+	grep -q '^[0-9]* passed, 0 failed$' "$out" ||
+		grep -q '^FAIL' "$out" ||
+		fail "$name" "$(basename "$script") did not finish" "$out"
 }
 
 # ---- 5. spec testsuite -------------------------------------------------------
@@ -458,17 +432,18 @@ if [ -x "$W" ]; then
 	program_tests hosted
 	preopen_tests hosted
 	qemu_tests
-	image_tests
-	fbcon_tests
+	if ! skip_qemu; then
+		script_tests images tests/images/plain_qemu.sh
+		script_tests fbcon tests/images/fbcon_screenshot.sh
+	fi
 else
 	fail wasmetal "$W not built"
 fi
 spec_tests hosted
-if [ "${WASMETAL_SKIP_QEMU:-0}" = 1 ]; then
+if skip_qemu; then
 	echo "NOTE spec testsuite in QEMU skipped (WASMETAL_SKIP_QEMU=1)"
 else
 	spec_tests qemu
 fi
 
-echo "$npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+summary

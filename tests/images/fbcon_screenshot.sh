@@ -19,6 +19,8 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
+. tests/lib.sh
+
 B=${BUILD:-build}
 W=$B/wasmetal
 FONT=$B/kernel/font/fbcon_font.psf
@@ -26,8 +28,6 @@ SCREEN="node --no-warnings tests/images/fbcon_screen.mjs"
 TIMEOUT=${WASMETAL_QEMU_TIMEOUT:-180}
 T=$(mktemp -d "${TMPDIR:-/tmp}/wasmetal-fbcon.XXXXXX") || exit 1
 KEEP=$B/tests/images
-npass=0
-nfail=0
 qpid=
 
 cleanup() {
@@ -36,24 +36,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { echo "PASS $1"; npass=$((npass + 1)); }
-fail() {
-	local name=$1 why=$2 f
-	shift 2
-	echo "FAIL $name ($why)"
-	for f in "$@"; do
-		[ -s "$f" ] || continue
-		echo "    --- $(basename "$f")"
-		tail -n 30 "$f" | cat -v | sed 's/^/    | /'
-	done
-	nfail=$((nfail + 1))
-}
+# The evidence is console output: its end, escape sequences made visible.
+excerpt() { tail -n 30 "$1" | cat -v; }
 
-# wait_ready OUT: until OUT has the READY line (0), or the run ended (1).
-wait_ready() {
+# wait_for PATTERN FILE: until FILE has a line matching PATTERN (0), or
+# the run $qpid ended (1).
+wait_for() {
 	local i
 	for ((i = 0; i < TIMEOUT * 4; i++)); do
-		grep -q '^READY$' "$1" 2>/dev/null && return 0
+		grep -q "$1" "$2" 2>/dev/null && return 0
 		kill -0 "$qpid" 2>/dev/null || return 1
 		sleep 0.25
 	done
@@ -72,7 +63,7 @@ shot() {
 		<"$T/in" >"$out" 2>"$err" &
 	qpid=$!
 	exec 7>"$T/in"          # the guest's stdin stays open until we close it
-	if ! wait_ready "$out"; then
+	if ! wait_for '^READY$' "$out"; then
 		exec 7>&-
 		wait "$qpid"
 		fail "fbcon/$name" "no READY on the console (status $?)" "$out" "$err"
@@ -105,49 +96,25 @@ shot() {
 	fi
 }
 
-find_ovmf() {
-	local pair
-	if [ -n "${WASMETAL_OVMF_CODE:-}" ] && [ -n "${WASMETAL_OVMF_VARS:-}" ]; then
-		CODE=$WASMETAL_OVMF_CODE VARS=$WASMETAL_OVMF_VARS
-		return 0
-	fi
-	for pair in /usr/share/OVMF/OVMF_CODE_4M.fd:/usr/share/OVMF/OVMF_VARS_4M.fd \
-		    /usr/share/OVMF/OVMF_CODE.fd:/usr/share/OVMF/OVMF_VARS.fd \
-		    /usr/share/edk2/ovmf/OVMF_CODE.fd:/usr/share/edk2/ovmf/OVMF_VARS.fd; do
-		CODE=${pair%%:*} VARS=${pair#*:}
-		[ -r "$CODE" ] && [ -r "$VARS" ] && return 0
-	done
-	return 1
-}
-
 # The examples/hello image, as an operator would boot it: plain QEMU (its
 # default machine has a VGA), console on the first serial port, the log
 # on the second; -no-shutdown keeps the screen after the ACPI power-off.
 plain_hello() {
-	local name=plain-hello img=$T/hello.img rc off
-	local mark=$'\e_wasmetal:console\e\\'
+	local name=plain-hello img=$T/hello.img marked
 	if ! find_ovmf || ! "$W" image "$B/examples/hello.wasm" -o "$img" -- one two \
-		>"$T/image.err" 2>&1 || ! cp "$VARS" "$T/vars.fd"; then
+		>"$T/image.err" 2>&1 || ! ovmf_qemu raw "$img"; then
 		fail "fbcon/$name" "no OVMF, or wasmetal image failed" "$T/image.err"
 		return
 	fi
 	rm -f "$T/mon.sock"
-	timeout "$TIMEOUT" qemu-system-x86_64 -m 256 \
-		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$CODE" \
-		-drive "if=pflash,format=raw,unit=1,file=$T/vars.fd" \
-		-drive "format=raw,file=$img" \
-		-serial "file:$T/com1" -serial "file:$T/com2" -display none \
+	"${QEMU[@]}" -serial "file:$T/com1" -serial "file:$T/com2" -display none \
 		-monitor "unix:$T/mon.sock,server=on,wait=off" -no-shutdown \
 		</dev/null >"$T/qemu.err" 2>&1 &
 	qpid=$!
-	for ((rc = 0; rc < TIMEOUT * 4; rc++)); do
-		grep -q 'exit status' "$T/com2" 2>/dev/null && break
-		kill -0 "$qpid" 2>/dev/null || break
-		sleep 0.25
-	done
-	off=$(LC_ALL=C grep -abo -F "$mark" "$T/com1" | head -n 1 | cut -d: -f1)
-	[ -n "$off" ] && tail -c +$((off + ${#mark} + 1)) "$T/com1" >"$T/$name.out"
-	if ! grep -q 'exit status 0' "$T/com2" 2>/dev/null || [ -z "$off" ]; then
+	wait_for 'exit status' "$T/com2"
+	after_mark "$T/com1" >"$T/$name.out"
+	marked=$?
+	if ! grep -q 'exit status 0' "$T/com2" 2>/dev/null || [ "$marked" != 0 ]; then
 		fail "fbcon/$name" "no exit status 0 or no console mark" "$T/com2" "$T/qemu.err"
 	elif $SCREEN dump "$T/mon.sock" "$T/$name.ppm" 2>"$T/$name.dump" &&
 	     $SCREEN check "$T/$name.ppm" "$FONT" "$T/$name.out" "$KEEP/fbcon_$name.png" \
@@ -188,5 +155,4 @@ else
 	fail fbcon/setup "cannot build tests/images/fbcon_prog.c" "$T/cc.err"
 fi
 
-echo "$npass passed, $nfail failed"
-[ "$nfail" = 0 ]
+summary

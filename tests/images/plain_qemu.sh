@@ -16,50 +16,16 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
+. tests/lib.sh
+
 B=${BUILD:-build}
 W=$B/wasmetal
 TIMEOUT=${WASMETAL_QEMU_TIMEOUT:-180}
 T=$(mktemp -d "${TMPDIR:-/tmp}/wasmetal-images.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
-MARK=$'\e_wasmetal:console\e\\'
-npass=0
-nfail=0
 
-pass() { echo "PASS $1"; npass=$((npass + 1)); }
-fail() {
-	local name=$1 why=$2 f
-	shift 2
-	echo "FAIL $name ($why)"
-	for f in "$@"; do
-		[ -s "$f" ] || continue
-		echo "    --- $(basename "$f")"
-		head -n 40 "$f" | cat -v | sed 's/^/    | /'
-	done
-	nfail=$((nfail + 1))
-}
-
-find_ovmf() {
-	local pair
-	if [ -n "${WASMETAL_OVMF_CODE:-}" ] && [ -n "${WASMETAL_OVMF_VARS:-}" ]; then
-		CODE=$WASMETAL_OVMF_CODE VARS=$WASMETAL_OVMF_VARS
-		return 0
-	fi
-	for pair in /usr/share/OVMF/OVMF_CODE_4M.fd:/usr/share/OVMF/OVMF_VARS_4M.fd \
-		    /usr/share/OVMF/OVMF_CODE.fd:/usr/share/OVMF/OVMF_VARS.fd \
-		    /usr/share/edk2/ovmf/OVMF_CODE.fd:/usr/share/edk2/ovmf/OVMF_VARS.fd; do
-		CODE=${pair%%:*} VARS=${pair#*:}
-		[ -r "$CODE" ] && [ -r "$VARS" ] && return 0
-	done
-	return 1
-}
-
-# The serial output after the console mark (nothing if there is no mark).
-after_mark() {
-	local off
-	off=$(LC_ALL=C grep -abo -F "$MARK" "$1" | head -n 1 | cut -d: -f1)
-	[ -n "$off" ] || return 1
-	tail -c +$((off + ${#MARK} + 1)) "$1"
-}
+# The evidence is serial output: escape sequences made visible.
+excerpt() { head -n 40 "$1" | cat -v; }
 
 setup() {
 	mkdir -p "$T/data/sub"
@@ -87,19 +53,15 @@ plain_boot() {  # FORMAT
 		fail "images/plain-$fmt" "qemu-img does not see a $fmt image" "$T/info"
 		return 1
 	fi
-	cp "$VARS" "$T/vars.fd" || return 1
-	timeout "$TIMEOUT" qemu-system-x86_64 -m 256 \
-		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$CODE" \
-		-drive "if=pflash,format=raw,unit=1,file=$T/vars.fd" \
-		-drive "format=$fmt,file=$img" \
-		-serial stdio -display none -monitor none -no-reboot \
+	ovmf_qemu "$fmt" "$img" || return 1
+	"${QEMU[@]}" -serial stdio -display none -monitor none -no-reboot \
 		</dev/null >"$T/serial.$fmt" 2>"$T/qemu.err"
 	rc=$?
 	after_mark "$T/serial.$fmt" >"$T/console.$fmt"
 	if [ $rc -ne 0 ]; then
 		fail "images/plain-$fmt" "qemu exit status $rc (124: timeout, no ACPI poweroff)" \
 			"$T/console.$fmt" "$T/qemu.err" "$T/serial.$fmt"
-	elif ! LC_ALL=C grep -q -F "$MARK" "$T/serial.$fmt"; then
+	elif ! LC_ALL=C grep -q -F "$CONSOLE_MARK" "$T/serial.$fmt"; then
 		fail "images/plain-$fmt" "no console mark on the first serial port" "$T/serial.$fmt"
 	elif ! cmp -s "$T/expected" "$T/console.$fmt"; then
 		diff -u --label hosted "$T/expected" --label serial "$T/console.$fmt" >"$T/diff"
@@ -135,12 +97,8 @@ hostile_manifest() {
 		sed -i 's/^verbose no$/verbose on/' "$T/bundle" &&
 		MTOOLS_SKIP_CHECK=1 mcopy -o -i "$img@@1048576" "$T/bundle" ::/wasmetal/bundle \
 		>"$T/mtools.err" 2>&1
-	cp "$VARS" "$T/vars.fd" || return
-	timeout "$TIMEOUT" qemu-system-x86_64 -m 256 \
-		-drive "if=pflash,format=raw,unit=0,readonly=on,file=$CODE" \
-		-drive "if=pflash,format=raw,unit=1,file=$T/vars.fd" \
-		-drive "format=raw,file=$img" \
-		-serial stdio -display none -monitor none -no-reboot \
+	ovmf_qemu raw "$img" || return
+	"${QEMU[@]}" -serial stdio -display none -monitor none -no-reboot \
 		</dev/null >"$T/serial.hostile" 2>"$T/qemu.err"
 	rc=$?
 	if [ $rc -ne 0 ] ||
@@ -200,5 +158,4 @@ else
 	fi
 fi
 
-echo "$npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+summary

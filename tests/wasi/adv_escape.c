@@ -47,20 +47,6 @@ static int try_open(__wasi_fd_t d, int flags, const char *path, int oflags)
 	return e;
 }
 
-static int content_is(__wasi_fd_t d, const char *path, const char *want)
-{
-	__wasi_fd_t fd;
-	char buf[32];
-	__wasi_size_t n = 0;
-	int ok;
-
-	if (__wasi_path_open(d, FOLLOW, path, 0, __WASI_RIGHTS_FD_READ, 0, 0, &fd))
-		return 0;
-	ok = !wt_read(fd, buf, sizeof(buf), &n) && n == strlen(want) && !memcmp(buf, want, n);
-	__wasi_fd_close(fd);
-	return ok;
-}
-
 /* Every way in to `path` must be refused with `errs`. */
 static void refuse_all(__wasi_fd_t d, const char *path, const int *errs, int nerrs)
 {
@@ -130,7 +116,7 @@ static void check_dotdot(void)
 	WT_ERR(__wasi_path_filestat_set_times(A, 0, "../secret.txt", 0, 0,
 					       __WASI_FSTFLAGS_MTIM_NOW),
 	       "path_filestat_set_times ../secret.txt", ESC);
-	wt_true(content_is(A, "inside.txt", "inside") && content_is(B, "b.txt", "bee"),
+	wt_true(wt_content_is(A, "inside.txt", "inside") && wt_content_is(B, "b.txt", "bee"),
 		"the preopens' files are intact");
 
 	/* a subdirectory fd is a root of its own */
@@ -141,7 +127,7 @@ static void check_dotdot(void)
 	WT_ERR(try_open(deep, 0, "..", __WASI_OFLAGS_DIRECTORY), "from sub/deep: ..", ESC);
 	WT_ERR(try_open(sub, FOLLOW, "uplink", 0), "from sub: symlink uplink -> ../inside.txt",
 	       ESC);
-	wt_true(content_is(A, "sub/uplink", "inside"),
+	wt_true(wt_content_is(A, "sub/uplink", "inside"),
 		"from the preopen: sub/uplink -> ../inside.txt stays inside and works");
 	WT_ERR(try_open(deep, 0, "../deep/x.txt", 0), "from sub/deep: ../deep/x.txt", ESC);
 	__wasi_fd_close(deep);
@@ -182,8 +168,8 @@ static void check_symlinks(void)
 	WT_ERR(try_open(A, FOLLOW, "loop1", 0), "path_open the loop loop1 <-> loop2",
 	       __WASI_ERRNO_LOOP);
 	WT_ERR(try_open(A, 0, "loop1/x", 0), "path_open loop1/x", __WASI_ERRNO_LOOP);
-	wt_true(content_is(A, "ok_link", "x"), "ok_link -> sub/deep/x.txt works");
-	wt_true(content_is(A, "ok_dotdot", "inside"), "ok_dotdot -> sub/../inside.txt works");
+	wt_true(wt_content_is(A, "ok_link", "x"), "ok_link -> sub/deep/x.txt works");
+	wt_true(wt_content_is(A, "ok_dotdot", "inside"), "ok_dotdot -> sub/../inside.txt works");
 	WT_OK(__wasi_path_readlink(A, "abs_etc", (uint8_t *)target, sizeof(target), &used),
 	      "path_readlink abs_etc (reading the link itself is fine)");
 	wt_true(used == 11 && !memcmp(target, "/etc/passwd", 11),
@@ -198,7 +184,7 @@ static void check_symlinks(void)
 	WT_ERR(__wasi_path_open(A, FOLLOW, "up_b", __WASI_OFLAGS_CREAT | __WASI_OFLAGS_TRUNC,
 				__WASI_RIGHTS_FD_WRITE, 0, 0, &(__wasi_fd_t){ 0 }),
 	       "path_open CREAT|TRUNC through up_b", ESC);
-	wt_true(content_is(B, "b.txt", "bee"), "b.txt is intact");
+	wt_true(wt_content_is(B, "b.txt", "bee"), "b.txt is intact");
 
 	/* links the guest makes itself */
 	static const char *targets[] = { "../secret.txt", "/etc/passwd", "../../../..", "..",
@@ -267,11 +253,11 @@ int main(void)
 	}
 	A = a;
 	B = b;
-	wt_true(content_is(A, "inside.txt", "inside"), "/a/inside.txt is readable");
+	wt_true(wt_content_is(A, "inside.txt", "inside"), "/a/inside.txt is readable");
 	check_dotdot();
 	check_absolute();
 	check_symlinks();
 	check_long_paths();
-	wt_true(content_is(A, "inside.txt", "inside"), "still running, /a intact");
+	wt_true(wt_content_is(A, "inside.txt", "inside"), "still running, /a intact");
 	return wt_done();
 }

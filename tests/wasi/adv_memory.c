@@ -229,19 +229,14 @@ static void check_self_overwrite(void)
 
 int main(void)
 {
-	int r = wt_preopen("/");
-
 	END = wt_mem_end();
-	if (r < 0) {
-		printf("FAIL no preopened directory named \"/\"\n");
-		return 1;
-	}
 	if (!getenv("WT_ENV")) {
 		printf("FAIL run me with WT_ENV=1 in the environment\n");
 		return 1;
 	}
-	root = r;
-	if (wt_scratch(root, "adv_memory.tmp", &dir) || wt_put_file(dir, "f", "content") ||
+	if (wt_start("adv_memory.tmp", &root, &dir))
+		return 1;
+	if (wt_put_file(dir, "f", "content") ||
 	    wt_open(dir, "f", 0, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE |
 		    __WASI_RIGHTS_FD_SEEK | __WASI_RIGHTS_FD_TELL | __WASI_RIGHTS_FD_FILESTAT_GET,
 		    0, &file) || __wasi_path_symlink("f", dir, "sl")) {

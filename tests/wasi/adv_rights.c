@@ -389,17 +389,8 @@ static void check_dir_rights(void)
 
 int main(void)
 {
-	int r = wt_preopen("/");
-
-	if (r < 0) {
-		printf("FAIL no preopened directory named \"/\"\n");
+	if (wt_start("adv_rights.tmp", &root, &dir))
 		return 1;
-	}
-	root = r;
-	if (wt_scratch(root, "adv_rights.tmp", &dir)) {
-		printf("FAIL cannot make the scratch directory adv_rights.tmp\n");
-		return 1;
-	}
 	check_forged();
 	check_exhaustion();
 	check_file_rights();

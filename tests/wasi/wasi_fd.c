@@ -516,17 +516,8 @@ static void check_rights_renumber_close(void)
 
 int main(void)
 {
-	int r = wt_preopen("/");
-
-	if (r < 0) {
-		printf("FAIL no preopened directory named \"/\"\n");
+	if (wt_start("wasi_fd.tmp", &root, &dir))
 		return 1;
-	}
-	root = r;
-	if (wt_scratch(root, "wasi_fd.tmp", &dir)) {
-		printf("FAIL cannot make the scratch directory wasi_fd.tmp\n");
-		return 1;
-	}
 	check_prestat();
 	check_fdstat();
 	check_read_write_seek();

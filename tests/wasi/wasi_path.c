@@ -34,20 +34,6 @@ static int ftype(__wasi_fd_t d, int flags, const char *path)
 	return st.filetype;
 }
 
-static int content_is(__wasi_fd_t d, const char *path, const char *want)
-{
-	char buf[64];
-	__wasi_fd_t fd;
-	__wasi_size_t n = 0;
-	int ok;
-
-	if (__wasi_path_open(d, FOLLOW, path, 0, __WASI_RIGHTS_FD_READ, 0, 0, &fd))
-		return 0;
-	ok = !wt_read(fd, buf, sizeof(buf), &n) && n == strlen(want) && !memcmp(buf, want, n);
-	__wasi_fd_close(fd);
-	return ok;
-}
-
 static int open_err(__wasi_fd_t d, int dirflags, const char *path, int oflags,
 		    __wasi_rights_t rights)
 {
@@ -155,7 +141,7 @@ static void check_open(void)
 	WT_OK(wt_read(fd, &c, 1, &n), "fd_read an unlinked open file");
 	wt_true(n == 1 && c == 'o', "the unlinked file keeps its content");
 	WT_OK(wt_put_file(dir, "u", "new"), "create u again");
-	wt_true(content_is(dir, "u", "new"), "the new u is a new file");
+	wt_true(wt_content_is(dir, "u", "new"), "the new u is a new file");
 	__wasi_fd_close(fd);
 	__wasi_path_unlink_file(dir, "u");
 	__wasi_path_unlink_file(dir, "t");
@@ -201,7 +187,7 @@ static void check_symlinks(void)
 	WT_ERR(open_err(dir, 0, "sl", 0, 0), "path_open a symlink without FOLLOW",
 	       __WASI_ERRNO_LOOP);
 	WT_OK(open_err(dir, FOLLOW, "sl", 0, __WASI_RIGHTS_FD_READ), "path_open sl with FOLLOW");
-	wt_true(content_is(dir, "sl", "file f"), "reading through the symlink gives f's content");
+	wt_true(wt_content_is(dir, "sl", "file f"), "reading through the symlink gives f's content");
 	WT_ERR(open_err(dir, FOLLOW, "sl", __WASI_OFLAGS_DIRECTORY, 0),
 	       "path_open a link to a file as a directory", __WASI_ERRNO_NOTDIR);
 	WT_ERR(open_err(dir, 0, "sl6", 0, 0), "path_open a dangling symlink without FOLLOW",
@@ -242,7 +228,7 @@ static void check_symlinks(void)
 		e = __wasi_path_symlink(to, dir, from);
 	}
 	WT_OK(e, "path_symlink a chain c0 -> ... -> c7 -> f");
-	wt_true(content_is(dir, "c0", "file f"), "an 8-link chain resolves");
+	wt_true(wt_content_is(dir, "c0", "file f"), "an 8-link chain resolves");
 	WT_OK(__wasi_path_unlink_file(dir, "sld"), "path_unlink_file a symlink to a directory");
 	wt_true(ftype(dir, 0, "d1") == __WASI_FILETYPE_DIRECTORY,
 		"unlinking the link left the directory");
@@ -302,10 +288,10 @@ static void check_link(void)
 	wt_true(a.ino == b.ino && a.dev == b.dev && a.nlink == 2 && b.nlink == 2,
 		"hard link: same inode, nlink 2");
 	WT_OK(wt_put_file(dir, "hl", "via hl"), "write through the hard link");
-	wt_true(content_is(dir, "f", "via hl"), "the other name sees the write");
+	wt_true(wt_content_is(dir, "f", "via hl"), "the other name sees the write");
 	WT_OK(wt_open_dir(dir, "d1", &sub), "path_open d1");
 	WT_OK(__wasi_path_link(dir, 0, "f", sub, "hl2"), "path_link into another directory fd");
-	wt_true(content_is(dir, "d1/hl2", "via hl"), "d1/hl2 is the same file");
+	wt_true(wt_content_is(dir, "d1/hl2", "via hl"), "d1/hl2 is the same file");
 	WT_OK(__wasi_path_unlink_file(sub, "hl2"), "path_unlink_file d1/hl2");
 	__wasi_fd_close(sub);
 	WT_ERR(__wasi_path_link(dir, 0, "f", dir, "hl"), "path_link to an existing name",
@@ -330,7 +316,7 @@ static void check_link(void)
 	       __WASI_ERRNO_NOENT);
 	WT_OK(__wasi_path_unlink_file(dir, "hl"), "path_unlink_file hl");
 	__wasi_path_filestat_get(dir, 0, "f", &a);
-	wt_true(a.nlink == 1 && content_is(dir, "f", "via hl"), "f remains, nlink 1");
+	wt_true(a.nlink == 1 && wt_content_is(dir, "f", "via hl"), "f remains, nlink 1");
 	WT_ERR(__wasi_path_link(4242, 0, "f", dir, "x"), "path_link unused old fd",
 	       __WASI_ERRNO_BADF);
 	WT_ERR(__wasi_path_link(dir, 0, "f", 4242, "x"), "path_link unused new fd",
@@ -404,7 +390,7 @@ static void check_rename(void)
 	wt_put_file(dir, "a", "AAA");
 	wt_put_file(dir, "b", "BBB");
 	WT_OK(__wasi_path_rename(dir, "a", dir, "b"), "path_rename a file onto a file");
-	wt_true(!exists(dir, "a") && content_is(dir, "b", "AAA"), "b has a's content, a is gone");
+	wt_true(!exists(dir, "a") && wt_content_is(dir, "b", "AAA"), "b has a's content, a is gone");
 	WT_ERR(__wasi_path_rename(dir, "b", dir, "src"), "path_rename a file onto a directory",
 	       __WASI_ERRNO_ISDIR);
 	WT_ERR(__wasi_path_rename(dir, "b/", dir, "c"), "path_rename a file with a slash",
@@ -415,7 +401,7 @@ static void check_rename(void)
 	WT_OK(wt_open_dir(dir, "dst", &t), "path_open dst");
 	WT_OK(__wasi_path_rename(dir, "b", s, "moved"), "path_rename into another directory fd");
 	WT_OK(__wasi_path_rename(s, "moved", t, "moved2"), "path_rename between two directory fds");
-	wt_true(content_is(dir, "dst/moved2", "AAA") && !exists(dir, "b"),
+	wt_true(wt_content_is(dir, "dst/moved2", "AAA") && !exists(dir, "b"),
 		"the file moved with its content");
 	WT_OK(__wasi_path_rename(dir, "sl", t, "sl"), "path_rename a symlink");
 	wt_true(ftype(t, 0, "sl") == __WASI_FILETYPE_SYMBOLIC_LINK,
@@ -432,17 +418,8 @@ static void check_rename(void)
 
 int main(void)
 {
-	int r = wt_preopen("/");
-
-	if (r < 0) {
-		printf("FAIL no preopened directory named \"/\"\n");
+	if (wt_start("wasi_path.tmp", &root, &dir))
 		return 1;
-	}
-	root = r;
-	if (wt_scratch(root, "wasi_path.tmp", &dir)) {
-		printf("FAIL cannot make the scratch directory wasi_path.tmp\n");
-		return 1;
-	}
 	check_create_directory();
 	check_open();
 	check_symlinks();

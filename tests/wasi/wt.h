@@ -202,8 +202,8 @@ WT_FN uint32_t wt_mem_end(void)
 	return (uint32_t)__builtin_wasm_memory_size(0) * 65536u;
 }
 
-/* A fresh scratch directory `name` under the preopen (removed first if a
- * previous run left it: it is never there in a fresh copy). */
+/* A fresh scratch directory `name` under the preopen (the program runs on
+ * a fresh copy of its tree, so it is never there already). */
 WT_FN int wt_scratch(int root, const char *name, __wasi_fd_t *out)
 {
 	int e = __wasi_path_create_directory(root, name);
@@ -211,6 +211,42 @@ WT_FN int wt_scratch(int root, const char *name, __wasi_fd_t *out)
 	if (e)
 		return e;
 	return wt_open_dir(root, name, out);
+}
+
+/* The start of a program that works in a scratch directory: the preopen
+ * "/" in *root and a fresh scratch directory `name` under it in *dir.
+ * 0, or a FAIL line and 1 (main returns it: nothing can be checked). */
+WT_FN int wt_start(const char *name, __wasi_fd_t *root, __wasi_fd_t *dir)
+{
+	int r = wt_preopen("/");
+
+	if (r < 0) {
+		printf("FAIL no preopened directory named \"/\"\n");
+		return 1;
+	}
+	*root = r;
+	if (wt_scratch(*root, name, dir)) {
+		printf("FAIL cannot make the scratch directory %s\n", name);
+		return 1;
+	}
+	return 0;
+}
+
+/* Whether `path` under d (symlinks followed) holds exactly `want`, which
+ * is shorter than 64 bytes. */
+WT_FN int wt_content_is(__wasi_fd_t d, const char *path, const char *want)
+{
+	char buf[64];
+	__wasi_fd_t fd;
+	__wasi_size_t n = 0;
+	int ok;
+
+	if (__wasi_path_open(d, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, path, 0,
+			     __WASI_RIGHTS_FD_READ, 0, 0, &fd))
+		return 0;
+	ok = !wt_read(fd, buf, sizeof(buf), &n) && n == strlen(want) && !memcmp(buf, want, n);
+	__wasi_fd_close(fd);
+	return ok;
 }
 
 #endif
