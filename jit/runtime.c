@@ -139,33 +139,12 @@ static double rt_round64(double x, int mode)
 	return t;
 }
 
+/* Every f32 is exactly a double, and so is every f32 rounded to an
+ * integer, so rounding in double and narrowing back is exact (a NaN comes
+ * back quieted, which is an arithmetic NaN as the spec asks). */
 static float rt_round32(float x, int mode)
 {
-	uint32_t b;
-	memcpy(&b, &x, 4);
-	int e = (int)((b >> 23) & 0xff) - 127;
-	if (e >= 23)
-		return x != x ? x + x : x;
-	if (mode == 0) {
-		volatile float big = 8388608.0f;    /* 2^23 */
-		float ax = __builtin_fabsf(x);
-		volatile float y = ax + big;
-		float r = y - big;
-		return __builtin_copysignf(r, x);
-	}
-	float t;
-	if (e < 0) {
-		t = __builtin_copysignf(0.0f, x);
-	} else {
-		uint32_t mask = (1u << (23 - e)) - 1;
-		uint32_t tb = b & ~mask;
-		memcpy(&t, &tb, 4);
-	}
-	if (mode == 1 && x < t)
-		t -= 1.0f;
-	else if (mode == 2 && x > t)
-		t += 1.0f;
-	return t;
+	return (float)rt_round64((double)x, mode);
 }
 
 const struct jit_rt jit_runtime = {
