@@ -113,3 +113,14 @@ const char *wasm_valtype_name(uint8_t t)
 	default: return "?";
 	}
 }
+
+void wasm_error_set(struct wasm_error *err, const char *msg,
+		      const char *section, size_t off, const char *detail)
+{
+	if (!err)
+		return;
+	err->msg = msg;
+	err->section = section;
+	err->offset = off;
+	snprintf(err->detail, sizeof err->detail, "%s", detail ? detail : "");
+}

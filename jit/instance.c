@@ -130,17 +130,6 @@ wasm_module *jit_ctx_module(struct jit_ctx *ctx)
 
 /* ---- linking ----------------------------------------------------------- */
 
-static void set_error(struct wasm_error *err, const char *msg, const char *section,
-		      size_t off, const char *detail)
-{
-	if (!err)
-		return;
-	err->msg = msg;
-	err->section = section;
-	err->offset = off;
-	snprintf(err->detail, sizeof err->detail, "%s", detail ? detail : "");
-}
-
 char jit_type_letter(uint8_t t)
 {
 	switch (t) {
@@ -191,13 +180,13 @@ static int link_imports(wasm_instance *inst, const struct wasm_host_func *funcs,
 			}
 		}
 		if (!hf) {
-			set_error(err, "unknown import", "import", 0, what);
+			wasm_error_set(err, "unknown import", "import", 0, what);
 			return -1;
 		}
 		const struct wasm_functype *ft = wasm_func_type(m, im->index);
 		if (!hf->fn || !letters_match(hf->params, ft->params, ft->nparams) ||
 		    !letters_match(hf->results, ft->results, ft->nresults)) {
-			set_error(err, "incompatible import type", "import", 0, what);
+			wasm_error_set(err, "incompatible import type", "import", 0, what);
 			return -1;
 		}
 		inst->imports[im->index] = hf;
@@ -252,7 +241,7 @@ static int setup_memory(wasm_instance *inst, struct wasm_error *err)
 	mem = &m->memories[0];
 	inst->mem_reservation = plat_reserve(JIT_MEM_RESERVATION);
 	if (!inst->mem_reservation) {
-		set_error(err, "out of memory", "memory", 0, "cannot reserve linear memory");
+		wasm_error_set(err, "out of memory", "memory", 0, "cannot reserve linear memory");
 		return -1;
 	}
 	ctx->mem_base = inst->mem_reservation;
@@ -261,7 +250,7 @@ static int setup_memory(wasm_instance *inst, struct wasm_error *err)
 	ctx->mem_size = mem->limits.min * WASM_PAGE_SIZE;
 	ctx->mem_max_pages = mem->limits.has_max ? mem->limits.max : WASM_MAX_PAGES;
 	if (ctx->mem_size && plat_commit(ctx->mem_base, ctx->mem_size)) {
-		set_error(err, "out of memory", "memory", 0, "cannot commit linear memory");
+		wasm_error_set(err, "out of memory", "memory", 0, "cannot commit linear memory");
 		return -1;
 	}
 	return 0;
@@ -275,7 +264,7 @@ static int setup_stack(wasm_instance *inst, struct wasm_error *err)
 	inst->stack_mapping = plat_reserve(size);
 	if (!inst->stack_mapping ||
 	    plat_commit(inst->stack_mapping + GUARD_PAGE, JIT_STACK_SIZE)) {
-		set_error(err, "out of memory", NULL, 0, "cannot map the Wasm stack");
+		wasm_error_set(err, "out of memory", NULL, 0, "cannot map the Wasm stack");
 		return -1;
 	}
 	ctx->stack_base = inst->stack_mapping;
@@ -299,7 +288,7 @@ static int setup_tables(wasm_instance *inst, struct wasm_error *err)
 		const struct wasm_limits *l = &m->tables[i].limits;
 
 		if (l->min > JIT_TABLE_MAX_ELEMS) {
-			set_error(err, "table too large", "table", 0, NULL);
+			wasm_error_set(err, "table too large", "table", 0, NULL);
 			return -1;
 		}
 		t->size = (uint32_t)l->min;
@@ -312,7 +301,7 @@ static int setup_tables(wasm_instance *inst, struct wasm_error *err)
 	}
 	return 0;
 oom:
-	set_error(err, "out of memory", "table", 0, NULL);
+	wasm_error_set(err, "out of memory", "table", 0, NULL);
 	return -1;
 }
 
@@ -348,17 +337,17 @@ static int setup_globals_funcs(wasm_instance *inst, const struct jit_binding *b,
 	ctx->globals = calloc(m->nglobals ? m->nglobals : 1, sizeof(uint64_t));
 	ctx->funcs = calloc(m->nfuncs ? m->nfuncs : 1, sizeof(void *));
 	if (!ctx->globals || !ctx->funcs) {
-		set_error(err, "out of memory", NULL, 0, NULL);
+		wasm_error_set(err, "out of memory", NULL, 0, NULL);
 		return -1;
 	}
 	for (uint32_t i = 0; i < m->nfuncs; i++)
 		ctx->funcs[i] = m->code->base + m->code->func_offsets[i];
 	if (setup_funcrefs(inst)) {
-		set_error(err, "out of memory", NULL, 0, NULL);
+		wasm_error_set(err, "out of memory", NULL, 0, NULL);
 		return -1;
 	}
 	if (b && jit_link_bind(ctx, m, b)) {
-		set_error(err, "out of memory", "import", 0, NULL);
+		wasm_error_set(err, "out of memory", "import", 0, NULL);
 		return -1;
 	}
 	/* in order: an init may read the imported globals before it */
@@ -400,7 +389,7 @@ static int setup_segments(wasm_instance *inst, struct wasm_error *err)
 	}
 	return 0;
 oom:
-	set_error(err, "out of memory", NULL, 0, "segments");
+	wasm_error_set(err, "out of memory", NULL, 0, "segments");
 	return -1;
 }
 
@@ -546,7 +535,7 @@ int wasm_call_n(wasm_instance *inst, const char *export_name, size_t name_len,
 		/* (ptr, len): not necessarily NUL-terminated */
 		snprintf(d, sizeof d, "%.*s", (int)(name_len < 63 ? name_len : 63),
 			 export_name);
-		set_error(err, "unknown export", NULL, 0, d);
+		wasm_error_set(err, "unknown export", NULL, 0, d);
 		return -1;
 	}
 	ft = wasm_func_type(inst->m, e->index);
@@ -555,12 +544,12 @@ int wasm_call_n(wasm_instance *inst, const char *export_name, size_t name_len,
 
 		snprintf(d, sizeof d, "expects %u params and %u results",
 			 ft->nparams, ft->nresults);
-		set_error(err, "arity mismatch", NULL, 0, d);
+		wasm_error_set(err, "arity mismatch", NULL, 0, d);
 		return -1;
 	}
 	nslots = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
 	if (nslots > MAX_INLINE_SLOTS && !(area = calloc(nslots, sizeof *area))) {
-		set_error(err, "out of memory", NULL, 0, NULL);
+		wasm_error_set(err, "out of memory", NULL, 0, NULL);
 		return -1;
 	}
 	for (uint32_t i = 0; i < ft->nparams; i++)
@@ -742,7 +731,7 @@ int jit_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
 	if (!inst || !(inst->imports = calloc(m->nfuncs ? m->nfuncs : 1,
 					       sizeof *inst->imports))) {
 		free(inst);
-		set_error(err, "out of memory", NULL, 0, NULL);
+		wasm_error_set(err, "out of memory", NULL, 0, NULL);
 		return -1;
 	}
 	inst->m = m;
@@ -757,7 +746,7 @@ int jit_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
 		goto fail;
 	jit_ctx_register(&inst->ctx);
 	if (!inst->registered) {
-		set_error(err, "too many instances", NULL, 0, NULL);
+		wasm_error_set(err, "too many instances", NULL, 0, NULL);
 		goto fail;
 	}
 	rc = -2;

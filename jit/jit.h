@@ -223,6 +223,10 @@ void jit_trap(void);
 void jit_trap_record_site(struct jit_ctx *ctx, uint32_t code_flags, uintptr_t rip,
 			  uintptr_t rbp, uint32_t index);
 
+/* error.c: fill *err (if err is not NULL); detail may be NULL. */
+void wasm_error_set(struct wasm_error *err, const char *msg,
+		    const char *section, size_t off, const char *detail);
+
 /* instance.c: the signature letter of a value type in struct
  * wasm_host_func (i I f F r x), '?' for others. */
 char jit_type_letter(uint8_t type);

@@ -1008,17 +1008,6 @@ static bool (*const section_fn[SEC__COUNT])(struct decoder *) = {
 	[SEC_DATACOUNT] = sec_datacount,
 };
 
-static void set_error(struct wasm_error *err, const char *msg,
-		      const char *section, size_t off, const char *detail)
-{
-	if (!err)
-		return;
-	err->msg = msg;
-	err->section = section;
-	err->offset = off;
-	snprintf(err->detail, sizeof err->detail, "%s", detail ? detail : "");
-}
-
 /* Decode one section whose id/size header has been read; sec bounds it. */
 static bool decode_section(struct decoder *d, uint8_t id, struct wasm_reader *sec,
 			   struct wasm_error *err)
@@ -1029,7 +1018,7 @@ static bool decode_section(struct decoder *d, uint8_t id, struct wasm_reader *se
 		wasm_reader_fail(sec, "section size mismatch");
 	if (!sec->err)
 		return true;
-	set_error(err, !strcmp(sec->err, WASM_ERR_EOF) ?
+	wasm_error_set(err, !strcmp(sec->err, WASM_ERR_EOF) ?
 		  "unexpected end of section or function" : sec->err,
 		  section_names[id], sec->err_off, d->detail);
 	return false;
@@ -1041,19 +1030,19 @@ static bool check_header(const uint8_t *b, size_t len, struct wasm_error *err)
 	static const uint8_t version[4] = { 0x01, 0x00, 0x00, 0x00 };
 
 	if (len < 4) {
-		set_error(err, "unexpected end", NULL, len, NULL);
+		wasm_error_set(err, "unexpected end", NULL, len, NULL);
 		return false;
 	}
 	if (memcmp(b, magic, 4)) {
-		set_error(err, "magic header not detected", NULL, 0, NULL);
+		wasm_error_set(err, "magic header not detected", NULL, 0, NULL);
 		return false;
 	}
 	if (len < 8) {
-		set_error(err, "unexpected end", NULL, len, NULL);
+		wasm_error_set(err, "unexpected end", NULL, len, NULL);
 		return false;
 	}
 	if (memcmp(b + 4, version, 4)) {
-		set_error(err, "unknown binary version", NULL, 4, NULL);
+		wasm_error_set(err, "unknown binary version", NULL, 4, NULL);
 		return false;
 	}
 	return true;
@@ -1090,19 +1079,19 @@ static bool decode(struct decoder *d, struct wasm_error *err)
 		if (!wasm_read_u8(&r, &id))
 			break;
 		if (id >= SEC__COUNT) {
-			set_error(err, "malformed section id", NULL, at, NULL);
+			wasm_error_set(err, "malformed section id", NULL, at, NULL);
 			return false;
 		}
 		if (!wasm_read_u32(&r, &size))
 			break;
 		if (size > wasm_reader_left(&r)) {
-			set_error(err, past_end_msg(&r, id), section_names[id],
+			wasm_error_set(err, past_end_msg(&r, id), section_names[id],
 				  wasm_reader_offset(&r), "section runs past the end");
 			return false;
 		}
 		if (id != SEC_CUSTOM) {
 			if (section_rank[id] <= last_rank) {
-				set_error(err, "junk after last section",
+				wasm_error_set(err, "junk after last section",
 					  section_names[id], at, NULL);
 				return false;
 			}
@@ -1115,7 +1104,7 @@ static bool decode(struct decoder *d, struct wasm_error *err)
 			return false;
 	}
 	if (r.err) {
-		set_error(err, r.err, NULL, r.err_off, NULL);
+		wasm_error_set(err, r.err, NULL, r.err_off, NULL);
 		return false;
 	}
 	return true;
@@ -1127,19 +1116,19 @@ static bool check_module(struct decoder *d, struct wasm_error *err)
 	wasm_module *m = d->m;
 
 	if (!d->has_code && m->nfuncs != m->nimported_funcs) {
-		set_error(err, "function and code section have inconsistent lengths",
+		wasm_error_set(err, "function and code section have inconsistent lengths",
 			  "code", m->len, NULL);
 		return false;
 	}
 	if (m->has_datacount && !d->seen_data && m->ndatas != 0) {
-		set_error(err, "data count and data section have inconsistent lengths",
+		wasm_error_set(err, "data count and data section have inconsistent lengths",
 			  "data", m->len, NULL);
 		return false;
 	}
 	if (!m->declared_funcs) {
 		m->declared_funcs = calloc((size_t)m->nfuncs / 8 + 1, 1);
 		if (!m->declared_funcs) {
-			set_error(err, "out of memory", NULL, 0, NULL);
+			wasm_error_set(err, "out of memory", NULL, 0, NULL);
 			return false;
 		}
 	}
@@ -1154,13 +1143,13 @@ int wasm_module_load(const uint8_t *bytes, size_t len, wasm_module **out,
 
 	*out = NULL;
 	if (len > UINT32_MAX) {
-		set_error(err, "module too large", NULL, 0, NULL);
+		wasm_error_set(err, "module too large", NULL, 0, NULL);
 		return -1;
 	}
 	m = calloc(1, sizeof *m);
 	if (!m || !(m->bytes = malloc(len ? len : 1))) {
 		free(m);
-		set_error(err, "out of memory", NULL, 0, NULL);
+		wasm_error_set(err, "out of memory", NULL, 0, NULL);
 		return -1;
 	}
 	if (len)
