@@ -14,7 +14,7 @@ CACHE   ?= $(HOME)/.cache/wasmetal
 # JIT_DEBUG=1: the compiler's invariant checks (-DJIT_DEBUG, jit/compile.c)
 # in a build tree of their own; `make JIT_DEBUG=1 check-jit` runs the unit
 # tests and the spec suite with them.
-BUILD   := $(if $(filter 1,$(JIT_DEBUG)),build-jit-debug,build)
+BUILD   ?= $(if $(filter 1,$(JIT_DEBUG)),build-jit-debug,build)
 HOSTCC  ?= gcc
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)

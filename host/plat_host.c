@@ -206,7 +206,8 @@ int plat_console_ready(uint64_t *nbytes)
 	return 1;
 }
 
-void plat_wait(uint64_t deadline_ns, int console)
+void plat_wait(uint64_t deadline_ns, int console,
+	       const struct plat_wait_sock *socks, size_t n)
 {
 	uint64_t now = plat_clock_ns(PLAT_CLOCK_MONOTONIC), left;
 	int ms;

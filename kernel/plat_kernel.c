@@ -325,7 +325,8 @@ int plat_console_ready(uint64_t *nbytes)
 
 /* Interrupts are off (no timer, no serial IRQ): hlt would never wake, so
  * spin on the TSC with pause. */
-void plat_wait(uint64_t deadline_ns, int console)
+void plat_wait(uint64_t deadline_ns, int console,
+	       const struct plat_wait_sock *socks, size_t n)
 {
 	uint64_t nbytes;
 

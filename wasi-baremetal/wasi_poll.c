@@ -189,7 +189,7 @@ static int poll_oneoff(wasm_instance *inst, struct wasi_ctx *ctx, uint32_t in_pt
 		memcpy(ps.subs, in, (size_t)n * sizeof(*ps.subs));
 		poll_setup(ctx, &ps);
 		while ((nev = poll_scan(ctx, &ps, out, &first)) == 0)
-			plat_wait(first, ps.watch_stdin);
+			plat_wait(first, ps.watch_stdin, NULL, 0);
 		err = wasi_store_u32(inst, nevents_ptr, nev);
 	}
 	poll_free(&ps);
