@@ -87,6 +87,26 @@ int image_esp_offset(const char *disk, uint64_t *offset, char *err, size_t errle
 int image_read_bundle(const char *disk, uint8_t **buf, size_t *len,
 		      char *err, size_t errlen);
 
+/* The NIC `wasmetal run` attaches (qemu_opts.net): none, QEMU's user
+ * networking (slirp: no root; the guest is 10.0.2.15 behind a NAT whose
+ * gateway 10.0.2.2 is the host's loopback) with port forwards, or a TAP
+ * interface that already exists. */
+enum qemu_net_mode { QEMU_NET_NONE, QEMU_NET_USER, QEMU_NET_TAP };
+
+struct qemu_portfwd {
+	bool udp;                       /* else TCP */
+	char host_addr[64];             /* "" = 127.0.0.1 */
+	uint16_t host_port, guest_port;
+};
+
+struct qemu_net {
+	enum qemu_net_mode mode;
+	const char *tap_ifname;         /* QEMU_NET_TAP */
+	size_t nfwd;                    /* QEMU_NET_USER: -p forwards */
+	const struct qemu_portfwd *fwd;
+	const char *mac;                /* "52:54:00:..." or NULL (QEMU's) */
+};
+
 struct qemu_opts {
 	unsigned timeout_s;             /* whole run, firmware included */
 	const char *log_path;           /* where COM1 goes (NULL: a temp file) */
@@ -95,6 +115,7 @@ struct qemu_opts {
 	const char *disk_format;        /* QEMU's format= (NULL: raw) */
 	bool console_com1;              /* the image's console is COM1 and its
 					   log COM2 (its manifest says so) */
+	const struct qemu_net *net;     /* NULL: no NIC */
 };
 
 /* Boot disk_path.  Returns the guest's exit status (0..255), or -1 if the

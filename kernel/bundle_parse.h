@@ -25,6 +25,22 @@
 					   a guest path (PATH_MAX) */
 #define BUNDLE_MAX_MANIFEST (16u << 20) /* bytes of manifest text */
 
+/* The network settings of the manifest (docs/manifest.md, "Network"):
+ * whether the kernel brings up a NIC and lwIP at all, and how the
+ * interface gets its IPv4 address.  IPv6 always configures itself
+ * (SLAAC) when there is a NIC. */
+#define BUNDLE_MAX_DNS 2
+struct bundle_net {
+	bool nic;                       /* some grant needs the network and
+					   the manifest does not say `net none` */
+	bool dhcp;                      /* default; else the static address */
+	uint8_t addr[4], prefix;        /* `net static A.B.C.D/N` */
+	uint8_t gateway[4];             /* `gateway A.B.C.D` (0: none) */
+	unsigned ndns;                  /* `dns ADDR` lines (else DHCP's) */
+	uint8_t dns_family[BUNDLE_MAX_DNS];     /* 4 or 6 */
+	uint8_t dns[BUNDLE_MAX_DNS][16];
+};
+
 struct boot_bundle {
 	const uint8_t *module;          /* points into the bundle; NULL when
 					   there is only a spec blob */
@@ -47,6 +63,7 @@ struct boot_bundle {
 	size_t nnodes;
 	struct wasi_tree_entry *nodes;  /* malloc'd, grouped by preopen; path
 					   and data point into the bundle */
+	struct bundle_net net;          /* zero (no NIC) without grants */
 	unsigned bad_line;              /* on a manifest error: its line */
 };
 
