@@ -149,12 +149,18 @@ $(BUILD)/examples/%.wasm: examples/%/*.c | $(DEPS_STAMP)
 
 TEST_WASI_SRCS := $(wildcard tests/wasi/*.c)
 TEST_WAT_SRCS  := $(wildcard tests/wat/*.wat)
+TEST_KERNEL_SRCS := $(wildcard tests/kernel/*.c)
 TEST_WASM := $(patsubst tests/wasi/%.c,$(BUILD)/tests/wasi/%.wasm,$(TEST_WASI_SRCS)) \
-	     $(patsubst tests/wat/%.wat,$(BUILD)/tests/wat/%.wasm,$(TEST_WAT_SRCS))
+	     $(patsubst tests/wat/%.wat,$(BUILD)/tests/wat/%.wasm,$(TEST_WAT_SRCS)) \
+	     $(patsubst tests/kernel/%.c,$(BUILD)/tests/kernel/%.wasm,$(TEST_KERNEL_SRCS))
 # -MMD: the programs include tests/wasi/wt.h
 $(BUILD)/tests/wasi/%.wasm: tests/wasi/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(WASI_CC) $(WASI_CFLAGS) -MMD -MP -o $@ $<
+# guests of the kernel's own tests (tests/kernel/*.sh)
+$(BUILD)/tests/kernel/%.wasm: tests/kernel/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(WASI_CC) $(WASI_CFLAGS) -o $@ $<
 $(BUILD)/tests/wat/%.wasm: tests/wat/%.wat | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)wat2wasm -o $@ $<

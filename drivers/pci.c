@@ -5,11 +5,19 @@
  * mechanism #1 on ports 0xcf8/0xcfc).  Enumeration follows bridges
  * (header type 1, secondary bus at 0x19) from the root bus, visiting each
  * bus at most once, so a hostile topology can't loop; the functions found
- * are kept (pci_find) for drivers.  BARs (§6.2.5.1: bit 0 I/O, bits 2:1
- * type 2 = 64-bit) that lie outside the direct map (64-bit BARs the
- * firmware put above RAM) are mapped uncached into PCI_MMIO_BASE, a
- * lower-half window that mm/vmm.h's map leaves unused.
+ * are kept (pci_find) for drivers.  Device memory (BARs, §6.2.5.1: bit 0
+ * I/O, bits 2:1 type 2 = 64-bit; the APICs' registers) is mapped uncached
+ * into PCI_MMIO_BASE, a lower-half window that mm/vmm.h's map leaves
+ * unused: never through the direct map, whose pages are write-back.
+ *
+ * MSI-X (PCI Local Bus 3.0 §6.8.2): capability 0x11; message control at
+ * +2 (table size - 1 in bits 10:0, function mask bit 14, enable bit 15),
+ * table BIR/offset at +4; each 16-byte table entry holds the message
+ * address (Intel SDM Vol. 3A §11.11.1: 0xfee00000 | destination APIC id
+ * << 12, physical mode), the data (§11.11.2: the vector, fixed delivery,
+ * edge) and the vector control word (bit 0 = masked).
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "kernel.h"
@@ -118,8 +126,6 @@ volatile void *pci_map(uint64_t pa, uint64_t len)
 
 	if (!pa || !len || pa + len < pa)
 		return NULL;
-	if (vmm_phys_mapped(pa, len))
-		return phys_to_virt(pa);
 	if (end - first > PCI_MMIO_END - mmio_next)
 		return NULL;
 	for (uint64_t p = first; p < end; p += PAGE_SIZE)
@@ -189,4 +195,106 @@ unsigned pci_init(uint64_t ecam_base, uint8_t bus_start, uint8_t bus_end,
 	pci_scan_bus(root);
 	klog("pci: %u functions (%s)", nfuncs, ecam ? "ECAM" : "ports 0xcf8/0xcfc");
 	return nfuncs;
+}
+
+/* ---- MSI-X ------------------------------------------------------------------ */
+
+#define PCI_CAP_PTR             0x34
+#define PCI_CAP_MSIX            0x11
+#define PCI_CAP_MAX             48      /* a hostile list can't loop */
+#define MSIX_CTRL_ENABLE        (1u << 15)
+#define MSIX_CTRL_FMASK         (1u << 14)
+#define MSIX_ENTRY_SIZE         16
+#define MSIX_VCTRL_MASKED       1u
+#define PCI_CMD_INTX_DISABLE    (1u << 10)
+#define MSI_ADDR_BASE           0xfee00000u
+#define PCI_MSIX_DEVS           8
+
+struct msix {
+	const struct pci_dev *dev;
+	volatile uint32_t *table;
+	unsigned n;
+};
+
+static struct msix msix[PCI_MSIX_DEVS];
+
+/* Offset of capability `id` in d's list, or 0. */
+static uint8_t pci_find_cap(const struct pci_dev *d, uint8_t id)
+{
+	uint8_t cap;
+
+	if (!((pci_cfg_read32(d, 0x04) >> 16) & PCI_STATUS_CAPS))
+		return 0;
+	cap = pci_cfg_read8(d, PCI_CAP_PTR) & 0xfc;
+	for (int i = 0; cap >= 0x40 && i < PCI_CAP_MAX; i++) {
+		if (pci_cfg_read8(d, cap) == id)
+			return cap;
+		cap = pci_cfg_read8(d, cap + 1) & 0xfc;
+	}
+	return 0;
+}
+
+static struct msix *msix_of(const struct pci_dev *d)
+{
+	for (unsigned i = 0; i < PCI_MSIX_DEVS; i++)
+		if (msix[i].dev == d)
+			return &msix[i];
+	return NULL;
+}
+
+/* Message control is the high half of the capability's first dword; the
+ * low half (id, next) is read-only, so writing it back is harmless. */
+static void msix_ctrl(const struct pci_dev *d, uint8_t cap, uint16_t set, uint16_t clear)
+{
+	uint32_t v = pci_cfg_read32(d, cap);
+	uint16_t ctrl = (uint16_t)((v >> 16 & ~clear) | set);
+
+	pci_write32(d->bus, d->dev, d->fn, cap, (v & 0xffff) | (uint32_t)ctrl << 16);
+}
+
+int pci_msix_enable(const struct pci_dev *d, unsigned *nvec)
+{
+	uint8_t cap = pci_find_cap(d, PCI_CAP_MSIX);
+	struct msix *m = msix_of(d) ? msix_of(d) : msix_of(NULL);
+	uint32_t tbl;
+	uint64_t bar;
+
+	if (!cap || !m)
+		return -ENODEV;
+	m->n = (pci_cfg_read32(d, cap) >> 16 & 0x7ff) + 1;
+	tbl = pci_cfg_read32(d, cap + 4);
+	bar = pci_bar_phys(d, tbl & 7);
+	if (!bar)
+		return -ENODEV;
+	m->table = (volatile uint32_t *)pci_map(bar + (tbl & ~7u),
+						 (uint64_t)m->n * MSIX_ENTRY_SIZE);
+	if (!m->table)
+		return -ENOMEM;
+	m->dev = d;
+	/* Enable with the function masked, mask every entry, then unmask
+	 * the function: no entry fires before it is programmed. */
+	msix_ctrl(d, cap, MSIX_CTRL_ENABLE | MSIX_CTRL_FMASK, 0);
+	for (unsigned i = 0; i < m->n; i++)
+		m->table[i * 4 + 3] = MSIX_VCTRL_MASKED;
+	msix_ctrl(d, cap, 0, MSIX_CTRL_FMASK);
+	pci_enable(d, PCI_CMD_INTX_DISABLE);
+	*nvec = m->n;
+	return 0;
+}
+
+int pci_msix_route(const struct pci_dev *d, unsigned entry, unsigned vector,
+		   uint32_t apic_id)
+{
+	struct msix *m = msix_of(d);
+	volatile uint32_t *e;
+
+	if (!m || entry >= m->n || vector < 32 || vector > 255 || apic_id > 255)
+		return -EINVAL;
+	e = m->table + entry * 4;
+	e[3] = MSIX_VCTRL_MASKED;
+	e[0] = MSI_ADDR_BASE | apic_id << 12;
+	e[1] = 0;
+	e[2] = vector;
+	e[3] = 0;
+	return 0;
 }

@@ -40,4 +40,14 @@ uint64_t pci_bar_phys(const struct pci_dev *d, unsigned bar);
  * direct map if it covers it, else a new mapping.  NULL on failure. */
 volatile void *pci_map(uint64_t pa, uint64_t len);
 
+/* MSI-X (PCI 3.0 §6.8.2): map d's table, mask every entry, enable MSI-X
+ * (legacy INTx off); *nvec = the table's size.  0, -ENODEV (no MSI-X
+ * capability) or -ENOMEM. */
+int pci_msix_enable(const struct pci_dev *d, unsigned *nvec);
+/* Program table entry `entry` to raise `vector` on the CPU whose local
+ * APIC id is apic_id (kernel/irq.h irq_apic_id), and unmask it.  0 or
+ * -EINVAL. */
+int pci_msix_route(const struct pci_dev *d, unsigned entry, unsigned vector,
+		   uint32_t apic_id);
+
 #endif

@@ -2,9 +2,11 @@
  * serial.c — polled driver for the 16550A UART (National Semiconductor
  * PC16550D data sheet: registers at base+0..7, DLAB in LCR bit 7, THRE in
  * LSR bit 5; receive: RBR at base+0, data ready in LSR bit 0, from the
- * 16-byte RX FIFO).  115200 8N1, FIFOs on, no interrupts: reception is
- * polled (the sender waits while the FIFO is full: QEMU does, a real line
- * would overrun).  A port that is absent reads back 0xff; we then drop its
+ * 16-byte RX FIFO).  115200 8N1, FIFOs on.  Reception is polled (the
+ * sender waits while the FIFO is full: QEMU does, a real line would
+ * overrun); serial_rx_irq_enable turns on the "received data available"
+ * interrupt (IER bit 0) only so that the idle loop wakes up when input
+ * arrives: its handler does nothing, the reader polls as before.  A port that is absent reads back 0xff; we then drop its
  * output, and it has no input, instead of spinning forever.
  */
 #include <stdbool.h>
@@ -16,6 +18,7 @@
 #define UART_RBR 0              /* receive buffer (DLAB=0, read) */
 #define UART_DLL 0              /* divisor low (DLAB=1) */
 #define UART_IER 1              /* interrupt enable (DLAB=0) */
+#define   IER_RX_DATA  0x01     /* received data available */
 #define UART_DLM 1              /* divisor high (DLAB=1) */
 #define UART_FCR 2              /* FIFO control */
 #define   FCR_ENABLE   0x01
@@ -122,4 +125,20 @@ int serial_getc(unsigned port)
 	if (!uart_present[uart_slot(port)] || !(inb(base + UART_LSR) & LSR_DR))
 		return -1;
 	return inb(base + UART_RBR);
+}
+
+/* ISA IRQs of the standard ports (IBM PC/AT): COM1 4, COM2 3. */
+int serial_isa_irq(unsigned port)
+{
+	unsigned base = uart_base[uart_slot(port)];
+
+	if (!uart_present[uart_slot(port)])
+		return -1;
+	return base == SERIAL_COM1 ? 4 : base == SERIAL_COM2 ? 3 : -1;
+}
+
+void serial_rx_irq_enable(unsigned port)
+{
+	if (uart_present[uart_slot(port)])
+		outb(uart_base[uart_slot(port)] + UART_IER, IER_RX_DATA);
 }

@@ -21,7 +21,8 @@ void serial_init(void);
 /* Write len bytes.  COM1 (the log, read by people) turns "\n" into
  * "\r\n"; COM2 carries the guest's stdout/stderr byte for byte, because
  * qemu_boot streams it to the CLI's stdout and tests compare it exactly.
- * Polled; no locks (one CPU, interrupts off); safe in trap handlers. */
+ * Polled; no locks (one CPU; interrupts are on only in the idle wait,
+ * where nothing writes); safe in trap handlers. */
 void serial_write(unsigned port, const void *buf, size_t len);
 void serial_puts(unsigned port, const char *s);
 /* Whether the UART answered at serial_init. */
@@ -29,5 +30,11 @@ bool serial_present(unsigned port);
 /* The next received byte (0..255), or -1 if none is waiting (or the port
  * is absent).  Never waits. */
 int serial_getc(unsigned port);
+/* The ISA IRQ line of the UART behind a role, or -1 (absent, or not a
+ * standard port). */
+int serial_isa_irq(unsigned port);
+/* Raise the UART's interrupt when a byte is received (to wake the idle
+ * loop; reading stays polled). */
+void serial_rx_irq_enable(unsigned port);
 
 #endif

@@ -45,6 +45,16 @@ uint64_t tsc_ns_since_entry(void)
 	return tsc_ticks_to_ns(rdtsc() - kernel_tsc_entry);
 }
 
+uint64_t tsc_ns_to_tsc(uint64_t ns)
+{
+	unsigned __int128 t;
+
+	if (!hz)
+		return kernel_tsc_entry;
+	t = (unsigned __int128)ns * hz / 1000000000u + kernel_tsc_entry;
+	return t > UINT64_MAX ? UINT64_MAX : (uint64_t)t;
+}
+
 static uint64_t tsc_from_cpuid15(void)
 {
 	uint32_t a, b, c, d;

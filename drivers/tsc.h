@@ -15,5 +15,7 @@ uint64_t tsc_hz(void);                  /* 0 until calibrated */
 uint64_t tsc_ticks_to_ns(uint64_t ticks);
 /* Nanoseconds since kernel_entry. */
 uint64_t tsc_ns_since_entry(void);
+/* The TSC value at `ns` nanoseconds since kernel_entry (saturating). */
+uint64_t tsc_ns_to_tsc(uint64_t ns);
 
 #endif

@@ -230,6 +230,13 @@ void plat_wait(uint64_t deadline_ns, int console,
 	nanosleep(&ts, NULL);
 }
 
+enum wasm_trap_code plat_host_call(wasm_host_fn fn, wasm_instance *inst,
+				   void *env, const uint64_t *args,
+				   uint64_t *results)
+{
+	return fn(inst, env, args, results);
+}
+
 int plat_random(void *buf, size_t len)
 {
 	uint8_t *p = buf;

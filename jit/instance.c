@@ -590,7 +590,7 @@ uint64_t jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area)
 		args[i] = canon_value(ft->params[i], area[i]);
 	memset(res, 0, ft->nresults * sizeof *res);
 	inst->host_error[0] = 0;
-	code = hf->fn(inst, hf->env, args, res);
+	code = plat_host_call(hf->fn, inst, hf->env, args, res);
 	if (code != WASM_TRAP_NONE)
 		goto trap;
 	for (uint32_t i = 1; i < ft->nresults; i++)

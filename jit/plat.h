@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "wasm.h"               /* wasm_host_fn */
 
 /* ---- address space ---------------------------------------------------- */
 
@@ -32,6 +33,16 @@ void plat_release(void *addr, size_t size);
 void *plat_code_alloc(size_t size);
 int plat_code_seal(void *addr, size_t size);
 void plat_code_free(void *addr, size_t size);
+
+/* ---- host calls -------------------------------------------------------- */
+
+/* Run the host function fn for compiled code (jit_host_call).  On bare
+ * metal it runs on the kernel's service stack, whose size is known
+ * whatever the Wasm stack has left: a WASI call runs the file system,
+ * the drivers and the network stack.  Hosted: a plain call. */
+enum wasm_trap_code plat_host_call(wasm_host_fn fn, wasm_instance *inst,
+				   void *env, const uint64_t *args,
+				   uint64_t *results);
 
 /* ---- console, time, entropy ------------------------------------------ */
 

@@ -54,6 +54,20 @@ static const uint8_t *table_map(uint64_t phys, uint32_t *len)
 	return t;
 }
 
+static void madt_ioapic(const uint8_t *e)
+{
+	if (acpi.nioapics < ACPI_MAX_IOAPICS)
+		acpi.ioapics[acpi.nioapics++] = (struct acpi_ioapic){
+			.id = e[2], .addr = rd32(e + 4), .gsi_base = rd32(e + 8) };
+}
+
+static void madt_iso(const uint8_t *e)
+{
+	if (e[2] == 0 && acpi.nisos < ACPI_MAX_ISOS)    /* bus 0 = ISA */
+		acpi.isos[acpi.nisos++] = (struct acpi_iso){
+			.source = e[3], .gsi = rd32(e + 4), .flags = rd16(e + 8) };
+}
+
 static void parse_madt(const uint8_t *t, uint32_t len)
 {
 	if (len < 44)
@@ -69,13 +83,15 @@ static void parse_madt(const uint8_t *t, uint32_t len)
 		else if (type == 9 && elen >= 16 && (rd32(t + off + 8) & 3))
 			acpi.ncpus++;           /* x2APIC */
 		else if (type == 1 && elen >= 12)
-			acpi.nioapics++;
+			madt_ioapic(t + off);
+		else if (type == 2 && elen >= 10)
+			madt_iso(t + off);
 		else if (type == 5 && elen >= 12)
 			acpi.lapic_addr = rd64(t + off + 4);
 		off += elen;
 	}
-	klog("acpi: MADT: %u CPUs, %u IOAPICs, local APIC at %#lx",
-	     acpi.ncpus, acpi.nioapics, acpi.lapic_addr);
+	klog("acpi: MADT: %u CPUs, %u IOAPICs, %u ISA overrides, local APIC at %#lx",
+	     acpi.ncpus, acpi.nioapics, acpi.nisos, acpi.lapic_addr);
 }
 
 static void parse_hpet(const uint8_t *t, uint32_t len)

@@ -9,11 +9,33 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define ACPI_MAX_IOAPICS 8
+#define ACPI_MAX_ISOS    16
+
+/* MADT I/O APIC entry (§5.2.12.3) */
+struct acpi_ioapic {
+	uint8_t id;
+	uint32_t addr;                  /* physical, 4 KiB of registers */
+	uint32_t gsi_base;              /* first global system interrupt */
+};
+
+/* MADT interrupt source override (§5.2.12.5): ISA IRQ `source` arrives
+ * as GSI `gsi`; flags = MPS INTI polarity (bits 1:0) and trigger (3:2). */
+struct acpi_iso {
+	uint8_t source;
+	uint32_t gsi;
+	uint16_t flags;
+};
+
 struct acpi_info {
 	bool found;                     /* a valid RSDP and root table */
 	unsigned ntables;               /* valid tables listed by the root */
 	unsigned ncpus, nioapics;       /* from the MADT (enabled CPUs) */
 	uint64_t lapic_addr;
+	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];   /* nioapics of them
+					   (those past the array: not kept) */
+	unsigned nisos;
+	struct acpi_iso isos[ACPI_MAX_ISOS];
 	uint64_t hpet_addr;             /* 0 if no HPET table */
 	uint64_t ecam_base;             /* 0 if no MCFG entry for segment 0 */
 	uint8_t ecam_bus_start, ecam_bus_end;

@@ -1,6 +1,7 @@
 /*
  * idt.c — the IDT (Intel SDM Vol. 3A §6.14.1 64-bit interrupt gates) for
- * the 32 exception vectors, and what happens on each:
+ * all 256 vectors.  Vectors 32-255 are interrupts: they run on IST_IRQ
+ * and go to irq_dispatch (kernel/irq.c).  For the 32 exception vectors:
  *
  *   #PF from JIT code in a guard region -> wasm_fault_redirect -> resume at
  *       the engine's trap path (a Wasm trap, not a kernel fault);
@@ -8,13 +9,15 @@
  *       line on COM2, kernel_shutdown(KERNEL_STATUS_PANIC).  Never hangs.
  *
  * A fault inside this handler (nesting) gets a minimal report; a third
- * level exits QEMU at once.  Interrupts stay off throughout.
+ * level exits QEMU at once.  Interrupt gates clear IF: handlers run with
+ * interrupts off.
  */
 #include <stdint.h>
 #include <string.h>
 #include "kernel.h"
 #include "cpu.h"
 #include "fbcon.h"
+#include "irq.h"
 #include "serial.h"
 #include "trap.h"
 #include "wasm.h"
@@ -31,7 +34,7 @@ struct idt_gate {
 
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
 
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+static struct idt_gate idt[256] __attribute__((aligned(16)));
 static int trap_depth;
 
 static const char *const vector_names[32] = {
@@ -56,7 +59,7 @@ static unsigned vector_ist(unsigned v)
 	case 8: return IST_DF;
 	case 14: return IST_PF;
 	case 18: return IST_MC;
-	default: return 0;
+	default: return v >= 32 ? IST_IRQ : 0;
 	}
 }
 
@@ -67,7 +70,7 @@ void idt_init(void)
 		uint64_t base;
 	} __attribute__((packed)) p = { sizeof idt - 1, (uint64_t)(uintptr_t)idt };
 
-	for (unsigned v = 0; v < 32; v++) {
+	for (unsigned v = 0; v < 256; v++) {
 		uint64_t a = trap_stubs[v];
 
 		idt[v] = (struct idt_gate){
@@ -124,9 +127,14 @@ static void trap_report(const struct trap_frame *f, uint64_t cr2)
 
 void trap_dispatch(struct trap_frame *f)
 {
-	uint64_t cr2 = read_cr2();
+	uint64_t cr2;
 	char line[160];
 
+	if (f->vector >= 32) {
+		irq_dispatch(f->vector);
+		return;
+	}
+	cr2 = read_cr2();
 	if (++trap_depth > 2) {
 		serial_puts(SERIAL_COM1, "\nwasmetal: fault while reporting a fault\n");
 		outb(0xf4, KERNEL_STATUS_PANIC);

@@ -62,6 +62,10 @@ void kernel_backtrace(uint64_t rip, uint64_t rbp);
 void plat_kernel_set_realtime(uint64_t epoch_s);
 /* plat_kernel.c: log how much of the Wasm and code areas is in use. */
 void plat_kernel_area_stats(void);
+/* plat_kernel.c: the console UART's interrupt (after irq_init), and the
+ * service stack's guard page (before vmm_init). */
+void plat_kernel_console_irq_init(void);
+void plat_kernel_service_stack_init(void);
 /* mm/heap.c */
 size_t heap_mapped_bytes(void);
 

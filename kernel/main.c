@@ -3,8 +3,9 @@
  * since kernel_entry (so boot time is measured, not guessed):
  *
  *   serial -> GDT/TSS/IDT -> boot_info copy -> pmm -> vmm (own tables,
- *   switch) -> heap (+ .init_array) -> fbcon -> ACPI -> TSC (HPET) -> bundle
- *   -> RTC -> PCI -> "entering module" -> wasi_run_module -> kernel_shutdown(status)
+ *   switch) -> heap (+ .init_array) -> fbcon -> ACPI -> TSC (HPET) ->
+ *   interrupts (local APIC, I/O APIC, timer; console IRQ) -> bundle -> RTC
+ *   -> PCI -> "entering module" -> wasi_run_module -> kernel_shutdown(status)
  *
  * With a spec blob in the bundle (`wasmetal spec --qemu`), the last steps
  * are instead "running spec scripts" -> spec_blob_run (spec/spec_blob.h):
@@ -27,6 +28,7 @@
 #include "bundle.h"
 #include "bundle_parse.h"
 #include "fbcon.h"
+#include "irq.h"
 #include "loader.h"             /* BOOT_CONSOLE_MARK, IDENT_MAX_TOP */
 #include "pci.h"
 #include "plat.h"
@@ -191,6 +193,8 @@ static void init_clock(void)
 	if (tsc_calibrate(acpi.hpet_addr))
 		panic("tsc: cannot calibrate (no HPET, PIT or CPUID 0x15/0x16)");
 	log_boot_times();
+	irq_init();
+	plat_kernel_console_irq_init();
 }
 
 static void init_devices(void)
@@ -216,6 +220,7 @@ int kernel_main(struct boot_info *bi)
 	gdt_init();
 	idt_init();
 	vmm_add_guard((uintptr_t)kernel_stack_guard);
+	plat_kernel_service_stack_init();
 	klog("gdt, tss (IST stacks), idt: ready");
 	copy_boot_info(bi);
 	pmm_init(&kernel_boot_info);

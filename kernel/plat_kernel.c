@@ -6,8 +6,10 @@
  * are W^X: mapped RW+NX for the emitter, then sealed R+X (never both).
  * Console = COM2, both ways (stdin framing: images/image.h), and the
  * output also on the framebuffer (drivers/fbcon.h); clocks = TSC
- * (+ RTC at boot for realtime); waits spin on the TSC; entropy =
- * RDSEED, falling back to RDRAND, then to virtio-rng (see plat_random).
+ * (+ RTC at boot for realtime); waits sleep in `hlt` until an interrupt
+ * (the one-shot timer for the deadline, the console's UART, the NIC);
+ * entropy = RDSEED, falling back to RDRAND, then to virtio-rng (see
+ * plat_random).  Host functions run on the service stack (below).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 #include "cpu.h"
 #include "fbcon.h"
 #include "image.h"             /* IMAGE_CONSOLE_EOF, _ESC */
+#include "irq.h"
 #include "plat.h"
 #include "serial.h"
 #include "pmm.h"
@@ -297,7 +300,7 @@ long plat_console_read(void *buf, size_t len, int wait)
 	while ((c = cin_next()) == CIN_NONE) {
 		if (!wait)
 			return -EAGAIN;
-		cpu_relax();
+		plat_wait(UINT64_MAX, 1, NULL, 0);
 	}
 	/* Then whatever else is already there, without waiting. */
 	while (c >= 0) {
@@ -323,19 +326,99 @@ int plat_console_ready(uint64_t *nbytes)
 	return 1;
 }
 
-/* Interrupts are off (no timer, no serial IRQ): hlt would never wake, so
- * spin on the TSC with pause. */
+/* The console's UART interrupt wakes the idle loop; its handler has
+ * nothing to do (the reader polls the UART). */
+static void console_irq(void *arg)
+{
+}
+
+void plat_kernel_console_irq_init(void)
+{
+	int isa = serial_isa_irq(SERIAL_COM2), vec;
+
+	if (isa < 0)
+		return;
+	vec = irq_alloc_vector(console_irq, NULL, "console");
+	if (vec < 0 || irq_route_isa((unsigned)isa, vec)) {
+		klog("console: no interrupt for input (IRQ %d): waits poll the timer", isa);
+		return;
+	}
+	serial_rx_irq_enable(SERIAL_COM2);
+}
+
+/* One sleep: check what the caller waits for (interrupts are off, so
+ * nothing changes behind our back between the check and the hlt: an
+ * interrupt that arrives meanwhile stays pending and ends the hlt at
+ * once), arm the timer, hlt.  Callers loop. */
 void plat_wait(uint64_t deadline_ns, int console,
 	       const struct plat_wait_sock *socks, size_t n)
 {
 	uint64_t nbytes;
 
-	while (tsc_ns_since_entry() < deadline_ns) {
-		if (console && plat_console_ready(&nbytes))
-			return;
-		for (int i = 0; i < 64; i++)
-			cpu_relax();
-	}
+	if (tsc_ns_since_entry() >= deadline_ns)
+		return;
+	if (console && plat_console_ready(&nbytes))
+		return;
+	timer_arm(deadline_ns);
+	irq_wait();
+	timer_arm(UINT64_MAX);
+}
+
+/* ---- host calls on the service stack --------------------------------------- */
+
+/*
+ * Every WASI call (and every host function of an embedder) runs on this
+ * stack, not on what the Wasm stack has left under the guest's frames:
+ * the file system, the drivers and lwIP get SERVICE_STACK_SIZE bytes by
+ * construction, with an unmapped guard page below.  A host function that
+ * calls back into Wasm (an embedder's, never WASI's) and is called again
+ * from there runs nested on the stack it is on (service_depth).
+ */
+#define SERVICE_STACK_SIZE (256u << 10)
+
+static struct {
+	uint8_t guard[PAGE_SIZE];
+	uint8_t stack[SERVICE_STACK_SIZE];
+} service __attribute__((aligned(PAGE_SIZE)));
+
+static unsigned service_depth;
+
+uint64_t kstack_call(void *top, uint64_t (*fn)(void *), void *arg);
+
+struct host_call {
+	wasm_host_fn fn;
+	wasm_instance *inst;
+	void *env;
+	const uint64_t *args;
+	uint64_t *results;
+	enum wasm_trap_code code;
+};
+
+static uint64_t host_call_run(void *p)
+{
+	struct host_call *c = p;
+
+	c->code = c->fn(c->inst, c->env, c->args, c->results);
+	return 0;
+}
+
+void plat_kernel_service_stack_init(void)
+{
+	vmm_add_guard((uintptr_t)service.guard);
+}
+
+enum wasm_trap_code plat_host_call(wasm_host_fn fn, wasm_instance *inst,
+				   void *env, const uint64_t *args,
+				   uint64_t *results)
+{
+	struct host_call c = { fn, inst, env, args, results, WASM_TRAP_NONE };
+
+	if (service_depth)
+		return fn(inst, env, args, results);
+	service_depth++;
+	kstack_call(service.stack + SERVICE_STACK_SIZE, host_call_run, &c);
+	service_depth--;
+	return c.code;
 }
 
 /*

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include "kernel.h"
+#include "irq.h"
 #include "acpi.h"
 #include "cpu.h"
 #include "fbcon.h"
@@ -42,6 +43,15 @@ void kernel_backtrace(uint64_t rip, uint64_t rbp)
 	}
 }
 
+static void log_irq_stats(void)
+{
+	struct irq_stats st;
+
+	irq_get_stats(&st);
+	klog("irq: %lu interrupts handled (%lu timer), %lu spurious, %lu unexpected",
+	     st.handled, st.timer, st.spurious, st.unexpected);
+}
+
 __attribute__((noreturn)) void kernel_shutdown(int status)
 {
 	static int shutting_down;
@@ -54,6 +64,7 @@ __attribute__((noreturn)) void kernel_shutdown(int status)
 			__asm__ volatile("hlt");
 	}
 	klog_flush_early();
+	log_irq_stats();
 	klog("shutdown: status %d after %lu us", status,
 	     kernel_uptime_ns() / 1000);
 	ksnprintf(line, sizeof line, "[wasmetal] exit status %d\n", status);

@@ -51,14 +51,17 @@ _Static_assert(offsetof(struct tss, iomap_base) == 102, "TSS layout");
 #define IST_NMI 2
 #define IST_MC  3
 #define IST_PF  4       /* a Wasm or kernel stack guard page hit */
-#define IST_COUNT 4
+#define IST_IRQ 5       /* every external/APIC interrupt (vectors 32-255):
+			   a known stack whatever was interrupted; gates
+			   clear IF, so handlers never nest */
+#define IST_COUNT 5
 
 #define GDT_KERNEL_CS 0x08
 #define GDT_KERNEL_DS 0x10
 #define GDT_TSS       0x18
 
-/* traps.S: entry points of vectors 0..31 */
-extern const uint64_t trap_stubs[32];
+/* traps.S: entry points of vectors 0..255 */
+extern const uint64_t trap_stubs[256];
 /* idt.c, called by traps.S */
 void trap_dispatch(struct trap_frame *f);
 /* gdt.c: top of IST stack i (1-based) */

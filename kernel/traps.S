@@ -1,7 +1,8 @@
 /*
- * traps.S — entry stubs for the 32 exception vectors (Intel SDM Vol. 3A
- * §6.15 "Exception and Interrupt Reference" says which push an error
- * code: 8, 10-14, 17, 21, 29, 30).  Each stub makes the frame uniform
+ * traps.S — entry stubs for all 256 vectors: the 32 exceptions (Intel SDM
+ * Vol. 3A §6.15 "Exception and Interrupt Reference" says which push an
+ * error code: 8, 10-14, 17, 21, 29, 30) and the external interrupts
+ * 32-255 (no error code; kernel/irq.c).  Each stub makes the frame uniform
  * (vector + error code), trap_common saves every general register and the
  * SSE state into a struct trap_frame (kernel/trap.h) and calls
  * trap_dispatch(frame), then restores everything from the frame, which
@@ -59,6 +60,17 @@ TRAP_ERR   29
 TRAP_ERR   30
 TRAP_NOERR 31
 
+/* Vectors 32..255: external and local APIC interrupts, no error code. */
+	.altmacro
+.macro IRQ_STUB n
+	TRAP_NOERR %n
+.endm
+	.set vec, 32
+	.rept 224
+	IRQ_STUB %vec
+	.set vec, vec + 1
+	.endr
+
 	.balign 16
 trap_common:
 	pushq %rax
@@ -105,8 +117,13 @@ trap_common:
 	.balign 8
 	.globl trap_stubs
 trap_stubs:
-	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+.macro STUB_ADDR n
 	.quad trap_stub_\n
+.endm
+	.set vec, 0
+	.rept 256
+	STUB_ADDR %vec
+	.set vec, vec + 1
 	.endr
 
 	.section .note.GNU-stack, "", @progbits

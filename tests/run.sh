@@ -366,6 +366,8 @@ qemu_tests() {
 # tests/images/fbcon_screenshot.sh: the framebuffer console; boots with a
 # display, screendumps, compares each pixel with the console text rendered
 # independently (~20 s).
+# tests/kernel/idle.sh: the kernel idles in hlt, the timer and the console's
+# interrupt wake it (~30 s).
 # script_tests NAME SCRIPT: the script's checks count here (its PASS and
 # FAIL lines, with their evidence); if it printed no FAIL line and did not
 # end with "N passed, 0 failed", that is one more failure, NAME.
@@ -435,6 +437,7 @@ if [ -x "$W" ]; then
 	if ! skip_qemu; then
 		script_tests images tests/images/plain_qemu.sh
 		script_tests fbcon tests/images/fbcon_screenshot.sh
+		script_tests idle tests/kernel/idle.sh
 	fi
 else
 	fail wasmetal "$W not built"
