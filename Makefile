@@ -139,13 +139,17 @@ $(BUILD)/BOOTX64.EFI: $(BUILD)/boot/loader.so
 
 # ---- examples and test programs (clang --target=wasm32-wasi) ---------------
 WASI_CC     := clang --target=wasm32-wasi --sysroot=/usr
-WASI_CFLAGS := -O2 -Wall
-EXAMPLES    := $(patsubst examples/%/,%,$(wildcard examples/*/))
+WASI_CFLAGS := -O2 -Wall -Iexamples/include
+# examples/include/ holds headers for the examples (wasmetal_socket.h)
+EXAMPLES    := $(filter-out include,$(patsubst examples/%/,%,$(wildcard examples/*/)))
 EXAMPLE_WASM := $(foreach e,$(EXAMPLES),$(BUILD)/examples/$(e).wasm)
 examples: $(EXAMPLE_WASM)
-$(BUILD)/examples/%.wasm: examples/%/*.c | $(DEPS_STAMP)
+$(BUILD)/examples/%.wasm: examples/%/*.c $(wildcard examples/include/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(Q)$(WASI_CC) $(WASI_CFLAGS) -o $@ $^
+	$(Q)$(WASI_CC) $(WASI_CFLAGS) $(EXAMPLE_FLAGS_$*) -o $@ $(filter %.c,$^)
+# httpd polls up to 1001 fds: wasi-libc's poll() keeps 2 subscriptions and
+# 2 events per fd on the stack (160 KiB), past wasm-ld's 64 KiB default.
+EXAMPLE_FLAGS_httpd := -Wl,-z,stack-size=1048576
 
 TEST_WASI_SRCS := $(wildcard tests/wasi/*.c)
 TEST_WAT_SRCS  := $(wildcard tests/wat/*.wat)

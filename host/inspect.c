@@ -2,7 +2,8 @@
  * inspect.c — `wasmetal inspect MODULE.wasm|IMAGE`: for a module, its
  * imports, exports and memories (the engine's own decoder and validator,
  * jit/inspect.c); for a disk image, its format, its manifest, the files
- * of its preopened directories and then its module the same way.  The
+ * of its preopened directories, its network grants (as the kernel parsed
+ * them) and then its module the same way.  The
  * image's bundle is read back from the ESP (images/readback.c) and parsed
  * by the kernel's parser (images/bundle_parse.c): what inspect accepts,
  * the kernel accepts.  Everything printed from the input is escaped: a
@@ -125,6 +126,33 @@ static void print_trees(const struct boot_bundle *b)
 	}
 }
 
+/* The grants as the kernel will enforce them (canonical forms), and
+ * whether it brings up a NIC for them. */
+static void print_grants(const struct boot_bundle *b)
+{
+	const struct wasi_grants *g = &b->grants;
+	char text[WASI_ADDR_TEXT_MAX];
+
+	if (!wasi_grants_any(g)) {
+		printf("network: none (no grants: no NIC, no sockets)\n");
+		return;
+	}
+	printf("network: %s\n", b->net.nic ? "a NIC" : "no NIC (net none)");
+	for (size_t i = 0; i < g->nlisten; i++)
+		printf("  listen fd %zu: tcp %s\n", 3 + b->npreopens + i,
+		       wasi_addr_format(&g->listen[i], true, text, sizeof text));
+	for (size_t i = 0; i < g->npool; i++)
+		printf("  may bind/connect/send to: %s\n",
+		       wasi_pool_format(&g->pool[i], text, sizeof text));
+	if (!g->npool)
+		printf("  may open no socket of its own (no addr-pool)\n");
+	for (size_t i = 0; i < g->nresolve; i++) {
+		fputs("  may resolve: ", stdout);
+		put_text(g->resolve[i], strlen(g->resolve[i]), false);
+		putchar('\n');
+	}
+}
+
 static int parse_image(const char *disk, uint8_t **buf, size_t *len,
 		       struct boot_bundle *b, char *err, size_t errlen)
 {
@@ -201,6 +229,7 @@ static int inspect_image(const char *path)
 		       b.argc, b.envc);
 	}
 	print_trees(&b);
+	print_grants(&b);
 	if (b.module)
 		r = print_module(b.module, b.module_len);
 	else if (b.spec)

@@ -16,6 +16,9 @@
  *
  * --dir HOST[::GUEST] (host/tree.c) reads the host directory now: hosted,
  * the trees go to wasi_run_module; for QEMU, into the image's bundle.
+ * The network grants --tcplisten, --addr-pool and --allow-resolve
+ * (host/grant_opts.c, wasi-baremetal/wasi_grant.h) go the same ways:
+ * into the wasi_config hosted, into the manifest for QEMU and images.
  *
  * As with wasmtime, everything after MODULE belongs to the guest, and the
  * guest's argv[0] is MODULE as given.  The guest sees only the environment
@@ -36,6 +39,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "grant_opts.h"
 #include "image.h"
 #include "tmpdir.h"
 #include "inspect.h"
@@ -61,6 +65,8 @@ struct opts {
 	const char **env;
 	int ndirs;
 	const char **dirs;              /* --dir HOST[::GUEST], as given */
+	struct wasi_grants grants;      /* --tcplisten, --addr-pool,
+					   --allow-resolve (arrays owned) */
 	const char *module;
 	int guest_argc;                 /* argv[0] = module */
 	const char **guest_argv;
@@ -88,6 +94,14 @@ static const char usage_text[] =
 "                       stay in memory: the host directory is never changed\n"
 "  --env NAME=VALUE     set a guest environment variable (repeatable);\n"
 "                       the guest sees no other environment\n"
+"  --tcplisten ADDR:PORT  give the guest a listening TCP socket: an fd after\n"
+"                       the --dir ones ([ADDR]:PORT for IPv6; repeatable)\n"
+"  --addr-pool CIDR[:PORT[-PORT]]  let the guest open sockets and bind,\n"
+"                       connect and send to these addresses (and ports)\n"
+"                       only; repeatable or comma-separated; without it,\n"
+"                       the guest opens no socket of its own\n"
+"  --allow-resolve NAME  let the guest look NAME up (*.example.com: every\n"
+"                       name below example.com; *: every name)\n"
 "  --timeout SECONDS    stop the run after SECONDS (QEMU boots: firmware included)\n"
 "  --verbose            echo the kernel log (QEMU) or the runtime log\n"
 "                       (--hosted) to stderr\n"
@@ -135,6 +149,14 @@ static void add_env(struct opts *o, const char *kv)
 	o->env[o->nenv++] = kv;
 }
 
+static void add_grant(struct opts *o, const char *opt, const char *value)
+{
+	char err[512];
+
+	if (grant_opt_add(&o->grants, opt, value, err, sizeof err))
+		usage_error("%s", err);
+}
+
 static unsigned parse_timeout(const char *s)
 {
 	char *end;
@@ -173,6 +195,12 @@ static void parse_opt(struct opts *o, int argc, char **argv, int *i)
 		add_env(o, opt_value(argc, argv, i, "--env"));
 	else if (opt_is(a, "--dir"))
 		o->dirs[o->ndirs++] = opt_value(argc, argv, i, "--dir");
+	else if (opt_is(a, "--tcplisten"))
+		add_grant(o, "--tcplisten", opt_value(argc, argv, i, "--tcplisten"));
+	else if (opt_is(a, "--addr-pool"))
+		add_grant(o, "--addr-pool", opt_value(argc, argv, i, "--addr-pool"));
+	else if (opt_is(a, "--allow-resolve"))
+		add_grant(o, "--allow-resolve", opt_value(argc, argv, i, "--allow-resolve"));
 	else if (opt_is(a, "--timeout"))
 		o->timeout_s = parse_timeout(opt_value(argc, argv, i, "--timeout"));
 	else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
@@ -330,7 +358,7 @@ static int run_hosted(const struct opts *o)
 {
 	struct wasi_config cfg = {
 		.argc = o->guest_argc, .argv = o->guest_argv,
-		.envc = o->nenv, .envp = o->env,
+		.envc = o->nenv, .envp = o->env, .grants = o->grants,
 	};
 	struct trees tr;
 	size_t len;
@@ -371,6 +399,7 @@ static void fill_spec(const struct opts *o, const struct trees *tr,
 	spec->npreopens = tr->n;
 	spec->preopens = tr->preopens;
 	spec->preopen_sources = tr->sources;
+	spec->grants = &o->grants;
 }
 
 static int boot_disk(const struct opts *o, const char *disk, const char *format,
@@ -399,9 +428,10 @@ static int run_image(const struct opts *o)
 	struct image_info info;
 	char err[4096] = "";
 
-	if (o->guest_argc > 1 || o->nenv || o->ndirs)
-		usage_error("%s is a disk image: its arguments, environment and "
-			    "directories were fixed by 'wasmetal image'", o->module);
+	if (o->guest_argc > 1 || o->nenv || o->ndirs || wasi_grants_any(&o->grants))
+		usage_error("%s is a disk image: its arguments, environment, "
+			    "directories and grants were fixed by 'wasmetal image'",
+			    o->module);
 	if (image_info_read(o->module, &info, err, sizeof(err))) {
 		fprintf(stderr, "wasmetal: %s\n", err);
 		return EXIT_INTERNAL;

@@ -23,6 +23,9 @@ void plat_host_thread_init(void);
  * n < 0 turns injection off (the default). */
 void plat_host_fail_commit_after(long n);
 
+/* The Linux fd under a socket of host/plat_sock.c (plat_wait polls it). */
+int plat_host_sock_fd(const struct plat_sock *s);
+
 /* Show plat_log diagnostics on stderr (off by default: --verbose). */
 void plat_host_set_verbose(bool on);
 

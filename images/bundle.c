@@ -169,6 +169,48 @@ static void put_preopen(FILE *f, const struct image_spec *s, size_t i)
 	fputc('\n', f);
 }
 
+/* The network grants (wasi_grant.h), each in the canonical form its
+ * parser reads back (kernel/bundle.c checks them again at boot). */
+static void put_grants(FILE *f, const struct wasi_grants *g)
+{
+	char text[WASI_ADDR_TEXT_MAX];
+
+	if (!wasi_grants_any(g))
+		return;
+	fputs("# network grants; nothing else is reachable (docs/manifest.md)\n", f);
+	for (size_t i = 0; i < g->nlisten; i++)
+		fprintf(f, "tcplisten %s\n", wasi_addr_format(&g->listen[i], true,
+							      text, sizeof text));
+	for (size_t i = 0; i < g->npool; i++)
+		fprintf(f, "addr-pool %s\n", wasi_pool_format(&g->pool[i], text,
+							       sizeof text));
+	for (size_t i = 0; i < g->nresolve; i++) {
+		fputs("allow-resolve ", f);
+		put_quoted(f, g->resolve[i]);
+		fputc('\n', f);
+	}
+}
+
+/* What the kernel would refuse in the grants, said on the host. */
+static int check_grants(const struct wasi_grants *g, char *err, size_t errlen)
+{
+	const char *why;
+
+	if (!g)
+		return 0;
+	if (g->nlisten > WASI_GRANT_MAX || g->npool > WASI_GRANT_MAX ||
+	    g->nresolve > WASI_GRANT_MAX) {
+		snprintf(err, errlen, "more than %d network grants of a kind", WASI_GRANT_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < g->nresolve; i++)
+		if ((why = wasi_grant_parse_name(g->resolve[i]))) {
+			snprintf(err, errlen, "allow-resolve \"%s\": %s", g->resolve[i], why);
+			return -1;
+		}
+	return 0;
+}
+
 /* The manifest text (docs/manifest.md); malloc'd, *len bytes, or NULL. */
 static char *manifest_text(const struct image_spec *s, uint64_t module_len,
 			   size_t *len)
@@ -200,6 +242,7 @@ static char *manifest_text(const struct image_spec *s, uint64_t module_len,
 	}
 	for (size_t i = 0; i < s->npreopens; i++)
 		put_preopen(f, s, i);
+	put_grants(f, s->grants);
 	if (fclose(f)) {
 		free(text);
 		return NULL;
@@ -300,7 +343,8 @@ int image_bundle_write(const struct image_spec *spec, const char *out_path,
 	if (spec->spec_path &&
 	    !(blob = read_file(spec->spec_path, SPEC_MAX, &blob_len, err, errlen)))
 		goto fail;
-	if (check_spec(spec, mod, len, err, errlen) || check_trees(spec, err, errlen))
+	if (check_spec(spec, mod, len, err, errlen) || check_trees(spec, err, errlen) ||
+	    check_grants(spec->grants, err, errlen))
 		goto fail;
 	if (!(manifest = manifest_text(spec, len, &manifest_len))) {
 		snprintf(err, errlen, "out of memory writing the manifest");

@@ -37,6 +37,7 @@
 #define IMAGE_CONSOLE_ESC 0x10
 
 struct wasi_preopen;
+struct wasi_grants;
 
 struct image_spec {
 	const char *module_path;        /* .wasm file (NULL with spec_path) */
@@ -52,6 +53,10 @@ struct image_spec {
 	const struct wasi_preopen *preopens;
 	const char *const *preopen_sources;     /* their host paths, for the
 					   manifest's comments; or NULL */
+	const struct wasi_grants *grants;       /* network grants
+					   (wasi-baremetal/wasi_grant.h):
+					   manifest keys tcplisten, addr-pool,
+					   allow-resolve; or NULL: none */
 	bool console_com1;              /* the guest console on COM1 and the
 					   kernel log on COM2 (images for plain
 					   VMs: `wasmetal image`); else the

@@ -169,21 +169,32 @@ static int link_imports(wasm_instance *inst, const struct wasm_host_func *funcs,
 		snprintf(what, sizeof what, "%s.%s", im->module, im->name);
 		if (b && im->kind != WASM_EXTERN_FUNC)
 			continue;       /* bound by jit_link_bind */
-		for (size_t j = 0; !hf && im->kind == WASM_EXTERN_FUNC && j < nfuncs; j++) {
+		const struct wasm_functype *ft = im->kind == WASM_EXTERN_FUNC ?
+			wasm_func_type(m, im->index) : NULL;
+		/* A name may be defined more than once with different
+		 * signatures (WasmEdge's socket extension: sock_accept with 2
+		 * or 3 parameters): the one whose type matches wins, else the
+		 * first of that name, to report the mismatch. */
+		for (size_t j = 0; !(b && b[i].func) && im->kind == WASM_EXTERN_FUNC &&
+				   j < nfuncs; j++) {
 			if (funcs[j].module && funcs[j].name &&
 			    strlen(funcs[j].module) == im->module_len &&
 			    !memcmp(funcs[j].module, im->module, im->module_len) &&
 			    strlen(funcs[j].name) == im->name_len &&
 			    !memcmp(funcs[j].name, im->name, im->name_len)) {
-				hf = &funcs[j];
-				break;
+				if (!hf)
+					hf = &funcs[j];
+				if (letters_match(funcs[j].params, ft->params, ft->nparams) &&
+				    letters_match(funcs[j].results, ft->results, ft->nresults)) {
+					hf = &funcs[j];
+					break;
+				}
 			}
 		}
 		if (!hf) {
 			wasm_error_set(err, "unknown import", "import", 0, what);
 			return -1;
 		}
-		const struct wasm_functype *ft = wasm_func_type(m, im->index);
 		if (!hf->fn || !letters_match(hf->params, ft->params, ft->nparams) ||
 		    !letters_match(hf->results, ft->results, ft->nresults)) {
 			wasm_error_set(err, "incompatible import type", "import", 0, what);

@@ -12,6 +12,10 @@
  *     -> manifest_apply(count) -> nodes_count (per preopen)
  *     -> allocate -> bundle_fill + manifest_apply(fill) + nodes_fill
  *     -> trees_check (parents before children, no path twice)
+ *     -> grants_nic (any network grant: the kernel brings up a NIC)
+ *
+ * The network grants (tcplisten, addr-pool, allow-resolve) are checked by
+ * the same portable parsers as the command line's (wasi_grant.c).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -160,6 +164,9 @@ struct mf {
 	int nargs, nenv;
 	size_t npreopens;
 	bool seen_console, seen_log, seen_verbose;
+	size_t nlisten, npool, nresolve;        /* grant lines */
+	bool net_none;                  /* `net none` (the `net` key's parser
+					   sets it): no NIC even with grants */
 };
 
 static int port_value(const struct manifest_line *l, bool none_ok, unsigned *port,
@@ -267,6 +274,95 @@ static int arg_or_env(const struct manifest_line *l, struct mf *m,
 	return 0;
 }
 
+/* ---- network grants (wasi_grant.h) ------------------------------------------- */
+
+static bool grant_key(const struct manifest_line *l)
+{
+	return manifest_key_is(l, "tcplisten") || manifest_key_is(l, "addr-pool") ||
+	       manifest_key_is(l, "allow-resolve");
+}
+
+/* One grant line, checked in both passes, stored with b (fill pass). */
+static int grant_line(const struct manifest_line *l, struct mf *m,
+		      struct boot_bundle *b, const char **why)
+{
+	char text[WASI_NAME_MAX + 2], *copy;
+	size_t len;
+	int r;
+
+	if (!l->has_val)
+		return (*why = "a value is missing", -EINVAL);
+	if ((r = manifest_value(l, NULL, &len, why)))
+		return r;
+	if (len >= sizeof text)
+		return (*why = "a network grant is too long", -EINVAL);
+	manifest_value(l, text, &len, why);
+	text[len] = 0;
+	if (manifest_key_is(l, "tcplisten")) {
+		struct plat_addr a;
+
+		if ((*why = wasi_grant_parse_listen(text, &a)))
+			return -EINVAL;
+		if (m->nlisten >= WASI_GRANT_MAX)
+			return (*why = "too many tcplisten lines", -EINVAL);
+		if (b)
+			((struct plat_addr *)b->grants.listen)[m->nlisten] = a;
+		m->nlisten++;
+	} else if (manifest_key_is(l, "addr-pool")) {
+		struct wasi_pool_entry e;
+
+		if ((*why = wasi_grant_parse_pool(text, &e)))
+			return -EINVAL;
+		if (m->npool >= WASI_GRANT_MAX)
+			return (*why = "too many addr-pool lines", -EINVAL);
+		if (b)
+			((struct wasi_pool_entry *)b->grants.pool)[m->npool] = e;
+		m->npool++;
+	} else {
+		if ((*why = wasi_grant_parse_name(text)))
+			return -EINVAL;
+		if (m->nresolve >= WASI_GRANT_MAX)
+			return (*why = "too many allow-resolve lines", -EINVAL);
+		if (b && !(copy = strdup(text)))
+			return (*why = "out of memory", -ENOMEM);
+		if (b)
+			((char **)b->grants.resolve)[b->grants.nresolve++] = copy;
+		m->nresolve++;
+	}
+	return 0;
+}
+
+/* The arrays for the counted grants (the fill pass stores into them). */
+static int grants_alloc(struct boot_bundle *b, const struct mf *m, const char **why)
+{
+	b->grants.listen = calloc(m->nlisten + 1, sizeof(struct plat_addr));
+	b->grants.pool = calloc(m->npool + 1, sizeof(struct wasi_pool_entry));
+	b->grants.resolve = calloc(m->nresolve + 1, sizeof(char *));
+	if (!b->grants.listen || !b->grants.pool || !b->grants.resolve)
+		return (*why = "out of memory", -ENOMEM);
+	b->grants.nlisten = m->nlisten;
+	b->grants.npool = m->npool;
+	return 0;
+}
+
+static void grants_free(struct wasi_grants *g)
+{
+	for (size_t i = 0; g->resolve && i < g->nresolve; i++)
+		free((char *)g->resolve[i]);
+	free((void *)g->resolve);
+	free((void *)g->listen);
+	free((void *)g->pool);
+	memset(g, 0, sizeof *g);
+}
+
+/* A module with any network grant gets a NIC (and lwIP), unless the
+ * manifest says `net none`; without grants it gets neither. */
+static void grants_nic(struct boot_bundle *b, const struct mf *m)
+{
+	if (wasi_grants_any(&b->grants) && !m->net_none)
+		b->net.nic = true;
+}
+
 static int apply_line(const struct manifest_line *l, struct mf *m,
 		      struct boot_bundle *b, const char **why)
 {
@@ -276,6 +372,8 @@ static int apply_line(const struct manifest_line *l, struct mf *m,
 		return arg_or_env(l, m, b, why);
 	if (manifest_key_is(l, "preopen"))
 		return preopen_value(l, m, b, why);
+	if (grant_key(l))
+		return grant_line(l, m, b, why);
 	if (manifest_key_is(l, "console") || manifest_key_is(l, "log")) {
 		bool log = l->key[0] == 'l';
 
@@ -499,6 +597,7 @@ void bundle_free(struct boot_bundle *b)
 	free(b->envp);
 	free(b->preopens);
 	free(b->nodes);
+	grants_free(&b->grants);
 	memset(b, 0, sizeof *b);
 }
 
@@ -569,7 +668,8 @@ static int parse(struct walk w, struct boot_bundle *out, const char **why)
 	if ((r = nodes_count(w, m.npreopens, per, why)))
 		return r;
 	if ((r = alloc_arrays(out, (size_t)c.nargs + m.nargs, (size_t)c.nenv + m.nenv,
-			      m.npreopens, c.nnodes, why)))
+			      m.npreopens, c.nnodes, why)) ||
+	    (r = grants_alloc(out, &m, why)))
 		return r;
 	out->npreopens = m.npreopens;
 	out->nnodes = c.nnodes;
@@ -583,6 +683,7 @@ static int parse(struct walk w, struct boot_bundle *out, const char **why)
 		return r;
 	out->bad_line = 0;
 	nodes_fill(w, out, per);
+	grants_nic(out, &m);
 	return trees_check(out, why);
 }
 

@@ -64,6 +64,8 @@ struct boot_bundle {
 	struct wasi_tree_entry *nodes;  /* malloc'd, grouped by preopen; path
 					   and data point into the bundle */
 	struct bundle_net net;          /* zero (no NIC) without grants */
+	struct wasi_grants grants;      /* tcplisten, addr-pool, allow-resolve
+					   lines: arrays and names malloc'd */
 	unsigned bad_line;              /* on a manifest error: its line */
 };
 

@@ -243,6 +243,7 @@ int kernel_main(struct boot_info *bi)
 		.envp = (const char *const *)b.envp,
 		.npreopens = b.npreopens,
 		.preopens = b.preopens,
+		.grants = b.grants,     /* the manifest's network grants */
 	};
 	if (b.spec)
 		kernel_shutdown(run_spec(&b));

@@ -14,6 +14,9 @@
 #      mode: status 0, no FAIL line, a final "N ok"), and the differential
 #      fs_copy_list_env (stdout and status equal to node's), hosted and
 #      under QEMU, each on a fresh copy of its input tree
+#   3c. networking, hosted (tests/net/net.sh): the socket programs
+#      (tests/wasi/sock_*) with their grants, examples/httpd against curl,
+#      TCP and UDP echo, outbound fetch granted and refused, grant flags
 #   4. QEMU boots (`wasmetal run`, no --hosted): the same programs booted
 #      for real; set WASMETAL_SKIP_QEMU=1 to leave them out
 #   5. the WebAssembly spec testsuite, hosted and in one QEMU boot: one
@@ -192,6 +195,7 @@ program_tests() {
 		case "$name" in
 		args_env_exit7) ;;
 		wasi_* | adv_* | fs_*) ;;       # preopen_tests
+		sock_*) ;;                      # tests/net/net.sh (grants, ports)
 		oob_*) trap_test "$mode/$name" "$mode" -- "$m" ;;
 		check_*) check_test "$mode/$name" "$mode" -- "$m" ;;
 		*) diff_test "$mode/$name" "$mode" -- "$m" ;;
@@ -358,6 +362,8 @@ qemu_tests() {
 	diff_test qemu/printf_formats qemu -- "$B/tests/wasi/printf_formats.wasm"
 	trap_test qemu/wat/oob_store qemu -- "$B/tests/wat/oob_store.wasm"
 	check_test qemu/check_wasi_calls qemu -- "$B/tests/wasi/check_wasi_calls.wasm"
+	# the kernel enforces the manifest's (absent) network grants
+	selfcheck_test qemu/sock_grants_none qemu -- "$B/tests/wasi/sock_grants.wasm" none
 }
 
 # ---- 4b/4c. QEMU scripts with checks of their own -----------------------------
@@ -368,6 +374,7 @@ qemu_tests() {
 # independently (~20 s).
 # tests/kernel/idle.sh: the kernel idles in hlt, the timer and the console's
 # interrupt wake it (~30 s).
+# tests/net/net.sh: networking, hosted, with real clients (~15 s).
 # script_tests NAME SCRIPT: the script's checks count here (its PASS and
 # FAIL lines, with their evidence); if it printed no FAIL line and did not
 # end with "N passed, 0 failed", that is one more failure, NAME.
@@ -433,6 +440,7 @@ if [ -x "$W" ]; then
 	cli_tests
 	program_tests hosted
 	preopen_tests hosted
+	script_tests net tests/net/net.sh
 	qemu_tests
 	if ! skip_qemu; then
 		script_tests images tests/images/plain_qemu.sh

@@ -2,7 +2,8 @@
  * wasi.h — wasi_snapshot_preview1 on the platform seam (plat.h), for both
  * the kernel and the hosted platform.  An instance's WASI state (args, env,
  * later its fd table with rights) lives in a struct wasi_ctx that the
- * embedder creates from a manifest-like config.
+ * embedder creates from a manifest-like config, network grants included
+ * (wasi_grant.h).
  */
 #ifndef WASI_H
 #define WASI_H
@@ -10,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "wasm.h"
+#include "wasi_grant.h"
 
 /* One node of a preopened directory tree, as the manifest carries it (the
  * embedder reads it from the boot bundle, or from a host directory when
@@ -43,6 +45,10 @@ struct wasi_config {
 	const char *const *envp;        /* "NAME=VALUE" */
 	size_t npreopens;               /* fds 3, 4, ... in this order */
 	const struct wasi_preopen *preopens;
+	struct wasi_grants grants;      /* network: none by default; the
+					   --tcplisten listeners are opened
+					   by wasi_ctx_create, as fds after
+					   the preopens */
 };
 
 struct wasi_ctx;

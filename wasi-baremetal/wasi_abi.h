@@ -141,7 +141,8 @@ enum wasi_errno {
 #define WASI_RIGHT_PATH_UNLINK_FILE     (1ull << 26)
 #define WASI_RIGHT_POLL_FD_READWRITE    (1ull << 27)
 #define WASI_RIGHT_SOCK_SHUTDOWN        (1ull << 28)
-#define WASI_RIGHTS_ALL                 ((1ull << 29) - 1)
+#define WASI_RIGHT_SOCK_ACCEPT          (1ull << 29)    /* witx 2022: sock_accept */
+#define WASI_RIGHTS_ALL                 ((1ull << 30) - 1)
 
 /* ---- oflags (u16), lookupflags (u32), fstflags (u16), advice (u8) ----- */
 #define WASI_O_CREAT            (1u << 0)
@@ -175,6 +176,15 @@ enum wasi_errno {
 #define WASI_SUBCLOCKFLAG_ABSTIME (1u << 0)
 
 #define WASI_PREOPENTYPE_DIR 0
+
+#define WASI_EVENTRWFLAGS_HANGUP 1u     /* eventrwflags.fd_readwrite_hangup */
+
+/* ---- sockets: riflags, roflags (u16), sdflags (u8); siflags has no bit */
+#define WASI_RIFLAG_RECV_PEEK           (1u << 0)
+#define WASI_RIFLAG_RECV_WAITALL        (1u << 1)
+#define WASI_ROFLAG_RECV_DATA_TRUNCATED (1u << 0)
+#define WASI_SDFLAG_RD                  (1u << 0)
+#define WASI_SDFLAG_WR                  (1u << 1)
 
 /* ---- structs in guest memory ------------------------------------------ */
 

@@ -4,13 +4,25 @@
  *
  * The table lists every function of wasi_snapshot_preview1 with its exact
  * core-wasm signature (from the witx: pointers, sizes, fds, flags and
- * exit codes are i32; filesize, timestamp, rights and userdata are i64).
+ * exit codes are i32; filesize, timestamp, rights and userdata are i64),
+ * then WasmEdge's socket extension in the same module (wasi_sock_ext.c).
+ * WasmEdge binds an import by name and signature (its import.cpp: a V1
+ * name whose type does not match binds to the name's "_v2" function);
+ * the engine does the same (jit/instance.c link_imports: of the entries
+ * with the import's name, the one with its type), so a name may appear
+ * twice here: sock_accept (3 params: preview1 = WasmEdge V2; 2 params:
+ * WasmEdge V1), sock_recv_from (7: V1, 8: V2), sock_getlocaladdr and
+ * sock_getpeeraddr (4: V1, 3: V2).  The preview1 form comes first.
  * Every entry is served; wasi_nosys remains for embedders' own tables.
  *
  * The context: args and environment packed as the guest reads them, the
- * fd table (stdio 0-2, then one fd per preopen, 3.., in config order),
- * and the vfs that holds a copy of every preopened tree, checked entry
- * by entry (tree_add) because the tree comes from an image.
+ * fd table (stdio 0-2, then one fd per preopen, 3.., in config order,
+ * then one per --tcplisten listener, as wasmtime's fix for its issue
+ * #3936 orders them: wasi-libc's preopen scan stops at the first fd that
+ * fd_prestat_get calls EBADF, so a socket before the directories would
+ * hide them), the vfs that holds a copy of every preopened tree, checked
+ * entry by entry (tree_add) because the tree comes from an image, and a
+ * checked copy of the network grants (wasi_grant.h).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,6 +82,33 @@ static const struct {
 	{ "sock_recv",               "iiiiii",    "i", wasi_sock_recv },
 	{ "sock_send",               "iiiii",     "i", wasi_sock_send },
 	{ "sock_shutdown",           "ii",        "i", wasi_sock_shutdown },
+	/* WasmEdge's socket extension (V1, then the _v2 names) */
+	{ "sock_accept",             "ii",        "i", wasi_sock_accept_v1 },
+	{ "sock_open",               "iii",       "i", wasi_sock_open },
+	{ "sock_bind",               "iii",       "i", wasi_sock_bind_v1 },
+	{ "sock_listen",             "ii",        "i", wasi_sock_listen },
+	{ "sock_connect",            "iii",       "i", wasi_sock_connect_v1 },
+	{ "sock_recv_from",          "iiiiiii",   "i", wasi_sock_recv_from_v1 },
+	{ "sock_recv_from",          "iiiiiiii",  "i", wasi_sock_recv_from_v2 },
+	{ "sock_send_to",            "iiiiiii",   "i", wasi_sock_send_to_v1 },
+	{ "sock_getlocaladdr",       "iiii",      "i", wasi_sock_getlocaladdr_v1 },
+	{ "sock_getlocaladdr",       "iii",       "i", wasi_sock_getlocaladdr_v2 },
+	{ "sock_getpeeraddr",        "iiii",      "i", wasi_sock_getpeeraddr_v1 },
+	{ "sock_getpeeraddr",        "iii",       "i", wasi_sock_getpeeraddr_v2 },
+	{ "sock_getsockopt",         "iiiii",     "i", wasi_sock_getsockopt },
+	{ "sock_setsockopt",         "iiiii",     "i", wasi_sock_setsockopt },
+	{ "sock_getaddrinfo",        "iiiiiiii",  "i", wasi_sock_getaddrinfo },
+	{ "sock_open_v2",            "iii",       "i", wasi_sock_open },
+	{ "sock_bind_v2",            "iii",       "i", wasi_sock_bind_v2 },
+	{ "sock_listen_v2",          "ii",        "i", wasi_sock_listen },
+	{ "sock_accept_v2",          "iii",       "i", wasi_sock_accept },
+	{ "sock_connect_v2",         "iii",       "i", wasi_sock_connect_v2 },
+	{ "sock_recv_v2",            "iiiiii",    "i", wasi_sock_recv },
+	{ "sock_recv_from_v2",       "iiiiiiii",  "i", wasi_sock_recv_from_v2 },
+	{ "sock_send_v2",            "iiiii",     "i", wasi_sock_send },
+	{ "sock_send_to_v2",         "iiiiiii",   "i", wasi_sock_send_to_v2 },
+	{ "sock_getlocaladdr_v2",    "iii",       "i", wasi_sock_getlocaladdr_v2 },
+	{ "sock_getpeeraddr_v2",     "iii",       "i", wasi_sock_getpeeraddr_v2 },
 };
 
 #define WASI_TABLE_LEN (sizeof(wasi_table) / sizeof(wasi_table[0]))
@@ -306,11 +345,13 @@ static int fds_init(struct wasi_ctx *ctx, const struct wasi_config *cfg,
 		fail(err, errlen, "preopens missing");
 		return -1;
 	}
-	if (n > WASI_MAX_FDS - 3) {
+	if (n > WASI_MAX_FDS - 3 - WASI_GRANT_MAX) {
 		fail(err, errlen, "too many preopens (%zu)", n);
 		return -1;
 	}
+	n += cfg->grants.nlisten;
 	ctx->nfds = (uint32_t)(n + 3 < 16 ? 16 : n + 3);
+	n = cfg->npreopens;
 	ctx->fds = calloc(ctx->nfds, sizeof(*ctx->fds));
 	ctx->preopen_names = calloc(n ? n : 1, sizeof(char *));
 	ctx->fs = vfs_new();
@@ -324,6 +365,65 @@ static int fds_init(struct wasi_ctx *ctx, const struct wasi_config *cfg,
 		if (preopen_load(ctx, i, &cfg->preopens[i], err, errlen) < 0)
 			return -1;
 	vfs_seal_budget(ctx->fs);
+	return wasi_sock_open_listeners(ctx, &cfg->grants, err, errlen);
+}
+
+/* ---- network grants (struct wasi_grants, from an image: hostile) --------- */
+
+static const char *pool_problem(const struct wasi_pool_entry *e)
+{
+	unsigned bits = e->family == PLAT_AF_INET ? 32 : 128;
+
+	if (e->family != PLAT_AF_INET && e->family != PLAT_AF_INET6)
+		return "unknown address family";
+	if (e->prefix > bits || e->port_lo > e->port_hi)
+		return "prefix or port range out of bounds";
+	return NULL;
+}
+
+static int grants_copy(struct wasi_ctx *ctx, const struct wasi_grants *g,
+		       char *err, size_t errlen)
+{
+	struct wasi_pool_entry *pool;
+	char **names;
+	const char *why = NULL;
+
+	if (g->nlisten > WASI_GRANT_MAX || g->npool > WASI_GRANT_MAX ||
+	    g->nresolve > WASI_GRANT_MAX ||
+	    (g->nlisten && !g->listen) || (g->npool && !g->pool) ||
+	    (g->nresolve && !g->resolve)) {
+		fail(err, errlen, "network grants missing or more than %d of a kind",
+		     WASI_GRANT_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < g->nlisten && !why; i++)
+		if (g->listen[i].family != PLAT_AF_INET && g->listen[i].family != PLAT_AF_INET6)
+			why = "--tcplisten: unknown address family";
+	for (size_t i = 0; i < g->npool && !why; i++)
+		why = pool_problem(&g->pool[i]);
+	for (size_t i = 0; i < g->nresolve && !why; i++)
+		why = wasi_grant_parse_name(g->resolve[i]);
+	if (why) {
+		fail(err, errlen, "network grant: %s", why);
+		return -1;
+	}
+	pool = calloc(g->npool + 1, sizeof(*pool));
+	names = calloc(g->nresolve + 1, sizeof(*names));
+	ctx->grants.pool = pool;
+	ctx->grants.resolve = (const char *const *)names;
+	if (!pool || !names) {
+		fail(err, errlen, "out of memory for the network grants");
+		return -1;
+	}
+	memcpy(pool, g->pool, g->npool * sizeof(*pool));
+	ctx->grants.npool = g->npool;
+	for (size_t i = 0; i < g->nresolve; i++) {
+		if (!(names[i] = strdup(g->resolve[i]))) {
+			fail(err, errlen, "out of memory for the network grants");
+			return -1;
+		}
+		ctx->grants.nresolve = i + 1;
+	}
 	return 0;
 }
 
@@ -341,7 +441,8 @@ struct wasi_ctx *wasi_ctx_create(const struct wasi_config *cfg, char *err,
 		wasi_ctx_free(ctx);
 		return NULL;
 	}
-	if (funcs_init(ctx) < 0 || fds_init(ctx, cfg, err, errlen) < 0) {
+	if (funcs_init(ctx) < 0 || grants_copy(ctx, &cfg->grants, err, errlen) < 0 ||
+	    fds_init(ctx, cfg, err, errlen) < 0) {
 		wasi_ctx_free(ctx);
 		return NULL;
 	}
@@ -362,8 +463,15 @@ void wasi_ctx_free(struct wasi_ctx *ctx)
 	strvec_free(&ctx->args);
 	strvec_free(&ctx->env);
 	free(ctx->funcs);
-	/* The vfs frees every node, referenced or not. */
+	/* The vfs frees every node, referenced or not; sockets close here. */
+	for (uint32_t i = 0; ctx->fds && i < ctx->nfds; i++)
+		if (ctx->fds[i].kind == WASI_FD_SOCKET)
+			plat_sock_close(ctx->fds[i].sock);
 	free(ctx->fds);
+	for (size_t i = 0; i < ctx->grants.nresolve; i++)
+		free((char *)ctx->grants.resolve[i]);
+	free((void *)ctx->grants.resolve);
+	free((void *)ctx->grants.pool);
 	vfs_free(ctx->fs);
 	if (ctx->preopen_names)
 		for (size_t i = 0; i < ctx->npreopens; i++)
@@ -428,6 +536,8 @@ void wasi_fd_release(struct wasi_fd *f)
 {
 	if (f->node)
 		vfs_node_unref(f->node);
+	if (f->kind == WASI_FD_SOCKET)
+		plat_sock_close(f->sock);
 	memset(f, 0, sizeof(*f));
 }
 

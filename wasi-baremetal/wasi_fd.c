@@ -4,8 +4,10 @@
  * fd table (wasi_impl.h):
  *   fd 0      stdin   character device, wasi_console_readv
  *   fd 1, 2   stdout/stderr character devices -> plat_console_write
- *   fd 3..    preopened directories, then what path_open returns:
- *             directories and regular files of the vfs (vfs.h)
+ *   fd 3..    preopened directories, the --tcplisten listeners, then
+ *             what path_open, sock_accept and sock_open return:
+ *             directories and regular files of the vfs (vfs.h), sockets
+ *             (fd_read/fd_write go to wasi_sock.c)
  *
  * Order of checks in every call: the fd (EBADF), what the fd is (EISDIR,
  * ESPIPE, ...), its rights (ENOTCAPABLE), the arguments (EINVAL), then
@@ -117,7 +119,8 @@ static int io_begin(wasm_instance *inst, struct wasi_ctx *ctx, uint32_t fd,
 		return WASI_ESPIPE;
 	if (((*f)->rights_base & rights) != rights) {
 		/* stdio: as POSIX for an fd opened without that mode */
-		return (*f)->kind == WASI_FD_FILE ? WASI_ENOTCAPABLE : WASI_EBADF;
+		return (*f)->kind == WASI_FD_FILE || (*f)->kind == WASI_FD_SOCKET ?
+		       WASI_ENOTCAPABLE : WASI_EBADF;
 	}
 	if (!wasi_mem(inst, res_ptr, 4))
 		return WASI_EFAULT;
@@ -144,6 +147,12 @@ static int fd_write(wasm_instance *inst, struct wasi_ctx *ctx, uint32_t fd,
 				plat_console_write(f->console, p, v.buf_len);
 		}
 		return wasi_store_u32(inst, nwritten_ptr, (uint32_t)total);
+	}
+	if (f->kind == WASI_FD_SOCKET) {
+		uint32_t sent;
+
+		err = wasi_sock_send_iovs(inst, f, iovs_ptr, n, NULL, &sent);
+		return err ? err : wasi_store_u32(inst, nwritten_ptr, sent);
 	}
 	if (f->kind != WASI_FD_FILE)
 		return WASI_EBADF;
@@ -178,6 +187,13 @@ static int fd_read(wasm_instance *inst, struct wasi_ctx *ctx, uint32_t fd,
 		err = wasi_console_readv(inst, iovs_ptr, n,
 					 f->fdflags & WASI_FDFLAG_NONBLOCK, &nread);
 		return err ? err : wasi_store_u32(inst, nread_ptr, nread);
+	}
+	if (f->kind == WASI_FD_SOCKET) {
+		uint32_t got;
+		uint16_t roflags;
+
+		err = wasi_sock_recv_iovs(inst, f, iovs_ptr, n, 0, &got, &roflags, NULL);
+		return err ? err : wasi_store_u32(inst, nread_ptr, got);
 	}
 	if (f->kind != WASI_FD_FILE)
 		return WASI_EBADF;
@@ -240,6 +256,9 @@ static uint8_t fd_filetype(const struct wasi_fd *f)
 	case WASI_FD_FILE:
 	case WASI_FD_DIR:
 		return f->node->type;
+	case WASI_FD_SOCKET:
+		return f->sock_type == PLAT_SOCK_DGRAM ? WASI_FILETYPE_SOCKET_DGRAM
+						       : WASI_FILETYPE_SOCKET_STREAM;
 	default:
 		return WASI_FILETYPE_UNKNOWN;
 	}

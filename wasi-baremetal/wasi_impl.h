@@ -21,6 +21,9 @@
 
 #include "vfs.h"
 
+struct plat_sock;
+struct plat_addr;
+
 /* The fd table grows on demand up to this many entries (EMFILE after). */
 #define WASI_MAX_FDS 4096
 
@@ -30,10 +33,15 @@ enum wasi_fd_kind {
 	WASI_FD_CONSOLE_OUT,    /* stdout/stderr: plat_console_write(console) */
 	WASI_FD_FILE,           /* a regular file of the vfs: node, offset */
 	WASI_FD_DIR,            /* a directory of the vfs: node (preopen: name) */
+	WASI_FD_SOCKET,         /* a socket of the platform: sock (wasi_sock.c) */
 };
 
-/* One open fd.  Readiness for poll_oneoff: console kinds ask the
- * platform; WASI_FD_FILE is always ready (witx: "always triggers for
+/* wasi_fd.sock_state bits */
+#define WASI_SOCK_BOUND         1u      /* bound (by bind, or a listener) */
+#define WASI_SOCK_LISTENING     2u
+
+/* One open fd.  Readiness for poll_oneoff: console kinds and sockets ask
+ * the platform; WASI_FD_FILE is always ready (witx: "always triggers for
  * regular files"), wasi_fd_nbytes() bytes readable; WASI_FD_DIR is not
  * readable or writable (EBADF-style through the rights: no FD_READ). */
 struct wasi_fd {
@@ -46,6 +54,12 @@ struct wasi_fd {
 	const char *preopen;    /* DIR opened by the embedder: guest name
 				   (owned by the ctx), else NULL */
 	uint32_t preopen_len;
+	struct plat_sock *sock; /* SOCKET: owned, closed with the fd */
+	uint8_t sock_family;    /* SOCKET: PLAT_AF_INET / PLAT_AF_INET6 */
+	uint8_t sock_type;      /* SOCKET: PLAT_SOCK_STREAM / PLAT_SOCK_DGRAM */
+	uint8_t sock_state;     /* SOCKET: WASI_SOCK_* */
+	uint64_t rcvtimeo_ns;   /* SOCKET: SO_RCVTIMEO / SO_SNDTIMEO of the */
+	uint64_t sndtimeo_ns;   /*   extension (0: none), blocking calls only */
 };
 
 /* Rights that make sense on each kind (path_open masks with these), as
@@ -70,6 +84,20 @@ struct wasi_fd {
 	WASI_RIGHT_FD_FILESTAT_SET_TIMES | WASI_RIGHT_POLL_FD_READWRITE)
 #define WASI_RIGHTS_DIR_INHERITING (WASI_RIGHTS_DIR_BASE | WASI_RIGHTS_FILE)
 
+/* Sockets, as wasmtime's wasi-common granted them before it dropped rights
+ * (listener: read, poll, fdstat_set_flags, filestat_get; a connection
+ * also write), plus the socket rights of the witx: sock_shutdown on
+ * every socket, sock_accept on listeners and on sockets from sock_open
+ * (they may become listeners). */
+#define WASI_RIGHTS_SOCK_CONN (WASI_RIGHT_FD_READ | WASI_RIGHT_FD_WRITE | \
+	WASI_RIGHT_POLL_FD_READWRITE | WASI_RIGHT_SOCK_SHUTDOWN | \
+	WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_FILESTAT_GET)
+#define WASI_RIGHTS_SOCK_LISTEN (WASI_RIGHT_FD_READ | \
+	WASI_RIGHT_POLL_FD_READWRITE | WASI_RIGHT_SOCK_SHUTDOWN | \
+	WASI_RIGHT_SOCK_ACCEPT | WASI_RIGHT_FD_FDSTAT_SET_FLAGS | \
+	WASI_RIGHT_FD_FILESTAT_GET)
+#define WASI_RIGHTS_SOCK_OPEN (WASI_RIGHTS_SOCK_CONN | WASI_RIGHT_SOCK_ACCEPT)
+
 /* Strings of a vector (argv or environ) packed as the guest sees them:
  * NUL-terminated, back to back in buf; offs[i] is string i's offset. */
 struct wasi_strvec {
@@ -87,6 +115,8 @@ struct wasi_ctx {
 	char **preopen_names;           /* npreopens guest names */
 	size_t npreopens;
 	uint64_t start_ns;              /* monotonic, for the CPU-time clocks */
+	struct wasi_grants grants;      /* the network grants, copied: pool
+					   and resolve owned by the ctx */
 	struct wasm_host_func *funcs;   /* the table with env = this ctx */
 	size_t nfuncs;
 };
@@ -145,6 +175,49 @@ int wasi_path_resolve(wasm_instance *inst, struct wasi_ctx *ctx, uint32_t fd,
 		      uint64_t rights, uint32_t ptr, uint32_t len, bool follow,
 		      struct vfs_walk *w);
 
+/* ---- sockets (wasi_sock.c, wasi_sock_ext.c, wasi_errno.c) ------------ */
+
+/* A writer waiting for room on a socket whose peer has closed: plat_wait
+ * returns at once for it (HUP always wakes, plat.h) while the send
+ * buffer drains, so such a wait goes in steps of this much. */
+#define WASI_STALL_NS 10000000ull       /* 10 ms */
+
+/* A platform error (-errno of its errno.h) as a WASI errno; 0 stays 0. */
+int wasi_errno_from_plat(long err);
+/* "AGAIN", "NOTCAPABLE", ... for log lines. */
+const char *wasi_errno_name(int wasi_errno);
+/* The fd's entry if it is a socket (EBADF, ENOTSOCK) with `rights`
+ * (ENOTCAPABLE): 0 or the errno. */
+int wasi_sock_lookup(struct wasi_ctx *ctx, uint32_t fd, uint64_t rights,
+		     struct wasi_fd **out);
+/* A new fd for socket s (which it owns from now on, closing it on
+ * failure): 0 with *fd, or EMFILE/ENOMEM. */
+int wasi_sock_install(struct wasi_ctx *ctx, struct plat_sock *s, int family,
+		      int type, uint64_t rights, uint16_t fdflags, uint8_t state,
+		      uint32_t *fd);
+/* fd_read / sock_recv on a socket into the guest's iovecs (checked here):
+ * blocks unless the fd is NONBLOCK (then EAGAIN); riflags PEEK, WAITALL;
+ * from (if not NULL) gets the sender.  0 with *n and *roflags, or errno. */
+int wasi_sock_recv_iovs(wasm_instance *inst, struct wasi_fd *f, uint32_t iovs_ptr,
+			uint32_t niovs, uint32_t riflags, uint32_t *n,
+			uint16_t *roflags, struct plat_addr *from);
+/* fd_write / sock_send / sock_send_to: a stream sends everything unless
+ * NONBLOCK (then what fits, or EAGAIN); a datagram goes whole to `to`
+ * (NULL: the connected peer).  0 with *n, or errno. */
+int wasi_sock_send_iovs(wasm_instance *inst, struct wasi_fd *f, uint32_t iovs_ptr,
+			uint32_t niovs, const struct plat_addr *to, uint32_t *n);
+/* Wait (unless NONBLOCK) for a pending connection: 0 with the new
+ * socket, or errno. */
+int wasi_sock_accept_wait(struct wasi_fd *f, struct plat_sock **out,
+			  struct plat_addr *peer);
+/* Log a refusal (plat_log): what was asked and why it was refused. */
+void wasi_sock_refuse(const char *what, const struct plat_addr *a,
+		      const char *why);
+/* The --tcplisten listeners as fds after the preopens (wasi_ctx.c): 0 or
+ * -1 with err filled. */
+int wasi_sock_open_listeners(struct wasi_ctx *ctx, const struct wasi_grants *g,
+			     char *err, size_t errlen);
+
 /* Host functions (wasi_snapshot_preview1 names, see wasi_ctx.c's table). */
 WASI_HOST_FN(args_get);
 WASI_HOST_FN(args_sizes_get);
@@ -197,6 +270,25 @@ WASI_HOST_FN(sock_accept);
 WASI_HOST_FN(sock_recv);
 WASI_HOST_FN(sock_send);
 WASI_HOST_FN(sock_shutdown);
+/* WasmEdge's socket extension (wasi_sock_ext.c, _opt.c, _dns.c) */
+WASI_HOST_FN(sock_open);
+WASI_HOST_FN(sock_bind_v1);
+WASI_HOST_FN(sock_bind_v2);
+WASI_HOST_FN(sock_listen);
+WASI_HOST_FN(sock_accept_v1);
+WASI_HOST_FN(sock_connect_v1);
+WASI_HOST_FN(sock_connect_v2);
+WASI_HOST_FN(sock_recv_from_v1);
+WASI_HOST_FN(sock_recv_from_v2);
+WASI_HOST_FN(sock_send_to_v1);
+WASI_HOST_FN(sock_send_to_v2);
+WASI_HOST_FN(sock_getlocaladdr_v1);
+WASI_HOST_FN(sock_getlocaladdr_v2);
+WASI_HOST_FN(sock_getpeeraddr_v1);
+WASI_HOST_FN(sock_getpeeraddr_v2);
+WASI_HOST_FN(sock_getsockopt);
+WASI_HOST_FN(sock_setsockopt);
+WASI_HOST_FN(sock_getaddrinfo);
 WASI_HOST_FN(nosys);
 
 /* Current time of a WASI clock id: 0 or WASI_EINVAL. */

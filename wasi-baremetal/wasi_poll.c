@@ -4,13 +4,17 @@
  * console's input (stdin), which share the platform's readiness test.
  *
  *   copy the subscriptions (in and out may overlap) -> clock deadlines on
- *   the monotonic clock, once -> loop: an event for every subscription
- *   that is ready or in error; none -> plat_wait(earliest deadline, wake
- *   on console input if stdin is watched) -> nevents
+ *   the monotonic clock, once, and the sockets to wait on -> loop: an
+ *   event for every subscription that is ready or in error; none ->
+ *   plat_wait(earliest deadline, wake on console input if stdin is
+ *   watched, and on the sockets' events) -> nevents
  *
  * Readiness, per fd kind: stdout/stderr always accept writes; stdin is
  * ready when the platform has input or its end (then flag hangup);
- * regular files are always ready, nbytes = bytes left to read.  Errors are
+ * regular files are always ready, nbytes = bytes left to read; a socket
+ * is readable with data, a connection to accept, its end (flag hangup)
+ * or an error, nbytes = what one read gets (a datagram's size), and
+ * writable with room to send or an error (plat_sock_poll).  Errors are
  * per event (error field), as the witx event type carries them: EBADF for
  * an fd that is not open or is a directory, ENOTCAPABLE without the
  * poll_fd_readwrite right, EINVAL
@@ -27,14 +31,14 @@
 #include "plat.h"
 #include "wasi_impl.h"
 
-#define WASI_EVENTRWFLAGS_HANGUP 1u     /* witx eventrwflags.fd_readwrite_hangup */
-
 struct poll_state {
 	struct wasi_subscription *subs;
 	uint64_t *deadline;             /* monotonic; UINT64_MAX: not a clock */
 	uint16_t *clock_err;            /* per clock subscription */
 	uint32_t n;
 	bool watch_stdin;
+	struct plat_wait_sock *wait;    /* the socket subscriptions */
+	size_t nwait;
 };
 
 static void event_put(uint8_t *out, uint32_t idx, const struct wasi_subscription *s,
@@ -51,10 +55,33 @@ static void event_put(uint8_t *out, uint32_t idx, const struct wasi_subscription
 	memcpy(out + (uint64_t)idx * sizeof(ev), &ev, sizeof(ev));
 }
 
+/* A socket: readable with data, a pending connection, its end or an
+ * error; writable with room or an error (then the call tells which).  A
+ * peer's close does not make a socket writable (its send buffer may be
+ * full), but it wakes every plat_wait on it (plat.h): *stalled says so,
+ * and the caller then waits in short steps instead of spinning. */
+static bool sock_event(struct wasi_fd *f, bool rd, uint64_t *nbytes,
+		       uint16_t *flags, bool *stalled)
+{
+	uint64_t nread = 0;
+	unsigned bits = plat_sock_poll(f->sock, &nread);
+
+	if (bits & PLAT_POLL_HUP)
+		*flags = WASI_EVENTRWFLAGS_HANGUP;
+	if (rd) {
+		*nbytes = nread;
+		return bits & (PLAT_POLL_IN | PLAT_POLL_HUP | PLAT_POLL_ERR);
+	}
+	if (bits & (PLAT_POLL_OUT | PLAT_POLL_ERR))
+		return true;
+	*stalled |= (bits & PLAT_POLL_HUP) != 0;
+	return false;
+}
+
 /* An fd subscription: true if it has an event now (ready, or an error in
  * *err), with its nbytes and flags. */
 static bool fd_event(struct wasi_ctx *ctx, const struct wasi_subscription *s,
-		     uint16_t *err, uint64_t *nbytes, uint16_t *flags)
+		     uint16_t *err, uint64_t *nbytes, uint16_t *flags, bool *stalled)
 {
 	struct wasi_fd *f = wasi_fd_get(ctx, s->u.fd_readwrite.fd);
 	bool rd = s->tag == WASI_EVENTTYPE_FD_READ;
@@ -82,6 +109,8 @@ static bool fd_event(struct wasi_ctx *ctx, const struct wasi_subscription *s,
 		if (rd)
 			*nbytes = wasi_fd_nbytes(f);
 		return true;
+	case WASI_FD_SOCKET:
+		return sock_event(f, rd, nbytes, flags, stalled);
 	default:
 		return true;
 	}
@@ -121,24 +150,30 @@ static void poll_setup(struct wasi_ctx *ctx, struct poll_state *ps)
 		f = wasi_fd_get(ctx, s->u.fd_readwrite.fd);
 		if (f && f->kind == WASI_FD_CONSOLE_IN && s->tag == WASI_EVENTTYPE_FD_READ)
 			ps->watch_stdin = true;
+		if (f && f->kind == WASI_FD_SOCKET &&
+		    (f->rights_base & WASI_RIGHT_POLL_FD_READWRITE))
+			ps->wait[ps->nwait++] = (struct plat_wait_sock){ f->sock,
+				s->tag == WASI_EVENTTYPE_FD_READ ? PLAT_POLL_IN : PLAT_POLL_OUT };
 	}
 }
 
 /* One pass: an event for each subscription that fired.  *first = the
- * earliest deadline still ahead. */
+ * earliest deadline still ahead (at most WASI_STALL_NS away while a
+ * socket waited on for writing has a closed peer: see sock_event). */
 static uint32_t poll_scan(struct wasi_ctx *ctx, struct poll_state *ps,
 			  uint8_t *out, uint64_t *first)
 {
 	uint64_t now = plat_clock_ns(PLAT_CLOCK_MONOTONIC), nbytes;
 	uint32_t nev = 0;
 	uint16_t err, flags;
+	bool stalled = false;
 
 	*first = UINT64_MAX;
 	for (uint32_t i = 0; i < ps->n; i++) {
 		const struct wasi_subscription *s = &ps->subs[i];
 
 		if (s->tag != WASI_EVENTTYPE_CLOCK) {
-			if (fd_event(ctx, s, &err, &nbytes, &flags))
+			if (fd_event(ctx, s, &err, &nbytes, &flags, &stalled))
 				event_put(out, nev++, s, err, nbytes, flags);
 		} else if (ps->clock_err[i] || ps->deadline[i] <= now) {
 			event_put(out, nev++, s, ps->clock_err[i], 0, 0);
@@ -146,6 +181,8 @@ static uint32_t poll_scan(struct wasi_ctx *ctx, struct poll_state *ps,
 			*first = ps->deadline[i];
 		}
 	}
+	if (stalled && *first - now > WASI_STALL_NS)
+		*first = now + WASI_STALL_NS;
 	return nev;
 }
 
@@ -156,7 +193,8 @@ static int poll_alloc(struct poll_state *ps, uint32_t n)
 	ps->subs = malloc((size_t)n * sizeof(*ps->subs));
 	ps->deadline = malloc((size_t)n * sizeof(*ps->deadline));
 	ps->clock_err = malloc((size_t)n * sizeof(*ps->clock_err));
-	return ps->subs && ps->deadline && ps->clock_err ? 0 : WASI_ENOMEM;
+	ps->wait = malloc((size_t)n * sizeof(*ps->wait));
+	return ps->subs && ps->deadline && ps->clock_err && ps->wait ? 0 : WASI_ENOMEM;
 }
 
 static void poll_free(struct poll_state *ps)
@@ -164,6 +202,7 @@ static void poll_free(struct poll_state *ps)
 	free(ps->subs);
 	free(ps->deadline);
 	free(ps->clock_err);
+	free(ps->wait);
 }
 
 static int poll_oneoff(wasm_instance *inst, struct wasi_ctx *ctx, uint32_t in_ptr,
@@ -189,7 +228,7 @@ static int poll_oneoff(wasm_instance *inst, struct wasi_ctx *ctx, uint32_t in_pt
 		memcpy(ps.subs, in, (size_t)n * sizeof(*ps.subs));
 		poll_setup(ctx, &ps);
 		while ((nev = poll_scan(ctx, &ps, out, &first)) == 0)
-			plat_wait(first, ps.watch_stdin, NULL, 0);
+			plat_wait(first, ps.watch_stdin, ps.wait, ps.nwait);
 		err = wasi_store_u32(inst, nevents_ptr, nev);
 	}
 	poll_free(&ps);

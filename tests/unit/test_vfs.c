@@ -185,7 +185,7 @@ static int bad_tree(const char *path, uint8_t kind, const char *data, char *why)
 		{ path, kind, (const uint8_t *)data, data ? strlen(data) : 0 },
 	};
 	struct wasi_preopen p = { "/x", 2, e };
-	struct wasi_config cfg = { 0, NULL, 0, NULL, 1, &p };
+	struct wasi_config cfg = { .npreopens = 1, .preopens = &p };
 	struct wasi_ctx *ctx = wasi_ctx_create(&cfg, why, 256);
 
 	wasi_ctx_free(ctx);
@@ -220,7 +220,7 @@ TEST(hostile_trees)
 		{ "f/x", WASI_NODE_FILE, NULL, 0 },
 	};
 	struct wasi_preopen p = { "/x", 2, e };
-	struct wasi_config cfg = { 0, NULL, 0, NULL, 1, &p };
+	struct wasi_config cfg = { .npreopens = 1, .preopens = &p };
 	CHECK(wasi_ctx_create(&cfg, why, sizeof(why)) == NULL);
 	p.guest_path = "";
 	p.nentries = 1;
