@@ -180,8 +180,9 @@ int plat_resolve(const char *name, int family, struct plat_addr *out, int max);
 
 /* ---- waiting ------------------------------------------------------------- */
 
-/* A socket and the PLAT_POLL_IN / PLAT_POLL_OUT events waited for on it
- * (HUP and ERR always wake). */
+/* A socket and the PLAT_POLL_IN / PLAT_POLL_OUT events waited for on it.
+ * ERR always wakes; HUP (the peer will send no more) wakes a wait for IN
+ * only: a writer can still write, and waits for room or an error. */
 struct plat_wait_sock {
 	struct plat_sock *s;
 	unsigned events;

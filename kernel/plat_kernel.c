@@ -346,6 +346,19 @@ void plat_kernel_console_irq_init(void)
 	serial_rx_irq_enable(SERIAL_COM2);
 }
 
+static bool sock_ready(const struct plat_wait_sock *socks, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned want = socks[i].events | PLAT_POLL_ERR;
+
+		if (socks[i].events & PLAT_POLL_IN)
+			want |= PLAT_POLL_HUP;
+		if (plat_sock_poll(socks[i].s, NULL) & want)
+			return true;
+	}
+	return false;
+}
+
 /* One sleep: check what the caller waits for (interrupts are off, so
  * nothing changes behind our back between the check and the hlt: an
  * interrupt that arrives meanwhile stays pending and ends the hlt at
@@ -358,6 +371,8 @@ void plat_wait(uint64_t deadline_ns, int console,
 	if (tsc_ns_since_entry() >= deadline_ns)
 		return;
 	if (console && plat_console_ready(&nbytes))
+		return;
+	if (n && sock_ready(socks, n))
 		return;
 	timer_arm(deadline_ns);
 	irq_wait();

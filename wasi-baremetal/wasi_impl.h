@@ -180,7 +180,6 @@ int wasi_path_resolve(wasm_instance *inst, struct wasi_ctx *ctx, uint32_t fd,
 /* A writer waiting for room on a socket whose peer has closed: plat_wait
  * returns at once for it (HUP always wakes, plat.h) while the send
  * buffer drains, so such a wait goes in steps of this much. */
-#define WASI_STALL_NS 10000000ull       /* 10 ms */
 
 /* A platform error (-errno of its errno.h) as a WASI errno; 0 stays 0. */
 int wasi_errno_from_plat(long err);

@@ -58,10 +58,9 @@ static void event_put(uint8_t *out, uint32_t idx, const struct wasi_subscription
 /* A socket: readable with data, a pending connection, its end or an
  * error; writable with room or an error (then the call tells which).  A
  * peer's close does not make a socket writable (its send buffer may be
- * full), but it wakes every plat_wait on it (plat.h): *stalled says so,
- * and the caller then waits in short steps instead of spinning. */
+ * full), and does not wake a plat_wait for writing either (plat.h). */
 static bool sock_event(struct wasi_fd *f, bool rd, uint64_t *nbytes,
-		       uint16_t *flags, bool *stalled)
+		       uint16_t *flags)
 {
 	uint64_t nread = 0;
 	unsigned bits = plat_sock_poll(f->sock, &nread);
@@ -72,16 +71,13 @@ static bool sock_event(struct wasi_fd *f, bool rd, uint64_t *nbytes,
 		*nbytes = nread;
 		return bits & (PLAT_POLL_IN | PLAT_POLL_HUP | PLAT_POLL_ERR);
 	}
-	if (bits & (PLAT_POLL_OUT | PLAT_POLL_ERR))
-		return true;
-	*stalled |= (bits & PLAT_POLL_HUP) != 0;
-	return false;
+	return bits & (PLAT_POLL_OUT | PLAT_POLL_ERR);
 }
 
 /* An fd subscription: true if it has an event now (ready, or an error in
  * *err), with its nbytes and flags. */
 static bool fd_event(struct wasi_ctx *ctx, const struct wasi_subscription *s,
-		     uint16_t *err, uint64_t *nbytes, uint16_t *flags, bool *stalled)
+		     uint16_t *err, uint64_t *nbytes, uint16_t *flags)
 {
 	struct wasi_fd *f = wasi_fd_get(ctx, s->u.fd_readwrite.fd);
 	bool rd = s->tag == WASI_EVENTTYPE_FD_READ;
@@ -110,7 +106,7 @@ static bool fd_event(struct wasi_ctx *ctx, const struct wasi_subscription *s,
 			*nbytes = wasi_fd_nbytes(f);
 		return true;
 	case WASI_FD_SOCKET:
-		return sock_event(f, rd, nbytes, flags, stalled);
+		return sock_event(f, rd, nbytes, flags);
 	default:
 		return true;
 	}
@@ -158,22 +154,20 @@ static void poll_setup(struct wasi_ctx *ctx, struct poll_state *ps)
 }
 
 /* One pass: an event for each subscription that fired.  *first = the
- * earliest deadline still ahead (at most WASI_STALL_NS away while a
- * socket waited on for writing has a closed peer: see sock_event). */
+ * earliest deadline still ahead. */
 static uint32_t poll_scan(struct wasi_ctx *ctx, struct poll_state *ps,
 			  uint8_t *out, uint64_t *first)
 {
 	uint64_t now = plat_clock_ns(PLAT_CLOCK_MONOTONIC), nbytes;
 	uint32_t nev = 0;
 	uint16_t err, flags;
-	bool stalled = false;
 
 	*first = UINT64_MAX;
 	for (uint32_t i = 0; i < ps->n; i++) {
 		const struct wasi_subscription *s = &ps->subs[i];
 
 		if (s->tag != WASI_EVENTTYPE_CLOCK) {
-			if (fd_event(ctx, s, &err, &nbytes, &flags, &stalled))
+			if (fd_event(ctx, s, &err, &nbytes, &flags))
 				event_put(out, nev++, s, err, nbytes, flags);
 		} else if (ps->clock_err[i] || ps->deadline[i] <= now) {
 			event_put(out, nev++, s, ps->clock_err[i], 0, 0);
@@ -181,8 +175,6 @@ static uint32_t poll_scan(struct wasi_ctx *ctx, struct poll_state *ps,
 			*first = ps->deadline[i];
 		}
 	}
-	if (stalled && *first - now > WASI_STALL_NS)
-		*first = now + WASI_STALL_NS;
 	return nev;
 }
 

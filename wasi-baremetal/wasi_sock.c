@@ -95,22 +95,15 @@ static uint64_t deadline_after(uint64_t timeout_ns)
 }
 
 /* The socket would block: 0 after waiting for `events` (the caller tries
- * again), or EAGAIN when the fd is NONBLOCK or the deadline has passed.
- * A writer whose peer has closed waits in WASI_STALL_NS steps (plat_wait
- * would return at once: HUP always wakes). */
+ * again), or EAGAIN when the fd is NONBLOCK or the deadline has passed. */
 static int sock_wait(struct wasi_fd *f, unsigned events, uint64_t deadline)
 {
 	struct plat_wait_sock w = { f->sock, events };
-	uint64_t now = plat_clock_ns(PLAT_CLOCK_MONOTONIC), until = deadline;
+	uint64_t now = plat_clock_ns(PLAT_CLOCK_MONOTONIC);
 
 	if ((f->fdflags & WASI_FDFLAG_NONBLOCK) || now >= deadline)
 		return WASI_EAGAIN;
-	if (events == PLAT_POLL_OUT &&
-	    (plat_sock_poll(f->sock, NULL) & (PLAT_POLL_OUT | PLAT_POLL_ERR |
-					      PLAT_POLL_HUP)) == PLAT_POLL_HUP &&
-	    deadline - now > WASI_STALL_NS)
-		until = now + WASI_STALL_NS;
-	plat_wait(until, 0, &w, 1);
+	plat_wait(deadline, 0, &w, 1);
 	return 0;
 }
 
