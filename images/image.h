@@ -37,6 +37,7 @@
 #define IMAGE_CONSOLE_ESC 0x10
 
 struct wasi_preopen;
+struct bundle_net;
 
 struct image_spec {
 	const char *module_path;        /* .wasm file (NULL with spec_path) */
@@ -56,6 +57,14 @@ struct image_spec {
 					   kernel log on COM2 (images for plain
 					   VMs: `wasmetal image`); else the
 					   CLI's COM2 console + COM1 log */
+	const struct bundle_net *net;   /* the manifest's network lines
+					   (docs/manifest.md "Network"), or
+					   NULL: none (no NIC unless a grant
+					   asks for one) */
+	uint16_t httpd_port;            /* `kernel-httpd PORT:SIZE`: the kernel
+					   serves HTTP instead of running the
+					   module (0: no) */
+	uint64_t httpd_size;
 	const char *efi_path;           /* BOOTX64.EFI (default: build dir) */
 	const char *kernel_path;        /* kernel.elf (default: build dir) */
 };

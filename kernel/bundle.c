@@ -160,6 +160,7 @@ struct mf {
 	int nargs, nenv;
 	size_t npreopens;
 	bool seen_console, seen_log, seen_verbose;
+	struct manifest_net_seen net;   /* kernel/manifest_net.c */
 };
 
 static int port_value(const struct manifest_line *l, bool none_ok, unsigned *port,
@@ -271,6 +272,7 @@ static int apply_line(const struct manifest_line *l, struct mf *m,
 		      struct boot_bundle *b, const char **why)
 {
 	unsigned port;
+	int r;
 
 	if (manifest_key_is(l, "arg") || manifest_key_is(l, "env"))
 		return arg_or_env(l, m, b, why);
@@ -297,6 +299,8 @@ static int apply_line(const struct manifest_line *l, struct mf *m,
 	}
 	if (manifest_key_is(l, "wasmetal-manifest"))
 		return (*why = "wasmetal-manifest must be the first line, once", -EINVAL);
+	if ((r = manifest_net_line(l, &m->net, b, why)))
+		return r < 0 ? r : 0;
 	return (*why = "unknown key", -EINVAL);
 }
 
@@ -324,6 +328,8 @@ static int manifest_apply(const char *text, size_t len, struct mf *m,
 			return r;
 	}
 	*line = it.line;
+	if (r == 0)
+		r = manifest_net_check(&m->net, b, why);
 	return r;
 }
 

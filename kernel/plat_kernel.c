@@ -17,6 +17,7 @@
 #include "cpu.h"
 #include "fbcon.h"
 #include "image.h"             /* IMAGE_CONSOLE_EOF, _ESC */
+#include "net.h"
 #include "plat.h"
 #include "serial.h"
 #include "pmm.h"
@@ -331,6 +332,7 @@ void plat_wait(uint64_t deadline_ns, int console,
 	uint64_t nbytes;
 
 	while (tsc_ns_since_entry() < deadline_ns) {
+		net_poll();
 		if (console && plat_console_ready(&nbytes))
 			return;
 		for (int i = 0; i < 64; i++)

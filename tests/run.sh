@@ -366,6 +366,13 @@ qemu_tests() {
 # tests/images/fbcon_screenshot.sh: the framebuffer console; boots with a
 # display, screendumps, compares each pixel with the console text rendered
 # independently (~20 s).
+# tests/net/kernel_httpd.sh: the network end to end: the in-kernel HTTP
+# server on lwIP + virtio-net behind QEMU's user networking, curl from the
+# host (bodies byte for byte, 16 MiB, HEAD, keep-alive, 100 clients),
+# DHCP and SLAAC in the log; a boot without a NIC (~20 s).
+# tests/net/tap_netns.sh: the TAP path inside a network namespace of its
+# own: static address, ICMP and ICMPv6 echo, HTTP over IPv4 and IPv6
+# link-local (~15 s; needs root, else a NOTE).
 # script_tests NAME SCRIPT: the script's checks count here (its PASS and
 # FAIL lines, with their evidence); if it printed no FAIL line and did not
 # end with "N passed, 0 failed", that is one more failure, NAME.
@@ -376,6 +383,7 @@ script_tests() {
 		case "$word" in
 		PASS) pass "$rest" ;;
 		FAIL) echo "FAIL $rest"; nfail=$((nfail + 1)) ;;
+		NOTE) echo "NOTE $rest" ;;
 		'|' | ---) echo "    $word $rest" ;;
 		esac
 	done <"$out"
@@ -435,6 +443,8 @@ if [ -x "$W" ]; then
 	if ! skip_qemu; then
 		script_tests images tests/images/plain_qemu.sh
 		script_tests fbcon tests/images/fbcon_screenshot.sh
+		script_tests net tests/net/kernel_httpd.sh
+		script_tests net-tap tests/net/tap_netns.sh
 	fi
 else
 	fail wasmetal "$W not built"
