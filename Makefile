@@ -6,9 +6,9 @@
 #
 # Two builds of the same portable code (jit/, wasi-baremetal/, spec/):
 #   host   : + host/ (Linux platform) -> build/wasmetal (CLI, --hosted), tests
-#   kernel : + kernel/ mm/ drivers/ + newlib -> build/kernel.elf
-# plus boot/ (GNU-EFI) -> build/BOOTX64.EFI.  Third-party code (newlib, later
-# lwIP) is built from Debian's source packages into $(CACHE), never the tree.
+#   kernel : + kernel/ mm/ drivers/ net/ + newlib + lwIP -> build/kernel.elf
+# plus boot/ (GNU-EFI) -> build/BOOTX64.EFI.  Third-party code (newlib,
+# lwIP) comes from Debian's source packages into $(CACHE), never the tree.
 
 CACHE   ?= $(HOME)/.cache/wasmetal
 # JIT_DEBUG=1: the compiler's invariant checks (-DJIT_DEBUG, jit/compile.c)
@@ -26,11 +26,19 @@ all: deps $(BUILD)/wasmetal $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI examples
 # this Makefile, so what is computed at parse time from installed packages
 # (newlib's prefix, which carries its Debian version) is right on a fresh
 # machine too.
+# lwIP's source (host/tools/fetch-lwip.sh: `apt-get source lwip` into the
+# cache) is fetched in the same step, because the list of its files is
+# read at parse time: make re-reads this Makefile after the stamp, and
+# fetches again if the cache lost it (LWIP_STAMP missing).
 DEPS_STAMP := $(BUILD)/.deps-ok.mk
+LWIP_DIR   := $(shell CACHE='$(CACHE)' host/tools/fetch-lwip.sh --print-dir 2>/dev/null)
+LWIP_STAMP := $(if $(LWIP_DIR),$(LWIP_DIR)/.fetched,$(BUILD)/.lwip-unknown)
 deps: $(DEPS_STAMP)
-$(DEPS_STAMP): host/tools/deps.sh
+$(DEPS_STAMP): host/tools/deps.sh host/tools/fetch-lwip.sh $(LWIP_STAMP)
 	$(Q)host/tools/deps.sh
-	$(Q)mkdir -p $(BUILD) && echo '# host/tools/deps.sh succeeded' > $@
+	$(Q)CACHE='$(CACHE)' host/tools/fetch-lwip.sh
+	$(Q)mkdir -p $(BUILD) && echo '# host/tools/deps.sh and fetch-lwip.sh succeeded' > $@
+$(LWIP_STAMP): ;
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
 include $(DEPS_STAMP)
 endif
@@ -67,19 +75,34 @@ $(BUILD)/wasmetal: $(BUILD)/host/host/main.c.o $(BUILD)/libwasmetal-host.a
 	$(Q)$(HOSTCC) -o $@ $^ $(HOST_LDLIBS)
 
 # ---- kernel build ----------------------------------------------------------
-KERNEL_SRCS := $(wildcard kernel/*.c mm/*.c drivers/*.c) $(PORTABLE_SRCS)
+KERNEL_SRCS := $(wildcard kernel/*.c mm/*.c drivers/*.c net/*.c) $(PORTABLE_SRCS)
 KERNEL_ASM  := $(wildcard kernel/*.S) $(PORTABLE_ASM)
 KERNEL_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
 		-fno-stack-protector -fno-omit-frame-pointer -mgeneral-regs-only \
 		-isystem $(NEWLIB_DIR)/include \
 		-Ijit -Iwasi-baremetal -Ispec -Ikernel -Imm -Idrivers -Iimages -Iboot \
-		-DWASMETAL_KERNEL -MMD -MP
+		-Inet -DWASMETAL_KERNEL -MMD -MP
+# KERNEL_EXTRA: more flags for the kernel build, for test variants in a
+# build tree of their own (e.g. BUILD=build-rx512
+# KERNEL_EXTRA=-DVIRTIO_NET_RX_BUF_SIZE=512: drivers/virtio_net.c).
+KERNEL_EXTRA ?=
+KERNEL_CFLAGS += $(KERNEL_EXTRA)
 # The engine and WASI use SSE (floats); only interrupt-path code is built
-# general-registers-only (kernel/, mm/, drivers/).
+# general-registers-only (kernel/, mm/, drivers/, net/ and lwIP).
 KERNEL_SSE_CFLAGS = $(filter-out -mgeneral-regs-only,$(KERNEL_CFLAGS))
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS) $(KERNEL_ASM))
+
+# lwIP (NO_SYS raw API; options in net/lwipopts.h, port in net/arch/): the
+# core, IPv4, IPv6 and Ethernet; nothing of api/ (sockets, netconn) or
+# apps/.  Built general-registers-only like the rest of the interrupt-
+# adjacent code (net/ feeds it from the idle loop).
+LWIP_SRCS := $(wildcard $(LWIP_DIR)/src/core/*.c $(LWIP_DIR)/src/core/ipv4/*.c \
+		$(LWIP_DIR)/src/core/ipv6/*.c) $(if $(LWIP_DIR),$(LWIP_DIR)/src/netif/ethernet.c)
+LWIP_OBJS := $(patsubst $(LWIP_DIR)/src/%.c,$(BUILD)/kernel/lwip/%.o,$(LWIP_SRCS))
+LWIP_INC  := -I$(LWIP_DIR)/src/include
+KERNEL_OBJS += $(LWIP_OBJS)
 
 # The framebuffer console's font (drivers/fbcon.c): a PSF from Debian's
 # console-setup-linux (deps.sh), gunzipped and wrapped as a read-only
@@ -103,6 +126,12 @@ $(BUILD)/kernel/wasi-baremetal/%.c.o: wasi-baremetal/%.c $(NEWLIB_STAMP)
 $(BUILD)/kernel/spec/%.c.o: spec/%.c $(NEWLIB_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(KERNEL_SSE_CFLAGS) -c $< -o $@
+$(BUILD)/kernel/net/%.c.o: net/%.c $(NEWLIB_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(KERNEL_CFLAGS) $(LWIP_INC) -c $< -o $@
+$(BUILD)/kernel/lwip/%.o: $(LWIP_DIR)/src/%.c $(NEWLIB_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(KERNEL_CFLAGS) $(LWIP_INC) -c $< -o $@
 $(BUILD)/kernel/%.c.o: %.c $(NEWLIB_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(KERNEL_CFLAGS) -c $< -o $@
@@ -175,6 +204,25 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libwasmetal-host.a
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -Imm -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
+
+# The kernel's socket layer (net/sock*.c, resolve.c, port.c) and lwIP built
+# for the host: tests/unit/test_net_sock.c runs them on lwIP's loopback
+# interface, with the kernel's own net/lwipopts.h.
+NET_HOST_SRCS := net/sock.c net/sock_tcp.c net/sock_udp.c net/resolve.c net/port.c
+NET_HOST_OBJS := $(patsubst %,$(BUILD)/host-net/%.o,$(NET_HOST_SRCS)) \
+		 $(patsubst $(LWIP_DIR)/src/%.c,$(BUILD)/host-net/lwip/%.o,$(LWIP_SRCS))
+NET_HOST_CFLAGS = $(HOST_CFLAGS) -Inet $(LWIP_INC)
+$(BUILD)/host-net/net/%.c.o: net/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(NET_HOST_CFLAGS) -c $< -o $@
+$(BUILD)/host-net/lwip/%.o: $(LWIP_DIR)/src/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(NET_HOST_CFLAGS) -c $< -o $@
+$(BUILD)/tests/unit/test_net_sock: tests/unit/test_net_sock.c $(NET_HOST_OBJS) \
+		$(BUILD)/libwasmetal-host.a
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(NET_HOST_CFLAGS) -Itests/unit -o $@ $< $(NET_HOST_OBJS) \
+		$(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
 
 # ---- benchmarks (bench/; bench/run.sh writes bench/RESULTS.md) ---------------
 # Each bench/NAME.c -> build/bench/NAME.native (gcc -O2) and NAME.wasm (clang

@@ -190,6 +190,10 @@ int image_info_read(const char *disk, struct image_info *info, char *err,
 	    parse_image(disk, &buf, &len, &b, err, errlen))
 		return -1;
 	info->console_com1 = b.console == BUNDLE_PORT_COM1;
+	info->nic = b.net.nic;
+	info->nlisten = 0;
+	for (size_t i = 0; i < b.grants.nlisten && i < QEMU_DEFAULT_FWD_MAX; i++)
+		info->listen_ports[info->nlisten++] = b.grants.listen[i].port;
 	if (b.console == b.log) {
 		snprintf(err, errlen, "%s: its console and kernel log share %s; "
 			 "wasmetal run needs them apart (boot it with QEMU directly)",

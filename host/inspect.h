@@ -12,6 +12,10 @@
 struct image_info {
 	enum image_format format;       /* by magic */
 	bool console_com1;              /* its manifest: console com1, log com2 */
+	bool nic;                       /* the kernel will bring up a NIC */
+	size_t nlisten;                 /* its tcplisten grants' ports (the
+					   first QEMU_DEFAULT_FWD_MAX) */
+	uint16_t listen_ports[QEMU_DEFAULT_FWD_MAX];
 };
 
 /* Read the image's bundle back and parse it as the kernel will.  0, or -1

@@ -20,6 +20,12 @@
  * (host/grant_opts.c, wasi-baremetal/wasi_grant.h) go the same ways:
  * into the wasi_config hosted, into the manifest for QEMU and images.
  *
+ * The network (QEMU runs; docs/manifest.md "Network"): -p and --net say
+ * how QEMU attaches a NIC (images/image.h struct qemu_net); --ip,
+ * --gateway, --dns and --kernel-httpd go into the manifest.  A run that
+ * attaches a NIC writes `net dhcp` (or `net static` with --ip) so the
+ * kernel brings the network up.
+ *
  * As with wasmtime, everything after MODULE belongs to the guest, and the
  * guest's argv[0] is MODULE as given.  The guest sees only the environment
  * given with --env, never ours.  Exit status: the guest's, or 125 when
@@ -38,8 +44,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include "bundle.h"
 #include "grant_opts.h"
+#include "../kernel/bundle_parse.h"     /* struct bundle_net */
 #include "image.h"
 #include "tmpdir.h"
 #include "inspect.h"
@@ -70,6 +79,13 @@ struct opts {
 	const char *module;
 	int guest_argc;                 /* argv[0] = module */
 	const char **guest_argv;
+	struct qemu_net net;            /* -p, --net: QEMU's NIC */
+	struct qemu_portfwd *fwd;
+	bool net_given;                 /* --net said how */
+	struct bundle_net bnet;         /* --ip, --gateway, --dns: the manifest's */
+	bool static_ip;
+	uint16_t httpd_port;            /* --kernel-httpd PORT:SIZE */
+	uint64_t httpd_size;
 };
 
 static const char usage_text[] =
@@ -106,6 +122,19 @@ static const char usage_text[] =
 "  --verbose            echo the kernel log (QEMU) or the runtime log\n"
 "                       (--hosted) to stderr\n"
 "  --log FILE           keep the kernel log (serial COM1) in FILE\n"
+"  -p [HOSTADDR:]HOSTPORT:GUESTPORT[/udp]\n"
+"                       forward a host port (HOSTADDR default 127.0.0.1) to\n"
+"                       the guest; implies --net user (repeatable)\n"
+"  --net user|tap:IFNAME|none\n"
+"                       the guest's NIC: QEMU user networking (no root), an\n"
+"                       existing TAP interface, or none (the default)\n"
+"  --ip A.B.C.D/N       a static IPv4 address instead of DHCP (IPv6: SLAAC)\n"
+"  --gateway A.B.C.D    with --ip: the default route\n"
+"  --dns ADDR           a DNS server instead of DHCP's (at most 2)\n"
+"  --kernel-httpd PORT:SIZE\n"
+"                       benchmark/test aid: the kernel itself serves SIZE\n"
+"                       bytes over HTTP on PORT instead of running MODULE,\n"
+"                       until GET /exit\n"
 "  -o FILE              image: output file\n"
 "  --format FORMAT      image: raw (default), qcow2, vmdk or vhdx (qemu-img)\n"
 "\n"
@@ -185,6 +214,211 @@ static bool parse_image_opt(struct opts *o, int argc, char **argv, int *i)
 	return false;
 }
 
+/* ---- network options ---------------------------------------------------------- */
+
+static unsigned long parse_num(const char *s, size_t n, unsigned long max, bool *ok)
+{
+	unsigned long v = 0;
+
+	*ok = n > 0 && n <= 20;
+	for (size_t k = 0; k < n && *ok; k++) {
+		if (s[k] < '0' || s[k] > '9' || v > (max - (unsigned long)(s[k] - '0')) / 10)
+			*ok = false;
+		else
+			v = v * 10 + (unsigned long)(s[k] - '0');
+	}
+	return v;
+}
+
+static uint16_t parse_port(const char *s, size_t n, const char *what, const char *arg)
+{
+	bool ok;
+	unsigned long v = parse_num(s, n, 65535, &ok);
+
+	if (!ok || v == 0)
+		usage_error(what, arg);
+	return (uint16_t)v;
+}
+
+/* -p [HOSTADDR:]HOSTPORT:GUESTPORT[/udp|/tcp] */
+static void add_portfwd(struct opts *o, const char *arg)
+{
+	static const char bad[] = "-p wants [HOSTADDR:]HOSTPORT:GUESTPORT[/udp], got '%s'";
+	struct qemu_portfwd *f = &o->fwd[o->net.nfwd];
+	const char *slash = strchr(arg, '/'), *end = slash ? slash : arg + strlen(arg);
+	const char *c2 = NULL, *c1 = NULL;
+
+	for (const char *p = arg; p < end; p++)
+		if (*p == ':') {
+			c1 = c2;
+			c2 = p;
+		}
+	if (!c2 || (slash && strcmp(slash, "/udp") && strcmp(slash, "/tcp")))
+		usage_error(bad, arg);
+	memset(f, 0, sizeof *f);
+	f->udp = slash && !strcmp(slash, "/udp");
+	if (c1) {
+		size_t n = (size_t)(c1 - arg);
+		struct in_addr a;
+		char host[sizeof f->host_addr];
+
+		if (n == 0 || n >= sizeof host)
+			usage_error(bad, arg);
+		memcpy(host, arg, n);
+		host[n] = 0;
+		if (inet_pton(AF_INET, host, &a) != 1)
+			usage_error("-p: the host address must be IPv4 (A.B.C.D), got '%s'", arg);
+		memcpy(f->host_addr, host, n + 1);
+	}
+	f->host_port = parse_port(c1 ? c1 + 1 : arg, (size_t)(c2 - (c1 ? c1 + 1 : arg)), bad, arg);
+	f->guest_port = parse_port(c2 + 1, (size_t)(end - c2 - 1), bad, arg);
+	o->net.nfwd++;
+	o->net.fwd = o->fwd;
+}
+
+static void set_net(struct opts *o, const char *v)
+{
+	o->net_given = true;
+	if (!strcmp(v, "user"))
+		o->net.mode = QEMU_NET_USER;
+	else if (!strcmp(v, "none"))
+		o->net.mode = QEMU_NET_NONE;
+	else if (!strncmp(v, "tap:", 4) && v[4]) {
+		o->net.mode = QEMU_NET_TAP;
+		o->net.tap_ifname = v + 4;
+	} else
+		usage_error("--net wants user, tap:IFNAME or none, got '%s'", v);
+}
+
+static void set_ip(struct opts *o, const char *v)
+{
+	const char *slash = strchr(v, '/');
+	char a[INET_ADDRSTRLEN];
+	bool ok;
+	unsigned long prefix;
+
+	if (!slash || (size_t)(slash - v) >= sizeof a)
+		usage_error("--ip wants A.B.C.D/N, got '%s'", v);
+	memcpy(a, v, (size_t)(slash - v));
+	a[slash - v] = 0;
+	prefix = parse_num(slash + 1, strlen(slash + 1), 32, &ok);
+	if (!ok || inet_pton(AF_INET, a, o->bnet.addr) != 1)
+		usage_error("--ip wants A.B.C.D/N, got '%s'", v);
+	o->bnet.prefix = (uint8_t)prefix;
+	o->static_ip = true;
+}
+
+static void add_dns(struct opts *o, const char *v)
+{
+	unsigned i = o->bnet.ndns;
+
+	if (i >= BUNDLE_MAX_DNS)
+		usage_error("at most 2 --dns servers (got '%s' too)", v);
+	if (inet_pton(AF_INET, v, o->bnet.dns[i]) == 1)
+		o->bnet.dns_family[i] = 4;
+	else if (inet_pton(AF_INET6, v, o->bnet.dns[i]) == 1)
+		o->bnet.dns_family[i] = 6;
+	else
+		usage_error("--dns wants an IPv4 or IPv6 address, got '%s'", v);
+	o->bnet.ndns++;
+}
+
+static void set_httpd(struct opts *o, const char *v)
+{
+	const char *colon = strchr(v, ':');
+	bool ok;
+
+	if (!colon)
+		usage_error("--kernel-httpd wants PORT:SIZE, got '%s'", v);
+	o->httpd_port = parse_port(v, (size_t)(colon - v), "--kernel-httpd wants PORT:SIZE, got '%s'", v);
+	o->httpd_size = parse_num(colon + 1, strlen(colon + 1), 256ul << 20, &ok);
+	if (!ok)
+		usage_error("--kernel-httpd: SIZE is 0..268435456 bytes, got '%s'", v);
+}
+
+/* The network options, as separate branches of parse_opt. */
+static bool parse_net_opt(struct opts *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+
+	if (!strcmp(a, "-p") || opt_is(a, "--publish"))
+		add_portfwd(o, opt_value(argc, argv, i, a[1] == 'p' ? "-p" : "--publish"));
+	else if (opt_is(a, "--net"))
+		set_net(o, opt_value(argc, argv, i, "--net"));
+	else if (opt_is(a, "--ip"))
+		set_ip(o, opt_value(argc, argv, i, "--ip"));
+	else if (opt_is(a, "--gateway")) {
+		const char *v = opt_value(argc, argv, i, "--gateway");
+
+		if (inet_pton(AF_INET, v, o->bnet.gateway) != 1)
+			usage_error("--gateway wants A.B.C.D, got '%s'", v);
+	} else if (opt_is(a, "--dns"))
+		add_dns(o, opt_value(argc, argv, i, "--dns"));
+	else if (opt_is(a, "--kernel-httpd"))
+		set_httpd(o, opt_value(argc, argv, i, "--kernel-httpd"));
+	else
+		return false;
+	return true;
+}
+
+/* A run that needs the network and did not say how gets QEMU's user
+ * networking, and without -p one forward per TCP listener granted, on
+ * 127.0.0.1 at the same port (issue 7: `-p` "one per listener by
+ * default").  ports[0..n) are the listeners' ports. */
+static void default_nic(struct opts *o, bool wanted, const uint16_t *ports, size_t n)
+{
+	if (!wanted || o->net_given || o->hosted)
+		return;
+	o->net.mode = QEMU_NET_USER;
+	for (size_t i = 0; !o->net.nfwd && i < n && i < QEMU_DEFAULT_FWD_MAX; i++)
+		o->fwd[i] = (struct qemu_portfwd){ .host_port = ports[i],
+						   .guest_port = ports[i] };
+	if (!o->net.nfwd && n) {
+		o->net.nfwd = n < QEMU_DEFAULT_FWD_MAX ? n : QEMU_DEFAULT_FWD_MAX;
+		o->net.fwd = o->fwd;
+	}
+}
+
+/* After parsing: -p means user networking; the settings agree. */
+static void check_net_opts(struct opts *o)
+{
+	bool gw = o->bnet.gateway[0] | o->bnet.gateway[1] | o->bnet.gateway[2] |
+		  o->bnet.gateway[3];
+
+	if (o->net.nfwd && !o->net_given)
+		o->net.mode = QEMU_NET_USER;
+	if (o->net.nfwd && o->net.mode != QEMU_NET_USER)
+		usage_error("%s", "-p forwards ports of --net user only");
+	if (gw && !o->static_ip)
+		usage_error("%s", "--gateway goes with --ip");
+	if (o->hosted && (o->net.nfwd || o->net_given || o->static_ip || o->bnet.ndns ||
+			  o->httpd_port))
+		usage_error("%s", "-p, --net, --ip, --dns and --kernel-httpd are for QEMU "
+			    "runs and images (--hosted uses the host's network)");
+	if (o->cmd == CMD_RUN) {
+		uint16_t ports[QEMU_DEFAULT_FWD_MAX];
+		size_t n = 0;
+
+		for (size_t i = 0; i < o->grants.nlisten && n < QEMU_DEFAULT_FWD_MAX; i++)
+			ports[n++] = o->grants.listen[i].port;
+		default_nic(o, wasi_grants_any(&o->grants) || o->static_ip ||
+			    o->bnet.ndns || o->httpd_port, ports, n);
+	}
+}
+
+/* The manifest's network settings, or NULL when the kernel needs none. */
+static const struct bundle_net *manifest_net(struct opts *o)
+{
+	bool nic = (o->cmd == CMD_RUN && o->net.mode != QEMU_NET_NONE) ||
+		   o->static_ip || o->bnet.ndns || o->httpd_port;
+
+	if (!nic || (o->net_given && o->net.mode == QEMU_NET_NONE))
+		return NULL;
+	o->bnet.nic = true;
+	o->bnet.dhcp = !o->static_ip;
+	return &o->bnet;
+}
+
 static void parse_opt(struct opts *o, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i];
@@ -209,6 +443,8 @@ static void parse_opt(struct opts *o, int argc, char **argv, int *i)
 		o->log_path = opt_value(argc, argv, i, "--log");
 	else if (o->cmd == CMD_IMAGE && parse_image_opt(o, argc, argv, i))
 		;
+	else if (parse_net_opt(o, argc, argv, i))
+		;
 	else
 		usage_error("unknown option '%s'", a);
 }
@@ -220,7 +456,9 @@ static void parse_args(struct opts *o, int argc, char **argv)
 	o->env = calloc((size_t)argc, sizeof(*o->env));
 	o->dirs = calloc((size_t)argc, sizeof(*o->dirs));
 	o->guest_argv = calloc((size_t)argc + 1, sizeof(*o->guest_argv));
-	if (!o->env || !o->dirs || !o->guest_argv) {
+	/* -p forwards, or one per --tcplisten (each takes 2 argv words) */
+	o->fwd = calloc((size_t)argc + QEMU_DEFAULT_FWD_MAX, sizeof(*o->fwd));
+	if (!o->env || !o->dirs || !o->guest_argv || !o->fwd) {
 		fprintf(stderr, "wasmetal: out of memory\n");
 		exit(EXIT_INTERNAL);
 	}
@@ -246,6 +484,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
 	o->guest_argv[o->guest_argc++] = o->module;
 	while (i < argc)
 		o->guest_argv[o->guest_argc++] = argv[i++];
+	check_net_opts(o);
 }
 
 static uint8_t *read_file(const char *path, size_t *len)
@@ -386,7 +625,7 @@ static int run_hosted(const struct opts *o)
 	return status;
 }
 
-static void fill_spec(const struct opts *o, const struct trees *tr,
+static void fill_spec(struct opts *o, const struct trees *tr,
 		      struct image_spec *spec)
 {
 	memset(spec, 0, sizeof(*spec));
@@ -400,6 +639,10 @@ static void fill_spec(const struct opts *o, const struct trees *tr,
 	spec->preopens = tr->preopens;
 	spec->preopen_sources = tr->sources;
 	spec->grants = &o->grants;
+	spec->net = manifest_net(o);
+	spec->net_none = o->net_given && o->net.mode == QEMU_NET_NONE;
+	spec->httpd_port = o->httpd_port;
+	spec->httpd_size = o->httpd_size;
 }
 
 static int boot_disk(const struct opts *o, const char *disk, const char *format,
@@ -409,6 +652,7 @@ static int boot_disk(const struct opts *o, const char *disk, const char *format,
 		.timeout_s = o->timeout_s, .log_path = o->log_path,
 		.verbose = o->verbose, .console_fd = 1,
 		.disk_format = format, .console_com1 = console_com1,
+		.net = o->net.mode != QEMU_NET_NONE ? &o->net : NULL,
 	};
 	char err[4096] = "";
 	int status;
@@ -423,24 +667,26 @@ static int boot_disk(const struct opts *o, const char *disk, const char *format,
 }
 
 /* An existing image: its format by magic, its console from its manifest. */
-static int run_image(const struct opts *o)
+static int run_image(struct opts *o)
 {
 	struct image_info info;
 	char err[4096] = "";
 
-	if (o->guest_argc > 1 || o->nenv || o->ndirs || wasi_grants_any(&o->grants))
+	if (o->guest_argc > 1 || o->nenv || o->ndirs || wasi_grants_any(&o->grants) ||
+	    o->static_ip || o->bnet.ndns || o->httpd_port)
 		usage_error("%s is a disk image: its arguments, environment, "
-			    "directories and grants were fixed by 'wasmetal image'",
-			    o->module);
+			    "directories, grants and network settings were fixed by "
+			    "'wasmetal image' (-p and --net still choose the NIC)", o->module);
 	if (image_info_read(o->module, &info, err, sizeof(err))) {
 		fprintf(stderr, "wasmetal: %s\n", err);
 		return EXIT_INTERNAL;
 	}
+	default_nic(o, info.nic, info.listen_ports, info.nlisten);
 	return boot_disk(o, o->module, image_format_name(info.format),
 			 info.console_com1);
 }
 
-static int run_qemu(const struct opts *o)
+static int run_qemu(struct opts *o)
 {
 	struct image_spec spec;
 	struct trees tr;
@@ -498,7 +744,7 @@ static int build_converted(const struct image_spec *spec, const char *out,
 	return r;
 }
 
-static int cmd_image(const struct opts *o)
+static int cmd_image(struct opts *o)
 {
 	struct image_spec spec;
 	enum image_format fmt = IMAGE_RAW;

@@ -211,6 +211,49 @@ static int check_grants(const struct wasi_grants *g, char *err, size_t errlen)
 	return 0;
 }
 
+static void put_ipv6(FILE *f, const uint8_t *a)
+{
+	for (int i = 0; i < 16; i += 2)
+		fprintf(f, "%s%x", i ? ":" : "", a[i] << 8 | a[i + 1]);
+}
+
+/* The network lines (kernel/manifest_net.c). */
+static void put_net(FILE *f, const struct image_spec *s)
+{
+	const struct bundle_net *n = s->net;
+
+	if (s->net_none) {
+		fputs("# no network: sockets fail with ENETDOWN whatever is granted\n"
+		      "net none\n", f);
+		return;
+	}
+	if (!n || !n->nic)
+		return;
+	fputs("# network: a NIC, IPv4 by DHCP or static, IPv6 by SLAAC\n", f);
+	if (n->dhcp) {
+		fputs("net dhcp\n", f);
+	} else {
+		fprintf(f, "net static\naddress %u.%u.%u.%u/%u\n", n->addr[0], n->addr[1],
+			n->addr[2], n->addr[3], n->prefix);
+		if (n->gateway[0] | n->gateway[1] | n->gateway[2] | n->gateway[3])
+			fprintf(f, "gateway %u.%u.%u.%u\n", n->gateway[0], n->gateway[1],
+				n->gateway[2], n->gateway[3]);
+	}
+	for (unsigned i = 0; i < n->ndns && i < BUNDLE_MAX_DNS; i++) {
+		fputs("dns ", f);
+		if (n->dns_family[i] == 6)
+			put_ipv6(f, n->dns[i]);
+		else
+			fprintf(f, "%u.%u.%u.%u", n->dns[i][0], n->dns[i][1], n->dns[i][2],
+				n->dns[i][3]);
+		fputc('\n', f);
+	}
+	if (s->httpd_port)
+		fprintf(f, "# the kernel serves HTTP itself instead of running the module\n"
+			"kernel-httpd %u:%llu\n", s->httpd_port,
+			(unsigned long long)s->httpd_size);
+}
+
 /* The manifest text (docs/manifest.md); malloc'd, *len bytes, or NULL. */
 static char *manifest_text(const struct image_spec *s, uint64_t module_len,
 			   size_t *len)
@@ -243,6 +286,7 @@ static char *manifest_text(const struct image_spec *s, uint64_t module_len,
 	for (size_t i = 0; i < s->npreopens; i++)
 		put_preopen(f, s, i);
 	put_grants(f, s->grants);
+	put_net(f, s);
 	if (fclose(f)) {
 		free(text);
 		return NULL;

@@ -38,6 +38,7 @@
 
 struct wasi_preopen;
 struct wasi_grants;
+struct bundle_net;
 
 struct image_spec {
 	const char *module_path;        /* .wasm file (NULL with spec_path) */
@@ -61,6 +62,16 @@ struct image_spec {
 					   kernel log on COM2 (images for plain
 					   VMs: `wasmetal image`); else the
 					   CLI's COM2 console + COM1 log */
+	const struct bundle_net *net;   /* the manifest's network lines
+					   (docs/manifest.md "Network"), or
+					   NULL: none (no NIC unless a grant
+					   asks for one) */
+	uint16_t httpd_port;            /* `kernel-httpd PORT:SIZE`: the kernel
+					   serves HTTP instead of running the
+					   module (0: no) */
+	uint64_t httpd_size;
+	bool net_none;                  /* `net none`: no NIC, whatever the
+					   grants (--net none) */
 	const char *efi_path;           /* BOOTX64.EFI (default: build dir) */
 	const char *kernel_path;        /* kernel.elf (default: build dir) */
 };
@@ -103,6 +114,9 @@ struct qemu_portfwd {
 	char host_addr[64];             /* "" = 127.0.0.1 */
 	uint16_t host_port, guest_port;
 };
+
+/* At most this many default forwards (one per --tcplisten) */
+#define QEMU_DEFAULT_FWD_MAX 16
 
 struct qemu_net {
 	enum qemu_net_mode mode;

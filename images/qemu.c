@@ -11,6 +11,14 @@
  *     -chardev file,path=/dev/fd/3 -serial chardev:com1   kernel log
  *     -chardev socket,fd=4 -serial chardev:com2            guest console
  *     -device virtio-rng-pci  entropy for CPUs without RDRAND/RDSEED
+ *     (o->net, struct qemu_net: the NIC, none by default)
+ *     -netdev user,id=n0[,hostfwd=tcp:127.0.0.1:HOSTPORT-:GUESTPORT]...
+ *                             QEMU_NET_USER: slirp, with the -p forwards
+ *     -netdev tap,id=n0,ifname=IF,script=no,downscript=no
+ *                             QEMU_NET_TAP: an existing TAP interface
+ *     -device virtio-net-pci,netdev=n0,romfile=[,mac=MAC]
+ *                             no option ROM: the firmware does not try to
+ *                             boot from the network
  *     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
  *     -display none -monitor none -d cpu_reset -D <tmp>/qemu.log
  *     (-display $WASMETAL_QEMU_DISPLAY -device VGA if that is set, e.g. to
@@ -576,11 +584,91 @@ static void explain(struct run *r, int status, int timed_out, unsigned timeout_s
 
 /* ---- qemu_boot ---------------------------------------------------------------- */
 
+/* ---- the NIC (o->net) ------------------------------------------------------- */
+
+#define NET_OPT_MAX 4096
+
+/* Characters allowed in what goes into a -netdev/-device option: no ','
+ * or '=' (QEMU's separators), nothing a shell or QEMU would read twice. */
+static int net_word_ok(const char *w, size_t max)
+{
+	size_t n = strlen(w);
+
+	if (n == 0 || n > max)
+		return 0;
+	for (; *w; w++)
+		if (!((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z') ||
+		      (*w >= '0' && *w <= '9') || *w == '.' || *w == '-' || *w == '_' ||
+		      *w == ':'))
+			return 0;
+	return 1;
+}
+
+static int net_user_opt(const struct qemu_net *n, char *buf, size_t len,
+			char *err, size_t errlen)
+{
+	size_t off = (size_t)snprintf(buf, len, "user,id=n0");
+
+	for (size_t i = 0; i < n->nfwd; i++) {
+		const struct qemu_portfwd *f = &n->fwd[i];
+		const char *host = f->host_addr[0] ? f->host_addr : "127.0.0.1";
+
+		if (!net_word_ok(host, sizeof(f->host_addr) - 1) || strchr(host, ':')) {
+			snprintf(err, errlen, "port forward: bad host address '%s'", host);
+			return -1;
+		}
+		off += (size_t)snprintf(buf + off, len - off, ",hostfwd=%s:%s:%u-:%u",
+					f->udp ? "udp" : "tcp", host, f->host_port,
+					f->guest_port);
+		if (off >= len) {
+			snprintf(err, errlen, "too many port forwards");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The -netdev and -device values for o->net; *have = 0 when no NIC. */
+static int net_opts(const struct qemu_opts *o, char *netdev, char *device,
+		    int *have, char *err, size_t errlen)
+{
+	const struct qemu_net *n = o->net;
+
+	*have = n && n->mode != QEMU_NET_NONE;
+	if (!*have)
+		return 0;
+	if (n->mode == QEMU_NET_USER) {
+		if (net_user_opt(n, netdev, NET_OPT_MAX, err, errlen))
+			return -1;
+	} else if (n->mode == QEMU_NET_TAP) {
+		if (!n->tap_ifname || !net_word_ok(n->tap_ifname, 15) ||
+		    strchr(n->tap_ifname, ':')) {
+			snprintf(err, errlen, "bad TAP interface name '%s'",
+				 n->tap_ifname ? n->tap_ifname : "");
+			return -1;
+		}
+		snprintf(netdev, NET_OPT_MAX, "tap,id=n0,ifname=%s,script=no,downscript=no",
+			 n->tap_ifname);
+	} else {
+		snprintf(err, errlen, "unknown network mode %d", (int)n->mode);
+		return -1;
+	}
+	if (n->mac && (strlen(n->mac) != 17 || !net_word_ok(n->mac, 17))) {
+		snprintf(err, errlen, "bad MAC address '%s'", n->mac);
+		return -1;
+	}
+	snprintf(device, NET_OPT_MAX, "virtio-net-pci,netdev=n0,romfile=%s%s",
+		 n->mac ? ",mac=" : "", n->mac ? n->mac : "");
+	return 0;
+}
+
 static int start_qemu(struct run *r, const struct qemu_opts *o, const char *disk,
 		      const char *code, pid_t *pid, char *err, size_t errlen)
 {
 	char o_code[PATH_MAX + 64], o_vars[PATH_MAX + 64], o_disk[PATH_MAX + 96];
 	char disk_prefix[96];
+	static char netdev[NET_OPT_MAX], netdevice[NET_OPT_MAX];
+	int nic;
 	/* the chardevs are named by role: "com1" the log, "com2" the console;
 	   the first -serial is the UART COM1 (image.h: console_com1 images
 	   swap them, as their manifest says) */
@@ -605,8 +693,25 @@ static int start_qemu(struct run *r, const struct qemu_opts *o, const char *disk
 		"-no-reboot", "-display", disp && *disp ? disp : "none",
 		"-monitor", mon && *mon ? mon : "none",
 		"-d", "cpu_reset", "-D", r->dlog,         /* -D: a plain path */
-		disp && *disp ? "-device" : NULL, "VGA", NULL,   /* GOP */
+		NULL, NULL, NULL, NULL,                   /* the NIC */
+		NULL, NULL, NULL,                         /* the display */
 	};
+	size_t argc = 0;
+
+	while (argv[argc])
+		argc++;
+	if (net_opts(o, netdev, netdevice, &nic, err, errlen))
+		return -1;
+	if (nic) {
+		argv[argc++] = "-netdev";
+		argv[argc++] = netdev;
+		argv[argc++] = "-device";
+		argv[argc++] = netdevice;
+	}
+	if (disp && *disp) {
+		argv[argc++] = "-device";
+		argv[argc++] = "VGA";            /* GOP */
+	}
 
 	if (opt(o_code, sizeof(o_code), "if=pflash,format=raw,unit=0,readonly=on,file=",
 		code) ||

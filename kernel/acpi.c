@@ -175,6 +175,12 @@ static void parse_fadt(const uint8_t *t, uint32_t len)
 	dsdt = rd32(t + 40);
 	if (len >= 148 && rd64(t + 140))
 		dsdt = rd64(t + 140);
+	acpi.sci_int = rd16(t + 46);
+	if (rd32(t + 56) < 0x10000)
+		acpi.pm1a_evt = (uint16_t)rd32(t + 56);
+	if (rd32(t + 60) < 0x10000)
+		acpi.pm1b_evt = (uint16_t)rd32(t + 60);
+	acpi.pm1_evt_len = t[88];
 	if (rd32(t + 64) < 0x10000)
 		acpi.pm1a_cnt = (uint16_t)rd32(t + 64);
 	if (rd32(t + 68) < 0x10000)

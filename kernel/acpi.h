@@ -40,6 +40,10 @@ struct acpi_info {
 	uint64_t ecam_base;             /* 0 if no MCFG entry for segment 0 */
 	uint8_t ecam_bus_start, ecam_bus_end;
 	uint16_t pm1a_cnt, pm1b_cnt;    /* FADT PM1 control ports, 0 = none */
+	uint16_t pm1a_evt, pm1b_evt;    /* FADT PM1 event blocks (status, then
+					   enable at + pm1_evt_len / 2), 0 = none */
+	uint8_t pm1_evt_len;
+	uint16_t sci_int;               /* FADT SCI_INT: the SCI's ISA IRQ */
 	bool s5_found;                  /* \_S5 in the DSDT */
 	uint16_t slp_typa, slp_typb;
 	uint8_t century_reg;            /* FADT RTC century index, 0 = none */

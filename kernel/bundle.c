@@ -165,8 +165,7 @@ struct mf {
 	size_t npreopens;
 	bool seen_console, seen_log, seen_verbose;
 	size_t nlisten, npool, nresolve;        /* grant lines */
-	bool net_none;                  /* `net none` (the `net` key's parser
-					   sets it): no NIC even with grants */
+	struct manifest_net_seen net;   /* kernel/manifest_net.c */
 };
 
 static int port_value(const struct manifest_line *l, bool none_ok, unsigned *port,
@@ -355,18 +354,23 @@ static void grants_free(struct wasi_grants *g)
 	memset(g, 0, sizeof *g);
 }
 
-/* A module with any network grant gets a NIC (and lwIP), unless the
- * manifest says `net none`; without grants it gets neither. */
+/* A module with any network grant gets a NIC (and lwIP), by DHCP unless
+ * the manifest says how, and none if it says `net none`; without grants
+ * it gets one only if a `net` line asks. */
 static void grants_nic(struct boot_bundle *b, const struct mf *m)
 {
-	if (wasi_grants_any(&b->grants) && !m->net_none)
-		b->net.nic = true;
+	if (!wasi_grants_any(&b->grants) || m->net.mode == BUNDLE_NET_NONE)
+		return;
+	b->net.nic = true;
+	if (m->net.mode == BUNDLE_NET_UNSET)
+		b->net.dhcp = true;
 }
 
 static int apply_line(const struct manifest_line *l, struct mf *m,
 		      struct boot_bundle *b, const char **why)
 {
 	unsigned port;
+	int r;
 
 	if (manifest_key_is(l, "arg") || manifest_key_is(l, "env"))
 		return arg_or_env(l, m, b, why);
@@ -395,6 +399,8 @@ static int apply_line(const struct manifest_line *l, struct mf *m,
 	}
 	if (manifest_key_is(l, "wasmetal-manifest"))
 		return (*why = "wasmetal-manifest must be the first line, once", -EINVAL);
+	if ((r = manifest_net_line(l, &m->net, b, why)))
+		return r < 0 ? r : 0;
 	return (*why = "unknown key", -EINVAL);
 }
 
@@ -422,6 +428,8 @@ static int manifest_apply(const char *text, size_t len, struct mf *m,
 			return r;
 	}
 	*line = it.line;
+	if (r == 0)
+		r = manifest_net_check(&m->net, b, why);
 	return r;
 }
 

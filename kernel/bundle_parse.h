@@ -41,6 +41,14 @@ struct bundle_net {
 	uint8_t dns[BUNDLE_MAX_DNS][16];
 };
 
+/* `kernel-httpd PORT:SIZE` (docs/manifest.md): the kernel serves SIZE
+ * bytes over HTTP on PORT (net/httpd_builtin.c) instead of running the
+ * module; a benchmark and test aid. */
+struct bundle_httpd {
+	uint16_t port;                  /* 0: no such line */
+	uint64_t size;
+};
+
 struct boot_bundle {
 	const uint8_t *module;          /* points into the bundle; NULL when
 					   there is only a spec blob */
@@ -66,6 +74,7 @@ struct boot_bundle {
 	struct bundle_net net;          /* zero (no NIC) without grants */
 	struct wasi_grants grants;      /* tcplisten, addr-pool, allow-resolve
 					   lines: arrays and names malloc'd */
+	struct bundle_httpd httpd;      /* port 0: none */
 	unsigned bad_line;              /* on a manifest error: its line */
 };
 
@@ -110,5 +119,32 @@ int manifest_value(const struct manifest_line *l, char *out, size_t *len,
 		   const char **why);
 bool manifest_key_is(const struct manifest_line *l, const char *key);
 bool manifest_val_is(const struct manifest_line *l, const char *word);
+
+/* ---- the network keys (kernel/manifest_net.c) ------------------------------ */
+
+enum bundle_net_mode {
+	BUNDLE_NET_UNSET,               /* no `net` line */
+	BUNDLE_NET_DHCP,
+	BUNDLE_NET_STATIC,
+	BUNDLE_NET_NONE,                /* `net none`: no NIC whatever else asks */
+};
+
+/* What the network lines of one manifest said so far. */
+struct manifest_net_seen {
+	enum bundle_net_mode mode;
+	bool address, gateway, httpd;
+	unsigned ndns;
+};
+
+/* Line l if it is a network key (net, address, gateway, dns,
+ * kernel-httpd): checked, and applied to b unless b is NULL.  1 = it was
+ * one, 0 = another key, -EINVAL with *why. */
+int manifest_net_line(const struct manifest_line *l, struct manifest_net_seen *s,
+		      struct boot_bundle *b, const char **why);
+/* After the last line: the keys agree with each other (net static has an
+ * address, ...); b->net.nic and .dhcp set unless b is NULL.  0 or
+ * -EINVAL. */
+int manifest_net_check(const struct manifest_net_seen *s, struct boot_bundle *b,
+		       const char **why);
 
 #endif

@@ -16,6 +16,8 @@
  * 0..255 from wasi_run_module).  Chosen like sysexits(3). */
 #define KERNEL_STATUS_PANIC     70      /* EX_SOFTWARE: kernel fault/panic */
 #define KERNEL_STATUS_BADBOOT   66      /* EX_NOINPUT: no/invalid bundle */
+#define KERNEL_STATUS_POWER_BUTTON 143  /* stopped by the ACPI power button
+					   (as a process by SIGTERM: 128 + 15) */
 
 /* linker.ld */
 extern char __kernel_start[], __kernel_end[];
@@ -68,6 +70,11 @@ void plat_kernel_console_irq_init(void);
 void plat_kernel_service_stack_init(void);
 /* mm/heap.c */
 size_t heap_mapped_bytes(void);
+
+/* power.c: the ACPI power button (a VM's "stop"): after irq_init; the
+ * idle loop stops the machine once it was pressed. */
+void power_button_init(void);
+bool power_button_pressed(void);
 
 /* gdt.c / idt.c / traps.S */
 void gdt_init(void);

@@ -5,7 +5,9 @@
  *   serial -> GDT/TSS/IDT -> boot_info copy -> pmm -> vmm (own tables,
  *   switch) -> heap (+ .init_array) -> fbcon -> ACPI -> TSC (HPET) ->
  *   interrupts (local APIC, I/O APIC, timer; console IRQ) -> bundle -> RTC
- *   -> PCI -> "entering module" -> wasi_run_module -> kernel_shutdown(status)
+ *   -> PCI -> network (only if the manifest asks for a NIC; with
+ *   `kernel-httpd`, the in-kernel HTTP server then runs instead of the
+ *   module) -> "entering module" -> wasi_run_module -> kernel_shutdown(status)
  *
  * With a spec blob in the bundle (`wasmetal spec --qemu`), the last steps
  * are instead "running spec scripts" -> spec_blob_run (spec/spec_blob.h):
@@ -30,6 +32,7 @@
 #include "fbcon.h"
 #include "irq.h"
 #include "loader.h"             /* BOOT_CONSOLE_MARK, IDENT_MAX_TOP */
+#include "net.h"
 #include "pci.h"
 #include "plat.h"
 #include "pmm.h"
@@ -195,6 +198,23 @@ static void init_clock(void)
 	log_boot_times();
 	irq_init();
 	plat_kernel_console_irq_init();
+	power_button_init();
+}
+
+/* The network, if the manifest asks for a NIC (net/net.h); then the
+ * in-kernel HTTP server instead of the module if it asks for that. */
+static void init_network(const struct boot_bundle *b)
+{
+	int r;
+
+	if (!b->net.nic)
+		return;
+	net_init(&b->net);
+	if (!b->httpd.port)
+		return;
+	r = net_httpd_run(b->httpd.port, b->httpd.size);
+	net_log_stats();
+	kernel_shutdown(r ? 1 : 0);
 }
 
 static void init_devices(void)
@@ -233,6 +253,7 @@ int kernel_main(struct boot_info *bi)
 	if (kernel_verbose)
 		log_memory_map();
 	init_devices();
+	init_network(&b);
 	klog("memory: %lu of %lu MiB free", pmm_free_frames() * PAGE_SIZE >> 20,
 	     pmm_total_frames() * PAGE_SIZE >> 20);
 

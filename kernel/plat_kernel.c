@@ -20,6 +20,7 @@
 #include "fbcon.h"
 #include "image.h"             /* IMAGE_CONSOLE_EOF, _ESC */
 #include "irq.h"
+#include "net.h"
 #include "plat.h"
 #include "serial.h"
 #include "pmm.h"
@@ -346,37 +347,41 @@ void plat_kernel_console_irq_init(void)
 	serial_rx_irq_enable(SERIAL_COM2);
 }
 
-static bool sock_ready(const struct plat_wait_sock *socks, size_t n)
+/* The power button was pressed while we idled: send what TCP still has
+ * queued (at most a second), log the network's counters, stop. */
+__attribute__((noreturn)) static void power_off(void)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned want = socks[i].events | PLAT_POLL_ERR;
-
-		if (socks[i].events & PLAT_POLL_IN)
-			want |= PLAT_POLL_HUP;
-		if (plat_sock_poll(socks[i].s, NULL) & want)
-			return true;
-	}
-	return false;
+	klog("power button pressed: stopping");
+	net_flush(1000000000ull);
+	net_log_stats();
+	kernel_shutdown(KERNEL_STATUS_POWER_BUTTON);
 }
 
-/* One sleep: check what the caller waits for (interrupts are off, so
- * nothing changes behind our back between the check and the hlt: an
- * interrupt that arrives meanwhile stays pending and ends the hlt at
- * once), arm the timer, hlt.  Callers loop. */
+/* One sleep: run the network, check what the caller waits for
+ * (interrupts are off, so nothing changes behind our back between the
+ * check and the hlt: an interrupt that arrives meanwhile stays pending
+ * and ends the hlt at once), arm the timer for the earlier of the
+ * caller's deadline and lwIP's next timeout, hlt, run the network again.
+ * Callers loop. */
 void plat_wait(uint64_t deadline_ns, int console,
 	       const struct plat_wait_sock *socks, size_t n)
 {
-	uint64_t nbytes;
+	uint64_t nbytes, next;
 
+	net_poll();
 	if (tsc_ns_since_entry() >= deadline_ns)
 		return;
 	if (console && plat_console_ready(&nbytes))
 		return;
-	if (n && sock_ready(socks, n))
+	if ((n && net_socks_ready(socks, n)) || net_work_pending())
 		return;
-	timer_arm(deadline_ns);
+	next = net_next_deadline();
+	timer_arm(next < deadline_ns ? next : deadline_ns);
 	irq_wait();
 	timer_arm(UINT64_MAX);
+	if (power_button_pressed())
+		power_off();
+	net_poll();
 }
 
 /* ---- host calls on the service stack --------------------------------------- */

@@ -375,6 +375,13 @@ qemu_tests() {
 # tests/kernel/idle.sh: the kernel idles in hlt, the timer and the console's
 # interrupt wake it (~30 s).
 # tests/net/net.sh: networking, hosted, with real clients (~15 s).
+# tests/net/kernel_httpd.sh: the network end to end: the in-kernel HTTP
+# server on lwIP + virtio-net behind QEMU's user networking, curl from the
+# host (bodies byte for byte, 16 MiB, HEAD, keep-alive, 100 clients),
+# DHCP and SLAAC in the log; a boot without a NIC (~20 s).
+# tests/net/tap_netns.sh: the TAP path inside a network namespace of its
+# own: static address, ICMP and ICMPv6 echo, HTTP over IPv4 and IPv6
+# link-local (~15 s; needs root, else a NOTE).
 # script_tests NAME SCRIPT: the script's checks count here (its PASS and
 # FAIL lines, with their evidence); if it printed no FAIL line and did not
 # end with "N passed, 0 failed", that is one more failure, NAME.
@@ -385,6 +392,7 @@ script_tests() {
 		case "$word" in
 		PASS) pass "$rest" ;;
 		FAIL) echo "FAIL $rest"; nfail=$((nfail + 1)) ;;
+		NOTE) echo "NOTE $rest" ;;
 		'|' | ---) echo "    $word $rest" ;;
 		esac
 	done <"$out"
@@ -446,6 +454,8 @@ if [ -x "$W" ]; then
 		script_tests images tests/images/plain_qemu.sh
 		script_tests fbcon tests/images/fbcon_screenshot.sh
 		script_tests idle tests/kernel/idle.sh
+		script_tests net-kernel tests/net/kernel_httpd.sh
+		script_tests net-tap tests/net/tap_netns.sh
 	fi
 else
 	fail wasmetal "$W not built"

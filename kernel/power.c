@@ -1,0 +1,78 @@
+/*
+ * power.c — the ACPI power button (ACPI 6.5 §4.8.3.1 PM1 event registers:
+ * PM1x_STS at PM1x_EVT_BLK, PM1x_EN at PM1x_EVT_BLK + PM1_EVT_LEN / 2;
+ * PWRBTN_STS/PWRBTN_EN = bit 8; status bits clear when 1 is written;
+ * §4.8.3.1.1 and §5.2.9: the SCI, a shareable level-triggered interrupt
+ * on the FADT's SCI_INT, asserted while an enabled status bit is set).
+ *
+ * A VM's "stop" or "shut down" (QEMU's `system_powerdown`, a cloud's stop
+ * button) presses it.  Only the power button's event is enabled; the
+ * handler clears the status (the SCI is level-triggered: left set, it
+ * would fire forever) and notes the press; the idle loop (plat_wait)
+ * then stops the machine cleanly: the network's last counters logged,
+ * exit status KERNEL_STATUS_POWER_BUTTON.  The firmware has already put
+ * the machine in ACPI mode (SCI_EN) when a UEFI loader runs.
+ */
+#include <stdint.h>
+#include "kernel.h"
+#include "acpi.h"
+#include "cpu.h"
+#include "irq.h"
+
+#define PM1_PWRBTN (1u << 8)
+
+static volatile bool pressed;
+
+static uint16_t en_port(uint16_t evt)
+{
+	return (uint16_t)(evt + acpi.pm1_evt_len / 2);
+}
+
+/* Clear the power button's status in both PM1 blocks; true if it was set. */
+static bool take_press(void)
+{
+	bool was = false;
+	uint16_t blk[2] = { acpi.pm1a_evt, acpi.pm1b_evt };
+
+	for (int i = 0; i < 2; i++) {
+		if (!blk[i])
+			continue;
+		if (inw(blk[i]) & PM1_PWRBTN) {
+			outw(blk[i], PM1_PWRBTN);       /* write 1 to clear */
+			was = true;
+		}
+	}
+	return was;
+}
+
+static void sci(void *arg)
+{
+	if (take_press())
+		pressed = true;
+}
+
+void power_button_init(void)
+{
+	int vec;
+
+	if (!acpi.pm1a_evt || acpi.pm1_evt_len < 4 || !acpi.sci_int) {
+		klog("power: no PM1 event block or SCI: the power button is ignored");
+		return;
+	}
+	vec = irq_alloc_vector(sci, NULL, "acpi sci");
+	if (vec < 0 || irq_route_isa(acpi.sci_int, vec)) {
+		klog("power: cannot route the SCI (IRQ %u): the power button is ignored",
+		     acpi.sci_int);
+		return;
+	}
+	take_press();                                   /* a stale press */
+	outw(en_port(acpi.pm1a_evt), PM1_PWRBTN);       /* that event only */
+	if (acpi.pm1b_evt)
+		outw(en_port(acpi.pm1b_evt), PM1_PWRBTN);
+	klog("power: power button on SCI (IRQ %u)", acpi.sci_int);
+}
+
+bool power_button_pressed(void)
+{
+	return pressed;
+}

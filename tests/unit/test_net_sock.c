@@ -1,0 +1,424 @@
+/*
+ * test_net_sock.c — the kernel's socket layer (net/sock.c, sock_tcp.c,
+ * sock_udp.c, resolve.c: jit/plat.h's plat_sock_* on lwIP's raw API)
+ * compiled for the host against lwIP (Debian's source, the kernel's own
+ * net/lwipopts.h) on lwIP's loopback interface, so the semantics the WASI
+ * layer relies on are checked in milliseconds: non-blocking connect
+ * (-EINPROGRESS, then POLL_OUT), accept queue bounded by the backlog, the
+ * receive queue bounded by the window when the application does not read,
+ * EOF/HUP after the peer's shutdown, reset on close with unread data
+ * (ECONNRESET through SO_ERROR), connection refused, UDP queues and
+ * truncation, dual-stack IPv6 listeners, bind errors, name resolution of
+ * numeric names and "localhost".
+ *
+ * net_poll/net_ready are the kernel's (net/net.c); here they run lwIP's
+ * loopback queue and timers.  The clock is the host's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "check.h"
+#include "lwip/init.h"
+#include "lwip/netif.h"
+#include "lwip/stats.h"
+#include "lwip/timeouts.h"
+#include "net.h"
+#include "plat.h"
+
+#define LOOP_NS 5000000000ull   /* a condition must hold within 5 s */
+
+static bool started;
+
+void net_lwip_assert(const char *msg, const char *file, int line)
+{
+	fprintf(stderr, "lwIP assertion \"%s\" failed at %s:%d\n", msg, file, line);
+	abort();
+}
+
+bool net_ready(void)
+{
+	return started;
+}
+
+void net_poll(void)
+{
+	static bool in;
+
+	if (!started || in)
+		return;
+	in = true;
+	netif_poll_all();
+	sys_check_timeouts();
+	net_sock_background();
+	in = false;
+}
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+static struct plat_addr v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port)
+{
+	return (struct plat_addr){ .family = PLAT_AF_INET, .addr = { a, b, c, d },
+				   .port = port };
+}
+
+static struct plat_addr v6_loopback(uint16_t port)
+{
+	return (struct plat_addr){ .family = PLAT_AF_INET6, .addr = { [15] = 1 },
+				   .port = port };
+}
+
+/* Poll until s has one of the events (true) or LOOP_NS passed. */
+static bool wait_for(struct plat_sock *s, unsigned events)
+{
+	uint64_t t0 = plat_clock_ns(PLAT_CLOCK_MONOTONIC);
+
+	while (plat_clock_ns(PLAT_CLOCK_MONOTONIC) - t0 < LOOP_NS) {
+		if (plat_sock_poll(s, NULL) & events)
+			return true;
+		usleep(200);
+	}
+	return false;
+}
+
+static struct plat_sock *listener(int family, uint16_t *port, int backlog)
+{
+	struct plat_sock *l = NULL;
+	struct plat_addr a = family == PLAT_AF_INET ? v4(127, 0, 0, 1, 0)
+						     : (struct plat_addr){ .family = PLAT_AF_INET6 };
+
+	CHECK(plat_sock_open(family, PLAT_SOCK_STREAM, &l) == 0);
+	CHECK(plat_sock_bind(l, &a) == 0);
+	CHECK(plat_sock_listen(l, backlog) == 0);
+	CHECK(plat_sock_addr(l, 0, &a) == 0);
+	*port = a.port;
+	CHECK(*port != 0);
+	return l;
+}
+
+/* A connected pair through a listener: c (client) and *srv (accepted). */
+static struct plat_sock *connect_to(struct plat_sock *l, const struct plat_addr *to,
+				    struct plat_sock **srv, struct plat_addr *peer)
+{
+	struct plat_sock *c = NULL;
+	int r;
+
+	CHECK(plat_sock_open(to->family, PLAT_SOCK_STREAM, &c) == 0);
+	r = plat_sock_connect(c, to);
+	CHECK(r == -EINPROGRESS || r == 0);
+	CHECK(wait_for(c, PLAT_POLL_OUT));
+	CHECK(wait_for(l, PLAT_POLL_IN));
+	*srv = NULL;
+	CHECK(plat_sock_accept(l, srv, peer) == 0);
+	CHECK(*srv != NULL);
+	return c;
+}
+
+/* Send all of buf from a while reading into out from b; both
+ * non-blocking.  The bytes received. */
+static size_t pump(struct plat_sock *a, const uint8_t *buf, size_t len,
+		   struct plat_sock *b, uint8_t *out, size_t cap)
+{
+	size_t sent = 0, got = 0;
+	uint64_t t0 = plat_clock_ns(PLAT_CLOCK_MONOTONIC);
+
+	while (got < len && plat_clock_ns(PLAT_CLOCK_MONOTONIC) - t0 < LOOP_NS) {
+		if (sent < len) {
+			struct plat_iov iov = { (void *)(buf + sent), len - sent };
+			long n = plat_sock_send(a, &iov, 1, NULL);
+
+			CHECK(n > 0 || n == -EAGAIN);
+			if (n > 0)
+				sent += (size_t)n;
+		}
+		struct plat_iov in = { out + got, cap - got };
+		long m = plat_sock_recv(b, &in, 1, 0, NULL, NULL);
+
+		CHECK(m > 0 || m == -EAGAIN);
+		if (m > 0)
+			got += (size_t)m;
+		else
+			usleep(100);
+	}
+	return got;
+}
+
+/* ---- TCP ------------------------------------------------------------------------ */
+
+TEST(tcp_transfer_and_eof)
+{
+	enum { LEN = 1 << 20 };
+	uint8_t *buf = malloc(LEN), *out = malloc(LEN + 1);
+	uint16_t port;
+	struct plat_sock *l = listener(PLAT_AF_INET, &port, 4), *srv, *c;
+	struct plat_addr peer, to = v4(127, 0, 0, 1, port);
+	struct plat_iov iov = { out, 16 };
+	uint64_t nread;
+
+	for (size_t i = 0; i < LEN; i++)
+		buf[i] = (uint8_t)(i * 7 + (i >> 11));
+	c = connect_to(l, &to, &srv, &peer);
+	CHECK(peer.family == PLAT_AF_INET && peer.addr[0] == 127 && peer.port != 0);
+	/* nothing to read yet: -EAGAIN, and no POLL_IN */
+	CHECK(plat_sock_recv(srv, &iov, 1, 0, NULL, NULL) == -EAGAIN);
+	CHECK(!(plat_sock_poll(srv, NULL) & PLAT_POLL_IN));
+	CHECK_EQ_U64(pump(c, buf, LEN, srv, out, LEN + 1), LEN);
+	CHECK(!memcmp(buf, out, LEN));
+	/* the other way, with PEEK first */
+	CHECK_EQ_U64(pump(srv, (const uint8_t *)"hello", 5, c, out, 5), 5);
+	CHECK(!memcmp(out, "hello", 5));
+	CHECK(plat_sock_shutdown(c, PLAT_SHUT_WR) == 0);
+	CHECK(wait_for(srv, PLAT_POLL_HUP));
+	CHECK(plat_sock_poll(srv, &nread) & PLAT_POLL_IN);
+	CHECK_EQ_U64(nread, 0);
+	CHECK(plat_sock_recv(srv, &iov, 1, 0, NULL, NULL) == 0);        /* EOF */
+	/* half-closed: the server still sends, the client still reads */
+	struct plat_iov pk = { out, 3 };
+	CHECK(plat_sock_send(srv, &(struct plat_iov){ "abc", 3 }, 1, NULL) == 3);
+	CHECK(wait_for(c, PLAT_POLL_IN));
+	CHECK(plat_sock_recv(c, &pk, 1, PLAT_MSG_PEEK, NULL, NULL) == 3);
+	CHECK(plat_sock_recv(c, &pk, 1, 0, NULL, NULL) == 3 && !memcmp(out, "abc", 3));
+	CHECK(plat_sock_send(c, &pk, 1, NULL) == -EPIPE);
+	plat_sock_close(srv);
+	CHECK(wait_for(c, PLAT_POLL_HUP));
+	CHECK(plat_sock_recv(c, &iov, 1, 0, NULL, NULL) == 0);
+	plat_sock_close(c);
+	plat_sock_close(l);
+	free(buf);
+	free(out);
+}
+
+/* A peer that never reads: the sender is stopped by the window, and the
+ * receiver holds at most TCP_WND bytes. */
+TEST(tcp_receive_bounded_by_window)
+{
+	static uint8_t chunk[65536], out[65536];
+	uint16_t port;
+	struct plat_sock *l = listener(PLAT_AF_INET, &port, 4), *srv, *c;
+	struct plat_addr to = v4(127, 0, 0, 1, port);
+	size_t sent = 0, got = 0;
+	uint64_t nread = 0, t0;
+	long n;
+
+	c = connect_to(l, &to, &srv, NULL);
+	t0 = plat_clock_ns(PLAT_CLOCK_MONOTONIC);
+	while (plat_clock_ns(PLAT_CLOCK_MONOTONIC) - t0 < 2000000000ull) {
+		n = plat_sock_send(c, &(struct plat_iov){ chunk, sizeof chunk }, 1, NULL);
+		CHECK(n > 0 || n == -EAGAIN);
+		if (n > 0)
+			sent += (size_t)n;
+		else
+			usleep(1000);
+		net_poll();
+	}
+	plat_sock_poll(srv, &nread);
+	CHECK(nread > 0 && nread <= TCP_WND);
+	CHECK(sent <= TCP_WND + TCP_SND_BUF + 65536);
+	CHECK(!(plat_sock_poll(c, NULL) & PLAT_POLL_OUT));
+	/* reading reopens the window: everything arrives */
+	t0 = plat_clock_ns(PLAT_CLOCK_MONOTONIC);
+	while (got < sent && plat_clock_ns(PLAT_CLOCK_MONOTONIC) - t0 < LOOP_NS) {
+		n = plat_sock_recv(srv, &(struct plat_iov){ out, sizeof out }, 1, 0, NULL, NULL);
+		if (n > 0)
+			got += (size_t)n;
+		else
+			usleep(200);
+	}
+	CHECK_EQ_U64(got, sent);
+	plat_sock_close(c);
+	plat_sock_close(srv);
+	plat_sock_close(l);
+}
+
+TEST(tcp_backlog_bounds_accept_queue)
+{
+	uint16_t port;
+	struct plat_sock *l = listener(PLAT_AF_INET, &port, 2), *c[5], *s;
+	struct plat_addr to = v4(127, 0, 0, 1, port);
+	unsigned accepted = 0;
+	uint64_t t0;
+
+	for (int i = 0; i < 5; i++) {
+		CHECK(plat_sock_open(PLAT_AF_INET, PLAT_SOCK_STREAM, &c[i]) == 0);
+		CHECK(plat_sock_connect(c[i], &to) == -EINPROGRESS);
+	}
+	t0 = plat_clock_ns(PLAT_CLOCK_MONOTONIC);
+	while (plat_clock_ns(PLAT_CLOCK_MONOTONIC) - t0 < 500000000ull) {
+		net_poll();
+		usleep(1000);
+	}
+	while (plat_sock_accept(l, &s, NULL) == 0) {
+		accepted++;
+		plat_sock_close(s);
+	}
+	CHECK_EQ_U64(accepted, 2);      /* the backlog; the rest wait in SYN_SENT */
+	CHECK(plat_sock_accept(l, &s, NULL) == -EAGAIN);
+	CHECK(plat_sock_connect(c[4], &to) == -EALREADY);
+	CHECK(plat_sock_poll(c[4], NULL) == 0);                 /* in progress */
+	for (int i = 0; i < 5; i++)
+		plat_sock_close(c[i]);
+	plat_sock_close(l);
+}
+
+TEST(tcp_refused_and_reset)
+{
+	uint16_t port;
+	struct plat_sock *l = listener(PLAT_AF_INET, &port, 4), *srv, *c, *r;
+	struct plat_addr to = v4(127, 0, 0, 1, port), nobody = v4(127, 0, 0, 1, 1);
+	uint8_t b[8];
+	int err = -1;
+	long n;
+
+	/* refused: ERR after the attempt, ECONNREFUSED in SO_ERROR, once */
+	CHECK(plat_sock_open(PLAT_AF_INET, PLAT_SOCK_STREAM, &r) == 0);
+	CHECK(plat_sock_connect(r, &nobody) == -EINPROGRESS);
+	CHECK(wait_for(r, PLAT_POLL_ERR));
+	CHECK(plat_sock_getopt(r, PLAT_SO_ERROR, &err) == 0 && err == ECONNREFUSED);
+	CHECK(plat_sock_getopt(r, PLAT_SO_ERROR, &err) == 0 && err == 0);
+	plat_sock_close(r);
+	/* closing with unread data resets the peer */
+	c = connect_to(l, &to, &srv, NULL);
+	CHECK(plat_sock_send(c, &(struct plat_iov){ "unread", 6 }, 1, NULL) == 6);
+	CHECK(wait_for(srv, PLAT_POLL_IN));
+	plat_sock_close(srv);
+	CHECK(wait_for(c, PLAT_POLL_ERR));
+	n = plat_sock_recv(c, &(struct plat_iov){ b, sizeof b }, 1, 0, NULL, NULL);
+	CHECK(n == -ECONNRESET);
+	CHECK(plat_sock_send(c, &(struct plat_iov){ b, 1 }, 1, NULL) == -EPIPE);
+	plat_sock_close(c);
+	plat_sock_close(l);
+}
+
+/* An IPv6 listener on "::" takes IPv4 (seen as ::ffff:127.0.0.1) and IPv6. */
+TEST(tcp_dual_stack)
+{
+	uint16_t port;
+	struct plat_sock *l = listener(PLAT_AF_INET6, &port, 4), *s4, *s6, *c4, *c6;
+	struct plat_addr to4 = v4(127, 0, 0, 1, port), to6 = v6_loopback(port), p4, p6;
+	static const uint8_t mapped[16] = { [10] = 0xff, 0xff, 127, 0, 0, 1 };
+	uint8_t b[4];
+
+	c4 = connect_to(l, &to4, &s4, &p4);
+	c6 = connect_to(l, &to6, &s6, &p6);
+	CHECK(p4.family == PLAT_AF_INET6 && !memcmp(p4.addr, mapped, 16));
+	CHECK(p6.family == PLAT_AF_INET6 && p6.addr[15] == 1 && !p6.addr[0]);
+	CHECK_EQ_U64(pump(c6, (const uint8_t *)"six!", 4, s6, b, 4), 4);
+	CHECK(!memcmp(b, "six!", 4));
+	plat_sock_close(c4);
+	plat_sock_close(c6);
+	plat_sock_close(s4);
+	plat_sock_close(s6);
+	plat_sock_close(l);
+}
+
+TEST(bind_errors)
+{
+	uint16_t port;
+	struct plat_sock *l = listener(PLAT_AF_INET, &port, 1), *a, *b;
+	struct plat_addr same = v4(127, 0, 0, 1, port), foreign = v4(192, 0, 2, 1, 0);
+	struct plat_addr six = v6_loopback(0);
+
+	CHECK(plat_sock_open(PLAT_AF_INET, PLAT_SOCK_STREAM, &a) == 0);
+	CHECK(plat_sock_bind(a, &same) == -EADDRINUSE);
+	CHECK(plat_sock_bind(a, &foreign) == -EADDRNOTAVAIL);
+	CHECK(plat_sock_bind(a, &six) == -EAFNOSUPPORT);       /* AF_INET socket */
+	CHECK(plat_sock_accept(a, &b, NULL) == -EINVAL);        /* not listening */
+	CHECK(plat_sock_recv(a, &(struct plat_iov){ &port, 1 }, 1, 0, NULL, NULL) == -ENOTCONN);
+	plat_sock_close(a);
+	plat_sock_close(l);
+}
+
+/* ---- UDP ------------------------------------------------------------------------- */
+
+TEST(udp_datagrams)
+{
+	struct plat_sock *a, *b;
+	struct plat_addr ba = v4(127, 0, 0, 1, 0), from, bcast = v4(255, 255, 255, 255, 9);
+	uint8_t big[100], out[8];
+	unsigned of = 0;
+	int queued = 0;
+	long n;
+
+	memset(big, 'x', sizeof big);
+	CHECK(plat_sock_open(PLAT_AF_INET, PLAT_SOCK_DGRAM, &a) == 0);
+	CHECK(plat_sock_open(PLAT_AF_INET, PLAT_SOCK_DGRAM, &b) == 0);
+	CHECK(plat_sock_bind(b, &ba) == 0 && plat_sock_addr(b, 0, &ba) == 0);
+	CHECK(plat_sock_send(a, &(struct plat_iov){ big, 10 }, 1, &ba) == 10);
+	CHECK(wait_for(b, PLAT_POLL_IN));
+	/* cut to 8 bytes: TRUNC, the rest dropped; the sender's address */
+	n = plat_sock_recv(b, &(struct plat_iov){ out, 8 }, 1, 0, &of, &from);
+	CHECK(n == 8 && (of & PLAT_MSG_TRUNC) && from.addr[0] == 127 && from.port);
+	CHECK(plat_sock_recv(b, &(struct plat_iov){ out, 8 }, 1, 0, &of, NULL) == -EAGAIN);
+	/* the queue holds DGRAM_MAX (64) datagrams, then drops */
+	for (int i = 0; i < 100; i++)
+		CHECK(plat_sock_send(a, &(struct plat_iov){ big, 1 }, 1, &ba) == 1);
+	net_poll();
+	while (plat_sock_recv(b, &(struct plat_iov){ out, 8 }, 1, 0, NULL, NULL) == 1)
+		queued++;
+	CHECK_EQ_U64(queued, 64);
+	/* connected: send without an address; too large; broadcast denied */
+	CHECK(plat_sock_send(a, &(struct plat_iov){ big, 1 }, 1, NULL) == -EDESTADDRREQ);
+	CHECK(plat_sock_connect(a, &ba) == 0);
+	CHECK(plat_sock_send(a, &(struct plat_iov){ big, 3 }, 1, NULL) == 3);
+	CHECK(plat_sock_send(a, &(struct plat_iov){ big, 70000 }, 1, NULL) == -EMSGSIZE);
+	CHECK(plat_sock_send(a, &(struct plat_iov){ big, 1 }, 1, &bcast) == -EACCES);
+	CHECK(wait_for(b, PLAT_POLL_IN));
+	CHECK(plat_sock_recv(b, &(struct plat_iov){ out, 8 }, 1, PLAT_MSG_PEEK, NULL, NULL) == 3);
+	CHECK(plat_sock_recv(b, &(struct plat_iov){ out, 8 }, 1, 0, NULL, NULL) == 3);
+	plat_sock_close(a);
+	plat_sock_close(b);
+}
+
+TEST(resolve_numeric_and_localhost)
+{
+	struct plat_addr a[2];
+
+	CHECK(plat_resolve("10.1.2.3", 0, a, 2) == 1 && a[0].family == PLAT_AF_INET &&
+	      a[0].addr[0] == 10 && a[0].addr[3] == 3);
+	CHECK(plat_resolve("fe80::1", 0, a, 2) == 1 && a[0].family == PLAT_AF_INET6 &&
+	      a[0].addr[0] == 0xfe && a[0].addr[15] == 1);
+	CHECK(plat_resolve("10.1.2.3", PLAT_AF_INET6, a, 2) == -ENOENT);
+	CHECK(plat_resolve("localhost", PLAT_AF_INET, a, 2) == 1 && a[0].addr[0] == 127);
+	CHECK(plat_resolve("localhost", PLAT_AF_INET6, a, 2) == 1 &&
+	      a[0].family == PLAT_AF_INET6 && a[0].addr[15] == 1);
+	CHECK(plat_resolve("", 0, a, 2) == -EINVAL);
+}
+
+/* After all of it, lwIP's pools are back where they started. */
+TEST(pools_released)
+{
+	uint64_t t0 = plat_clock_ns(PLAT_CLOCK_MONOTONIC);
+
+	while (plat_clock_ns(PLAT_CLOCK_MONOTONIC) - t0 < 300000000ull) {
+		net_poll();
+		usleep(1000);
+	}
+	CHECK_EQ_U64(lwip_stats.memp[MEMP_PBUF_POOL]->used, 0);
+	CHECK_EQ_U64(lwip_stats.memp[MEMP_TCP_PCB_LISTEN]->used, 0);
+	CHECK_EQ_U64(lwip_stats.memp[MEMP_UDP_PCB]->used, 0);
+	CHECK_EQ_U64(lwip_stats.memp[MEMP_TCP_SEG]->used, 0);
+	CHECK(lwip_stats.mem.err == 0);
+}
+
+int main(void)
+{
+	struct plat_sock *s;
+
+	CHECK(plat_sock_open(PLAT_AF_INET, PLAT_SOCK_STREAM, &s) == -ENETDOWN);
+	if (net_lwip_start()) {
+		printf("FAIL lwip_start\n");
+		return 1;
+	}
+	started = true;
+	RUN(tcp_transfer_and_eof);
+	RUN(tcp_receive_bounded_by_window);
+	RUN(tcp_backlog_bounds_accept_queue);
+	RUN(tcp_refused_and_reset);
+	RUN(tcp_dual_stack);
+	RUN(bind_errors);
+	RUN(udp_datagrams);
+	RUN(resolve_numeric_and_localhost);
+	RUN(pools_released);
+	CHECK_DONE();
+}
