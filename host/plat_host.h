@@ -25,6 +25,9 @@ void plat_host_fail_commit_after(long n);
 
 /* The Linux fd under a socket of host/plat_sock.c (plat_wait polls it). */
 int plat_host_sock_fd(const struct plat_sock *s);
+/* Whether our stdin has reached its end (plat_host.c; plat_wait in
+ * plat_sock.c stops waiting for the console then). */
+bool plat_host_stdin_eof(void);
 
 /* Show plat_log diagnostics on stderr (off by default: --verbose). */
 void plat_host_set_verbose(bool on);

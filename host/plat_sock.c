@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -22,6 +23,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -362,4 +364,59 @@ int plat_resolve(const char *name, int family, struct plat_addr *out, int max)
 	}
 	freeaddrinfo(res);
 	return n ? n : -ENOENT;
+}
+
+/* ---- plat_wait: poll(2) on the console, the sockets and the deadline ----- */
+
+/* poll(2)'s timeout for a deadline: whole ms, rounded up (that only makes
+ * us late), -1 for none. */
+static int wait_ms(uint64_t deadline_ns, uint64_t now)
+{
+	uint64_t ms;
+
+	if (deadline_ns == UINT64_MAX)
+		return -1;
+	ms = (deadline_ns - now) / 1000000 + 1;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+#define WAIT_STACK_FDS 32
+
+void plat_wait(uint64_t deadline_ns, int console,
+	       const struct plat_wait_sock *socks, size_t n)
+{
+	uint64_t now = plat_clock_ns(PLAT_CLOCK_MONOTONIC);
+	struct pollfd stack[WAIT_STACK_FDS], *p = stack;
+	size_t k = 0;
+
+	if (now >= deadline_ns || (console && plat_host_stdin_eof()))
+		return;
+	if (!console && n == 0 && deadline_ns == UINT64_MAX) {
+		pause();                        /* nothing can wake us but a signal */
+		return;
+	}
+	if (n + 1 > WAIT_STACK_FDS && !(p = malloc((n + 1) * sizeof(*p)))) {
+		/* No memory for the set: wait a little, the caller checks again. */
+		struct timespec ts = { .tv_nsec = 1000000 };
+
+		nanosleep(&ts, NULL);
+		return;
+	}
+	if (console)
+		p[k++] = (struct pollfd){ .fd = 0, .events = POLLIN };
+	for (size_t i = 0; i < n; i++) {
+		short ev = 0;
+
+		/* POLLHUP and POLLERR always wake; a peer's half close only
+		 * a reader (a writer can still write). */
+		if (socks[i].events & PLAT_POLL_IN)
+			ev |= POLLIN | POLLRDHUP;
+		if (socks[i].events & PLAT_POLL_OUT)
+			ev |= POLLOUT;
+		p[k++] = (struct pollfd){ .fd = plat_host_sock_fd(socks[i].s), .events = ev };
+	}
+	/* EINTR (SIGALRM of --timeout, ...): return, the caller checks again */
+	poll(p, k, wait_ms(deadline_ns, now));
+	if (p != stack)
+		free(p);
 }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "check.h"
 #include "lwip/init.h"
@@ -53,6 +54,19 @@ void net_poll(void)
 	sys_check_timeouts();
 	net_sock_background();
 	in = false;
+}
+
+/* The kernel's plat_wait runs the network and sleeps until an interrupt;
+ * here lwIP is the only thing there is: run it, sleep a millisecond. */
+void plat_wait(uint64_t deadline_ns, int console,
+	       const struct plat_wait_sock *socks, size_t n)
+{
+	uint64_t now = plat_clock_ns(PLAT_CLOCK_MONOTONIC);
+	struct timespec ts = { .tv_nsec = 1000000 };
+
+	net_poll();
+	if (now < deadline_ns && (n == 0 || !net_socks_ready(socks, n)))
+		nanosleep(&ts, NULL);
 }
 
 /* ---- helpers ------------------------------------------------------------------ */
