@@ -449,6 +449,7 @@ if [ -x "$W" ]; then
 	program_tests hosted
 	preopen_tests hosted
 	script_tests net tests/net/net.sh
+	script_tests httpd-one-send tests/net/httpd_one_send.sh
 	qemu_tests
 	if ! skip_qemu; then
 		script_tests images tests/images/plain_qemu.sh

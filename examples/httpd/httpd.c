@@ -12,7 +12,9 @@
  *
  * The listening socket is the first fd that fd_fdstat_get calls a
  * SOCKET_STREAM (preview1 cannot create sockets: wasmtime and wasmetal
- * hand one over with --tcplisten, after the directory preopens).
+ * hand one over with --tcplisten, after the directory preopens).  Built
+ * natively (gcc, for bench/net.sh), it takes an inherited listening
+ * socket the same way, and DOCROOT is a host directory.
  *
  * One thread, non-blocking sockets, one poll() over the listener and
  * every connection:
@@ -38,7 +40,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __wasi__
 #include <wasi/api.h>
+#endif
 
 #define MAX_CONNS       1000
 #define HEAD_MAX        8192
@@ -71,6 +75,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+#ifdef __wasi__
 /* The preopened listening socket: the first stream socket fd. */
 static int find_listener(void)
 {
@@ -85,6 +90,22 @@ static int find_listener(void)
 	}
 	return -1;
 }
+#else
+/* Built natively (bench/net.sh compares it with the Wasm build): the
+ * listening socket is inherited, as with systemd's socket activation;
+ * the first fd that is a listening stream socket. */
+static int find_listener(void)
+{
+	for (int fd = 3; fd < 1024; fd++) {
+		int v = 0;
+		socklen_t n = sizeof v;
+
+		if (!getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &n) && v)
+			return fd;
+	}
+	return -1;
+}
+#endif
 
 static const char *content_type(const char *path)
 {
@@ -293,20 +314,25 @@ static int next_request(struct conn *c)
 }
 
 /* Send what is pending, refilling from the file: 0, 1 when the response
- * is done and the connection should close, -1 on an error. */
+ * is done and the connection should close, -1 on an error.  The file's
+ * bytes go into out[] behind what is still pending there (the headers,
+ * at first), so that a small response is one send: two small sends in a
+ * row would wait for the peer's delayed ACK (Nagle's algorithm). */
 static int pump(struct conn *c)
 {
 	for (;;) {
 		ssize_t n;
 
-		if (c->out_off == c->out_len && c->file >= 0) {
-			size_t want = c->left < OUT_MAX ? (size_t)c->left : OUT_MAX;
+		if (c->out_off == c->out_len)
+			c->out_off = c->out_len = 0;
+		if (c->file >= 0 && c->out_len < OUT_MAX) {
+			size_t room = OUT_MAX - c->out_len;
+			size_t want = c->left < room ? (size_t)c->left : room;
 
-			n = read(c->file, c->out, want);
+			n = read(c->file, c->out + c->out_len, want);
 			if (n <= 0)
 				return -1;      /* the file shrank: cut the connection */
-			c->out_off = 0;
-			c->out_len = (size_t)n;
+			c->out_len += (size_t)n;
 			c->left -= (unsigned long long)n;
 			if (c->left == 0) {
 				close(c->file);
