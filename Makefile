@@ -242,7 +242,11 @@ $(BUILD)/bench/compile_speed: bench/compile_speed.c $(BUILD)/libwasmetal-host.a
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
 bench: $(BUILD)/wasmetal $(BENCH_BINS)
 	$(Q)bench/run.sh
-.PHONY: bench
+# Network: wrk against examples/httpd under QEMU, the in-kernel server,
+# hosted and native (bench/net.sh; its section of bench/RESULTS.md)
+bench-net: all
+	$(Q)BUILD=$(BUILD) bench/net.sh
+.PHONY: bench bench-net
 
 # ---- spec testsuite (hosted): wast2json + `wasmetal spec`, one line per file -
 # The testsuite is an external checkout (WASM_TESTSUITE, default

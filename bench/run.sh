@@ -258,6 +258,11 @@ ccode=$(awk '$2 == "total" { print $7 }' "$T/compile")
 	fi
 } >>"$T/results.md"
 
+# Keep the network section (bench/net.sh writes it) across a rewrite.
+if [ -f "$OUT" ] && grep -q '^<!-- bench/net.sh: begin -->$' "$OUT"; then
+	{ echo; sed -n '/^<!-- bench\/net.sh: begin -->$/,/^<!-- bench\/net.sh: end -->$/p' "$OUT"; } \
+		>>"$T/results.md"
+fi
 cp "$T/results.md" "$OUT"
 echo "bench: wrote $OUT"
 sed -n '/^| program/,/geometric mean/p;/^## Targets/,$p' "$OUT"
