@@ -21,6 +21,9 @@ void serial_init(void);
 /* Write len bytes.  COM1 (the log, read by people) turns "\n" into
  * "\r\n"; COM2 carries the guest's stdout/stderr byte for byte, because
  * qemu_boot streams it to the CLI's stdout and tests compare it exactly.
+ * The log drops a byte when the UART stays busy too long; the console
+ * waits for room as long as it takes (no byte of the guest's output is
+ * lost when its reader is slow).
  * Polled; no locks (one CPU; interrupts are on only in the idle wait,
  * where nothing writes); safe in trap handlers. */
 void serial_write(unsigned port, const void *buf, size_t len);

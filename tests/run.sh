@@ -18,7 +18,8 @@
 #      (tests/wasi/sock_*) with their grants, examples/httpd against curl,
 #      TCP and UDP echo, outbound fetch granted and refused, grant flags
 #   4. QEMU boots (`wasmetal run`, no --hosted): the same programs booted
-#      for real; set WASMETAL_SKIP_QEMU=1 to leave them out
+#      for real, then the QEMU scripts (images, console, network: 4b/4c
+#      below); set WASMETAL_SKIP_QEMU=1 to leave them out
 #   5. the WebAssembly spec testsuite, hosted and in one QEMU boot: one
 #      check per .wast file
 #
@@ -362,8 +363,7 @@ qemu_tests() {
 	diff_test qemu/printf_formats qemu -- "$B/tests/wasi/printf_formats.wasm"
 	trap_test qemu/wat/oob_store qemu -- "$B/tests/wat/oob_store.wasm"
 	check_test qemu/check_wasi_calls qemu -- "$B/tests/wasi/check_wasi_calls.wasm"
-	# the kernel enforces the manifest's (absent) network grants
-	selfcheck_test qemu/sock_grants_none qemu -- "$B/tests/wasi/sock_grants.wasm" none
+	# (the socket programs under QEMU: tests/net/qemu_net.sh)
 }
 
 # ---- 4b/4c. QEMU scripts with checks of their own -----------------------------
@@ -374,6 +374,8 @@ qemu_tests() {
 # independently (~20 s).
 # tests/kernel/idle.sh: the kernel idles in hlt, the timer and the console's
 # interrupt wake it (~30 s).
+# tests/kernel/console.sh: the console loses no byte when its reader is
+# slow (~10 s).
 # tests/net/net.sh: networking, hosted, with real clients (~15 s).
 # tests/net/kernel_httpd.sh: the network end to end: the in-kernel HTTP
 # server on lwIP + virtio-net behind QEMU's user networking, curl from the
@@ -382,6 +384,10 @@ qemu_tests() {
 # tests/net/tap_netns.sh: the TAP path inside a network namespace of its
 # own: static address, ICMP and ICMPv6 echo, HTTP over IPv4 and IPv6
 # link-local (~15 s; needs root, else a NOTE).
+# tests/net/qemu_net.sh: net.sh's real clients against the Wasm programs
+# booted under QEMU (httpd, echo, fetch, sock_api, sock_grants, grants
+# enforced by the kernel, names through a DNS server of its own on a TAP),
+# and an httpd image booted by plain QEMU + OVMF, curl and wrk (~2 min).
 # script_tests NAME SCRIPT: the script's checks count here (its PASS and
 # FAIL lines, with their evidence); if it printed no FAIL line and did not
 # end with "N passed, 0 failed", that is one more failure, NAME.
@@ -455,8 +461,10 @@ if [ -x "$W" ]; then
 		script_tests images tests/images/plain_qemu.sh
 		script_tests fbcon tests/images/fbcon_screenshot.sh
 		script_tests idle tests/kernel/idle.sh
+		script_tests console tests/kernel/console.sh
 		script_tests net-kernel tests/net/kernel_httpd.sh
 		script_tests net-tap tests/net/tap_netns.sh
+		script_tests net-qemu tests/net/qemu_net.sh
 	fi
 else
 	fail wasmetal "$W not built"

@@ -4,7 +4,12 @@
  * host, sock_open and sock_connect, then wasi-libc's send and recv.  The
  * body goes to stdout, the status line to stderr.
  *
- *   fetch http://HOST[:PORT]/PATH
+ *   fetch [--sha256] http://HOST[:PORT]/PATH
+ *
+ * --sha256: instead of the body, print "sha256 HEX, N bytes" (the body's
+ * SHA-256, examples/fetch/sha256.c, and its length): a large body checked
+ * byte for byte where the console is too slow to carry it (under QEMU,
+ * stdout is a serial port).
  *
  *   wasmetal run --hosted --addr-pool 127.0.0.1/32:8000 fetch.wasm http://127.0.0.1:8000/
  *   wasmetal run --hosted --addr-pool 127.0.0.1/32 --allow-resolve localhost \
@@ -22,6 +27,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <wasi/api.h>
+#include "sha256.h"
 #include "wasmetal_socket.h"
 
 #define MAX_RESULTS 8
@@ -122,6 +128,17 @@ static int send_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* Where the body goes: stdout, or the digest when digest is set. */
+static struct sha256 *digest;
+
+static void body_out(const char *p, size_t n)
+{
+	if (digest)
+		sha256_update(digest, p, n);
+	else
+		fwrite(p, 1, n, stdout);
+}
+
 /* Read the whole answer: the status line to stderr, the body to stdout. */
 static int read_answer(int fd)
 {
@@ -138,21 +155,28 @@ static int read_answer(int fd)
 			sscanf(buf, "HTTP/%*d.%*d %d", &status);
 			fprintf(stderr, "fetch: %.*s\n", (int)strcspn(buf, "\r"), buf);
 			body += 4;
-			fwrite(body, 1, have - (size_t)(body - buf), stdout);
+			body_out(body, have - (size_t)(body - buf));
 			have = 0;
 			continue;
 		}
 		if (body) {
-			fwrite(buf, 1, have, stdout);
+			body_out(buf, have);
 			have = 0;
 		} else if (have == sizeof buf - 1) {
 			fprintf(stderr, "fetch: answer head too long\n");
 			return 1;
 		}
 	}
-	fflush(stdout);
 	if (n < 0)
 		return fail("recv", "", errno);
+	if (digest) {
+		char hex[65];
+		unsigned long long len = digest->len;
+
+		sha256_hex(digest, hex);
+		printf("sha256 %s, %llu bytes\n", hex, len);
+	}
+	fflush(stdout);
 	return status >= 200 && status < 300 ? 0 : 1;
 }
 
@@ -161,9 +185,16 @@ int main(int argc, char **argv)
 	char host[256], port[8], req[1024];
 	const char *path;
 	int fd, r, n;
+	static struct sha256 ctx;
 
+	if (argc == 3 && !strcmp(argv[1], "--sha256")) {
+		sha256_init(&ctx);
+		digest = &ctx;
+		argv++;
+		argc--;
+	}
 	if (argc != 2 || parse_url(argv[1], host, sizeof host, port, sizeof port, &path)) {
-		fprintf(stderr, "usage: fetch http://HOST[:PORT]/PATH\n");
+		fprintf(stderr, "usage: fetch [--sha256] http://HOST[:PORT]/PATH\n");
 		return 2;
 	}
 	if ((r = connect_to(host, port, &fd)))

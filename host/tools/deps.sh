@@ -7,11 +7,12 @@ set -eu
 
 # console-setup-linux: the PSF font of the framebuffer console (Makefile,
 # drivers/fbcon.c); dpkg-dev: dpkg-source, with which host/tools/fetch-lwip.sh
-# unpacks and patches lwIP's Debian source package; python3 and curl: the
-# network tests' clients (tests/net/).
+# unpacks and patches lwIP's Debian source package; python3, curl and wrk:
+# the network tests' clients (tests/net/), iproute2 their namespaces.
 PKGS="build-essential gnu-efi ovmf qemu-system-x86 qemu-utils mtools fdisk
 dosfstools wabt binaryen clang lld wasi-libc libclang-rt-14-dev-wasm32
-newlib-source libjansson-dev console-setup-linux dpkg-dev python3 curl"
+newlib-source libjansson-dev console-setup-linux dpkg-dev python3 curl wrk
+iproute2"
 
 # One dpkg-query for all of them; unknown packages print nothing here.
 installed=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $PKGS 2>/dev/null |

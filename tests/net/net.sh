@@ -11,14 +11,19 @@
 #                           parallel clients, no CPU used while idle
 #   echo                    TCP echo (preopened listener); UDP echo both ways
 #   fetch                   outbound GET to a server this script starts:
-#                           granted by address or by name, and refused
+#                           granted by address or by name, and refused;
+#                           `fetch --sha256` against coreutils' sha256sum
 #   cli                     grant flags: bad values, a port in use, inspect
+#
+# The clients and their checks are shared with tests/net/qemu_net.sh, which
+# runs the same programs under QEMU (tests/net/netlib.sh).
 #
 # Prints PASS/FAIL lines and ends with "N passed, N failed" (tests/lib.sh);
 # tests/run.sh counts them.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
+. tests/net/netlib.sh
 
 B=${BUILD:-build}
 W=$B/wasmetal
@@ -33,43 +38,6 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-
-# free_port tcp|udp: a port of 127.0.0.1 that nothing uses now.
-free_port() {
-	python3 -c 'import socket,sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM)
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "$1"
-}
-
-# wait_tcp PORT: until something accepts on 127.0.0.1:PORT (10 s at most).
-wait_tcp() {
-	python3 -c 'import socket,sys,time
-end = time.time() + 10
-while time.time() < end:
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close(); sys.exit(0)
-    except OSError: time.sleep(0.05)
-sys.exit(1)' "$1"
-}
-
-# wait_line FILE REGEX: until a line of FILE matches (10 s at most).
-wait_line() {
-	local i
-	for i in $(seq 1 200); do
-		grep -Eq "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# bg NAME CMD...: run CMD in the background (output in $T/NAME.out/.err).
-bg() {
-	local name=$1
-	shift
-	"$@" >"$T/$name.out" 2>"$T/$name.err" &
-	PIDS+=($!)
-	BG=$!
-}
 
 # ---- the self-checking programs ------------------------------------------------
 selfcheck() {   # NAME ARGS...: exit 0, no FAIL, a final "N ok"
@@ -112,25 +80,10 @@ selfcheck_tests() {
 }
 
 # ---- httpd against curl ------------------------------------------------------------
-make_site() {
-	local d=$T/www
-	mkdir -p "$d/sub" &&
-		printf '<!doctype html><title>wasmetal</title><p>served by a Wasm module\n' >"$d/index.html" &&
-		printf 'small file\nwith two lines\n' >"$d/small.txt" &&
-		printf 'sub index\n' >"$d/sub/index.html" &&
-		head -c 16777216 /dev/urandom >"$d/big.bin"
-}
-
-# cpu_ticks PID: the process's user + system time, in clock ticks.
-cpu_ticks() {
-	awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
-
 httpd_tests() {
-	local port url pid t0 t1 n ok
+	local port pid t0 t1
 	make_site || { fail httpd/setup "cannot make the site"; return; }
 	port=$(free_port tcp)
-	url=http://127.0.0.1:$port
 	bg httpd timeout 300 "$W" run --hosted --tcplisten "127.0.0.1:$port" \
 		--dir "$T/www::/www" "$E/httpd.wasm"
 	if ! wait_tcp "$port"; then
@@ -139,58 +92,7 @@ httpd_tests() {
 	fi
 	pid=$(pgrep -P "$BG" | head -n 1)
 
-	timeout "$TO" curl -sS -o "$T/small" "$url/small.txt" 2>"$T/curl.err" &&
-		cmp -s "$T/small" "$T/www/small.txt" && pass httpd/small_file ||
-		fail httpd/small_file "body differs" "$T/curl.err"
-	timeout "$TO" curl -sS -o "$T/big" "$url/big.bin" 2>"$T/curl.err" &&
-		cmp -s "$T/big" "$T/www/big.bin" && pass httpd/large_file_16MiB ||
-		fail httpd/large_file_16MiB "body differs" "$T/curl.err"
-	timeout "$TO" curl -sS -o "$T/index" "$url/" && cmp -s "$T/index" "$T/www/index.html" &&
-		timeout "$TO" curl -sS -o "$T/subidx" "$url/sub/" &&
-		cmp -s "$T/subidx" "$T/www/sub/index.html" && pass httpd/index_html ||
-		fail httpd/index_html "/ or /sub/ is not its index.html"
-
-	# HEAD: the headers of GET, and not one byte of body after them
-	timeout "$TO" python3 - "$port" >"$T/head" 2>&1 <<-'EOF'
-	import socket, sys
-	s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
-	s.sendall(b"HEAD /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-	data = b""
-	while True:
-	    d = s.recv(65536)
-	    if not d: break
-	    data += d
-	head, sep, body = data.partition(b"\r\n\r\n")
-	print(head.split(b"\r\n")[0].decode(), "|", [h.decode() for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")], "| body", len(body))
-	EOF
-	grep -q '^HTTP/1.1 200 OK | \[.Content-Length: 16777216.\] | body 0$' "$T/head" &&
-		pass httpd/head || fail httpd/head "want 200, Content-Length 16777216, no body" "$T/head"
-
-	n=$(timeout "$TO" curl -s -o "$T/nf" -w '%{http_code}' "$url/no/such/file.txt")
-	[ "$n" = 404 ] && grep -q 'Not Found' "$T/nf" && pass httpd/404 ||
-		fail httpd/404 "status $n" "$T/nf"
-	n=$(timeout "$TO" curl -s -o /dev/null -w '%{http_code}' --path-as-is "$url/../../etc/passwd")
-	[ "$n" = 404 ] && pass httpd/dotdot_404 || fail httpd/dotdot_404 "status $n"
-
-	# keep-alive: two URLs on one connection
-	timeout "$TO" curl -sv -o "$T/ka1" -o "$T/ka2" "$url/small.txt" "$url/index.html" \
-		>/dev/null 2>"$T/ka.err"
-	if grep -q 'Re-using existing connection' "$T/ka.err" &&
-		[ "$(grep -c '^\* Connected to' "$T/ka.err")" -eq 1 ] &&
-		cmp -s "$T/ka1" "$T/www/small.txt" && cmp -s "$T/ka2" "$T/www/index.html"; then
-		pass httpd/keep_alive
-	else
-		fail httpd/keep_alive "not one connection for both, or bodies differ" "$T/ka.err"
-	fi
-
-	# 100 clients at once, each a body byte for byte
-	mkdir -p "$T/par"
-	seq 1 100 | timeout 120 xargs -P 100 -I{} \
-		curl -s -o "$T/par/{}" -w '%{http_code}\n' "$url/index.html" >"$T/par.codes"
-	ok=0
-	for n in $(seq 1 100); do cmp -s "$T/par/$n" "$T/www/index.html" && ok=$((ok + 1)); done
-	[ "$ok" -eq 100 ] && [ "$(grep -c '^200$' "$T/par.codes")" -eq 100 ] &&
-		pass "httpd/parallel_100" || fail httpd/parallel_100 "$ok of 100 bodies right" "$T/par.codes"
+	httpd_checks httpd "$port"
 
 	# idle: the server waits in poll_oneoff -> plat_wait -> poll(2), no spinning
 	if [ -n "$pid" ] && [ -r "/proc/$pid/stat" ]; then
@@ -210,20 +112,7 @@ echo_tests() {
 	local port uport rc
 	port=$(free_port tcp)
 	bg echo_tcp timeout "$TO" "$W" run --hosted --tcplisten "127.0.0.1:$port" "$E/echo.wasm" tcp
-	if wait_tcp "$port" && timeout "$TO" python3 - "$port" >"$T/echo.res" 2>&1 <<-'EOF'
-	import socket, sys
-	cs = [socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10) for i in range(8)]
-	for i, c in enumerate(cs): c.sendall(b"line %d\n" % i * 1000)
-	for i, c in enumerate(cs):
-	    want, got = b"line %d\n" % i * 1000, b""
-	    while len(got) < len(want):
-	        d = c.recv(65536)
-	        if not d: break
-	        got += d
-	    assert got == want, (i, len(got))
-	print("8 connections echoed")
-	EOF
-	then
+	if wait_tcp "$port" && echo_tcp_client "$port" >"$T/echo.res" 2>&1; then
 		pass net/echo_tcp
 	else
 		fail net/echo_tcp "echo differs" "$T/echo.res" "$T/echo_tcp.err"
@@ -235,18 +124,7 @@ echo_tests() {
 	bg echo_udp timeout "$TO" "$W" run --hosted --addr-pool 127.0.0.1/32 \
 		"$E/echo.wasm" udp 127.0.0.1 "$uport" 2
 	if wait_line "$T/echo_udp.err" '^echo: udp on' &&
-		timeout "$TO" python3 - "$uport" >"$T/udp.res" 2>&1 <<-'EOF'
-	import socket, sys
-	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-	s.settimeout(10)
-	port = int(sys.argv[1])
-	for msg in (b"ping", bytes(range(256)) * 20):
-	    s.sendto(msg, ("127.0.0.1", port))
-	    d, a = s.recvfrom(65536)
-	    assert d == msg and a[1] == port, (len(d), a)
-	print("2 datagrams echoed")
-	EOF
-	then
+		echo_udp_client "$uport" >"$T/udp.res" 2>&1; then
 		pass net/echo_udp_guest_serves
 	else
 		fail net/echo_udp_guest_serves "no echo" "$T/udp.res" "$T/echo_udp.err"
@@ -269,10 +147,7 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", int(
 
 	# the guest is the client: the host answers
 	uport=$(free_port udp)
-	bg udp_server timeout "$TO" python3 -c 'import socket,sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1])))
-print("bound", flush=True)
-d, a = s.recvfrom(100); s.sendto(d.upper() + b" from %d" % a[1], a)' "$uport"
+	bg udp_server timeout "$TO" python3 -c "$UDP_ANSWER_PY" "$uport"
 	wait_line "$T/udp_server.out" '^bound' &&
 		timeout "$TO" "$W" run --hosted --addr-pool "127.0.0.1/32:$uport" "$E/echo.wasm" \
 			udp-send 127.0.0.1 "$uport" hello >"$T/udpc.out" 2>"$T/udpc.err"
@@ -284,6 +159,23 @@ d, a = s.recvfrom(100); s.sendto(d.upper() + b" from %d" % a[1], a)' "$uport"
 fetch_run() {   # ARGS...: -> $T/f.out, $T/f.err, $FRC
 	timeout "$TO" "$W" run --hosted --verbose "$@" >"$T/f.out" 2>"$T/f.err"
 	FRC=$?
+}
+
+# fetch_digests PORT: `fetch --sha256` of big.bin and of its first N bytes
+# for N around SHA-256's block and padding edges (55/56, 63/64/65,
+# 119/120) must print sha256sum's digest and N.
+fetch_digests() {
+	local n bad=
+	for n in 0 1 55 56 63 64 65 119 120 1000 16777216; do
+		head -c "$n" "$T/www/big.bin" >"$T/www/part$n"
+		fetch_run --addr-pool 127.0.0.1/32 "$E/fetch.wasm" --sha256 \
+			"http://127.0.0.1:$1/part$n"
+		[ $FRC -eq 0 ] && [ "$(cat "$T/f.out")" = \
+			"sha256 $(sha256sum <"$T/www/part$n" | cut -c1-64), $n bytes" ] || bad="$bad $n"
+		rm -f "$T/www/part$n"
+	done
+	[ -z "$bad" ] && pass fetch/sha256_digests || fail fetch/sha256_digests \
+		"the digest of the first N bytes of big.bin is not sha256sum's for N =$bad" "$T/f.out"
 }
 
 fetch_tests() {
@@ -298,6 +190,9 @@ fetch_tests() {
 	fetch_run --addr-pool "127.0.0.1/32" "$E/fetch.wasm" "http://127.0.0.1:$port/big.bin"
 	[ $FRC -eq 0 ] && cmp -s "$T/f.out" "$T/www/big.bin" && pass fetch/granted_16MiB ||
 		fail fetch/granted_16MiB "status $FRC" "$T/f.err"
+	# --sha256 (what tests/net/qemu_net.sh checks a 16 MiB body with):
+	# the digest of coreutils' sha256sum, for bodies of every padding case
+	fetch_digests "$port"
 	fetch_run "$E/fetch.wasm" "http://127.0.0.1:$port/small.txt"
 	[ $FRC -eq 3 ] && grep -q 'sock_open 127.0.0.1: errno 76 ' "$T/f.err" &&
 		grep -q '^wasi: refused sock_open' "$T/f.err" && pass fetch/no_pool_refused ||

@@ -91,32 +91,13 @@ sys.exit(1)
 EOF
 }
 
-# A DNS server on 192.168.77.1:53 (RFC 1035, just enough): A and AAAA
+# A DNS server on 192.168.77.1:53 (tests/net/dns_server.py): A and AAAA
 # records of two names, NXDOMAIN for the rest; it logs each query.
 dns_server() {
-	in_ns timeout $((TIMEOUT + 60)) python3 - >"$T/dns.log" 2>&1 <<'EOF' &
-import socket, struct, sys
-zone = {("svc.wasmetal.test", 1): socket.inet_pton(socket.AF_INET, "192.0.2.55"),
-        ("six.wasmetal.test", 28): socket.inet_pton(socket.AF_INET6, "2001:db8::55")}
-known = {n for n, _ in zone}
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("192.168.77.1", 53))
-while True:
-    q, peer = s.recvfrom(512)
-    ident, flags, qd = struct.unpack("!HHH", q[:6])
-    i, labels = 12, []
-    while q[i]:
-        labels.append(q[i + 1:i + 1 + q[i]].decode()); i += 1 + q[i]
-    qtype, = struct.unpack("!H", q[i + 1:i + 3])
-    name, question = ".".join(labels).lower(), q[12:i + 5]
-    rdata = zone.get((name, qtype))
-    rcode = 0 if name in known else 3
-    print("query", name, qtype, "->", "answer" if rdata else rcode, flush=True)
-    r = struct.pack("!HHHHHH", ident, 0x8180 | rcode, 1, 1 if rdata else 0, 0, 0) + question
-    if rdata:
-        r += struct.pack("!HHHIH", 0xc00c, qtype, 1, 60, len(rdata)) + rdata
-    s.sendto(r, peer)
-EOF
+	# not in_ns: a function in the background is a subshell, and killing
+	# it would leave the server running
+	ip netns exec "$NS" timeout $((TIMEOUT + 60)) python3 tests/net/dns_server.py 192.168.77.1 \
+		svc.wasmetal.test=192.0.2.55 six.wasmetal.test=2001:db8::55 >"$T/dns.log" 2>&1 &
 	DPID=$!
 }
 
@@ -216,7 +197,7 @@ sys.stdout.buffer.write(bytes(out[:n]))' "$size" >"$T/want"
 run_tests() {
 	local i
 	dns_server
-	in_ns timeout $((TIMEOUT + 30)) "$W" run --timeout "$TIMEOUT" --net tap:tap0 \
+	ip netns exec "$NS" timeout $((TIMEOUT + 30)) "$W" run --timeout "$TIMEOUT" --net tap:tap0 \
 		--ip "$GUEST4/24" --gateway 192.168.77.1 --dns 192.168.77.1 \
 		--kernel-httpd 80:200000 \
 		--log "$T/kernel.log" "$B/examples/hello.wasm" \
