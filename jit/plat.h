@@ -119,7 +119,8 @@ struct plat_iov {
 
 /* plat_sock_poll and plat_wait_sock.events */
 #define PLAT_POLL_IN    1u      /* data, a connection to accept, or EOF */
-#define PLAT_POLL_OUT   2u      /* room to send; a connect has finished */
+#define PLAT_POLL_OUT   2u      /* room to send; a connect has finished;
+				   or a send fails at once (shut, dead) */
 #define PLAT_POLL_HUP   4u      /* the peer closed (stream): reads end */
 #define PLAT_POLL_ERR   8u      /* PLAT_SO_ERROR holds an error */
 

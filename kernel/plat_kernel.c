@@ -347,10 +347,16 @@ void plat_kernel_console_irq_init(void)
 	serial_rx_irq_enable(SERIAL_COM2);
 }
 
+static bool stopping;            /* power_off has begun */
+
 /* The power button was pressed while we idled: send what TCP still has
- * queued (at most a second), log the network's counters, stop. */
+ * queued (at most a second), log the network's counters, stop.  Once:
+ * the flush waits in plat_wait, which must not start it again (each
+ * wake-up would nest another second-long flush until the stack runs
+ * out, as long as a peer keeps TCP busy). */
 __attribute__((noreturn)) static void power_off(void)
 {
+	stopping = true;
 	klog("power button pressed: stopping");
 	net_flush(1000000000ull);
 	net_log_stats();
@@ -379,7 +385,7 @@ void plat_wait(uint64_t deadline_ns, int console,
 	timer_arm(next < deadline_ns ? next : deadline_ns);
 	irq_wait();
 	timer_arm(UINT64_MAX);
-	if (power_button_pressed())
+	if (power_button_pressed() && !stopping)
 		power_off();
 	net_poll();
 }

@@ -55,7 +55,8 @@ struct conn {
 };
 
 static struct {
-	struct plat_sock *l;
+	struct plat_sock *l[2];         /* IPv4 0.0.0.0 and IPv6 "::" (which is
+					   IPv6 only: net/sock.c) */
 	struct conn *c[HTTPD_CONNS];
 	unsigned nconn;
 	char *body;
@@ -325,28 +326,30 @@ static bool accept_some(void)
 	struct conn *c;
 	bool any = false;
 
-	while (h.nconn < HTTPD_CONNS && plat_sock_accept(h.l, &s, NULL) == 0) {
-		if (!(c = calloc(1, sizeof *c))) {
-			plat_sock_close(s);
-			break;
+	for (int k = 0; k < 2; k++) {
+		while (h.nconn < HTTPD_CONNS && plat_sock_accept(h.l[k], &s, NULL) == 0) {
+			if (!(c = calloc(1, sizeof *c))) {
+				plat_sock_close(s);
+				return any;
+			}
+			c->s = s;
+			c->last_ns = now_ns();
+			plat_sock_setopt(s, PLAT_TCP_NODELAY, 1);
+			h.c[h.nconn++] = c;
+			any = true;
 		}
-		c->s = s;
-		c->last_ns = now_ns();
-		plat_sock_setopt(s, PLAT_TCP_NODELAY, 1);
-		h.c[h.nconn++] = c;
-		any = true;
 	}
 	return any;
 }
 
 static void wait_events(void)
 {
-	static struct plat_wait_sock ws[HTTPD_CONNS + 1];
+	static struct plat_wait_sock ws[HTTPD_CONNS + 2];
 	uint64_t until = UINT64_MAX;
 	size_t n = 0;
 
-	if (h.nconn < HTTPD_CONNS)
-		ws[n++] = (struct plat_wait_sock){ h.l, PLAT_POLL_IN };
+	for (int k = 0; k < 2 && h.nconn < HTTPD_CONNS; k++)
+		ws[n++] = (struct plat_wait_sock){ h.l[k], PLAT_POLL_IN };
 	for (unsigned i = 0; i < h.nconn; i++) {
 		ws[n++] = (struct plat_wait_sock){ h.c[i]->s,
 			h.c[i]->st == C_READ ? PLAT_POLL_IN : PLAT_POLL_OUT };
@@ -358,7 +361,7 @@ static void wait_events(void)
 
 static int start(uint16_t port, uint64_t size)
 {
-	struct plat_addr any = { .family = PLAT_AF_INET6, .port = port };
+	static const int family[2] = { PLAT_AF_INET, PLAT_AF_INET6 };
 	int r;
 
 	if (size > BODY_MAX)
@@ -366,11 +369,16 @@ static int start(uint16_t port, uint64_t size)
 	h.size = size;
 	if (!(h.body = make_body(size)))
 		return -ENOMEM;
-	if ((r = plat_sock_open(PLAT_AF_INET6, PLAT_SOCK_STREAM, &h.l)))
-		return r;
-	plat_sock_setopt(h.l, PLAT_SO_REUSEADDR, 1);
-	if ((r = plat_sock_bind(h.l, &any)) || (r = plat_sock_listen(h.l, BACKLOG)))
-		return r;
+	for (int k = 0; k < 2; k++) {
+		struct plat_addr any = { .family = (uint8_t)family[k], .port = port };
+
+		if ((r = plat_sock_open(family[k], PLAT_SOCK_STREAM, &h.l[k])))
+			return r;
+		plat_sock_setopt(h.l[k], PLAT_SO_REUSEADDR, 1);
+		if ((r = plat_sock_bind(h.l[k], &any)) ||
+		    (r = plat_sock_listen(h.l[k], BACKLOG)))
+			return r;
+	}
 	return 0;
 }
 
@@ -400,7 +408,8 @@ int net_httpd_run(uint16_t port, uint64_t size)
 			wait_events();
 	}
 	plat_log("kernel-httpd: /exit after %llu requests", (unsigned long long)h.requests);
-	plat_sock_close(h.l);
+	plat_sock_close(h.l[0]);
+	plat_sock_close(h.l[1]);
 	net_flush(FLUSH_NS);            /* the last bytes and FINs go out */
 	return 0;
 }

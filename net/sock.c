@@ -8,10 +8,11 @@
  * Every plat_sock_* call first runs net_poll(), so a guest that never
  * sleeps (a busy loop of non-blocking calls) still moves the network.
  *
- * Addresses: an AF_INET6 socket is dual-stack (an lwIP pcb of
- * IPADDR_TYPE_ANY; bound to "::" it accepts IPv4 too), and shows IPv4
- * peers as ::ffff:a.b.c.d, as Linux does by default; ::ffff:a.b.c.d given
- * to it means that IPv4 address.  An AF_INET socket takes IPv4 only.
+ * Addresses: an AF_INET6 socket is an lwIP pcb of IPADDR_TYPE_ANY: unbound,
+ * it reaches IPv4 peers too, shown as ::ffff:a.b.c.d, and ::ffff:a.b.c.d
+ * given to it means that IPv4 address; bound to "::" it is IPv6 only (as
+ * Linux with IPV6_V6ONLY, host/plat_sock.c), so that a grant of [::] never
+ * binds IPv4 as well.  An AF_INET socket takes IPv4 only.
  *
  * Closing a stream never waits: lwIP keeps sending what is queued, then
  * the FIN, on its own.  When tcp_close fails for lack of memory, the pcb
@@ -60,18 +61,9 @@ static bool is_v4_mapped(const uint8_t *a)
 	return !memcmp(a, prefix, 12);
 }
 
-static bool is_zero(const uint8_t *a, size_t n)
-{
-	while (n--)
-		if (*a++)
-			return false;
-	return true;
-}
-
-/* a as lwIP's address; any_ok: "::" on a dual-stack socket means any
- * address of either family (binding).  0 or -EAFNOSUPPORT/-EINVAL. */
+/* a as lwIP's address ("::" is IPv6's "any" only).  0 or -EAFNOSUPPORT. */
 int net_addr_to_ip(const struct plat_sock *s, const struct plat_addr *a,
-		   ip_addr_t *ip, bool any_ok)
+		   ip_addr_t *ip)
 {
 	memset(ip, 0, sizeof *ip);
 	if (a->family == PLAT_AF_INET) {
@@ -84,10 +76,6 @@ int net_addr_to_ip(const struct plat_sock *s, const struct plat_addr *a,
 		return -EAFNOSUPPORT;
 	if (is_v4_mapped(a->addr)) {
 		IP_ADDR4(ip, a->addr[12], a->addr[13], a->addr[14], a->addr[15]);
-		return 0;
-	}
-	if (any_ok && is_zero(a->addr, 16)) {
-		ip_addr_copy(*ip, *IP_ANY_TYPE);
 		return 0;
 	}
 	IP_SET_TYPE_VAL(*ip, IPADDR_TYPE_V6);
@@ -183,7 +171,7 @@ int plat_sock_bind(struct plat_sock *s, const struct plat_addr *a)
 	int r;
 
 	net_poll();
-	if ((r = net_addr_to_ip(s, a, &ip, true)))
+	if ((r = net_addr_to_ip(s, a, &ip)))
 		return r;
 	if (!net_addr_is_local(&ip))
 		return -EADDRNOTAVAIL;
@@ -221,7 +209,7 @@ int plat_sock_connect(struct plat_sock *s, const struct plat_addr *a)
 	int r;
 
 	net_poll();
-	if ((r = net_addr_to_ip(s, a, &ip, false)))
+	if ((r = net_addr_to_ip(s, a, &ip)))
 		return r;
 	if (ip_addr_isany(&ip) || a->port == 0)
 		return s->type == PLAT_SOCK_STREAM ? -ECONNREFUSED : -EINVAL;

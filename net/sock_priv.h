@@ -96,7 +96,7 @@ extern unsigned net_sock_mem_gen;
 /* net/sock.c */
 int net_err_errno(err_t e);
 int net_addr_to_ip(const struct plat_sock *s, const struct plat_addr *a,
-		   ip_addr_t *ip, bool any_ok);
+		   ip_addr_t *ip);
 void net_ip_to_addr(const struct plat_sock *s, const ip_addr_t *ip, u16_t port,
 		    struct plat_addr *out);
 bool net_addr_is_local(const ip_addr_t *ip);

@@ -517,7 +517,9 @@ unsigned net_tcp_poll(struct plat_sock *s, uint64_t *nread)
 		ev |= PLAT_POLL_HUP;
 	if (s->err)
 		ev |= PLAT_POLL_ERR;
-	if (writable(s))
+	/* Writable also where a send fails at once (shut, or dead with its
+	 * error read), as Linux says: else a writer would wait forever. */
+	if (writable(s) || s->wr_shut || s->state == SOCK_DEAD)
 		ev |= PLAT_POLL_OUT;
 	return ev;
 }

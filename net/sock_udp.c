@@ -133,7 +133,7 @@ long net_udp_send(struct plat_sock *s, const struct plat_iov *iov, size_t n,
 			return -EMSGSIZE;
 		total += iov[i].len;
 	}
-	if (to && (r = net_addr_to_ip(s, to, &ip, false)))
+	if (to && (r = net_addr_to_ip(s, to, &ip)))
 		return r;
 	if (!to && !(pcb->flags & UDP_FLAGS_CONNECTED))
 		return -EDESTADDRREQ;
@@ -154,7 +154,8 @@ long net_udp_send(struct plat_sock *s, const struct plat_iov *iov, size_t n,
 
 unsigned net_udp_poll(struct plat_sock *s, uint64_t *nread)
 {
-	unsigned ev = s->wr_shut ? 0 : PLAT_POLL_OUT;
+	unsigned ev = PLAT_POLL_OUT;    /* a send never waits (after SHUT_WR it
+					   fails at once, as Linux's) */
 
 	if (s->dq_head) {
 		ev |= PLAT_POLL_IN;

@@ -86,12 +86,14 @@ check_test() {
 # ---- helpers for running one WASI program two ways -------------------------
 # spec format for the runners: ENV... -- MODULE ARGS...
 # (each ENV is NAME=VALUE, or dir:HOST[::GUEST] for a preopen; node and
-# wasmetal take the same --env and --dir options)
+# wasmetal take the same --env and --dir options; pool:CIDR[:PORTS] is an
+# --addr-pool grant, for wasmetal only)
 split_spec() {
 	ENVS=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		case "$1" in
 		dir:*) ENVS+=(--dir "${1#dir:}") ;;
+		pool:*) ENVS+=(--addr-pool "${1#pool:}") ;;
 		*) ENVS+=(--env "$1") ;;
 		esac
 		shift
@@ -364,6 +366,9 @@ qemu_tests() {
 	trap_test qemu/wat/oob_store qemu -- "$B/tests/wat/oob_store.wasm"
 	check_test qemu/check_wasi_calls qemu -- "$B/tests/wasi/check_wasi_calls.wasm"
 	# (the socket programs under QEMU: tests/net/qemu_net.sh)
+	# 0.0.0.0 and :: may be bound, are no destination; [::] is IPv6 only
+	selfcheck_test qemu/sock_grants_unspecified_no_destination qemu pool:0.0.0.0:9000 \
+		'pool:[::]:9000' -- "$B/tests/wasi/sock_grants.wasm" unspecified 9000
 }
 
 # ---- 4b/4c. QEMU scripts with checks of their own -----------------------------

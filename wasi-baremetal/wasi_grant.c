@@ -271,6 +271,16 @@ bool wasi_grants_pool_allows(const struct wasi_grants *g, const struct plat_addr
 	return false;
 }
 
+bool wasi_addr_is_unspecified(const struct plat_addr *a)
+{
+	static const uint8_t zero[16], mapped[12] = { [10] = 0xff, 0xff };
+
+	if (a->family == PLAT_AF_INET)
+		return !memcmp(a->addr, zero, 4);
+	return a->family == PLAT_AF_INET6 && (!memcmp(a->addr, zero, 16) ||
+		(!memcmp(a->addr, mapped, 12) && !memcmp(a->addr + 12, zero, 4)));
+}
+
 bool wasi_grants_any_pool(const struct wasi_grants *g)
 {
 	return g && g->npool > 0;

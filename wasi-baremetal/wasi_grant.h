@@ -77,6 +77,11 @@ char *wasi_pool_format(const struct wasi_pool_entry *e, char *buf, size_t len);
  * IPv4 address it reaches, against IPv4 entries only, so that granting
  * IPv6 ranges never grants IPv4 destinations by the back door. */
 bool wasi_grants_pool_allows(const struct wasi_grants *g, const struct plat_addr *a);
+/* Whether a is the unspecified address (0.0.0.0, ::, ::ffff:0.0.0.0): it
+ * may be bound (every address), but it is no destination: Linux connects
+ * and sends to it as to its own loopback, which a pool entry 0.0.0.0 or
+ * :: does not grant. */
+bool wasi_addr_is_unspecified(const struct plat_addr *a);
 bool wasi_grants_any_pool(const struct wasi_grants *g);
 /* name[0..len): a DNS name, one final dot allowed, compared without
  * regard to case. */

@@ -18,7 +18,9 @@
  * Where this differs from WasmEdge, on purpose:
  *   grants: sock_open needs an --addr-pool entry, and bind, connect and
  *     send_to an address (and port) inside the pool, else ENOTCAPABLE
- *     (WAMR's answer) with a log line; WasmEdge has no grants
+ *     (WAMR's answer) with a log line; WasmEdge has no grants.  The
+ *     unspecified address (0.0.0.0, ::) is never a destination: Linux
+ *     would take it for its loopback, outside the pool
  *   misaligned pointers are served (WasmEdge: ADDRNOTAVAIL)
  *   sock_recv_from V2 writes the port as a number, not WasmEdge's raw
  *     network-order sin_port (its issue #2491), so that guests of the
@@ -87,6 +89,17 @@ static int pool_check(struct wasi_ctx *ctx, const char *what, const struct plat_
 	if (wasi_grants_pool_allows(&ctx->grants, a))
 		return 0;
 	wasi_sock_refuse(what, a, "not in the instance's address pool (--addr-pool)");
+	return WASI_ENOTCAPABLE;
+}
+
+/* A destination (connect, send_to): in the pool, and not the unspecified
+ * address, which Linux takes for this machine's loopback. */
+static int dest_check(struct wasi_ctx *ctx, const char *what, const struct plat_addr *a)
+{
+	if (!wasi_addr_is_unspecified(a))
+		return pool_check(ctx, what, a);
+	wasi_sock_refuse(what, a, "the unspecified address is no destination "
+			 "(it reaches this machine's loopback)");
 	return WASI_ENOTCAPABLE;
 }
 
@@ -222,7 +235,7 @@ static int sock_connect(wasm_instance *inst, struct wasi_ctx *ctx, const uint64_
 	if (!err && a.family != f->sock_family)
 		err = WASI_EAFNOSUPPORT;        /* Linux's connect() answer */
 	if (!err)
-		err = pool_check(ctx, "connect to", &a);
+		err = dest_check(ctx, "connect to", &a);
 	if (err)
 		return err;
 	r = plat_sock_connect(f->sock, &a);
@@ -325,7 +338,7 @@ static int sock_send_to(wasm_instance *inst, struct wasi_ctx *ctx, const uint64_
 	if (!err && a.family != f->sock_family)
 		err = WASI_EAFNOSUPPORT;
 	if (!err)
-		err = pool_check(ctx, "send to", &a);
+		err = dest_check(ctx, "send to", &a);
 	/* A stream has its peer already (Linux ignores the address). */
 	if (!err)
 		err = wasi_sock_send_iovs(inst, f, ARG32(1), ARG32(2),

@@ -12,7 +12,8 @@
 #   "Re-using existing connection"), 100 parallel clients, then GET /exit
 #   ends the boot with status 0; the kernel log must show the DHCP lease,
 #   a SLAAC IPv6 address, no bad frame and no failed pool allocation.
-# A boot without -p must not bring up a NIC or lwIP at all.
+# A boot without -p must not bring up a NIC or lwIP at all.  The power
+# button stops a boot promptly while a client stalls a download.
 # ICMP echo cannot be tested through slirp (QEMU answers pings itself);
 # that waits for the TAP tests.
 #
@@ -230,6 +231,54 @@ no_nic_check() {
 	fi
 }
 
+# The power button (QEMU's system_powerdown) stops the machine within
+# seconds, with status 143 and one log line, even while a client keeps TCP
+# busy (it asked for 16 MiB and reads nothing): the flush of the last data
+# is bounded and starts once, however often the machine wakes meanwhile.
+powerdown_check() {
+	local name=net/kernel-httpd/powerdown-stalled-client mon=$T/mon.sock
+	local rc cpid t0 t1 n i
+	if ! WASMETAL_QEMU_MONITOR="unix:$mon,server=on,wait=off" boot_server; then
+		fail "$name" "the server never answered" "$T/run.err" "$T/kernel.log"
+		return
+	fi
+	python3 - "$PORT" "$mon" >"$T/stall.out" 2>&1 <<'EOF' &
+import socket, sys, time
+port, mon = int(sys.argv[1]), sys.argv[2]
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(("127.0.0.1", port))
+s.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+time.sleep(3)           # the server fills our window; we never read
+m = socket.socket(socket.AF_UNIX)
+m.connect(mon)
+m.sendall(b"system_powerdown\n")
+print("pressed", flush=True)
+time.sleep(120)         # the connection stays open, unread
+EOF
+	cpid=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q pressed "$T/stall.out" && break
+		sleep 0.1
+	done
+	t0=$(date +%s)
+	wait "$QPID"
+	rc=$?
+	t1=$(date +%s)
+	QPID=
+	kill "$cpid" 2>/dev/null
+	wait "$cpid" 2>/dev/null
+	n=$(grep -c 'power button pressed' "$T/kernel.log")
+	if [ "$rc" -eq 143 ] && [ $((t1 - t0)) -le 20 ] && [ "$n" -eq 1 ] &&
+		! grep -q 'KERNEL FAULT\|PANIC' "$T/kernel.log"; then
+		pass "$name ($((t1 - t0)) s)"
+	else
+		grep 'power button\|KERNEL FAULT\|PANIC\|shutdown' "$T/kernel.log" | head -5 >"$T/pd"
+		fail "$name" "status $rc after $((t1 - t0)) s, $n 'power button pressed' lines" \
+			"$T/pd" "$T/stall.out"
+	fi
+}
+
 if ! boot_server; then
 	fail net/kernel-httpd/boot "the server never answered on $URL" "$T/run.err" \
 		"$T/kernel.log"
@@ -254,4 +303,5 @@ else
 	log_checks
 fi
 no_nic_check
+powerdown_check
 summary

@@ -5,7 +5,8 @@
 # before (free_port), so parallel runs do not collide; every run is under
 # `timeout`; nothing is sent anywhere but loopback.
 #
-#   sock_api, sock_grants   the self-checking WASI programs (tests/wasi/)
+#   sock_api, sock_grants   the self-checking WASI programs (tests/wasi/);
+#                           sock_grants also with 0.0.0.0/:: in the pool
 #   httpd                   examples/httpd against curl: byte-exact small and
 #                           16 MiB bodies, HEAD, 404, keep-alive, 100
 #                           parallel clients, no CPU used while idle
@@ -77,6 +78,10 @@ selfcheck_tests() {
 		--allow-resolve localhost --allow-resolve '*.invalid' \
 		"$B/tests/wasi/sock_grants.wasm" pool &&
 		refusals net/sock_grants_pool_logged 8
+	port=$(free_port tcp)
+	selfcheck net/sock_grants_unspecified_no_destination --addr-pool "0.0.0.0:$port" \
+		--addr-pool "[::]:$port" "$B/tests/wasi/sock_grants.wasm" unspecified "$port" &&
+		refusals net/sock_grants_unspecified_logged 7
 }
 
 # ---- httpd against curl ------------------------------------------------------------

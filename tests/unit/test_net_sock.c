@@ -7,8 +7,10 @@
  * (-EINPROGRESS, then POLL_OUT), accept queue bounded by the backlog, the
  * receive queue bounded by the window when the application does not read,
  * EOF/HUP after the peer's shutdown, reset on close with unread data
- * (ECONNRESET through SO_ERROR), connection refused, UDP queues and
- * truncation, dual-stack IPv6 listeners, bind errors, name resolution of
+ * (ECONNRESET through SO_ERROR), writable where a send fails at once,
+ * connection refused, UDP queues and
+ * truncation, IPv6 listeners on "::" (IPv6 only), IPv4 peers of IPv6
+ * sockets, bind errors, name resolution of
  * numeric names and "localhost".
  *
  * net_poll/net_ready are the kernel's (net/net.c); here they run lwIP's
@@ -304,25 +306,90 @@ TEST(tcp_refused_and_reset)
 	plat_sock_close(l);
 }
 
-/* An IPv6 listener on "::" takes IPv4 (seen as ::ffff:127.0.0.1) and IPv6. */
-TEST(tcp_dual_stack)
+/* Where a send fails at once (after SHUT_WR; after a reset whose error
+ * was read), poll says writable, as Linux does: a writer waiting for room
+ * (poll_oneoff FD_WRITE, plat_wait for OUT) must not sleep forever. */
+TEST(poll_out_when_send_fails_at_once)
 {
 	uint16_t port;
-	struct plat_sock *l = listener(PLAT_AF_INET6, &port, 4), *s4, *s6, *c4, *c6;
-	struct plat_addr to4 = v4(127, 0, 0, 1, port), to6 = v6_loopback(port), p4, p6;
-	static const uint8_t mapped[16] = { [10] = 0xff, 0xff, 127, 0, 0, 1 };
+	struct plat_sock *l = listener(PLAT_AF_INET, &port, 4), *srv, *c, *u;
+	struct plat_addr to = v4(127, 0, 0, 1, port);
+	struct plat_wait_sock w;
+	int err = -1;
+
+	c = connect_to(l, &to, &srv, NULL);
+	CHECK(plat_sock_shutdown(c, PLAT_SHUT_WR) == 0);
+	CHECK(plat_sock_send(c, &(struct plat_iov){ "x", 1 }, 1, NULL) == -EPIPE);
+	CHECK(plat_sock_poll(c, NULL) & PLAT_POLL_OUT);
+	plat_sock_close(c);
+	plat_sock_close(srv);
+	c = connect_to(l, &to, &srv, NULL);
+	CHECK(plat_sock_send(c, &(struct plat_iov){ "unread", 6 }, 1, NULL) == 6);
+	CHECK(wait_for(srv, PLAT_POLL_IN));
+	plat_sock_close(srv);                           /* reset: unread data */
+	CHECK(wait_for(c, PLAT_POLL_ERR));
+	CHECK(plat_sock_getopt(c, PLAT_SO_ERROR, &err) == 0 && err == ECONNRESET);
+	CHECK(plat_sock_send(c, &(struct plat_iov){ "x", 1 }, 1, NULL) == -EPIPE);
+	CHECK(plat_sock_poll(c, NULL) & PLAT_POLL_OUT);
+	w = (struct plat_wait_sock){ c, PLAT_POLL_OUT };
+	CHECK(net_socks_ready(&w, 1));
+	plat_sock_close(c);
+	CHECK(plat_sock_open(PLAT_AF_INET, PLAT_SOCK_DGRAM, &u) == 0);
+	CHECK(plat_sock_connect(u, &to) == 0);
+	CHECK(plat_sock_shutdown(u, PLAT_SHUT_WR) == 0);
+	CHECK(plat_sock_send(u, &(struct plat_iov){ "x", 1 }, 1, NULL) == -EPIPE);
+	CHECK(plat_sock_poll(u, NULL) & PLAT_POLL_OUT);
+	plat_sock_close(u);
+	plat_sock_close(l);
+}
+
+/* "::" is IPv6's unspecified address only, as on Linux with IPV6_V6ONLY
+ * (host/plat_sock.c) and in docs/manifest.md: a listener bound to it takes
+ * IPv6 and refuses IPv4, so that a grant of [::] never binds IPv4 by the
+ * back door; an IPv4 listener can share its port.  An unbound IPv6 socket
+ * still reaches IPv4 peers (::ffff:a.b.c.d). */
+TEST(tcp_v6_any_is_ipv6_only)
+{
+	uint16_t port;
+	struct plat_sock *l = listener(PLAT_AF_INET6, &port, 4), *l4, *s6, *c4, *c6;
+	struct plat_addr to4 = v4(127, 0, 0, 1, port), to6 = v6_loopback(port), p6;
+	struct plat_addr any4 = v4(0, 0, 0, 0, port);
+	int err = -1;
 	uint8_t b[4];
 
-	c4 = connect_to(l, &to4, &s4, &p4);
+	CHECK(plat_sock_open(PLAT_AF_INET, PLAT_SOCK_STREAM, &c4) == 0);
+	CHECK(plat_sock_connect(c4, &to4) == -EINPROGRESS);
+	CHECK(wait_for(c4, PLAT_POLL_ERR));
+	CHECK(plat_sock_getopt(c4, PLAT_SO_ERROR, &err) == 0 && err == ECONNREFUSED);
+	CHECK(!(plat_sock_poll(l, NULL) & PLAT_POLL_IN));
+	plat_sock_close(c4);
 	c6 = connect_to(l, &to6, &s6, &p6);
-	CHECK(p4.family == PLAT_AF_INET6 && !memcmp(p4.addr, mapped, 16));
 	CHECK(p6.family == PLAT_AF_INET6 && p6.addr[15] == 1 && !p6.addr[0]);
 	CHECK_EQ_U64(pump(c6, (const uint8_t *)"six!", 4, s6, b, 4), 4);
 	CHECK(!memcmp(b, "six!", 4));
-	plat_sock_close(c4);
+	CHECK(plat_sock_open(PLAT_AF_INET, PLAT_SOCK_STREAM, &l4) == 0);
+	CHECK(plat_sock_bind(l4, &any4) == 0);
+	CHECK(plat_sock_listen(l4, 1) == 0);
 	plat_sock_close(c6);
-	plat_sock_close(s4);
 	plat_sock_close(s6);
+	plat_sock_close(l4);
+	plat_sock_close(l);
+}
+
+/* An unbound IPv6 socket connects to an IPv4 listener (::ffff:127.0.0.1). */
+TEST(tcp_v6_socket_reaches_ipv4)
+{
+	uint16_t port;
+	struct plat_sock *l = listener(PLAT_AF_INET, &port, 4), *s4, *c;
+	struct plat_addr to = { .family = PLAT_AF_INET6,
+				.addr = { [10] = 0xff, 0xff, 127, 0, 0, 1 }, .port = port };
+	uint8_t b[4];
+
+	c = connect_to(l, &to, &s4, NULL);
+	CHECK_EQ_U64(pump(c, (const uint8_t *)"four", 4, s4, b, 4), 4);
+	CHECK(!memcmp(b, "four", 4));
+	plat_sock_close(c);
+	plat_sock_close(s4);
 	plat_sock_close(l);
 }
 
@@ -429,7 +496,9 @@ int main(void)
 	RUN(tcp_receive_bounded_by_window);
 	RUN(tcp_backlog_bounds_accept_queue);
 	RUN(tcp_refused_and_reset);
-	RUN(tcp_dual_stack);
+	RUN(poll_out_when_send_fails_at_once);
+	RUN(tcp_v6_any_is_ipv6_only);
+	RUN(tcp_v6_socket_reaches_ipv4);
 	RUN(bind_errors);
 	RUN(udp_datagrams);
 	RUN(resolve_numeric_and_localhost);

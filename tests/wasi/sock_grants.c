@@ -3,13 +3,18 @@
  * default (wasi-baremetal/wasi_grant.h): what an instance may not do
  * fails with ENOTCAPABLE before anything reaches the network.
  *
- * tests/net/net.sh runs it twice:
+ * tests/net/net.sh runs it three times:
  *   sock_grants.wasm none      with no grant at all
  *   sock_grants.wasm pool      with --addr-pool 127.0.0.2/32:1000-2000
  *                              --addr-pool [::1]:7 --allow-resolve localhost
  *                              --allow-resolve "*.invalid"
+ *   sock_grants.wasm unspecified PORT
+ *                              with --addr-pool 0.0.0.0:PORT
+ *                              --addr-pool [::]:PORT (may bind every
+ *                              address on PORT: nothing else)
  * and checks, with --verbose, that each refusal logged a line.
  */
+#include <stdlib.h>
 #include "wt.h"
 #include "wasmetal_socket.h"
 
@@ -105,13 +110,56 @@ static void pool(void)
 	__wasi_fd_close(t6);
 }
 
+/* The unspecified address may be bound (a listener on every address) but
+ * is no destination: Linux connects and sends to it as to 127.0.0.1 (and
+ * ::1), which the pool does not grant. */
+static void unspecified(int port)
+{
+	uint8_t any4[4] = { 0 }, any6[16] = { 0 }, mapped_any[16] = { [10] = 0xff, 0xff };
+	struct wasmetal_address a4 = { any4, 4 }, a6 = { any6, 16 }, am = { mapped_any, 16 };
+	__wasi_ciovec_t out = { (const uint8_t *)"x", 1 };
+	int32_t l, c, u, l6, c6, u6;
+	uint32_t n;
+
+	WT_OK(wasmetal_sock_open(WASMETAL_AF_INET4, WASMETAL_SOCK_STREAM, &l), "sock_open");
+	WT_OK(wasmetal_sock_bind(l, &a4, port), "bind 0.0.0.0:PORT (granted)");
+	WT_OK(wasmetal_sock_listen(l, 4), "listen on it");
+	WT_OK(wasmetal_sock_open(WASMETAL_AF_INET4, WASMETAL_SOCK_STREAM, &c), "sock_open");
+	WT_ERR(wasmetal_sock_connect(c, &a4, port), "connect to 0.0.0.0:PORT (loopback)",
+	       NOTCAP);
+	WT_OK(wasmetal_sock_open(WASMETAL_AF_INET4, WASMETAL_SOCK_DGRAM, &u), "UDP sock_open");
+	WT_OK(wasmetal_sock_bind(u, &a4, port), "UDP bind 0.0.0.0:PORT (granted)");
+	WT_ERR(wasmetal_sock_send_to(u, &out, 1, &a4, port, 0, &n), "send_to 0.0.0.0:PORT",
+	       NOTCAP);
+	WT_ERR(wasmetal_sock_connect(u, &a4, port), "UDP connect to 0.0.0.0:PORT", NOTCAP);
+	WT_OK(wasmetal_sock_open(WASMETAL_AF_INET6, WASMETAL_SOCK_STREAM, &l6), "sock_open");
+	WT_OK(wasmetal_sock_bind(l6, &a6, port), "bind [::]:PORT (granted)");
+	WT_OK(wasmetal_sock_listen(l6, 4), "listen on it");
+	WT_OK(wasmetal_sock_open(WASMETAL_AF_INET6, WASMETAL_SOCK_STREAM, &c6), "sock_open");
+	WT_ERR(wasmetal_sock_connect(c6, &a6, port), "connect to [::]:PORT (loopback)", NOTCAP);
+	WT_ERR(wasmetal_sock_connect(c6, &am, port), "connect to [::ffff:0.0.0.0]:PORT", NOTCAP);
+	WT_OK(wasmetal_sock_open(WASMETAL_AF_INET6, WASMETAL_SOCK_DGRAM, &u6), "UDP sock_open");
+	WT_ERR(wasmetal_sock_send_to(u6, &out, 1, &a6, port, 0, &n), "send_to [::]:PORT",
+	       NOTCAP);
+	WT_ERR(wasmetal_sock_send_to(u6, &out, 1, &am, port, 0, &n),
+	       "send_to [::ffff:0.0.0.0]:PORT", NOTCAP);
+	__wasi_fd_close(l);
+	__wasi_fd_close(c);
+	__wasi_fd_close(u);
+	__wasi_fd_close(l6);
+	__wasi_fd_close(c6);
+	__wasi_fd_close(u6);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "none"))
 		no_grants();
 	else if (argc == 2 && !strcmp(argv[1], "pool"))
 		pool();
+	else if (argc == 3 && !strcmp(argv[1], "unspecified"))
+		unspecified(atoi(argv[2]));
 	else
-		wt_true(0, "usage: sock_grants.wasm none|pool");
+		wt_true(0, "usage: sock_grants.wasm none|pool|unspecified PORT");
 	return wt_done();
 }
