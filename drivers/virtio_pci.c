@@ -87,6 +87,8 @@ static void w32(volatile uint8_t *b, unsigned off, uint32_t v) { *(volatile uint
 
 /* The region a capability names: mapped, at least `need` bytes; *len =
  * its length.  bar > 5 or an unassigned BAR: NULL. */
+#define CAP_REGION_MAX          (16u << 20)     /* common/notify/device cfg */
+
 static volatile uint8_t *cap_region(const struct pci_dev *d, uint8_t cap, uint32_t need,
 				    uint32_t *len)
 {
@@ -95,7 +97,10 @@ static volatile uint8_t *cap_region(const struct pci_dev *d, uint8_t cap, uint32
 	uint32_t n = pci_cfg_read32(d, cap + CAP_LENGTH);
 	uint64_t base = bar <= 5 ? pci_bar_phys(d, bar) : 0;
 
-	if (!base || n < need)
+	/* The device says where and how big: a region past any sane size
+	 * (our mapping window is finite) or wrapping the address space is
+	 * refused, not mapped. */
+	if (!base || n < need || n > CAP_REGION_MAX || base + off < base)
 		return NULL;
 	if (len)
 		*len = n;

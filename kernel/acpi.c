@@ -181,6 +181,12 @@ static void parse_fadt(const uint8_t *t, uint32_t len)
 	if (rd32(t + 60) < 0x10000)
 		acpi.pm1b_evt = (uint16_t)rd32(t + 60);
 	acpi.pm1_evt_len = t[88];
+	if (rd32(t + 80) < 0x10000)
+		acpi.gpe_blk[0] = (uint16_t)rd32(t + 80);
+	if (rd32(t + 84) < 0x10000)
+		acpi.gpe_blk[1] = (uint16_t)rd32(t + 84);
+	acpi.gpe_len[0] = t[92];
+	acpi.gpe_len[1] = t[93];
 	if (rd32(t + 64) < 0x10000)
 		acpi.pm1a_cnt = (uint16_t)rd32(t + 64);
 	if (rd32(t + 68) < 0x10000)

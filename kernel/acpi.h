@@ -43,6 +43,9 @@ struct acpi_info {
 	uint16_t pm1a_evt, pm1b_evt;    /* FADT PM1 event blocks (status, then
 					   enable at + pm1_evt_len / 2), 0 = none */
 	uint8_t pm1_evt_len;
+	uint16_t gpe_blk[2];            /* FADT GPE0/GPE1 blocks (status, then
+					   enable at + len / 2), 0 = none */
+	uint8_t gpe_len[2];
 	uint16_t sci_int;               /* FADT SCI_INT: the SCI's ISA IRQ */
 	bool s5_found;                  /* \_S5 in the DSDT */
 	uint16_t slp_typa, slp_typb;

@@ -6,7 +6,8 @@
  * on the FADT's SCI_INT, asserted while an enabled status bit is set).
  *
  * A VM's "stop" or "shut down" (QEMU's `system_powerdown`, a cloud's stop
- * button) presses it.  Only the power button's event is enabled; the
+ * button) presses it.  Only the power button's event is enabled (the
+ * general-purpose event blocks, §5.6.4, all disabled); the
  * handler clears the status (the SCI is level-triggered: left set, it
  * would fire forever) and notes the press; the idle loop (plat_wait)
  * then stops the machine cleanly: the network's last counters logged,
@@ -45,6 +46,21 @@ static bool take_press(void)
 	return was;
 }
 
+/* The SCI is shared by every ACPI event: leave no general-purpose event
+ * enabled (the firmware may have), clear their statuses, so that only
+ * the power button can raise it. */
+static void gpe_disable(void)
+{
+	for (int b = 0; b < 2; b++) {
+		unsigned half = acpi.gpe_len[b] / 2;
+
+		for (unsigned i = 0; acpi.gpe_blk[b] && i < half; i++) {
+			outb((uint16_t)(acpi.gpe_blk[b] + half + i), 0);   /* enable */
+			outb((uint16_t)(acpi.gpe_blk[b] + i), 0xff);       /* status */
+		}
+	}
+}
+
 static void sci(void *arg)
 {
 	if (take_press())
@@ -65,6 +81,7 @@ void power_button_init(void)
 		     acpi.sci_int);
 		return;
 	}
+	gpe_disable();
 	take_press();                                   /* a stale press */
 	outw(en_port(acpi.pm1a_evt), PM1_PWRBTN);       /* that event only */
 	if (acpi.pm1b_evt)

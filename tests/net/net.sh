@@ -130,7 +130,7 @@ echo_tests() {
 		"$E/echo.wasm" udp 127.0.0.1 "$uport" 2
 	if wait_line "$T/echo_udp.err" '^echo: udp on' &&
 		echo_udp_client "$uport" >"$T/udp.res" 2>&1; then
-		pass net/echo_udp_guest_serves
+		pass "net/echo_udp_guest_serves ($(tail -n 1 "$T/udp.res"))"
 	else
 		fail net/echo_udp_guest_serves "no echo" "$T/udp.res" "$T/echo_udp.err"
 	fi

@@ -272,7 +272,7 @@ echo_tests() {
 	qboot echo_udp -p "$uhp:7/udp" --addr-pool 10.0.2.0/24 "$E/echo.wasm" udp "$GUEST" 7 2
 	if wait_line "$T/echo_udp.out" '^echo: udp on' "$TIMEOUT" &&
 		echo_udp_client "$uhp" >"$T/udp.res" 2>&1; then
-		pass qemu/echo_udp_guest_serves
+		pass "qemu/echo_udp_guest_serves ($(tail -n 1 "$T/udp.res"))"
 	else
 		fail qemu/echo_udp_guest_serves "no echo" "$T/udp.res" "$T/echo_udp.out" \
 			"$T/echo_udp.err"
