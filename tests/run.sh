@@ -382,6 +382,11 @@ qemu_tests() {
 # tests/net/tap_netns.sh: the TAP path inside a network namespace of its
 # own: static address, ICMP and ICMPv6 echo, HTTP over IPv4 and IPv6
 # link-local (~15 s; needs root, else a NOTE).
+# tests/net/hostile.sh: the hostile network, on a TAP in a namespace of its
+# own: bad frames of every kind, a SYN flood, 10,000 connections opened and
+# dropped, slow clients, a guest that never reads; examples/httpd must keep
+# serving and the kernel's pools stay bounded (~80 s; needs root, else a
+# NOTE).
 # script_tests NAME SCRIPT: the script's checks count here (its PASS and
 # FAIL lines, with their evidence); if it printed no FAIL line and did not
 # end with "N passed, 0 failed", that is one more failure, NAME.
@@ -456,6 +461,7 @@ if [ -x "$W" ]; then
 		script_tests idle tests/kernel/idle.sh
 		script_tests net-kernel tests/net/kernel_httpd.sh
 		script_tests net-tap tests/net/tap_netns.sh
+		script_tests net-hostile tests/net/hostile.sh
 	fi
 else
 	fail wasmetal "$W not built"
