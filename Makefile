@@ -183,15 +183,21 @@ EXAMPLE_FLAGS_httpd := -Wl,-z,stack-size=1048576
 TEST_WASI_SRCS := $(wildcard tests/wasi/*.c)
 TEST_WAT_SRCS  := $(wildcard tests/wat/*.wat)
 TEST_KERNEL_SRCS := $(wildcard tests/kernel/*.c)
+TEST_NET_SRCS := $(wildcard tests/net/*.c)
 TEST_WASM := $(patsubst tests/wasi/%.c,$(BUILD)/tests/wasi/%.wasm,$(TEST_WASI_SRCS)) \
 	     $(patsubst tests/wat/%.wat,$(BUILD)/tests/wat/%.wasm,$(TEST_WAT_SRCS)) \
-	     $(patsubst tests/kernel/%.c,$(BUILD)/tests/kernel/%.wasm,$(TEST_KERNEL_SRCS))
+	     $(patsubst tests/kernel/%.c,$(BUILD)/tests/kernel/%.wasm,$(TEST_KERNEL_SRCS)) \
+	     $(patsubst tests/net/%.c,$(BUILD)/tests/net/%.wasm,$(TEST_NET_SRCS))
 # -MMD: the programs include tests/wasi/wt.h
 $(BUILD)/tests/wasi/%.wasm: tests/wasi/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(WASI_CC) $(WASI_CFLAGS) -MMD -MP -o $@ $<
 # guests of the kernel's own tests (tests/kernel/*.sh)
 $(BUILD)/tests/kernel/%.wasm: tests/kernel/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(WASI_CC) $(WASI_CFLAGS) -o $@ $<
+# guests of the network scripts (tests/net/*.sh)
+$(BUILD)/tests/net/%.wasm: tests/net/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(WASI_CC) $(WASI_CFLAGS) -o $@ $<
 $(BUILD)/tests/wat/%.wasm: tests/wat/%.wat | $(DEPS_STAMP)
@@ -205,10 +211,11 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libwasmetal-host.a
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -Imm -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
 
-# The kernel's socket layer (net/sock*.c, resolve.c, port.c) and lwIP built
-# for the host: tests/unit/test_net_sock.c runs them on lwIP's loopback
-# interface, with the kernel's own net/lwipopts.h.
-NET_HOST_SRCS := net/sock.c net/sock_tcp.c net/sock_udp.c net/resolve.c net/port.c
+# The kernel's socket layer (net/sock*.c, resolve.c, port.c, synflood.c) and
+# lwIP built for the host: tests/unit/test_net_sock.c runs them on lwIP's
+# loopback interface, with the kernel's own net/lwipopts.h.
+NET_HOST_SRCS := net/sock.c net/sock_tcp.c net/sock_udp.c net/resolve.c net/port.c \
+		 net/synflood.c
 NET_HOST_OBJS := $(patsubst %,$(BUILD)/host-net/%.o,$(NET_HOST_SRCS)) \
 		 $(patsubst $(LWIP_DIR)/src/%.c,$(BUILD)/host-net/lwip/%.o,$(LWIP_SRCS))
 NET_HOST_CFLAGS = $(HOST_CFLAGS) -Inet $(LWIP_INC)

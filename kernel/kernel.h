@@ -70,6 +70,7 @@ void plat_kernel_console_irq_init(void);
 void plat_kernel_service_stack_init(void);
 /* mm/heap.c */
 size_t heap_mapped_bytes(void);
+void heap_log_memory(const char *when);
 
 /* power.c: the ACPI power button (a VM's "stop"): after irq_init; the
  * idle loop stops the machine once it was pressed. */

@@ -254,8 +254,7 @@ int kernel_main(struct boot_info *bi)
 		log_memory_map();
 	init_devices();
 	init_network(&b);
-	klog("memory: %lu of %lu MiB free", pmm_free_frames() * PAGE_SIZE >> 20,
-	     pmm_total_frames() * PAGE_SIZE >> 20);
+	heap_log_memory("boot");
 
 	cfg = (struct wasi_config){
 		.argc = b.argc ? b.argc : 1,

@@ -3,6 +3,7 @@
  * sbrk, which maps fresh frames page by page into its own virtual range
  * [VMM_HEAP_BASE, VMM_HEAP_BASE + VMM_HEAP_MAX) (see vmm.h).  Shrinking
  * only moves the break; pages stay mapped for the next growth.
+ * heap_log_memory: the memory line of the kernel log.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -44,4 +45,27 @@ void *_sbrk(ptrdiff_t incr) __attribute__((alias("sbrk")));
 size_t heap_mapped_bytes(void)
 {
 	return heap_mapped - VMM_HEAP_BASE;
+}
+
+/* newlib 3.3's mallinfo (libc/stdlib/mallocr.c, built without
+ * HAVE_USR_INCLUDE_MALLOC_H) fills mallocr.c's own SVID struct of ten
+ * ints, not the size_t one its <malloc.h> declares for 64-bit targets: it
+ * is called through the layout it really writes (so <malloc.h> is not
+ * included here). */
+struct newlib_mallinfo {
+	int arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks,
+	    keepcost;
+};
+struct newlib_mallinfo mallinfo(void);
+
+/* One line about memory: free frames, the heap's bytes in use (newlib's
+ * mallinfo) and mapped.  Logged at boot and when the power button stops
+ * the machine, so a leak shows as the difference (tests/net/hostile.sh). */
+void heap_log_memory(const char *when)
+{
+	struct newlib_mallinfo mi = mallinfo();
+
+	klog("memory: %lu of %lu MiB free, kernel heap %lu KiB in use of %lu KiB mapped (%s)",
+	     pmm_free_frames() * PAGE_SIZE >> 20, pmm_total_frames() * PAGE_SIZE >> 20,
+	     (unsigned long)(unsigned)mi.uordblks >> 10, heap_mapped_bytes() >> 10, when);
 }

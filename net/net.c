@@ -29,6 +29,7 @@
 #include "lwip/stats.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
+#include "net_hooks.h"           /* net_syn_recycled */
 #include "bundle_parse.h"
 #include "ethif.h"
 #include "irq.h"
@@ -334,10 +335,12 @@ void net_log_stats(void)
 	     v.rx_bytes, v.rx_merged, v.rx_bad, v.tx_frames, v.tx_bytes, v.tx_full,
 	     v.tx_bad);
 	klog("net stats: link recv %u xmit %u drop %u memerr %u; tcp recv %u xmit %u "
-	     "drop %u memerr %u chkerr %u; heap used %u max %u of %u, %u failed",
+	     "drop %u memerr %u chkerr %u, %lu half-open recycled; heap used %u max %u "
+	     "of %u, %u failed",
 	     lwip_stats.link.recv, lwip_stats.link.xmit, lwip_stats.link.drop,
 	     lwip_stats.link.memerr, lwip_stats.tcp.recv, lwip_stats.tcp.xmit,
 	     lwip_stats.tcp.drop, lwip_stats.tcp.memerr, lwip_stats.tcp.chkerr,
+	     net_syn_recycled,
 	     (unsigned)lwip_stats.mem.used, (unsigned)lwip_stats.mem.max,
 	     (unsigned)lwip_stats.mem.avail, (unsigned)lwip_stats.mem.err);
 	for (unsigned i = 0; i < MEMP_MAX; i++) {

@@ -31,6 +31,27 @@
 #define CLOSE_GIVE_UP_NS 10000000000ull         /* 10 s */
 
 unsigned net_sock_mem_gen;
+size_t net_sock_rx_held;
+
+/* ---- receive memory ----------------------------------------------------------- */
+
+/* Pool memory a chain holds: whole pool buffers, or its own size. */
+size_t net_pbuf_truesize(const struct pbuf *p)
+{
+	size_t t = 0;
+
+	for (; p; p = p->next)
+		t += (p->len > PBUF_POOL_BUFSIZE ? p->len : PBUF_POOL_BUFSIZE) +
+		     sizeof(struct pbuf);
+	return t;
+}
+
+/* Whether queueing `more` bytes of pbufs would take all sockets' receive
+ * queues past RX_HELD_MAX (net/sock_priv.h). */
+bool net_sock_rx_full(size_t more)
+{
+	return net_sock_rx_held + more > RX_HELD_MAX;
+}
 
 /* ---- errors, addresses ------------------------------------------------------ */
 

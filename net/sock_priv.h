@@ -17,6 +17,17 @@
  *     connections against it and drops SYNs beyond it);
  *   - UDP receive: DGRAM_MAX datagrams and DGRAM_BYTES_MAX bytes, then
  *     datagrams are dropped.
+ * and for all sockets together:
+ *   - the receive queues of every socket, TCP and UDP, hold at most
+ *     RX_HELD_MAX bytes of pbuf memory (net_sock_rx_held), beyond which a
+ *     socket takes no more than the first chain of its queue (TCP: lwIP
+ *     holds the rest, one chain per connection; UDP: dropped).  Received
+ *     frames live in PBUF_POOL until the application reads them, so
+ *     without this a guest that accepts connections and never reads them
+ *     (a dozen full windows) took the whole pool: from then on the NIC
+ *     dropped every frame -- ARP, ICMP, handshakes, resets, its other
+ *     sockets' data -- for as long as it held them.  Half the pool stays
+ *     for everything else (tests/net/hostile.sh, unread-sockets-...).
  */
 #ifndef NET_SOCK_PRIV_H
 #define NET_SOCK_PRIV_H
@@ -35,6 +46,7 @@
 #define DGRAM_BYTES_MAX (256u * 1024)
 #define DGRAM_SIZE_MAX  65507           /* 65535 - IPv4 and UDP headers */
 #define BACKLOG_MAX     128
+#define RX_HELD_MAX     ((size_t)PBUF_POOL_SIZE / 2 * (PBUF_POOL_BUFSIZE + sizeof(struct pbuf)))
 
 enum sock_state {
 	SOCK_NEW,                       /* TCP: not connected, maybe bound */
@@ -92,8 +104,12 @@ struct plat_sock {
 
 /* Bumped whenever lwIP frees send memory (a sent callback). */
 extern unsigned net_sock_mem_gen;
+/* Pbuf memory in all sockets' receive queues (net_pbuf_truesize). */
+extern size_t net_sock_rx_held;
 
 /* net/sock.c */
+size_t net_pbuf_truesize(const struct pbuf *p);
+bool net_sock_rx_full(size_t more);
 int net_err_errno(err_t e);
 int net_addr_to_ip(const struct plat_sock *s, const struct plat_addr *a,
 		   ip_addr_t *ip);

@@ -23,17 +23,6 @@
 
 /* ---- the receive queue ------------------------------------------------------ */
 
-/* Pool memory a chain holds: whole pool buffers, or its own size. */
-static size_t truesize(const struct pbuf *p)
-{
-	size_t t = 0;
-
-	for (; p; p = p->next)
-		t += (p->len > PBUF_POOL_BUFSIZE ? p->len : PBUF_POOL_BUFSIZE) +
-		     sizeof(struct pbuf);
-	return t;
-}
-
 static struct pbuf **rxq_at(struct plat_sock *s, unsigned i)
 {
 	return &s->rxq[(s->rx_head + i) % RXQ_MAX];
@@ -46,6 +35,7 @@ static void rxq_free(struct plat_sock *s)
 		s->rx_head = (s->rx_head + 1) % RXQ_MAX;
 		s->rx_n--;
 	}
+	net_sock_rx_held -= s->rx_truesize;
 	s->rx_len = s->rx_truesize = 0;
 }
 
@@ -73,13 +63,14 @@ static void rxq_consume(struct plat_sock *s, size_t n)
 	while (n) {
 		struct pbuf **q = rxq_at(s, 0);
 		size_t len = (*q)->tot_len, k = n < len ? n : len;
+		size_t was = net_pbuf_truesize(*q), freed;
 
-		s->rx_truesize -= truesize(*q);
 		*q = pbuf_free_header(*q, (u16_t)k);
 		n -= k;
-		if (*q) {
-			s->rx_truesize += truesize(*q);
-		} else {
+		freed = was - (*q ? net_pbuf_truesize(*q) : 0);
+		s->rx_truesize -= freed;
+		net_sock_rx_held -= freed;
+		if (!*q) {
 			s->rx_head = (s->rx_head + 1) % RXQ_MAX;
 			s->rx_n--;
 		}
@@ -138,10 +129,12 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 		pbuf_free(p);
 		return ERR_OK;
 	}
-	ts = truesize(p);
-	/* Full: lwIP holds the data and stops taking more -- except after
-	 * both FINs, when lwIP would keep it in a pcb it frees silently. */
-	if (s->rx_n && (s->rx_n == RXQ_MAX || s->rx_truesize + ts > RX_TRUESIZE_MAX) &&
+	ts = net_pbuf_truesize(p);
+	/* Full (this queue, or all sockets' together: net/sock_priv.h): lwIP
+	 * holds the data and stops taking more -- except after both FINs,
+	 * when lwIP would keep it in a pcb it frees silently. */
+	if (s->rx_n && (s->rx_n == RXQ_MAX || s->rx_truesize + ts > RX_TRUESIZE_MAX ||
+			net_sock_rx_full(ts)) &&
 	    pcb->state != TIME_WAIT && pcb->state != CLOSING)
 		return ERR_MEM;
 	if (s->rx_n == RXQ_MAX) {
@@ -154,6 +147,7 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	s->rx_n++;
 	s->rx_len += p->tot_len;
 	s->rx_truesize += ts;
+	net_sock_rx_held += ts;
 	return ERR_OK;
 }
 

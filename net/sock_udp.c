@@ -19,10 +19,13 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 		    const ip_addr_t *addr, u16_t port)
 {
 	struct plat_sock *s = arg;
+	size_t ts = net_pbuf_truesize(p);
 	struct dgram *d;
 
-	if (s->rd_shut || s->dq_n >= DGRAM_MAX ||
-	    s->dq_bytes + p->tot_len > DGRAM_BYTES_MAX || !(d = calloc(1, sizeof *d))) {
+	/* (all sockets' queues full: the first datagram of an empty queue
+	 * still gets in, as TCP's first chain does; net/sock_priv.h) */
+	if (s->rd_shut || s->dq_n >= DGRAM_MAX || s->dq_bytes + p->tot_len > DGRAM_BYTES_MAX ||
+	    (s->dq_n && net_sock_rx_full(ts)) || !(d = calloc(1, sizeof *d))) {
 		pbuf_free(p);           /* full: dropped, as UDP may */
 		return;
 	}
@@ -36,6 +39,7 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 	s->dq_tail = d;
 	s->dq_n++;
 	s->dq_bytes += p->tot_len;
+	net_sock_rx_held += ts;
 }
 
 int net_udp_open(struct plat_sock *s)
@@ -60,6 +64,7 @@ static void dgram_pop(struct plat_sock *s)
 		s->dq_tail = NULL;
 	s->dq_n--;
 	s->dq_bytes -= d->p->tot_len;
+	net_sock_rx_held -= net_pbuf_truesize(d->p);
 	pbuf_free(d->p);
 	free(d);
 }

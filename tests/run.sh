@@ -393,6 +393,11 @@ qemu_tests() {
 # booted under QEMU (httpd, echo, fetch, sock_api, sock_grants, grants
 # enforced by the kernel, names through a DNS server of its own on a TAP),
 # and an httpd image booted by plain QEMU + OVMF, curl and wrk (~2 min).
+# tests/net/hostile.sh: the hostile network, on a TAP in a namespace of its
+# own: bad frames of every kind, a SYN flood, 10,000 connections opened and
+# dropped, slow clients, a guest that never reads; examples/httpd must keep
+# serving and the kernel's pools stay bounded (~80 s; needs root, else a
+# NOTE).
 # script_tests NAME SCRIPT: the script's checks count here (its PASS and
 # FAIL lines, with their evidence); if it printed no FAIL line and did not
 # end with "N passed, 0 failed", that is one more failure, NAME.
@@ -470,6 +475,7 @@ if [ -x "$W" ]; then
 		script_tests net-kernel tests/net/kernel_httpd.sh
 		script_tests net-tap tests/net/tap_netns.sh
 		script_tests net-qemu tests/net/qemu_net.sh
+		script_tests net-hostile tests/net/hostile.sh
 	fi
 else
 	fail wasmetal "$W not built"

@@ -8,11 +8,13 @@ set -eu
 # console-setup-linux: the PSF font of the framebuffer console (Makefile,
 # drivers/fbcon.c); dpkg-dev: dpkg-source, with which host/tools/fetch-lwip.sh
 # unpacks and patches lwIP's Debian source package; python3, curl and wrk:
-# the network tests' clients (tests/net/), iproute2 their namespaces.
+# the network tests' clients (tests/net/) and bench/net.sh; iproute2: `ip
+# netns` and `ip tuntap` for the TAP tests (tap_netns.sh, hostile.sh);
+# python3-scapy: the bad frames of tests/net/hostile_frames.py.
 PKGS="build-essential gnu-efi ovmf qemu-system-x86 qemu-utils mtools fdisk
 dosfstools wabt binaryen clang lld wasi-libc libclang-rt-14-dev-wasm32
 newlib-source libjansson-dev console-setup-linux dpkg-dev python3 curl wrk
-iproute2"
+iproute2 python3-scapy strace"
 
 # One dpkg-query for all of them; unknown packages print nothing here.
 installed=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $PKGS 2>/dev/null |

@@ -8,17 +8,25 @@
 #   hostile_frames.py IFACE GUEST_MAC GUEST_IP MY_IP PORT [CATEGORY...]
 #
 # Categories (all by default): truncated oversized badsum fragments
-# random synflood ipv6junk arpjunk.  The random ones use a fixed seed, so
-# a failure can be replayed.
+# random synflood ipv6junk arpjunk; and halfopen (not by default: a few
+# SYNs from neighbours that never answer, leaving half-open connections).
+# Everything random comes from one seed, HOSTILE_SEED in the environment
+# (default 7), printed first: scapy's fuzz() and RandMAC draw from
+# Python's global random, which is seeded with it too, so a failure can be
+# replayed.
+import logging
+import os
 import random
 import sys
 
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)     # no route warnings:
+                                                               # frames go out by sendp
 from scapy.all import (ARP, ICMP, IP, IPv6, TCP, UDP, Ether, IPv6ExtHdrRouting,
                        IPv6ExtHdrFragment, Raw, RandMAC, conf, fragment, fuzz,
                        sendp)
 
 conf.verb = 0
-SEED = 7
+SEED = int(os.environ.get("HOSTILE_SEED", "7"))
 
 
 def send(iface, frames):
@@ -82,7 +90,8 @@ def random_frames(eth, ip):
               for _ in range(300)]
     frames += [eth / Raw(bytes(rnd.getrandbits(8) for _ in range(rnd.randint(1, 1500))))
                for _ in range(300)]
-    for proto in (TCP(), UDP(), ICMP()):
+    # (ICMP timestamps are fixed: left alone, scapy fills in the clock)
+    for proto in (TCP(), UDP(), ICMP(ts_ori=0, ts_rx=0, ts_tx=0)):
         frames += [eth / fuzz(IP(dst=ip.dst, src=ip.src)) / fuzz(proto) for _ in range(100)]
     return frames
 
@@ -93,6 +102,14 @@ def synflood(eth, ip, port):
     return [eth / IP(dst=ip.dst, src="192.168.77.%d" % rnd.randint(100, 250))
             / TCP(sport=rnd.randint(1024, 65535), dport=port, flags="S",
                   seq=rnd.getrandbits(32)) for _ in range(5000)]
+
+
+def halfopen(eth, ip, port):
+    """A few SYNs from neighbours that never answer: half-open connections."""
+    rnd = random.Random(SEED + 2)
+    return [eth / IP(dst=ip.dst, src="192.168.77.%d" % rnd.randint(100, 250))
+            / TCP(sport=rnd.randint(1024, 65535), dport=port, flags="S",
+                  seq=rnd.getrandbits(32)) for _ in range(16)]
 
 
 def ipv6junk(eth6):
@@ -120,6 +137,8 @@ def main():
         sys.exit("usage: hostile_frames.py IFACE GUEST_MAC GUEST_IP MY_IP PORT [CATEGORY...]")
     iface, gmac, gip, myip, port = sys.argv[1:6]
     port = int(port)
+    random.seed(SEED)
+    print("seed %d" % SEED, flush=True)
     wanted = sys.argv[6:] or ["truncated", "oversized", "badsum", "fragments",
                               "random", "synflood", "ipv6junk", "arpjunk"]
     eth = Ether(dst=gmac)
@@ -132,6 +151,7 @@ def main():
         "fragments": lambda: fragments(eth, ip),
         "random": lambda: random_frames(eth, ip),
         "synflood": lambda: synflood(eth, ip, port),
+        "halfopen": lambda: halfopen(eth, ip, port),
         "ipv6junk": lambda: ipv6junk(eth6),
         "arpjunk": lambda: arpjunk(eth, myip, gip),
     }

@@ -6,6 +6,8 @@
  * layer relies on are checked in milliseconds: non-blocking connect
  * (-EINPROGRESS, then POLL_OUT), accept queue bounded by the backlog, the
  * receive queue bounded by the window when the application does not read,
+ * unread sockets (TCP and UDP) sharing one bound on the memory they hold,
+ * a SYN flood's idle half-open connections recycled for a real client,
  * EOF/HUP after the peer's shutdown, reset on close with unread data
  * (ECONNRESET through SO_ERROR), writable where a send fails at once,
  * connection refused, UDP queues and
@@ -23,12 +25,17 @@
 #include <time.h>
 #include <unistd.h>
 #include "check.h"
+#include "lwip/inet_chksum.h"
 #include "lwip/init.h"
+#include "lwip/ip4.h"
 #include "lwip/netif.h"
+#include "lwip/priv/tcp_priv.h"   /* tcp_active_pcbs: half-open connections */
 #include "lwip/stats.h"
 #include "lwip/timeouts.h"
 #include "net.h"
 #include "plat.h"
+#include "net_hooks.h"          /* net_syn_recycled */
+#include "sock_priv.h"          /* RX_HELD_MAX, net_sock_rx_held */
 
 #define LOOP_NS 5000000000ull   /* a condition must hold within 5 s */
 
@@ -247,6 +254,59 @@ TEST(tcp_receive_bounded_by_window)
 	plat_sock_close(l);
 }
 
+/* Connections a server never reads share one bound (RX_HELD_MAX) on the
+ * receive memory they hold, on top of each one's window: without it, a
+ * dozen unread windows took all of the kernel's PBUF_POOL and the NIC
+ * dropped every frame from then on (tests/net/hostile.sh); here, on
+ * loopback, they took lwIP's heap.  A connection that has nothing queued
+ * still gets its data, and closing them gives all of it back. */
+#define UNREAD_CONNS 10
+TEST(tcp_unread_sockets_share_a_bound)
+{
+	static uint8_t chunk[65536];
+	uint16_t port;
+	struct plat_sock *l = listener(PLAT_AF_INET, &port, 16), *srv[UNREAD_CONNS + 1],
+			 *c[UNREAD_CONNS + 1];
+	struct plat_addr to = v4(127, 0, 0, 1, port);
+	uint64_t t0, nread, queued = 0;
+	char out[8];
+
+	for (int i = 0; i < UNREAD_CONNS; i++)
+		c[i] = connect_to(l, &to, &srv[i], NULL);
+	t0 = plat_clock_ns(PLAT_CLOCK_MONOTONIC);
+	while (plat_clock_ns(PLAT_CLOCK_MONOTONIC) - t0 < 1500000000ull) {
+		for (int i = 0; i < UNREAD_CONNS; i++) {
+			long n = plat_sock_send(c[i], &(struct plat_iov){ chunk, sizeof chunk }, 1,
+						NULL);
+
+			CHECK(n > 0 || n == -EAGAIN);
+		}
+		usleep(1000);
+	}
+	for (int i = 0; i < UNREAD_CONNS; i++) {
+		plat_sock_poll(srv[i], &nread);
+		CHECK(nread > 0 && nread <= TCP_WND);
+		queued += nread;
+	}
+	/* the shared bound held them back (not each a full window), and
+	 * beyond it each holds at most its first segment */
+	CHECK(queued < (uint64_t)UNREAD_CONNS * TCP_WND);
+	CHECK(net_sock_rx_held <= RX_HELD_MAX + UNREAD_CONNS *
+	      (PBUF_POOL_BUFSIZE + sizeof(struct pbuf)));
+	CHECK(lwip_stats.mem.err == 0);
+	c[UNREAD_CONNS] = connect_to(l, &to, &srv[UNREAD_CONNS], NULL);
+	CHECK(plat_sock_send(c[UNREAD_CONNS], &(struct plat_iov){ "ping", 4 }, 1, NULL) == 4);
+	CHECK(wait_for(srv[UNREAD_CONNS], PLAT_POLL_IN));
+	CHECK(plat_sock_recv(srv[UNREAD_CONNS], &(struct plat_iov){ out, sizeof out }, 1, 0,
+			     NULL, NULL) == 4 && !memcmp(out, "ping", 4));
+	for (int i = 0; i <= UNREAD_CONNS; i++) {
+		plat_sock_close(srv[i]);
+		plat_sock_close(c[i]);
+	}
+	plat_sock_close(l);
+	CHECK_EQ_U64(net_sock_rx_held, 0);
+}
+
 TEST(tcp_backlog_bounds_accept_queue)
 {
 	uint16_t port;
@@ -275,6 +335,97 @@ TEST(tcp_backlog_bounds_accept_queue)
 	for (int i = 0; i < 5; i++)
 		plat_sock_close(c[i]);
 	plat_sock_close(l);
+}
+
+/* A SYN from 10.9.9.LAST:SPORT to 127.0.0.1:DPORT, put on the loopback
+ * interface as if it had arrived: the SYN-ACK has no route back, so the
+ * connection stays half-open, as one from a spoofed address does. */
+static void inject_syn(uint8_t last, uint16_t sport, uint16_t dport)
+{
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, 40, PBUF_RAM);
+	uint8_t *b = p->payload, ph[12];
+	struct netif *n, *lo = NULL;
+	uint32_t sum = 0;
+	u16_t c;
+
+	memset(b, 0, 40);
+	b[0] = 0x45, b[3] = 40, b[8] = 64, b[9] = IP_PROTO_TCP;
+	memcpy(b + 12, (uint8_t[4]){ 10, 9, 9, last }, 4);
+	memcpy(b + 16, (uint8_t[4]){ 127, 0, 0, 1 }, 4);
+	c = inet_chksum(b, 20);
+	memcpy(b + 10, &c, 2);
+	b[20] = (uint8_t)(sport >> 8), b[21] = (uint8_t)sport;
+	b[22] = (uint8_t)(dport >> 8), b[23] = (uint8_t)dport;
+	b[24] = last;                                   /* sequence number */
+	b[32] = 5 << 4, b[33] = TCP_SYN, b[34] = b[35] = 0xff;
+	memcpy(ph, b + 12, 8);                          /* pseudo header */
+	ph[8] = 0, ph[9] = IP_PROTO_TCP, ph[10] = 0, ph[11] = 20;
+	for (int i = 0; i < 12; i += 2)
+		sum += (uint32_t)(ph[i] << 8 | ph[i + 1]);
+	for (int i = 20; i < 40; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	b[36] = (uint8_t)(~sum >> 8), b[37] = (uint8_t)~sum;
+	NETIF_FOREACH(n)
+		if (ip4_addr_get_u32(netif_ip4_addr(n)) == PP_HTONL(0x7f000001))
+			lo = n;
+	CHECK(lo != NULL);
+	if (lo)
+		ip4_input(p, lo);
+	else
+		pbuf_free(p);
+}
+
+static unsigned half_open(void)
+{
+	unsigned k = 0;
+
+	for (struct tcp_pcb *q = tcp_active_pcbs; q; q = q->next)
+		k += q->state == SYN_RCVD;
+	return k;
+}
+
+/* A SYN flood (SYNs from addresses that never answer) filled the listen
+ * backlog with half-open connections, and lwIP dropped every real
+ * client's SYN until they timed out 20 s later (httpd after 5000 SYNs:
+ * tests/net/hostile.sh).  Now the oldest one idle for half a second makes
+ * room; young ones (a real handshake in progress) are never recycled. */
+TEST(tcp_syn_flood_recycles_half_open)
+{
+	uint16_t port;
+	struct plat_sock *l = listener(PLAT_AF_INET, &port, 4), *srv, *c;
+	struct plat_addr to = v4(127, 0, 0, 1, port);
+	unsigned long before = net_syn_recycled;
+	uint64_t t0;
+
+	for (uint8_t i = 1; i <= 20; i++)
+		inject_syn(i, (uint16_t)(40000 + i), port);
+	net_poll();
+	CHECK_EQ_U64(half_open(), 4);           /* the backlog, no more */
+	CHECK_EQ_U64(net_syn_recycled - before, 0);     /* all young: dropped */
+	t0 = plat_clock_ns(PLAT_CLOCK_MONOTONIC);
+	while (plat_clock_ns(PLAT_CLOCK_MONOTONIC) - t0 < 1100000000ull) {
+		net_poll();                     /* lwIP's ticks: they grow old */
+		usleep(1000);
+	}
+	t0 = plat_clock_ns(PLAT_CLOCK_MONOTONIC);
+	c = connect_to(l, &to, &srv, NULL);
+	CHECK(plat_clock_ns(PLAT_CLOCK_MONOTONIC) - t0 < 500000000ull);
+	CHECK_EQ_U64(net_syn_recycled - before, 1);
+	CHECK_EQ_U64(half_open(), 3);
+	CHECK(plat_sock_send(c, &(struct plat_iov){ "in", 2 }, 1, NULL) == 2);
+	CHECK(wait_for(srv, PLAT_POLL_IN));
+	plat_sock_close(c);
+	plat_sock_close(srv);
+	plat_sock_close(l);
+	while (half_open()) {                   /* else they live 20 s */
+		struct tcp_pcb *q = tcp_active_pcbs;
+
+		while (q->state != SYN_RCVD)
+			q = q->next;
+		tcp_abort(q);
+	}
 }
 
 TEST(tcp_refused_and_reset)
@@ -451,6 +602,43 @@ TEST(udp_datagrams)
 	plat_sock_close(b);
 }
 
+/* The same bound for datagrams: unread UDP sockets stop taking them (the
+ * first of an empty queue still gets in). */
+#define UNREAD_UDP 12
+TEST(udp_unread_sockets_share_a_bound)
+{
+	struct plat_sock *a, *b[UNREAD_UDP];
+	struct plat_addr ba[UNREAD_UDP];
+	uint8_t d[1000] = { 0 }, out[8];
+	uint64_t queued = 0;
+
+	CHECK(plat_sock_open(PLAT_AF_INET, PLAT_SOCK_DGRAM, &a) == 0);
+	for (int i = 0; i < UNREAD_UDP; i++) {
+		ba[i] = v4(127, 0, 0, 1, 0);
+		CHECK(plat_sock_open(PLAT_AF_INET, PLAT_SOCK_DGRAM, &b[i]) == 0);
+		CHECK(plat_sock_bind(b[i], &ba[i]) == 0 && plat_sock_addr(b[i], 0, &ba[i]) == 0);
+	}
+	for (int k = 0; k < DGRAM_MAX; k++) {
+		for (int i = 0; i < UNREAD_UDP; i++)
+			CHECK(plat_sock_send(a, &(struct plat_iov){ d, sizeof d }, 1, &ba[i]) ==
+			      sizeof d);
+		net_poll();
+	}
+	for (int i = 0; i < UNREAD_UDP; i++) {
+		CHECK(b[i]->dq_n >= 1);         /* every socket got some */
+		queued += b[i]->dq_n;
+	}
+	CHECK(plat_sock_recv(b[0], &(struct plat_iov){ out, sizeof out }, 1, 0, NULL, NULL) ==
+	      sizeof out);
+	CHECK(queued < (uint64_t)UNREAD_UDP * DGRAM_MAX);
+	CHECK(net_sock_rx_held <= RX_HELD_MAX + UNREAD_UDP *
+	      (PBUF_POOL_BUFSIZE + sizeof(struct pbuf)));
+	for (int i = 0; i < UNREAD_UDP; i++)
+		plat_sock_close(b[i]);
+	plat_sock_close(a);
+	CHECK_EQ_U64(net_sock_rx_held, 0);
+}
+
 TEST(resolve_numeric_and_localhost)
 {
 	struct plat_addr a[2];
@@ -479,6 +667,7 @@ TEST(pools_released)
 	CHECK_EQ_U64(lwip_stats.memp[MEMP_TCP_PCB_LISTEN]->used, 0);
 	CHECK_EQ_U64(lwip_stats.memp[MEMP_UDP_PCB]->used, 0);
 	CHECK_EQ_U64(lwip_stats.memp[MEMP_TCP_SEG]->used, 0);
+	CHECK_EQ_U64(net_sock_rx_held, 0);
 	CHECK(lwip_stats.mem.err == 0);
 }
 
@@ -494,13 +683,16 @@ int main(void)
 	started = true;
 	RUN(tcp_transfer_and_eof);
 	RUN(tcp_receive_bounded_by_window);
+	RUN(tcp_unread_sockets_share_a_bound);
 	RUN(tcp_backlog_bounds_accept_queue);
+	RUN(tcp_syn_flood_recycles_half_open);
 	RUN(tcp_refused_and_reset);
 	RUN(poll_out_when_send_fails_at_once);
 	RUN(tcp_v6_any_is_ipv6_only);
 	RUN(tcp_v6_socket_reaches_ipv4);
 	RUN(bind_errors);
 	RUN(udp_datagrams);
+	RUN(udp_unread_sockets_share_a_bound);
 	RUN(resolve_numeric_and_localhost);
 	RUN(pools_released);
 	CHECK_DONE();
