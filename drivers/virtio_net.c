@@ -345,7 +345,8 @@ void virtio_net_tx_commit(size_t len)
 	net.txq.desc[id].next = 0;
 	net.tx.owned[id] = true;
 	virtio_queue_offer(&net.txq, id);
-	virtio_queue_kick(&net.dev, &net.txq);
+	if (virtio_queue_kick(&net.dev, &net.txq))
+		net.st.tx_kicks++;
 	net.st.tx_frames++;
 	net.st.tx_bytes += len;
 }

@@ -32,6 +32,9 @@ struct virtio_net_stats {
 	uint64_t rx_merged;                     /* frames that spanned several
 						   buffers (num_buffers > 1) */
 	uint64_t tx_frames, tx_bytes, tx_full;  /* full: no free tx buffer */
+	uint64_t tx_kicks;                      /* frames that notified the
+						   device (the others found it
+						   still busy with earlier ones) */
 	uint64_t tx_bad;                        /* completions for ids we never
 						   gave */
 };

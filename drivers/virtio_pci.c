@@ -292,13 +292,15 @@ void virtio_queue_offer(struct virtio_queue *q, uint16_t id)
 	q->avail_idx++;
 }
 
-void virtio_queue_kick(struct virtio_dev *v, struct virtio_queue *q)
+bool virtio_queue_kick(struct virtio_dev *v, struct virtio_queue *q)
 {
 	barrier();                      /* ring entries before the index */
 	q->avail[1] = q->avail_idx;     /* idx */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);        /* idx before flags */
-	if (!(q->used[0] & VIRTQ_USED_F_NO_NOTIFY))
-		*q->notify = q->index;
+	if (q->used[0] & VIRTQ_USED_F_NO_NOTIFY)
+		return false;
+	*q->notify = q->index;
+	return true;
 }
 
 uint16_t virtio_queue_used_pending(const struct virtio_queue *q)

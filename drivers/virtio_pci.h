@@ -95,8 +95,10 @@ void virtio_pci_ready(struct virtio_dev *v);
 void virtio_pci_fail(struct virtio_dev *v);
 
 /* Publish avail->idx = q->avail_idx (after the ring entries were
- * written) and notify the device unless it asked not to be. */
-void virtio_queue_kick(struct virtio_dev *v, struct virtio_queue *q);
+ * written) and notify the device unless it asked not to be (used->flags
+ * NO_NOTIFY, §2.7.10).  Whether it notified: a notification is a trap
+ * into the hypervisor, the dearest thing a driver does. */
+bool virtio_queue_kick(struct virtio_dev *v, struct virtio_queue *q);
 /* Put descriptor head `id` in the next available slot (not yet
  * published: virtio_queue_kick does that). */
 void virtio_queue_offer(struct virtio_queue *q, uint16_t id);

@@ -331,9 +331,9 @@ void net_log_stats(void)
 		return;
 	virtio_net_get_stats(&v);
 	klog("net stats: virtio rx %lu frames %lu bytes (%lu merged), %lu bad; tx %lu "
-	     "frames %lu bytes, %lu ring full, %lu bad completions", v.rx_frames,
-	     v.rx_bytes, v.rx_merged, v.rx_bad, v.tx_frames, v.tx_bytes, v.tx_full,
-	     v.tx_bad);
+	     "frames %lu bytes (%lu notified), %lu ring full, %lu bad completions",
+	     v.rx_frames, v.rx_bytes, v.rx_merged, v.rx_bad, v.tx_frames, v.tx_bytes,
+	     v.tx_kicks, v.tx_full, v.tx_bad);
 	klog("net stats: link recv %u xmit %u drop %u memerr %u; tcp recv %u xmit %u "
 	     "drop %u memerr %u chkerr %u, %lu half-open recycled; heap used %u max %u "
 	     "of %u, %u failed",
