@@ -171,10 +171,21 @@ void apic_timer_init(void)
 	klog("apic: timer one-shot, %lu kHz after divide-by-16", timer_hz / 1000);
 }
 
+/* What is armed: the deadline asked for and when the interrupt comes (a
+ * far deadline is cut to ONESHOT_MAX_NS); each arming is an APIC
+ * register write, which a hypervisor traps: the idle loop asks for the
+ * same deadline over and over (lwIP's next timeout), so that is skipped
+ * while it is still ahead. */
+static uint64_t armed_req = UINT64_MAX, armed_fire = UINT64_MAX;
+
 void timer_arm(uint64_t deadline_ns)
 {
-	uint64_t now, delta, ticks;
+	uint64_t now = tsc_ns_since_entry(), delta, ticks;
 
+	if (deadline_ns == armed_req && (deadline_ns == UINT64_MAX || armed_fire > now))
+		return;
+	armed_req = deadline_ns;
+	armed_fire = deadline_ns;
 	if (tsc_deadline) {
 		/* SDM §11.5.4.1: the LVT write is ordered before the MSR write
 		 * by the MFENCE in init; 0 disarms. */
@@ -186,10 +197,11 @@ void timer_arm(uint64_t deadline_ns)
 		apic_write(APIC_TIMER_INIT, 0);
 		return;
 	}
-	now = tsc_ns_since_entry();
 	delta = deadline_ns > now ? deadline_ns - now : 0;
-	if (delta > ONESHOT_MAX_NS)
+	if (delta > ONESHOT_MAX_NS) {
 		delta = ONESHOT_MAX_NS;         /* the caller checks the time */
+		armed_fire = now + delta;
+	}
 	ticks = delta * timer_hz / 1000000000ull + 1;
 	apic_write(APIC_TIMER_INIT, ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks);
 }

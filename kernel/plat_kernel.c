@@ -386,8 +386,8 @@ void plat_wait(uint64_t deadline_ns, int console,
 		return;
 	next = net_next_deadline();
 	timer_arm(next < deadline_ns ? next : deadline_ns);
-	irq_wait();
-	timer_arm(UINT64_MAX);
+	irq_wait();     /* the timer stays armed: a later wait may want the
+			   same deadline (a stale one only wakes us early) */
 	if (power_button_pressed() && !stopping)
 		power_off();
 	net_poll();
