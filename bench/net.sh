@@ -34,6 +34,7 @@ done
 command -v wrk >/dev/null || { echo "bench/net.sh: wrk missing (apt-get install wrk)" >&2; exit 1; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/wasmetal-bench-net.XXXXXX") || exit 1
 PIDS=()
+. tests/net/netlib.sh           # free_port
 cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
@@ -46,9 +47,6 @@ mkdir -p "$T/www"
 head -c "$BODY" /dev/urandom >"$T/www/body.bin"
 gcc -O2 -Wall -o "$T/httpd.native" examples/httpd/httpd.c || exit 1
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # wait_body URL: until URL answers with the body (120 s at most: a boot).
 wait_body() {
@@ -99,7 +97,7 @@ EOF
 }
 
 # ---- QEMU: the Wasm server, then the in-kernel one ----
-P=$(free_port)
+P=$(free_port tcp)
 WASMETAL_QEMU_MONITOR="unix:$T/mon,server=on,wait=off" \
 	timeout 600 "$W" run --timeout 580 --log "$T/wasm.log" \
 	--tcplisten 0.0.0.0:8080 -p "$P:8080" --dir "$T/www::/www" \
@@ -114,7 +112,7 @@ bench qemu-wasm "http://127.0.0.1:$P/body.bin"
 powerdown "$T/mon"
 wait "$WPID"
 
-P=$(free_port)
+P=$(free_port tcp)
 timeout 600 "$W" run --timeout 580 --log "$T/kernel.log" -p "$P:80" \
 	--kernel-httpd "80:$BODY" "$B/examples/hello.wasm" >"$T/kernel.out" 2>&1 &
 KPID=$!
@@ -130,7 +128,7 @@ curl -s --max-time 10 "http://127.0.0.1:$P/exit" >/dev/null
 wait "$KPID"
 
 # ---- Linux: hosted Wasm, native ----
-P=$(free_port)
+P=$(free_port tcp)
 timeout 600 "$W" run --hosted --tcplisten "127.0.0.1:$P" --dir "$T/www::/www" \
 	"$B/examples/httpd.wasm" >"$T/hosted.out" 2>&1 &
 HPID=$!
@@ -139,7 +137,7 @@ wait_body "http://127.0.0.1:$P/body.bin" "$T/www/body.bin" || exit 1
 bench hosted "http://127.0.0.1:$P/body.bin"
 kill "$HPID"
 
-P=$(free_port)
+P=$(free_port tcp)
 python3 - "$P" "$T/httpd.native" "$T/www" <<'EOF' >"$T/native.out" 2>&1 &
 import os, socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

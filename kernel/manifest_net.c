@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <string.h>
 #include "bundle_parse.h"
+#include "wasi_grant.h"          /* wasi_addr_parse */
 
 #define HTTPD_SIZE_MAX (1ull << 40)     /* bytes; generated, never stored */
 
@@ -40,84 +41,26 @@ static bool parse_dec(const char *p, size_t n, uint64_t max, uint64_t *out)
 }
 
 /* A dotted quad, the whole of [p, p+n): four 1..3-digit numbers <= 255. */
+/* A numeric address of family `family` (PLAT_AF_INET or _INET6), the
+ * whole of [p, p+n): the WASI layer's parser, the one the grants use. */
+static bool parse_addr(const char *p, size_t n, int family, uint8_t *out)
+{
+	struct plat_addr a;
+
+	if (wasi_addr_parse(p, n, &a) || a.family != family)
+		return false;
+	memcpy(out, a.addr, family == PLAT_AF_INET ? 4 : 16);
+	return true;
+}
+
 static bool parse_ipv4(const char *p, size_t n, uint8_t out[4])
 {
-	const char *end = p + n;
-	uint64_t v;
-
-	for (int i = 0; i < 4; i++) {
-		const char *q = p;
-
-		while (q < end && *q != '.')
-			q++;
-		if (q - p > 3 || !parse_dec(p, (size_t)(q - p), 255, &v) ||
-		    (i < 3) != (q < end))
-			return false;
-		out[i] = (uint8_t)v;
-		p = q + 1;
-	}
-	return true;
+	return parse_addr(p, n, PLAT_AF_INET, out);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* An IPv6 address in RFC 4291 §2.2 text form (groups of 1-4 hex digits,
- * one "::", a dotted quad at the end), the whole of [p, p+n). */
 static bool parse_ipv6(const char *p, size_t n, uint8_t out[16])
 {
-	const char *end = p + n;
-	uint8_t w[16] = { 0 };
-	int len = 0, gap = -1;
-
-	if (n >= 2 && p[0] == ':' && p[1] == ':') {
-		gap = 0;
-		p += 2;
-	}
-	while (p < end) {
-		const char *q = p;
-		unsigned v = 0;
-		int d;
-
-		while (q < end && q - p < 5 && (d = hexval(*q)) >= 0)
-			v = v << 4 | (unsigned)d, q++;
-		if (q < end && *q == '.') {             /* a trailing dotted quad */
-			if (len > 12 || !parse_ipv4(p, (size_t)(end - p), w + len))
-				return false;
-			len += 4;
-			break;
-		}
-		if (q == p || q - p > 4 || len > 14)
-			return false;
-		w[len++] = (uint8_t)(v >> 8);
-		w[len++] = (uint8_t)v;
-		if (q == end)
-			break;
-		if (*q != ':' || q + 1 == end)
-			return false;
-		p = q + 1;
-		if (*p == ':') {
-			if (gap >= 0)
-				return false;   /* a second "::" */
-			gap = len;
-			p++;
-		}
-	}
-	if (gap < 0 ? len != 16 : len > 14)
-		return false;
-	memset(out, 0, 16);
-	memcpy(out, w, (size_t)(gap < 0 ? len : gap));
-	if (gap >= 0)
-		memcpy(out + 16 - (len - gap), w + gap, (size_t)(len - gap));
-	return true;
+	return parse_addr(p, n, PLAT_AF_INET6, out);
 }
 
 static int value(const struct manifest_line *l, const char **why)

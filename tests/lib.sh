@@ -1,7 +1,8 @@
 # lib.sh — shell code shared by the test scripts (tests/run.sh,
 # tests/images/plain_qemu.sh, tests/images/fbcon_screenshot.sh): the
-# PASS/FAIL bookkeeping, and booting a disk image with plain
-# qemu-system-x86_64 + OVMF.  Sourced, never run: the script cd's to the
+# PASS/FAIL bookkeeping, booting a disk image with plain
+# qemu-system-x86_64 + OVMF, and a network namespace with a TAP (tests/net/).
+# Sourced, never run: the script cd's to the
 # top of the tree first, and sets T (its scratch directory) and TIMEOUT
 # (QEMU's time limit in seconds) before it boots anything.
 #
@@ -81,4 +82,23 @@ after_mark() {
 	off=$(LC_ALL=C grep -abo -F "$CONSOLE_MARK" "$1" | head -n 1 | cut -d: -f1)
 	[ -n "$off" ] || return 1
 	tail -c +$((off + ${#CONSOLE_MARK} + 1)) "$1"
+}
+
+# ---- a network namespace with a TAP (tests/net/: tap_netns, qemu_net,
+# hostile) ------------------------------------------------------------------
+
+# in_ns CMD...: CMD inside the test's namespace $NS.
+in_ns() { ip netns exec "$NS" "$@"; }
+
+# setup_ns: the namespace $NS with lo up and tap0 192.168.77.1/24 (the
+# guest's side of it is QEMU's `--net tap:tap0`); status 1 if this is not
+# possible here (not root, no /dev/net/tun, no ip), why in $T/ns.err.
+# The caller deletes the namespace (ip netns del "$NS") when done.
+setup_ns() {
+	[ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] && command -v ip >/dev/null || return 1
+	ip netns add "$NS" 2>"$T/ns.err" || return 1
+	in_ns ip link set lo up &&
+		in_ns ip tuntap add dev tap0 mode tap &&
+		in_ns ip addr add 192.168.77.1/24 dev tap0 &&
+		in_ns ip link set tap0 up
 }

@@ -64,17 +64,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-in_ns() { ip netns exec "$NS" "$@"; }
 clients() { in_ns timeout 120 "$PY" tests/net/hostile_clients.py "$@"; }
 
-setup_ns() {
-	[ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] && command -v ip >/dev/null || return 1
-	ip netns add "$NS" 2>"$T/ns.err" || return 1
-	in_ns ip link set lo up &&
-		in_ns ip tuntap add dev tap0 mode tap &&
-		in_ns ip addr add 192.168.77.1/24 dev tap0 &&
-		in_ns ip link set tap0 up
-}
 
 # boot NAME PORTS MODULE ARGS...: the guest on tap0 with a static address,
 # a listener per port in PORTS ("80" or "9000 9001"), a QEMU monitor

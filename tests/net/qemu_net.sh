@@ -352,16 +352,6 @@ fetch_tests() {
 
 # ---- TAP in a namespace: names through our own DNS server ----------------------------
 
-in_ns() { ip netns exec "$NS" "$@"; }
-
-setup_ns() {
-	[ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] && command -v ip >/dev/null || return 1
-	ip netns add "$NS" 2>"$T/ns.err" || return 1
-	in_ns ip link set lo up &&
-		in_ns ip tuntap add dev tap0 mode tap &&
-		in_ns ip addr add 192.168.77.1/24 dev tap0 &&
-		in_ns ip link set tap0 up
-}
 
 # tap_run NAME ARGS...: qrun on the TAP, static address, our DNS server.
 tap_run() {

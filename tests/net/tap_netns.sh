@@ -38,16 +38,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-in_ns() { ip netns exec "$NS" "$@"; }
-
-setup_ns() {
-	[ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] && command -v ip >/dev/null || return 1
-	ip netns add "$NS" 2>"$T/ns.err" || return 1
-	in_ns ip link set lo up &&
-		in_ns ip tuntap add dev tap0 mode tap &&
-		in_ns ip addr add 192.168.77.1/24 dev tap0 &&
-		in_ns ip link set tap0 up
-}
 
 # echo_test FAMILY ADDR: one ICMP (v4) or ICMPv6 echo from the namespace,
 # the reply checked (raw socket: the namespace's root).
