@@ -251,8 +251,11 @@ bench: $(BUILD)/wasmetal $(BENCH_BINS)
 	$(Q)bench/run.sh
 # Network: wrk against examples/httpd under QEMU, the in-kernel server,
 # hosted and native (bench/net.sh; its section of bench/RESULTS.md)
-bench-net: all
+bench-net: all $(BUILD)/bench/fixed_httpd.wasm
 	$(Q)BUILD=$(BUILD) bench/net.sh
+$(BUILD)/bench/fixed_httpd.wasm: bench/netsrv/fixed_httpd.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(WASI_CC) -O2 -Wall -o $@ $<
 .PHONY: bench bench-net
 
 # ---- spec testsuite (hosted): wast2json + `wasmetal spec`, one line per file -

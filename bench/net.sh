@@ -8,6 +8,9 @@
 #                 file from --dir, through QEMU's user networking (-p)
 #   qemu-kernel   the in-kernel C server (--kernel-httpd PORT:1024, no Wasm)
 #                 on the same lwIP + virtio-net + socket path (net/sock.c)
+#   qemu-fixed    the in-kernel server's job as a Wasm program
+#                 (bench/netsrv/fixed_httpd.c: one fixed body, no files):
+#                 what the runtime itself costs
 #   hosted        examples/httpd with `wasmetal run --hosted` (Linux sockets)
 #   native        examples/httpd built with gcc -O2 on Linux, the same C,
 #                 on a listening socket it inherits
@@ -28,7 +31,7 @@ BODY=1024
 BEGIN='<!-- bench/net.sh: begin -->'
 END='<!-- bench/net.sh: end -->'
 
-for f in "$W" "$B/examples/httpd.wasm" "$B/examples/hello.wasm"; do
+for f in "$W" "$B/examples/httpd.wasm" "$B/examples/hello.wasm" "$B/bench/fixed_httpd.wasm"; do
 	[ -e "$f" ] || { echo "bench/net.sh: $f missing (make all)" >&2; exit 1; }
 done
 command -v wrk >/dev/null || { echo "bench/net.sh: wrk missing (apt-get install wrk)" >&2; exit 1; }
@@ -127,6 +130,20 @@ bench qemu-kernel "http://127.0.0.1:$P/"
 curl -s --max-time 10 "http://127.0.0.1:$P/exit" >/dev/null
 wait "$KPID"
 
+P=$(free_port tcp)
+WASMETAL_QEMU_MONITOR="unix:$T/mon2,server=on,wait=off" \
+	timeout 600 "$W" run --timeout 580 --log "$T/fixed.log" \
+	--tcplisten 0.0.0.0:8080 -p "$P:8080" "$B/bench/fixed_httpd.wasm" "$BODY" \
+	>"$T/fixed.out" 2>&1 &
+FPID=$!
+PIDS+=("$FPID")
+head -c "$BODY" /dev/zero | tr '\0' x >"$T/xbody"
+wait_body "http://127.0.0.1:$P/" "$T/xbody" ||
+	{ echo "bench/net.sh: the fixed Wasm server did not answer" >&2; cat "$T/fixed.out" >&2; exit 1; }
+bench qemu-fixed "http://127.0.0.1:$P/"
+powerdown "$T/mon2"
+wait "$FPID"
+
 # ---- Linux: hosted Wasm, native ----
 P=$(free_port tcp)
 timeout 600 "$W" run --hosted --tcplisten "127.0.0.1:$P" --dir "$T/www::/www" \
@@ -154,6 +171,7 @@ kill "$NPID"
 # ---- the report ----
 read -r qw_rps qw_50 qw_90 qw_99 qw_err < <(field qemu-wasm)
 read -r qk_rps qk_50 qk_90 qk_99 qk_err < <(field qemu-kernel)
+read -r qf_rps qf_50 qf_90 qf_99 qf_err < <(field qemu-fixed)
 read -r h_rps h_50 h_90 h_99 h_err < <(field hosted)
 read -r n_rps n_50 n_90 n_99 n_err < <(field native)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
@@ -169,10 +187,12 @@ cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "|---|---:|---:|---:|---:|---|"
 	echo "| QEMU: examples/httpd (Wasm) | $qw_rps | $qw_50 | $qw_90 | $qw_99 | $qw_err |"
 	echo "| QEMU: in-kernel C server (same lwIP path, no Wasm) | $qk_rps | $qk_50 | $qk_90 | $qk_99 | $qk_err |"
+	echo "| QEMU: the in-kernel server's job in Wasm (fixed_httpd.c) | $qf_rps | $qf_50 | $qf_90 | $qf_99 | $qf_err |"
 	echo "| Linux: examples/httpd, wasmetal --hosted | $h_rps | $h_50 | $h_90 | $h_99 | $h_err |"
 	echo "| Linux: examples/httpd, gcc -O2 native | $n_rps | $n_50 | $n_90 | $n_99 | $n_err |"
 	echo
 	echo "- Wasm server / in-kernel server under QEMU: **$(ratio "$qw_rps" "$qk_rps")x** requests/s (goal: >= 0.9x)."
+	echo "- the same job, Wasm / in-kernel (fixed_httpd.c vs the in-kernel server): **$(ratio "$qf_rps" "$qk_rps")x**: the runtime's own cost."
 	echo "- hosted / native on Linux: **$(ratio "$h_rps" "$n_rps")x** requests/s."
 	echo "- QEMU's host CPU while the Wasm server waits in accept(), 10 s: **${IDLE_CPU} s** of CPU ($(awk -v c="$IDLE_CPU" 'BEGIN { printf "%.1f", c * 10 }')%)."
 	echo "$END"
