@@ -2,7 +2,7 @@
 #
 #   make            install missing Debian packages, build everything in build/
 #   make run        boot the bundled example (examples/hello) under QEMU
-#   make test       every test level; the last line is "N passed, N failed"
+#   make test       every test level; the last line is "N passed, N failed, N skipped"
 #
 # Two builds of the same portable code (jit/, wasi-baremetal/, spec/):
 #   host   : + host/ (Linux platform) -> build/wasmetal (CLI, --hosted), tests

@@ -60,7 +60,9 @@ static int print_module(const uint8_t *wasm, size_t len)
 
 	if (wasm_module_load(wasm, len, &m, &err)) {
 		wasm_error_format(&err, msg, sizeof msg);
-		fprintf(stderr, "wasmetal: invalid module: %s\n", msg);
+		/* running out of memory is not the module's fault (wasm.h) */
+		fprintf(stderr, "wasmetal: %s: %s\n", err.kind == WASM_ERR_RESOURCE ?
+			"failed to load the module" : "invalid module", msg);
 		return -1;
 	}
 	printf("module: %zu bytes, valid\n", len);

@@ -28,9 +28,10 @@
  *
  * As with wasmtime, everything after MODULE belongs to the guest, and the
  * guest's argv[0] is MODULE as given.  The guest sees only the environment
- * given with --env, never ours.  Exit status: the guest's, or 125 when
- * wasmetal itself failed (bad module, image or boot failure), 2 on usage
- * errors.
+ * given with --env, never ours.  Exit status: the guest's (0..125), 134
+ * on a trap, 1 for a proc_exit status outside 0..125 (wasi_run.c), 125
+ * when wasmetal itself failed (bad module, image or boot failure), 2 on
+ * usage errors.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -139,7 +140,8 @@ static const char usage_text[] =
 "  --format FORMAT      image: raw (default), qcow2, vmdk or vhdx (qemu-img)\n"
 "\n"
 "Everything after MODULE is passed to the guest; its argv[0] is MODULE.\n"
-"Exit status: the guest's; 134 if it trapped; 125 if wasmetal failed.\n";
+"Exit status: the guest's (0..125); 134 if it trapped; 125 if wasmetal failed;\n"
+"1 if the guest exited with a status outside 0..125 (as Wasmtime).\n";
 
 static void usage_error(const char *fmt, const char *arg)
 {

@@ -231,6 +231,7 @@ struct fc {
 	uint8_t op;                     /* the current opcode (for messages) */
 	const char *err;
 	size_t err_off;
+	bool err_resource;              /* err is ours (memory, a limit), not the module's */
 };
 
 /* ---- small utilities ------------------------------------------------------ */
@@ -272,9 +273,17 @@ static bool fail(struct fc *f, const char *msg)
 	return false;
 }
 
+/* A failure that is no fault of the module (wasm_error kind RESOURCE). */
+static bool fail_resource(struct fc *f, const char *msg)
+{
+	if (!f->err)
+		f->err_resource = true;
+	return fail(f, msg);
+}
+
 static bool oom(struct fc *f)
 {
-	return fail(f, "out of memory");
+	return fail_resource(f, "out of memory");
 }
 
 static inline bool is_num(uint8_t t)
@@ -3463,7 +3472,7 @@ static bool compile_body(struct fc *f)
 	uint64_t frame = 8ull * ((uint64_t)f->nextra + f->maxvals + f->max_area);
 	frame = (frame + 15) & ~15ull;
 	if (frame > MAX_FRAME)
-		return fail(f, "function frame too large");
+		return fail_resource(f, "function frame too large");
 	x64_patch_u32(f->a, lea_field, (uint32_t)-(int32_t)frame);
 	x64_patch_u32(f->a, sub_field, (uint32_t)frame);
 	return true;
@@ -3531,12 +3540,15 @@ static int compile_func(struct jc *jc, uint32_t idx, struct wasm_error *err)
 	ok = compile_body(&f);
 	if (!ok) {
 		err->section = "code";
+		err->kind = WASM_ERR_INVALID;
 		if (f.r.err && (!f.err || f.r.err_off <= f.err_off)) {
 			err->msg = f.r.err;
 			err->offset = f.r.err_off;
 		} else {
 			err->msg = f.err ? f.err : "compile error";
 			err->offset = f.err_off;
+			if (f.err_resource)
+				err->kind = WASM_ERR_RESOURCE;
 		}
 		snprintf(err->detail, sizeof(err->detail), "function %u", idx);
 	}
@@ -3615,12 +3627,10 @@ static void detect_cpu(struct jc *jc)
 	jc->tzcnt = cpu & JIT_CPU_BMI1;
 }
 
+/* A failure to allocate or seal the code: the module is not at fault. */
 static int set_err(struct wasm_error *err, const char *msg)
 {
-	err->msg = msg;
-	err->section = "code";
-	err->offset = 0;
-	err->detail[0] = 0;
+	wasm_error_resource(err, msg, "code", NULL);
 	return -1;
 }
 

@@ -123,4 +123,33 @@ void wasm_error_set(struct wasm_error *err, const char *msg,
 	err->section = section;
 	err->offset = off;
 	snprintf(err->detail, sizeof err->detail, "%s", detail ? detail : "");
+	err->kind = WASM_ERR_INVALID;
+}
+
+/* The module's names go to a terminal: control characters become '?'. */
+static void no_controls(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+void wasm_error_link(struct wasm_error *err, const char *msg, const char *module,
+		     const char *name)
+{
+	if (!err)
+		return;
+	wasm_error_set(err, msg, "import", 0, NULL);
+	snprintf(err->detail, sizeof err->detail, "%s::%s", module, name);
+	no_controls(err->detail);
+	err->kind = WASM_ERR_LINK;
+}
+
+void wasm_error_resource(struct wasm_error *err, const char *msg,
+			 const char *section, const char *detail)
+{
+	if (!err)
+		return;
+	wasm_error_set(err, msg, section, 0, detail);
+	err->kind = WASM_ERR_RESOURCE;
 }

@@ -160,13 +160,11 @@ static int link_imports(wasm_instance *inst, const struct wasm_host_func *funcs,
 			struct wasm_error *err)
 {
 	wasm_module *m = inst->m;
-	char what[128];
 
 	for (uint32_t i = 0; i < m->nimports; i++) {
 		const struct wasm_import *im = &m->imports[i];
 		const struct wasm_host_func *hf = b ? b[i].func : NULL;
 
-		snprintf(what, sizeof what, "%s.%s", im->module, im->name);
 		if (b && im->kind != WASM_EXTERN_FUNC)
 			continue;       /* bound by jit_link_bind */
 		const struct wasm_functype *ft = im->kind == WASM_EXTERN_FUNC ?
@@ -192,12 +190,13 @@ static int link_imports(wasm_instance *inst, const struct wasm_host_func *funcs,
 			}
 		}
 		if (!hf) {
-			wasm_error_set(err, "unknown import", "import", 0, what);
+			wasm_error_link(err, "unknown import", im->module, im->name);
 			return -1;
 		}
 		if (!hf->fn || !letters_match(hf->params, ft->params, ft->nparams) ||
 		    !letters_match(hf->results, ft->results, ft->nresults)) {
-			wasm_error_set(err, "incompatible import type", "import", 0, what);
+			wasm_error_link(err, "incompatible import type", im->module,
+					im->name);
 			return -1;
 		}
 		inst->imports[im->index] = hf;
@@ -252,7 +251,8 @@ static int setup_memory(wasm_instance *inst, struct wasm_error *err)
 	mem = &m->memories[0];
 	inst->mem_reservation = plat_reserve(JIT_MEM_RESERVATION);
 	if (!inst->mem_reservation) {
-		wasm_error_set(err, "out of memory", "memory", 0, "cannot reserve linear memory");
+		wasm_error_resource(err, "out of memory", "memory",
+				    "cannot reserve the linear memory's address space");
 		return -1;
 	}
 	ctx->mem_base = inst->mem_reservation;
@@ -261,7 +261,11 @@ static int setup_memory(wasm_instance *inst, struct wasm_error *err)
 	ctx->mem_size = mem->limits.min * WASM_PAGE_SIZE;
 	ctx->mem_max_pages = mem->limits.has_max ? mem->limits.max : WASM_MAX_PAGES;
 	if (ctx->mem_size && plat_commit(ctx->mem_base, ctx->mem_size)) {
-		wasm_error_set(err, "out of memory", "memory", 0, "cannot commit linear memory");
+		char d[96];
+
+		snprintf(d, sizeof d, "cannot allocate the linear memory: %u pages, %llu MiB",
+			 (unsigned)mem->limits.min, (unsigned long long)(ctx->mem_size >> 20));
+		wasm_error_resource(err, "out of memory", "memory", d);
 		return -1;
 	}
 	return 0;
@@ -275,7 +279,7 @@ static int setup_stack(wasm_instance *inst, struct wasm_error *err)
 	inst->stack_mapping = plat_reserve(size);
 	if (!inst->stack_mapping ||
 	    plat_commit(inst->stack_mapping + GUARD_PAGE, JIT_STACK_SIZE)) {
-		wasm_error_set(err, "out of memory", NULL, 0, "cannot map the Wasm stack");
+		wasm_error_resource(err, "out of memory", NULL, "cannot map the Wasm stack");
 		return -1;
 	}
 	ctx->stack_base = inst->stack_mapping;
@@ -289,31 +293,37 @@ static int setup_tables(wasm_instance *inst, struct wasm_error *err)
 {
 	wasm_module *m = inst->m;
 	size_t n = m->ntables ? m->ntables : 1;
+	char d[96];
 
 	inst->ctx.tables = calloc(n, sizeof *inst->ctx.tables);
 	inst->own_tables = calloc(n, sizeof *inst->own_tables);
-	if (!inst->ctx.tables || !inst->own_tables)
-		goto oom;
+	if (!inst->ctx.tables || !inst->own_tables) {
+		wasm_error_resource(err, "out of memory", "table", NULL);
+		return -1;
+	}
 	for (uint32_t i = m->nimported_tables; i < m->ntables; i++) {
 		struct jit_table *t = &inst->own_tables[i];
 		const struct wasm_limits *l = &m->tables[i].limits;
 
 		if (l->min > JIT_TABLE_MAX_ELEMS) {
-			wasm_error_set(err, "table too large", "table", 0, NULL);
+			snprintf(d, sizeof d, "table %u: %llu elements, at most %u", i,
+				 (unsigned long long)l->min, JIT_TABLE_MAX_ELEMS);
+			wasm_error_resource(err, "table too large", "table", d);
 			return -1;
 		}
 		t->size = (uint32_t)l->min;
 		t->max = l->has_max ? (uint32_t)l->max : UINT32_MAX;
 		t->elemtype = m->tables[i].elemtype;
 		t->elems = calloc(t->size ? t->size : 1, sizeof *t->elems);
-		if (!t->elems)
-			goto oom;
+		if (!t->elems) {
+			snprintf(d, sizeof d, "cannot allocate table %u: %u elements", i,
+				 t->size);
+			wasm_error_resource(err, "out of memory", "table", d);
+			return -1;
+		}
 		inst->ctx.tables[i] = t;
 	}
 	return 0;
-oom:
-	wasm_error_set(err, "out of memory", "table", 0, NULL);
-	return -1;
 }
 
 /* One descriptor per function index (jit.h: the funcref values). */
@@ -348,17 +358,17 @@ static int setup_globals_funcs(wasm_instance *inst, const struct jit_binding *b,
 	ctx->globals = calloc(m->nglobals ? m->nglobals : 1, sizeof(uint64_t));
 	ctx->funcs = calloc(m->nfuncs ? m->nfuncs : 1, sizeof(void *));
 	if (!ctx->globals || !ctx->funcs) {
-		wasm_error_set(err, "out of memory", NULL, 0, NULL);
+		wasm_error_resource(err, "out of memory", NULL, NULL);
 		return -1;
 	}
 	for (uint32_t i = 0; i < m->nfuncs; i++)
 		ctx->funcs[i] = m->code->base + m->code->func_offsets[i];
 	if (setup_funcrefs(inst)) {
-		wasm_error_set(err, "out of memory", NULL, 0, NULL);
+		wasm_error_resource(err, "out of memory", NULL, NULL);
 		return -1;
 	}
 	if (b && jit_link_bind(ctx, m, b)) {
-		wasm_error_set(err, "out of memory", "import", 0, NULL);
+		wasm_error_resource(err, "out of memory", "import", NULL);
 		return -1;
 	}
 	/* in order: an init may read the imported globals before it */
@@ -400,7 +410,7 @@ static int setup_segments(wasm_instance *inst, struct wasm_error *err)
 	}
 	return 0;
 oom:
-	wasm_error_set(err, "out of memory", NULL, 0, "segments");
+	wasm_error_resource(err, "out of memory", NULL, "segments");
 	return -1;
 }
 
@@ -560,7 +570,7 @@ int wasm_call_n(wasm_instance *inst, const char *export_name, size_t name_len,
 	}
 	nslots = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
 	if (nslots > MAX_INLINE_SLOTS && !(area = calloc(nslots, sizeof *area))) {
-		wasm_error_set(err, "out of memory", NULL, 0, NULL);
+		wasm_error_resource(err, "out of memory", NULL, NULL);
 		return -1;
 	}
 	for (uint32_t i = 0; i < ft->nparams; i++)
@@ -742,7 +752,7 @@ int jit_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
 	if (!inst || !(inst->imports = calloc(m->nfuncs ? m->nfuncs : 1,
 					       sizeof *inst->imports))) {
 		free(inst);
-		wasm_error_set(err, "out of memory", NULL, 0, NULL);
+		wasm_error_resource(err, "out of memory", NULL, NULL);
 		return -1;
 	}
 	inst->m = m;
@@ -757,7 +767,7 @@ int jit_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
 		goto fail;
 	jit_ctx_register(&inst->ctx);
 	if (!inst->registered) {
-		wasm_error_set(err, "too many instances", NULL, 0, NULL);
+		wasm_error_resource(err, "too many instances", NULL, NULL);
 		goto fail;
 	}
 	rc = -2;

@@ -223,9 +223,18 @@ void jit_trap(void);
 void jit_trap_record_site(struct jit_ctx *ctx, uint32_t code_flags, uintptr_t rip,
 			  uintptr_t rbp, uint32_t index);
 
-/* error.c: fill *err (if err is not NULL); detail may be NULL. */
+/* error.c: fill *err (if err is not NULL); detail may be NULL.  The
+ * error is of kind WASM_ERR_INVALID; wasm_error_link and wasm_error_resource
+ * make the other kinds. */
 void wasm_error_set(struct wasm_error *err, const char *msg,
 		    const char *section, size_t off, const char *detail);
+/* A link error (WASM_ERR_LINK): msg ("unknown import", "incompatible
+ * import type") for the import module::name. */
+void wasm_error_link(struct wasm_error *err, const char *msg, const char *module,
+		     const char *name);
+/* A resource failure (WASM_ERR_RESOURCE); detail may be NULL. */
+void wasm_error_resource(struct wasm_error *err, const char *msg,
+			 const char *section, const char *detail);
 
 /* instance.c: the signature letter of a value type in struct
  * wasm_host_func (i I f F r x), '?' for others. */

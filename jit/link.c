@@ -545,13 +545,9 @@ int wasm_linker_instantiate(wasm_linker *l, wasm_module *m, wasm_instance **out,
 
 		resolve_import(l, m, im, &r);
 		if (r.msg) {
-			if (err) {
-				err->msg = r.msg;
-				err->section = "import";
-				err->offset = 0;
-				snprintf(err->detail, sizeof err->detail, "%s.%s",
-					 im->module, im->name);
-			}
+			wasm_error_link(err, r.msg, im->module, im->name);
+			if (err && !strcmp(r.msg, "out of memory"))
+				err->kind = WASM_ERR_RESOURCE;
 			free(b);
 			return -1;
 		}
@@ -561,9 +557,6 @@ int wasm_linker_instantiate(wasm_linker *l, wasm_module *m, wasm_instance **out,
 	free(b);
 	return rc;
 oom:
-	if (err) {
-		memset(err, 0, sizeof *err);
-		err->msg = "out of memory";
-	}
+	wasm_error_resource(err, "out of memory", NULL, NULL);
 	return -1;
 }

@@ -1021,6 +1021,8 @@ static bool decode_section(struct decoder *d, uint8_t id, struct wasm_reader *se
 	wasm_error_set(err, !strcmp(sec->err, WASM_ERR_EOF) ?
 		  "unexpected end of section or function" : sec->err,
 		  section_names[id], sec->err_off, d->detail);
+	if (err && !strcmp(sec->err, "out of memory"))
+		err->kind = WASM_ERR_RESOURCE;         /* ours, not the module's */
 	return false;
 }
 
@@ -1128,7 +1130,7 @@ static bool check_module(struct decoder *d, struct wasm_error *err)
 	if (!m->declared_funcs) {
 		m->declared_funcs = calloc((size_t)m->nfuncs / 8 + 1, 1);
 		if (!m->declared_funcs) {
-			wasm_error_set(err, "out of memory", NULL, 0, NULL);
+			wasm_error_resource(err, "out of memory", NULL, NULL);
 			return false;
 		}
 	}
@@ -1149,7 +1151,7 @@ int wasm_module_load(const uint8_t *bytes, size_t len, wasm_module **out,
 	m = calloc(1, sizeof *m);
 	if (!m || !(m->bytes = malloc(len ? len : 1))) {
 		free(m);
-		wasm_error_set(err, "out of memory", NULL, 0, NULL);
+		wasm_error_resource(err, "out of memory", NULL, NULL);
 		return -1;
 	}
 	if (len)

@@ -35,11 +35,23 @@ enum wasm_valtype {
 const char *wasm_valtype_name(uint8_t type);
 
 /* A load/link error: what, where (byte offset in the module, section name). */
+/* What failed: the module itself, its imports, or the machine under it
+ * (the CLI names each for what it is: "invalid module", "unknown import",
+ * "failed to instantiate"; wasi-baremetal/wasi_run.c). */
+enum wasm_error_kind {
+	WASM_ERR_INVALID = 0,  /* malformed or invalid (decoding, validation) */
+	WASM_ERR_LINK,         /* an import not defined, or not of its type */
+	WASM_ERR_RESOURCE,     /* valid, but memory, tables or code could not
+				* be allocated (or an implementation limit) */
+};
+
 struct wasm_error {
 	const char *msg;       /* static string, e.g. "type mismatch" */
 	const char *section;   /* "code", "import", ... or NULL */
 	size_t offset;         /* byte offset in the module binary */
-	char detail[128];      /* optional extra context, may be empty */
+	char detail[128];      /* optional extra context, may be empty;
+				* link errors: the import, "module::name" */
+	enum wasm_error_kind kind;
 };
 
 /* Format "section 'code' at offset 0x1a2: type mismatch (detail)" into buf. */

@@ -6,14 +6,28 @@
 # top of the tree first, and sets T (its scratch directory) and TIMEOUT
 # (QEMU's time limit in seconds) before it boots anything.
 #
-# Every check prints "PASS name" or "FAIL name (why)" and the evidence;
-# summary, the script's last command, prints "N passed, N failed" and
-# fails if any check did.
+# Every check prints "PASS name", "FAIL name (why)" and the evidence, or
+# "SKIP name (why)" when it could not run here (counted as skipped, never
+# as passed); summary, the script's last command, prints "skipped: NAME
+# (WHY); ..." (when any was) and, as the last line, "N passed, N failed,
+# N skipped", and fails if any check did.
 
 npass=0
 nfail=0
+nskip=0
+skipped=                # "NAME (WHY); ..." for the summary
 
 pass() { echo "PASS $1"; npass=$((npass + 1)); }
+
+# skip NAME WHY: a check that did not run here, and why.
+skip() { skip_counted "$1 ($2)"; }
+
+# skip_counted TEXT: "SKIP TEXT", counted and listed in the summary.
+skip_counted() {
+	echo "SKIP $1"
+	nskip=$((nskip + 1))
+	skipped="$skipped${skipped:+; }$1"
+}
 
 # excerpt FILE: what a FAIL shows of an evidence file, its first 40 lines.
 # A script whose evidence is raw serial output redefines it after sourcing
@@ -33,9 +47,78 @@ fail() {
 	nfail=$((nfail + 1))
 }
 
+# The skipped count is always on the last line (also "0 skipped"), after
+# "N passed, N failed", which readers and scripts look for (README,
+# "Tests"); what was skipped and why, on the line before it.
 summary() {
-	echo "$npass passed, $nfail failed"
+	[ -n "$skipped" ] && echo "skipped: $skipped"
+	echo "$npass passed, $nfail failed, $nskip skipped"
 	[ "$nfail" -eq 0 ]
+}
+
+# ---- verdicts on the output of test programs --------------------------------
+# Each sets WHY and returns 1 when the program's output does not prove that
+# it ran to its end and passed; tests/harness/selftest.sh feeds them
+# outputs that must be refused.
+
+# unit_results NAME OUT ERR RC: a unit test program (tests/unit/check.h):
+# its PASS, FAIL and SKIP lines count as NAME's checks; it must end with
+# the summary "N passed, N failed, N skipped" that agrees with its lines,
+# and exit 0 exactly when no line is a FAIL; else one more failure, NAME.
+unit_results() {
+	local name=$1 out=$2 err=$3 rc=$4 word rest p=0 f=0 s=0 want
+	while read -r word rest; do
+		case "$word" in
+		PASS) pass "$name: $rest"; p=$((p + 1)) ;;
+		FAIL) echo "FAIL $name: $rest"; nfail=$((nfail + 1)); f=$((f + 1)) ;;
+		SKIP) skip_counted "$name: $rest"; s=$((s + 1)) ;;
+		esac
+	done <"$out"
+	[ "$f" -gt 0 ] && [ -s "$err" ] && sed 's/^/    | /' "$err" | head -n 40
+	want="$p passed, $f failed, $s skipped"
+	if [ "$(tail -n 1 "$out")" != "$want" ]; then
+		fail "$name" "exit status $rc, and its last line is not the summary '$want'" \
+			"$err" "$out"
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		fail "$name" "exit status $rc with no FAIL line" "$err" "$out"
+	elif [ "$rc" -eq 0 ] && [ "$f" -gt 0 ]; then
+		fail "$name" "FAIL lines, yet exit status 0" "$out"
+	fi
+}
+
+# selfcheck_ok OUT: the output of a self-checking WASI program
+# (tests/wasi/wt.h, check_wasi_calls.c): no FAIL line, and as its last
+# line the summary "N ok", N > 0 and equal to its "ok" lines.
+selfcheck_ok() {
+	local out=$1 n last
+	last=$(tail -n 1 "$out" | tr -d '\r')
+	n=$(grep -c '^ok ' "$out")
+	WHY=
+	if grep -q '^FAIL' "$out"; then
+		WHY="FAIL lines"
+	elif ! printf '%s\n' "$last" | grep -Eqx '[0-9]+ ok'; then
+		WHY="no final 'N ok' line: it stopped before its end"
+	elif [ "${last% ok}" != "$n" ] || [ "$n" -eq 0 ]; then
+		WHY="the summary '$last' does not count its $n ok lines"
+	fi
+	[ -z "$WHY" ]
+}
+
+# trap_ok RC REPORT MESSAGE: a run that must have trapped with MESSAGE:
+# exit status exactly 134 (a crash, 139, a timeout, 125 or a kernel panic,
+# 70, is no trap), the line "wasm trap: MESSAGE" exactly, then frames
+# "  #0 func[N] NAME at wasm offset 0xX".
+trap_ok() {
+	local rc=$1 report=$2 msg=$3
+	WHY=
+	if [ "$rc" -ne 134 ]; then
+		WHY="exit status $rc, expected 134 (a trap)"
+	elif ! tr -d '\r' <"$report" | grep -Fqx "wasm trap: $msg"; then
+		WHY="no line 'wasm trap: $msg' in the report"
+	elif ! tr -d '\r' <"$report" | grep -Eq '^  #0 func\[[0-9]+\] .* at wasm offset 0x[0-9a-f]+$'; then
+		WHY="the report has no frame '#0 func[N] ... at wasm offset 0x...'"
+	fi
+	[ -z "$WHY" ]
 }
 
 # ---- plain QEMU + OVMF ------------------------------------------------------

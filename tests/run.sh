@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # run.sh — the `make test` driver (run from the top of the tree by make).
 #
-#   1. unit tests: every build/tests/unit/test_* program (their PASS/FAIL
-#      lines are counted; a program that crashes or exits non-zero without
-#      a FAIL line counts as one failure)
+#   1. unit tests: every build/tests/unit/test_* program (their PASS, FAIL
+#      and SKIP lines are counted; a program that crashes, exits non-zero
+#      without a FAIL line or does not end with its summary line counts as
+#      one failure)
 #   2. hosted differential tests: each WASI program under node's WASI
 #      (tests/node_wasi.mjs) and `wasmetal run --hosted` with the same
 #      args/env; stdout and exit status must be identical
-#   3. expected traps (oob_*): report on stderr, non-zero status; and the
-#      self-checking programs (check_*), wasmetal only, status 0
+#   3. expected traps (oob_*): the exact report on stderr, status 134; and
+#      the self-checking programs (check_*), wasmetal only, status 0 and a
+#      final "N ok"
+#   3a. the exit status and the names of errors
+#      (tests/cli/exit_and_errors.sh): proc_exit statuses that do not fit,
+#      unknown imports, resources that cannot be allocated, hosted and
+#      under QEMU
 #   3b. issue 4's WASI programs with preopened directories (--dir): the
 #      self-checking wasi_* and adv_* programs (one check per program and
 #      mode: status 0, no FAIL line, a final "N ok"), and the differential
@@ -21,15 +27,19 @@
 #      for real, then the QEMU scripts (images, console, network: 4b/4c
 #      below); set WASMETAL_SKIP_QEMU=1 to leave them out
 #   5. the WebAssembly spec testsuite, hosted and in one QEMU boot: one
-#      check per .wast file
+#      check per .wast file; where the testsuite is absent, one SKIP per
+#      mode, or a FAIL with WASMETAL_REQUIRE_TESTSUITE=1 (as .ci/run sets)
 #
-# Every check prints "PASS name" or "FAIL name (why)" and the evidence; the
-# last line is "N passed, N failed"; the exit status is 1 if any failed.
+# Every check prints "PASS name", "FAIL name (why)" and the evidence, or
+# "SKIP name (why)"; a check that could not run is counted as skipped,
+# never as passed.  The last line is "N passed, N failed, N skipped", the
+# line before it (if any was skipped) "skipped: NAME (WHY); ..."; the exit
+# status is 1 if any failed.
 set -u
 # No test reads the terminal: programs that need input get it explicitly.
 # (A node run that inherits an open stdin can block in poll_oneoff.)
 exec </dev/null
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 . tests/lib.sh
 
 B=build
@@ -44,44 +54,19 @@ skip_qemu() { [ "${WASMETAL_SKIP_QEMU:-0}" = 1 ]; }
 
 # ---- 1. unit tests -----------------------------------------------------------
 unit_tests() {
-	local bin name out rc p f
+	local bin rc
 	for bin in "$B"/tests/unit/test_*; do
 		[ -f "$bin" ] && [ -x "$bin" ] || continue
 		case "$bin" in *.d | *.o) continue ;; esac
-		name=unit/$(basename "$bin")
-		out=$T/unit.out
-		timeout 120 "$bin" >"$out" 2>"$T/unit.err"
+		timeout 120 "$bin" >"$T/unit.out" 2>"$T/unit.err"
 		rc=$?
-		p=$(grep -c '^PASS ' "$out")
-		f=$(grep -c '^FAIL ' "$out")
-		while read -r word rest; do
-			case "$word" in
-			PASS) echo "PASS $name: $rest" ;;
-			FAIL) echo "FAIL $name: $rest" ;;
-			esac
-		done <"$out"
-		[ "$f" -gt 0 ] && [ -s "$T/unit.err" ] && sed 's/^/    | /' "$T/unit.err" | head -n 40
-		npass=$((npass + p))
-		nfail=$((nfail + f))
-		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-			fail "$name" "exit status $rc with no FAIL line" "$T/unit.err" "$out"
-		fi
+		unit_results "unit/$(basename "$bin")" "$T/unit.out" "$T/unit.err" "$rc"
 	done
 }
 
 # check_test NAME MODE spec...: a self-checking program (tests/wasi/check_*)
-# run with wasmetal only; it must exit 0 and print no FAIL line.
-check_test() {
-	local name=$1 mode=$2
-	shift 2
-	run_wasmetal "$mode" "$@"
-	if [ "$WM_RC" -ne 0 ] || grep -q '^FAIL' "$T/wm.out"; then
-		grep -v '^ok ' "$T/wm.out" >"$T/failed"
-		fail "$name" "exit status $WM_RC" "$T/failed" "$T/wm.err"
-	else
-		pass "$name"
-	fi
-}
+# run with wasmetal only: as selfcheck_test below.
+check_test() { selfcheck_test "$@"; }
 
 # ---- helpers for running one WASI program two ways -------------------------
 # spec format for the runners: ENV... -- MODULE ARGS...
@@ -150,9 +135,10 @@ diff_test() {
 }
 
 # trap_test NAME MODE spec...: the trap report (on stderr hosted, on the
-# console = stdout under QEMU) with function index and offset, status 134
-# (a trap, not a runner failure or kernel panic), and stdout starting with
-# what node printed before the trap.
+# console = stdout under QEMU): exactly "wasm trap: out of bounds memory
+# access" and a frame with function index and offset, status exactly 134
+# (a trap, not a runner failure, kernel panic or crash), and stdout
+# starting with what node printed before the trap.
 trap_test() {
 	local name=$1 mode=$2 report
 	shift 2
@@ -163,18 +149,10 @@ trap_test() {
 	else
 		report=$T/wm.out
 	fi
-	if [ "$WM_RC" -eq 0 ]; then
-		fail "$name" "exit status 0, expected a trap" "$T/wm.out" "$T/wm.err"
-	elif [ "$WM_RC" -ne 134 ]; then
-		# 134 = WASI_STATUS_TRAP; 124/125 = timeout or boot failure,
-		# 70 = kernel panic: the trap must not take the kernel down.
-		fail "$name" "exit status $WM_RC, expected 134 (trap)" "$T/wm.out" "$T/wm.err"
-	elif ! grep -q 'out of bounds memory access' "$report"; then
-		fail "$name" "no 'out of bounds memory access' in the report" "$T/wm.out" "$T/wm.err"
-	elif ! grep -Eq 'func(\[| )[0-9]+' "$report"; then
-		fail "$name" "the report names no function index (func[N])" "$report"
-	elif ! grep -Eq '(\+|offset |@ ?)0x[0-9a-fA-F]+' "$report"; then
-		fail "$name" "the report gives no byte offset" "$report"
+	# 134 = WASI_STATUS_TRAP, and nothing else: 124/125 = timeout or
+	# boot failure, 70 = kernel panic, 139 = a crash (lib.sh, trap_ok)
+	if ! trap_ok "$WM_RC" "$report" 'out of bounds memory access'; then
+		fail "$name" "$WHY" "$T/wm.out" "$T/wm.err"
 	elif ! head -c "$(wc -c <"$T/node.out")" "$T/wm.out" | cmp -s - "$T/node.out"; then
 		diff -u --label node "$T/node.out" --label wasmetal "$T/wm.out" >"$T/diff" 2>&1
 		fail "$name" "output before the trap differs from node's" "$T/diff"
@@ -247,9 +225,10 @@ make_adv_tree() {       # DIR: the tree tests/wasi/adv_escape.c describes
 	ln -s ../inside.txt "$t/a/sub/uplink"
 }
 
-# selfcheck_test NAME MODE spec...: a wasi_*/adv_* program: exit status 0,
-# no FAIL line, and the summary "N ok" as its last line (so a program
-# that died half-way cannot pass).
+# selfcheck_test NAME MODE spec...: a wasi_*/adv_*/check_* program: exit
+# status 0, no FAIL line, and the summary "N ok" counting its ok lines as
+# its last line (lib.sh, selfcheck_ok: a program that died half-way cannot
+# pass).
 selfcheck_test() {
 	local name=$1 mode=$2
 	shift 2
@@ -257,30 +236,35 @@ selfcheck_test() {
 	grep -v '^ok ' "$T/wm.out" >"$T/failed"
 	if [ "$WM_RC" -ne 0 ]; then
 		fail "$name" "exit status $WM_RC" "$T/failed" "$T/wm.err"
-	elif grep -q '^FAIL' "$T/wm.out" || ! tail -n 1 "$T/wm.out" | grep -Eq '^[0-9]+ ok$'; then
-		fail "$name" "FAIL lines or no final 'N ok'" "$T/failed" "$T/wm.err"
+	elif ! selfcheck_ok "$T/wm.out"; then
+		fail "$name" "$WHY" "$T/failed" "$T/wm.err"
 	else
 		pass "$name ($(tail -n 1 "$T/wm.out"))"
 	fi
 }
 
-# wasi_misc ends by raising SIGTERM: the process must end there, with a
-# non-zero status that is not a timeout (124), a load error (125) or a
-# kernel panic (70), after its "N ok" line.
+# wasi_misc ends by raising SIGTERM: the process must end there, right
+# after its "N ok" line, as a trap (as Wasmtime: wasi_proc.c): exactly
+# status 134 and the report "wasm trap: host function error:
+# proc_raise(SIGTERM) unsupported" (where trap_test reads it); a crash,
+# timeout, load error or kernel panic is no pass.
 raise_test() {
-	local name=$1 mode=$2
+	local name=$1 mode=$2 report=$T/wm.err
 	shift 2
 	run_wasmetal "$mode" "$@" </dev/null
+	[ "$mode" = hosted ] || report=$T/wm.out
 	grep -v '^ok ' "$T/wm.out" >"$T/failed"
-	case "$WM_RC" in
-	0 | 70 | 124 | 125)
-		fail "$name" "exit status $WM_RC after proc_raise(SIGTERM)" "$T/failed" "$T/wm.err"
-		return ;;
-	esac
-	if grep -q '^FAIL' "$T/wm.out" || ! grep -Eq '^[0-9]+ ok$' "$T/wm.out"; then
-		fail "$name" "FAIL lines or no 'N ok'" "$T/failed" "$T/wm.err"
+	if ! trap_ok "$WM_RC" "$report" 'host function error: proc_raise(SIGTERM) unsupported'; then
+		fail "$name" "after proc_raise(SIGTERM): $WHY" "$T/failed" "$T/wm.err"
+		return
+	fi
+	# its own output is what comes before the trap report (which is on
+	# stdout too where the console carries both)
+	sed '/^wasm trap: /,$d' "$T/wm.out" >"$T/wm.own"
+	if ! selfcheck_ok "$T/wm.own"; then
+		fail "$name" "$WHY" "$T/failed" "$T/wm.err"
 	else
-		pass "$name ($(grep -E '^[0-9]+ ok$' "$T/wm.out"), status $WM_RC)"
+		pass "$name ($(tail -n 1 "$T/wm.own" | tr -d '\r'), status $WM_RC)"
 	fi
 }
 
@@ -349,7 +333,7 @@ cli_tests() {
 qemu_tests() {
 	local f missing=
 	if skip_qemu; then
-		echo "NOTE QEMU boot tests skipped (WASMETAL_SKIP_QEMU=1)"
+		skip qemu "WASMETAL_SKIP_QEMU=1: no QEMU boot test ran"
 		return
 	fi
 	for f in "$B/kernel.elf" "$B/BOOTX64.EFI"; do
@@ -388,7 +372,7 @@ qemu_tests() {
 # DHCP and SLAAC in the log; a boot without a NIC (~20 s).
 # tests/net/tap_netns.sh: the TAP path inside a network namespace of its
 # own: static address, ICMP and ICMPv6 echo, HTTP over IPv4 and IPv6
-# link-local (~15 s; needs root, else a NOTE).
+# link-local (~15 s; needs root, else a SKIP).
 # tests/net/qemu_net.sh: net.sh's real clients against the Wasm programs
 # booted under QEMU (httpd, echo, fetch, sock_api, sock_grants, grants
 # enforced by the kernel, names through a DNS server of its own on a TAP),
@@ -397,24 +381,38 @@ qemu_tests() {
 # own: bad frames of every kind, a SYN flood, 10,000 connections opened and
 # dropped, slow clients, a guest that never reads; examples/httpd must keep
 # serving and the kernel's pools stay bounded (~80 s; needs root, else a
-# NOTE).
-# script_tests NAME SCRIPT: the script's checks count here (its PASS and
-# FAIL lines, with their evidence); if it printed no FAIL line and did not
-# end with "N passed, 0 failed", that is one more failure, NAME.
+# SKIP).
+# script_tests NAME SCRIPT: the script's checks count here (its PASS, FAIL
+# and SKIP lines, with their evidence).  It must end with its summary
+# (lib.sh: the last line of that form; only the shell's own noise, such as
+# a job's "Terminated", may follow it), which agrees with its lines, "P
+# passed, F failed, S skipped" (or, from a script that skips nothing, "P
+# passed, F failed"), and its exit status be 0 exactly when F is 0; else
+# that is one more failure, NAME (a script that died half-way, or whose
+# count disagrees, cannot pass).
 script_tests() {
-	local name=$1 script=$2 out=$T/$1.out word rest
+	local name=$1 script=$2 out=$T/$1.out word rest rc p=0 f=0 s=0 want last
 	BUILD=$B "$script" >"$out" 2>&1
+	rc=$?
 	while read -r word rest; do
 		case "$word" in
-		PASS) pass "$rest" ;;
-		FAIL) echo "FAIL $rest"; nfail=$((nfail + 1)) ;;
+		PASS) pass "$rest"; p=$((p + 1)) ;;
+		FAIL) echo "FAIL $rest"; nfail=$((nfail + 1)); f=$((f + 1)) ;;
+		SKIP) skip_counted "$rest"; s=$((s + 1)) ;;
 		NOTE) echo "NOTE $rest" ;;
 		'|' | ---) echo "    $word $rest" ;;
 		esac
 	done <"$out"
-	grep -q '^[0-9]* passed, 0 failed$' "$out" ||
-		grep -q '^FAIL' "$out" ||
-		fail "$name" "$(basename "$script") did not finish" "$out"
+	want="$p passed, $f failed, $s skipped"
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$out" | tail -n 1)
+	[ "$s" -eq 0 ] && [ "$last" = "$p passed, $f failed" ] && last=$want
+	if [ "$last" != "$want" ]; then
+		fail "$name" "$(basename "$script") did not end with its summary '$want' (exit status $rc)" "$out"
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		fail "$name" "$(basename "$script"): exit status $rc with no FAIL line" "$out"
+	elif [ "$rc" -eq 0 ] && [ "$f" -gt 0 ]; then
+		fail "$name" "$(basename "$script"): FAIL lines, yet exit status 0" "$out"
+	fi
 }
 
 # ---- 5. spec testsuite -------------------------------------------------------
@@ -427,7 +425,13 @@ spec_tests() {  # MODE(hosted|qemu)
 	local out=$T/spec-$mode.out name p f s rest files=0 prefix=spec flag=
 	[ "$mode" = qemu ] && prefix=spec-qemu flag=--qemu
 	if [ ! -d "$dir" ]; then
-		echo "NOTE spec testsuite not run ($mode): $dir is absent (set WASM_TESTSUITE; not counted)"
+		# WASMETAL_REQUIRE_TESTSUITE=1 (.ci/run sets it): this machine
+		# must have it, and its absence is a failure
+		if [ "${WASMETAL_REQUIRE_TESTSUITE:-0}" = 1 ]; then
+			fail "$prefix/testsuite" "$dir is absent, and WASMETAL_REQUIRE_TESTSUITE=1"
+		else
+			skip "$prefix/testsuite" "the spec testsuite is absent: no $dir (set WASM_TESTSUITE)"
+		fi
 		return
 	fi
 	BUILD=$B WASM_TESTSUITE=$dir tests/spec/run-suite.sh $flag >"$out" 2>&1
@@ -436,7 +440,7 @@ spec_tests() {  # MODE(hosted|qemu)
 		files=$((files + 1))
 		if [ "$f" = 0 ] && [ "$p" = 0 ] && [ -z "$rest" ]; then
 			# only text-format modules (wasmetal reads binaries)
-			echo "NOTE $prefix/$name: all $s assertions skipped (text format; not counted)"
+			skip "$prefix/$name" "all $s assertions are text-format modules"
 		elif [ "$f" = 0 ] && [ -z "$rest" ]; then
 			pass "$prefix/$name"
 		else
@@ -459,9 +463,14 @@ spec_tests() {  # MODE(hosted|qemu)
 	echo "NOTE spec testsuite, $mode ($dir): $(tail -n 1 "$out") assertions in $files files"
 }
 
+# tests/harness/selftest.sh sources this file for its functions only.
+[ "${WASMETAL_RUN_SH_FUNCTIONS:-0}" = 1 ] && return 0
+
+script_tests harness tests/harness/selftest.sh
 unit_tests
 if [ -x "$W" ]; then
 	cli_tests
+	script_tests cli tests/cli/exit_and_errors.sh
 	program_tests hosted
 	preopen_tests hosted
 	script_tests net tests/net/net.sh
@@ -482,7 +491,7 @@ else
 fi
 spec_tests hosted
 if skip_qemu; then
-	echo "NOTE spec testsuite in QEMU skipped (WASMETAL_SKIP_QEMU=1)"
+	skip spec-qemu "WASMETAL_SKIP_QEMU=1"
 else
 	spec_tests qemu
 fi

@@ -64,14 +64,23 @@ void wasi_ctx_free(struct wasi_ctx *ctx);
  * Returns the count; *out stays valid while ctx lives. */
 size_t wasi_host_funcs(struct wasi_ctx *ctx, const struct wasm_host_func **out);
 
-/* Exit statuses of wasi_run_module besides the module's own proc_exit code. */
+/* Exit statuses of wasi_run_module besides the module's own proc_exit code,
+ * which is passed through only from 0 to WASI_EXIT_MAX (as Wasmtime: "exit
+ * with invalid exit status outside of [0..126)"), so that 134 and above
+ * never come from the guest and no status reads as another mod 256. */
+#define WASI_EXIT_MAX           125
 #define WASI_STATUS_TRAP        134     /* the module trapped (as wasmtime) */
-#define WASI_STATUS_LOAD_ERROR  125     /* invalid module or link error */
+#define WASI_STATUS_LOAD_ERROR  125     /* invalid module, link error, or
+					 * failed to instantiate */
+#define WASI_STATUS_BAD_EXIT    1       /* proc_exit outside 0..WASI_EXIT_MAX
+					 * (as Wasmtime, whose CLI reports
+					 * that error with status 1) */
 
-/* Load, instantiate and run `_start` of a WASI command.  Traps and load
- * errors are reported on the console's stderr (fd 2) with their context.
- * Returns the exit status: the proc_exit code, 0 when _start returns, or
- * one of the WASI_STATUS_* above. */
+/* Load, instantiate and run `_start` of a WASI command.  Traps, load
+ * errors and bad exit statuses are reported on the console's stderr
+ * (fd 2) with their context, each report a line starting "wasm trap: " or
+ * "wasmetal: ".  Returns the exit status: the proc_exit code (0..125), 0
+ * when _start returns, or one of the WASI_STATUS_* above. */
 int wasi_run_module(const uint8_t *wasm, size_t len, const struct wasi_config *cfg);
 
 #endif

@@ -7,8 +7,16 @@
  *
  * Load and link errors, and traps, are reported on the guest's stderr
  * (console fd 2) with their context; the status follows wasmtime: the
- * proc_exit code, 0 when _start returns, 134 on a trap, 125 when the
- * module could not be loaded.
+ * proc_exit code (0..125 only), 0 when _start returns, 134 on a trap, 125
+ * when the module could not be loaded or instantiated, 1 (with a report)
+ * for a proc_exit code outside 0..125.  Each error is named for what it
+ * is, as Wasmtime names them:
+ *
+ *   wasmetal: invalid module: section 'code' at offset 0x1a2: type mismatch
+ *   wasmetal: failed to instantiate: unknown import: env::memory has not been defined
+ *   wasmetal: failed to instantiate: out of memory (cannot allocate the linear ...)
+ *   wasmetal: failed to load the module: out of memory (code)
+ *   wasmetal: exit with invalid exit status outside of [0..126): proc_exit(256)
  */
 #include <stdio.h>
 #include "plat.h"
@@ -24,14 +32,45 @@ static void report(const char *prefix, const char *msg)
 								   : sizeof(line) - 1);
 }
 
-static int load_error(const struct wasm_error *err, const char *what)
+/* A failure of wasm_module_load (instantiating false) or of
+ * wasm_instance_new: reported by its kind (wasm.h), status 125. */
+static int load_error(const struct wasm_error *err, bool instantiating, const char *what)
 {
+	const char *m = err->msg ? err->msg : "unknown error";
 	char buf[384], msg[448];
 
-	wasm_error_format(err, buf, sizeof(buf));
-	snprintf(msg, sizeof(msg), "%s%s", what, buf);
-	report("invalid module: ", msg);
+	if (err->kind == WASM_ERR_LINK && !strcmp(m, "unknown import")) {
+		snprintf(msg, sizeof(msg), "unknown import: %s has not been defined",
+			 err->detail);
+	} else if (err->kind == WASM_ERR_LINK) {
+		snprintf(msg, sizeof(msg), "%s for %s", m, err->detail);
+	} else if (err->kind == WASM_ERR_RESOURCE) {
+		snprintf(msg, sizeof(msg), "%s%s%s%s", m, err->detail[0] ? " (" : "",
+			 err->detail, err->detail[0] ? ")" : "");
+	} else {
+		wasm_error_format(err, buf, sizeof(buf));
+		snprintf(msg, sizeof(msg), "%s%s", what, buf);
+		report("invalid module: ", msg);
+		return WASI_STATUS_LOAD_ERROR;
+	}
+	report(instantiating ? "failed to instantiate: " : "failed to load the module: ",
+	       msg);
 	return WASI_STATUS_LOAD_ERROR;
+}
+
+/* proc_exit's code as the exit status: 0..WASI_EXIT_MAX as it is; any
+ * other (the witx exitcode is a u32) is an error, as in Wasmtime: a
+ * status the host would cut to 8 bits (256 -> 0, a failure read as
+ * success) or that would read as a signal (128 + n) or as our own 134. */
+static int exit_status(int32_t code)
+{
+	char msg[64];
+
+	if (code >= 0 && code <= WASI_EXIT_MAX)
+		return code;
+	snprintf(msg, sizeof(msg), "proc_exit(%u)", (unsigned)code);
+	report("exit with invalid exit status outside of [0..126): ", msg);
+	return WASI_STATUS_BAD_EXIT;
 }
 
 /* The exit status for a trap: proc_exit's code, or a report and 134. */
@@ -40,8 +79,10 @@ static int trap_status(const struct wasm_trap *trap)
 	char buf[2048];
 	size_t n;
 
-	if (trap->code == WASM_TRAP_EXIT)
-		return trap->exit_code;
+	if (trap->code == WASM_TRAP_EXIT) {
+		plat_log("proc_exit(%u)\n", (unsigned)trap->exit_code);
+		return exit_status(trap->exit_code);
+	}
 	wasm_trap_format(trap, buf, sizeof(buf));
 	n = strnlen(buf, sizeof(buf));
 	if (n && buf[n - 1] != '\n' && n < sizeof(buf) - 1)
@@ -64,7 +105,7 @@ static int run_start(wasm_instance *inst)
 		return 0;
 	if (r > 0)
 		return trap_status(&trap);
-	return load_error(&err, "not a WASI command: ");
+	return load_error(&err, false, "not a WASI command: ");
 }
 
 static int run_module(wasm_module *m, struct wasi_ctx *ctx)
@@ -80,7 +121,7 @@ static int run_module(wasm_module *m, struct wasi_ctx *ctx)
 	memset(&err, 0, sizeof(err));
 	r = wasm_instance_new(m, funcs, nfuncs, &inst, &err, &trap);
 	if (r == -1)
-		return load_error(&err, "");
+		return load_error(&err, true, "");
 	if (r == -2) {
 		/* The start function trapped (or called proc_exit). */
 		status = trap_status(&trap);
@@ -107,7 +148,7 @@ int wasi_run_module(const uint8_t *wasm, size_t len, const struct wasi_config *c
 	}
 	memset(&err, 0, sizeof(err));
 	if (wasm_module_load(wasm, len, &m, &err) < 0) {
-		status = load_error(&err, "");
+		status = load_error(&err, false, "");
 		goto out;
 	}
 	status = run_module(m, ctx);

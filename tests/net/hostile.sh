@@ -37,7 +37,7 @@
 # Every run has a timeout, every client a time and traffic bound.  The
 # random frames come from one seed (HOSTILE_SEED, default 7), printed.
 # Needs root (network namespaces, TAP) and /dev/net/tun; without them the
-# script says so in a NOTE and counts nothing.  Debian's /usr/bin/python3
+# script says so in a SKIP (counted as skipped).  Debian's /usr/bin/python3
 # with python3-scapy sends the frames (host/tools/deps.sh installs it).
 #
 # Prints "PASS name" / "FAIL name (why)" lines, then "N passed, N failed".
@@ -407,7 +407,7 @@ make_www() {
 }
 
 if ! setup_ns; then
-	echo "NOTE net/hostile: not run (needs root, /dev/net/tun and ip netns; not counted)"
+	skip net/hostile "needs root, /dev/net/tun and ip netns"
 	[ -s "$T/ns.err" ] && sed 's/^/    | /' "$T/ns.err"
 elif ! "$PY" -c 'import scapy.all' >"$T/scapy.err" 2>&1; then
 	fail net/hostile/scapy "$PY cannot import scapy (host/tools/deps.sh: python3-scapy)" \

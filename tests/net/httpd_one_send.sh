@@ -4,8 +4,8 @@
 # client's delayed ACK (Nagle's algorithm): 40 ms per request on Linux,
 # 360 requests/s where one send gives thousands (found by bench/net.sh).
 # Runs the Wasm httpd hosted under strace and counts the socket sends of
-# each small response: exactly one.  Needs strace (else a NOTE, nothing
-# counted).  Prints PASS/FAIL lines and "N passed, N failed".
+# each small response: exactly one.  Needs strace (else a SKIP, counted as
+# skipped).  Prints PASS/FAIL lines and "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -16,7 +16,7 @@ cleanup() { [ -n "$SPID" ] && kill "$SPID" 2>/dev/null; wait 2>/dev/null; rm -rf
 trap cleanup EXIT
 
 if ! command -v strace >/dev/null; then
-	echo "NOTE httpd_one_send: strace missing: not run (not counted)"
+	skip httpd_one_send "strace is not installed"
 	summary
 	exit
 fi

@@ -41,15 +41,14 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- the self-checking programs ------------------------------------------------
-selfcheck() {   # NAME ARGS...: exit 0, no FAIL, a final "N ok"
+selfcheck() {   # NAME ARGS...: exit 0, no FAIL, a final "N ok" (lib.sh)
 	local name=$1 rc
 	shift
 	timeout "$TO" "$W" run --hosted --verbose "$@" >"$T/sc.out" 2>"$T/sc.err"
 	rc=$?
 	grep -v '^ok ' "$T/sc.out" >"$T/sc.failed"
-	if [ $rc -ne 0 ] || grep -q '^FAIL' "$T/sc.out" ||
-		! tail -n 1 "$T/sc.out" | grep -Eq '^[0-9]+ ok$'; then
-		fail "$name" "exit status $rc, FAIL lines or no final 'N ok'" "$T/sc.failed" "$T/sc.err"
+	if [ $rc -ne 0 ] || ! selfcheck_ok "$T/sc.out"; then
+		fail "$name" "exit status $rc${WHY:+, $WHY}" "$T/sc.failed" "$T/sc.err"
 		return 1
 	fi
 	pass "$name ($(tail -n 1 "$T/sc.out"))"

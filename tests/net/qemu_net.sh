@@ -150,12 +150,12 @@ powerdown() {
 }
 
 # selfcheck NAME PREFIX: the last qrun NAME exited 0 with no FAIL line and
-# a final "N ok" on the console.
+# a final "N ok" on the console (lib.sh, selfcheck_ok).
 selfcheck() {
 	local o=$T/$1.out
 	grep -v '^ok ' "$o" >"$T/$1.failed"
-	if [ "$QRC" -ne 0 ] || grep -q '^FAIL' "$o" || ! tail -n 1 "$o" | grep -Eq '^[0-9]+ ok$'; then
-		fail "$2" "exit status $QRC, FAIL lines or no final 'N ok'" "$T/$1.failed" \
+	if [ "$QRC" -ne 0 ] || ! selfcheck_ok "$o"; then
+		fail "$2" "exit status $QRC${WHY:+, $WHY}" "$T/$1.failed" \
 			"$T/$1.err" "$T/$1.log"
 		return 1
 	fi
@@ -478,7 +478,7 @@ fetch_tests
 if setup_ns; then
 	tap_tests
 else
-	echo "NOTE qemu/tap: not run (needs root, /dev/net/tun and ip netns; not counted)"
+	skip qemu/tap "needs root, /dev/net/tun and ip netns"
 	[ -s "$T/ns.err" ] && sed 's/^/    | /' "$T/ns.err"
 fi
 image_tests

@@ -13,7 +13,7 @@
 #   script runs on 192.168.77.1 (`--dns`): an A record, an AAAA record, a
 #   name that does not exist, and a numeric name (no query).
 # Needs root (network namespaces, TAP); without it the script says so in a
-# NOTE and counts nothing.  Every run has a timeout.
+# SKIP (counted as skipped).  Every run has a timeout.
 #
 # Prints "PASS name" / "FAIL name (why)" lines, then "N passed, N failed".
 set -u
@@ -260,7 +260,7 @@ run_tests() {
 if setup_ns; then
 	run_tests
 else
-	echo "NOTE net/tap: not run (needs root, /dev/net/tun and ip netns; not counted)"
+	skip net/tap "needs root, /dev/net/tun and ip netns"
 	[ -s "$T/ns.err" ] && sed 's/^/    | /' "$T/ns.err"
 fi
 summary

@@ -312,12 +312,10 @@ TEST(manifest_errors_name_their_line)
 
 		finish(&w);
 		r = bundle_parse(w.b, w.n, &b, &why);
-		if (r != -EINVAL || !why ||
-		    (bad_manifests[i].line && b.bad_line != bad_manifests[i].line)) {
-			fprintf(stderr, "manifest %zu: r %d line %u why %s\n", i, r,
-				b.bad_line, why ? why : "-");
-			CHECK(0);
-		}
+		CHECK_MSG(r == -EINVAL && why &&
+			  (!bad_manifests[i].line || b.bad_line == bad_manifests[i].line),
+			  "manifest %zu: r %d line %u why %s", i, r, b.bad_line,
+			  why ? why : "-");
 	}
 }
 

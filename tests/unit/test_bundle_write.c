@@ -138,10 +138,9 @@ TEST(round_trip_through_the_kernel_parser)
 	n = slurp(out, b, sizeof(b));
 	CHECK(n > 0 && n < sizeof(b));
 	CHECK_EQ_U64(bundle_parse(b, n, &bb, &why), 0);
-	if (why) {
-		fprintf(stderr, "why: %s, line %u\n", why, bb.bad_line);
-		return;
-	}
+	CHECK_MSG(!why, "bundle_parse: %s, line %u", why, bb.bad_line);
+	if (why)
+		return;         /* (a failed check above) */
 	CHECK_EQ_U64(bb.argc, 6);
 	for (int i = 0; i < 6 && i < bb.argc; i++)
 		CHECK(!strcmp(bb.argv[i], argv[i]));

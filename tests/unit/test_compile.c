@@ -1197,9 +1197,7 @@ static void check_locals_zeroed(uint8_t nlocals)
 	build(&mod, "i", "I", code, sizeof code, true);
 	build_locals = NULL;
 	inst = instantiate(mod.b, mod.n, &m, NULL, 0);
-	CHECK(inst != NULL);
-	if (!inst)
-		return;
+	REQUIRE(inst != NULL);
 	for (uint64_t i = 1; i <= 3; i++) {
 		uint64_t args[1] = { i }, res[1] = { 0 };
 		struct wasm_trap trap;
@@ -1596,8 +1594,7 @@ TEST(multi_value)
 {
 	uint64_t a[3], r[3];
 
-	if (!w2a)
-		return;
+	REQUIRE(w2a);
 	CHECK_EQ_U64(w2call(w2a, "three", NULL, 0, r, 3), 0);
 	CHECK_EQ_U64(r[0], 1);
 	CHECK_EQ_U64(r[1], 2);
@@ -1641,8 +1638,7 @@ TEST(multi_value)
 
 TEST(references)
 {
-	if (!w2a)
-		return;
+	REQUIRE(w2a);
 	/* externref is the host's 64-bit value, 0 = null */
 	CHECK_EQ_U64(w2(w2a, "ext_id", 0, 0, 0, 1, 1), 0);
 	CHECK_EQ_U64(w2(w2a, "ext_id", 0x123456789abcull, 0, 0, 1, 1), 0x123456789abcull);
@@ -1663,8 +1659,7 @@ TEST(references)
 
 TEST(tables)
 {
-	if (!w2a)
-		return;
+	REQUIRE(w2a);
 	CHECK_EQ_U64(w2(w2a, "tsize", 0, 0, 0, 0, 1), 2);
 	w2(w2a, "tset_ext", 1, 77, 0, 2, 0);
 	CHECK_EQ_U64(w2(w2a, "tget_ext", 1, 0, 0, 1, 1), 77);
@@ -1715,8 +1710,7 @@ TEST(tables)
 
 TEST(bulk_memory)
 {
-	if (!w2a)
-		return;
+	REQUIRE(w2a);
 	CHECK_EQ_U64(w2(w2a, "load8", 100, 0, 0, 1, 1), 'X');     /* active segment */
 	w2_trap(w2a, "minit1", 0, 0, 0, 0, 0, WASM_TRAP_MEMORY_OOB);  /* ...dropped */
 	w2(w2a, "minit", 0, 1, 3, 3, 0);
@@ -1740,8 +1734,7 @@ TEST(cross_instance_refs)
 {
 	uint64_t a[3], r[3];
 
-	if (!w2a || !w2b)
-		return;
+	REQUIRE(w2a && w2b);
 	uint64_t sub = w2(w2a, "ref_sub", 0, 0, 0, 0, 1);
 	CHECK_EQ_U64(w2(w2b, "callit", sub, 10, 3, 3, 1), 7);
 	w2_trap(w2b, "callit", w2(w2a, "ref_five", 0, 0, 0, 0, 1), 1, 2, 3, 1,
@@ -1819,7 +1812,7 @@ TEST(w2_validation)
 		wasm_module_free(m);
 }
 
-TEST(w2_teardown)
+static void w2_teardown(void)
 {
 	wasm_instance_free(w2b);
 	wasm_instance_free(w2a);
@@ -1848,6 +1841,6 @@ int main(void)
 	RUN(bulk_memory);
 	RUN(cross_instance_refs);
 	RUN(w2_validation);
-	RUN(w2_teardown);
+	w2_teardown();
 	CHECK_DONE();
 }

@@ -306,7 +306,8 @@ TEST(link_errors)
 
 	CHECK(inst_wat(mod, NULL, 0, &m, &i) == -1);
 	CHECK(err.msg && !strcmp(err.msg, "unknown import"));
-	CHECK(!strcmp(err.detail, "env.mul"));
+	CHECK(!strcmp(err.detail, "env::mul"));
+	CHECK_EQ_U64(err.kind, WASM_ERR_LINK);
 	CHECK(i == NULL);
 	wasm_module_free(m);
 	CHECK(inst_wat(mod, bad, 1, &m, &i) == -1);
@@ -578,6 +579,39 @@ TEST(trap_messages)
 	CHECK(!strcmp(buf, "wasm trap: integer divide by zero\n  #0 func[7] ? at wasm offset 0x2a\n"));
 }
 
+/* Regression (issue 8): a valid module whose memory or tables cannot be
+ * allocated was reported as an invalid module; it is a resource failure
+ * (the CLI says "failed to instantiate"), an unknown import a link error. */
+TEST(resource_failures_are_not_invalid_module)
+{
+	wasm_module *m;
+	wasm_instance *i;
+
+	plat_host_fail_commit_after(0);
+	CHECK_EQ_U64(inst_wat("(module (memory 2))", NULL, 0, &m, &i), (uint64_t)-1);
+	plat_host_fail_commit_after(-1);
+	CHECK_EQ_U64(err.kind, WASM_ERR_RESOURCE);
+	CHECK(err.msg && !strcmp(err.msg, "out of memory"));
+	CHECK(!strcmp(err.detail, "cannot allocate the linear memory: 2 pages, 0 MiB"));
+	done(m, i);
+	CHECK_EQ_U64(inst_wat("(module (table 10000001 funcref))", NULL, 0, &m, &i),
+		     (uint64_t)-1);
+	CHECK_EQ_U64(err.kind, WASM_ERR_RESOURCE);
+	CHECK(err.msg && !strcmp(err.msg, "table too large"));
+	done(m, i);
+	CHECK_EQ_U64(inst_wat("(module (import \"env\" \"memory\" (memory 1)))", NULL, 0,
+			      &m, &i), (uint64_t)-1);
+	CHECK_EQ_U64(err.kind, WASM_ERR_LINK);
+	CHECK(err.msg && !strcmp(err.msg, "unknown import"));
+	CHECK(!strcmp(err.detail, "env::memory"));
+	done(m, i);
+	/* and a module that does not decode is invalid */
+	memset(&err, 0, sizeof err);
+	err.kind = WASM_ERR_RESOURCE;
+	CHECK(wasm_module_load((const uint8_t *)"\0asm\1\0\0\0\1\5", 10, &m, &err) == -1);
+	CHECK_EQ_U64(err.kind, WASM_ERR_INVALID);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/wasmetal-test-instance-XXXXXX");
@@ -594,6 +628,7 @@ int main(void)
 	RUN(memory_grow);
 	RUN(instantiation_order);
 	RUN(many_instances);
+	RUN(resource_failures_are_not_invalid_module);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)

@@ -177,11 +177,9 @@ TEST(bad_settings_name_their_line)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int r = parse(bad[i].text, &b, &why);
 
-		if (r != -EINVAL || !why || b.bad_line != bad[i].line) {
-			fprintf(stderr, "case %zu: r %d line %u (want %u) why %s\n", i, r,
-				b.bad_line, bad[i].line, why ? why : "-");
-			CHECK(0);
-		}
+		CHECK_MSG(r == -EINVAL && why && b.bad_line == bad[i].line,
+			  "case %zu: r %d line %u (want %u) why %s", i, r, b.bad_line,
+			  bad[i].line, why ? why : "-");
 		if (r == 0)
 			bundle_free(&b);
 	}

@@ -84,9 +84,8 @@ static int load_raw(const void *p, size_t n)
 
 /* Expect a load error whose message starts with msg (spec harness style). */
 #define CHECK_ERR(rc, want) do { CHECK((rc) == -1); \
-	if (!err.msg || strncmp(err.msg, (want), strlen(want))) { \
-		fprintf(stderr, "%s:%d: error \"%s\", expected \"%s\"\n", __FILE__, __LINE__, \
-			err.msg ? err.msg : "(none)", (want)); check_case_failed = 1; } } while (0)
+	CHECK_MSG(err.msg && !strncmp(err.msg, (want), strlen(want)), \
+		  "error \"%s\", expected \"%s\"", err.msg ? err.msg : "(none)", (want)); } while (0)
 
 /* type section with one type: (func (param i32 i32) (result i32)) */
 #define TYPE_II_I 0x01, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f
@@ -191,8 +190,7 @@ TEST(types_and_canon)
 	    0x60, 0x02, 0x7f, 0x7e, 0x01, 0x7c,     /* same as type 0 */
 	    0x60, 0x00, 0x02, 0x7f, 0x70);          /* () -> (i32 funcref) */
 	CHECK(load(&mb, &m) == 0);
-	if (!m)
-		return;
+	REQUIRE(m);
 	CHECK_EQ_U64(m->ntypes, 4);
 	CHECK_EQ_U64(m->types[0].nparams, 2);
 	CHECK_EQ_U64(m->types[0].params[1], WASM_I64);
@@ -228,8 +226,7 @@ TEST(imports)
 	    0x03, 'e', 'n', 'v', 0x01, 'g', 0x03, 0x7e, 0x00,              /* global i64 */
 	    0x03, 'e', 'n', 'v', 0x02, 0xc3, 0xa9, 0x00, 0x00);            /* func "é" */
 	CHECK(load(&mb, &m) == 0);
-	if (!m)
-		return;
+	REQUIRE(m);
 	CHECK_EQ_U64(m->nimports, 3);
 	CHECK(!strcmp(m->imports[0].module, "env") && !strcmp(m->imports[0].name, "add"));
 	CHECK(!strcmp(m->imports[2].name, "\xc3\xa9"));
@@ -529,8 +526,7 @@ TEST(elements)
 	    0x07, 0x70, 0x01, 0xd2, 0x01, 0x0b);                   /* 7: declarative exprs */
 	code_v(&mb, 3);
 	CHECK(load(&mb, &m) == 0);
-	if (!m)
-		return;
+	REQUIRE(m);
 	CHECK_EQ_U64(m->nelems, 8);
 	CHECK_EQ_U64(m->elems[0].mode, WASM_SEG_ACTIVE);
 	CHECK_EQ_U64(m->elems[0].count, 2);
@@ -765,13 +761,10 @@ static void sweep_prefixes(const uint8_t *b, size_t total, const char *what)
 
 		memcpy(p, b, n);
 		if (load_raw(p, n) == 0) {
-			if (!at_section_end(b, total, n)) {
-				fprintf(stderr, "%s: prefix %zu of %zu loaded\n", what, n, total);
-				check_case_failed = 1;
-			}
-		} else if (!err.msg) {
-			fprintf(stderr, "%s: prefix %zu: error without a message\n", what, n);
-			check_case_failed = 1;
+			CHECK_MSG(at_section_end(b, total, n), "%s: prefix %zu of %zu loaded",
+				  what, n, total);
+		} else {
+			CHECK_MSG(err.msg, "%s: prefix %zu: error without a message", what, n);
 		}
 	}
 	free(copy);
@@ -824,10 +817,8 @@ TEST(truncation_sweep_real)
 	uint8_t *b = read_file(WASMETAL_BUILD_DIR "/examples/hello.wasm", &n);
 	wasm_module *m = NULL;
 
-	if (!b) {
-		printf("SKIP truncation_sweep_real (no build/examples/hello.wasm)\n");
-		return;
-	}
+	if (!b)
+		SKIP("no build/examples/hello.wasm");
 	memset(&err, 0, sizeof err);
 	CHECK(wasm_module_load(b, n, &m, &err) == 0);
 	if (!m) {
@@ -867,10 +858,8 @@ TEST(mutation_sweep)
 		}
 		uint8_t *copy = malloc(mb.n);
 		memcpy(copy, mb.b, mb.n);
-		if (load_raw(copy, mb.n) != 0 && !err.msg) {
-			fprintf(stderr, "mutation %d: error without a message\n", iter);
-			check_case_failed = 1;
-		}
+		CHECK_MSG(load_raw(copy, mb.n) == 0 || err.msg,
+			  "mutation %d: error without a message", iter);
 		free(copy);
 	}
 }

@@ -81,9 +81,7 @@ TEST(element_index_in_traps)
 	struct wasm_trap t;
 	char buf[160], full[1024];
 
-	CHECK(inst != NULL);
-	if (!inst)
-		return;
+	REQUIRE(inst != NULL);
 	CHECK(!strcmp(ci_trap(inst, 2, &t, buf, sizeof buf), "uninitialized element 2"));
 	CHECK(t.code == WASM_TRAP_UNINITIALIZED_ELEMENT && t.has_index && t.index == 2);
 	wasm_trap_format(&t, full, sizeof full);
@@ -119,9 +117,7 @@ TEST(names_with_nul)
 	uint32_t np = 9, nr = 9;
 	uint8_t ty = 0;
 
-	CHECK(inst != NULL);
-	if (!inst)
-		return;
+	REQUIRE(inst != NULL);
 	CHECK(wasm_call(inst, "a", NULL, 0, &r, 1, &t, &err) == 0 && r == 1);
 	CHECK(wasm_call_n(inst, "a\0b", 3, NULL, 0, &r, 1, &t, &err) == 0 && r == 7);
 	CHECK(wasm_call_n(inst, "\0", 1, NULL, 0, &r, 1, &t, &err) == 0 && r == 9);

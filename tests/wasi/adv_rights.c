@@ -369,13 +369,13 @@ static void check_dir_rights(void)
 	e = __wasi_path_open(d, 0, "subdir", __WASI_OFLAGS_DIRECTORY, 0, ALL_FILE_RIGHTS, 0, &sub);
 	wt_true(e == NOTCAP || (e == 0 && no_right(sub, 0, __WASI_RIGHTS_FD_WRITE)),
 		"a subdir opened from it does not get FD_WRITE to pass on");
+	/* (when the subdir was refused, there is no file to open from it:
+	 * the check above covers that case) */
 	if (!e) {
 		e = wt_open(sub, "f", __WASI_OFLAGS_CREAT, __WASI_RIGHTS_FD_WRITE, 0, &f);
 		wt_true(e == NOTCAP || (e == 0 && no_right(f, __WASI_RIGHTS_FD_WRITE, 0)),
 			"so a file opened from the subdir cannot be written either");
 		__wasi_fd_close(sub);
-	} else {
-		wt_true(1, "so a file opened from the subdir cannot be written either");
 	}
 	e = __wasi_path_open(d, 0, ".", __WASI_OFLAGS_DIRECTORY, 0, ALL_FILE_RIGHTS, 0, &sub);
 	wt_true(e == NOTCAP || (e == 0 && no_right(sub, 0, __WASI_RIGHTS_FD_WRITE)),

@@ -4,7 +4,9 @@
  * every guest pointer or length that reaches outside linear memory must
  * give ERRNO_FAULT (never a crash), unknown fds EBADF, the console fds
  * are character devices that cannot seek, clocks and random work.
- * Prints one line per check; exits 0 if all passed, else 1.
+ * Prints one line per check ("ok  ..." or "FAIL ..."), then the summary
+ * "N ok" (or "N ok, M FAIL") as its last line; exits 0 if all passed,
+ * else 1.  tests/run.sh requires the summary (lib.sh, selfcheck_ok).
  *
  * Not a differential test: node's WASI answers EOVERFLOW for these and
  * (node v20) even crashes on a buffer wrapping past 4 GiB.  tests/run.sh
@@ -15,7 +17,7 @@
 #include <string.h>
 #include <wasi/api.h>
 
-static int failures;
+static int oks, failures;
 
 static void expect(const char *what, int got, int want)
 {
@@ -24,12 +26,14 @@ static void expect(const char *what, int got, int want)
 		printf(" (want %d)", want);
 	printf("\n");
 	failures += got != want;
+	oks += got == want;
 }
 
 static void expect_true(const char *what, int cond)
 {
 	printf("%s %s\n", cond ? "ok  " : "FAIL", what);
 	failures += !cond;
+	oks += !!cond;
 }
 
 static uint32_t mem_end(void)
@@ -186,6 +190,9 @@ int main(void)
 	check_prestat_read_close();
 	check_clocks_random();
 	check_poll();
-	printf("%d failures\n", failures);
+	if (failures)
+		printf("%d ok, %d FAIL\n", oks, failures);
+	else
+		printf("%d ok\n", oks);
 	return failures ? 1 : 0;
 }
