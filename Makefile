@@ -184,10 +184,12 @@ TEST_WASI_SRCS := $(wildcard tests/wasi/*.c)
 TEST_WAT_SRCS  := $(wildcard tests/wat/*.wat)
 TEST_KERNEL_SRCS := $(wildcard tests/kernel/*.c)
 TEST_NET_SRCS := $(wildcard tests/net/*.c)
+TEST_STDIO_SRCS := $(wildcard tests/stdio/*.c)
 TEST_WASM := $(patsubst tests/wasi/%.c,$(BUILD)/tests/wasi/%.wasm,$(TEST_WASI_SRCS)) \
 	     $(patsubst tests/wat/%.wat,$(BUILD)/tests/wat/%.wasm,$(TEST_WAT_SRCS)) \
 	     $(patsubst tests/kernel/%.c,$(BUILD)/tests/kernel/%.wasm,$(TEST_KERNEL_SRCS)) \
-	     $(patsubst tests/net/%.c,$(BUILD)/tests/net/%.wasm,$(TEST_NET_SRCS))
+	     $(patsubst tests/net/%.c,$(BUILD)/tests/net/%.wasm,$(TEST_NET_SRCS)) \
+	     $(patsubst tests/stdio/%.c,$(BUILD)/tests/stdio/%.wasm,$(TEST_STDIO_SRCS))
 # -MMD: the programs include tests/wasi/wt.h
 $(BUILD)/tests/wasi/%.wasm: tests/wasi/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -198,6 +200,10 @@ $(BUILD)/tests/kernel/%.wasm: tests/kernel/%.c | $(DEPS_STAMP)
 	$(Q)$(WASI_CC) $(WASI_CFLAGS) -o $@ $<
 # guests of the network scripts (tests/net/*.sh)
 $(BUILD)/tests/net/%.wasm: tests/net/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(WASI_CC) $(WASI_CFLAGS) -o $@ $<
+# guests of the stdio script (tests/stdio/stdio.sh)
+$(BUILD)/tests/stdio/%.wasm: tests/stdio/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(WASI_CC) $(WASI_CFLAGS) -o $@ $<
 $(BUILD)/tests/wat/%.wasm: tests/wat/%.wat | $(DEPS_STAMP)

@@ -6,8 +6,10 @@
  * sender waits while the FIFO is full: QEMU does, a real line would
  * overrun); serial_rx_irq_enable turns on the "received data available"
  * interrupt (IER bit 0) only so that the idle loop wakes up when input
- * arrives: its handler does nothing, the reader polls as before.  A port that is absent reads back 0xff; we then drop its
- * output, and it has no input, instead of spinning forever.
+ * arrives: its handler does nothing, the reader polls as before.  A port
+ * that is absent reads back 0xff; we then drop its output, and it has no
+ * input, instead of spinning forever (the stderr role, absent, writes to
+ * the console instead: drivers/serial.h).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,6 +35,7 @@
 #define UART_LSR 5              /* line status */
 #define   LSR_DR       0x01     /* a received byte is waiting */
 #define   LSR_THRE     0x20
+#define   LSR_TEMT     0x40     /* holding and shift registers empty */
 
 /* Polls for room before a byte of the log is dropped (a wedged UART must
  * not stop the kernel over a log line).  The console never drops: its
@@ -44,20 +47,30 @@
  * (tests/kernel/console.sh, console/backpressure_no_loss). */
 #define UART_SPIN_MAX 100000
 
-static bool uart_present[2];
-static bool uart_crlf[2] = { true, false };
+/* Roles, by slot: 0 the log, 1 the console, 2 the guest's stderr. */
+static bool uart_present[3];
+static const bool uart_crlf[3] = { true, false, false };
 /* The UART behind each role (serial_route); 0 = none. */
-static unsigned uart_base[2] = { SERIAL_COM1, SERIAL_COM2 };
+static unsigned uart_base[3] = { SERIAL_COM1, SERIAL_COM2, 0 };
 
 static int uart_slot(unsigned port)
 {
-	return port == SERIAL_COM2 ? 1 : 0;
+	return port == SERIAL_COM3 ? 2 : port == SERIAL_COM2 ? 1 : 0;
 }
 
-void serial_route(unsigned log_uart, unsigned console_uart)
+/* The stderr role without a UART of its own writes to the console. */
+static int out_slot(unsigned port)
+{
+	int slot = uart_slot(port);
+
+	return slot == 2 && !uart_present[2] ? 1 : slot;
+}
+
+void serial_route(unsigned log_uart, unsigned console_uart, unsigned err_uart)
 {
 	uart_base[0] = log_uart;
 	uart_base[1] = console_uart;
+	uart_base[2] = err_uart;
 }
 
 static void uart_init(unsigned role)
@@ -85,6 +98,7 @@ void serial_init(void)
 {
 	uart_init(SERIAL_COM1);
 	uart_init(SERIAL_COM2);
+	uart_init(SERIAL_COM3);
 }
 
 /* forever: wait for room as long as it takes (the console). */
@@ -99,9 +113,9 @@ static void uart_putc(unsigned port, uint8_t c, bool forever)
 void serial_write(unsigned port, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
-	int slot = uart_slot(port);
+	int slot = out_slot(port);
 	unsigned base = uart_base[slot];
-	bool console = slot == 1;
+	bool console = slot != 0;       /* the guest's bytes: never dropped */
 
 	if (!uart_present[slot])
 		return;
@@ -124,6 +138,22 @@ void serial_puts(unsigned port, const char *s)
 bool serial_present(unsigned port)
 {
 	return uart_present[uart_slot(port)];
+}
+
+/* Until the last byte has left the shift register (TEMT): QEMU sets it
+ * only once its chardev took the byte, so bytes written just before
+ * isa-debug-exit are not lost with the machine.  The log is not waited
+ * for longer than a write of it would be. */
+void serial_drain(unsigned port)
+{
+	int slot = out_slot(port);
+	unsigned base = uart_base[slot];
+
+	if (!uart_present[slot])
+		return;
+	for (int polls = 0; !(inb(base + UART_LSR) & LSR_TEMT); cpu_relax())
+		if (slot == 0 && ++polls >= UART_SPIN_MAX)
+			return;
 }
 
 int serial_getc(unsigned port)

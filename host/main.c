@@ -616,6 +616,8 @@ static int run_hosted(const struct opts *o)
 	}
 	cfg.npreopens = tr.n;
 	cfg.preopens = tr.preopens;
+	for (int fd = 0; fd < 3; fd++)          /* isatty() true on terminals only */
+		cfg.stdio[fd] = (uint8_t)plat_host_stdio_kind(fd);
 	if (o->timeout_s) {
 		signal(SIGALRM, on_alarm);
 		alarm(o->timeout_s);
@@ -650,15 +652,19 @@ static void fill_spec(struct opts *o, const struct trees *tr,
 static int boot_disk(const struct opts *o, const char *disk, const char *format,
 		     bool console_com1)
 {
+	struct qemu_stdio io = { .err_fd = 2 };  /* stderr apart, kinds told */
 	struct qemu_opts q = {
 		.timeout_s = o->timeout_s, .log_path = o->log_path,
 		.verbose = o->verbose, .console_fd = 1,
 		.disk_format = format, .console_com1 = console_com1,
 		.net = o->net.mode != QEMU_NET_NONE ? &o->net : NULL,
+		.stdio = &io,
 	};
 	char err[4096] = "";
 	int status;
 
+	for (int fd = 0; fd < 3; fd++)
+		io.kind[fd] = (uint8_t)plat_host_stdio_kind(fd);
 	fflush(stdout);
 	status = qemu_boot(disk, &q, err, sizeof(err));
 	if (status < 0) {

@@ -24,11 +24,13 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
 #include "plat_host.h"
+#include "wasi.h"                /* enum wasi_stdio_kind */
 #include "wasm.h"
 
 /* ---- address space ---------------------------------------------------- */
@@ -93,6 +95,8 @@ void plat_code_free(void *addr, size_t size)
 
 /* ---- console, time, entropy ------------------------------------------ */
 
+/* Everything, in order: an O_NONBLOCK stdout/stderr (inherited from a
+ * shell or a parent) that is full is waited for, not dropped. */
 void plat_console_write(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -102,13 +106,30 @@ void plat_console_write(int fd, const void *buf, size_t len)
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd w = { .fd = fd, .events = POLLOUT };
+
+			if (poll(&w, 1, -1) >= 0 || errno == EINTR)
+				continue;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return;
+			return;         /* the reader is gone (EPIPE), or EIO */
 		p += n;
 		len -= (size_t)n;
 	}
+}
+
+int plat_host_stdio_kind(int fd)
+{
+	struct stat st;
+
+	if (isatty(fd))
+		return WASI_STDIO_TERMINAL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		return WASI_STDIO_FILE;
+	return WASI_STDIO_OTHER;
 }
 
 static clockid_t clock_id(enum plat_clock c)

@@ -29,6 +29,13 @@ int plat_host_sock_fd(const struct plat_sock *s);
  * plat_sock.c stops waiting for the console then). */
 bool plat_host_stdin_eof(void);
 
+/* What our fd 0, 1 or 2 is, as the guest should see it (wasi.h enum
+ * wasi_stdio_kind): WASI_STDIO_TERMINAL for a terminal, WASI_STDIO_FILE
+ * for a regular file, WASI_STDIO_OTHER for anything else (a pipe, a
+ * socket, /dev/null, a closed fd).  Used hosted and for QEMU runs, whose
+ * kernel is told the same (images/image.h). */
+int plat_host_stdio_kind(int fd);
+
 /* Show plat_log diagnostics on stderr (off by default: --verbose). */
 void plat_host_set_verbose(bool on);
 

@@ -7,14 +7,47 @@
  * Serial ports of a booted image:
  *   COM1 (0x3f8) = kernel log: firmware noise, boot timeline, panics, and
  *                  the final "[wasmetal] exit status N" line.
- *   COM2 (0x2f8) = the guest console: the module's stdout/stderr and trap
- *                  reports; qemu_boot streams it to the CLI's stdout.
+ *   COM2 (0x2f8) = the guest console: the module's stdin and stdout;
+ *                  qemu_boot streams it to the CLI's stdout.
+ *   COM3 (0x3e8) = the guest's stderr when the run settings (below) say
+ *                  so: its fd 2, trap reports, load errors, and the
+ *                  kernel's own errors for the user (invalid bundle,
+ *                  panic); qemu_boot streams it to the CLI's stderr.
+ *                  Without run settings (an image booted by anything but
+ *                  `wasmetal run`), all of that goes to the console, so a
+ *                  person at a plain VM's one serial port sees it too.
  * The kernel ends every boot through isa-debug-exit (port 0xf4); qemu_boot
  * recovers the exact exit status from the log line.  These are the roles
  * of images the CLI boots itself; an image whose manifest says `console
  * com1` (`wasmetal image` makes those, for plain VMs that show the first
  * port) has the console on COM1 and the log on COM2, and qemu_boot swaps
- * its pipes for it (qemu_opts.console_com1; docs/manifest.md).
+ * its pipes for it (qemu_opts.console_com1; docs/manifest.md).  Output on
+ * the console and on COM3 starts after the loader's (or the kernel's)
+ * console mark, BOOT_CONSOLE_MARK; what the firmware wrote before is
+ * dropped.  Each stream is a byte stream of its own, in order, nothing
+ * lost (the kernel waits for the UART while the CLI does not read, and
+ * for the last byte to leave before it stops the machine); the order
+ * *between* stdout and stderr is not kept, as between two pipes.
+ *
+ * Run settings: what `wasmetal run` tells the kernel about the run itself
+ * (qemu_opts.stdio), a text in the manifest's syntax (kernel/runcfg.h)
+ * handed over as QEMU's fw_cfg file "opt/wasmetal/run"
+ * (drivers/fwcfg.h), for a module and a prebuilt image alike:
+ *   wasmetal-run 1
+ *   stdin terminal|file|other      what the CLI's own fd 0, 1, 2 are
+ *   stdout terminal|file|other     (isatty / S_ISREG / anything else), so
+ *   stderr terminal|file|other     the guest's fd_fdstat_get says what it
+ *                                  would say hosted (wasi.h)
+ *   stderr-port com3               the guest's stderr on COM3
+ * Why not the manifest: the settings belong to one run, not to the image
+ * (`wasmetal run app.img` boots an image as it is, and the same image
+ * must behave the same on a plain VM), and one mechanism serves modules
+ * and images.  Why a third serial port rather than marks in the console's
+ * stream: a plain VM's console (COM1 under `-serial stdio`) stays exactly
+ * the program's bytes for the person reading it, no byte of the guest's
+ * output has to be escaped, and the back-pressure of the console comes
+ * for free; a third UART costs the boot nothing measurable, where a
+ * virtio-console would add a PCI device, a driver and its queues.
  *
  * COM2's input is the guest's stdin.  A serial line has no end of file, so
  * the sender marks it in band: IMAGE_CONSOLE_EOF (EOT, ^D) alone means "no
@@ -126,6 +159,18 @@ struct qemu_net {
 	const char *mac;                /* "52:54:00:..." or NULL (QEMU's) */
 };
 
+/* `wasmetal run`'s own streams: the run settings (above). */
+struct qemu_stdio {
+	int err_fd;                     /* where COM3, the guest's stderr,
+					   goes: usually 2 */
+	uint8_t kind[3];                /* our fds 0-2: enum wasi_stdio_kind
+					   (wasi.h; host: plat_host_stdio_kind) */
+};
+
+/* The run settings' text for s into buf: its length, or -1 if a kind is
+ * unknown or buf is too small. */
+int image_run_settings(const struct qemu_stdio *s, char *buf, size_t len);
+
 struct qemu_opts {
 	unsigned timeout_s;             /* whole run, firmware included */
 	const char *log_path;           /* where COM1 goes (NULL: a temp file) */
@@ -135,6 +180,10 @@ struct qemu_opts {
 	bool console_com1;              /* the image's console is COM1 and its
 					   log COM2 (its manifest says so) */
 	const struct qemu_net *net;     /* NULL: no NIC */
+	const struct qemu_stdio *stdio; /* the run settings, COM3 to
+					   stdio->err_fd; NULL: none (stderr
+					   on the console; the guest sees
+					   terminals) */
 };
 
 /* Boot disk_path.  Returns the guest's exit status (0..255), or -1 if the

@@ -10,6 +10,9 @@
  *                             format= as o->disk_format says (default raw)
  *     -chardev file,path=/dev/fd/3 -serial chardev:com1   kernel log
  *     -chardev socket,fd=4 -serial chardev:com2            guest console
+ *     (o->stdio, the run settings of image.h: `wasmetal run`)
+ *     -chardev socket,fd=5 -serial chardev:stderr          COM3: guest stderr
+ *     -fw_cfg name=opt/wasmetal/run,file=<tmp>/run         the run settings
  *     -device virtio-rng-pci  entropy for CPUs without RDRAND/RDSEED
  *     (o->net, struct qemu_net: the NIC, none by default)
  *     -netdev user,id=n0[,hostfwd=tcp:127.0.0.1:HOSTPORT-:GUESTPORT]...
@@ -32,8 +35,11 @@
  * o->console_fd from the loader's BOOT_CONSOLE_MARK on (before it, OVMF
  * uses COM2 as one of its consoles and writes clear-screens and boot
  * messages there), and from the mark on our stdin is sent to it, framed
- * as image.h says (end of input = a lone IMAGE_CONSOLE_EOF).  No
- * terminal is ever put into raw mode.  QEMU runs in its own process group
+ * as image.h says (end of input = a lone IMAGE_CONSOLE_EOF).  COM3, with
+ * run settings, is a socketpair too (a socket chardev: QEMU then holds
+ * the UART busy while we do not read, as for COM2, so nothing is lost),
+ * copied to o->stdio->err_fd from the kernel's mark on.  No terminal is
+ * ever put into raw mode.  QEMU runs in its own process group
  * (killed as a whole on timeout, and by the kernel if we die).  The exit
  * status comes from the log line; without one, the error says why: the
  * timeout, QEMU's own exit status and stderr, or a triple fault (which
@@ -64,6 +70,7 @@
 #include "image.h"
 #include "loader.h"             /* BOOT_CONSOLE_MARK */
 #include "proc.h"
+#include "../kernel/runcfg.h"   /* RUNCFG_FWCFG_NAME */
 
 #define EXIT_LINE       "[wasmetal] exit status "
 #define TAIL_LINES      20
@@ -87,26 +94,37 @@ struct scan {
 	int status;                     /* -1 until the exit line is seen */
 };
 
+/* The guest's output on one serial port (console or stderr): dropped up
+ * to BOOT_CONSOLE_MARK, then copied to fd. */
+struct out_stream {
+	int fd;
+	size_t mark_pos;                /* BOOT_CONSOLE_MARK bytes matched */
+	int on;                         /* the mark has been seen */
+	int ok;                         /* fd still takes what we write */
+};
+
 struct run {
 	char dir[PATH_MAX];
 	char vars[PATH_MAX + 16];
 	char dlog[PATH_MAX + 16];       /* QEMU's -D log */
 	char log[PATH_MAX + 16];
+	char runcfg[PATH_MAX + 16];     /* the run settings (fw_cfg file) */
 	const char *log_path;
 	int log_fd;
-	int com1_r, com2_r, out_r;     /* com2_r: the socket, both ways */
+	int com1_r, com2_r, com3_r, out_r; /* com2_r: the socket, both ways;
+					   com3_r: -1 without run settings */
 	int in_state;                   /* stdin: IN_WAIT, IN_OPEN, IN_DONE */
 	size_t in_off, in_len;          /* framed stdin bytes not yet sent */
 	unsigned char in_buf[2 * 4096 + 1];
-	int console_ok;
-	size_t mark_pos;                /* BOOT_CONSOLE_MARK bytes matched */
-	int console_on;                 /* the mark has been seen */
+	struct out_stream con, err;     /* COM2 -> console_fd, COM3 -> err_fd */
 	char qemu_out[2048];            /* tail of QEMU's stdout/stderr */
 	size_t qemu_out_len;
 	struct scan sc;
 };
 
 enum { IN_WAIT, IN_OPEN, IN_DONE };
+/* pump_until_exit's poll slots */
+enum { P_LOG, P_CONSOLE, P_QEMU, P_STDERR, P_STDIN, P_N };
 
 /* ---- KVM probe ----------------------------------------------------------- */
 
@@ -257,6 +275,7 @@ static int make_tmpdir(struct run *r, char *err, size_t errlen)
 	snprintf(r->vars, sizeof(r->vars), "%s/OVMF_VARS.fd", r->dir);
 	snprintf(r->dlog, sizeof(r->dlog), "%s/qemu.log", r->dir);
 	snprintf(r->log, sizeof(r->log), "%s/com1.log", r->dir);
+	snprintf(r->runcfg, sizeof(r->runcfg), "%s/run", r->dir);
 	return 0;
 }
 
@@ -265,7 +284,43 @@ static void cleanup(struct run *r)
 	unlink(r->vars);
 	unlink(r->dlog);
 	unlink(r->log);
+	unlink(r->runcfg);
 	rmdir(r->dir);
+}
+
+/* ---- the run settings (image.h, kernel/runcfg.h) -------------------------- */
+
+int image_run_settings(const struct qemu_stdio *s, char *buf, size_t len)
+{
+	static const char *const kind[] = { "terminal", "file", "other" };
+	int n;
+
+	for (int i = 0; i < 3; i++)
+		if (s->kind[i] > 2)
+			return -1;
+	n = snprintf(buf, len, "# wasmetal run settings (images/image.h)\n"
+		     "wasmetal-run 1\nstdin %s\nstdout %s\nstderr %s\n"
+		     "stderr-port com3\n", kind[s->kind[0]], kind[s->kind[1]],
+		     kind[s->kind[2]]);
+	return n < 0 || (size_t)n >= len ? -1 : n;
+}
+
+static int write_run_settings(struct run *r, const struct qemu_stdio *s,
+			      char *err, size_t errlen)
+{
+	char text[512];
+	int n = image_run_settings(s, text, sizeof text), fd = -1;
+
+	if (n >= 0)
+		fd = open(r->runcfg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (n < 0 || fd < 0 || write(fd, text, (size_t)n) != n || close(fd)) {
+		snprintf(err, errlen, "cannot write the run settings %s: %s", r->runcfg,
+			 n < 0 ? "bad stream kind" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- the COM1 scanner ----------------------------------------------------- */
@@ -328,11 +383,19 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* All of it: a full O_NONBLOCK fd (a shell may pass one) is waited
+ * for, not dropped. */
 static void write_all(int fd, const char *p, size_t n, int *ok)
 {
 	while (*ok && n) {
 		ssize_t w = write(fd, p, n);
 
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd pw = { .fd = fd, .events = POLLOUT };
+
+			if (poll(&pw, 1, 1000) >= 0 || errno == EINTR)
+				continue;
+		}
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
@@ -364,29 +427,27 @@ static void keep_tail(struct run *r, const char *p, size_t n)
 	r->qemu_out[r->qemu_out_len] = 0;
 }
 
-/* COM2: drop the firmware's output up to the loader's mark, then copy. */
-static void console(struct run *r, const struct qemu_opts *o, const char *p,
-		    size_t n)
+/* COM2 or COM3: drop the firmware's output up to the mark, then copy. */
+static void guest_out(struct out_stream *s, const char *p, size_t n)
 {
 	static const char mark[] = BOOT_CONSOLE_MARK;
 	size_t i = 0;
 
-	while (!r->console_on && i < n) {
+	while (!s->on && i < n) {
 		char c = p[i++];
 
-		if (c == mark[r->mark_pos])
-			r->mark_pos++;
+		if (c == mark[s->mark_pos])
+			s->mark_pos++;
 		else
-			r->mark_pos = c == mark[0];
-		r->console_on = r->mark_pos == sizeof(mark) - 1;
+			s->mark_pos = c == mark[0];
+		s->on = s->mark_pos == sizeof(mark) - 1;
 	}
-	if (r->console_on && r->in_state == IN_WAIT)
-		r->in_state = IN_OPEN;
 	if (i < n)
-		write_all(o->console_fd, p + i, n - i, &r->console_ok);
+		write_all(s->fd, p + i, n - i, &s->ok);
 }
 
-/* Read what is there on fd; -1 on EOF. */
+/* Read what is there on fd (which: P_LOG, P_CONSOLE, P_QEMU, P_STDERR);
+ * -1 on EOF. */
 static int pump(struct run *r, const struct qemu_opts *o, int which, int fd)
 {
 	char buf[8192];
@@ -397,13 +458,17 @@ static int pump(struct run *r, const struct qemu_opts *o, int which, int fd)
 		return 0;
 	if (n <= 0)
 		return -1;
-	if (which == 0) {
+	if (which == P_LOG) {
 		write_all(r->log_fd, buf, n, &log_ok);
 		if (o->verbose)
 			write_all(2, buf, n, &err_ok);
 		scan(&r->sc, buf, n);
-	} else if (which == 1) {
-		console(r, o, buf, n);
+	} else if (which == P_CONSOLE) {
+		guest_out(&r->con, buf, n);
+		if (r->con.on && r->in_state == IN_WAIT)
+			r->in_state = IN_OPEN;
+	} else if (which == P_STDERR) {
+		guest_out(&r->err, buf, n);
 	} else {
 		keep_tail(r, buf, n);
 	}
@@ -460,19 +525,20 @@ static void kill_group(pid_t pid)
 	kill(pid, SIGKILL);
 }
 
-/* Pump all three pipes until EOF; kill QEMU at the deadline (or shortly
- * after the exit line).  Returns 1 if we had to kill it for the timeout. */
+/* Pump the pipes until EOF; kill QEMU at the deadline (or shortly after
+ * the exit line).  Returns 1 if we had to kill it for the timeout. */
 static int pump_until_exit(struct run *r, const struct qemu_opts *o, pid_t pid,
 			   unsigned timeout_s)
 {
-	struct pollfd p[4] = {
-		{ .fd = r->com1_r, .events = POLLIN },
-		{ .fd = r->com2_r, .events = POLLIN },
-		{ .fd = r->out_r, .events = POLLIN },
-		{ .fd = -1, .events = POLLIN },         /* our stdin, when open */
+	struct pollfd p[P_N] = {
+		[P_LOG] = { .fd = r->com1_r, .events = POLLIN },
+		[P_CONSOLE] = { .fd = r->com2_r, .events = POLLIN },
+		[P_QEMU] = { .fd = r->out_r, .events = POLLIN },
+		[P_STDERR] = { .fd = r->com3_r, .events = POLLIN },
+		[P_STDIN] = { .fd = -1, .events = POLLIN },     /* when open */
 	};
 	long long deadline = now_ms() + timeout_s * 1000LL;
-	int open_fds = 3, killed = 0, timed_out = 0;
+	int open_fds = r->com3_r >= 0 ? 4 : 3, killed = 0, timed_out = 0;
 	long long killed_at = 0;
 
 	while (open_fds > 0) {
@@ -491,17 +557,17 @@ static int pump_until_exit(struct run *r, const struct qemu_opts *o, pid_t pid,
 		if (killed && now_ms() - killed_at > 5000)
 			break;          /* someone else holds the pipes open */
 		stdin_send(r);
-		p[1].events = POLLIN | (r->in_off < r->in_len ? POLLOUT : 0);
-		p[3].fd = r->in_state == IN_OPEN && r->in_off == r->in_len &&
-			  p[1].fd >= 0 && !killed ? 0 : -1;
-		if (poll(p, 4, killed ? 1000 : (int)(left > 1000 ? 1000 : left)) < 0) {
+		p[P_CONSOLE].events = POLLIN | (r->in_off < r->in_len ? POLLOUT : 0);
+		p[P_STDIN].fd = r->in_state == IN_OPEN && r->in_off == r->in_len &&
+				p[P_CONSOLE].fd >= 0 && !killed ? 0 : -1;
+		if (poll(p, P_N, killed ? 1000 : (int)(left > 1000 ? 1000 : left)) < 0) {
 			if (errno == EINTR)
 				continue;       /* revents are stale */
 			break;
 		}
-		if (p[3].fd >= 0 && p[3].revents)
+		if (p[P_STDIN].fd >= 0 && p[P_STDIN].revents)
 			stdin_read(r);  /* POLLNVAL too: no stdin is an empty one */
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < P_STDIN; i++) {
 			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			if (pump(r, o, i, p[i].fd) < 0) {
@@ -511,7 +577,7 @@ static int pump_until_exit(struct run *r, const struct qemu_opts *o, pid_t pid,
 			}
 		}
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < P_STDIN; i++)
 		if (p[i].fd >= 0)
 			close(p[i].fd);
 	if (r->sc.len)
@@ -662,11 +728,52 @@ static int net_opts(const struct qemu_opts *o, char *netdev, char *device,
 	return 0;
 }
 
+/* The log's pipe and the console's socketpair, and with want3 the
+ * stderr's socketpair (else com3[] = -1).  0, or -1 with nothing open. */
+static int serial_pipes(int com1[2], int com2[2], int com3[2], bool want3)
+{
+	com1[0] = com1[1] = com2[0] = com2[1] = com3[0] = com3[1] = -1;
+	if (pipe2(com1, O_CLOEXEC) == 0 &&
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, com2) == 0 &&
+	    (!want3 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, com3) == 0))
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		if (com1[i] >= 0)
+			close(com1[i]);
+		if (com2[i] >= 0)
+			close(com2[i]);
+	}
+	return -1;
+}
+
+/* With run settings (o->stdio): COM3 for the guest's stderr (QEMU's fd 5)
+ * and the settings as a fw_cfg file (image.h). */
+static int stdio_args(struct run *r, const struct qemu_opts *o, const char **argv,
+		      size_t *argc, char *fwcfg, size_t fwcfg_len, char *err,
+		      size_t errlen)
+{
+	if (!o->stdio)
+		return 0;
+	if (write_run_settings(r, o->stdio, err, errlen))
+		return -1;
+	if (opt(fwcfg, fwcfg_len, "name=" RUNCFG_FWCFG_NAME ",file=", r->runcfg)) {
+		snprintf(err, errlen, "path too long");
+		return -1;
+	}
+	argv[(*argc)++] = "-chardev";
+	argv[(*argc)++] = "socket,id=stderr,fd=5";
+	argv[(*argc)++] = "-serial";            /* the third: COM3 */
+	argv[(*argc)++] = "chardev:stderr";
+	argv[(*argc)++] = "-fw_cfg";
+	argv[(*argc)++] = fwcfg;
+	return 0;
+}
+
 static int start_qemu(struct run *r, const struct qemu_opts *o, const char *disk,
 		      const char *code, pid_t *pid, char *err, size_t errlen)
 {
 	char o_code[PATH_MAX + 64], o_vars[PATH_MAX + 64], o_disk[PATH_MAX + 96];
-	char disk_prefix[96];
+	char disk_prefix[96], o_fwcfg[2 * PATH_MAX + 64];
 	static char netdev[NET_OPT_MAX], netdevice[NET_OPT_MAX];
 	int nic;
 	/* the chardevs are named by role: "com1" the log, "com2" the console;
@@ -674,7 +781,7 @@ static int start_qemu(struct run *r, const struct qemu_opts *o, const char *disk
 	   swap them, as their manifest says) */
 	const char *serial1 = o->console_com1 ? "chardev:com2" : "chardev:com1";
 	const char *serial2 = o->console_com1 ? "chardev:com1" : "chardev:com2";
-	int com1[2], com2[2], map[5];   /* com2: a socketpair, both ways */
+	int com1[2], com2[2], com3[2], map[7];  /* com2: both ways */
 	struct image_child c;
 	int kvm = kvm_usable();
 	const char *cpu = getenv("WASMETAL_QEMU_CPU");  /* e.g. qemu64: no RDRAND */
@@ -695,6 +802,7 @@ static int start_qemu(struct run *r, const struct qemu_opts *o, const char *disk
 		"-d", "cpu_reset", "-D", r->dlog,         /* -D: a plain path */
 		NULL, NULL, NULL, NULL,                   /* the NIC */
 		NULL, NULL, NULL,                         /* the display */
+		NULL, NULL, NULL, NULL, NULL, NULL,       /* stderr, fw_cfg */
 	};
 	size_t argc = 0;
 
@@ -712,6 +820,8 @@ static int start_qemu(struct run *r, const struct qemu_opts *o, const char *disk
 		argv[argc++] = "-device";
 		argv[argc++] = "VGA";            /* GOP */
 	}
+	if (stdio_args(r, o, argv, &argc, o_fwcfg, sizeof o_fwcfg, err, errlen))
+		return -1;
 
 	if (opt(o_code, sizeof(o_code), "if=pflash,format=raw,unit=0,readonly=on,file=",
 		code) ||
@@ -723,30 +833,31 @@ static int start_qemu(struct run *r, const struct qemu_opts *o, const char *disk
 		snprintf(err, errlen, "path too long");
 		return -1;
 	}
-	if (pipe2(com1, O_CLOEXEC) < 0)
-		goto sys_fail;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, com2) < 0) {
-		close(com1[0]);
-		close(com1[1]);
-		goto sys_fail;
+	if (serial_pipes(com1, com2, com3, o->stdio != NULL)) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
 	}
-	map[0] = com1[1], map[1] = 3, map[2] = com2[1], map[3] = 4, map[4] = -1;
+	map[0] = com1[1], map[1] = 3, map[2] = com2[1], map[3] = 4;
+	map[4] = com3[1], map[5] = 5, map[6] = -1;     /* com3[1] < 0: the end */
 	if (image_spawn(argv, NULL, map, true, &c, err, errlen)) {
-		for (int i = 0; i < 2; i++)
+		for (int i = 0; i < 2; i++) {
 			close(com1[i]), close(com2[i]);
+			if (com3[i] >= 0)
+				close(com3[i]);
+		}
 		return -1;
 	}
 	close(com1[1]);
 	close(com2[1]);
+	if (com3[1] >= 0)
+		close(com3[1]);
 	r->com1_r = com1[0];
 	r->com2_r = com2[0];
+	r->com3_r = com3[0];
 	fcntl(r->com2_r, F_SETFL, fcntl(r->com2_r, F_GETFL) | O_NONBLOCK);
 	r->out_r = c.out_fd;
 	*pid = c.pid;
 	return 0;
-sys_fail:
-	snprintf(err, errlen, "pipe: %s", strerror(errno));
-	return -1;
 }
 
 static int boot(struct run *r, const char *disk_path, const struct qemu_opts *o,
@@ -797,7 +908,9 @@ int qemu_boot(const char *disk_path, const struct qemu_opts *o,
 		return -1;
 	}
 	r->log_fd = -1;
-	r->console_ok = 1;
+	r->com3_r = -1;
+	r->con = (struct out_stream){ .fd = o->console_fd, .ok = 1 };
+	r->err = (struct out_stream){ .fd = o->stdio ? o->stdio->err_fd : -1, .ok = 1 };
 	r->sc.status = -1;
 	stop_signal = 0;
 	sigaction(SIGPIPE, &ign, &old_pipe);    /* a closed console is not fatal */

@@ -158,7 +158,7 @@ void trap_dispatch(struct trap_frame *f)
 	else
 		ksnprintf(line, sizeof line, "wasmetal: kernel fault: %s at rip "
 			  "%#lx\n", vector_names[f->vector & 31], f->rip);
-	serial_puts(SERIAL_COM2, line);
+	serial_puts(SERIAL_COM3, line);        /* the guest's stderr */
 	fbcon_write(line, strlen(line), true);
 	kernel_shutdown(KERNEL_STATUS_PANIC);
 }

@@ -16,20 +16,28 @@
  * blob was malformed).
  *
  * Before anything is printed, the manifest's `console` and `log` settings
- * route the two serial roles (drivers/serial.h, docs/manifest.md): images
- * for plain VMs put the console on COM1.  The bundle's preopened trees
- * become the wasi_config's preopens (fds 3, 4, ...).
+ * route the serial roles (drivers/serial.h, docs/manifest.md): images for
+ * plain VMs put the console on COM1; and the run settings of `wasmetal
+ * run` (kernel/runcfg.h, from QEMU's fw_cfg) give the guest's stderr COM3
+ * and say what the CLI's stdin, stdout and stderr are.  The bundle's
+ * preopened trees become the wasi_config's preopens (fds 3, 4, ...).
+ * The kernel's own error lines for the user (no or invalid bundle, a
+ * panic, a kernel fault) go where the guest's stderr goes (SERIAL_COM3:
+ * COM3, or the console).
  *
  * Log lines before the TSC is calibrated are printed, with their real
  * times, right after.  The bundle is parsed before RTC and PCI because its
  * flags say whether PCI and the memory map are printed (BUNDLE_FLAG_VERBOSE).
  */
+#include <errno.h>
 #include <string.h>
 #include "kernel.h"
 #include "acpi.h"
+#include "cpu.h"
 #include "bundle.h"
 #include "bundle_parse.h"
 #include "fbcon.h"
+#include "fwcfg.h"
 #include "irq.h"
 #include "loader.h"             /* BOOT_CONSOLE_MARK, IDENT_MAX_TOP */
 #include "net.h"
@@ -37,6 +45,7 @@
 #include "plat.h"
 #include "pmm.h"
 #include "rtc.h"
+#include "runcfg.h"
 #include "serial.h"
 #include "spec_blob.h"
 #include "tsc.h"
@@ -85,11 +94,35 @@ static unsigned uart_of(unsigned port)
 	       port == BUNDLE_PORT_COM2 ? SERIAL_COM2 : 0;
 }
 
-/* Route the console and the log as the manifest says, before anything is
- * printed: the bundle is still reachable through the loader's identity
- * map (boot/boot_info.h).  A console moved off COM2 starts with the
- * loader's console mark, as COM2's does, so the CLI finds where the
- * firmware's output ends. */
+/* The run settings (kernel/runcfg.h): the defaults unless `wasmetal run`
+ * passed some; an invalid text is reported by check_run_settings, once
+ * there is a log, and stops the boot. */
+static struct runcfg run_settings;
+static uint64_t run_settings_ticks;     /* reading them (fw_cfg) took */
+static const char *run_settings_why;
+static unsigned run_settings_line;
+
+static void read_run_settings(void)
+{
+	static char text[RUNCFG_MAX];
+	uint64_t t0 = rdtsc();
+	size_t len;
+	int r = fwcfg_read_file(RUNCFG_FWCFG_NAME, text, sizeof text, &len);
+
+	run_settings_ticks = rdtsc() - t0;
+	if (r == -E2BIG)
+		run_settings_why = "larger than 4 KiB";
+	else if (r == 0 && runcfg_parse(text, len, &run_settings, &run_settings_line,
+					&run_settings_why))
+		memset(&run_settings, 0, sizeof run_settings);
+}
+
+/* Route the console and the log as the manifest says, and stderr as the
+ * run settings say, before anything is printed: the bundle is still
+ * reachable through the loader's identity map (boot/boot_info.h).  A
+ * console moved off COM2, and stderr on COM3, start with the loader's
+ * console mark, as COM2's output does, so the CLI finds where the
+ * firmware's output ends on each. */
 static void route_serial(const struct boot_info *bi)
 {
 	unsigned console = BUNDLE_PORT_COM2, log = BUNDLE_PORT_COM1;
@@ -99,10 +132,35 @@ static void route_serial(const struct boot_info *bi)
 	    bi->bundle_phys <= IDENT_MAX_TOP - bi->bundle_size)
 		bundle_serial_ports((const uint8_t *)(uintptr_t)bi->bundle_phys,
 				    bi->bundle_size, &console, &log);
-	serial_route(uart_of(log), uart_of(console));
+	read_run_settings();
+	serial_route(uart_of(log), uart_of(console),
+		     run_settings.stderr_com3 ? SERIAL_COM3 : 0);
 	serial_init();
 	if (console != BUNDLE_PORT_COM2)
 		serial_puts(SERIAL_COM2, BOOT_CONSOLE_MARK);
+	if (serial_present(SERIAL_COM3))
+		serial_puts(SERIAL_COM3, BOOT_CONSOLE_MARK);
+}
+
+/* Say what the run settings are (or stop: they are invalid). */
+static void check_run_settings(void)
+{
+	char line[200];
+
+	if (run_settings_why) {
+		ksnprintf(line, sizeof line, "wasmetal: invalid run settings (fw_cfg %s): "
+			  "line %u: %s\n", RUNCFG_FWCFG_NAME, run_settings_line,
+			  run_settings_why);
+		klog("%s", line);
+		serial_puts(SERIAL_COM3, line);
+		kernel_shutdown(KERNEL_STATUS_BADBOOT);
+	}
+	klog("stdio: stdin %s, stdout %s, stderr %s; stderr on %s (run settings "
+	     "read in %lu us)", runcfg_kind_name(run_settings.stdio[0]),
+	     runcfg_kind_name(run_settings.stdio[1]),
+	     runcfg_kind_name(run_settings.stdio[2]),
+	     serial_present(SERIAL_COM3) ? "COM3" : "the console",
+	     tsc_ticks_to_ns(run_settings_ticks) / 1000);
 }
 
 static void load_bundle(struct boot_bundle *b)
@@ -112,7 +170,7 @@ static void load_bundle(struct boot_bundle *b)
 	int r;
 
 	if (!bi->bundle_phys || !vmm_phys_mapped(bi->bundle_phys, bi->bundle_size)) {
-		serial_puts(SERIAL_COM2, "wasmetal: no boot bundle\n");
+		serial_puts(SERIAL_COM3, "wasmetal: no boot bundle\n");
 		klog("bundle: none (phys %#lx size %#lx)", bi->bundle_phys, bi->bundle_size);
 		kernel_shutdown(KERNEL_STATUS_BADBOOT);
 	}
@@ -127,7 +185,7 @@ static void load_bundle(struct boot_bundle *b)
 			ksnprintf(line, sizeof line, "wasmetal: invalid boot bundle: %s\n",
 				  why);
 		klog("%s", line);
-		serial_puts(SERIAL_COM2, line);
+		serial_puts(SERIAL_COM3, line);
 		kernel_shutdown(KERNEL_STATUS_BADBOOT);
 	}
 	kernel_verbose = b->flags & BUNDLE_FLAG_VERBOSE;
@@ -248,6 +306,7 @@ int kernel_main(struct boot_info *bi)
 	run_init_array();
 	fbcon_init(&kernel_boot_info.fb);
 	init_clock();
+	check_run_settings();
 	load_bundle(&b);
 	klog("heap: %lu KiB mapped", heap_mapped_bytes() >> 10);
 	if (kernel_verbose)
@@ -264,6 +323,8 @@ int kernel_main(struct boot_info *bi)
 		.npreopens = b.npreopens,
 		.preopens = b.preopens,
 		.grants = b.grants,     /* the manifest's network grants */
+		.stdio = { run_settings.stdio[0], run_settings.stdio[1],
+			   run_settings.stdio[2] },
 	};
 	if (b.spec)
 		kernel_shutdown(run_spec(&b));

@@ -4,9 +4,10 @@
  * map) by a bump allocator with a coalescing free list (see struct
  * area); nothing is mapped until plat_commit / plat_code_alloc.  Code pages
  * are W^X: mapped RW+NX for the emitter, then sealed R+X (never both).
- * Console = COM2, both ways (stdin framing: images/image.h), and the
- * output also on the framebuffer (drivers/fbcon.h); clocks = TSC
- * (+ RTC at boot for realtime); waits sleep in `hlt` until an interrupt
+ * Console = COM2, both ways (stdin framing: images/image.h), stderr on
+ * COM3 when the run settings say so, and the output also on the
+ * framebuffer (drivers/fbcon.h); clocks = TSC (+ RTC at boot for
+ * realtime); waits sleep in `hlt` until an interrupt
  * (the one-shot timer for the deadline, the console's UART, the NIC);
  * entropy = RDSEED, falling back to RDRAND, then to virtio-rng (see
  * plat_random).  Host functions run on the service stack (below).
@@ -213,13 +214,15 @@ void plat_code_free(void *addr, size_t size)
 
 /* ---- console, time, entropy ---------------------------------------------- */
 
-/* The serial console, and the framebuffer too when there is one (stderr
- * drawn brighter), drawn first: once the bytes are out on the serial
- * port, a screenshot shows them (tests/images/fbcon_screenshot.sh). */
+/* stdout on the serial console, stderr on its own port when `wasmetal
+ * run` gave it one (else on the console too: drivers/serial.h), and both
+ * on the framebuffer when there is one (stderr drawn brighter), drawn
+ * first: once the bytes are out on the serial port, a screenshot shows
+ * them (tests/images/fbcon_screenshot.sh). */
 void plat_console_write(int fd, const void *buf, size_t len)
 {
 	fbcon_write(buf, len, fd == 2);
-	serial_write(SERIAL_COM2, buf, len);
+	serial_write(fd == 2 ? SERIAL_COM3 : SERIAL_COM2, buf, len);
 }
 
 static uint64_t realtime_base_ns;       /* epoch ns at monotonic time 0 */

@@ -67,6 +67,8 @@ __attribute__((noreturn)) void kernel_shutdown(int status)
 	log_irq_stats();
 	klog("shutdown: status %d after %lu us", status,
 	     kernel_uptime_ns() / 1000);
+	serial_drain(SERIAL_COM2);      /* the guest's last bytes, before */
+	serial_drain(SERIAL_COM3);      /* the machine stops */
 	ksnprintf(line, sizeof line, "[wasmetal] exit status %d\n", status);
 	serial_puts(SERIAL_COM1, line);
 	outb(ISA_DEBUG_EXIT_PORT, (uint8_t)status);
@@ -92,7 +94,7 @@ __attribute__((noreturn)) void panic(const char *fmt, ...)
 		kernel_backtrace(fp[1], fp[0]);
 	}
 	ksnprintf(line, sizeof line, "wasmetal: kernel panic: %s\n", msg);
-	serial_puts(SERIAL_COM2, line);
+	serial_puts(SERIAL_COM3, line);        /* the guest's stderr */
 	fbcon_write(line, strlen(line), true);
 	kernel_shutdown(KERNEL_STATUS_PANIC);
 }

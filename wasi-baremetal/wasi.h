@@ -38,6 +38,25 @@ struct wasi_preopen {
 	const struct wasi_tree_entry *entries;
 };
 
+/* What the embedder's stdin, stdout and stderr are (wasi_config.stdio),
+ * so that fd_fdstat_get and fd_filestat_get tell the guest the truth and
+ * wasi-libc's isatty() is true only on a terminal, as with Wasmtime and
+ * uvwasi (node):
+ *   TERMINAL  CHARACTER_DEVICE, no seek/tell rights: isatty() is true
+ *   FILE      REGULAR_FILE: a redirection to or from a file
+ *   OTHER     UNKNOWN: a pipe, a socket, /dev/null, nothing open (as
+ *             Wasmtime reports every stream that is not a terminal;
+ *             preview 1 has no type for a pipe)
+ * Every kind has the same rights: fd_read (0) or fd_write (1, 2), poll,
+ * fd_filestat_get, fd_fdstat_set_flags; never seek or tell, since the
+ * runtime streams them (through a serial port under QEMU).  The default
+ * (zero) is TERMINAL: an image booted on its own has a serial console. */
+enum wasi_stdio_kind {
+	WASI_STDIO_TERMINAL = 0,
+	WASI_STDIO_FILE = 1,
+	WASI_STDIO_OTHER = 2,
+};
+
 struct wasi_config {
 	int argc;
 	const char *const *argv;        /* argv[0] is the program name */
@@ -49,6 +68,7 @@ struct wasi_config {
 					   --tcplisten listeners are opened
 					   by wasi_ctx_create, as fds after
 					   the preopens */
+	uint8_t stdio[3];               /* enum wasi_stdio_kind of fds 0-2 */
 };
 
 struct wasi_ctx;

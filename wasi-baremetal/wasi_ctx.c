@@ -154,21 +154,31 @@ static void strvec_free(struct wasi_strvec *v)
 	free(v->buf);
 }
 
-/* Character devices: stdin readable, stdout/stderr writable; no seek/tell,
- * so wasi-libc's isatty() sees a terminal-like device. */
-static void fds_init_stdio(struct wasi_fd *fds)
+/* stdin readable, stdout/stderr writable, each of the type the embedder
+ * says it is (wasi.h, enum wasi_stdio_kind): a terminal is a character
+ * device without seek/tell rights, which is what wasi-libc's isatty()
+ * looks for.  -1 on an unknown kind. */
+static int fds_init_stdio(struct wasi_fd *fds, const uint8_t kind[3])
 {
-	fds[0] = (struct wasi_fd){ .kind = WASI_FD_CONSOLE_IN, .console = 0,
-		.rights_base = WASI_RIGHT_FD_READ | WASI_RIGHT_POLL_FD_READWRITE |
-			       WASI_RIGHT_FD_FILESTAT_GET |
-			       WASI_RIGHT_FD_FDSTAT_SET_FLAGS };
-	for (int fd = 1; fd <= 2; fd++)
-		fds[fd] = (struct wasi_fd){ .kind = WASI_FD_CONSOLE_OUT,
-			.console = fd,
-			.rights_base = WASI_RIGHT_FD_WRITE |
-				       WASI_RIGHT_POLL_FD_READWRITE |
-				       WASI_RIGHT_FD_FILESTAT_GET |
-				       WASI_RIGHT_FD_FDSTAT_SET_FLAGS };
+	static const uint8_t type[] = {
+		[WASI_STDIO_TERMINAL] = WASI_FILETYPE_CHARACTER_DEVICE,
+		[WASI_STDIO_FILE] = WASI_FILETYPE_REGULAR_FILE,
+		[WASI_STDIO_OTHER] = WASI_FILETYPE_UNKNOWN,
+	};
+	const uint64_t common = WASI_RIGHT_POLL_FD_READWRITE |
+				WASI_RIGHT_FD_FILESTAT_GET |
+				WASI_RIGHT_FD_FDSTAT_SET_FLAGS;
+
+	for (int fd = 0; fd <= 2; fd++) {
+		if (kind[fd] > WASI_STDIO_OTHER)
+			return -1;
+		fds[fd] = (struct wasi_fd){
+			.kind = fd ? WASI_FD_CONSOLE_OUT : WASI_FD_CONSOLE_IN,
+			.console = fd, .console_type = type[kind[fd]],
+			.rights_base = common | (fd ? WASI_RIGHT_FD_WRITE
+						    : WASI_RIGHT_FD_READ) };
+	}
+	return 0;
 }
 
 static int funcs_init(struct wasi_ctx *ctx)
@@ -360,7 +370,10 @@ static int fds_init(struct wasi_ctx *ctx, const struct wasi_config *cfg,
 		return -1;
 	}
 	ctx->npreopens = n;
-	fds_init_stdio(ctx->fds);
+	if (fds_init_stdio(ctx->fds, cfg->stdio) < 0) {
+		fail(err, errlen, "unknown kind of stdin, stdout or stderr");
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (preopen_load(ctx, i, &cfg->preopens[i], err, errlen) < 0)
 			return -1;

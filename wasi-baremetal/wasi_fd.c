@@ -2,8 +2,10 @@
  * wasi_fd.c — the fd_* functions of wasi_snapshot_preview1 (witx
  * "wasi_snapshot_preview1.witx", fd_advise .. fd_write) on the instance's
  * fd table (wasi_impl.h):
- *   fd 0      stdin   character device, wasi_console_readv
- *   fd 1, 2   stdout/stderr character devices -> plat_console_write
+ *   fd 0      stdin   wasi_console_readv
+ *   fd 1, 2   stdout/stderr -> plat_console_write
+ *             (each a terminal, a file or another stream, as the
+ *             embedder says: wasi.h enum wasi_stdio_kind)
  *   fd 3..    preopened directories, the --tcplisten listeners, then
  *             what path_open, sock_accept and sock_open return:
  *             directories and regular files of the vfs (vfs.h), sockets
@@ -252,7 +254,7 @@ static uint8_t fd_filetype(const struct wasi_fd *f)
 	switch (f->kind) {
 	case WASI_FD_CONSOLE_IN:
 	case WASI_FD_CONSOLE_OUT:
-		return WASI_FILETYPE_CHARACTER_DEVICE;
+		return f->console_type;
 	case WASI_FD_FILE:
 	case WASI_FD_DIR:
 		return f->node->type;

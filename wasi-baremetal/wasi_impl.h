@@ -47,6 +47,8 @@ enum wasi_fd_kind {
 struct wasi_fd {
 	enum wasi_fd_kind kind;
 	int console;            /* plat_console_write fd (1 or 2) */
+	uint8_t console_type;   /* CONSOLE_*: the WASI filetype the guest
+				   sees (wasi_config.stdio) */
 	uint16_t fdflags;
 	uint64_t rights_base, rights_inheriting;
 	struct vfs_node *node;  /* FILE, DIR: holds a reference */

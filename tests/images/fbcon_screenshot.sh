@@ -5,8 +5,9 @@
 # (WASMETAL_QEMU_DISPLAY=none adds -device VGA: OVMF then provides GOP),
 # waits for its "READY" on the console while it blocks reading stdin,
 # takes a screendump through the QEMU monitor, and compares every pixel
-# with what tests/images/fbcon_screen.mjs renders from the console output
-# and the font the kernel linked (build/kernel/font/fbcon_font.psf); then
+# with what tests/images/fbcon_screen.mjs renders from the program's
+# output (stdout and stderr, in the order it writes them) and the font
+# the kernel linked (build/kernel/font/fbcon_font.psf); then
 # closes stdin and expects exit status 0.  Two boots with different text
 # ("lines": a few lines and a stderr line; "scroll": scrolling, wrapping,
 # \t \r \b, UTF-8 and escape sequences); their screenshots must differ.
@@ -70,13 +71,24 @@ shot() {
 		qpid=
 		return 1
 	fi
+	# The screen has stdout and stderr together, the CLI gives them apart
+	# (issue 8): fbcon_prog writes its stdout, flushed, then one stderr
+	# line, then READY; so the screen's text is that, in that order.
+	if ! wait_for 'stderr' "$err" || [ "$(tail -n 1 "$out")" != READY ]; then
+		exec 7>&-
+		wait "$qpid"
+		fail "fbcon/$name" "no stderr line, or output after READY" "$out" "$err"
+		qpid=
+		return 1
+	fi
+	{ sed '$d' "$out"; cat "$err"; tail -n 1 "$out"; } >"$T/$name.screen.txt"
 	# The kernel draws before it writes to the serial port, so the screen
 	# is complete by now; retry anyway, QEMU may refresh its copy late.
 	for try in 1 2 3; do
 		rm -f "$T/$name.ppm"
 		if $SCREEN dump "$T/mon.sock" "$T/$name.ppm" 2>"$T/$name.dump" &&
-		   $SCREEN check "$T/$name.ppm" "$FONT" "$out" "$KEEP/fbcon_$name.png" \
-			>"$T/$name.check" 2>&1; then
+		   $SCREEN check "$T/$name.ppm" "$FONT" "$T/$name.screen.txt" \
+			"$KEEP/fbcon_$name.png" >"$T/$name.check" 2>&1; then
 			ok=1
 			break
 		fi

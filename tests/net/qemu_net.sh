@@ -67,8 +67,9 @@ excerpt() { head -n 40 "$1" | cat -v; }
 # ---- booting -------------------------------------------------------------------
 
 # qboot NAME ARGS...: `wasmetal run ARGS` in the background with a QEMU
-# monitor ($T/NAME.mon); the console in $T/NAME.out, the kernel log in
-# $T/NAME.log, the CLI's stderr in $T/NAME.err; its pid in QPID.
+# monitor ($T/NAME.mon); the guest's stdout in $T/NAME.out, the kernel log
+# in $T/NAME.log, the CLI's stderr (the guest's stderr) in $T/NAME.err;
+# its pid in QPID.
 qboot() {
 	local name=$1
 	shift
@@ -270,7 +271,7 @@ echo_tests() {
 	# forward; the answers go to 10.0.2.2 (the pool's /24 holds both)
 	uhp=$(free_port udp)
 	qboot echo_udp -p "$uhp:7/udp" --addr-pool 10.0.2.0/24 "$E/echo.wasm" udp "$GUEST" 7 2
-	if wait_line "$T/echo_udp.out" '^echo: udp on' "$TIMEOUT" &&
+	if wait_line "$T/echo_udp.err" '^echo: udp on' "$TIMEOUT" &&
 		echo_udp_client "$uhp" >"$T/udp.res" 2>&1; then
 		pass "qemu/echo_udp_guest_serves ($(tail -n 1 "$T/udp.res"))"
 	else
@@ -280,21 +281,21 @@ echo_tests() {
 	wait "$QPID"
 	rc=$?
 	[ $rc -eq 0 ] && pass qemu/echo_udp_guest_exits ||
-		fail qemu/echo_udp_guest_exits "status $rc after 2 datagrams" "$T/echo_udp.out"
+		fail qemu/echo_udp_guest_exits "status $rc after 2 datagrams" "$T/echo_udp.err"
 
 	# a pool of its own address and port only: it may receive, not answer
 	uhp=$(free_port udp)
 	qboot echo_udp2 -p "$uhp:7/udp" --addr-pool "$GUEST/32:7" "$E/echo.wasm" udp "$GUEST" 7 1
-	wait_line "$T/echo_udp2.out" '^echo: udp on' "$TIMEOUT" &&
+	wait_line "$T/echo_udp2.err" '^echo: udp on' "$TIMEOUT" &&
 		python3 -c 'import socket,sys
 socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", int(sys.argv[1])))' "$uhp"
 	wait "$QPID"
 	rc=$?
-	[ $rc -eq 1 ] && grep -q 'sock_send_to: errno 76' "$T/echo_udp2.out" &&
+	[ $rc -eq 1 ] && grep -q 'sock_send_to: errno 76' "$T/echo_udp2.err" &&
 		grep -aq "wasi: refused send to $GW:" "$T/echo_udp2.log" &&
 		pass qemu/echo_udp_reply_refused ||
 		fail qemu/echo_udp_reply_refused "status $rc, want 1, errno 76 and the log line" \
-			"$T/echo_udp2.out" "$T/echo_udp2.log"
+			"$T/echo_udp2.err" "$T/echo_udp2.log"
 
 	# the guest is the client: it sends to 10.0.2.2, the host answers
 	up=$(free_port udp)
@@ -307,9 +308,10 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", int(
 
 # ---- fetch: outbound ---------------------------------------------------------------------
 
-# The console carries stderr too: the status line, then the body.
-fetch_expect() {        # FILE: what fetch prints for a 200 of FILE
-	printf 'fetch: HTTP/1.0 200 OK\n' && cat "$1"
+# fetch_ok NAME FILE: the last qrun NAME printed FILE on stdout and the
+# status line of a 200 on stderr (each on its own stream: issue 8).
+fetch_ok() {
+	cmp -s "$T/$1.out" "$2" && grep -qx 'fetch: HTTP/1.0 200 OK' "$T/$1.err"
 }
 
 fetch_tests() {
@@ -320,29 +322,29 @@ fetch_tests() {
 	local url=http://$GW:$port
 
 	qrun fetch1 --addr-pool "$GW/32:$port" "$E/fetch.wasm" "$url/small.txt"
-	[ $QRC -eq 0 ] && cmp -s "$T/fetch1.out" <(fetch_expect "$T/www/small.txt") &&
+	[ $QRC -eq 0 ] && fetch_ok fetch1 "$T/www/small.txt" &&
 		pass qemu/fetch/granted_address ||
 		fail qemu/fetch/granted_address "status $QRC" "$T/fetch1.out" "$T/fetch1.err"
 	qrun fetch2 --addr-pool "$GW/32" "$E/fetch.wasm" --sha256 "$url/big.bin"
-	[ $QRC -eq 0 ] && cmp -s "$T/fetch2.out" <(printf 'fetch: HTTP/1.0 200 OK\nsha256 %s, 16777216 bytes\n' \
+	[ $QRC -eq 0 ] && fetch_ok fetch2 <(printf 'sha256 %s, 16777216 bytes\n' \
 		"$(sha256sum <"$T/www/big.bin" | cut -c1-64)") && pass qemu/fetch/granted_16MiB ||
 		fail qemu/fetch/granted_16MiB "status $QRC or another digest" "$T/fetch2.out" "$T/fetch2.err"
 	qrun fetch3 --addr-pool "$GW/32" "$E/fetch.wasm" "$url/none"
-	[ $QRC -eq 1 ] && grep -q '^fetch: HTTP/1.0 404 ' "$T/fetch3.out" &&
-		pass qemu/fetch/404_status || fail qemu/fetch/404_status "status $QRC, want 1" "$T/fetch3.out"
+	[ $QRC -eq 1 ] && grep -q '^fetch: HTTP/1.0 404 ' "$T/fetch3.err" &&
+		pass qemu/fetch/404_status || fail qemu/fetch/404_status "status $QRC, want 1" "$T/fetch3.err"
 
 	n0=$(grep -c '"GET ' "$T/webserver.err")
 	qrun fetch4 "$E/fetch.wasm" "$url/small.txt"
-	[ $QRC -eq 3 ] && grep -q "sock_open $GW: errno 76 " "$T/fetch4.out" &&
+	[ $QRC -eq 3 ] && grep -q "sock_open $GW: errno 76 " "$T/fetch4.err" &&
 		grep -aq 'wasi: refused sock_open' "$T/fetch4.log" && pass qemu/fetch/no_pool_refused ||
 		fail qemu/fetch/no_pool_refused "status $QRC, want 3, errno 76 and the log line" \
-			"$T/fetch4.out" "$T/fetch4.log"
+			"$T/fetch4.err" "$T/fetch4.log"
 	qrun fetch5 --addr-pool "$GW/32:1-1023" "$E/fetch.wasm" "$url/small.txt"
-	[ $QRC -eq 3 ] && grep -q "sock_connect $GW: errno 76 " "$T/fetch5.out" &&
+	[ $QRC -eq 3 ] && grep -q "sock_connect $GW: errno 76 " "$T/fetch5.err" &&
 		grep -aq "wasi: refused connect to $GW:$port: " "$T/fetch5.log" &&
 		[ "$(grep -ac 'wasi: refused' "$T/fetch5.log")" -eq 1 ] &&
 		pass qemu/fetch/port_outside_pool_refused ||
-		fail qemu/fetch/port_outside_pool_refused "status $QRC" "$T/fetch5.out" "$T/fetch5.log"
+		fail qemu/fetch/port_outside_pool_refused "status $QRC" "$T/fetch5.err" "$T/fetch5.log"
 	n=$(grep -c '"GET ' "$T/webserver.err")
 	[ "$n0" -eq 3 ] && [ "$n" -eq 3 ] && pass qemu/fetch/refused_sent_nothing ||
 		fail qemu/fetch/refused_sent_nothing "the server saw $n0 GETs, then $n (want 3, 3)" \
@@ -392,20 +394,20 @@ for i in range(100):
 
 	tap_run fetch_name --addr-pool 192.168.77.1/32:8000 --allow-resolve web.wasmetal.test \
 		"$E/fetch.wasm" "$url/small.txt"
-	[ $QRC -eq 0 ] && cmp -s "$T/fetch_name.out" <(fetch_expect "$T/www/small.txt") &&
+	[ $QRC -eq 0 ] && fetch_ok fetch_name "$T/www/small.txt" &&
 		grep -q '^query web.wasmetal.test 1 -> answer' "$T/dns.out" &&
 		pass qemu/tap/fetch_name_granted ||
-		fail qemu/tap/fetch_name_granted "status $QRC" "$T/fetch_name.out" "$T/dns.out" \
+		fail qemu/tap/fetch_name_granted "status $QRC" "$T/fetch_name.err" "$T/dns.out" \
 			"$T/fetch_name.log"
 	n=$(grep -c '^query web.wasmetal.test ' "$T/dns.out")
 	tap_run fetch_name2 --addr-pool 192.168.77.1/32:8000 --allow-resolve '*.other.test' \
 		"$E/fetch.wasm" "$url/small.txt"
-	[ $QRC -eq 3 ] && grep -q 'sock_getaddrinfo web.wasmetal.test: errno 76 ' "$T/fetch_name2.out" &&
+	[ $QRC -eq 3 ] && grep -q 'sock_getaddrinfo web.wasmetal.test: errno 76 ' "$T/fetch_name2.err" &&
 		grep -aq 'wasi: refused resolve "web.wasmetal.test"' "$T/fetch_name2.log" &&
 		[ "$(grep -c '^query web.wasmetal.test ' "$T/dns.out")" -eq "$n" ] &&
 		pass qemu/tap/fetch_name_refused ||
 		fail qemu/tap/fetch_name_refused "status $QRC, want 3, errno 76, no query" \
-			"$T/fetch_name2.out" "$T/fetch_name2.log" "$T/dns.out"
+			"$T/fetch_name2.err" "$T/fetch_name2.log" "$T/dns.out"
 }
 
 # ---- an image, booted by plain QEMU and by `wasmetal run IMAGE` ------------------------

@@ -674,6 +674,51 @@ TEST(fs_fd_limit)
 		CHECK_EQ_U64(CALL("fd_close", i), 0);
 }
 
+/* fds 0-2 are what the embedder says they are (wasi.h enum
+ * wasi_stdio_kind): they used to be character devices whatever the host's
+ * stdin and stdout were, so isatty() was true in a pipeline (issue 8). */
+TEST(stdio_kinds_reported)
+{
+	static const struct { uint8_t kind[3]; uint8_t type[3]; } cases[] = {
+		{ { 0, 0, 0 }, { 2, 2, 2 } },   /* terminals: character devices */
+		{ { 1, 2, 0 }, { 4, 0, 2 } },   /* file, other (pipe), terminal */
+		{ { 2, 1, 1 }, { 0, 4, 4 } },
+	};
+	const uint64_t seek_tell = (1ull << 2) | (1ull << 5);
+	struct wasi_ctx *old = ctx;
+	char why[128];
+
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		struct wasi_config cfg = { .stdio = { cases[c].kind[0], cases[c].kind[1],
+						      cases[c].kind[2] } };
+
+		ctx = wasi_ctx_new(&cfg);
+		CHECK(ctx != NULL);
+		if (!ctx)
+			break;
+		nfuncs = wasi_host_funcs(ctx, &funcs);
+		for (uint32_t fd = 0; fd < 3; fd++) {
+			CHECK_EQ_U64(call("fd_fdstat_get", fd, 2000, 0, 0, 0), 0);
+			CHECK_EQ_U64(mem[2000], cases[c].type[fd]);
+			CHECK_EQ_U64(ld64(2008) & seek_tell, 0);  /* a stream, always */
+			CHECK_EQ_U64(ld64(2008) & (fd ? 1ull << 6 : 1ull << 1),
+				     fd ? 1ull << 6 : 1ull << 1);  /* write / read */
+			CHECK_EQ_U64(call("fd_filestat_get", fd, 2100, 0, 0, 0), 0);
+			CHECK_EQ_U64(mem[2100 + 16], cases[c].type[fd]);
+			CHECK_EQ_U64(call("fd_seek", fd, 0, 1, 2200, 0), 70);  /* ESPIPE */
+		}
+		wasi_ctx_free(ctx);
+	}
+	{
+		struct wasi_config bad = { .stdio = { 0, 3, 0 } };
+
+		CHECK(wasi_ctx_create(&bad, why, sizeof why) == NULL);
+		CHECK(strstr(why, "stdin, stdout or stderr") != NULL);
+	}
+	ctx = old;
+	nfuncs = wasi_host_funcs(ctx, &funcs);
+}
+
 int main(void)
 {
 	struct wasi_config cfg = { .argc = 3, .argv = t_argv, .envc = 2, .envp = t_envp,
@@ -699,6 +744,7 @@ int main(void)
 	RUN(args_and_environ);
 	RUN(fd_write_bounds);
 	RUN(fdstat_layout);
+	RUN(stdio_kinds_reported);
 	RUN(seek_prestat_close);
 	RUN(clocks_random_exit);
 	RUN(poll_clock);
