@@ -237,6 +237,32 @@ $(BUILD)/tests/unit/test_net_sock: tests/unit/test_net_sock.c $(NET_HOST_OBJS) \
 	$(Q)$(HOSTCC) $(NET_HOST_CFLAGS) -Itests/unit -o $@ $< $(NET_HOST_OBJS) \
 		$(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
 
+# ---- hostile images (tests/images/hostile_images.sh) --------------------------
+# The generator of mutated bundles and kernel ELFs booted under QEMU; the
+# loader's ELF check (boot/elf.c) is built in to say what the loader will
+# say.  `make test` boots the curated cases marked for it (a dozen);
+# `make hostile-images` boots every curated case and N random mutants of
+# SEED (defaults below; the seed is printed).  test_bundle_mutants runs
+# the same mutants, and thousands more, through the parser hosted.
+MUTATE_LIB  := tests/images/bundle_mutate.c tests/images/bundle_mutate_cases.c \
+	       tests/images/bundle_mutate_random.c
+MUTATE_BIN  := $(BUILD)/tests/images/bundle_mutate
+$(MUTATE_BIN): tests/images/bundle_mutate_main.c $(MUTATE_LIB) tests/images/bundle_mutate.h \
+		boot/elf.c
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ tests/images/bundle_mutate_main.c $(MUTATE_LIB) \
+		boot/elf.c
+$(BUILD)/tests/unit/test_bundle_mutants: tests/unit/test_bundle_mutants.c $(MUTATE_LIB) \
+		tests/images/bundle_mutate.h $(BUILD)/libwasmetal-host.a
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -Itests/images -o $@ $< $(MUTATE_LIB) \
+		$(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
+hostile-images test-hostile-images: N ?= 300
+hostile-images test-hostile-images: SEED ?= $(shell date +%s)
+hostile-images test-hostile-images: all $(MUTATE_BIN)
+	$(Q)BUILD=$(BUILD) tests/images/hostile_images.sh --full --random $(N) --seed $(SEED)
+.PHONY: hostile-images test-hostile-images
+
 # ---- benchmarks (bench/; bench/run.sh writes bench/RESULTS.md) ---------------
 # Each bench/NAME.c -> build/bench/NAME.native (gcc -O2) and NAME.wasm (clang
 # -O2, DWARF stripped so compile throughput counts real module bytes).
@@ -294,7 +320,7 @@ spec-qemu: $(BUILD)/wasmetal $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI
 run: all
 	$(BUILD)/wasmetal run $(BUILD)/examples/hello.wasm
 
-test: all $(UNIT_BINS) $(TEST_WASM)
+test: all $(UNIT_BINS) $(TEST_WASM) $(MUTATE_BIN)
 	$(Q)tests/run.sh
 
 clean:

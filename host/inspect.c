@@ -17,6 +17,7 @@
 #include "bundle.h"
 #include "image.h"
 #include "inspect.h"
+#include "spec_blob.h"
 #include "wasm.h"
 #include "../kernel/bundle_parse.h"
 
@@ -155,10 +156,31 @@ static void print_grants(const struct boot_bundle *b)
 	}
 }
 
+/* A spec blob decoded to its end by the kernel's reader (spec/spec_blob.c),
+ * which the kernel runs instead of a module: its complaint, worded as the
+ * kernel's ("wasmetal spec: ..."), or NULL. */
+static const char *spec_problem(const struct boot_bundle *b, char *buf, size_t len)
+{
+	struct spec_blob_reader rd;
+	struct spec_file f;
+	const char *why = NULL;
+	int r;
+
+	if (spec_blob_open(&rd, b->spec, b->spec_len, &why))
+		return why;
+	while ((r = spec_blob_next(&rd, &f, &why)) == 1)
+		spec_file_free(&f);
+	if (r == 0)
+		return NULL;
+	snprintf(buf, len, "file %u of the spec blob: %s", rd.index, why);
+	return buf;
+}
+
 static int parse_image(const char *disk, uint8_t **buf, size_t *len,
 		       struct boot_bundle *b, char *err, size_t errlen)
 {
 	const char *why;
+	char spec_why[256];
 	int r;
 
 	if (image_read_bundle(disk, buf, len, err, errlen)) {
@@ -168,6 +190,11 @@ static int parse_image(const char *disk, uint8_t **buf, size_t *len,
 			snprintf(err + n, errlen - n, "\n(%s: not a wasmetal image?)", disk);
 		return -1;
 	}
+	if (*len == 0) {                /* the loader passes no bundle then */
+		snprintf(err, errlen, "%s: no boot bundle (\\wasmetal\\bundle is empty)", disk);
+		free(*buf);
+		return -1;
+	}
 	r = bundle_parse(*buf, *len, b, &why);
 	if (r) {
 		if (b->bad_line)
@@ -175,6 +202,12 @@ static int parse_image(const char *disk, uint8_t **buf, size_t *len,
 				 disk, b->bad_line, why);
 		else
 			snprintf(err, errlen, "%s: invalid bundle: %s", disk, why);
+		free(*buf);
+		return -1;
+	}
+	if (b->spec && (why = spec_problem(b, spec_why, sizeof spec_why))) {
+		snprintf(err, errlen, "%s: invalid spec blob: %s", disk, why);
+		bundle_free(b);
 		free(*buf);
 		return -1;
 	}

@@ -2,8 +2,8 @@
  * bundle.c — write the boot bundle (format: images/bundle.h) and its
  * manifest (docs/manifest.md).
  *
- *   header | MANIFEST | MODULE (if any) | NODE ... | SPEC (if any; then
- *          MODULE may be absent)
+ *   header | MANIFEST | MODULE or nothing | NODE ... | SPEC or nothing
+ *          (a module or a spec blob, never both)
  *
  * each entry padded with zeros to 8 bytes.  The writer checks what the
  * kernel will check anyway (a Wasm binary, "NAME=VALUE" strings, the
@@ -18,6 +18,7 @@
 #include "bundle.h"
 #include "image.h"
 #include "wasi.h"
+#include "vfs.h"                /* vfs_check_string: the trees' UTF-8 rule */
 #include "../kernel/bundle_parse.h"
 
 #define MODULE_MAX (1ull << 30)         /* 1 GiB: far beyond any real module */
@@ -90,8 +91,9 @@ static int check_spec(const struct image_spec *s, const uint8_t *mod,
 {
 	static const uint8_t magic[8] = { 0, 'a', 's', 'm', 1, 0, 0, 0 };
 
-	if (!s->module_path && !s->spec_path) {
-		snprintf(err, errlen, "bundle: neither a module nor a spec blob");
+	if (!s->module_path == !s->spec_path) {
+		snprintf(err, errlen, "bundle: %s", s->module_path ?
+			 "both a module and a spec blob" : "neither a module nor a spec blob");
 		return -1;
 	}
 	if (s->module_path && (len < 8 || memcmp(mod, magic, 8))) {
@@ -336,6 +338,27 @@ static void write_entries(struct writer *w, const struct image_spec *s,
 	put(w, &h, sizeof(h));
 }
 
+/* A path or target the kernel would refuse (kernel/bundle.c node_read):
+ * too long, or not UTF-8 (a Linux file name may be any bytes). */
+static int tree_entry_bad(const struct wasi_tree_entry *e, char *err, size_t errlen)
+{
+	size_t n = strlen(e->path);
+
+	if (n > BUNDLE_MAX_PATH) {
+		snprintf(err, errlen, "%.200s...: path too long", e->path);
+		return -1;
+	}
+	if (vfs_check_string(e->path, n) ||
+	    (e->kind == WASI_NODE_SYMLINK &&
+	     vfs_check_string((const char *)e->data, e->len))) {
+		snprintf(err, errlen, "--dir: %s: a %s that is not UTF-8 (the guest "
+			 "could not name it)", e->path,
+			 vfs_check_string(e->path, n) ? "file name" : "symlink target");
+		return -1;
+	}
+	return 0;
+}
+
 /* What the kernel would refuse in the trees, said on the host. */
 static int check_trees(const struct image_spec *s, char *err, size_t errlen)
 {
@@ -360,10 +383,8 @@ static int check_trees(const struct image_spec *s, char *err, size_t errlen)
 		}
 		nodes += p->nentries;
 		for (size_t k = 0; k < p->nentries; k++)
-			if (strlen(p->entries[k].path) > BUNDLE_MAX_PATH) {
-				snprintf(err, errlen, "%s: path too long", p->entries[k].path);
+			if (tree_entry_bad(&p->entries[k], err, errlen))
 				return -1;
-			}
 	}
 	if (nodes > BUNDLE_MAX_NODES) {
 		snprintf(err, errlen, "--dir: more than %u files in all", BUNDLE_MAX_NODES);

@@ -195,6 +195,9 @@ int image_read_bundle(const char *disk, uint8_t **buf, size_t *len,
 		goto out;
 	if (!copy_bundle_out(f == IMAGE_RAW ? disk : raw, out, err, errlen))
 		r = slurp(out, buf, len, err, errlen);
+	else if (strstr(err, "\"::/wasmetal/bundle\" not found"))   /* mcopy's words */
+		snprintf(err, errlen, "%s: no boot bundle (no \\wasmetal\\bundle on its ESP)",
+			 disk);
 out:
 	unlink(raw);
 	unlink(out);

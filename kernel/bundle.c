@@ -23,6 +23,8 @@
 #include <string.h>
 #include "bundle.h"
 #include "bundle_parse.h"
+#include "vfs.h"                /* vfs_check_string, VFS_NAME_MAX: the
+				   WASI layer's rules for its trees */
 
 struct walk {
 	const uint8_t *buf;
@@ -77,7 +79,9 @@ static int check_header(const uint8_t *buf, uint64_t size, struct walk *w,
 		return (*why = "bad magic", -EINVAL);
 	if (h.version != BUNDLE_VERSION)
 		return (*why = "unsupported bundle version", -EINVAL);
-	if (h.size < sizeof h || h.size > size)
+	if (h.size < sizeof h)
+		return (*why = "header size smaller than the header", -EINVAL);
+	if (h.size > size)
 		return (*why = "header size larger than the bundle", -EINVAL);
 	*w = (struct walk){ buf, h.size, sizeof h, 0, h.count };
 	return 0;
@@ -150,6 +154,9 @@ static int bundle_scan(struct walk w, struct counts *c, struct boot_bundle *b,
 		return (*why = "more than one spec blob", -EINVAL);
 	if (c->modules > 1 || (c->modules == 0 && !c->specs))
 		return (*why = c->modules ? "more than one module" : "no module", -EINVAL);
+	if (c->modules && c->specs)     /* the kernel would run the spec blob
+					   and ignore the module */
+		return (*why = "both a module and a spec blob", -EINVAL);
 	if (c->manifests > 1)
 		return (*why = "more than one manifest", -EINVAL);
 	if (c->manifests && (c->nargs || c->nenv || c->nflags))
@@ -453,6 +460,21 @@ static bool path_ok(const char *p, size_t n)
 	return true;
 }
 
+/* Every component at most VFS_NAME_MAX bytes. */
+static bool names_fit(const char *p, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && p[i] != '/')
+			continue;
+		if (i - start > VFS_NAME_MAX)
+			return false;
+		start = i + 1;
+	}
+	return true;
+}
+
 /* Check one BUNDLE_NODE entry and describe it; *pre is its preopen. */
 static int node_read(const uint8_t *data, uint64_t len, size_t npreopens,
 		     uint32_t *pre, struct wasi_tree_entry *e, const char **why)
@@ -473,6 +495,12 @@ static int node_read(const uint8_t *data, uint64_t len, size_t npreopens,
 	if (path[n.path_len - 1] || memchr(path, 0, n.path_len - 1) ||
 	    !path_ok(path, n.path_len - 1))
 		return (*why = "node path not a clean relative path", -EINVAL);
+	/* what the WASI layer's tree_add refuses too (wasi_ctx.c): found
+	   here, so that what the host's parser accepts, the kernel runs */
+	if (vfs_check_string(path, n.path_len - 1))
+		return (*why = "node path is not UTF-8", -EINVAL);
+	if (!names_fit(path, n.path_len - 1))
+		return (*why = "node path has a name longer than 255 bytes", -EINVAL);
 	e->path = path;
 	e->kind = (uint8_t)n.kind;
 	e->data = data + sizeof n + n.path_len;
@@ -480,8 +508,10 @@ static int node_read(const uint8_t *data, uint64_t len, size_t npreopens,
 	if (n.kind == WASI_NODE_DIR && e->len)
 		return (*why = "directory node with data", -EINVAL);
 	if (n.kind == WASI_NODE_SYMLINK &&
-	    (!e->len || e->len > BUNDLE_MAX_PATH || memchr(e->data, 0, e->len)))
-		return (*why = "symlink target empty, too long or with NUL", -EINVAL);
+	    (!e->len || e->len > BUNDLE_MAX_PATH ||
+	     vfs_check_string((const char *)e->data, e->len)))
+		return (*why = "symlink target empty, too long, with NUL or not UTF-8",
+			-EINVAL);
 	if (n.kind != WASI_NODE_DIR && n.kind != WASI_NODE_FILE &&
 	    n.kind != WASI_NODE_SYMLINK)
 		return (*why = "node of unknown kind", -EINVAL);
@@ -673,6 +703,7 @@ static int parse(struct walk w, struct boot_bundle *out, const char **why)
 	    (r = manifest_apply(out->manifest, out->manifest_len, &m, NULL,
 				&out->bad_line, why)))
 		return r;
+	out->bad_line = 0;      /* what fails from here on is not a line */
 	if ((r = nodes_count(w, m.npreopens, per, why)))
 		return r;
 	if ((r = alloc_arrays(out, (size_t)c.nargs + m.nargs, (size_t)c.nenv + m.nenv,

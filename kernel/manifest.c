@@ -64,7 +64,13 @@ static const char *scan_quoted(const char *p, const char *eol, const char **why)
 		if (c == '\\') {
 			if (p + 1 >= eol)
 				return (*why = "backslash at the end of a line", NULL);
-			p += p[1] == 'x' ? 4 : 2;       /* checked when decoded */
+			/* \x's digits checked here: skipping 4 bytes blindly
+			   took the quote of "\x4" as a digit and called the
+			   string unterminated */
+			if (p[1] == 'x' && (eol - p < 4 || hex_digit(p[2]) < 0 ||
+					    hex_digit(p[3]) < 0))
+				return (*why = "\\x needs two hex digits", NULL);
+			p += p[1] == 'x' ? 4 : 2;       /* the rest checked when decoded */
 			continue;
 		}
 		if (c < 0x20 || c == 0x7f)

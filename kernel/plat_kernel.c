@@ -47,7 +47,9 @@
 struct area {
 	const char *name;
 	uintptr_t base, next, end, gap;
-	uintptr_t high;                 /* highest `next` ever */
+	uintptr_t high;                 /* highest `next` ever; starts at
+					   base, like next (0 made the log's
+					   high water huge when nothing ran) */
 	unsigned nfree;
 	bool leaked;                    /* logged once */
 	struct { uintptr_t addr, size; } free[AREA_FREE_MAX];   /* by addr */
@@ -55,11 +57,11 @@ struct area {
 
 static struct area wasm_area = {
 	.name = "wasm", .base = VMM_WASM_BASE, .next = VMM_WASM_BASE,
-	.end = VMM_WASM_END, .gap = RESERVE_GAP,
+	.high = VMM_WASM_BASE, .end = VMM_WASM_END, .gap = RESERVE_GAP,
 };
 static struct area code_area = {
 	.name = "code", .base = VMM_CODE_BASE, .next = VMM_CODE_BASE,
-	.end = VMM_CODE_END, .gap = CODE_GAP,
+	.high = VMM_CODE_BASE, .end = VMM_CODE_END, .gap = CODE_GAP,
 };
 
 static void area_remove(struct area *a, unsigned i)

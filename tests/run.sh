@@ -477,6 +477,9 @@ if [ -x "$W" ]; then
 	qemu_tests
 	if ! skip_qemu; then
 		script_tests images tests/images/plain_qemu.sh
+		# hostile images (issue 8): a dozen mutated bundles, manifests
+		# and kernel.elf, booted (the rest: make hostile-images)
+		script_tests hostile-images tests/images/hostile_images.sh
 		script_tests fbcon tests/images/fbcon_screenshot.sh
 		script_tests idle tests/kernel/idle.sh
 		script_tests console tests/kernel/console.sh

@@ -247,27 +247,60 @@ static const char *tree_path_problem(const char *path)
 	return NULL;
 }
 
-/* The directory that will hold path's last component (its parents must
- * exist already: parents come first), or NULL. */
-static struct vfs_node *tree_parent(struct vfs_node *root, const char *path,
-				    const char **name)
-{
-	struct vfs_node *cur = root;
-	const char *c = path, *slash;
+/* Loading a tree: the entries added so far, by path, so that finding an
+ * entry's directory and refusing a duplicate cost a hash probe, not a
+ * scan of the directory (vfs_lookup): an image with 100,000 files in one
+ * directory made setup quadratic, minutes under QEMU's TCG (a hang to the
+ * user; test_vfs.c big_flat_tree_loads_in_linear_time). */
+struct tree_index {
+	const struct wasi_tree_entry *entries;
+	struct vfs_node **node;         /* node[j]: entries[j]'s, once added */
+	uint32_t *slot, mask;           /* j + 1, or 0: free */
+};
 
-	while ((slash = strchr(c, '/'))) {
-		cur = vfs_lookup(cur, c, (size_t)(slash - c));
-		if (!cur || cur->type != WASI_FILETYPE_DIRECTORY)
-			return NULL;
-		c = slash + 1;
-	}
-	*name = c;
-	return cur;
+static uint32_t tree_hash(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;               /* FNV-1a */
+
+	while (n--)
+		h = (h ^ (uint8_t)*p++) * 16777619u;
+	return h;
 }
 
-static const char *tree_add(struct vfs *fs, struct vfs_node *root,
-			    const struct wasi_tree_entry *e)
+/* The slot of path[0..n), or the free slot where it would go. */
+static uint32_t *tree_slot(const struct tree_index *ix, const char *p, size_t n)
 {
+	for (uint32_t i = tree_hash(p, n) & ix->mask;; i = (i + 1) & ix->mask) {
+		uint32_t v = ix->slot[i];
+
+		if (!v || (!strncmp(ix->entries[v - 1].path, p, n) &&
+			   ix->entries[v - 1].path[n] == 0))
+			return &ix->slot[i];
+	}
+}
+
+/* The directory that will hold path's last component (its parents must
+ * exist already: parents come first), or NULL. */
+static struct vfs_node *tree_parent(const struct tree_index *ix, struct vfs_node *root,
+				    const char *path, const char **name)
+{
+	const char *slash = strrchr(path, '/');
+	uint32_t v;
+
+	*name = slash ? slash + 1 : path;
+	if (!slash)
+		return root;
+	v = *tree_slot(ix, path, (size_t)(slash - path));
+	if (!v || ix->node[v - 1]->type != WASI_FILETYPE_DIRECTORY)
+		return NULL;
+	return ix->node[v - 1];
+}
+
+/* Add entries[j] (ix->entries) under root. */
+static const char *tree_add(struct vfs *fs, struct vfs_node *root,
+			    struct tree_index *ix, size_t j)
+{
+	const struct wasi_tree_entry *e = &ix->entries[j];
 	static const uint8_t type[] = {
 		[WASI_NODE_DIR] = WASI_FILETYPE_DIRECTORY,
 		[WASI_NODE_FILE] = WASI_FILETYPE_REGULAR_FILE,
@@ -275,6 +308,7 @@ static const char *tree_add(struct vfs *fs, struct vfs_node *root,
 	};
 	const char *why = tree_path_problem(e->path), *name;
 	struct vfs_node *dir, *n;
+	uint32_t *slot;
 
 	if (why)
 		return why;
@@ -287,10 +321,11 @@ static const char *tree_add(struct vfs *fs, struct vfs_node *root,
 	if (e->kind == WASI_NODE_SYMLINK &&
 	    (e->len == 0 || vfs_check_string((const char *)e->data, e->len)))
 		return "symlink target empty, too long, or not UTF-8 without NULs";
-	dir = tree_parent(root, e->path, &name);
+	dir = tree_parent(ix, root, e->path, &name);
 	if (!dir)
 		return "parent directory missing (parents must come first)";
-	if (vfs_lookup(dir, name, strlen(name)))
+	slot = tree_slot(ix, e->path, strlen(e->path));
+	if (*slot)
 		return "duplicate path";
 	n = vfs_node_new(fs, type[e->kind]);
 	if (!n || (e->len && vfs_write(n, 0, e->data, e->len)) ||
@@ -299,7 +334,47 @@ static const char *tree_add(struct vfs *fs, struct vfs_node *root,
 			vfs_node_unref(n);
 		return "out of memory";
 	}
+	ix->node[j] = n;
+	*slot = (uint32_t)j + 1;
 	return NULL;
+}
+
+/* Add every entry of p under root: 0, or -1 with err said. */
+static int tree_load(struct vfs *fs, struct vfs_node *root, size_t i,
+		     const struct wasi_preopen *p, char *err, size_t errlen)
+{
+	struct tree_index ix = { .entries = p->entries };
+	uint32_t cap = 16;
+	int r = 0;
+
+	if (p->nentries > UINT32_MAX / 4) {
+		fail(err, errlen, "preopen %zu: too many entries", i);
+		return -1;
+	}
+	while (cap < 2 * p->nentries)
+		cap *= 2;
+	ix.mask = cap - 1;
+	ix.slot = calloc(cap, sizeof *ix.slot);
+	ix.node = calloc(p->nentries ? p->nentries : 1, sizeof *ix.node);
+	if (!ix.slot || !ix.node) {
+		fail(err, errlen, "out of memory for preopen %zu's tree", i);
+		r = -1;
+	}
+	for (size_t j = 0; !r && j < p->nentries; j++) {
+		const struct wasi_tree_entry *e = &p->entries[j];
+		const char *why = tree_add(fs, root, &ix, j);
+
+		if (why) {
+			fail(err, errlen, "preopen %zu (%.64s): entry %zu \"%.128s\": %s",
+			     i, p->guest_path, j,
+			     e->path && !tree_path_problem(e->path) ? e->path : "?",
+			     why);
+			r = -1;
+		}
+	}
+	free(ix.slot);
+	free(ix.node);
+	return r;
 }
 
 static int preopen_load(struct wasi_ctx *ctx, size_t i,
@@ -331,19 +406,7 @@ static int preopen_load(struct wasi_ctx *ctx, size_t i,
 		.rights_inheriting = WASI_RIGHTS_DIR_INHERITING,
 		.preopen = ctx->preopen_names[i], .preopen_len = (uint32_t)nlen };
 	vfs_node_ref(root);
-	for (size_t j = 0; j < p->nentries; j++) {
-		const struct wasi_tree_entry *e = &p->entries[j];
-		const char *why = tree_add(ctx->fs, root, e);
-
-		if (why) {
-			fail(err, errlen, "preopen %zu (%.64s): entry %zu \"%.128s\": %s",
-			     i, p->guest_path, j,
-			     e->path && !tree_path_problem(e->path) ? e->path : "?",
-			     why);
-			return -1;
-		}
-	}
-	return 0;
+	return tree_load(ctx->fs, root, i, p, err, errlen);
 }
 
 static int fds_init(struct wasi_ctx *ctx, const struct wasi_config *cfg,

@@ -449,6 +449,136 @@ TEST(hostile_nodes)
 	CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), (uint64_t)-EINVAL);
 }
 
+/* ---- regressions from the hostile images (tests/images/hostile_images.sh) -- */
+
+/* parse_with_node's bundle, with what the parser said and its line. */
+static int node_verdict(uint32_t kind, const char *path, const void *data, size_t len,
+			const char **why, unsigned *line)
+{
+	struct buf w = with_manifest("wasmetal-manifest 1\npreopen /a\n");
+	struct boot_bundle b;
+	int r;
+
+	put_node(&w, 0, WASI_NODE_DIR, "d", NULL, 0);
+	put_node(&w, 0, kind, path, data, len);
+	finish(&w);
+	r = bundle_parse(w.b, w.n, &b, why);
+	*line = b.bad_line;
+	if (!r)
+		bundle_free(&b);
+	return r;
+}
+
+/* A bad node was reported as "manifest line N" (N: the manifest's last
+ * line, left over from reading it). */
+TEST(node_error_names_no_manifest_line)
+{
+	const char *why;
+	unsigned line = 99;
+
+	CHECK_EQ_U64(node_verdict(WASI_NODE_FILE, "d/../x", "", 0, &why, &line),
+		     (uint64_t)-EINVAL);
+	CHECK(why && !strcmp(why, "node path not a clean relative path"));
+	CHECK_EQ_U64(line, 0);
+	CHECK_EQ_U64(node_verdict(WASI_NODE_FILE, "x/y", "", 0, &why, &line),
+		     (uint64_t)-EINVAL);
+	CHECK(why && !strcmp(why, "a node's directory is missing or comes after it"));
+	CHECK_EQ_U64(line, 0);
+}
+
+/* The kernel's WASI layer refused these trees at setup (wasi_ctx.c
+ * tree_add) after the bundle's parser, and so `wasmetal inspect`, had
+ * accepted them: now the parser refuses them too. */
+TEST(node_path_not_utf8_refused)
+{
+	const char *why;
+	unsigned line;
+
+	CHECK_EQ_U64(node_verdict(WASI_NODE_FILE, "d/bad\xff\xfe", "", 0, &why, &line),
+		     (uint64_t)-EINVAL);
+	CHECK(why && !strcmp(why, "node path is not UTF-8"));
+	CHECK_EQ_U64(node_verdict(WASI_NODE_FILE, "d/\xc0\xaf", "", 0, &why, &line),
+		     (uint64_t)-EINVAL);       /* an overlong '/' */
+	CHECK_EQ_U64(node_verdict(WASI_NODE_FILE, "d/\xc3\xa9t\xc3\xa9", "", 0, &why, &line), 0);
+}
+
+TEST(node_name_over_255_refused)
+{
+	char path[300] = "d/";
+	const char *why;
+	unsigned line;
+
+	memset(path + 2, 'n', 255);
+	CHECK_EQ_U64(node_verdict(WASI_NODE_FILE, path, "", 0, &why, &line), 0);
+	path[2 + 255] = 'n';
+	CHECK_EQ_U64(node_verdict(WASI_NODE_FILE, path, "", 0, &why, &line),
+		     (uint64_t)-EINVAL);
+	CHECK(why && !strcmp(why, "node path has a name longer than 255 bytes"));
+}
+
+TEST(symlink_target_not_utf8_refused)
+{
+	const char *why;
+	unsigned line;
+
+	CHECK_EQ_U64(node_verdict(WASI_NODE_SYMLINK, "d/l", "f\xff", 2, &why, &line),
+		     (uint64_t)-EINVAL);
+	CHECK(why && !strcmp(why, "symlink target empty, too long, with NUL or not UTF-8"));
+	CHECK_EQ_U64(node_verdict(WASI_NODE_SYMLINK, "d/l", "../f", 4, &why, &line), 0);
+}
+
+/* A header size below the header's own 24 bytes was reported as "larger
+ * than the bundle". */
+TEST(header_size_below_header_says_so)
+{
+	struct buf w = good();
+	struct boot_bundle b;
+	const char *why;
+	uint64_t size = 8;
+
+	memcpy(w.b + 16, &size, 8);
+	CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), (uint64_t)-EINVAL);
+	CHECK(why && !strcmp(why, "header size smaller than the header"));
+}
+
+/* With a module and a spec blob, the kernel ran the blob and ignored the
+ * module, while inspect described the module. */
+TEST(module_and_spec_blob_refused)
+{
+	struct buf w = { .n = sizeof(struct bundle_header) };
+	struct boot_bundle b;
+	const char *why;
+
+	put_entry(&w, BUNDLE_MODULE, wasm8, sizeof wasm8);
+	put_entry(&w, BUNDLE_SPEC, "WMSPEC01", 8);
+	finish(&w);
+	CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), (uint64_t)-EINVAL);
+	CHECK(why && !strcmp(why, "both a module and a spec blob"));
+}
+
+/* `arg "\x4"` was "unterminated string": the scanner skipped four bytes
+ * for any \x and took the closing quote as a hex digit. */
+TEST(short_hex_escape_named_as_such)
+{
+	static const char *const lines[] = {
+		"arg \"\\x4\"\n", "arg \"\\x\"\n", "arg \"ab\\x4", "arg \"\\xg0\"\n",
+	};
+
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		char text[128];
+		struct buf w;
+		struct boot_bundle b;
+		const char *why = NULL;
+
+		snprintf(text, sizeof text, "wasmetal-manifest 1\n%s", lines[i]);
+		w = with_manifest(text);
+		finish(&w);
+		CHECK_EQ_U64(bundle_parse(w.b, w.n, &b, &why), (uint64_t)-EINVAL);
+		CHECK(why && !strcmp(why, "\\x needs two hex digits"));
+		CHECK_EQ_U64(b.bad_line, 2);
+	}
+}
+
 /* Random byte changes in a good bundle: parse or refuse, never crash. */
 TEST(mutations_never_crash)
 {
@@ -485,5 +615,12 @@ int main(void)
 	RUN(manifest_limits);
 	RUN(hostile_nodes);
 	RUN(mutations_never_crash);
+	RUN(node_error_names_no_manifest_line);
+	RUN(node_path_not_utf8_refused);
+	RUN(node_name_over_255_refused);
+	RUN(symlink_target_not_utf8_refused);
+	RUN(header_size_below_header_says_so);
+	RUN(module_and_spec_blob_refused);
+	RUN(short_hex_escape_named_as_such);
 	CHECK_DONE();
 }

@@ -207,6 +207,40 @@ TEST(refuses_bad_input)
 	CHECK(image_bundle_write(&s, out, err, sizeof(err)) == -1);
 }
 
+/* `wasmetal image` wrote trees the kernel then refused: a file name or a
+ * symlink target that is not UTF-8 (any bytes on Linux). */
+TEST(refuses_non_utf8_tree_names)
+{
+	static const uint8_t mod[] = { 0, 'a', 's', 'm', 1, 0, 0, 0 };
+	const struct wasi_tree_entry bad_name[] = {
+		{ "x\xff", WASI_NODE_FILE, (const uint8_t *)"", 0 },
+	};
+	const struct wasi_tree_entry bad_target[] = {
+		{ "l", WASI_NODE_SYMLINK, (const uint8_t *)"\xc0\xaf", 2 },
+	};
+	struct wasi_preopen pre = { "/d", 1, bad_name };
+	struct image_spec s = { .module_path = wasm, .npreopens = 1, .preopens = &pre };
+	char err[256] = "";
+
+	spit(wasm, mod, sizeof(mod));
+	CHECK(image_bundle_write(&s, out, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "file name that is not UTF-8") != NULL);
+	pre.entries = bad_target;
+	CHECK(image_bundle_write(&s, out, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "symlink target that is not UTF-8") != NULL);
+}
+
+/* The kernel runs a spec blob instead of the module: never write both. */
+TEST(refuses_module_and_spec_blob)
+{
+	struct image_spec s = { .module_path = wasm, .spec_path = wat_not_wasm };
+	char err[256] = "";
+
+	spit(wat_not_wasm, "SPECBLOB", 8);
+	CHECK(image_bundle_write(&s, out, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "both a module and a spec blob") != NULL);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -218,6 +252,8 @@ int main(void)
 	RUN(round_trip_through_the_kernel_parser);
 	RUN(spec_blob_only);
 	RUN(refuses_bad_input);
+	RUN(refuses_non_utf8_tree_names);
+	RUN(refuses_module_and_spec_blob);
 	unlink(wasm);
 	unlink(wat_not_wasm);
 	unlink(out);
