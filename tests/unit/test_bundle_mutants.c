@@ -162,10 +162,8 @@ TEST(curated_cases_get_their_verdict)
 		c->make(&m, c, &no_elf);
 		mutant_finish(&m);
 		verdict(&m, v, sizeof v);
-		if (!aimed(v, m.expect)) {
-			fprintf(stderr, "case %s: '%s', it aims at '%s'\n", c->name, v, m.expect);
-			check_case_failed = 1;
-		}
+		CHECK_MSG(aimed(v, m.expect), "case %s: '%s', it aims at '%s'",
+			  c->name, v, m.expect);
 		mutant_free(&m);
 		n++;
 	}
@@ -186,11 +184,9 @@ TEST(every_cut_of_the_base_refused)
 			if (agree)
 				put_u64(&m.out, HDR_SIZE, at);
 			verdict(&m, v, sizeof v);
-			if (strncmp(v, "bundle: ", 8) && strcmp(v, "nobundle")) {
-				fprintf(stderr, "cut at %zu%s: '%s'\n", at,
-					agree ? " (size agreeing)" : "", v);
-				check_case_failed = 1;
-			}
+			CHECK_MSG(!strncmp(v, "bundle: ", 8) || !strcmp(v, "nobundle"),
+				  "cut at %zu%s: '%s'", at,
+				  agree ? " (size agreeing)" : "", v);
 			mutant_free(&m);
 		}
 }
@@ -207,11 +203,9 @@ TEST(random_mutants_parsed_or_refused)
 		mutant_finish(&m);
 		mutate_random(&again, &base, seed, i);
 		mutant_finish(&again);
-		if (again.out.n != m.out.n || memcmp(again.out.p, m.out.p, m.out.n)) {
-			fprintf(stderr, "mutant %u of seed %llu: not the same twice\n", i,
-				(unsigned long long)seed);
-			check_case_failed = 1;
-		}
+		CHECK_MSG(again.out.n == m.out.n && !memcmp(again.out.p, m.out.p, m.out.n),
+			  "mutant %u of seed %llu: not the same twice", i,
+			  (unsigned long long)seed);
 		verdict(&m, v, sizeof v);
 		if (!strcmp(v, "parsed"))
 			parsed++;
@@ -219,11 +213,9 @@ TEST(random_mutants_parsed_or_refused)
 			refused++;
 		else if (!strcmp(v, "nobundle"))
 			nobundle++;
-		else {
-			fprintf(stderr, "mutant r%05u of seed %llu (%s): '%s'\n", i,
-				(unsigned long long)seed, m.desc, v);
-			check_case_failed = 1;
-		}
+		else
+			CHECK_MSG(0, "mutant r%05u of seed %llu (%s): '%s'", i,
+				  (unsigned long long)seed, m.desc, v);
 		mutant_free(&m);
 		mutant_free(&again);
 	}
