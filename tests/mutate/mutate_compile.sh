@@ -1,0 +1,240 @@
+#!/bin/bash
+# mutate_compile.sh — the mutation check of the tests themselves (issue 8):
+# plants single-token bugs in jit/compile.c, one at a time, rebuilds, and
+# runs the fast tests to see which one catches each bug.
+#
+#   tests/mutate/mutate_compile.sh [-a] [N...]        (make mutate)
+#
+# Never touches the tree's jit/compile.c: the sources are copied (no build
+# directories, no .git) into a work directory (MUTATE_DIR, default a new
+# /tmp/wasmetal-mutate.XXXXXX) and built there in its own build/ (the first
+# build there takes a few minutes).  Each mutation is an exact text
+# replacement that must match exactly once (else the script stops: the
+# compiler changed and the list needs updating); after each one the copy's
+# compile.c is restored from the pristine copy, and on exit (trap EXIT,
+# also after a failure or ^C) too.  At the end the tree's compile.c must
+# be byte-identical to what it was at the start; `git diff --stat` of it
+# is printed.
+#
+# The tests, fastest first, stopping at the first that fails (-a: all of
+# them, listing every one that catches the bug):
+#   1. the unit tests: test_opform first, test_compile, then every other
+#      build/tests/unit/test_* (a test "catches" when it prints a FAIL line
+#      or exits non-zero: a crash counts), each under a 120 s timeout;
+#   2. the spec testsuite, hosted (tests/spec/run-suite.sh: non-zero exit).
+# One line per mutation (CAUGHT or SURVIVED, and by what), then
+# "N of M mutations caught".  Exit status: 0 when every mutation was
+# caught, 1 when one survived, 2 on a setup error (a mutation that does
+# not apply, a build that fails before any mutation).
+#
+# N...: only these mutations (numbers as listed below).
+# Environment: MUTATE_DIR (the work directory; kept when given, else
+# removed at the end), MUTATE_JOBS (make -j, default 2), WASM_TESTSUITE.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SRC=jit/compile.c
+ALL=0
+if [ "${1:-}" = "-a" ]; then
+	ALL=1
+	shift
+fi
+ONLY=" $* "
+JOBS=${MUTATE_JOBS:-2}
+TS=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
+
+# ---- the mutations: name | old text | new text | what the bug is ------------
+N=0
+declare -a M_NAME M_OLD M_NEW M_WHAT
+mut() {
+	N=$((N + 1))
+	M_NAME[$N]=$1 M_OLD[$N]=$2 M_NEW[$N]=$3 M_WHAT[$N]=$4
+}
+# 1. issue 8's first: compare of a memory operand (unpinned local or
+#    spilled slot) with a constant: the immediate cut to 8 bits, wrong
+#    for every constant outside -128..127 (e.g. 128, 0x7fffffff)
+mut cmp_mem_imm_int8 \
+	'(int32_t)b->imm);' \
+	'(int8_t)b->imm);' \
+	'memory-vs-constant compare: immediate truncated to 8 bits'
+# 2. issue 8's second: i64 compares against constants truncated to 32 bits
+mut i64_cmp_imm_trunc32 \
+	'(!w || (int64_t)b->imm == (int32_t)b->imm)' \
+	'(w || (int64_t)b->imm == (int32_t)b->imm)' \
+	'i64 compare with a constant: immediate truncated to 32 bits'
+# 3. the out-of-registers spill path: the register taken from the deepest
+#    value is handed out without being marked used (the next allocation
+#    hands it out again)
+mut spill_reg_not_marked \
+	'f->gpr_used |= (uint16_t)(1u << r);' \
+	'f->gpr_used |= (uint16_t)(0u << r);' \
+	'alloc_reg spill path: spilled register not marked used'
+# 4. condition code: i32/i64.le_u as lt_u
+mut le_u_cc \
+	'X64_CC_LE, X64_CC_BE, X64_CC_GE, X64_CC_AE,' \
+	'X64_CC_LE, X64_CC_B, X64_CC_GE, X64_CC_AE,' \
+	'condition code of le_u: B instead of BE'
+# 5. condition code when the compare's operands are swapped (a register
+#    operand moved first): le_s stays le_s
+mut swap_cc_le \
+	'case X64_CC_LE: return X64_CC_GE;' \
+	'case X64_CC_LE: return X64_CC_LE;' \
+	'swap_cc: LE not turned into GE'
+# 6. flags fusion: eqz of a comparison keeps the comparison
+mut eqz_flags_not_negated \
+	'v->cc ^= 1;' \
+	'v->cc ^= 0;' \
+	'eqz of a V_FLAGS value not negated'
+# 7. float compares: le takes ge's operand order
+mut fcmp_le_operand_order \
+	'if (op == 2 || op == 4)' \
+	'if (op == 2 || op == 5)' \
+	'fast_fcmp: le/ge operand order swapped'
+# 8. operator: sub treated as commutative (operands swapped when only the
+#    second is in a register)
+mut sub_commutes \
+	'bool commutes = op == 0 || op == 2 || op == 7' \
+	'bool commutes = op == 0 || op == 1 || op == 7' \
+	'fast_ibin: sub treated as commutative'
+# 9. register choice: a float operand not in a register loaded into xmm0
+#    but read from xmm1
+mut xmm_operand_reg \
+	'load_val(f, v, f->vals[k], k, 1);' \
+	'load_val(f, v, f->vals[k], k, 0);' \
+	'xmm_opnd: loads into xmm0, returns xmm1'
+# 10. memory operand: address + offset (offset >= 2 GiB) computed as
+#     offset - address (out-of-bounds accesses that land in bounds)
+mut addr_offset_sub \
+	'x64_alu_rr(f->a, X64_ADD, 1, RDX, r);' \
+	'x64_alu_rr(f->a, X64_SUB, 1, RDX, r);' \
+	'fast_addr: offset >= 2 GiB subtracted from the address'
+
+# ---- the copy ------------------------------------------------------------------
+say() { printf '%s\n' "$*"; }
+die() { say "mutate_compile.sh: $*" >&2; exit 2; }
+
+if [ -n "${MUTATE_DIR:-}" ]; then
+	W=$MUTATE_DIR
+	KEEP=1
+else
+	W=$(mktemp -d "${TMPDIR:-/tmp}/wasmetal-mutate.XXXXXX") || exit 2
+	KEEP=0
+fi
+ORIG_SUM=$(sha256sum "$ROOT/$SRC" | cut -d' ' -f1)
+PRISTINE=$W/compile.c.pristine
+
+restore() {
+	local rc=$?
+	if [ -f "$PRISTINE" ] && [ -f "$W/src/$SRC" ]; then
+		cp "$PRISTINE" "$W/src/$SRC"
+		cmp -s "$PRISTINE" "$W/src/$SRC" || say "mutate_compile.sh: could not restore the copy" >&2
+	fi
+	if [ "$(sha256sum "$ROOT/$SRC" | cut -d' ' -f1)" != "$ORIG_SUM" ]; then
+		say "mutate_compile.sh: $ROOT/$SRC CHANGED during the run" >&2
+		rc=2
+	fi
+	if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+		if git -C "$ROOT" diff --quiet -- "$SRC"; then
+			say "# git diff -- $SRC: clean"
+		else
+			say "# git diff -- $SRC: NOT clean (it was so before the run: sha256 unchanged)"
+			git -C "$ROOT" diff --stat -- "$SRC"
+		fi
+	fi
+	[ "$KEEP" = 1 ] || rm -rf "$W"
+	exit $rc
+}
+trap restore EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$W/src" || exit 2
+say "# copying the sources to $W/src"
+tar -C "$ROOT" --exclude=./.git --exclude='./build' --exclude='./build-*' -cf - . |
+	tar -C "$W/src" -xf - || die "copy failed"
+cp "$W/src/$SRC" "$PRISTINE" || exit 2
+
+UNITS=""
+build() {
+	make -C "$W/src" BUILD=build -j"$JOBS" build/wasmetal build/examples/hello.wasm \
+		$(cd "$W/src" && for f in tests/unit/test_*.c; do
+			b=$(basename "$f" .c)
+			[ "$b" = test_net_sock ] || printf 'build/tests/unit/%s ' "$b"
+		done) >"$W/build.log" 2>&1
+}
+
+say "# building the copy (pristine) in $W/src/build"
+build || { tail -n 30 "$W/build.log" >&2; die "the pristine copy does not build"; }
+UNITS="test_opform test_compile"
+for f in "$W"/src/build/tests/unit/test_*; do
+	b=$(basename "$f")
+	case "$b" in *.d | *.o | *.out | test_opform | test_compile | test_net_sock) continue ;; esac
+	[ -x "$f" ] && UNITS="$UNITS $b"
+done
+
+# run_unit NAME: 0 when it passes (no FAIL line, some PASS line, exit 0);
+# UNIT_RC = its exit status (a crash: 128 + the signal; 124: timeout)
+UNIT_RC=0
+run_unit() {
+	local out=$W/unit.out
+	# (the braces: bash's own "Segmentation fault" notice goes too)
+	{ (cd "$W/src" && exec timeout 120 "build/tests/unit/$1" >"$out" 2>"$W/unit.err"); } 2>/dev/null
+	UNIT_RC=$?
+	[ "$UNIT_RC" -eq 0 ] && ! grep -q '^FAIL' "$out" && grep -q '^PASS' "$out"
+}
+run_spec() {
+	(cd "$W/src" && BUILD=build WASM_TESTSUITE="$TS" tests/spec/run-suite.sh) >"$W/spec.out" 2>&1
+}
+
+# the pristine copy must pass what is used as the judge
+say "# the tests on the pristine copy"
+for u in $UNITS; do
+	run_unit "$u" || { cat "$W/unit.err" >&2; die "unit/$u fails without a mutation"; }
+done
+run_spec || { tail -n 5 "$W/spec.out" >&2; die "the spec suite fails without a mutation"; }
+say "# pristine: $(echo $UNITS | wc -w) unit tests and the spec suite ($(tail -n 1 "$W/spec.out")) pass"
+
+# ---- the mutations ------------------------------------------------------------------
+caught=0
+tried=0
+for i in $(seq 1 $N); do
+	case "$ONLY" in "  ") ;; *" $i "*) ;; *) continue ;; esac
+	tried=$((tried + 1))
+	cp "$PRISTINE" "$W/src/$SRC"
+	OLD=${M_OLD[$i]} NEW=${M_NEW[$i]} perl -0pi -e '
+		my $n = () = /\Q$ENV{OLD}\E/g;
+		die "matches $n times\n" unless $n == 1;
+		s/\Q$ENV{OLD}\E/$ENV{NEW}/;' "$W/src/$SRC" ||
+		die "mutation $i (${M_NAME[$i]}) does not apply: update the list"
+	cmp -s "$PRISTINE" "$W/src/$SRC" && die "mutation $i changed nothing"
+	by=""
+	if ! build; then
+		by="the build"
+	else
+		for u in $UNITS; do
+			if ! run_unit "$u"; then
+				groups=$(grep '^FAIL' "$W/unit.out" | cut -d' ' -f2 | tr '\n' ' ')
+				# exit 1 goes with FAIL lines; say anything else (a crash)
+				if [ -z "$groups" ] || [ "$UNIT_RC" -gt 1 ]; then
+					groups="${groups}exit status $UNIT_RC"
+					[ "$UNIT_RC" -gt 128 ] && groups="$groups (signal $((UNIT_RC - 128)))"
+				fi
+				by="$by unit/$u (${groups% })"
+				[ "$ALL" = 1 ] || break
+			fi
+		done
+		if [ -z "$by" ] || [ "$ALL" = 1 ]; then
+			run_spec || by="$by spec ($(tail -n 1 "$W/spec.out"))"
+		fi
+	fi
+	cp "$PRISTINE" "$W/src/$SRC"
+	if [ -n "$by" ]; then
+		caught=$((caught + 1))
+		say "CAUGHT   $i ${M_NAME[$i]} (${M_WHAT[$i]}): by${by}"
+	else
+		say "SURVIVED $i ${M_NAME[$i]} (${M_WHAT[$i]})"
+	fi
+done
+# the copy's objects back to the pristine compiler (MUTATE_DIR reused)
+build || say "# (rebuilding the pristine copy failed)"
+say "$caught of $tried mutations caught"
+[ "$caught" -eq "$tried" ]
