@@ -14,7 +14,9 @@ CACHE   ?= $(HOME)/.cache/wasmetal
 # JIT_DEBUG=1: the compiler's invariant checks (-DJIT_DEBUG, jit/compile.c)
 # in a build tree of their own; `make JIT_DEBUG=1 check-jit` runs the unit
 # tests and the spec suite with them.
-BUILD   ?= $(if $(filter 1,$(JIT_DEBUG)),build-jit-debug,build)
+# SAN=1: the hosted runtime and its tests with ASan + UBSan (clang), in
+# build-asan (`make check-asan`, below); host targets only.
+BUILD   ?= $(if $(filter 1,$(SAN)),build-asan,$(if $(filter 1,$(JIT_DEBUG)),build-jit-debug,build))
 HOSTCC  ?= gcc
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
@@ -71,8 +73,9 @@ $(BUILD)/host/%.S.o: %.S | $(DEPS_STAMP)
 $(BUILD)/libwasmetal-host.a: $(HOST_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# (HOST_LDFLAGS: the sanitizers with SAN=1, below)
 $(BUILD)/wasmetal: $(BUILD)/host/host/main.c.o $(BUILD)/libwasmetal-host.a
-	$(Q)$(HOSTCC) -o $@ $^ $(HOST_LDLIBS)
+	$(Q)$(HOSTCC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LDLIBS)
 
 # ---- kernel build ----------------------------------------------------------
 KERNEL_SRCS := $(wildcard kernel/*.c mm/*.c drivers/*.c net/*.c) $(PORTABLE_SRCS)
@@ -308,6 +311,94 @@ check-jit: $(BUILD)/wasmetal $(UNIT_BINS)
 	BUILD=$(BUILD) WASM_TESTSUITE=$${WASM_TESTSUITE:-$(CACHE)/testsuite} \
 		tests/spec/run-suite.sh || fail=1; exit $$fail
 .PHONY: check-jit
+
+# ---- issue 8: sanitizers, fault injection, libFuzzer (one block) -------------
+# SAN=1: the hosted runtime and its tests with ASan + UBSan (clang; every
+# finding aborts, frames kept for the reports), in build-asan.
+SAN_FLAGS     := -fsanitize=address,undefined -fno-sanitize-recover=all \
+		 -fno-omit-frame-pointer
+ifeq ($(SAN),1)
+HOSTCC        := clang
+HOST_CFLAGS   += $(SAN_FLAGS)
+HOST_LDFLAGS  += $(SAN_FLAGS)
+endif
+
+# Fault injection (tests/fault/): the CLI again, linked with
+# tests/fault/fault_inject.c, which wraps the runtime's malloc, calloc and
+# realloc and reads WASMETAL_FAIL=KIND:N (fail the N-th allocation,
+# reservation, commit or code-page request).  A test binary of its own: the
+# real CLI has no injection.  tests/fault/sweep.sh fails each in turn.
+FAULT_BIN  := $(BUILD)/tests/fault/wasmetal-fault
+FAULT_WASM := $(patsubst tests/fault/%.wat,$(BUILD)/tests/fault/%.wasm,$(wildcard tests/fault/*.wat))
+$(FAULT_BIN): $(BUILD)/host/host/main.c.o $(BUILD)/host/tests/fault/fault_inject.c.o \
+		$(BUILD)/libwasmetal-host.a
+	$(Q)$(HOSTCC) $(HOST_LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
+		-o $@ $^ $(HOST_LDLIBS)
+$(BUILD)/tests/fault/%.wasm: tests/fault/%.wat | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)wat2wasm -o $@ $<
+fault-build: $(FAULT_BIN) $(FAULT_WASM) examples $(TEST_WASM)
+# the sweep alone (make test runs it too; check-asan under the sanitizers)
+fault: fault-build
+	$(Q)BUILD=$(BUILD) tests/fault/sweep.sh
+.PHONY: fault fault-build
+
+# make check-asan: the SAN=1 build, then tests/san/check-asan.sh: the unit
+# tests, every hosted test of tests/run.sh (no QEMU), the spec suite and the
+# fault sweep under the sanitizers (LeakSanitizer included); any sanitizer
+# report, even of a process no check looked at, is a failure.
+# The kernel and the loader are not host code: the ordinary build's are
+# copied in, for the tests that write images (tests/net/net.sh).
+check-asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build build/kernel.elf build/BOOTX64.EFI
+	$(Q)mkdir -p build-asan && cp build/kernel.elf build/BOOTX64.EFI build-asan/
+	$(Q)$(MAKE) --no-print-directory SAN=1 BUILD=build-asan check-asan-run
+check-asan-run: $(BUILD)/wasmetal $(UNIT_BINS) $(TEST_WASM) examples fault-build
+	$(Q)BUILD=$(BUILD) tests/san/check-asan.sh
+.PHONY: check-asan check-asan-run
+
+# libFuzzer (tests/fuzz/README.md): each tests/fuzz/fuzz_NAME.c ->
+# $(BUILD)/fuzz/fuzz_NAME, with the runtime's sources built again for it
+# (clang: coverage, ASan, UBSan) into $(BUILD)/fuzz/obj.  Seeds
+# (tests/fuzz/seeds.sh: the spec suite's modules through wast2json, the test
+# and example programs, bundles, manifests, GPT disk heads) are made in
+# $(BUILD)/fuzz/seeds/NAME, never committed; what libFuzzer finds goes to
+# $(BUILD)/fuzz/corpus/NAME.  `make fuzz` runs each target FUZZ_SECONDS;
+# make test runs each for a few seconds (tests/run.sh).
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  = $(filter-out $(SAN_FLAGS),$(HOST_CFLAGS)) $(SAN_FLAGS) -fsanitize=fuzzer-no-link
+FUZZ_OBJS   := $(patsubst %,$(BUILD)/fuzz/obj/%.o,$(PORTABLE_SRCS) $(PORTABLE_ASM) $(HOST_SRCS))
+FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(BUILD)/fuzz/obj/%.c.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)clang $(FUZZ_CFLAGS) -c $< -o $@
+$(BUILD)/fuzz/obj/%.S.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)clang $(FUZZ_CFLAGS) -c $< -o $@
+$(BUILD)/fuzz/libwasmetal-fuzz.a: $(FUZZ_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+# fuzz_wasi: the platform's console and clock replaced by its own (output
+# dropped, stdin empty, virtual time that jumps to each wait's deadline)
+FUZZ_LDFLAGS_fuzz_wasi := -Wl,--wrap=plat_console_write,--wrap=plat_console_read \
+	-Wl,--wrap=plat_console_ready,--wrap=plat_clock_ns,--wrap=plat_wait
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/libwasmetal-fuzz.a
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_LDFLAGS_fuzz_$*) -Ikernel \
+		-o $@ $< $(BUILD)/fuzz/libwasmetal-fuzz.a $(HOST_LDLIBS)
+# the bundle seeds' writer: an ordinary host program
+$(BUILD)/fuzz/mkseeds: tests/fuzz/mkseeds.c $(BUILD)/libwasmetal-host.a
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
+# made again when what they come from changed (not the testsuite checkout)
+$(BUILD)/fuzz/seeds.stamp: tests/fuzz/seeds.sh $(BUILD)/fuzz/mkseeds $(EXAMPLE_WASM) \
+		$(TEST_WASM) $(FAULT_WASM)
+	$(Q)BUILD=$(BUILD) tests/fuzz/seeds.sh && touch $@
+fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/seeds.stamp
+fuzz: fuzz-build
+	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+.PHONY: fuzz fuzz-build
+# make test: the short sweep and the short fuzz runs (tests/run.sh)
+test: fault-build fuzz-build
 
 # The same files inside the kernel: all of them in one boot under QEMU
 # (`wasmetal spec --qemu`), the kernel staying up across them.

@@ -788,9 +788,19 @@ static int cmd_image(struct opts *o)
 	return 0;
 }
 
+static void opts_free(struct opts *o)
+{
+	free(o->env);
+	free(o->dirs);
+	free(o->guest_argv);
+	free(o->fwd);
+	grant_opts_free(&o->grants);
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
+	int status;
 
 	plat_host_init();
 	if (argc < 2)
@@ -818,8 +828,12 @@ int main(int argc, char **argv)
 	else
 		usage_error("unknown command '%s' (run, image, inspect, spec)", argv[1]);
 	parse_args(&o, argc, argv);
-	if (o.cmd == CMD_IMAGE)
-		return cmd_image(&o);
-	plat_host_set_verbose(o.verbose);
-	return o.hosted ? run_hosted(&o) : run_qemu(&o);
+	if (o.cmd == CMD_IMAGE) {
+		status = cmd_image(&o);
+	} else {
+		plat_host_set_verbose(o.verbose);
+		status = o.hosted ? run_hosted(&o) : run_qemu(&o);
+	}
+	opts_free(&o);          /* so that LeakSanitizer sees no leak (SAN=1) */
+	return status;
 }

@@ -35,29 +35,61 @@
 
 /* ---- address space ---------------------------------------------------- */
 
-static long commit_budget = -1;         /* fault injection, -1 = off */
+/*
+ * Fault injection: per kind, the count of requests so far and the one
+ * that fails (fail_at, -1 = none; with fail_after every later one too).
+ * plat_host_fail_commit_after(n) is plat_host_fail_nth(COMMIT, n, true).
+ */
+static struct {
+	unsigned long count;
+	long fail_at;
+	bool fail_after;
+} faults[PLAT_HOST_FAULT__COUNT] = {
+	[0 ... PLAT_HOST_FAULT__COUNT - 1] = { 0, -1, false },
+};
+
+void plat_host_fail_nth(enum plat_host_fault kind, long n, bool after)
+{
+	__atomic_store_n(&faults[kind].fail_at, -1, __ATOMIC_SEQ_CST);
+	faults[kind].fail_after = after;
+	if (n >= 0)
+		__atomic_store_n(&faults[kind].fail_at,
+				 (long)__atomic_load_n(&faults[kind].count, __ATOMIC_SEQ_CST) + n,
+				 __ATOMIC_SEQ_CST);
+}
+
+bool plat_host_fault(enum plat_host_fault kind)
+{
+	long at = __atomic_load_n(&faults[kind].fail_at, __ATOMIC_SEQ_CST);
+	long i = (long)__atomic_fetch_add(&faults[kind].count, 1, __ATOMIC_SEQ_CST);
+
+	return at >= 0 && (i == at || (faults[kind].fail_after && i > at));
+}
+
+unsigned long plat_host_fault_count(enum plat_host_fault kind)
+{
+	return __atomic_load_n(&faults[kind].count, __ATOMIC_SEQ_CST);
+}
 
 void plat_host_fail_commit_after(long n)
 {
-	__atomic_store_n(&commit_budget, n, __ATOMIC_SEQ_CST);
+	plat_host_fail_nth(PLAT_HOST_FAULT_COMMIT, n, true);
 }
 
 void *plat_reserve(size_t size)
 {
-	void *p = mmap(NULL, size, PROT_NONE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	void *p;
 
+	if (plat_host_fault(PLAT_HOST_FAULT_RESERVE))
+		return NULL;
+	p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	return p == MAP_FAILED ? NULL : p;
 }
 
 int plat_commit(void *addr, size_t size)
 {
-	long b = __atomic_load_n(&commit_budget, __ATOMIC_SEQ_CST);
-
-	if (b == 0)
+	if (plat_host_fault(PLAT_HOST_FAULT_COMMIT))
 		return -ENOMEM;
-	if (b > 0)
-		__atomic_fetch_sub(&commit_budget, 1, __ATOMIC_SEQ_CST);
 	if (!size)
 		return 0;
 	/* A fixed anonymous mapping over the reserved range: zero pages even
@@ -76,9 +108,11 @@ void plat_release(void *addr, size_t size)
 
 void *plat_code_alloc(size_t size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p;
 
+	if (plat_host_fault(PLAT_HOST_FAULT_CODE))
+		return NULL;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	return p == MAP_FAILED ? NULL : p;
 }
 
@@ -233,6 +267,46 @@ bool plat_host_stdin_eof(void)
 	return stdin_eof;
 }
 
+/*
+ * The Wasm stack for AddressSanitizer (make SAN=1), with its fiber
+ * annotations (sanitizer/common_interface_defs.h).  Host functions and the
+ * runtime's helpers are instrumented C running on the Wasm stack; when a
+ * trap unwinds them (jit_unwind is noreturn), ASan unpoisons the stack
+ * they leave (__asan_handle_no_return) only if it knows that this stack is
+ * the current one.  Without the annotations it ignores the request, and
+ * the stale poison shows later as a false stack-buffer-underflow.
+ *
+ * The switch itself is in jit_enter's assembly, so both halves of each
+ * annotation run here, in C, on the old stack: between them and the real
+ * switch only uninstrumented code runs (jit_enter, compiled Wasm), and
+ * only the bookkeeping of the current stack changes.  Weak: without the
+ * ASan runtime these are NULL and nothing happens.
+ */
+extern void __sanitizer_start_switch_fiber(void **fake_stack_save,
+					   const void *bottom, size_t size)
+	__attribute__((weak));
+extern void __sanitizer_finish_switch_fiber(void *fake_stack_save,
+					    const void **bottom_old,
+					    size_t *size_old)
+	__attribute__((weak));
+
+void plat_stack_enter(struct plat_stack_save *s, const void *lo, size_t size)
+{
+	if (!__sanitizer_start_switch_fiber)
+		return;
+	__sanitizer_start_switch_fiber(&s->fake_stack, lo, size);
+	__sanitizer_finish_switch_fiber(NULL, &s->old_lo, &s->old_size);
+}
+
+void plat_stack_leave(const struct plat_stack_save *s)
+{
+	if (!__sanitizer_start_switch_fiber)
+		return;
+	/* NULL: the Wasm run's own fake stack (use-after-return) dies */
+	__sanitizer_start_switch_fiber(NULL, s->old_lo, s->old_size);
+	__sanitizer_finish_switch_fiber(s->fake_stack, NULL, NULL);
+}
+
 enum wasm_trap_code plat_host_call(wasm_host_fn fn, wasm_instance *inst,
 				   void *env, const uint64_t *args,
 				   uint64_t *results)
@@ -318,6 +392,33 @@ static void report_fatal(int sig, uintptr_t rip, uintptr_t addr)
 	(void)!write(2, buf, (size_t)(p - buf));
 }
 
+/* The SIGSEGV and SIGBUS actions before ours: the default, or a
+ * sanitizer's (ASan reports the crash with its stack, libFuzzer then saves
+ * the input). */
+static struct sigaction old_segv, old_bus;
+
+/* Not a Wasm fault: hand it to the previous action.  A handler is called
+ * as the kernel would have; the default action is reinstated, and the
+ * faulting instruction runs again and the process dies of the real signal
+ * (a core, its exit status), or, for a sent signal, is raised again. */
+static void chain_fault(int sig, siginfo_t *si, void *ucv)
+{
+	const struct sigaction *old = sig == SIGBUS ? &old_bus : &old_segv;
+
+	if ((old->sa_flags & SA_SIGINFO) && old->sa_sigaction) {
+		old->sa_sigaction(sig, si, ucv);
+		return;
+	}
+	if (!(old->sa_flags & SA_SIGINFO) && old->sa_handler != SIG_DFL &&
+	    old->sa_handler != SIG_IGN) {
+		old->sa_handler(sig);
+		return;
+	}
+	signal(sig, SIG_DFL);
+	if (si->si_code <= 0)
+		raise(sig);
+}
+
 static void on_fault(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
@@ -341,12 +442,8 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 		return;
 	}
 	report_fatal(sig, f.rip, f.addr);
-	/* Back to the default action: the faulting instruction runs again
-	 * and the process dies of the real signal (a core, exit status). */
-	signal(sig, SIG_DFL);
-	if (si->si_code <= 0)
-		raise(sig);
 	errno = saved_errno;
+	chain_fault(sig, si, ucv);
 }
 
 #define ALTSTACK_SIZE (64u << 10)
@@ -383,6 +480,6 @@ void plat_host_init(void)
 	sa.sa_sigaction = on_fault;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sigaction(SIGBUS, &sa, &old_bus);
 }

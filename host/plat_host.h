@@ -23,6 +23,25 @@ void plat_host_thread_init(void);
  * n < 0 turns injection off (the default). */
 void plat_host_fail_commit_after(long n);
 
+/* The requests fault injection can fail, counted whether or not it is on:
+ * plat_reserve, plat_commit, plat_code_alloc, and malloc/calloc/realloc
+ * of the runtime (the sanitizer build's CLI wraps them, tests/fault/
+ * fault_inject.c, and asks plat_host_fault). */
+enum plat_host_fault {
+	PLAT_HOST_FAULT_RESERVE,
+	PLAT_HOST_FAULT_COMMIT,
+	PLAT_HOST_FAULT_CODE,
+	PLAT_HOST_FAULT_ALLOC,
+	PLAT_HOST_FAULT__COUNT
+};
+/* Request number n (from 0, counted from now) of kind fails, and with
+ * `after` every later one too; n < 0: none fails (the default). */
+void plat_host_fail_nth(enum plat_host_fault kind, long n, bool after);
+/* Count one request of kind: true if it is to fail. */
+bool plat_host_fault(enum plat_host_fault kind);
+/* Requests of kind so far. */
+unsigned long plat_host_fault_count(enum plat_host_fault kind);
+
 /* The Linux fd under a socket of host/plat_sock.c (plat_wait polls it). */
 int plat_host_sock_fd(const struct plat_sock *s);
 /* Whether our stdin has reached its end (plat_host.c; plat_wait in

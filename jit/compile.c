@@ -693,11 +693,11 @@ static inline bool top_is(struct fc *f, uint32_t n, const uint8_t *ts, uint8_t t
 static inline bool top_is_ab(struct fc *f, uint8_t a, uint8_t b)
 {
 	uint32_t avail = f->nvals - f->ctls[f->nctls - 1].height;
-	const uint8_t *v = f->vals + f->nvals;
+	const uint8_t *v = f->vals;     /* NULL while nothing was pushed */
 
 	if (!b)
-		return avail >= 1 && a && v[-1] == a;
-	return avail >= 2 && a && v[-2] == a && v[-1] == b;
+		return avail >= 1 && a && v[f->nvals - 1] == a;
+	return avail >= 2 && a && v[f->nvals - 2] == a && v[f->nvals - 1] == b;
 }
 
 /* an integer operand: register, simm32, or memory */
@@ -1037,10 +1037,10 @@ static bool check_state(struct fc *f, bool flushed)
 static bool pop_vals(struct fc *f, const uint8_t *ts, uint32_t n, uint32_t *base,
 		     bool *real)
 {
-	struct ctl *c = &f->ctls[f->nctls - 1];
-
+	/* the innermost frame only when asked: push_ctl enters the
+	 * function's own frame with none (no pointer before ctls[0]) */
 	if (real)
-		*real = f->nvals - c->height >= n;
+		*real = f->nvals - f->ctls[f->nctls - 1].height >= n;
 	for (uint32_t i = n; i-- > 0;)
 		if (!pop(f, ts[i], NULL, NULL))
 			return false;

@@ -495,6 +495,7 @@ static int call_func(wasm_instance *inst, uint32_t idx, uint64_t *area,
 	struct jit_ctx *ctx = &inst->ctx;
 	const struct wasm_functype *ft = wasm_func_type(inst->m, idx);
 	struct wasm_trap scratch, *saved_out = ctx->trap_out;
+	struct plat_stack_save saved;
 	uintptr_t top;
 	int rc;
 
@@ -522,8 +523,10 @@ static int call_func(wasm_instance *inst, uint32_t idx, uint64_t *area,
 	}
 	ctx->trap_out = trap;
 	inst->depth++;
+	plat_stack_enter(&saved, ctx->stack_base, ctx->stack_size);
 	rc = jit_enter(ctx, ctx->funcs[idx], area, nslots, (void *)top,
 		       ft->nresults && is_float(ft->results[0]));
+	plat_stack_leave(&saved);
 	inst->depth--;
 	ctx->trap_out = saved_out;
 	if (rc && trap->code == WASM_TRAP_NONE)

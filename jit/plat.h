@@ -34,6 +34,23 @@ void *plat_code_alloc(size_t size);
 int plat_code_seal(void *addr, size_t size);
 void plat_code_free(void *addr, size_t size);
 
+/* ---- the Wasm stack ----------------------------------------------------- */
+
+/* Compiled code runs on a stack of the engine's own: jit_enter (x64/
+ * entry.S) switches to an instance's Wasm stack and back, or is unwound
+ * back on a trap.  The engine calls plat_stack_enter just before
+ * jit_enter, with the stack it switches to ([lo, lo + size)), and
+ * plat_stack_leave with the same save just after jit_enter returned.
+ * Hosted, they tell AddressSanitizer (when linked in) about the switch;
+ * on bare metal they do nothing. */
+struct plat_stack_save {
+	void *fake_stack;               /* the sanitizer's, of the old stack */
+	const void *old_lo;             /* the stack we came from */
+	size_t old_size;
+};
+void plat_stack_enter(struct plat_stack_save *s, const void *lo, size_t size);
+void plat_stack_leave(const struct plat_stack_save *s);
+
 /* ---- host calls -------------------------------------------------------- */
 
 /* Run the host function fn for compiled code (jit_host_call).  On bare

@@ -491,7 +491,8 @@ static int grants_copy(struct wasi_ctx *ctx, const struct wasi_grants *g,
 		fail(err, errlen, "out of memory for the network grants");
 		return -1;
 	}
-	memcpy(pool, g->pool, g->npool * sizeof(*pool));
+	if (g->npool)   /* g->pool may be NULL then: memcpy wants a pointer */
+		memcpy(pool, g->pool, g->npool * sizeof(*pool));
 	ctx->grants.npool = g->npool;
 	for (size_t i = 0; i < g->nresolve; i++) {
 		if (!(names[i] = strdup(g->resolve[i]))) {

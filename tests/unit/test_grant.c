@@ -429,6 +429,28 @@ TEST(errno_map_by_name)
 	CHECK_EQ_U64(wasi_errno_from_plat(-ECHILD), WASI_EIO);          /* unmapped */
 }
 
+/*
+ * Regression (make check-asan, UBSan): grants with names but no address
+ * pool (npool 0, pool NULL, as the manifest reader leaves them) made
+ * wasi_ctx_create's grants_copy call memcpy with a NULL source, which C
+ * does not allow even for 0 bytes.  The context must be made and hold the
+ * names; under the sanitizers the memcpy itself would abort the test.
+ */
+TEST(ctx_grants_names_without_pool)
+{
+	static const char *const names[] = { "example.com" };
+	struct wasi_config cfg = {
+		.grants = { .nlisten = 0, .listen = NULL, .npool = 0, .pool = NULL,
+			    .nresolve = 1, .resolve = names },
+	};
+	char why[256] = "";
+	struct wasi_ctx *ctx = wasi_ctx_create(&cfg, why, sizeof why);
+
+	CHECK(ctx != NULL);
+	if (ctx)
+		wasi_ctx_free(ctx);
+}
+
 int main(void)
 {
 	RUN(listen_parses_and_formats);
@@ -445,5 +467,6 @@ int main(void)
 	RUN(manifest_too_many_grants);
 	RUN(writer_round_trip);
 	RUN(errno_map_by_name);
+	RUN(ctx_grants_names_without_pool);
 	CHECK_DONE();
 }

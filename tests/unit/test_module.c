@@ -770,6 +770,44 @@ static void sweep_prefixes(const uint8_t *b, size_t total, const char *what)
 	free(copy);
 }
 
+/*
+ * Regression (make check-asan, UBSan): the validator did pointer
+ * arithmetic on its value stack before anything was ever pushed (NULL +
+ * 0, then [-1] when asking for operands), and formed &ctls[-1] when
+ * entering a function's own frame.  Each of these bodies pops from an
+ * empty stack first; each must be refused with a type mismatch (and,
+ * under the sanitizers, without a report).
+ */
+TEST(empty_stack_operands_no_null_arithmetic)
+{
+	static const uint8_t bodies[][3] = {
+		{ 0x6a, 0x0b },         /* i32.add */
+		{ 0x45, 0x0b },         /* i32.eqz */
+		{ 0x1a, 0x0b },         /* drop */
+		{ 0x1b, 0x0b },         /* select */
+		{ 0x0d, 0x00, 0x0b },   /* br_if 0 */
+		{ 0x7c, 0x0b },         /* i64.add */
+	};
+	static const uint8_t lens[] = { 2, 2, 2, 2, 3, 2 };
+
+	for (size_t i = 0; i < sizeof lens; i++) {
+		static const uint8_t head[] = { 0, 'a', 's', 'm', 1, 0, 0, 0,
+						1, 4, TYPE_V, 3, 2, 1, 0, 10 };
+		uint8_t b[64];
+		size_t n = sizeof head;
+
+		memcpy(b, head, n);
+
+		b[n++] = (uint8_t)(3 + lens[i]);        /* code section size */
+		b[n++] = 1;                             /* one body */
+		b[n++] = (uint8_t)(1 + lens[i]);        /* body size */
+		b[n++] = 0;                             /* no locals */
+		memcpy(b + n, bodies[i], lens[i]);
+		n += lens[i];
+		CHECK_ERR(load_raw(b, n), "type mismatch");
+	}
+}
+
 TEST(truncation_sweep_rich)
 {
 	struct mb mb;
@@ -880,6 +918,7 @@ int main(void)
 	RUN(data_segments);
 	RUN(name_section);
 	RUN(error_format);
+	RUN(empty_stack_operands_no_null_arithmetic);
 	RUN(truncation_sweep_rich);
 	RUN(truncation_sweep_real);
 	RUN(mutation_sweep);
