@@ -17,6 +17,8 @@
 #   3c. networking, hosted (tests/net/net.sh): the socket programs
 #      (tests/wasi/sock_*) with their grants, examples/httpd against curl,
 #      TCP and UDP echo, outbound fetch granted and refused, grant flags
+#   3d. differential fuzzing against V8 (tests/fuzz/diff/check.sh): a
+#      short deterministic run of random modules and the kept findings
 #   4. QEMU boots (`wasmetal run`, no --hosted): the same programs booted
 #      for real, then the QEMU scripts (images, console, network: 4b/4c
 #      below); set WASMETAL_SKIP_QEMU=1 to leave them out
@@ -466,6 +468,9 @@ if [ -x "$W" ]; then
 	preopen_tests hosted
 	script_tests net tests/net/net.sh
 	script_tests httpd-one-send tests/net/httpd_one_send.sh
+	# differential fuzzing against V8 (docs/fuzz-diff.md): 300 random
+	# modules, seeds 1..300, and the findings in tests/fuzz/diff/regress
+	script_tests fuzz-diff tests/fuzz/diff/check.sh
 	qemu_tests
 	if ! skip_qemu; then
 		script_tests images tests/images/plain_qemu.sh
