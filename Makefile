@@ -266,6 +266,25 @@ hostile-images test-hostile-images: all $(MUTATE_BIN)
 	$(Q)BUILD=$(BUILD) tests/images/hostile_images.sh --full --random $(N) --seed $(SEED)
 .PHONY: hostile-images test-hostile-images
 
+# ---- differential fuzzing against V8 (docs/fuzz-diff.md) --------------------
+# `make fuzz-diff FUZZ_COUNT=N FUZZ_SEED=S FUZZ_GEN=mix|ttf|tree`: N random
+# modules from seed S, each run by wasmetal (diff_runner, hosted) and node;
+# FUZZ_FLAGS for more (--reduce, --jobs J, --out DIR).  make test runs a
+# short one (tests/run.sh).
+FUZZ_COUNT ?= 1000
+FUZZ_SEED  ?= 1
+FUZZ_GEN   ?= mix
+FUZZ_FLAGS ?=
+$(BUILD)/tests/fuzz/diff/diff_runner: tests/fuzz/diff/diff_runner.c $(BUILD)/libwasmetal-host.a
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
+fuzz-diff: $(BUILD)/tests/fuzz/diff/diff_runner
+	$(Q)node tests/fuzz/diff/fuzz_diff.mjs --runner $(BUILD)/tests/fuzz/diff/diff_runner \
+		--out $(BUILD)/fuzz-diff --count $(FUZZ_COUNT) --seed $(FUZZ_SEED) \
+		--gen $(FUZZ_GEN) $(FUZZ_FLAGS)
+test: $(BUILD)/tests/fuzz/diff/diff_runner
+.PHONY: fuzz-diff
+
 # ---- benchmarks (bench/; bench/run.sh writes bench/RESULTS.md) ---------------
 # Each bench/NAME.c -> build/bench/NAME.native (gcc -O2) and NAME.wasm (clang
 # -O2, DWARF stripped so compile throughput counts real module bytes).

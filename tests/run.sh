@@ -25,6 +25,8 @@
 #      TCP and UDP echo, outbound fetch granted and refused, grant flags
 #   3d. fault injection (tests/fault/sweep.sh) and the libFuzzer targets'
 #      short runs (tests/fuzz/run.sh)
+#   3e. differential fuzzing against V8 (tests/fuzz/diff/check.sh): a
+#      short deterministic run of random modules and the kept findings
 #   4. QEMU boots (`wasmetal run`, no --hosted): the same programs booted
 #      for real, then the QEMU scripts (images, console, network: 4b/4c
 #      below); set WASMETAL_SKIP_QEMU=1 to leave them out
@@ -494,6 +496,9 @@ if [ -x "$W" ]; then
 	# hosted, then under QEMU unless WASMETAL_SKIP_QEMU=1 (~1.5 min)
 	script_tests stdio tests/stdio/stdio.sh
 	fault_fuzz_tests
+	# differential fuzzing against V8 (docs/fuzz-diff.md): 300 random
+	# modules, seeds 1..300, and the findings in tests/fuzz/diff/regress
+	script_tests fuzz-diff tests/fuzz/diff/check.sh
 	qemu_tests
 	if ! skip_qemu; then
 		script_tests images tests/images/plain_qemu.sh
