@@ -351,6 +351,7 @@ FAULT_BIN  := $(BUILD)/tests/fault/wasmetal-fault
 FAULT_WASM := $(patsubst tests/fault/%.wat,$(BUILD)/tests/fault/%.wasm,$(wildcard tests/fault/*.wat))
 $(FAULT_BIN): $(BUILD)/host/host/main.c.o $(BUILD)/host/tests/fault/fault_inject.c.o \
 		$(BUILD)/libwasmetal-host.a
+	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_LDFLAGS) -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
 		-o $@ $^ $(HOST_LDLIBS)
 $(BUILD)/tests/fault/%.wasm: tests/fault/%.wat | $(DEPS_STAMP)
