@@ -89,8 +89,16 @@ jit_enter:
 
 	.globl	jit_unwind
 	.type	jit_unwind, @function
-/* void jit_unwind(ctx=rdi, code=esi) -- noreturn */
+/* void jit_unwind(ctx=rdi, code=esi) -- noreturn
+ * It can be entered from any instruction of compiled code (a fault
+ * redirected by wasm_fault_redirect, tests/fuzz/fuzz_module.c's time
+ * budget), with that instruction's flags: inside memory.copy's backward
+ * `std; rep movsb; cld` the direction flag is set, and C must not run
+ * with it (SysV: DF = 0 at every call and return; libc's memset/memcpy
+ * would run downwards, below their buffers).  So clear it here, for
+ * every way out. */
 jit_unwind:
+	cld
 	movq	24(%rdi), %rsp
 .Lrestore:
 	popq	%rax

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include "check.h"
 #include "wasm.h"
 #include "plat_host.h"
@@ -417,6 +418,48 @@ TEST(traps)
 	done(m, i);
 }
 
+/*
+ * A trap inside memory.copy's backward copy (compiled `std; rep movsb;
+ * cld`) unwound with the direction flag still set: the C code after it
+ * (the runtime, libc's memset/memcpy, the next input of fuzz_module) ran
+ * with DF = 1 and wrote or read downwards, below its heap blocks
+ * ("fatal SIGSEGV ... addr=<8 bytes below an ASan heap region>").  A page
+ * of the source made PROT_NONE here faults the copy half-way, inside the
+ * memory's reservation: a memory trap, through jit_unwind.
+ */
+TEST(trap_in_backward_memory_copy_clears_direction_flag)
+{
+	wasm_module *m;
+	wasm_instance *i;
+	uint64_t a[3], r[1];
+	uint8_t *mem;
+	long pg = sysconf(_SC_PAGESIZE);
+
+	REQUIRE(inst_wat("(module (memory 2) (export \"mem\" (memory 0))"
+			 " (func (export \"copy\") (param i32 i32 i32)"
+			 "  (memory.copy (local.get 0) (local.get 1) (local.get 2)))"
+			 " (func (export \"load\") (param i32) (result i32)"
+			 "  (i32.load8_u (local.get 0))))", NULL, 0, &m, &i) == 0);
+	mem = wasm_memory_base(i);
+	REQUIRE(mem != NULL && pg > 0 && 0x4000 % pg == 0);
+	memset(mem + 0x1000, 0x5a, 0x8000);
+	REQUIRE(mprotect(mem + 0x4000, (size_t)pg, PROT_NONE) == 0);
+	/* d > s, overlapping: copied from the top down, faults at 0x4000 + pg - 1 */
+	a[0] = 0x1010; a[1] = 0x1000; a[2] = 0x8000;
+	CHECK_EQ_U64(trap_of(i, "copy", a, 3, 0), WASM_TRAP_MEMORY_OOB);
+	CHECK_MSG(!(__builtin_ia32_readeflags_u64() & 0x400),
+		  "direction flag set after the trap");
+	__asm__ volatile("cld");        /* the rest of this program needs DF = 0 */
+	CHECK(mprotect(mem + 0x4000, (size_t)pg, PROT_READ | PROT_WRITE) == 0);
+	/* and it still runs: a forward copy (d < s), then the bytes it moved */
+	a[0] = 0x100; a[1] = 0x1000; a[2] = 0x100;
+	CHECK(call(i, "copy", a, 3, NULL, 0) == 0);
+	a[0] = 0x1ff;
+	CHECK(call(i, "load", a, 1, r, 1) == 0);
+	CHECK_EQ_U64(r[0], 0x5a);
+	done(m, i);
+}
+
 TEST(memory_grow)
 {
 	wasm_module *m;
@@ -625,6 +668,7 @@ int main(void)
 	RUN(host_calls);
 	RUN(link_errors);
 	RUN(traps);
+	RUN(trap_in_backward_memory_copy_clears_direction_flag);
 	RUN(memory_grow);
 	RUN(instantiation_order);
 	RUN(many_instances);
