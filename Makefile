@@ -432,7 +432,7 @@ spec-qemu: $(BUILD)/wasmetal $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI
 # each rebuilt and run against the unit tests and the hosted spec suite;
 # prints which test caught each (tests/mutate/mutate_compile.sh; -a: all).
 mutate:
-	$(Q)WASM_TESTSUITE=$${WASM_TESTSUITE:-$(CACHE)/testsuite} tests/mutate/mutate_compile.sh
+	$(Q)WASM_TESTSUITE=$${WASM_TESTSUITE:-$(CACHE)/testsuite} tests/mutate/mutate_compile.sh $(MUTATE_FLAGS)
 .PHONY: mutate
 
 # ---- the two commands --------------------------------------------------------
