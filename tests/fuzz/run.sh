@@ -12,13 +12,19 @@
 # One check per target: "PASS fuzz/NAME (N executions in S s, 0 crashes)"
 # when libFuzzer ran for its time and found nothing; otherwise FAIL with
 # the end of its log.  Last line "N passed, N failed".
+#
+# FUZZ_RUNS=N: stop each target after N executions instead (FUZZ_SECONDS is
+# then only the limit, default 4 hours); a target that stops short of N
+# fails.  FUZZ_TARGETS="module wasi": only these targets.
 set -u
 exec </dev/null
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
 B=${BUILD:-build}
-SECS=${FUZZ_SECONDS:-60}
+RUNS=${FUZZ_RUNS:-}
+if [ -n "$RUNS" ]; then SECS=${FUZZ_SECONDS:-14400}; else SECS=${FUZZ_SECONDS:-60}; fi
+TARGETS=${FUZZ_TARGETS:-}
 FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-10}
 # the short runs: the small seed sets and a corpus of their own, emptied
 # first (what `make fuzz` gathered would take their seconds to read)
@@ -32,6 +38,7 @@ for bin in "$B"/fuzz/fuzz_*; do
 	[ -x "$bin" ] || continue
 	n=$((n + 1))
 	name=${bin##*/fuzz_}
+	case " ${TARGETS:-$name} " in *" $name "*) ;; *) continue ;; esac
 	log=$LOGS/$name.log
 	[ "$corpus" = corpus-smoke ] && rm -rf "$B/fuzz/corpus-smoke/$name"
 	mkdir -p "$B/fuzz/$corpus/$name"
@@ -45,13 +52,16 @@ for bin in "$B"/fuzz/fuzz_*; do
 	FUZZ_LAST_INPUT=$last ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
 	timeout $((SECS * 3 + 120)) "$bin" -max_total_time="$SECS" \
 		-timeout="$FUZZ_TIMEOUT" -rss_limit_mb=2048 -max_len=65536 \
-		-print_final_stats=1 -artifact_prefix="$B/fuzz/artifacts/$name-" \
+		${RUNS:+-runs=$RUNS} -print_final_stats=1 -artifact_prefix="$B/fuzz/artifacts/$name-" \
 		"$B/fuzz/$corpus/$name" "$B/fuzz/$seeds/$name" >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	secs=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
-	if [ "$rc" -eq 0 ] && [ -n "$execs" ] && ! grep -q 'ERROR: \|runtime error:' "$log"; then
-		pass "fuzz/$name ($execs executions in ${SECS} s, ${secs:-?}/s, 0 crashes; corpus $(find "$B/fuzz/$corpus/$name" -type f | wc -l) files)"
+	took=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
+	short=0
+	[ -n "$RUNS" ] && [ "${execs:-0}" -lt "$RUNS" ] && short=1
+	if [ "$rc" -eq 0 ] && [ -n "$execs" ] && [ "$short" = 0 ] && ! grep -q 'ERROR: \|runtime error:' "$log"; then
+		pass "fuzz/$name ($execs executions in ${took:-$SECS} s, ${secs:-?}/s, 0 crashes; corpus $(find "$B/fuzz/$corpus/$name" -type f | wc -l) files)"
 	else
 		tail -n 40 "$log" >"$LOGS/$name.tail"
 		# died before libFuzzer could save the input (fuzz_module.c)
@@ -59,7 +69,7 @@ for bin in "$B"/fuzz/fuzz_*; do
 			cp "$last" "$B/fuzz/artifacts/$name-died-$(sha1sum <"$last" | cut -c1-40)"
 			echo "(the input it was running: $B/fuzz/artifacts/$name-died-*)" >>"$LOGS/$name.tail"
 		fi
-		fail "fuzz/$name" "libFuzzer status $rc after ${execs:-?} executions; log $log" \
+		fail "fuzz/$name" "libFuzzer status $rc after ${execs:-?}${RUNS:+ of $RUNS} executions; log $log" \
 			"$LOGS/$name.tail"
 	fi
 done
