@@ -383,9 +383,9 @@ check-asan-run: $(BUILD)/wasmetal $(UNIT_BINS) $(TEST_WASM) examples fault-build
 # (tests/fuzz/seeds.sh: the spec suite's modules through wast2json, the test
 # and example programs, bundles, manifests, GPT disk heads) are made in
 # $(BUILD)/fuzz/seeds/NAME, never committed; what libFuzzer finds goes to
-# $(BUILD)/fuzz/corpus/NAME.  `make fuzz` runs each target FUZZ_SECONDS;
+# $(BUILD)/fuzz/corpus/NAME.  `make fuzz` runs each target FUZZ_SECONDS
+# (tests/fuzz/run.sh: 60 by default), or FUZZ_RUNS executions;
 # make test runs each for a few seconds (tests/run.sh).
-FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  = $(filter-out $(SAN_FLAGS),$(HOST_CFLAGS)) $(SAN_FLAGS) -fsanitize=fuzzer-no-link
 FUZZ_OBJS   := $(patsubst %,$(BUILD)/fuzz/obj/%.o,$(PORTABLE_SRCS) $(PORTABLE_ASM) $(HOST_SRCS))
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -415,7 +415,8 @@ $(BUILD)/fuzz/seeds.stamp: tests/fuzz/seeds.sh $(BUILD)/fuzz/mkseeds $(EXAMPLE_W
 	$(Q)BUILD=$(BUILD) tests/fuzz/seeds.sh && touch $@
 fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/seeds.stamp
 fuzz: fuzz-build
-	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) \
+		FUZZ_TARGETS="$(FUZZ_TARGETS)" tests/fuzz/run.sh
 .PHONY: fuzz fuzz-build
 # make test: the short sweep and the short fuzz runs (tests/run.sh)
 test: fault-build fuzz-build
