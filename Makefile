@@ -322,13 +322,7 @@ spec: $(BUILD)/wasmetal
 
 # The unit tests and the spec suite, hosted (with JIT_DEBUG=1: checked JIT)
 check-jit: $(BUILD)/wasmetal $(UNIT_BINS)
-	$(Q)fail=0; for t in $(UNIT_BINS); do \
-		$$t > $$t.out 2>&1 || fail=1; \
-		if grep -q '^FAIL' $$t.out; then fail=1; grep '^FAIL' $$t.out; fi; \
-		echo "$$(basename $$t): $$(grep -c '^PASS' $$t.out) passed, $$(grep -c '^FAIL' $$t.out) failed"; \
-	done; \
-	BUILD=$(BUILD) WASM_TESTSUITE=$${WASM_TESTSUITE:-$(CACHE)/testsuite} \
-		tests/spec/run-suite.sh || fail=1; exit $$fail
+	$(Q)BUILD=$(BUILD) WASM_TESTSUITE=$${WASM_TESTSUITE:-$(CACHE)/testsuite} tests/check-jit.sh
 .PHONY: check-jit
 
 # ---- issue 8: sanitizers, fault injection, libFuzzer (one block) -------------
