@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include "wasm.h"
 #include "module.h"
+#include "abi.h"
 
 struct jit_ctx;
 
@@ -106,8 +107,8 @@ struct jit_rt {
 extern const struct jit_rt jit_runtime;
 
 /* The instance context, reached through r14.  Offsets are ABI: compiled
- * code uses the CTX_* constants below, checked by static asserts; new
- * fields go at the end. */
+ * code and x64/entry.S use the CTX_* numbers of abi.h, checked below by
+ * static asserts; new fields go at the end. */
 struct jit_ctx {
 	uint8_t *mem_base;          /* 0: linear memory 0 (also in r15) */
 	uint64_t mem_size;          /* 8: current size in bytes */
@@ -134,20 +135,25 @@ struct jit_ctx {
 	struct jit_data_seg *data_segs; /* 160: per data segment */
 };
 
-#define CTX_MEM_BASE     0
-#define CTX_MEM_SIZE     8
-#define CTX_STACK_LIMIT  16
-#define CTX_ENTRY_RSP    24
-#define CTX_FUNCS        32
-#define CTX_GLOBALS      40
-#define CTX_TABLES       48
-#define CTX_HOST_CALL    56
-#define CTX_TRAP         64
-#define CTX_MEM_GROW     72
-#define CTX_INST         80
-#define CTX_MEM_PAGES    96
-#define CTX_FUNCREFS     136
-#define CTX_RT           144
+/* every number of abi.h, checked against the struct */
+#define JIT_CTX_AT(field, off) \
+	_Static_assert(offsetof(struct jit_ctx, field) == (off), "abi.h: " #off)
+JIT_CTX_AT(mem_base, CTX_MEM_BASE);
+JIT_CTX_AT(mem_size, CTX_MEM_SIZE);
+JIT_CTX_AT(stack_limit, CTX_STACK_LIMIT);
+JIT_CTX_AT(entry_rsp, CTX_ENTRY_RSP);
+JIT_CTX_AT(funcs, CTX_FUNCS);
+JIT_CTX_AT(globals, CTX_GLOBALS);
+JIT_CTX_AT(tables, CTX_TABLES);
+JIT_CTX_AT(host_call, CTX_HOST_CALL);
+JIT_CTX_AT(trap, CTX_TRAP);
+JIT_CTX_AT(mem_grow, CTX_MEM_GROW);
+JIT_CTX_AT(inst, CTX_INST);
+JIT_CTX_AT(trap_out, CTX_TRAP_OUT);
+JIT_CTX_AT(mem_pages, CTX_MEM_PAGES);
+JIT_CTX_AT(funcrefs, CTX_FUNCREFS);
+JIT_CTX_AT(rt, CTX_RT);
+#undef JIT_CTX_AT
 
 /* Linear memory: one 8 GiB reservation per 32-bit memory, so any i32
  * address + u32 offset stays inside it (DESIGN.md decision 2). */

@@ -7,7 +7,7 @@
  * records the native rsp in ctx->entry_rsp, and switches to the Wasm stack:
  *
  *   native stack:  ret | rbp | rbx r12 r13 r14 r15 | area nslots result0_is_float
- *                  | old entry_rsp  <- entry_rsp
+ *                  | old entry_rsp  <- entry_rsp   (offsets: ENTRY_* in ../abi.h)
  *   Wasm stack:    stack_top: call area (nslots, rounded to 16 bytes) | ret
  *
  * Compiled code may use every register but r14/r15/rbp/rsp (jit.h), so
@@ -17,6 +17,8 @@
  * and any host frames in between) and makes jit_enter return `code`.
  * jit_trap is what compiled code calls with esi = trap code (jit.h).
  */
+#include "../abi.h"
+
 	.text
 
 	.globl	jit_enter
@@ -31,14 +33,14 @@ jit_enter:
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
-	pushq	%rdx			/* entry_rsp + 24: area */
-	pushq	%rcx			/* entry_rsp + 16: nslots */
-	pushq	%r9			/* entry_rsp + 8: result0_is_float */
-	pushq	24(%rdi)		/* previous ctx->entry_rsp */
-	movq	%rsp, 24(%rdi)
+	pushq	%rdx			/* ENTRY_AREA */
+	pushq	%rcx			/* ENTRY_NSLOTS */
+	pushq	%r9			/* ENTRY_R0_FLOAT */
+	pushq	CTX_ENTRY_RSP(%rdi)	/* ENTRY_OUTER_RSP */
+	movq	%rsp, CTX_ENTRY_RSP(%rdi)
 
 	movq	%rdi, %r14		/* r14 = ctx */
-	movq	0(%rdi), %r15		/* r15 = linear memory base */
+	movq	CTX_MEM_BASE(%rdi), %r15	/* r15 = linear memory base */
 	movq	%rdx, %rbx		/* rbx = area */
 	movl	%ecx, %r12d		/* r12 = nslots */
 	movl	%r9d, %r13d		/* r13 = result0_is_float */
@@ -63,10 +65,10 @@ jit_enter:
 2:
 	callq	*%rax
 
-	movq	24(%r14), %rcx		/* the native frame (r14 is preserved) */
-	movq	24(%rcx), %rbx		/* area */
-	movl	16(%rcx), %r12d		/* nslots */
-	movl	8(%rcx), %r13d		/* result0_is_float */
+	movq	CTX_ENTRY_RSP(%r14), %rcx	/* the native frame (r14 is preserved) */
+	movq	ENTRY_AREA(%rcx), %rbx
+	movl	ENTRY_NSLOTS(%rcx), %r12d
+	movl	ENTRY_R0_FLOAT(%rcx), %r13d
 	testl	%r13d, %r13d
 	jz	3f
 	movq	%xmm0, %rax
@@ -81,7 +83,7 @@ jit_enter:
 	incq	%rcx
 	jmp	4b
 5:
-	movq	24(%r14), %rsp		/* back on the native stack */
+	movq	CTX_ENTRY_RSP(%r14), %rsp	/* back on the native stack */
 	movq	%r14, %rdi
 	xorl	%esi, %esi
 	jmp	.Lrestore
@@ -99,11 +101,11 @@ jit_enter:
  * every way out. */
 jit_unwind:
 	cld
-	movq	24(%rdi), %rsp
+	movq	CTX_ENTRY_RSP(%rdi), %rsp
 .Lrestore:
-	popq	%rax
-	movq	%rax, 24(%rdi)		/* restore the outer entry_rsp */
-	addq	$24, %rsp		/* area, nslots, result0_is_float */
+	popq	%rax			/* ENTRY_OUTER_RSP */
+	movq	%rax, CTX_ENTRY_RSP(%rdi)	/* restore the outer entry_rsp */
+	addq	$(ENTRY_SAVED - 8), %rsp	/* area, nslots, result0_is_float */
 	popq	%r15
 	popq	%r14
 	popq	%r13

@@ -1,0 +1,47 @@
+/*
+ * abi.h — the numbers compiled code, the runtime's assembly (x64/entry.S)
+ * and C agree on: offsets into struct jit_ctx (jit.h) and into the native
+ * frame jit_enter leaves, and the version of the wasm ABI (docs/abi.md).
+ *
+ * Plain #defines only: x64/entry.S includes this file.  jit.h checks every
+ * CTX_* against offsetof(struct jit_ctx, ...) with static asserts, so a
+ * field moved in C without its number here does not build.
+ */
+#ifndef JIT_ABI_H
+#define JIT_ABI_H
+
+/* The calling convention of compiled code (docs/abi.md).  Anything that
+ * stores or loads compiled code (the artifacts of issue 9) records it and
+ * refuses another. */
+#define JIT_ABI_VERSION 0
+
+/* struct jit_ctx, reached through r14 (jit.h) */
+#define CTX_MEM_BASE     0
+#define CTX_MEM_SIZE     8
+#define CTX_STACK_LIMIT  16
+#define CTX_ENTRY_RSP    24
+#define CTX_FUNCS        32
+#define CTX_GLOBALS      40
+#define CTX_TABLES       48
+#define CTX_HOST_CALL    56
+#define CTX_TRAP         64
+#define CTX_MEM_GROW     72
+#define CTX_INST         80
+#define CTX_TRAP_OUT     88
+#define CTX_MEM_PAGES    96
+#define CTX_FUNCREFS     136
+#define CTX_RT           144
+
+/* jit_enter's frame on the native stack, from ctx->entry_rsp up:
+ *   [entry_rsp + ENTRY_OUTER_RSP]   the previous ctx->entry_rsp
+ *   [entry_rsp + ENTRY_R0_FLOAT]    result0_is_float
+ *   [entry_rsp + ENTRY_NSLOTS]      nslots
+ *   [entry_rsp + ENTRY_AREA]        area
+ *   then r15 r14 r13 r12 rbx rbp and jit_enter's return address */
+#define ENTRY_OUTER_RSP  0
+#define ENTRY_R0_FLOAT   8
+#define ENTRY_NSLOTS     16
+#define ENTRY_AREA       24
+#define ENTRY_SAVED      32     /* where the pushed registers start */
+
+#endif
