@@ -9,7 +9,8 @@
  * Wasm function and byte offset.
  *
  * Wasm calling convention, "wasm ABI v0" (used between compiled functions,
- * by import stubs and by jit_enter; position-independent, see DESIGN.md §5):
+ * by import stubs and by jit_enter; position-independent, see DESIGN.md §5;
+ * v1, which replaces it, is decided in docs/abi.md):
  *   r14 = struct jit_ctx *   (never changed by compiled code; callee-saved
  *   r15 = linear memory 0 base      in SysV too, so C host code keeps them)
  *   On entry, [rsp] = return address and [rsp + 8 + 8*i] = slot i of the
