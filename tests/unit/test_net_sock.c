@@ -213,7 +213,11 @@ TEST(tcp_transfer_and_eof)
 }
 
 /* A peer that never reads: the sender is stopped by the window, and the
- * receiver holds at most TCP_WND bytes. */
+ * receiver holds at most TCP_WND bytes.  "Stopped" is a condition, not a
+ * time: STALLED_SENDS sends in a row refused (the stack polled between
+ * them), within LOOP_NS.  (It used to send for a fixed 2 s, and under
+ * load the window was sometimes not full by then.) */
+#define STALLED_SENDS 200
 TEST(tcp_receive_bounded_by_window)
 {
 	static uint8_t chunk[65536], out[65536];
@@ -222,19 +226,25 @@ TEST(tcp_receive_bounded_by_window)
 	struct plat_addr to = v4(127, 0, 0, 1, port);
 	size_t sent = 0, got = 0;
 	uint64_t nread = 0, t0;
+	int stalled = 0;
 	long n;
 
 	c = connect_to(l, &to, &srv, NULL);
 	t0 = plat_clock_ns(PLAT_CLOCK_MONOTONIC);
-	while (plat_clock_ns(PLAT_CLOCK_MONOTONIC) - t0 < 2000000000ull) {
+	while (stalled < STALLED_SENDS &&
+	       plat_clock_ns(PLAT_CLOCK_MONOTONIC) - t0 < LOOP_NS) {
 		n = plat_sock_send(c, &(struct plat_iov){ chunk, sizeof chunk }, 1, NULL);
 		CHECK(n > 0 || n == -EAGAIN);
-		if (n > 0)
+		if (n > 0) {
 			sent += (size_t)n;
-		else
+			stalled = 0;
+		} else {
+			stalled++;
 			usleep(1000);
+		}
 		net_poll();
 	}
+	CHECK(stalled == STALLED_SENDS);
 	plat_sock_poll(srv, &nread);
 	CHECK(nread > 0 && nread <= TCP_WND);
 	CHECK(sent <= TCP_WND + TCP_SND_BUF + 65536);
