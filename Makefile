@@ -11,7 +11,7 @@
 # lwIP) comes from Debian's source packages into $(CACHE), never the tree.
 
 CACHE   ?= $(HOME)/.cache/wasmetal
-# JIT_DEBUG=1: the compiler's invariant checks (-DJIT_DEBUG, jit/compile.c)
+# JIT_DEBUG=1: the compiler's invariant checks (-DJIT_DEBUG, jit/compile/)
 # in a build tree of their own; `make JIT_DEBUG=1 check-jit` runs the unit
 # tests and the spec suite with them.
 # SAN=1: the hosted runtime and its tests with ASan + UBSan (clang), in
@@ -51,7 +51,7 @@ $(NEWLIB_STAMP): | $(DEPS_STAMP)
 	$(Q)CACHE='$(CACHE)' host/tools/build-newlib.sh
 
 # ---- host build ------------------------------------------------------------
-PORTABLE_SRCS := $(wildcard jit/*.c jit/x64/*.c wasi-baremetal/*.c spec/*.c)
+PORTABLE_SRCS := $(wildcard jit/*.c jit/compile/*.c jit/x64/*.c wasi-baremetal/*.c spec/*.c)
 PORTABLE_ASM  := $(wildcard jit/x64/*.S)
 HOST_SRCS     := $(filter-out host/main.c,$(wildcard host/*.c images/*.c))
 HOST_CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
@@ -423,7 +423,7 @@ spec-qemu: $(BUILD)/wasmetal $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI
 .PHONY: spec-qemu
 
 # The mutation check of the tests themselves (issue 8): single-token bugs
-# planted one at a time in a copy of jit/compile.c (never the tree's),
+# planted one at a time in a copy of jit/compile/ (never the tree's),
 # each rebuilt and run against the unit tests and the hosted spec suite;
 # prints which test caught each (tests/mutate/mutate_compile.sh; -a: all).
 mutate:

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include "jit.h"
 #include "leb.h"
+#include "opcodes.h"
 #include "link.h"
 #include "plat.h"
 
@@ -221,16 +222,16 @@ static uint64_t eval_const(wasm_instance *inst, const struct wasm_constexpr *ce)
 	if (!wasm_read_u8(&r, &op))
 		return 0;
 	switch (op) {
-	case 0x41: return wasm_read_s32(&r, &s32) ? (uint32_t)s32 : 0;
-	case 0x42: return wasm_read_s64(&r, &s64) ? (uint64_t)s64 : 0;
-	case 0x43: return wasm_read_f32(&r, &u32) ? u32 : 0;
-	case 0x44: return wasm_read_f64(&r, &u64) ? u64 : 0;
-	case 0x23:      /* immutable (validated): the slot holds the value */
+	case OP_I32_CONST: return wasm_read_s32(&r, &s32) ? (uint32_t)s32 : 0;
+	case OP_I64_CONST: return wasm_read_s64(&r, &s64) ? (uint64_t)s64 : 0;
+	case OP_F32_CONST: return wasm_read_f32(&r, &u32) ? u32 : 0;
+	case OP_F64_CONST: return wasm_read_f64(&r, &u64) ? u64 : 0;
+	case OP_GLOBAL_GET:      /* immutable (validated): the slot holds the value */
 		return wasm_read_u32(&r, &idx) ? inst->ctx.globals[idx] : 0;
-	case 0xd0:
+	case OP_REF_NULL:
 		(void)wasm_read_u8(&r, &t);
 		return 0;
-	case 0xd2:
+	case OP_REF_FUNC:
 		return wasm_read_u32(&r, &idx) ?
 			(uint64_t)(uintptr_t)inst->ctx.funcrefs[idx] : 0;
 	default:

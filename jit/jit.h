@@ -1,7 +1,7 @@
 /*
  * jit.h — what compiled code and the runtime agree on (internal to jit/).
  *
- * Pipeline:  module.c decode -> compile.c validate+compile each body (one
+ * Pipeline:  module.c decode -> compile/ validate+compile each body (one
  * pass) -> x64/asm.h emit (inline encoders; asm.c owns the buffer) ->
  * patch forward branches and calls -> plat_code_seal (RX).
  * instance.c builds a struct jit_ctx per instance; x64/entry.S enters and
@@ -180,11 +180,11 @@ struct jit_code {
 	struct jit_srcmap *map; /* sorted by code_off */
 };
 
-/* compile.c: validate and compile every body, build import stubs. */
+/* compile/driver.c: validate and compile every body, build import stubs. */
 int jit_compile(wasm_module *m, struct jit_code **out, struct wasm_error *err);
 void jit_code_free(struct jit_code *c);
 
-/* compile.c: the optional instructions the compiler uses when CPUID
+/* compile/driver.c: the optional instructions the compiler uses when CPUID
  * reports them, with a fallback otherwise.  jit_cpu_features() is what the
  * next jit_compile will use: the detected set minus the bits given to
  * jit_cpu_disable (0 = use everything; tests force the fallbacks with it;

@@ -2,7 +2,7 @@
  * leb.h — bounds-checked readers for the WebAssembly binary format
  * (Core spec 2.0 §5.2 "Values": LEB128 integers, floats, bytes, names).
  * Header-only; used by the module decoder (module.c) and the body compiler
- * (compile.c).
+ * (compile/).
  *
  * A struct wasm_reader walks [p, end) of a buffer that starts at `base`, so
  * wasm_reader_offset() is the byte offset in the module binary.  Every read

@@ -11,7 +11,7 @@
  * Sharing, as compiled code sees it:
  *   global  immutable: the value is copied into ctx->globals[i];
  *           mutable: ctx->globals[i] holds the address of the exporter's
- *           8-byte cell (compile.c loads through it).
+ *           8-byte cell (compile/ loads through it).
  *   table   ctx->tables[i] points to the exporter's struct jit_table.
  *   memory  same base (the reservation never moves); every ctx using one
  *           memory is in a group, and memory.grow in any of them updates

@@ -1,7 +1,7 @@
 /*
  * module.c — the binary decoder and module-level validation
  * (Core spec 2.0: §5.5 Modules for the binary format, §3.4 Modules for
- * validation).  Function bodies are validated and compiled by compile.c.
+ * validation).  Function bodies are validated and compiled by compile/.
  *
  *   bytes -> copy -> header -> sections in order (§5.5.2), each read by a
  *   struct wasm_reader bounded to the section -> cross-section checks
@@ -18,6 +18,7 @@
 #include "module.h"
 #include "jit.h"
 #include "leb.h"
+#include "opcodes.h"
 
 enum {
 	SEC_CUSTOM = 0, SEC_TYPE, SEC_IMPORT, SEC_FUNCTION, SEC_TABLE,
@@ -480,16 +481,6 @@ static void declare_func(struct decoder *d, uint32_t idx)
 		d->m->declared_funcs[idx / 8] |= (uint8_t)(1u << (idx % 8));
 }
 
-/* One-byte opcodes that exist in Wasm 2.0 (anything else is "illegal
- * opcode"; the prefixes 0xfc/0xfd count as existing). */
-static bool opcode_exists(uint8_t op)
-{
-	return !((op >= 0x06 && op <= 0x0a) || (op >= 0x12 && op <= 0x19) ||
-		 (op >= 0x1d && op <= 0x1f) || op == 0x27 ||
-		 (op >= 0xc5 && op <= 0xcf) || (op >= 0xd3 && op <= 0xfb) ||
-		 op >= 0xfe);
-}
-
 /*
  * Validate a constant expression producing `type`.  only_imported: global.get
  * may only name imported globals (all module-level constant expressions
@@ -512,24 +503,24 @@ static bool read_constexpr(struct decoder *d, uint8_t type, bool only_imported,
 		if (!wasm_read_u8(d->r, &op))
 			return false;
 		switch (op) {
-		case 0x0b:
+		case OP_END:
 			ce->end = (uint32_t)wasm_reader_offset(d->r);
 			if (depth != 1 || stack[0] != type)
 				return fail(d, "type mismatch", at);
 			return true;
-		case 0x41: { int32_t v; if (!wasm_read_s32(d->r, &v)) return false;
+		case OP_I32_CONST: { int32_t v; if (!wasm_read_s32(d->r, &v)) return false;
 			t = WASM_I32; break; }
-		case 0x42: { int64_t v; if (!wasm_read_s64(d->r, &v)) return false;
+		case OP_I64_CONST: { int64_t v; if (!wasm_read_s64(d->r, &v)) return false;
 			t = WASM_I64; break; }
-		case 0x43: { uint32_t v; if (!wasm_read_f32(d->r, &v)) return false;
+		case OP_F32_CONST: { uint32_t v; if (!wasm_read_f32(d->r, &v)) return false;
 			t = WASM_F32; break; }
-		case 0x44: { uint64_t v; if (!wasm_read_f64(d->r, &v)) return false;
+		case OP_F64_CONST: { uint64_t v; if (!wasm_read_f64(d->r, &v)) return false;
 			t = WASM_F64; break; }
-		case 0xd0:
+		case OP_REF_NULL:
 			if (!read_reftype(d, &t))
 				return false;
 			break;
-		case 0xd2: {
+		case OP_REF_FUNC: {
 			uint32_t idx;
 			size_t iat = wasm_reader_offset(d->r);
 
@@ -541,7 +532,7 @@ static bool read_constexpr(struct decoder *d, uint8_t type, bool only_imported,
 			t = WASM_FUNCREF;
 			break;
 		}
-		case 0x23: {
+		case OP_GLOBAL_GET: {
 			uint32_t idx;
 			size_t iat = wasm_reader_offset(d->r);
 			uint32_t limit = only_imported ? m->nimported_globals : m->nglobals;
@@ -555,10 +546,10 @@ static bool read_constexpr(struct decoder *d, uint8_t type, bool only_imported,
 			t = m->globals[idx].type;
 			break;
 		}
-		case 0xfd:
+		case OP_PREFIX_FD:
 			return fail(d, ERR_SIMD, at);
 		default:
-			if (!opcode_exists(op))
+			if (!wasm_opcode_exists(op))
 				return fail(d, "illegal opcode", at);
 			return fail(d, "constant expression required", at);
 		}

@@ -1,7 +1,7 @@
 /*
  * module.h — the decoded module (internal to jit/).  jit/module.c fills it
  * from the binary (sections, limits, imports, exports, segments, names);
- * jit/compile.c reads it and compiles each body; jit/instance.c builds
+ * jit/compile/ reads it and compiles each body; jit/instance.c builds
  * instances from it.
  *
  * Function index space: imports first (0 .. nimported_funcs-1), then the
@@ -153,7 +153,7 @@ struct wasm_module {
 	struct jit_code *code;  /* compiled code, see jit.h */
 };
 
-/* module.c helpers shared with compile.c / instance.c */
+/* module.c helpers shared with compile/ / instance.c */
 /* Export `name` (len bytes, may hold NULs) of the given kind, or NULL. */
 const struct wasm_export *wasm_find_export(const wasm_module *m, uint8_t kind,
 					   const char *name, size_t len);

@@ -1,20 +1,20 @@
 #!/bin/bash
 # mutate_compile.sh — the mutation check of the tests themselves (issue 8):
-# plants single-token bugs in jit/compile.c, one at a time, rebuilds, and
-# runs the fast tests to see which one catches each bug.
+# plants single-token bugs in the compiler (jit/compile/*.c), one at a
+# time, rebuilds, and runs the fast tests to see which one catches each bug.
 #
 #   tests/mutate/mutate_compile.sh [-a] [N...]        (make mutate)
 #
-# Never touches the tree's jit/compile.c: the sources are copied (no build
+# Never touches the tree's jit/compile/: the sources are copied (no build
 # directories, no .git) into a work directory (MUTATE_DIR, default a new
 # /tmp/wasmetal-mutate.XXXXXX) and built there in its own build/ (the first
 # build there takes a few minutes).  Each mutation is an exact text
-# replacement that must match exactly once (else the script stops: the
-# compiler changed and the list needs updating); after each one the copy's
-# compile.c is restored from the pristine copy, and on exit (trap EXIT,
-# also after a failure or ^C) too.  At the end the tree's compile.c must
-# be byte-identical to what it was at the start; `git diff --stat` of it
-# is printed.
+# replacement in one named file that must match exactly once (else the
+# script stops: the compiler changed and the list needs updating); after
+# each one the copy's compiler files are restored from the pristine copies,
+# and on exit (trap EXIT, also after a failure or ^C) too.  At the end the
+# tree's compiler files must be byte-identical to what they were at the
+# start; `git diff --stat` of them is printed.
 #
 # The tests, fastest first, stopping at the first that fails (-a: all of
 # them, listing every one that catches the bug):
@@ -33,7 +33,7 @@
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-SRC=jit/compile.c
+SRCS=$(cd "$ROOT" && echo jit/compile/*.c jit/compile/*.h)    # the compiler
 ALL=0
 if [ "${1:-}" = "-a" ]; then
 	ALL=1
@@ -43,68 +43,68 @@ ONLY=" $* "
 JOBS=${MUTATE_JOBS:-2}
 TS=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
 
-# ---- the mutations: name | old text | new text | what the bug is ------------
+# ---- the mutations: name | file | old text | new text | what the bug is -----
 N=0
-declare -a M_NAME M_OLD M_NEW M_WHAT
+declare -a M_NAME M_FILE M_OLD M_NEW M_WHAT
 mut() {
 	N=$((N + 1))
-	M_NAME[$N]=$1 M_OLD[$N]=$2 M_NEW[$N]=$3 M_WHAT[$N]=$4
+	M_NAME[$N]=$1 M_FILE[$N]=$2 M_OLD[$N]=$3 M_NEW[$N]=$4 M_WHAT[$N]=$5
 }
 # 1. issue 8's first: compare of a memory operand (unpinned local or
 #    spilled slot) with a constant: the immediate cut to 8 bits, wrong
 #    for every constant outside -128..127 (e.g. 128, 0x7fffffff)
-mut cmp_mem_imm_int8 \
+mut cmp_mem_imm_int8 jit/compile/numeric.c \
 	'(int32_t)b->imm);' \
 	'(int8_t)b->imm);' \
 	'memory-vs-constant compare: immediate truncated to 8 bits'
 # 2. issue 8's second: i64 compares against constants truncated to 32 bits
-mut i64_cmp_imm_trunc32 \
+mut i64_cmp_imm_trunc32 jit/compile/numeric.c \
 	'(!w || (int64_t)b->imm == (int32_t)b->imm)' \
 	'(w || (int64_t)b->imm == (int32_t)b->imm)' \
 	'i64 compare with a constant: immediate truncated to 32 bits'
 # 3. the out-of-registers spill path: the register taken from the deepest
 #    value is handed out without being marked used (the next allocation
 #    hands it out again)
-mut spill_reg_not_marked \
+mut spill_reg_not_marked jit/compile/values.c \
 	'f->gpr_used |= (uint16_t)(1u << r);' \
 	'f->gpr_used |= (uint16_t)(0u << r);' \
 	'alloc_reg spill path: spilled register not marked used'
 # 4. condition code: i32/i64.le_u as lt_u
-mut le_u_cc \
+mut le_u_cc jit/compile/numeric.c \
 	'X64_CC_LE, X64_CC_BE, X64_CC_GE, X64_CC_AE,' \
 	'X64_CC_LE, X64_CC_B, X64_CC_GE, X64_CC_AE,' \
 	'condition code of le_u: B instead of BE'
 # 5. condition code when the compare's operands are swapped (a register
 #    operand moved first): le_s stays le_s
-mut swap_cc_le \
+mut swap_cc_le jit/compile/numeric.c \
 	'case X64_CC_LE: return X64_CC_GE;' \
 	'case X64_CC_LE: return X64_CC_LE;' \
 	'swap_cc: LE not turned into GE'
 # 6. flags fusion: eqz of a comparison keeps the comparison
-mut eqz_flags_not_negated \
+mut eqz_flags_not_negated jit/compile/numeric.c \
 	'v->cc ^= 1;' \
 	'v->cc ^= 0;' \
 	'eqz of a V_FLAGS value not negated'
 # 7. float compares: le takes ge's operand order
-mut fcmp_le_operand_order \
+mut fcmp_le_operand_order jit/compile/numeric.c \
 	'if (op == 2 || op == 4)' \
 	'if (op == 2 || op == 5)' \
 	'fast_fcmp: le/ge operand order swapped'
 # 8. operator: sub treated as commutative (operands swapped when only the
 #    second is in a register)
-mut sub_commutes \
+mut sub_commutes jit/compile/numeric.c \
 	'bool commutes = op == 0 || op == 2 || op == 7' \
 	'bool commutes = op == 0 || op == 1 || op == 7' \
 	'fast_ibin: sub treated as commutative'
 # 9. register choice: a float operand not in a register loaded into xmm0
 #    but read from xmm1
-mut xmm_operand_reg \
-	'load_val(f, v, f->vals[k], k, 1);' \
-	'load_val(f, v, f->vals[k], k, 0);' \
+mut xmm_operand_reg jit/compile/numeric.c \
+	'fc_load_val(f, v, f->vals[k], k, 1);' \
+	'fc_load_val(f, v, f->vals[k], k, 0);' \
 	'xmm_opnd: loads into xmm0, returns xmm1'
 # 10. memory operand: address + offset (offset >= 2 GiB) computed as
 #     offset - address (out-of-bounds accesses that land in bounds)
-mut addr_offset_sub \
+mut addr_offset_sub jit/compile/memory.c \
 	'x64_alu_rr(f->a, X64_ADD, 1, RDX, r);' \
 	'x64_alu_rr(f->a, X64_SUB, 1, RDX, r);' \
 	'fast_addr: offset >= 2 GiB subtracted from the address'
@@ -120,25 +120,33 @@ else
 	W=$(mktemp -d "${TMPDIR:-/tmp}/wasmetal-mutate.XXXXXX") || exit 2
 	KEEP=0
 fi
-ORIG_SUM=$(sha256sum "$ROOT/$SRC" | cut -d' ' -f1)
-PRISTINE=$W/compile.c.pristine
+sums() { (cd "$1" && sha256sum $SRCS); }
+ORIG_SUM=$(sums "$ROOT")
+PRISTINE=$W/pristine           # the compiler files as they were
+put_back() {    # the pristine compiler files into the copy (those that differ:
+	local f        # cp gives them a new mtime, so make rebuilds them)
+	for f in $SRCS; do
+		cmp -s "$PRISTINE/$f" "$W/src/$f" || cp "$PRISTINE/$f" "$W/src/$f"
+	done
+}
 
 restore() {
 	local rc=$?
-	if [ -f "$PRISTINE" ] && [ -f "$W/src/$SRC" ]; then
-		cp "$PRISTINE" "$W/src/$SRC"
-		cmp -s "$PRISTINE" "$W/src/$SRC" || say "mutate_compile.sh: could not restore the copy" >&2
+	if [ -d "$PRISTINE" ] && [ -d "$W/src/jit/compile" ]; then
+		put_back
+		[ "$(sums "$PRISTINE")" = "$(sums "$W/src")" ] ||
+			say "mutate_compile.sh: could not restore the copy" >&2
 	fi
-	if [ "$(sha256sum "$ROOT/$SRC" | cut -d' ' -f1)" != "$ORIG_SUM" ]; then
-		say "mutate_compile.sh: $ROOT/$SRC CHANGED during the run" >&2
+	if [ "$(sums "$ROOT")" != "$ORIG_SUM" ]; then
+		say "mutate_compile.sh: $ROOT/jit/compile CHANGED during the run" >&2
 		rc=2
 	fi
 	if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
-		if git -C "$ROOT" diff --quiet -- "$SRC"; then
-			say "# git diff -- $SRC: clean"
+		if git -C "$ROOT" diff --quiet -- jit/compile; then
+			say "# git diff -- jit/compile: clean"
 		else
-			say "# git diff -- $SRC: NOT clean (it was so before the run: sha256 unchanged)"
-			git -C "$ROOT" diff --stat -- "$SRC"
+			say "# git diff -- jit/compile: NOT clean (it was so before the run: sha256 unchanged)"
+			git -C "$ROOT" diff --stat -- jit/compile
 		fi
 	fi
 	[ "$KEEP" = 1 ] || rm -rf "$W"
@@ -151,7 +159,7 @@ mkdir -p "$W/src" || exit 2
 say "# copying the sources to $W/src"
 tar -C "$ROOT" --exclude=./.git --exclude='./build' --exclude='./build-*' -cf - . |
 	tar -C "$W/src" -xf - || die "copy failed"
-cp "$W/src/$SRC" "$PRISTINE" || exit 2
+mkdir -p "$PRISTINE" && (cd "$W/src" && tar -cf - $SRCS) | tar -C "$PRISTINE" -xf - || exit 2
 
 UNITS=""
 build() {
@@ -199,13 +207,14 @@ tried=0
 for i in $(seq 1 $N); do
 	case "$ONLY" in "  ") ;; *" $i "*) ;; *) continue ;; esac
 	tried=$((tried + 1))
-	cp "$PRISTINE" "$W/src/$SRC"
+	put_back
+	F=${M_FILE[$i]}
 	OLD=${M_OLD[$i]} NEW=${M_NEW[$i]} perl -0pi -e '
 		my $n = () = /\Q$ENV{OLD}\E/g;
 		die "matches $n times\n" unless $n == 1;
-		s/\Q$ENV{OLD}\E/$ENV{NEW}/;' "$W/src/$SRC" ||
-		die "mutation $i (${M_NAME[$i]}) does not apply: update the list"
-	cmp -s "$PRISTINE" "$W/src/$SRC" && die "mutation $i changed nothing"
+		s/\Q$ENV{OLD}\E/$ENV{NEW}/;' "$W/src/$F" ||
+		die "mutation $i (${M_NAME[$i]}) does not apply to $F: update the list"
+	cmp -s "$PRISTINE/$F" "$W/src/$F" && die "mutation $i changed nothing"
 	by=""
 	if ! build; then
 		by="the build"
@@ -226,7 +235,7 @@ for i in $(seq 1 $N); do
 			run_spec || by="$by spec ($(tail -n 1 "$W/spec.out"))"
 		fi
 	fi
-	cp "$PRISTINE" "$W/src/$SRC"
+	put_back
 	if [ -n "$by" ]; then
 		caught=$((caught + 1))
 		say "CAUGHT   $i ${M_NAME[$i]} (${M_WHAT[$i]}): by${by}"

@@ -1,5 +1,5 @@
 /*
- * test_compile.c — the code generator end to end (jit/compile.c, x64/asm.h,
+ * test_compile.c — the code generator end to end (jit/compile/, x64/asm.h,
  * x64/entry.S, trap.c): modules go through wasm_module_load ->
  * wasm_instance_new -> wasm_call on the hosted platform.
  *
@@ -14,7 +14,8 @@
  * 2. A hand-written module (ctl_wasm, its WAT in the comment) for control
  *    flow, calls, call_indirect, host imports, memory, globals, and traps
  *    with their function index / byte offset / backtrace.
- * 3. Validation errors with message and offset.
+ * 3. Validation errors with message and offset; unreachable code
+ *    validated but compiled to nothing (the same bytes with and without).
  * 4. Wasm 2.0: multi-value blocks/functions/calls (host and indirect too),
  *    reference types, tables (get/set/size/grow/fill/copy/init, elem.drop),
  *    memory.init/data.drop with the spec's bounds, funcrefs called across
@@ -888,6 +889,121 @@ TEST(validation)
 		wasm_module_free(m);
 }
 
+/* ---- unreachable code: validated, not compiled ---------------------------------- */
+
+/* f (i32) -> i32 with body code: its compiled bytes into out (*nout), and
+ * f(arg) into *res (rc of wasm_call: 0, or 1 for a trap) */
+static int dead_compile(const uint8_t *code, size_t n, uint8_t *out, size_t *nout,
+			uint64_t arg, uint64_t *res)
+{
+	struct mb mod;
+	wasm_module *m;
+	struct wasm_trap trap;
+	struct wasm_error err;
+
+	build(&mod, "i", "i", code, n, true);
+	wasm_instance *inst = instantiate(mod.b, mod.n, &m, NULL, 0);
+	if (!inst)
+		return -1;
+	const struct jit_code *c = m->code;
+	size_t len = c->func_ends[0] - c->func_offsets[0];
+	*nout = len < 4096 ? len : 4096;
+	memcpy(out, c->base + c->func_offsets[0], *nout);
+	*res = 0;
+	int rc = wasm_call(inst, "f", &arg, 1, res, 1, &trap, &err);
+	wasm_instance_free(inst);
+	wasm_module_free(m);
+	return rc;
+}
+
+/* the code after a br / br_table / return / unreachable, to the end or
+ * else of its frame: each kind of opcode (constants, arithmetic with a
+ * trap, loads and stores, locals, globals, a call, select, blocks with
+ * branches of their own, nested dead code), and stack-polymorphic use */
+static const uint8_t dead_tail[] = {
+	0x41, 1, 0x41, 2, 0x6a, 0x41, 3, 0x6d, 0x21, 0,         /* (1 + 2) / 3 -> x */
+	0x41, 0, 0x28, 2, 0, 0x41, 4, 0x36, 2, 8,               /* load, store */
+	0x23, 0, 0x20, 0, 0x10, 0, 0x6a, 0x1a,                  /* global + f(x) */
+	0x02, 0x7f, 0x20, 0, 0x20, 0, 0x0d, 0, 0x41, 5, 0x20, 0, 0x1b, /* br_if, select */
+	0x0c, 0, 0x0b, 0x1a,                                    /* br, dead in it too */
+	0x03, 0x40, 0x20, 0, 0x0d, 0, 0x0b,                     /* loop br_if */
+	0x6a, 0x22, 0, 0x00,                                    /* polymorphic add, tee */
+};
+
+/* The pairs: the same function without and with dead_tail at the marked
+ * place; both must compile to the same bytes (the dead code emits none)
+ * and return the same.  before/after: the body around the place. */
+struct dead_case {
+	const char *name;
+	uint8_t before[16], after[16];
+	uint8_t nbefore, nafter;
+	uint64_t arg, want;
+	int want_rc;
+};
+
+static const struct dead_case dead_cases[] = {
+	/* block (result i32) (local.get 0) (br 0) DEAD end */
+	{ "br", { 0x02, 0x7f, 0x20, 0, 0x0c, 0 }, { 0x0b }, 6, 1, 7, 7, 0 },
+	/* unreachable DEAD (a trap, and code after it) */
+	{ "unreachable", { 0x00 }, { 0 }, 1, 0, 7, 0, 1 },
+	/* local.get 0 return DEAD */
+	{ "return", { 0x20, 0, 0x0f }, { 0 }, 3, 0, 9, 9, 0 },
+	/* block (result i32) block (local.get 0) (local.get 0) br_table 0 1 1
+	   DEAD end end */
+	{ "br_table", { 0x02, 0x7f, 0x02, 0x7f, 0x20, 0, 0x20, 0, 0x0e, 1, 0, 1 },
+	  { 0x0b, 0x0b }, 12, 2, 1, 1, 0 },
+	/* local.get 0 if (result i32) i32.const 3 br 0 DEAD else i32.const 4
+	   end: the then arm ends in dead code, the else arm is live */
+	{ "if_then_br", { 0x20, 0, 0x04, 0x7f, 0x41, 3, 0x0c, 0 },
+	  { 0x05, 0x41, 4, 0x0b }, 8, 4, 0, 4, 0 },
+};
+
+TEST(dead_code_emits_no_bytes)
+{
+	static uint8_t with[4096], without[4096];
+	uint8_t body[256];
+
+	for (size_t i = 0; i < sizeof dead_cases / sizeof *dead_cases; i++) {
+		const struct dead_case *d = &dead_cases[i];
+		size_t n, nwith, nwithout;
+		uint64_t r1, r2;
+
+		memcpy(body, d->before, d->nbefore);
+		memcpy(body + d->nbefore, d->after, d->nafter);
+		int rc1 = dead_compile(body, d->nbefore + d->nafter, without, &nwithout,
+				       d->arg, &r1);
+		memcpy(body + d->nbefore, dead_tail, sizeof dead_tail);
+		n = d->nbefore + sizeof dead_tail;
+		memcpy(body + n, d->after, d->nafter);
+		int rc2 = dead_compile(body, n + d->nafter, with, &nwith, d->arg, &r2);
+
+		CHECK_MSG(rc1 == d->want_rc && rc2 == d->want_rc, "%s: rc %d, %d, want %d",
+			  d->name, rc1, rc2, d->want_rc);
+		if (!d->want_rc)
+			CHECK_MSG(r1 == d->want && r2 == d->want, "%s: f(%llu) = %llu, %llu, want %llu",
+				  d->name, (unsigned long long)d->arg, (unsigned long long)r1,
+				  (unsigned long long)r2, (unsigned long long)d->want);
+		CHECK_MSG(nwith == nwithout && !memcmp(with, without, nwith),
+			  "%s: %zu bytes of code with the dead code, %zu without", d->name,
+			  nwith, nwithout);
+	}
+}
+
+/* dead code is still validated: a type error in it is refused, at its
+ * offset, as before */
+TEST(dead_code_still_validated)
+{
+	static const uint8_t bad[] = { 0x02, 0x40, 0x0c, 0, 0x41, 1, 0x42, 1, 0x6a, 0x1a,
+				       0x0b, 0x41, 0 };
+	static const uint8_t badlocal[] = { 0x00, 0x42, 1, 0x21, 0, 0x41, 0 };
+	static const uint8_t badload[] = { 0x20, 0, 0x0f, 0x43, 0, 0, 0, 0, 0x28, 2, 0, 0x1a,
+					   0x41, 0 };
+
+	expect_invalid("i", "i", bad, sizeof bad, true, "type mismatch", 8);
+	expect_invalid("i", "i", badlocal, sizeof badlocal, true, "type mismatch", 3);
+	expect_invalid("i", "i", badload, sizeof badload, true, "type mismatch", 8);
+}
+
 /* Declared locals start at zero even when the stack below holds garbage
  * from the previous call (unrolled stores for few locals, rep stosq for
  * many). */
@@ -1546,6 +1662,8 @@ int main(void)
 	RUN(globals);
 	RUN(traps_and_backtrace);
 	RUN(validation);
+	RUN(dead_code_emits_no_bytes);
+	RUN(dead_code_still_validated);
 	RUN(locals_zeroed);
 	RUN(w2_setup);
 	RUN(multi_value);

@@ -1,6 +1,6 @@
 /*
  * test_instance.c — instantiation, calls, host functions and traps, end to
- * end on the hosted platform (jit/instance.c with compile.c, entry.S,
+ * end on the hosted platform (jit/instance.c with jit/compile/, entry.S,
  * trap.c and host/plat_host.c): Core spec 2.0 §4.5.4 instantiation order
  * (elem, data, start), §4.4 trap semantics, and the engine API (wasm.h).
  *

@@ -1,10 +1,10 @@
 /*
  * test_opform.c — every numeric, conversion, compare, select, memory and
  * table instruction with each operand in each form the single-pass
- * compiler (jit/compile.c) tells apart, against a reference evaluator
+ * compiler (jit/compile/) tells apart, against a reference evaluator
  * (numref.h, opform_model.h), hosted.
  *
- * The forms of an operand (struct vloc in compile.c, and how it is used):
+ * The forms of an operand (struct vloc in jit/compile/fc.h, and how it is used):
  *   C  a constant (V_IMM: immediates, mov ri, xorps for float zero)
  *   M  an unpinned local: a parameter in the caller's area or a declared
  *      local in the frame (V_LOCAL, used as a memory operand in place)
@@ -336,7 +336,7 @@ static const char *const ctx_name[] = { "ret", "set", "tee", "br_if", "eqz+br_if
 #define OUT_END   (OUT_ADDR + MAX_SITES * OUT_STRIDE)
 #define NFILL 11
 #define POISON 0xa5
-/* 5 general + 6 xmm: every allocatable register (compile.c alloc_gprs,
+/* 5 general + 6 xmm: every allocatable register (jit/compile/values.c alloc_gprs,
  * FIRST_XMM..NXMM) */
 static const char fill_types[NFILL + 1] = "IiIiIFfFfFF";
 #define NGPR 5
@@ -1409,7 +1409,7 @@ out:
 /* ---- the tests -------------------------------------------------------------------------- */
 
 /* the instructions whose code depends on jit_cpu_features(): clz, ctz,
- * popcnt, and the roundings (compile.c emit_iunary, emit_fround) */
+ * popcnt, and the roundings (jit/compile/numeric.c emit_iunary, emit_fround) */
 static bool cpu_dependent(const struct ins *in)
 {
 	if (in->kind != K_NUM || in->num->fc)

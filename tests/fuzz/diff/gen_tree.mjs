@@ -1,6 +1,6 @@
 // gen_tree.mjs — the differential fuzzer's own module generator: random
 // but valid modules (Core spec 2.0, no SIMD) built as typed expression
-// trees, aimed at what jit/compile.c treats specially:
+// trees, aimed at what the compiler (jit/compile/) treats specially:
 //
 //   - constants at every width and sign boundary (imm8/simm32/imm64 forms,
 //     0x80000000 as i64, float bit patterns, NaNs, subnormals, the edges
@@ -428,7 +428,7 @@ class FuncGen {
 		this.emit(OP.local_set, ...uleb(x));
 	}
 
-	// x = x op e (jit/compile.c in_place: the op works on x's register)
+	// x = x op e (jit/compile/numeric.c in_place: the op works on x's register)
 	s_update() {
 		const r = this.r, t = r.pick(NUM);
 		const ls = this.localsOf(t);

@@ -1,13 +1,13 @@
 ;; fuzz-diff: seed 130 gen tree
 ;; Found by fuzz-diff (seeds 130, 154, 156, 164 of 1..200) against a
-;; compile.c with issue 8's planted bug: an i64 compare of a local in the
+;; compiler with issue 8's planted bug: an i64 compare of a local in the
 ;; frame (a memory operand) with a constant that needs 64 bits, compiled as
 ;; `cmp [mem], imm32` (fast_icmp's simm32 check dropped), compares against
 ;; the constant's low 32 bits sign-extended.  As reduce.sh left it (4080
 ;; -> 131 bytes): `i64.le_u (local.get 0) (i64.const 8442746401418713417)`
 ;; with local 0, a parameter, in the frame (a hand-written module with
 ;; fewer parameters kept it in a register and missed the bug).  Fails with
-;; that compile.c, passes with the real one.
+;; that compiler, passes with the real one.
 (module
   (type (;0;) (func (param i64)))
   (type (;1;) (func (param i64 f32 i32 i64 i64 i64 i64) (result i64)))
