@@ -15,20 +15,7 @@
 #include "fc.h"
 #include "plat.h"
 
-_Static_assert(offsetof(struct jit_ctx, mem_base) == CTX_MEM_BASE, "ctx");
-_Static_assert(offsetof(struct jit_ctx, mem_size) == CTX_MEM_SIZE, "ctx");
-_Static_assert(offsetof(struct jit_ctx, stack_limit) == CTX_STACK_LIMIT, "ctx");
-_Static_assert(offsetof(struct jit_ctx, entry_rsp) == CTX_ENTRY_RSP, "ctx");
-_Static_assert(offsetof(struct jit_ctx, funcs) == CTX_FUNCS, "ctx");
-_Static_assert(offsetof(struct jit_ctx, globals) == CTX_GLOBALS, "ctx");
-_Static_assert(offsetof(struct jit_ctx, tables) == CTX_TABLES, "ctx");
-_Static_assert(offsetof(struct jit_ctx, host_call) == CTX_HOST_CALL, "ctx");
-_Static_assert(offsetof(struct jit_ctx, trap) == CTX_TRAP, "ctx");
-_Static_assert(offsetof(struct jit_ctx, mem_grow) == CTX_MEM_GROW, "ctx");
-_Static_assert(offsetof(struct jit_ctx, inst) == CTX_INST, "ctx");
-_Static_assert(offsetof(struct jit_ctx, mem_pages) == CTX_MEM_PAGES, "ctx");
-_Static_assert(offsetof(struct jit_ctx, funcrefs) == CTX_FUNCREFS, "ctx");
-_Static_assert(offsetof(struct jit_ctx, rt) == CTX_RT, "ctx");
+/* The context offsets the code uses are static-asserted in jit.h (abi.h). */
 
 /* ---- small utilities ------------------------------------------------------ */
 
