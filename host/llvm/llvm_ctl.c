@@ -1,0 +1,301 @@
+/*
+ * llvm_ctl.c — structured control (Core spec 2.0 §4.4.8: block, loop, if,
+ * else, end, br, br_if, br_table, return) and direct calls, as LLVM basic
+ * blocks: each block has an end basic block whose phis receive its results
+ * from every branch to it; a loop's header has phis for its params.  After
+ * br, br_table, return and unreachable the translator marks the code dead
+ * (s->dead) and llvm_func.c skips it to the matching else or end.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "lw.h"
+#include "wasm.h"
+
+/* ---- block types and control ------------------------------------------ */
+
+static bool block_type(struct lw *s, struct lw_ctl *c)
+{
+	int64_t bt;
+	/* a single-result block type points into this (read-only: the
+	   translator may run on several threads) */
+	static const uint8_t single[256] = {
+		[WASM_I32] = WASM_I32, [WASM_I64] = WASM_I64, [WASM_F32] = WASM_F32,
+		[WASM_F64] = WASM_F64, [WASM_V128] = WASM_V128,
+		[WASM_FUNCREF] = WASM_FUNCREF, [WASM_EXTERNREF] = WASM_EXTERNREF };
+
+	if (!wasm_read_s33(&s->r, &bt))
+		return lw_fail(s, "llvm backend: bad block type");
+	c->nparams = c->nresults = 0;
+	if (bt >= 0) {
+		const struct wasm_functype *ft = &s->m->types[bt];
+		c->nparams = ft->nparams;
+		c->params = ft->params;
+		c->nresults = ft->nresults;
+		c->results = ft->results;
+	} else if ((bt & 0x7f) != 0x40) {
+		uint8_t t = (uint8_t)(bt & 0x7f);
+		c->nresults = 1;
+		c->results = &single[t];
+	}
+	return true;
+}
+
+LLVMValueRef *lw_make_phis(struct lw *s, LLVMBasicBlockRef bb, uint32_t n,
+			       const uint8_t *types)
+{
+	LLVMValueRef *v = calloc(n ? n : 1, sizeof *v);
+
+	if (!v)
+		abort();
+	LLVMPositionBuilderAtEnd(s->b, bb);
+	for (uint32_t i = 0; i < n; i++)
+		v[i] = LLVMBuildPhi(s->b, lw_valtype(s, types[i]), "");
+	return v;
+}
+
+struct lw_ctl *lw_push_ctl(struct lw *s)
+{
+	if (s->nctl == s->ctl_cap) {
+		s->ctl_cap = s->ctl_cap ? 2 * s->ctl_cap : 16;
+		s->ctl = realloc(s->ctl, s->ctl_cap * sizeof *s->ctl);
+		if (!s->ctl)
+			abort();
+	}
+	memset(&s->ctl[s->nctl], 0, sizeof s->ctl[0]);
+	return &s->ctl[s->nctl++];
+}
+
+/* The values a branch to c carries: the top n of the stack. */
+static void add_incoming(struct lw *s, struct lw_ctl *c)
+{
+	bool loop = c->kind == 0x03;
+	uint32_t n = loop ? c->nparams : c->nresults;
+	LLVMBasicBlockRef from = LLVMGetInsertBlock(s->b);
+
+	for (uint32_t i = 0; i < n; i++) {
+		LLVMValueRef v = s->stack[s->sp - n + i];
+		LLVMAddIncoming(c->target_phis[i], &v, &from, 1);
+	}
+	if (!loop)
+		c->end_reached = true;
+}
+
+static void br_to(struct lw *s, struct lw_ctl *c)
+{
+	add_incoming(s, c);
+	LLVMBuildBr(s->b, c->target);
+}
+
+bool lw_op_block(struct lw *s, uint8_t kind)
+{
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(s->b);
+	struct lw_ctl *c = lw_push_ctl(s);
+	LLVMValueRef cond = NULL;
+
+	c->kind = kind;
+	if (!block_type(s, c))
+		return false;
+	if (kind == 0x04)
+		cond = lw_pop(s);
+	c->height = s->sp - c->nparams;
+	c->end = LLVMAppendBasicBlockInContext(s->c, s->fn, "end");
+	c->end_phis = lw_make_phis(s, c->end, c->nresults, c->results);
+	if (kind == 0x03) {
+		c->target = LLVMAppendBasicBlockInContext(s->c, s->fn, "loop");
+		c->target_phis = lw_make_phis(s, c->target, c->nparams, c->params);
+		LLVMPositionBuilderAtEnd(s->b, here);
+		br_to(s, c);
+		LLVMPositionBuilderAtEnd(s->b, c->target);
+		for (uint32_t i = 0; i < c->nparams; i++)
+			s->stack[c->height + i] = c->target_phis[i];
+		return true;
+	}
+	c->target = c->end;
+	c->target_phis = c->end_phis;
+	LLVMPositionBuilderAtEnd(s->b, here);
+	if (kind == 0x04) {
+		LLVMBasicBlockRef then = LLVMAppendBasicBlockInContext(s->c, s->fn, "then");
+		c->else_bb = LLVMAppendBasicBlockInContext(s->c, s->fn, "else");
+		c->else_args = calloc(c->nparams ? c->nparams : 1, sizeof *c->else_args);
+		if (!c->else_args)
+			abort();
+		for (uint32_t i = 0; i < c->nparams; i++)
+			c->else_args[i] = s->stack[c->height + i];
+		LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntNE, cond,
+			LLVMConstInt(s->i32, 0, false), ""), then, c->else_bb);
+		LLVMPositionBuilderAtEnd(s->b, then);
+	}
+	return true;
+}
+
+void lw_op_else(struct lw *s)
+{
+	struct lw_ctl *c = &s->ctl[s->nctl - 1];
+
+	if (!s->dead)
+		br_to(s, c);
+	s->sp = c->height;
+	for (uint32_t i = 0; i < c->nparams; i++)
+		lw_push(s, c->else_args[i]);
+	LLVMPositionBuilderAtEnd(s->b, c->else_bb);
+	c->else_bb = NULL;
+	s->dead = false;
+}
+
+void lw_free_ctl(struct lw_ctl *c)
+{
+	if (c->target_phis != c->end_phis)
+		free(c->target_phis);
+	free(c->end_phis);
+	free(c->else_args);
+}
+
+/* end of a block, loop, if or the function */
+bool lw_op_end(struct lw *s)
+{
+	struct lw_ctl *c = &s->ctl[s->nctl - 1];
+
+	if (!s->dead) {
+		add_incoming(s, c->kind == 0x03 ? &(struct lw_ctl){
+			.kind = 0, .nresults = c->nresults,
+			.target_phis = c->end_phis } : c);
+		c->end_reached = true;
+		LLVMBuildBr(s->b, c->end);
+	}
+	if (c->else_bb) {       /* if without else: the params go through */
+		LLVMPositionBuilderAtEnd(s->b, c->else_bb);
+		s->sp = c->height;
+		for (uint32_t i = 0; i < c->nparams; i++)
+			lw_push(s, c->else_args[i]);
+		br_to(s, c);
+	}
+	s->sp = c->height;
+	if (c->end_reached) {
+		LLVMPositionBuilderAtEnd(s->b, c->end);
+		for (uint32_t i = 0; i < c->nresults; i++)
+			lw_push(s, c->end_phis[i]);
+		s->dead = false;
+	} else {
+		for (uint32_t i = 0; i < c->nresults; i++)
+			LLVMInstructionEraseFromParent(c->end_phis[i]);
+		LLVMDeleteBasicBlock(c->end);
+		LLVMClearInsertionPosition(s->b);
+		s->dead = true;
+	}
+	lw_free_ctl(c);
+	s->nctl--;
+	return true;
+}
+
+bool lw_op_br(struct lw *s, uint32_t depth)
+{
+	br_to(s, &s->ctl[s->nctl - 1 - depth]);
+	s->dead = true;
+	return true;
+}
+
+bool lw_op_br_if(struct lw *s, uint32_t depth)
+{
+	LLVMValueRef cond = lw_pop(s);
+	struct lw_ctl *c = &s->ctl[s->nctl - 1 - depth];
+	LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(s->c, s->fn, "");
+
+	add_incoming(s, c);
+	LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntNE, cond,
+		LLVMConstInt(s->i32, 0, false), ""), c->target, cont);
+	LLVMPositionBuilderAtEnd(s->b, cont);
+	return true;
+}
+
+/* br_table: a switch to one small block per distinct label, each of which
+ * branches with the values (so that each phi has one entry per edge). */
+bool lw_op_br_table(struct lw *s)
+{
+	uint32_t n, *labels, def;
+	LLVMValueRef idx = lw_pop(s), sw;
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(s->b);
+	LLVMBasicBlockRef *via;
+
+	if (!wasm_read_u32(&s->r, &n))
+		return lw_fail(s, "llvm backend: bad br_table");
+	labels = calloc(n + 1, sizeof *labels);
+	via = calloc(s->nctl, sizeof *via);
+	if (!labels || !via)
+		abort();
+	for (uint32_t i = 0; i <= n; i++)
+		if (!wasm_read_u32(&s->r, &labels[i]))
+			return lw_fail(s, "llvm backend: bad br_table");
+	for (uint32_t i = 0; i <= n; i++) {
+		uint32_t d = labels[i];
+		if (!via[d]) {
+			via[d] = LLVMAppendBasicBlockInContext(s->c, s->fn, "brt");
+			LLVMPositionBuilderAtEnd(s->b, via[d]);
+			br_to(s, &s->ctl[s->nctl - 1 - d]);
+		}
+	}
+	def = labels[n];
+	LLVMPositionBuilderAtEnd(s->b, here);
+	sw = LLVMBuildSwitch(s->b, idx, via[def], n);
+	for (uint32_t i = 0; i < n; i++)
+		if (labels[i] != def)
+			LLVMAddCase(sw, LLVMConstInt(s->i32, i, false), via[labels[i]]);
+	free(labels);
+	free(via);
+	s->dead = true;
+	return true;
+}
+
+/* ---- calls ---------------------------------------------------------- */
+
+static LLVMValueRef entry_alloca(struct lw *s, LLVMTypeRef t, unsigned n)
+{
+	LLVMBasicBlockRef here = LLVMGetInsertBlock(s->b);
+	LLVMValueRef first = LLVMGetFirstInstruction(s->entry), a;
+
+	if (first)
+		LLVMPositionBuilderBefore(s->b, first);
+	else
+		LLVMPositionBuilderAtEnd(s->b, s->entry);
+	a = LLVMBuildArrayAlloca(s->b, t, LLVMConstInt(s->i32, n, false), "");
+	LLVMPositionBuilderAtEnd(s->b, here);
+	return a;
+}
+
+bool lw_op_call(struct lw *s, uint32_t f)
+{
+	const struct wasm_functype *ft = wasm_func_type(s->m, f);
+	enum lw_ret rk = lw_ret_kind(ft);
+	LLVMValueRef *args, call, area = NULL;
+	uint32_t na = ft->nparams + 1 + (rk == LW_RET_AREA), k = 0;
+
+	if (s->m->funcs[f].imported)
+		return lw_unsupported(s, "call to an imported function");
+	args = calloc(na, sizeof *args);
+	if (!args)
+		abort();
+	args[k++] = s->ctx;
+	if (rk == LW_RET_AREA) {
+		area = entry_alloca(s, s->i64, ft->nresults);
+		args[k++] = LLVMBuildBitCast(s->b, area, s->ptr, "");
+	}
+	s->sp -= ft->nparams;
+	for (uint32_t i = 0; i < ft->nparams; i++)   /* (no memcpy: stack may be NULL) */
+		args[k + i] = s->stack[s->sp + i];
+	call = LLVMBuildCall2(s->b, lw_fn_type(s, ft), s->fns[f], args, na, "");
+	free(args);
+	if (rk == LW_RET_ONE) {
+		lw_push(s, call);
+	} else if (rk == LW_RET_STRUCT) {
+		for (uint32_t i = 0; i < ft->nresults; i++)
+			lw_push(s, LLVMBuildExtractValue(s->b, call, i, ""));
+	} else if (rk == LW_RET_AREA) {
+		for (uint32_t i = 0; i < ft->nresults; i++) {
+			LLVMTypeRef t = lw_valtype(s, ft->results[i]);
+			LLVMValueRef idx = LLVMConstInt(s->i64, i, false);
+			LLVMValueRef p = LLVMBuildGEP2(s->b, s->i64, area, &idx, 1, "");
+			p = LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), "");
+			lw_push(s, LLVMBuildLoad2(s->b, t, p, ""));
+		}
+	}
+	return true;
+}

@@ -1,0 +1,138 @@
+/*
+ * llvm_mem.c — globals (through ctx->globals, 8-byte slots; an imported
+ * mutable global's slot holds the exporter's cell, jit.h) and linear
+ * memory 0 (Core spec 2.0 §4.4.7): loads and stores off ctx->mem_base,
+ * memory.size from ctx->mem_pages, memory.grow through ctx->mem_grow.
+ */
+#include "lw.h"
+#include "abi.h"
+#include "wasm.h"
+
+/* ---- globals and memory ----------------------------------------------- */
+
+static LLVMValueRef global_ptr(struct lw *s, uint32_t g)
+{
+	const struct wasm_global *gl = &s->m->globals[g];
+	LLVMTypeRef t = lw_valtype(s, gl->type);
+	LLVMValueRef base = lw_load_invariant(s, LLVMPointerType(s->i64, 0),
+		lw_ctx_field(s, CTX_GLOBALS, LLVMPointerType(s->i64, 0)));
+	LLVMValueRef idx = LLVMConstInt(s->i64, g, false);
+	LLVMValueRef p = LLVMBuildGEP2(s->b, s->i64, base, &idx, 1, "");
+
+	if (gl->imported && gl->mutable_)   /* the slot holds the cell's address */
+		p = LLVMBuildLoad2(s->b, s->ptr,
+				   LLVMBuildBitCast(s->b, p, LLVMPointerType(s->ptr, 0), ""), "");
+	return LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), "");
+}
+
+/* memarg: align (ignored: accesses are unaligned-safe), offset; the
+ * address is the i32 zero-extended plus the offset, in 64 bits, inside the
+ * 8 GiB reservation (no bounds check, DESIGN.md decision 2).
+ *
+ * Every access is volatile, for now: an out-of-bounds access traps through
+ * the guard region, and a plain load whose value is unused would be
+ * deleted (spec address.wast "8u_bad", traps.wast "no_dce"), and plain
+ * accesses may be reordered so that a store after a trapping load is seen
+ * in memory.  Volatile keeps each access, in order; it also stops LLVM
+ * from merging redundant loads and vectorizing (a cost to measure, and a
+ * pass that knows Wasm's trap rules could win it back). */
+static LLVMValueRef mem_addr(struct lw *s, LLVMTypeRef t)
+{
+	uint32_t align, off;
+	LLVMValueRef a = lw_pop(s), p;
+
+	if (!wasm_read_u32(&s->r, &align) || !wasm_read_u32(&s->r, &off))
+		return NULL;
+	a = LLVMBuildAdd(s->b, LLVMBuildZExt(s->b, a, s->i64, ""),
+			 LLVMConstInt(s->i64, off, false), "");
+	p = LLVMBuildGEP2(s->b, s->i8, s->mem_base, &a, 1, "");
+	return LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), "");
+}
+
+bool lw_op_load(struct lw *s, uint8_t op)
+{
+	/* per opcode 0x28..0x35: memory type, result type, sign-extend */
+	static const struct { char mem, res; bool sx; } k[14] = {
+		{'i','i',0}, {'I','I',0}, {'f','f',0}, {'F','F',0},
+		{'b','i',1}, {'b','i',0}, {'h','i',1}, {'h','i',0},
+		{'b','I',1}, {'b','I',0}, {'h','I',1}, {'h','I',0},
+		{'i','I',1}, {'i','I',0} };
+	LLVMTypeRef mt, rt;
+	LLVMValueRef p, v;
+	char c = k[op - 0x28].mem, r = k[op - 0x28].res;
+
+	mt = c == 'b' ? s->i8 : c == 'h' ? s->i16 : c == 'i' ? s->i32 :
+	     c == 'I' ? s->i64 : c == 'f' ? s->f32 : s->f64;
+	rt = r == 'i' ? s->i32 : r == 'I' ? s->i64 : mt;
+	if (!(p = mem_addr(s, mt)))
+		return lw_fail(s, "llvm backend: bad memarg");
+	v = LLVMBuildLoad2(s->b, mt, p, "");
+	LLVMSetAlignment(v, 1);
+	LLVMSetVolatile(v, true);
+	if (mt != rt)
+		v = k[op - 0x28].sx ? LLVMBuildSExt(s->b, v, rt, "")
+				    : LLVMBuildZExt(s->b, v, rt, "");
+	lw_push(s, v);
+	return true;
+}
+
+bool lw_op_store(struct lw *s, uint8_t op)
+{
+	LLVMValueRef v = lw_pop(s), p, st;
+	LLVMTypeRef mt;
+
+	switch (op) {
+	case 0x3a: case 0x3c: mt = s->i8; break;
+	case 0x3b: case 0x3d: mt = s->i16; break;
+	case 0x3e: mt = s->i32; break;
+	default: mt = LLVMTypeOf(v); break;
+	}
+	if (mt != LLVMTypeOf(v))
+		v = LLVMBuildTrunc(s->b, v, mt, "");
+	if (!(p = mem_addr(s, mt)))
+		return lw_fail(s, "llvm backend: bad memarg");
+	st = LLVMBuildStore(s->b, v, p);
+	LLVMSetAlignment(st, 1);
+	LLVMSetVolatile(st, true);
+	return true;
+}
+
+bool lw_op_memory(struct lw *s, uint8_t op)
+{
+	uint8_t zero;
+
+	if (!wasm_read_u8(&s->r, &zero))
+		return lw_fail(s, "llvm backend: bad memory index");
+	if (op == 0x3f) {
+		LLVMValueRef n = LLVMBuildLoad2(s->b, s->i64,
+			lw_ctx_field(s, CTX_MEM_PAGES, s->i64), "");
+		lw_push(s, LLVMBuildTrunc(s->b, n, s->i32, ""));
+	} else {
+		/* int32_t jit_memory_grow(ctx, delta), through ctx->mem_grow */
+		LLVMTypeRef at[2] = { s->ptr, s->i32 };
+		LLVMTypeRef ft = LLVMFunctionType(s->i32, at, 2, false);
+		LLVMValueRef fp = LLVMBuildLoad2(s->b, LLVMPointerType(ft, 0),
+			lw_ctx_field(s, CTX_MEM_GROW, LLVMPointerType(ft, 0)), "");
+		LLVMValueRef args[2] = { s->ctx, lw_pop(s) };
+		lw_push(s, LLVMBuildCall2(s->b, ft, fp, args, 2, ""));
+	}
+	return true;
+}
+
+bool lw_op_global(struct lw *s, uint8_t op)
+{
+	uint32_t g;
+	LLVMValueRef p;
+
+	if (!wasm_read_u32(&s->r, &g) || g >= s->m->nglobals)
+		return lw_fail(s, "llvm backend: bad global index");
+	if (s->m->globals[g].type != WASM_I32 && s->m->globals[g].type != WASM_I64 &&
+	    s->m->globals[g].type != WASM_F32 && s->m->globals[g].type != WASM_F64)
+		return lw_unsupported(s, "global of a reference type");
+	p = global_ptr(s, g);
+	if (op == 0x23)
+		lw_push(s, LLVMBuildLoad2(s->b, lw_valtype(s, s->m->globals[g].type), p, ""));
+	else
+		LLVMBuildStore(s->b, lw_pop(s), p);
+	return true;
+}

@@ -1,0 +1,276 @@
+/*
+ * llvm_module.c — the LLVM backend's driver (issue 9, docs/abi.md v1):
+ * declares every own function of a decoded module as an LLVM function in
+ * the v1 convention, translates each body (llvm_func.c), adds the slot-
+ * based entry trampolines, and runs the O2 pipeline.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include "llvm_backend.h"
+#include "lw.h"
+#include "jit.h"
+
+void lw_types(struct lw *s)
+{
+	s->i1 = LLVMInt1TypeInContext(s->c);
+	s->i8 = LLVMInt8TypeInContext(s->c);
+	s->i16 = LLVMInt16TypeInContext(s->c);
+	s->i32 = LLVMInt32TypeInContext(s->c);
+	s->i64 = LLVMInt64TypeInContext(s->c);
+	s->f32 = LLVMFloatTypeInContext(s->c);
+	s->f64 = LLVMDoubleTypeInContext(s->c);
+	s->ptr = LLVMPointerType(s->i8, 0);
+	s->vd = LLVMVoidTypeInContext(s->c);
+}
+
+/* NULL for the types this slice does not handle (references, v128) */
+LLVMTypeRef lw_valtype(struct lw *s, uint8_t t)
+{
+	switch (t) {
+	case WASM_I32: return s->i32;
+	case WASM_I64: return s->i64;
+	case WASM_F32: return s->f32;
+	case WASM_F64: return s->f64;
+	default: return NULL;
+	}
+}
+
+/* docs/abi.md "Results": in registers when at most two are integer-class
+ * and at most two float-class, else all through the result area. */
+enum lw_ret lw_ret_kind(const struct wasm_functype *ft)
+{
+	unsigned ni = 0, nf = 0;
+
+	if (ft->nresults == 0)
+		return LW_RET_VOID;
+	if (ft->nresults == 1)
+		return LW_RET_ONE;
+	for (uint32_t i = 0; i < ft->nresults; i++) {
+		if (ft->results[i] == WASM_F32 || ft->results[i] == WASM_F64)
+			nf++;
+		else
+			ni++;
+	}
+	return ni <= 2 && nf <= 2 ? LW_RET_STRUCT : LW_RET_AREA;
+}
+
+LLVMTypeRef lw_fn_type(struct lw *s, const struct wasm_functype *ft)
+{
+	LLVMTypeRef p[ft->nparams + 2], r[ft->nresults ? ft->nresults : 1], ret;
+	enum lw_ret rk = lw_ret_kind(ft);
+	unsigned n = 0;
+
+	p[n++] = s->ptr;                        /* struct jit_ctx * */
+	if (rk == LW_RET_AREA)
+		p[n++] = s->ptr;                /* void *results */
+	for (uint32_t i = 0; i < ft->nparams; i++)
+		p[n++] = lw_valtype(s, ft->params[i]);
+	for (uint32_t i = 0; i < ft->nresults; i++)
+		r[i] = lw_valtype(s, ft->results[i]);
+	ret = rk == LW_RET_ONE ? r[0] :
+	      rk == LW_RET_STRUCT ? LLVMStructTypeInContext(s->c, r, ft->nresults, false) :
+	      s->vd;
+	return LLVMFunctionType(ret, p, n, false);
+}
+
+static bool types_supported(struct lw *s, const struct wasm_functype *ft)
+{
+	for (uint32_t i = 0; i < ft->nparams; i++)
+		if (!lw_valtype(s, ft->params[i]))
+			return false;
+	for (uint32_t i = 0; i < ft->nresults; i++)
+		if (!lw_valtype(s, ft->results[i]))
+			return false;
+	return true;
+}
+
+static void add_str_attr(struct lw *s, LLVMValueRef f, const char *k, const char *v)
+{
+	LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+		LLVMCreateStringAttribute(s->c, k, strlen(k), v, strlen(v)));
+}
+
+static void add_enum_attr(struct lw *s, LLVMValueRef f, const char *k)
+{
+	LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(s->c, LLVMGetEnumAttributeKindForName(k, strlen(k)), 0));
+}
+
+/*
+ * The v1 attributes (docs/abi.md): frame pointers always, no red zone.
+ * "disable-tail-calls" keeps every frame (backtraces) and stops tail
+ * recursion elimination from turning unbounded recursion, which must trap
+ * "call stack exhausted", into a loop.  The target features are those of
+ * cpu (JIT_CPU_*), per function, so that any code generator (MCJIT, an
+ * object file) uses exactly them.
+ */
+static void v1_attrs(struct lw *s, LLVMValueRef f, const char *features)
+{
+	add_str_attr(s, f, "frame-pointer", "all");
+	add_str_attr(s, f, "disable-tail-calls", "true");
+	add_str_attr(s, f, "target-cpu", "x86-64");
+	add_str_attr(s, f, "target-features", features);
+	add_enum_attr(s, f, "noredzone");
+	add_enum_attr(s, f, "nounwind");
+}
+
+static void features_string(unsigned cpu, char *buf, size_t len)
+{
+	snprintf(buf, len, "+sse2,+sse4.1%s%s%s", cpu & JIT_CPU_POPCNT ? ",+popcnt" : "",
+		 cpu & JIT_CPU_LZCNT ? ",+lzcnt" : "", cpu & JIT_CPU_BMI1 ? ",+bmi" : "");
+}
+
+/* wasm_entry_<i>(ctx, const uint64_t *args, uint64_t *results): the
+ * arguments and results in 8-byte value slots (i32/f32 in the low 4
+ * bytes; results stored zero-extended, as wasm_call gives them). */
+static void entry_trampoline(struct lw *s, uint32_t i, const char *features)
+{
+	const struct wasm_functype *ft = wasm_func_type(s->m, i);
+	enum lw_ret rk = lw_ret_kind(ft);
+	LLVMTypeRef p64 = LLVMPointerType(s->i64, 0);
+	LLVMTypeRef pt[3] = { s->ptr, p64, p64 };
+	char name[40];
+	LLVMValueRef f, args[ft->nparams + 2], call, out;
+	unsigned n = 0;
+
+	snprintf(name, sizeof name, "wasm_entry_%u", i);
+	f = LLVMAddFunction(s->mod, name, LLVMFunctionType(s->vd, pt, 3, false));
+	v1_attrs(s, f, features);
+	LLVMPositionBuilderAtEnd(s->b, LLVMAppendBasicBlockInContext(s->c, f, ""));
+	out = LLVMGetParam(f, 2);
+	args[n++] = LLVMGetParam(f, 0);
+	if (rk == LW_RET_AREA)
+		args[n++] = LLVMBuildBitCast(s->b, out, s->ptr, "");
+	for (uint32_t k = 0; k < ft->nparams; k++) {
+		LLVMTypeRef t = lw_valtype(s, ft->params[k]);
+		LLVMValueRef idx = LLVMConstInt(s->i64, k, false);
+		LLVMValueRef p = LLVMBuildGEP2(s->b, s->i64, LLVMGetParam(f, 1), &idx, 1, "");
+		args[n++] = LLVMBuildLoad2(s->b, t,
+			LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), ""), "");
+	}
+	call = LLVMBuildCall2(s->b, lw_fn_type(s, ft), s->fns[i], args, n, "");
+	if (rk == LW_RET_AREA) {
+		/* the callee wrote the slots; clear the upper halves of 32-bit ones */
+		for (uint32_t k = 0; k < ft->nresults; k++) {
+			LLVMValueRef idx = LLVMConstInt(s->i64, k, false);
+			LLVMValueRef p = LLVMBuildGEP2(s->b, s->i64, out, &idx, 1, "");
+			LLVMTypeRef t = lw_valtype(s, ft->results[k]);
+			LLVMValueRef v;
+			if (t != s->i32 && t != s->f32)
+				continue;
+			v = LLVMBuildLoad2(s->b, t, LLVMBuildBitCast(s->b, p,
+						LLVMPointerType(t, 0), ""), "");
+			v = LLVMBuildZExt(s->b, LLVMBuildBitCast(s->b, v, s->i32, ""), s->i64, "");
+			LLVMBuildStore(s->b, v, p);
+		}
+	}
+	for (uint32_t k = 0; rk != LW_RET_AREA && k < ft->nresults; k++) {
+		LLVMValueRef v = rk == LW_RET_ONE ? call : LLVMBuildExtractValue(s->b, call, k, "");
+		LLVMValueRef idx = LLVMConstInt(s->i64, k, false);
+		LLVMTypeRef t = LLVMTypeOf(v);
+		if (t == s->f32 || t == s->f64)
+			v = LLVMBuildBitCast(s->b, v, t == s->f32 ? s->i32 : s->i64, "");
+		if (LLVMTypeOf(v) == s->i32)
+			v = LLVMBuildZExt(s->b, v, s->i64, "");
+		LLVMBuildStore(s->b, v, LLVMBuildGEP2(s->b, s->i64, out, &idx, 1, ""));
+	}
+	LLVMBuildRetVoid(s->b);
+}
+
+static bool declare_all(struct lw *s, const char *features)
+{
+	for (uint32_t i = s->m->nimported_funcs; i < s->m->nfuncs; i++) {
+		const struct wasm_functype *ft = wasm_func_type(s->m, i);
+		char name[32];
+		if (!types_supported(s, ft))
+			return lw_fail(s, "llvm backend: function %u: reference or "
+				       "vector types not supported yet", i);
+		snprintf(name, sizeof name, "wasm_func_%u", i);
+		s->fns[i] = LLVMAddFunction(s->mod, name, lw_fn_type(s, ft));
+		LLVMSetFunctionCallConv(s->fns[i], LLVMCCallConv);
+		/* hidden: calls between them are `call rel32`, not through a
+		   PLT (position-independent, DESIGN.md decision 5) */
+		LLVMSetVisibility(s->fns[i], LLVMHiddenVisibility);
+		v1_attrs(s, s->fns[i], features);
+	}
+	return true;
+}
+
+int llvm_wasm_translate(const wasm_module *m, LLVMContextRef c, unsigned cpu,
+			LLVMModuleRef *out, char *err, size_t errlen)
+{
+	struct lw s;
+	char features[96];
+	bool ok;
+
+	memset(&s, 0, sizeof s);
+	err[0] = 0;
+	s.m = m;
+	s.c = c;
+	s.err = err;
+	s.errlen = errlen;
+	if (!(cpu & JIT_CPU_SSE41)) {
+		snprintf(err, errlen, "llvm backend: the CPU lacks SSE4.1 (required for now)");
+		return -1;
+	}
+	features_string(cpu, features, sizeof features);
+	lw_types(&s);
+	s.mod = LLVMModuleCreateWithNameInContext("wasm", c);
+	LLVMSetTarget(s.mod, "x86_64-unknown-linux-gnu");
+	s.b = LLVMCreateBuilderInContext(c);
+	s.fns = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *s.fns);
+	ok = s.fns && declare_all(&s, features);
+	for (uint32_t i = m->nimported_funcs; ok && i < m->nfuncs; i++)
+		ok = lw_func(&s, i);
+	for (uint32_t i = m->nimported_funcs; ok && i < m->nfuncs; i++)
+		entry_trampoline(&s, i, features);
+	free(s.fns);
+	free(s.stack);
+	free(s.ctl);
+	LLVMDisposeBuilder(s.b);
+	if (!ok) {
+		if (!err[0])
+			snprintf(err, errlen, "llvm backend: out of memory");
+		LLVMDisposeModule(s.mod);
+		return -1;
+	}
+	*out = s.mod;
+	return 0;
+}
+
+static int verify(LLVMModuleRef mod, const char *when, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (!LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {
+		LLVMDisposeMessage(msg);
+		return 0;
+	}
+	snprintf(err, errlen, "llvm backend: invalid IR %s: %.200s", when, msg ? msg : "");
+	LLVMDisposeMessage(msg);
+	return -1;
+}
+
+int llvm_wasm_optimize(LLVMModuleRef mod, char *err, size_t errlen)
+{
+	LLVMPassBuilderOptionsRef opt;
+	LLVMErrorRef e;
+
+	if (verify(mod, "before O2", err, errlen))
+		return -1;
+	opt = LLVMCreatePassBuilderOptions();
+	/* no target machine: the pipeline is target-independent here, the
+	   per-function target-cpu/target-features drive code generation */
+	e = LLVMRunPasses(mod, "default<O2>", NULL, opt);
+	LLVMDisposePassBuilderOptions(opt);
+	if (e) {
+		char *msg = LLVMGetErrorMessage(e);
+		snprintf(err, errlen, "llvm backend: O2: %s", msg);
+		LLVMDisposeErrorMessage(msg);
+		return -1;
+	}
+	return verify(mod, "after O2", err, errlen);
+}

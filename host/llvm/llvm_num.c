@@ -1,0 +1,321 @@
+/*
+ * llvm_num.c — the numeric opcodes (Core spec 2.0 §4.3 "Numerics", binary
+ * §5.4.7: 0x45..0xc4 and the saturating truncations 0xfc 0..7) as LLVM IR
+ * with Wasm semantics exactly.  Where LLVM's instruction is undefined or
+ * differs (division by zero and INT_MIN/-1, shift counts >= width, float
+ * min/max with NaN and signed zeros, out-of-range float->int), the Wasm
+ * rule is spelled out: an explicit check and a trap, a mask, or selects.
+ */
+#include <stdio.h>
+#include "lw.h"
+#include "wasm.h"
+
+static LLVMValueRef cint(LLVMTypeRef t, uint64_t v)
+{
+	return LLVMConstInt(t, v, false);
+}
+
+/* i1 -> i32 0/1 */
+static void push_bool(struct lw *s, LLVMValueRef b)
+{
+	lw_push(s, LLVMBuildZExt(s->b, b, s->i32, ""));
+}
+
+static bool cmp_op(struct lw *s, uint8_t op)
+{
+	static const LLVMIntPredicate ip[10] = {
+		LLVMIntEQ, LLVMIntNE, LLVMIntSLT, LLVMIntULT, LLVMIntSGT,
+		LLVMIntUGT, LLVMIntSLE, LLVMIntULE, LLVMIntSGE, LLVMIntUGE };
+	/* ordered compares (false with a NaN), except ne: unordered */
+	static const LLVMRealPredicate fp[6] = {
+		LLVMRealOEQ, LLVMRealUNE, LLVMRealOLT, LLVMRealOGT, LLVMRealOLE,
+		LLVMRealOGE };
+	LLVMValueRef a, b;
+
+	if (op == 0x45 || op == 0x50) {
+		a = lw_pop(s);
+		push_bool(s, LLVMBuildICmp(s->b, LLVMIntEQ, a,
+					   cint(LLVMTypeOf(a), 0), ""));
+		return true;
+	}
+	b = lw_pop(s);
+	a = lw_pop(s);
+	if (op <= 0x4f)
+		push_bool(s, LLVMBuildICmp(s->b, ip[op - 0x46], a, b, ""));
+	else if (op <= 0x5a)
+		push_bool(s, LLVMBuildICmp(s->b, ip[op - 0x51], a, b, ""));
+	else if (op <= 0x60)
+		push_bool(s, LLVMBuildFCmp(s->b, fp[op - 0x5b], a, b, ""));
+	else
+		push_bool(s, LLVMBuildFCmp(s->b, fp[op - 0x61], a, b, ""));
+	return true;
+}
+
+static LLVMValueRef unary_intr(struct lw *s, const char *base, LLVMValueRef a,
+			       bool flag)
+{
+	LLVMTypeRef t = LLVMTypeOf(a);
+	char name[48];
+	LLVMValueRef args[2] = { a, LLVMConstInt(s->i1, 0, false) };
+	const char *suf = t == s->i32 ? "i32" : t == s->i64 ? "i64" :
+			  t == s->f32 ? "f32" : "f64";
+
+	snprintf(name, sizeof name, "llvm.%s.%s", base, suf);
+	return lw_intrinsic(s, name, t, args, flag ? 2 : 1);
+}
+
+static LLVMValueRef binary_intr(struct lw *s, const char *base, LLVMValueRef a,
+				LLVMValueRef b, LLVMValueRef c)
+{
+	LLVMTypeRef t = LLVMTypeOf(a);
+	char name[48];
+	LLVMValueRef args[3] = { a, b, c };
+	const char *suf = t == s->i32 ? "i32" : t == s->i64 ? "i64" :
+			  t == s->f32 ? "f32" : "f64";
+
+	snprintf(name, sizeof name, "llvm.%s.%s", base, suf);
+	return lw_intrinsic(s, name, t, args, c ? 3 : 2);
+}
+
+/* div/rem: trap on a zero divisor; div_s traps on INT_MIN / -1 and rem_s
+ * gives 0 for it (LLVM's sdiv/srem are undefined there). */
+static LLVMValueRef divrem(struct lw *s, int kind, LLVMValueRef a, LLVMValueRef b)
+{
+	LLVMTypeRef t = LLVMTypeOf(a);
+	unsigned bits = LLVMGetIntTypeWidth(t);
+	LLVMValueRef m1 = LLVMConstAllOnes(t);
+	LLVMValueRef min = cint(t, 1ull << (bits - 1));
+
+	lw_trap_if(s, LLVMBuildICmp(s->b, LLVMIntEQ, b, cint(t, 0), ""),
+		   WASM_TRAP_DIV_BY_ZERO);
+	switch (kind) {
+	case 0:         /* div_s */
+		lw_trap_if(s, LLVMBuildAnd(s->b,
+			LLVMBuildICmp(s->b, LLVMIntEQ, a, min, ""),
+			LLVMBuildICmp(s->b, LLVMIntEQ, b, m1, ""), ""),
+			WASM_TRAP_INT_OVERFLOW);
+		return LLVMBuildSDiv(s->b, a, b, "");
+	case 1:
+		return LLVMBuildUDiv(s->b, a, b, "");
+	case 2: {       /* rem_s: x % -1 == 0 for every x */
+		LLVMValueRef is_m1 = LLVMBuildICmp(s->b, LLVMIntEQ, b, m1, "");
+		LLVMValueRef d = LLVMBuildSelect(s->b, is_m1, cint(t, 1), b, "");
+		return LLVMBuildSelect(s->b, is_m1, cint(t, 0),
+				       LLVMBuildSRem(s->b, a, d, ""), "");
+	}
+	default:
+		return LLVMBuildURem(s->b, a, b, "");
+	}
+}
+
+static LLVMValueRef masked(struct lw *s, LLVMValueRef n)
+{
+	LLVMTypeRef t = LLVMTypeOf(n);
+
+	return LLVMBuildAnd(s->b, n, cint(t, LLVMGetIntTypeWidth(t) - 1), "");
+}
+
+static bool int_binop(struct lw *s, uint8_t op)
+{
+	LLVMValueRef b = lw_pop(s), a = lw_pop(s), r;
+	unsigned k = op <= 0x78 ? op - 0x6a : op - 0x7c;   /* add .. rotr */
+
+	switch (k) {
+	case 0: r = LLVMBuildAdd(s->b, a, b, ""); break;
+	case 1: r = LLVMBuildSub(s->b, a, b, ""); break;
+	case 2: r = LLVMBuildMul(s->b, a, b, ""); break;
+	case 3: case 4: case 5: case 6: r = divrem(s, k - 3, a, b); break;
+	case 7: r = LLVMBuildAnd(s->b, a, b, ""); break;
+	case 8: r = LLVMBuildOr(s->b, a, b, ""); break;
+	case 9: r = LLVMBuildXor(s->b, a, b, ""); break;
+	case 10: r = LLVMBuildShl(s->b, a, masked(s, b), ""); break;
+	case 11: r = LLVMBuildAShr(s->b, a, masked(s, b), ""); break;
+	case 12: r = LLVMBuildLShr(s->b, a, masked(s, b), ""); break;
+	/* funnel shifts take the count modulo the width, as Wasm does */
+	case 13: r = binary_intr(s, "fshl", a, a, b); break;
+	default: r = binary_intr(s, "fshr", a, a, b); break;
+	}
+	lw_push(s, r);
+	return true;
+}
+
+static bool int_unop(struct lw *s, uint8_t op)
+{
+	LLVMValueRef a = lw_pop(s);
+	unsigned k = op <= 0x69 ? op - 0x67 : op - 0x79;
+
+	/* is_zero_poison = false: clz(0) = ctz(0) = width, as in Wasm */
+	if (k == 0)
+		lw_push(s, unary_intr(s, "ctlz", a, true));
+	else if (k == 1)
+		lw_push(s, unary_intr(s, "cttz", a, true));
+	else
+		lw_push(s, unary_intr(s, "ctpop", a, false));
+	return true;
+}
+
+static LLVMValueRef as_int(struct lw *s, LLVMValueRef f)
+{
+	return LLVMBuildBitCast(s->b, f, LLVMTypeOf(f) == s->f32 ? s->i32 : s->i64, "");
+}
+
+/* Wasm min/max (§4.3.3 fmin/fmax): a NaN operand gives a NaN (a + b
+ * propagates it, quieted), -0 < +0 (equal operands: min ORs the bits so
+ * -0 wins, max ANDs them so +0 wins), else the smaller/larger. */
+static LLVMValueRef fminmax(struct lw *s, bool is_max, LLVMValueRef a, LLVMValueRef b)
+{
+	LLVMTypeRef t = LLVMTypeOf(a);
+	LLVMValueRef uno = LLVMBuildFCmp(s->b, LLVMRealUNO, a, b, "");
+	LLVMValueRef eq = LLVMBuildFCmp(s->b, LLVMRealOEQ, a, b, "");
+	LLVMValueRef lt = LLVMBuildFCmp(s->b, is_max ? LLVMRealOGT : LLVMRealOLT,
+					a, b, "");
+	LLVMValueRef ai = as_int(s, a), bi = as_int(s, b);
+	LLVMValueRef eqv = LLVMBuildBitCast(s->b, is_max ?
+		LLVMBuildAnd(s->b, ai, bi, "") : LLVMBuildOr(s->b, ai, bi, ""), t, "");
+	LLVMValueRef r = LLVMBuildSelect(s->b, lt, a, b, "");
+
+	r = LLVMBuildSelect(s->b, eq, eqv, r, "");
+	return LLVMBuildSelect(s->b, uno, LLVMBuildFAdd(s->b, a, b, ""), r, "");
+}
+
+static bool float_op(struct lw *s, uint8_t op)
+{
+	/* f32 0x8b..0x98 and f64 0x99..0xa6 are the same list */
+	unsigned k = op <= 0x98 ? op - 0x8b : op - 0x99;
+	static const char *const round[4] = { "ceil", "floor", "trunc", "nearbyint" };
+	LLVMValueRef a, b, r;
+
+	if (k <= 6) {
+		a = lw_pop(s);
+		if (k == 0)
+			r = unary_intr(s, "fabs", a, false);
+		else if (k == 1)
+			r = LLVMBuildFNeg(s->b, a, "");
+		else if (k <= 5)
+			/* nearest: nearbyint rounds as MXCSR says, which v1
+			   fixes at round-to-nearest-even (docs/abi.md) */
+			r = unary_intr(s, round[k - 2], a, false);
+		else
+			r = unary_intr(s, "sqrt", a, false);
+		lw_push(s, r);
+		return true;
+	}
+	b = lw_pop(s);
+	a = lw_pop(s);
+	switch (k) {
+	case 7: r = LLVMBuildFAdd(s->b, a, b, ""); break;
+	case 8: r = LLVMBuildFSub(s->b, a, b, ""); break;
+	case 9: r = LLVMBuildFMul(s->b, a, b, ""); break;
+	case 10: r = LLVMBuildFDiv(s->b, a, b, ""); break;
+	case 11: r = fminmax(s, false, a, b); break;
+	case 12: r = fminmax(s, true, a, b); break;
+	default: r = binary_intr(s, "copysign", a, b, NULL); break;
+	}
+	lw_push(s, r);
+	return true;
+}
+
+/*
+ * Trapping float -> int (§4.3.3 trunc): NaN is "invalid conversion to
+ * integer"; anything whose truncation is outside the integer type is
+ * "integer overflow".  The range is open at both ends, with bounds that
+ * are exact in the source type: lo < x < hi.
+ */
+static LLVMValueRef trunc_checked(struct lw *s, LLVMValueRef x, LLVMTypeRef to,
+				  bool is_signed)
+{
+	LLVMTypeRef ft = LLVMTypeOf(x);
+	unsigned bits = LLVMGetIntTypeWidth(to);
+	double hi = is_signed ? (bits == 32 ? 2147483648.0 : 9223372036854775808.0)
+			      : (bits == 32 ? 4294967296.0 : 18446744073709551616.0);
+	double lo;
+	LLVMValueRef in;
+
+	if (!is_signed)
+		lo = -1.0;
+	else if (bits == 32 && ft == s->f64)
+		lo = -2147483649.0;
+	else    /* -2^(bits-1) is exact and the next value below is < -2^N - 1:
+		   allow x >= -2^(bits-1), i.e. x > its predecessor */
+		lo = 0;
+	lw_trap_if(s, LLVMBuildFCmp(s->b, LLVMRealUNO, x, x, ""),
+		   WASM_TRAP_INVALID_CONVERSION);
+	if (lo == 0)
+		in = LLVMBuildFCmp(s->b, LLVMRealOGE, x,
+				   LLVMConstReal(ft, -hi), "");
+	else
+		in = LLVMBuildFCmp(s->b, LLVMRealOGT, x, LLVMConstReal(ft, lo), "");
+	in = LLVMBuildAnd(s->b, in,
+			  LLVMBuildFCmp(s->b, LLVMRealOLT, x, LLVMConstReal(ft, hi), ""), "");
+	lw_trap_if(s, LLVMBuildNot(s->b, in, ""), WASM_TRAP_INT_OVERFLOW);
+	return is_signed ? LLVMBuildFPToSI(s->b, x, to, "")
+			 : LLVMBuildFPToUI(s->b, x, to, "");
+}
+
+static LLVMValueRef sext_low(struct lw *s, LLVMValueRef a, LLVMTypeRef narrow)
+{
+	return LLVMBuildSExt(s->b, LLVMBuildTrunc(s->b, a, narrow, ""),
+			     LLVMTypeOf(a), "");
+}
+
+static bool convert_op(struct lw *s, uint8_t op)
+{
+	LLVMValueRef a = lw_pop(s), r;
+
+	switch (op) {
+	case 0xa7: r = LLVMBuildTrunc(s->b, a, s->i32, ""); break;
+	case 0xa8: case 0xaa: r = trunc_checked(s, a, s->i32, true); break;
+	case 0xa9: case 0xab: r = trunc_checked(s, a, s->i32, false); break;
+	case 0xac: r = LLVMBuildSExt(s->b, a, s->i64, ""); break;
+	case 0xad: r = LLVMBuildZExt(s->b, a, s->i64, ""); break;
+	case 0xae: case 0xb0: r = trunc_checked(s, a, s->i64, true); break;
+	case 0xaf: case 0xb1: r = trunc_checked(s, a, s->i64, false); break;
+	case 0xb2: case 0xb4: r = LLVMBuildSIToFP(s->b, a, s->f32, ""); break;
+	case 0xb3: case 0xb5: r = LLVMBuildUIToFP(s->b, a, s->f32, ""); break;
+	case 0xb6: r = LLVMBuildFPTrunc(s->b, a, s->f32, ""); break;
+	case 0xb7: case 0xb9: r = LLVMBuildSIToFP(s->b, a, s->f64, ""); break;
+	case 0xb8: case 0xba: r = LLVMBuildUIToFP(s->b, a, s->f64, ""); break;
+	case 0xbb: r = LLVMBuildFPExt(s->b, a, s->f64, ""); break;
+	case 0xbc: r = LLVMBuildBitCast(s->b, a, s->i32, ""); break;
+	case 0xbd: r = LLVMBuildBitCast(s->b, a, s->i64, ""); break;
+	case 0xbe: r = LLVMBuildBitCast(s->b, a, s->f32, ""); break;
+	case 0xbf: r = LLVMBuildBitCast(s->b, a, s->f64, ""); break;
+	case 0xc0: case 0xc2: r = sext_low(s, a, s->i8); break;
+	case 0xc1: case 0xc3: r = sext_low(s, a, s->i16); break;
+	default: r = sext_low(s, a, s->i32); break;        /* 0xc4 */
+	}
+	lw_push(s, r);
+	return true;
+}
+
+bool lw_numeric(struct lw *s, uint8_t op)
+{
+	if (op >= 0x45 && op <= 0x66)
+		return cmp_op(s, op);
+	if ((op >= 0x67 && op <= 0x69) || (op >= 0x79 && op <= 0x7b))
+		return int_unop(s, op);
+	if ((op >= 0x6a && op <= 0x78) || (op >= 0x7c && op <= 0x8a))
+		return int_binop(s, op);
+	if (op >= 0x8b && op <= 0xa6)
+		return float_op(s, op);
+	if (op >= 0xa7 && op <= 0xc4)
+		return convert_op(s, op);
+	return lw_fail(s, "llvm backend: %s not supported yet (function %u)",
+		       lw_opname(op), s->func);
+}
+
+/* 0xfc 0..7: i32/i64.trunc_sat_f32/f64_s/u (Wasm 2.0 §4.3.3 trunc_sat):
+ * NaN -> 0, out of range -> the nearest bound, which is what LLVM's
+ * fptosi.sat / fptoui.sat define. */
+bool lw_trunc_sat(struct lw *s, uint32_t sub)
+{
+	LLVMValueRef a = lw_pop(s);
+	LLVMTypeRef to = sub < 4 ? s->i32 : s->i64;
+	bool sgn = !(sub & 1);
+	char name[48];
+
+	snprintf(name, sizeof name, "llvm.%s.sat.%s.%s", sgn ? "fptosi" : "fptoui",
+		 to == s->i32 ? "i32" : "i64", LLVMTypeOf(a) == s->f32 ? "f32" : "f64");
+	lw_push(s, lw_intrinsic(s, name, to, &a, 1));
+	return true;
+}

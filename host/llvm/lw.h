@@ -1,0 +1,122 @@
+/*
+ * lw.h — internal to the LLVM backend (host/llvm/): the state of the
+ * translation of one Wasm function to LLVM IR.
+ *
+ *   llvm_module.c   module: declare every function in ABI v1, entry
+ *                   trampolines, the O2 pipeline
+ *   llvm_func.c     one body: prologue, locals, value stack, the opcode
+ *                   loop (skipping dead code), traps, return
+ *   llvm_ctl.c      control (blocks as basic blocks, block values as
+ *                   phis) and direct calls
+ *   llvm_mem.c      globals, loads/stores, memory.size/grow
+ *   llvm_num.c      the numeric opcodes with Wasm semantics (explicit
+ *                   checks where Wasm traps and LLVM would be undefined)
+ *
+ * Requires a validated module: the translator trusts the types on the
+ * stack and the immediates (wasm_module_load validated the body).
+ */
+#ifndef HOST_LLVM_LW_H
+#define HOST_LLVM_LW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <llvm-c/Core.h>
+#include "module.h"
+#include "leb.h"
+
+/* How a function type's results come back (docs/abi.md "Results"). */
+enum lw_ret { LW_RET_VOID, LW_RET_ONE, LW_RET_STRUCT, LW_RET_AREA };
+
+struct lw_ctl {
+	uint8_t kind;                   /* 0x02 block, 0x03 loop, 0x04 if, 0 function */
+	uint32_t nparams, nresults;
+	const uint8_t *params, *results;
+	uint32_t height;                /* stack height below the params */
+	LLVMBasicBlockRef target;       /* where br goes (loop: header) */
+	LLVMBasicBlockRef end;          /* after the block */
+	LLVMBasicBlockRef else_bb;      /* if, until its else: the false edge */
+	LLVMValueRef *target_phis;      /* br's values (loop: nparams, else
+					   nresults) */
+	LLVMValueRef *end_phis;         /* nresults, at end (== target_phis
+					   unless loop) */
+	LLVMValueRef *else_args;        /* if: the params, for the else arm */
+	bool end_reached;               /* some edge goes to end */
+};
+
+/* One function being translated. */
+struct lw {
+	const wasm_module *m;
+	LLVMContextRef c;
+	LLVMModuleRef mod;
+	LLVMBuilderRef b;
+	LLVMValueRef *fns;              /* per function index (imports: NULL) */
+	uint32_t func;                  /* index being translated */
+	LLVMValueRef fn;
+	LLVMValueRef ctx;               /* i8*, parameter 0 */
+	LLVMValueRef results_area;      /* i64* or NULL */
+	LLVMValueRef mem_base;          /* i8*, loaded once, or NULL */
+	LLVMBasicBlockRef entry;
+	LLVMBasicBlockRef traps[WASM_TRAP__COUNT]; /* one shared block per code */
+	struct wasm_reader r;
+	uint32_t nlocals;
+	uint8_t *local_types;
+	LLVMValueRef *locals;           /* allocas (mem2reg promotes them) */
+	LLVMValueRef *stack;
+	uint32_t sp, stack_cap;
+	struct lw_ctl *ctl;
+	uint32_t nctl, ctl_cap;
+	bool dead;                      /* no insertion block: skip to else/end */
+	char *err;
+	size_t errlen;
+	/* types */
+	LLVMTypeRef i1, i8, i16, i32, i64, f32, f64, ptr, vd;
+};
+
+/* llvm_module.c */
+LLVMTypeRef lw_valtype(struct lw *s, uint8_t t);
+enum lw_ret lw_ret_kind(const struct wasm_functype *ft);
+LLVMTypeRef lw_fn_type(struct lw *s, const struct wasm_functype *ft);
+void lw_types(struct lw *s);
+
+/* llvm_func.c */
+bool lw_func(struct lw *s, uint32_t func);
+bool lw_fail(struct lw *s, const char *fmt, ...);
+/* "llvm backend: <what> not supported yet (function N)"; false */
+bool lw_unsupported(struct lw *s, const char *what);
+/* a pointer to the field at byte offset off (abi.h CTX_*) of *ctx, as t* */
+LLVMValueRef lw_ctx_field(struct lw *s, unsigned off, LLVMTypeRef t);
+/* a load marked !invariant.load (a field that never changes) */
+LLVMValueRef lw_load_invariant(struct lw *s, LLVMTypeRef t, LLVMValueRef p);
+const char *lw_opname(uint8_t op);
+void lw_push(struct lw *s, LLVMValueRef v);
+LLVMValueRef lw_pop(struct lw *s);
+/* Trap with code (enum wasm_trap_code) when cond (i1) is true. */
+void lw_trap_if(struct lw *s, LLVMValueRef cond, unsigned code);
+LLVMValueRef lw_intrinsic(struct lw *s, const char *name, LLVMTypeRef ret,
+			  LLVMValueRef *args, unsigned nargs);
+
+/* llvm_ctl.c: each translates one opcode whose byte has been read */
+bool lw_op_block(struct lw *s, uint8_t kind);    /* block, loop, if */
+void lw_op_else(struct lw *s);
+bool lw_op_end(struct lw *s);
+bool lw_op_br(struct lw *s, uint32_t depth);
+bool lw_op_br_if(struct lw *s, uint32_t depth);
+bool lw_op_br_table(struct lw *s);
+bool lw_op_call(struct lw *s, uint32_t func);
+struct lw_ctl *lw_push_ctl(struct lw *s);
+LLVMValueRef *lw_make_phis(struct lw *s, LLVMBasicBlockRef bb, uint32_t n,
+			   const uint8_t *types);
+void lw_free_ctl(struct lw_ctl *c);
+
+/* llvm_mem.c */
+bool lw_op_load(struct lw *s, uint8_t op);       /* 0x28..0x35 */
+bool lw_op_store(struct lw *s, uint8_t op);      /* 0x36..0x3e */
+bool lw_op_memory(struct lw *s, uint8_t op);     /* memory.size/grow */
+bool lw_op_global(struct lw *s, uint8_t op);     /* global.get/set */
+
+/* llvm_num.c: opcodes 0x45..0xc4, and 0xfc 0..7.  False (with s->err)
+ * for an opcode it does not know. */
+bool lw_numeric(struct lw *s, uint8_t op);
+bool lw_trunc_sat(struct lw *s, uint32_t sub);
+
+#endif
