@@ -34,10 +34,7 @@ bool lw_fail(struct lw *s, const char *fmt, ...)
 
 const char *lw_opname(uint8_t op)
 {
-#define X(code, name, imm, flags, a, b, r) [code] = name,
-	static const char *const names[256] = { WASM_OPCODES(X) };
-#undef X
-	return names[op] ? names[op] : "unknown opcode";
+	return wasm_opinfo[op].name ? wasm_opinfo[op].name : "unknown opcode";
 }
 
 bool lw_unsupported(struct lw *s, const char *name)
@@ -246,14 +243,11 @@ static bool translate_op(struct lw *s, uint8_t op)
 /* Skip the immediates of op (in unreachable code). */
 static bool skip_imm(struct lw *s, uint8_t op)
 {
-#define X(code, name, kind, flags, a, bb, r) [code] = OPI_##kind,
-	static const uint8_t imm[256] = { WASM_OPCODES(X) };
-#undef X
 	uint32_t n, x;
 	uint8_t b;
 	int64_t bt;
 
-	switch (imm[op]) {
+	switch (wasm_opinfo[op].imm) {
 	case OPI_NONE: return true;
 	case OPI_BLOCKTYPE: return wasm_read_s33(&s->r, &bt);
 	case OPI_U32: return wasm_read_u32(&s->r, &x);
