@@ -333,6 +333,23 @@ $(BUILD)/bench/%.wasm: bench/%.c | $(DEPS_STAMP)
 $(BUILD)/bench/compile_speed: bench/compile_speed.c $(BUILD)/libwasmetal-host.a
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
+# Real programs from Debian source packages (issue 9, "Speed targets";
+# bench/README.md): bench/real/build.sh fetches the source into the
+# cache (apt-get source) and builds NAME.native and NAME.wasm together.
+BENCH_REAL := lua sqlite zstd
+define BENCH_REAL_RULE
+$(BUILD)/bench/$(1).native: $(BUILD)/bench/$(1).wasm
+$(BUILD)/bench/$(1).wasm: bench/real/build.sh bench/real/fetch.sh bench/real/deps.sh $(wildcard bench/real/$(1)/*) | $(DEPS_STAMP)
+	$(Q)bench/real/deps.sh
+	$(Q)CACHE='$(CACHE)' bench/real/build.sh $(1) $(BUILD)/bench
+endef
+$(foreach n,$(BENCH_REAL),$(eval $(call BENCH_REAL_RULE,$(n))))
+BENCH_BINS += $(foreach n,$(BENCH_REAL),$(BUILD)/bench/$(n).native $(BUILD)/bench/$(n).wasm)
+# The wasm2c + gcc -O2 runner of every program (bench/wasm2c/build.sh).
+BENCH_BINS += $(patsubst bench/%.c,$(BUILD)/bench/%.w2c,$(BENCH_SRCS)) \
+	      $(foreach n,$(BENCH_REAL),$(BUILD)/bench/$(n).w2c)
+$(BUILD)/bench/%.w2c: $(BUILD)/bench/%.wasm bench/wasm2c/build.sh bench/wasm2c/wasi_glue.c
+	$(Q)bench/wasm2c/build.sh $< $@
 bench: $(BUILD)/wasmetal $(BENCH_BINS)
 	$(Q)bench/run.sh
 # Network: wrk against examples/httpd under QEMU, the in-kernel server,

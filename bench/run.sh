@@ -2,10 +2,15 @@
 # run.sh — the `make bench` driver (issue 3, "Benchmarks"); run from the top
 # of the tree by make, after the programs are built into build/bench/.
 #
-# For each program bench/NAME.c (built as build/bench/NAME.native with
-# gcc -O2 and build/bench/NAME.wasm with clang --target=wasm32-wasi -O2):
+# For each program bench/NAME.c and each real program bench/real/NAME/
+# (built as build/bench/NAME.native with gcc -O2, build/bench/NAME.wasm with
+# clang --target=wasm32-wasi -O2, build/bench/NAME.w2c with wasm2c + gcc -O2):
 #   native    build/bench/NAME.native
 #   wasmetal  build/wasmetal run --hosted build/bench/NAME.wasm
+#   llvm      build/wasmetal run --hosted --backend llvm (issue 9): run only
+#             when the build has it (probed on an empty module); until then
+#             its column says "not built yet"
+#   wasm2c    build/bench/NAME.w2c (bench/wasm2c/)
 #   liftoff   node --liftoff --no-wasm-tier-up --no-wasm-dynamic-tiering bench/wasi_run.mjs
 #   turbofan  node --no-liftoff bench/wasi_run.mjs
 # Every run's stdout and exit status must equal the native run's: a
@@ -22,7 +27,8 @@ BB=$B/bench
 RUNS=${BENCH_RUNS:-3}
 OUT=${BENCH_OUT:-bench/RESULTS.md}
 TIMEOUT=${BENCH_TIMEOUT:-300}
-RUNNERS=(native wasmetal liftoff turbofan)
+# The table's columns, in order; RUNNERS (below) are those that run.
+ALL_RUNNERS=(native wasmetal llvm wasm2c liftoff turbofan)
 NODE_LIFTOFF=(node --no-warnings --liftoff --no-wasm-tier-up --no-wasm-dynamic-tiering bench/wasi_run.mjs)
 NODE_TURBOFAN=(node --no-warnings --no-liftoff bench/wasi_run.mjs)
 
@@ -37,7 +43,9 @@ cp "$B/wasmetal" "$T/wasmetal" || exit 1
 cp "$BB/compile_speed" "$T/compile_speed" || exit 1
 
 NAMES=()
-for src in bench/*.c; do
+REAL=()   # the programs from Debian sources (bench/real/NAME/)
+for d in bench/real/*/; do REAL+=("$(basename "$d")"); done
+for src in bench/*.c "${REAL[@]/#/real/}"; do
 	name=$(basename "$src" .c)
 	[ "$name" = compile_speed ] && continue
 	# BENCH_ONLY="a b": just those (for trying things; RESULTS.md says so)
@@ -46,12 +54,32 @@ for src in bench/*.c; do
 done
 
 command -v node >/dev/null || { echo "bench: node not found" >&2; exit 1; }
+for name in "${NAMES[@]}"; do
+	for f in "$BB/$name.native" "$BB/$name.wasm" "$BB/$name.w2c"; do
+		[ -x "$f" ] || [ -f "$f" ] || { echo "bench: $f missing (run 'make bench')" >&2; exit 1; }
+	done
+done
+isreal() { [[ " ${REAL[*]} " == *" $1 "* ]]; }
+
+# An empty main(): start-up times below, and the probe for --backend llvm.
+echo 'int main(void) { return 0; }' >"$T/empty.c"
+clang --target=wasm32-wasi --sysroot=/usr -O2 -o "$T/empty.wasm" "$T/empty.c" || exit 1
+RUNNERS=(native wasmetal)
+if "$T/wasmetal" run --hosted --backend llvm "$T/empty.wasm" >/dev/null 2>&1; then
+	RUNNERS+=(llvm)
+	LLVM_NOTE="built"
+else
+	LLVM_NOTE='not built yet (`wasmetal run --hosted --backend llvm` on an empty module says: '"$("$T/wasmetal" run --hosted --backend llvm "$T/empty.wasm" 2>&1 | head -1)"')'
+fi
+RUNNERS+=(wasm2c liftoff turbofan)
 
 # cmd RUNNER NAME: print the command line (one word per line).
 cmd() {
 	case $1 in
 	native)   printf '%s\n' "$BB/$2.native" ;;
 	wasmetal) printf '%s\n' "$T/wasmetal" run --hosted "$BB/$2.wasm" ;;
+	llvm)     printf '%s\n' "$T/wasmetal" run --hosted --backend llvm "$BB/$2.wasm" ;;
+	wasm2c)   printf '%s\n' "$BB/$2.w2c" ;;
 	liftoff)  printf '%s\n' "${NODE_LIFTOFF[@]}" "$BB/$2.wasm" ;;
 	turbofan) printf '%s\n' "${NODE_TURBOFAN[@]}" "$BB/$2.wasm" ;;
 	esac
@@ -157,30 +185,60 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 	[ -z "${BENCH_ONLY:-}" ] || echo "- **Partial run: BENCH_ONLY=\"$BENCH_ONLY\"** (not the full set)"
 	echo "- Load average (1/5/15 min) before: $load_start, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "  (this host has $(nproc) cores; other work running at the same time makes the numbers noisy)"
+	[ -z "${BENCH_NOTE:-}" ] || echo "- **Note from whoever ran it (BENCH_NOTE):** $BENCH_NOTE"
 	echo "- Runs: best (minimum) wall time of $RUNS runs per program and runner,"
 	echo "  whole process, start to exit. The node times include node's own start-up"
 	echo "  (measured below) and compiling the module;"
 	echo "  the wasmetal times include compiling the module. Nothing is subtracted."
 	echo
-	echo "| program | native s | wasmetal s | Liftoff s | TurboFan s | wasmetal / native | Liftoff / native | TurboFan / native | wasmetal / Liftoff |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "- wasm2c: wabt $(wasm2c --version) (Debian), its C and Debian's wasm-rt-impl.c compiled with gcc -O2"
+	echo "  (bench/wasm2c/); its time is the compiled program's, the translation and gcc run at build time."
+	echo "- wasmetal llvm (issue 9): $LLVM_NOTE"
+	echo
+	echo "| program | source | native s | wasmetal s | wasmetal llvm s | wasm2c s | Liftoff s | TurboFan s | wasmetal / native | llvm / native | wasm2c / native | Liftoff / native | TurboFan / native | wasmetal / Liftoff |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for name in "${NAMES[@]}"; do
-		echo "$name ${BEST[$name.native]} ${BEST[$name.wasmetal]} ${BEST[$name.liftoff]} ${BEST[$name.turbofan]}" \
-			"${BAD[$name.native]:-0} ${BAD[$name.wasmetal]:-0} ${BAD[$name.liftoff]:-0} ${BAD[$name.turbofan]:-0}"
+		row="$name $(isreal "$name" && echo real || echo own)"
+		for r in "${ALL_RUNNERS[@]}"; do row="$row ${BEST[$name.$r]:--}"; done
+		for r in "${ALL_RUNNERS[@]}"; do row="$row ${BAD[$name.$r]:-0}"; done
+		echo "$row"
 	done >"$T/rows"
+	# columns: $1 name, $2 own|real, $3..$8 ns (native wasmetal llvm wasm2c
+	# liftoff turbofan, "-" when not run), $9..$14 wrong-output flags
 	awk '
 		function mark(bad) { return bad == 1 ? " **WRONG OUTPUT**" : "" }
+		function sec(v, bad) { return v == "-" ? "not built yet" : sprintf("%.3f%s", v / 1e9, mark(bad)) }
+		function ratio(v, n) { return v == "-" ? "—" : sprintf("%.2f", v / n) }
+		function geo(g, c, k) { return (k == 0 || !(c in g)) ? "—" : sprintf("%.2f", exp(g[c] / k)) }
+		function add(set, v, n, c) { if (v != "-") G[set, c] += log(v / n) }
 		{
-			n = $2; w = $3; l = $4; t = $5
-			printf "| %s | %.3f%s | %.3f%s | %.3f%s | %.3f%s | %.2f | %.2f | %.2f | %.2f |\n", $1,
-				n / 1e9, mark($6), w / 1e9, mark($7), l / 1e9, mark($8), t / 1e9, mark($9),
-				w / n, l / n, t / n, w / l
-			gw += log(w / n); gl += log(l / n); gt += log(t / n); k++
+			n = $3
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,
+				($2 == "real" ? "Debian source" : "bench/"), sec($3, $9), sec($4, $10), sec($5, $11),
+				sec($6, $12), sec($7, $13), sec($8, $14),
+				ratio($4, n), ratio($5, n), ratio($6, n), ratio($7, n), ratio($8, n), ratio($4, $7)
+			for (c = 4; c <= 8; c++) { add("all", $c, n, c); add($2, $c, n, c) }
+			add("all", $4, $7, 9); add($2, $4, $7, 9)
+			K["all"]++; K[$2]++
+		}
+		function georow(set, label,   c, out) {
+			if (K[set] == 0) return
+			out = "| **geometric mean, " label "** | | | | | | | |"
+			for (c = 4; c <= 9; c++) {
+				if ((set, c) in G) out = out sprintf(" **%.2f** |", exp(G[set, c] / K[set]))
+				else out = out " — |"
+			}
+			print out
 		}
 		END {
-			printf "| **geometric mean** | | | | | **%.2f** | **%.2f** | **%.2f** | **%.2f** |\n",
-				exp(gw / k), exp(gl / k), exp(gt / k), exp((gw - gl) / k)
-			printf "%.4f %.4f %.4f\n", exp(gw / k), exp(gl / k), exp(gt / k) > "/dev/stderr"
+			georow("own", "bench/ programs"); georow("real", "real programs"); georow("all", "all")
+			# for the summary: all (wasmetal liftoff turbofan wasm2c), real (wasmetal wasm2c liftoff turbofan)
+			for (c = 4; c <= 8; c++) {
+				ga[c] = ((("all", c) in G) ? exp(G["all", c] / K["all"]) : 0)
+				gr[c] = (K["real"] && (("real", c) in G) ? exp(G["real", c] / K["real"]) : 0)
+			}
+			printf "%.4f %.4f %.4f %.4f %.4f %.4f %.4f %.4f\n", ga[4], ga[7], ga[8], ga[6],
+				gr[4], gr[6], gr[7], gr[8] > "/dev/stderr"
 		}' "$T/rows" 2>"$T/geo"
 	echo
 	echo "Ratios are time / native time (lower is better); every runner printed"
@@ -201,9 +259,8 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo
 } >"$T/results.md"
 
-# Start-up cost of each wasm runner, for reading the table: an empty main().
-echo 'int main(void) { return 0; }' >"$T/empty.c"
-clang --target=wasm32-wasi --sysroot=/usr -O2 -o "$T/empty.wasm" "$T/empty.c" || nfail=$((nfail + 1))
+# Start-up cost of each wasm runner, for reading the table: an empty main()
+# ($T/empty.wasm, built above).
 nstart=
 for ((i = 0; i < RUNS; i++)); do
 	t0=$(date +%s%N)
@@ -221,7 +278,7 @@ for ((i = 0; i < RUNS; i++)); do
 	[ -z "$wstart" ] || [ "$d" -lt "$wstart" ] && wstart=$d
 done
 
-read -r gw gl gt <"$T/geo"
+read -r gw gl gt g2c rw r2c rl rt <"$T/geo"
 ctot=$(awk '$2 == "total" { print $6 }' "$T/compile")
 ccode=$(awk '$2 == "total" { print $7 }' "$T/compile")
 {
@@ -246,12 +303,25 @@ ccode=$(awk '$2 == "total" { print $7 }' "$T/compile")
 			printf "**not met**, %.0f%% short (%.1f MB/s missing).\n", 100 * (50 - c) / 50, 50 - c
 	}'
 	echo "- Per program, wasmetal / Liftoff (worst first):" \
-		"$(awk '{ printf "%s %.2f\n", $1, $3 / $4 }' "$T/rows" | sort -k2,2 -rn |
+		"$(awk '{ printf "%s %.2f\n", $1, $4 / $7 }' "$T/rows" | sort -k2,2 -rn |
 			awk '{ printf "%s%s %.2fx", (NR > 1 ? ", " : ""), $1, $2 }')."
 	echo
 	echo "The run-time comparison is whole-process wall time, so node pays its ~$(awk -v n="$nstart" 'BEGIN { printf "%.0f", n / 1e6 }') ms"
 	echo "start-up in every row and wasmetal its own; with programs of 0.5–2 s natively"
 	echo "that is a few percent of each ratio."
+	echo
+	echo "## Baseline for issue 9 (real programs from Debian sources: ${REAL[*]})"
+	echo
+	awk -v rw="$rw" -v r2c="$r2c" -v rl="$rl" -v rt="$rt" -v g2c="$g2c" 'BEGIN {
+		if (rw > 0)
+			printf "- Real programs, geometric mean / native: wasmetal **%.2fx**, wasm2c + gcc -O2 **%.2fx**, Liftoff **%.2fx**, TurboFan **%.2fx**.\n", rw, r2c, rl, rt
+		else
+			printf "- Real programs: **not run** (BENCH_ONLY left them out).\n"
+		printf "- wasm2c + gcc -O2 over all programs: **%.2fx** native.\n", g2c
+	}'
+	echo "- wasmetal llvm: $LLVM_NOTE. Issue 9's targets for it (geometric mean <= 1.05x native, faster than wasm2c + gcc) cannot be checked until it exists."
+	awk '$2 != "total" && $3 > max { max = $3; m = $2; code = $4; ms = $5 / 1e6; mbs = $7 }
+	     END { if (m != "") printf "- Largest module: %s, %d bytes (code section %d): compiled by wasmetal (single-pass) in %.3f ms, **%.1f MB/s**.\n", m, max, code, ms, mbs }' "$T/compile"
 	if [ $nfail != 0 ]; then
 		echo
 		echo "**$nfail failure(s) (wrong output or status, or compile_speed failed) — these results are not valid.**"
@@ -265,7 +335,7 @@ if [ -f "$OUT" ] && grep -q '^<!-- bench/net.sh: begin -->$' "$OUT"; then
 fi
 cp "$T/results.md" "$OUT"
 echo "bench: wrote $OUT"
-sed -n '/^| program/,/geometric mean/p;/^## Targets/,$p' "$OUT"
+sed -n '/^| program/,/geometric mean, all/p;/^## Targets/,/^<!-- bench/p' "$OUT"
 if [ $nfail != 0 ]; then
 	echo "!!!!!!!! bench: $nfail FAILURE(S) — see above" >&2
 	exit 1

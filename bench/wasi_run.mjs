@@ -2,7 +2,18 @@
 // bench/run.sh: `node [V8 flags] bench/wasi_run.mjs MODULE.wasm [ARGS...]`.
 // The module's stdout/stderr are the process's; its exit status is ours.
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { WASI } from 'node:wasi';
+
+// node 20's WASI calls (fd_write...) are V8 "fast API" callbacks; uvwasi
+// allocates in them and reports it to V8, which can start a GC inside the
+// fast call (gdb: Heap::CollectGarbage under uvwasi_fd_write's
+// FastCallback).  With a module whose memory has grown to tens of MiB
+// (bench/real/ lua, zstd) node then aborted without a message (in
+// node::wasi::WASI::~WASI) or crashed with SIGSEGV after the module had
+// printed everything.  With fast API calls off, neither happened again (the
+// benchmarks make few WASI calls: they print their results at the end).
+setFlagsFromString('--no-turbo-fast-api-calls');
 
 const file = process.argv[2];
 const wasi = new WASI({
