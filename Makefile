@@ -416,7 +416,8 @@ check-asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build build/kernel.elf build/BOOTX64.EFI
 	$(Q)mkdir -p build-asan && cp build/kernel.elf build/BOOTX64.EFI build-asan/
 	$(Q)$(MAKE) --no-print-directory SAN=1 BUILD=build-asan check-asan-run
-check-asan-run: $(BUILD)/wasmetal $(UNIT_BINS) $(TEST_WASM) examples fault-build
+check-asan-run: $(BUILD)/wasmetal $(UNIT_BINS) $(TEST_WASM) examples fault-build \
+		$(BUILD)/tests/fuzz/diff/diff_runner
 	$(Q)BUILD=$(BUILD) tests/san/check-asan.sh
 .PHONY: check-asan check-asan-run
 

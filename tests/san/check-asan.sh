@@ -57,10 +57,12 @@ counts() {
 		fail "$2" "$(basename "$2") did not finish" "$1"
 }
 
-# (UNIT_TIMEOUT: the unit tests run 3-4 times slower under the sanitizers;
+# (WASMETAL_SANITIZED: tests that need `ulimit -v` skip, ASan cannot start
+# under it;
+# UNIT_TIMEOUT: the unit tests run 3-4 times slower under the sanitizers;
 # test_module's truncation and mutation sweeps take ~30 s of CPU here;
 # SPEC_TIMEOUT: the truncation sweep of br_table.wast, likewise)
-BUILD=$B WASMETAL_SKIP_QEMU=1 WASMETAL_SKIP_FUZZ=1 FAULT_STEP=1 UNIT_TIMEOUT=600 SPEC_TIMEOUT=600 tests/run.sh |
+BUILD=$B WASMETAL_SANITIZED=1 WASMETAL_SKIP_QEMU=1 WASMETAL_SKIP_FUZZ=1 FAULT_STEP=1 UNIT_TIMEOUT=600 SPEC_TIMEOUT=600 tests/run.sh |
 	tee "$T/run.out"
 counts "$T/run.out" tests/run.sh
 
