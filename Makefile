@@ -223,10 +223,11 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libwasmetal-host.a
 # ---- the LLVM backend (host/llvm/, issue 9) ---------------------------------
 # Host-only: Debian's llvm-14-dev (deps.sh) through its C API.  Not in the
 # CLI yet; tests/unit/test_llvm.c checks it against the single-pass JIT on
-# the modules of tests/llvm/ (built only where llvm-config-14 exists).
+# the modules of tests/llvm/, test_llvm_elf.c its object file reader (built
+# only where llvm-config-14 exists).
 LLVM_CONFIG ?= llvm-config-14
 LLVM_CFLAGS := $(shell $(LLVM_CONFIG) --cflags 2>/dev/null)
-LLVM_LIBS   := $(shell $(LLVM_CONFIG) --ldflags --libs core executionengine mcjit \
+LLVM_LIBS   := $(shell $(LLVM_CONFIG) --ldflags --libs core \
 		native passes 2>/dev/null)
 LLVM_OBJS   := $(patsubst %,$(BUILD)/llvm/%.o,$(wildcard host/llvm/*.c))
 LLVM_WASM   := $(patsubst tests/llvm/%.wat,$(BUILD)/tests/llvm/%.wasm,$(wildcard tests/llvm/*.wat)) \
@@ -243,13 +244,14 @@ $(BUILD)/tests/llvm/bench_kernels.wasm: tests/llvm/bench_kernels.c bench/crc32.c
 	@mkdir -p $(dir $@)
 	$(Q)$(WASI_CC) $(WASI_CFLAGS) -nostdlib -Wl,--no-entry -o $@ $< \
 		/usr/lib/wasm32-wasi/libc.a
-$(BUILD)/tests/unit/test_llvm: tests/unit/test_llvm.c $(LLVM_OBJS) $(LLVM_WASM) \
+LLVM_TESTS  := $(BUILD)/tests/unit/test_llvm $(BUILD)/tests/unit/test_llvm_elf
+$(LLVM_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(LLVM_OBJS) $(LLVM_WASM) \
 		$(BUILD)/libwasmetal-host.a
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(LLVM_CFLAGS) -Itests/unit -Ihost/llvm -o $@ $< \
 		$(LLVM_OBJS) $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS) $(LLVM_LIBS)
 ifeq ($(LLVM_CFLAGS),)
-UNIT_BINS := $(filter-out %/test_llvm,$(UNIT_BINS))
+UNIT_BINS := $(filter-out %/test_llvm %/test_llvm_elf,$(UNIT_BINS))
 endif
 
 # The kernel's socket layer (net/sock*.c, resolve.c, port.c, synflood.c) and

@@ -11,14 +11,23 @@
  * with the arguments and results in 8-byte value slots (for callers that
  * do not know the signature at compile time: tests, later jit_enter).
  *
- * This is the first slice: numeric opcodes, control flow, direct calls to
- * own functions, globals, loads/stores, memory.size/grow.  Anything else
- * fails with "llvm backend: <opcode> not supported yet (function N)".
+ * Every Wasm 2.0 instruction but SIMD (v128 fails with "llvm backend:
+ * ... not supported yet").  Imports and funcrefs are called through
+ * struct jit_funcref (code with rdi = its ctx), the runtime's helpers
+ * through ctx->rt (jit.h); compiled code holds no C function's address.
+ *
+ * Code comes out without a JIT: llvm_wasm_emit_object writes an ELF
+ * object into memory (PIC, small code model), llvm_wasm_link_object
+ * (llvm_elf.c) reads it as hostile input and gives back one position-
+ * independent blob with each function's offset and size and every trap
+ * site with the Wasm offset of its instruction.  Traps go through the
+ * module's stub `wasm_trap` (a jump through ctx->trap).
  */
 #ifndef HOST_LLVM_BACKEND_H
 #define HOST_LLVM_BACKEND_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <llvm-c/Core.h>
 #include "module.h"
 
@@ -32,5 +41,45 @@ int llvm_wasm_translate(const wasm_module *m, LLVMContextRef c, unsigned cpu,
 /* Verify the module, then run the "default<O2>" pipeline (new pass
  * manager) and verify again.  0, or -1 with the message in err. */
 int llvm_wasm_optimize(LLVMModuleRef mod, char *err, size_t errlen);
+
+/* Code generation: the O2 code generator, PIC, small code model, the
+ * per-function target features (cpu, JIT_CPU_*); an ELF-64 relocatable
+ * object in *out (free with LLVMDisposeMemoryBuffer).  0 or -1 (err). */
+int llvm_wasm_emit_object(LLVMModuleRef mod, LLVMMemoryBufferRef *out, char *err,
+			  size_t errlen);
+
+/* Position-independent code for a module: the blob holds the code and
+ * its read-only data, relocated; it runs at any address once copied into
+ * executable memory.  Per function index (imports: UINT32_MAX, size 0):
+ * wasm_func_<i> (v1) and wasm_entry_<i> (slots).  The function ranges
+ * [func_off, func_off + func_size) are what backtraces map a return
+ * address with; traps are the addresses ctx->trap is called from. */
+struct llvm_wasm_code {
+	uint8_t *blob;
+	size_t size;
+	uint32_t nfuncs;
+	uint32_t *func_off, *func_size;
+	uint32_t *entry_off;
+	/* every trap site, by ascending site: the return address of its
+	   call (what ctx->trap sees), the Wasm byte offset (in the module) of
+	   the instruction that traps there (the function body's start for
+	   the stack check), and the function whose instruction it is
+	   (llvm_wasm_compile; UINT32_MAX from llvm_wasm_link_object alone).
+	   O2 inlines: a site in one function's code range may be an
+	   instruction of another, and func names that one. */
+	uint32_t ntraps;
+	struct llvm_trap_site { uint32_t site, wasm_off, func; } *traps;
+};
+
+/* llvm_elf.c: the blob from an object of llvm_wasm_emit_object (any
+ * bytes: every field is checked; refused with a message).  0 or -1. */
+int llvm_wasm_link_object(const uint8_t *obj, size_t len, uint32_t nfuncs,
+			  struct llvm_wasm_code *out, char *err, size_t errlen);
+void llvm_wasm_code_free(struct llvm_wasm_code *c);
+
+/* All of it: translate, O2, object, blob; checks that every own function
+ * and its entry are in the blob.  0 or -1 (err). */
+int llvm_wasm_compile(const wasm_module *m, unsigned cpu, struct llvm_wasm_code *out,
+		      char *err, size_t errlen);
 
 #endif

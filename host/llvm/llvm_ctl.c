@@ -6,12 +6,18 @@
  * br, br_table, return and unreachable the translator marks the code dead
  * (s->dead) and llvm_func.c skips it to the matching else or end.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lw.h"
 #include "wasm.h"
+#include "opcodes.h"
+#include "jit.h"
 
 /* ---- block types and control ------------------------------------------ */
+
+/* the block type byte of `[] -> []` (§5.4.1; a value type otherwise) */
+#define LW_BLOCKTYPE_EMPTY 0x40
 
 static bool block_type(struct lw *s, struct lw_ctl *c)
 {
@@ -32,7 +38,7 @@ static bool block_type(struct lw *s, struct lw_ctl *c)
 		c->params = ft->params;
 		c->nresults = ft->nresults;
 		c->results = ft->results;
-	} else if ((bt & 0x7f) != 0x40) {
+	} else if ((bt & 0x7f) != LW_BLOCKTYPE_EMPTY) {
 		uint8_t t = (uint8_t)(bt & 0x7f);
 		c->nresults = 1;
 		c->results = &single[t];
@@ -68,7 +74,7 @@ struct lw_ctl *lw_push_ctl(struct lw *s)
 /* The values a branch to c carries: the top n of the stack. */
 static void add_incoming(struct lw *s, struct lw_ctl *c)
 {
-	bool loop = c->kind == 0x03;
+	bool loop = c->kind == OP_LOOP;
 	uint32_t n = loop ? c->nparams : c->nresults;
 	LLVMBasicBlockRef from = LLVMGetInsertBlock(s->b);
 
@@ -95,12 +101,12 @@ bool lw_op_block(struct lw *s, uint8_t kind)
 	c->kind = kind;
 	if (!block_type(s, c))
 		return false;
-	if (kind == 0x04)
+	if (kind == OP_IF)
 		cond = lw_pop(s);
 	c->height = s->sp - c->nparams;
 	c->end = LLVMAppendBasicBlockInContext(s->c, s->fn, "end");
 	c->end_phis = lw_make_phis(s, c->end, c->nresults, c->results);
-	if (kind == 0x03) {
+	if (kind == OP_LOOP) {
 		c->target = LLVMAppendBasicBlockInContext(s->c, s->fn, "loop");
 		c->target_phis = lw_make_phis(s, c->target, c->nparams, c->params);
 		LLVMPositionBuilderAtEnd(s->b, here);
@@ -113,7 +119,7 @@ bool lw_op_block(struct lw *s, uint8_t kind)
 	c->target = c->end;
 	c->target_phis = c->end_phis;
 	LLVMPositionBuilderAtEnd(s->b, here);
-	if (kind == 0x04) {
+	if (kind == OP_IF) {
 		LLVMBasicBlockRef then = LLVMAppendBasicBlockInContext(s->c, s->fn, "then");
 		c->else_bb = LLVMAppendBasicBlockInContext(s->c, s->fn, "else");
 		c->else_args = calloc(c->nparams ? c->nparams : 1, sizeof *c->else_args);
@@ -156,7 +162,7 @@ bool lw_op_end(struct lw *s)
 	struct lw_ctl *c = &s->ctl[s->nctl - 1];
 
 	if (!s->dead) {
-		add_incoming(s, c->kind == 0x03 ? &(struct lw_ctl){
+		add_incoming(s, c->kind == OP_LOOP ? &(struct lw_ctl){
 			.kind = 0, .nresults = c->nresults,
 			.target_phis = c->end_phis } : c);
 		c->end_reached = true;
@@ -247,7 +253,7 @@ bool lw_op_br_table(struct lw *s)
 
 /* ---- calls ---------------------------------------------------------- */
 
-static LLVMValueRef entry_alloca(struct lw *s, LLVMTypeRef t, unsigned n)
+LLVMValueRef lw_entry_alloca(struct lw *s, LLVMTypeRef t, unsigned n)
 {
 	LLVMBasicBlockRef here = LLVMGetInsertBlock(s->b);
 	LLVMValueRef first = LLVMGetFirstInstruction(s->entry), a;
@@ -261,27 +267,32 @@ static LLVMValueRef entry_alloca(struct lw *s, LLVMTypeRef t, unsigned n)
 	return a;
 }
 
-bool lw_op_call(struct lw *s, uint32_t f)
+/*
+ * A call in v1 (docs/abi.md): fn(callee_ctx, [results,] params...) with
+ * the params popped off the stack and the results pushed.
+ */
+void lw_emit_call(struct lw *s, const struct wasm_functype *ft, LLVMValueRef fn,
+		  LLVMValueRef callee_ctx)
 {
-	const struct wasm_functype *ft = wasm_func_type(s->m, f);
 	enum lw_ret rk = lw_ret_kind(ft);
 	LLVMValueRef *args, call, area = NULL;
 	uint32_t na = ft->nparams + 1 + (rk == LW_RET_AREA), k = 0;
+	LLVMTypeRef fty = lw_fn_type(s, ft);
 
-	if (s->m->funcs[f].imported)
-		return lw_unsupported(s, "call to an imported function");
 	args = calloc(na, sizeof *args);
 	if (!args)
 		abort();
-	args[k++] = s->ctx;
+	args[k++] = callee_ctx;
 	if (rk == LW_RET_AREA) {
-		area = entry_alloca(s, s->i64, ft->nresults);
+		area = lw_entry_alloca(s, s->i64, ft->nresults);
 		args[k++] = LLVMBuildBitCast(s->b, area, s->ptr, "");
 	}
 	s->sp -= ft->nparams;
 	for (uint32_t i = 0; i < ft->nparams; i++)   /* (no memcpy: stack may be NULL) */
 		args[k + i] = s->stack[s->sp + i];
-	call = LLVMBuildCall2(s->b, lw_fn_type(s, ft), s->fns[f], args, na, "");
+	if (LLVMTypeOf(fn) != LLVMPointerType(fty, 0))
+		fn = LLVMBuildBitCast(s->b, fn, LLVMPointerType(fty, 0), "");
+	call = LLVMBuildCall2(s->b, fty, fn, args, na, "");
 	free(args);
 	if (rk == LW_RET_ONE) {
 		lw_push(s, call);
@@ -289,13 +300,24 @@ bool lw_op_call(struct lw *s, uint32_t f)
 		for (uint32_t i = 0; i < ft->nresults; i++)
 			lw_push(s, LLVMBuildExtractValue(s->b, call, i, ""));
 	} else if (rk == LW_RET_AREA) {
-		for (uint32_t i = 0; i < ft->nresults; i++) {
-			LLVMTypeRef t = lw_valtype(s, ft->results[i]);
-			LLVMValueRef idx = LLVMConstInt(s->i64, i, false);
-			LLVMValueRef p = LLVMBuildGEP2(s->b, s->i64, area, &idx, 1, "");
-			p = LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), "");
-			lw_push(s, LLVMBuildLoad2(s->b, t, p, ""));
-		}
+		for (uint32_t i = 0; i < ft->nresults; i++)
+			lw_push(s, lw_load_slot(s, area, i, lw_valtype(s, ft->results[i])));
 	}
+}
+
+/* call f: an own function by `call rel32`; an import through its
+ * struct jit_funcref (ctx->funcrefs[f]): code with rdi = the funcref's ctx */
+bool lw_op_call(struct lw *s, uint32_t f)
+{
+	const struct wasm_functype *ft = wasm_func_type(s->m, f);
+	LLVMValueRef fr;
+
+	if (!s->m->funcs[f].imported) {
+		lw_emit_call(s, ft, s->fns[f], s->ctx);
+		return true;
+	}
+	fr = lw_funcref(s, f);
+	lw_emit_call(s, ft, lw_funcref_field(s, fr, offsetof(struct jit_funcref, code), true),
+		     lw_funcref_field(s, fr, offsetof(struct jit_funcref, ctx), true));
 	return true;
 }

@@ -9,7 +9,8 @@
  * return and unreachable up to the matching else/end is validated already
  * and is skipped, not translated.  Prologue: the stack check against
  * ctx->stack_limit; ctx->mem_base loaded once (invariant).  Traps call
- * ctx->trap(ctx, code), which does not return.
+ * ctx->trap(ctx, code, index) through the module's stub wasm_trap; it
+ * does not return.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "lw.h"
 #include "abi.h"
 #include "opcodes.h"
+#include "jit.h"
 #include "wasm.h"
 
 bool lw_fail(struct lw *s, const char *fmt, ...)
@@ -92,28 +94,45 @@ LLVMValueRef lw_load_invariant(struct lw *s, LLVMTypeRef t, LLVMValueRef p)
 	return v;
 }
 
-/* The shared trap block of code: ctx->trap(ctx, code), noreturn. */
+/*
+ * At the insertion point: ctx->trap(ctx, code, index), noreturn (esi =
+ * the code, | JIT_TRAP_INDEX when edx names an element; docs/abi.md).
+ * One call per site, as inline assembly: `call wasm_trap` (the module's
+ * stub, llvm_module.c, jumps on through ctx->trap, so the return address
+ * is this site) and, in LW_TRAP_SECTION, the site (PC-relative) with the
+ * Wasm byte offset of the instruction; llvm_elf.c reads that table back.
+ * Nothing after the call runs (unreachable).
+ */
+static void build_trap_call(struct lw *s, LLVMValueRef code, LLVMValueRef index)
+{
+	static const char cons[] = "{di},{si},{dx},~{memory},~{dirflag},~{fpsr},~{flags}";
+	char text[160];
+	int n = snprintf(text, sizeof text, "call %s\n1:\n.pushsection %s,\"a\",@progbits\n"
+			 ".p2align 2\n.long 1b - .\n.long %u\n.popsection", LW_TRAP_STUB,
+			 LW_TRAP_SECTION, s->op_off);
+	LLVMValueRef args[3], asmv;
+	LLVMTypeRef at[3] = { s->ptr, s->i32, s->i32 }, ft;
+
+	args[0] = s->ctx;
+	args[1] = code;
+	args[2] = index ? index : LLVMConstInt(s->i32, 0, false);
+	ft = LLVMFunctionType(s->vd, at, 3, false);
+	/* alignstack: rsp 16-byte aligned at the call, as at any call */
+	asmv = LLVMGetInlineAsm(ft, text, (size_t)n, (char *)cons, sizeof cons - 1, true, true,
+				LLVMInlineAsmDialectATT, false);
+	LLVMBuildCall2(s->b, ft, asmv, args, 3, "");
+	LLVMBuildUnreachable(s->b);
+}
+
+/* A trap block for code at this site (one per site: each records the
+ * Wasm offset of its instruction). */
 static LLVMBasicBlockRef trap_block(struct lw *s, unsigned code)
 {
 	LLVMBasicBlockRef here = LLVMGetInsertBlock(s->b), bb;
-	LLVMTypeRef at[2] = { s->ptr, s->i32 };
-	LLVMTypeRef ft = LLVMFunctionType(s->vd, at, 2, false);
-	LLVMValueRef fp, call, args[2];
 
-	if (s->traps[code])
-		return s->traps[code];
 	bb = LLVMAppendBasicBlockInContext(s->c, s->fn, "trap");
 	LLVMPositionBuilderAtEnd(s->b, bb);
-	fp = LLVMBuildLoad2(s->b, LLVMPointerType(ft, 0),
-			    lw_ctx_field(s, CTX_TRAP, LLVMPointerType(ft, 0)), "");
-	args[0] = s->ctx;
-	args[1] = LLVMConstInt(s->i32, code, false);
-	call = LLVMBuildCall2(s->b, ft, fp, args, 2, "");
-	LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
-		LLVMCreateEnumAttribute(s->c,
-			LLVMGetEnumAttributeKindForName("noreturn", 8), 0));
-	LLVMBuildUnreachable(s->b);
-	s->traps[code] = bb;
+	build_trap_call(s, LLVMConstInt(s->i32, code, false), NULL);
 	if (here)
 		LLVMPositionBuilderAtEnd(s->b, here);
 	return bb;
@@ -128,6 +147,46 @@ void lw_trap_if(struct lw *s, LLVMValueRef cond, unsigned code)
 	LLVMPositionBuilderAtEnd(s->b, cont);
 }
 
+/* a trap block of its own (i32 `index` is this site's value) */
+void lw_trap_idx_if(struct lw *s, LLVMValueRef cond, unsigned code, LLVMValueRef index)
+{
+	LLVMBasicBlockRef tb = LLVMAppendBasicBlockInContext(s->c, s->fn, "trap_idx");
+	LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(s->c, s->fn, "");
+
+	LLVMBuildCondBr(s->b, cond, tb, cont);
+	LLVMPositionBuilderAtEnd(s->b, tb);
+	build_trap_call(s, LLVMConstInt(s->i32, code | JIT_TRAP_INDEX, false), index);
+	LLVMPositionBuilderAtEnd(s->b, cont);
+}
+
+/* trap with code (i32) unless it is 0: a jit_rt helper's result */
+void lw_trap_nonzero(struct lw *s, LLVMValueRef code)
+{
+	LLVMBasicBlockRef tb = LLVMAppendBasicBlockInContext(s->c, s->fn, "trap_rt");
+	LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(s->c, s->fn, "");
+
+	LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntNE, code,
+		LLVMConstInt(s->i32, 0, false), ""), tb, cont);
+	LLVMPositionBuilderAtEnd(s->b, tb);
+	build_trap_call(s, code, NULL);
+	LLVMPositionBuilderAtEnd(s->b, cont);
+}
+
+/* ctx->rt->(field at off)(args...): a plain SysV call (docs/abi.md) */
+LLVMValueRef lw_rt_call(struct lw *s, size_t off, LLVMTypeRef ret, LLVMTypeRef *at,
+			LLVMValueRef *args, unsigned n)
+{
+	LLVMTypeRef ft = LLVMFunctionType(ret, at, n, false);
+	LLVMTypeRef fpt = LLVMPointerType(ft, 0);
+	LLVMValueRef rt = lw_load_invariant(s, s->ptr, lw_ctx_field(s, CTX_RT, s->ptr));
+	LLVMValueRef idx = LLVMConstInt(s->i64, off, false);
+	LLVMValueRef p = LLVMBuildGEP2(s->b, s->i8, rt, &idx, 1, "");
+	LLVMValueRef fp = lw_load_invariant(s, fpt,
+		LLVMBuildBitCast(s->b, p, LLVMPointerType(fpt, 0), ""));
+
+	return LLVMBuildCall2(s->b, ft, fp, args, n, "");
+}
+
 /* ---- the opcode loop ------------------------------------------------ */
 
 static bool op_local(struct lw *s, uint8_t op)
@@ -138,11 +197,11 @@ static bool op_local(struct lw *s, uint8_t op)
 	if (!wasm_read_u32(&s->r, &i) || i >= s->nlocals)
 		return lw_fail(s, "llvm backend: bad local index");
 	t = lw_valtype(s, s->local_types[i]);
-	if (op == 0x20) {
+	if (op == OP_LOCAL_GET) {
 		lw_push(s, LLVMBuildLoad2(s->b, t, s->locals[i], ""));
 	} else {
 		LLVMBuildStore(s->b, s->stack[s->sp - 1], s->locals[i]);
-		if (op == 0x21)
+		if (op == OP_LOCAL_SET)
 			s->sp--;
 	}
 	return true;
@@ -155,13 +214,13 @@ static bool op_const(struct lw *s, uint8_t op)
 	uint32_t f;
 	uint64_t d;
 
-	if (op == 0x41 && wasm_read_s32(&s->r, &a))
+	if (op == OP_I32_CONST && wasm_read_s32(&s->r, &a))
 		lw_push(s, LLVMConstInt(s->i32, (uint32_t)a, false));
-	else if (op == 0x42 && wasm_read_s64(&s->r, &b))
+	else if (op == OP_I64_CONST && wasm_read_s64(&s->r, &b))
 		lw_push(s, LLVMConstInt(s->i64, (uint64_t)b, false));
-	else if (op == 0x43 && wasm_read_f32(&s->r, &f))   /* bits, NaN payloads kept */
+	else if (op == OP_F32_CONST && wasm_read_f32(&s->r, &f))   /* bits, NaN payloads kept */
 		lw_push(s, LLVMConstBitCast(LLVMConstInt(s->i32, f, false), s->f32));
-	else if (op == 0x44 && wasm_read_f64(&s->r, &d))
+	else if (op == OP_F64_CONST && wasm_read_f64(&s->r, &d))
 		lw_push(s, LLVMConstBitCast(LLVMConstInt(s->i64, d, false), s->f64));
 	else
 		return lw_fail(s, "llvm backend: bad constant");
@@ -172,7 +231,7 @@ static bool op_select(struct lw *s, uint8_t op)
 {
 	LLVMValueRef c, b, a;
 
-	if (op == 0x1c) {       /* select t*: one type (validated) */
+	if (op == OP_SELECT_T) {       /* select t*: one type (validated) */
 		uint32_t n;
 		uint8_t t;
 		if (!wasm_read_u32(&s->r, &n) || !wasm_read_u8(&s->r, &t))
@@ -193,8 +252,10 @@ static bool op_fc(struct lw *s)
 
 	if (!wasm_read_u32(&s->r, &sub))
 		return lw_fail(s, "llvm backend: bad 0xfc opcode");
-	if (sub <= 7)
+	if (sub <= OPFC_I64_TRUNC_SAT_F64_U)
 		return lw_trunc_sat(s, sub);
+	if (sub < OPFC__COUNT)
+		return lw_op_fc_bulk(s, sub);
 	snprintf(name, sizeof name, "0xfc %u", sub);
 	return lw_unsupported(s, name);
 }
@@ -204,50 +265,53 @@ static bool translate_op(struct lw *s, uint8_t op)
 {
 	uint32_t x;
 
-	if (op >= 0x45 && op <= 0xc4)
+	if (op >= OP_I32_EQZ && op <= OP_I64_EXTEND32_S)
 		return lw_numeric(s, op);
-	if (op >= 0x28 && op <= 0x35)
+	if (op >= OP_I32_LOAD && op <= OP_I64_LOAD32_U)
 		return lw_op_load(s, op);
-	if (op >= 0x36 && op <= 0x3e)
+	if (op >= OP_I32_STORE && op <= OP_I64_STORE32)
 		return lw_op_store(s, op);
 	switch (op) {
-	case 0x00:
+	case OP_UNREACHABLE:
 		LLVMBuildBr(s->b, trap_block(s, WASM_TRAP_UNREACHABLE));
 		s->dead = true;
 		return true;
-	case 0x01: return true;
-	case 0x02: case 0x03: case 0x04: return lw_op_block(s, op);
-	case 0x05: lw_op_else(s); return true;
-	case 0x0b: return lw_op_end(s);
-	case 0x0c: case 0x0d:
+	case OP_NOP: return true;
+	case OP_BLOCK: case OP_LOOP: case OP_IF: return lw_op_block(s, op);
+	case OP_ELSE: lw_op_else(s); return true;
+	case OP_END: return lw_op_end(s);
+	case OP_BR: case OP_BR_IF:
 		if (!wasm_read_u32(&s->r, &x) || x >= s->nctl)
 			return lw_fail(s, "llvm backend: bad label");
-		return op == 0x0c ? lw_op_br(s, x) : lw_op_br_if(s, x);
-	case 0x0e: return lw_op_br_table(s);
-	case 0x0f: return lw_op_br(s, s->nctl - 1);
-	case 0x10:
+		return op == OP_BR ? lw_op_br(s, x) : lw_op_br_if(s, x);
+	case OP_BR_TABLE: return lw_op_br_table(s);
+	case OP_RETURN: return lw_op_br(s, s->nctl - 1);
+	case OP_CALL:
 		if (!wasm_read_u32(&s->r, &x) || x >= s->m->nfuncs)
 			return lw_fail(s, "llvm backend: bad function index");
 		return lw_op_call(s, x);
-	case 0x1a: s->sp--; return true;
-	case 0x1b: case 0x1c: return op_select(s, op);
-	case 0x20: case 0x21: case 0x22: return op_local(s, op);
-	case 0x23: case 0x24: return lw_op_global(s, op);
-	case 0x3f: case 0x40: return lw_op_memory(s, op);
-	case 0x41: case 0x42: case 0x43: case 0x44: return op_const(s, op);
-	case 0xfc: return op_fc(s);
+	case OP_CALL_INDIRECT: return lw_op_call_indirect(s);
+	case OP_TABLE_GET: case OP_TABLE_SET: return lw_op_table_get_set(s, op);
+	case OP_REF_NULL: case OP_REF_IS_NULL: case OP_REF_FUNC: return lw_op_ref(s, op);
+	case OP_DROP: s->sp--; return true;
+	case OP_SELECT: case OP_SELECT_T: return op_select(s, op);
+	case OP_LOCAL_GET: case OP_LOCAL_SET: case OP_LOCAL_TEE: return op_local(s, op);
+	case OP_GLOBAL_GET: case OP_GLOBAL_SET: return lw_op_global(s, op);
+	case OP_MEMORY_SIZE: case OP_MEMORY_GROW: return lw_op_memory(s, op);
+	case OP_I32_CONST: case OP_I64_CONST: case OP_F32_CONST: case OP_F64_CONST: return op_const(s, op);
+	case OP_PREFIX_FC: return op_fc(s);
 	default: return lw_unsupported(s, lw_opname(op));
 	}
 }
 
-/* Skip the immediates of op (in unreachable code). */
-static bool skip_imm(struct lw *s, uint8_t op)
+/* Skip immediates of kind OPI_* (in unreachable code). */
+static bool skip_imm_kind(struct lw *s, uint8_t kind)
 {
 	uint32_t n, x;
 	uint8_t b;
 	int64_t bt;
 
-	switch (wasm_opinfo[op].imm) {
+	switch (kind) {
 	case OPI_NONE: return true;
 	case OPI_BLOCKTYPE: return wasm_read_s33(&s->r, &bt);
 	case OPI_U32: return wasm_read_u32(&s->r, &x);
@@ -271,32 +335,37 @@ static bool skip_imm(struct lw *s, uint8_t op)
 	case OPI_I64: { int64_t v; return wasm_read_s64(&s->r, &v); }
 	case OPI_F32: { uint32_t v; return wasm_read_f32(&s->r, &v); }
 	case OPI_F64: { uint64_t v; return wasm_read_f64(&s->r, &v); }
+	case OPI_U32_BYTE: return wasm_read_u32(&s->r, &x) && wasm_read_u8(&s->r, &b);
+	case OPI_BYTE2: return wasm_read_u8(&s->r, &b) && wasm_read_u8(&s->r, &b);
 	case OPI_FC:
-		if (!wasm_read_u32(&s->r, &x))
+		if (!wasm_read_u32(&s->r, &x) || x >= OPFC__COUNT)
 			return false;
-		if (x <= 7)
-			return true;
-		return lw_unsupported(s, "0xfc (bulk memory/table)");
+		return skip_imm_kind(s, wasm_fc_opinfo[x].imm);
 	default: return false;
 	}
+}
+
+static bool skip_imm(struct lw *s, uint8_t op)
+{
+	return skip_imm_kind(s, wasm_opinfo[op].imm);
 }
 
 /* Unreachable code: skip to the else or end that ends it. */
 static bool skip_dead(struct lw *s, uint8_t op, uint32_t *depth)
 {
-	if (op == 0x02 || op == 0x03 || op == 0x04) {
+	if (op == OP_BLOCK || op == OP_LOOP || op == OP_IF) {
 		(*depth)++;
 		return skip_imm(s, op);
 	}
-	if (op == 0x0b && *depth) {
+	if (op == OP_END && *depth) {
 		(*depth)--;
 		return true;
 	}
-	if (op == 0x05 && !*depth) {
+	if (op == OP_ELSE && !*depth) {
 		lw_op_else(s);
 		return true;
 	}
-	if (op == 0x0b)
+	if (op == OP_END)
 		return lw_op_end(s);
 	return skip_imm(s, op);
 }
@@ -330,7 +399,7 @@ static bool add_local(struct lw *s, uint8_t t, LLVMValueRef init)
 	LLVMTypeRef lt = lw_valtype(s, t);
 
 	if (!lt)
-		return lw_unsupported(s, "local of a reference or vector type");
+		return lw_unsupported(s, "local of a vector type");
 	s->local_types[s->nlocals] = t;
 	s->locals[s->nlocals] = LLVMBuildAlloca(s->b, lt, "");
 	LLVMBuildStore(s->b, init ? init : LLVMConstNull(lt), s->locals[s->nlocals]);
@@ -398,6 +467,7 @@ static bool body(struct lw *s)
 	uint32_t depth = 0;
 
 	while (s->nctl) {
+		s->op_off = (uint32_t)wasm_reader_offset(&s->r);
 		if (!wasm_read_u8(&s->r, &op))
 			return lw_fail(s, "llvm backend: body ends early (function %u)",
 				       s->func);
@@ -421,7 +491,6 @@ bool lw_func(struct lw *s, uint32_t func)
 	s->fn = s->fns[func];
 	s->ctx = LLVMGetParam(s->fn, 0);
 	s->results_area = NULL;
-	memset(s->traps, 0, sizeof s->traps);
 	s->entry = LLVMAppendBasicBlockInContext(s->c, s->fn, "entry");
 	LLVMPositionBuilderAtEnd(s->b, s->entry);
 	if (first == 2)
@@ -437,6 +506,7 @@ bool lw_func(struct lw *s, uint32_t func)
 		LLVMBasicBlockRef start = LLVMAppendBasicBlockInContext(s->c, s->fn, "body");
 		LLVMBuildBr(s->b, start);       /* entry: allocas only */
 		LLVMPositionBuilderAtEnd(s->b, start);
+		s->op_off = f->body_start;      /* the stack check's trap */
 		prologue(s);
 		cur = LLVMGetInsertBlock(s->b);
 		c = lw_push_ctl(s);

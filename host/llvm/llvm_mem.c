@@ -7,6 +7,7 @@
 #include "lw.h"
 #include "abi.h"
 #include "wasm.h"
+#include "opcodes.h"
 
 /* ---- globals and memory ----------------------------------------------- */
 
@@ -51,7 +52,7 @@ static LLVMValueRef mem_addr(struct lw *s, LLVMTypeRef t)
 
 bool lw_op_load(struct lw *s, uint8_t op)
 {
-	/* per opcode 0x28..0x35: memory type, result type, sign-extend */
+	/* per opcode i32.load..i64.load32_u: memory type, result type, sign-extend */
 	static const struct { char mem, res; bool sx; } k[14] = {
 		{'i','i',0}, {'I','I',0}, {'f','f',0}, {'F','F',0},
 		{'b','i',1}, {'b','i',0}, {'h','i',1}, {'h','i',0},
@@ -59,7 +60,7 @@ bool lw_op_load(struct lw *s, uint8_t op)
 		{'i','I',1}, {'i','I',0} };
 	LLVMTypeRef mt, rt;
 	LLVMValueRef p, v;
-	char c = k[op - 0x28].mem, r = k[op - 0x28].res;
+	char c = k[op - OP_I32_LOAD].mem, r = k[op - OP_I32_LOAD].res;
 
 	mt = c == 'b' ? s->i8 : c == 'h' ? s->i16 : c == 'i' ? s->i32 :
 	     c == 'I' ? s->i64 : c == 'f' ? s->f32 : s->f64;
@@ -70,7 +71,7 @@ bool lw_op_load(struct lw *s, uint8_t op)
 	LLVMSetAlignment(v, 1);
 	LLVMSetVolatile(v, true);
 	if (mt != rt)
-		v = k[op - 0x28].sx ? LLVMBuildSExt(s->b, v, rt, "")
+		v = k[op - OP_I32_LOAD].sx ? LLVMBuildSExt(s->b, v, rt, "")
 				    : LLVMBuildZExt(s->b, v, rt, "");
 	lw_push(s, v);
 	return true;
@@ -82,9 +83,9 @@ bool lw_op_store(struct lw *s, uint8_t op)
 	LLVMTypeRef mt;
 
 	switch (op) {
-	case 0x3a: case 0x3c: mt = s->i8; break;
-	case 0x3b: case 0x3d: mt = s->i16; break;
-	case 0x3e: mt = s->i32; break;
+	case OP_I32_STORE8: case OP_I64_STORE8: mt = s->i8; break;
+	case OP_I32_STORE16: case OP_I64_STORE16: mt = s->i16; break;
+	case OP_I64_STORE32: mt = s->i32; break;
 	default: mt = LLVMTypeOf(v); break;
 	}
 	if (mt != LLVMTypeOf(v))
@@ -103,7 +104,7 @@ bool lw_op_memory(struct lw *s, uint8_t op)
 
 	if (!wasm_read_u8(&s->r, &zero))
 		return lw_fail(s, "llvm backend: bad memory index");
-	if (op == 0x3f) {
+	if (op == OP_MEMORY_SIZE) {
 		LLVMValueRef n = LLVMBuildLoad2(s->b, s->i64,
 			lw_ctx_field(s, CTX_MEM_PAGES, s->i64), "");
 		lw_push(s, LLVMBuildTrunc(s->b, n, s->i32, ""));
@@ -126,11 +127,10 @@ bool lw_op_global(struct lw *s, uint8_t op)
 
 	if (!wasm_read_u32(&s->r, &g) || g >= s->m->nglobals)
 		return lw_fail(s, "llvm backend: bad global index");
-	if (s->m->globals[g].type != WASM_I32 && s->m->globals[g].type != WASM_I64 &&
-	    s->m->globals[g].type != WASM_F32 && s->m->globals[g].type != WASM_F64)
-		return lw_unsupported(s, "global of a reference type");
+	if (!lw_valtype(s, s->m->globals[g].type))
+		return lw_unsupported(s, "global of a vector type");
 	p = global_ptr(s, g);
-	if (op == 0x23)
+	if (op == OP_GLOBAL_GET)
 		lw_push(s, LLVMBuildLoad2(s->b, lw_valtype(s, s->m->globals[g].type), p, ""));
 	else
 		LLVMBuildStore(s->b, lw_pop(s), p);

@@ -2,7 +2,8 @@
  * llvm_module.c — the LLVM backend's driver (issue 9, docs/abi.md v1):
  * declares every own function of a decoded module as an LLVM function in
  * the v1 convention, translates each body (llvm_func.c), adds the slot-
- * based entry trampolines, and runs the O2 pipeline.
+ * based entry trampolines and the trap stub wasm_trap, and runs the O2
+ * pipeline.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "llvm_backend.h"
 #include "lw.h"
 #include "jit.h"
+#include "abi.h"
 
 void lw_types(struct lw *s)
 {
@@ -26,12 +28,12 @@ void lw_types(struct lw *s)
 	s->vd = LLVMVoidTypeInContext(s->c);
 }
 
-/* NULL for the types this slice does not handle (references, v128) */
+/* NULL for v128 (not handled yet); references are i64 (jit.h) */
 LLVMTypeRef lw_valtype(struct lw *s, uint8_t t)
 {
 	switch (t) {
 	case WASM_I32: return s->i32;
-	case WASM_I64: return s->i64;
+	case WASM_I64: case WASM_FUNCREF: case WASM_EXTERNREF: return s->i64;
 	case WASM_F32: return s->f32;
 	case WASM_F64: return s->f64;
 	default: return NULL;
@@ -152,6 +154,10 @@ static void entry_trampoline(struct lw *s, uint32_t i, const char *features)
 			LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), ""), "");
 	}
 	call = LLVMBuildCall2(s->b, lw_fn_type(s, ft), s->fns[i], args, n, "");
+	/* a thin trampoline: the function's code (and its trap sites) stays
+	   in the function, not inlined here a second time */
+	LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(s->c, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
 	if (rk == LW_RET_AREA) {
 		/* the callee wrote the slots; clear the upper halves of 32-bit ones */
 		for (uint32_t k = 0; k < ft->nresults; k++) {
@@ -180,14 +186,33 @@ static void entry_trampoline(struct lw *s, uint32_t i, const char *features)
 	LLVMBuildRetVoid(s->b);
 }
 
+/*
+ * The trap stub: every trap site calls it (`call rel32`, llvm_func.c) and
+ * it jumps through ctx->trap with the arguments and the return address
+ * untouched, so the runtime sees the site as the trap's address (docs/
+ * abi.md "Traps").  Module assembly, not IR: a tail jump with no frame of
+ * its own.
+ */
+static void trap_stub(struct lw *s)
+{
+	char text[256];
+	int n = snprintf(text, sizeof text,
+		".text\n.p2align 4\n.globl %s\n.hidden %s\n.type %s,@function\n"
+		"%s:\n\tjmp *%d(%%rdi)\n.size %s, .-%s\n", LW_TRAP_STUB, LW_TRAP_STUB,
+		LW_TRAP_STUB, LW_TRAP_STUB, CTX_TRAP, LW_TRAP_STUB, LW_TRAP_STUB);
+
+	LLVMAppendModuleInlineAsm(s->mod, text, (size_t)n);
+}
+
 static bool declare_all(struct lw *s, const char *features)
 {
+	trap_stub(s);
 	for (uint32_t i = s->m->nimported_funcs; i < s->m->nfuncs; i++) {
 		const struct wasm_functype *ft = wasm_func_type(s->m, i);
 		char name[32];
 		if (!types_supported(s, ft))
-			return lw_fail(s, "llvm backend: function %u: reference or "
-				       "vector types not supported yet", i);
+			return lw_fail(s, "llvm backend: function %u: vector types "
+				       "not supported yet", i);
 		snprintf(name, sizeof name, "wasm_func_%u", i);
 		s->fns[i] = LLVMAddFunction(s->mod, name, lw_fn_type(s, ft));
 		LLVMSetFunctionCallConv(s->fns[i], LLVMCCallConv);

@@ -1,6 +1,6 @@
 /*
  * llvm_num.c — the numeric opcodes (Core spec 2.0 §4.3 "Numerics", binary
- * §5.4.7: 0x45..0xc4 and the saturating truncations 0xfc 0..7) as LLVM IR
+ * §5.4.7: i32.eqz..i64.extend32_s and the saturating truncations) as LLVM IR
  * with Wasm semantics exactly.  Where LLVM's instruction is undefined or
  * differs (division by zero and INT_MIN/-1, shift counts >= width, float
  * min/max with NaN and signed zeros, out-of-range float->int), the Wasm
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include "lw.h"
 #include "wasm.h"
+#include "opcodes.h"
 
 static LLVMValueRef cint(LLVMTypeRef t, uint64_t v)
 {
@@ -32,7 +33,7 @@ static bool cmp_op(struct lw *s, uint8_t op)
 		LLVMRealOGE };
 	LLVMValueRef a, b;
 
-	if (op == 0x45 || op == 0x50) {
+	if (op == OP_I32_EQZ || op == OP_I64_EQZ) {
 		a = lw_pop(s);
 		push_bool(s, LLVMBuildICmp(s->b, LLVMIntEQ, a,
 					   cint(LLVMTypeOf(a), 0), ""));
@@ -40,14 +41,14 @@ static bool cmp_op(struct lw *s, uint8_t op)
 	}
 	b = lw_pop(s);
 	a = lw_pop(s);
-	if (op <= 0x4f)
-		push_bool(s, LLVMBuildICmp(s->b, ip[op - 0x46], a, b, ""));
-	else if (op <= 0x5a)
-		push_bool(s, LLVMBuildICmp(s->b, ip[op - 0x51], a, b, ""));
-	else if (op <= 0x60)
-		push_bool(s, LLVMBuildFCmp(s->b, fp[op - 0x5b], a, b, ""));
+	if (op <= OP_I32_GE_U)
+		push_bool(s, LLVMBuildICmp(s->b, ip[op - OP_I32_EQ], a, b, ""));
+	else if (op <= OP_I64_GE_U)
+		push_bool(s, LLVMBuildICmp(s->b, ip[op - OP_I64_EQ], a, b, ""));
+	else if (op <= OP_F32_GE)
+		push_bool(s, LLVMBuildFCmp(s->b, fp[op - OP_F32_EQ], a, b, ""));
 	else
-		push_bool(s, LLVMBuildFCmp(s->b, fp[op - 0x61], a, b, ""));
+		push_bool(s, LLVMBuildFCmp(s->b, fp[op - OP_F64_EQ], a, b, ""));
 	return true;
 }
 
@@ -118,7 +119,7 @@ static LLVMValueRef masked(struct lw *s, LLVMValueRef n)
 static bool int_binop(struct lw *s, uint8_t op)
 {
 	LLVMValueRef b = lw_pop(s), a = lw_pop(s), r;
-	unsigned k = op <= 0x78 ? op - 0x6a : op - 0x7c;   /* add .. rotr */
+	unsigned k = op <= OP_I32_ROTR ? op - OP_I32_ADD : op - OP_I64_ADD;
 
 	switch (k) {
 	case 0: r = LLVMBuildAdd(s->b, a, b, ""); break;
@@ -142,7 +143,7 @@ static bool int_binop(struct lw *s, uint8_t op)
 static bool int_unop(struct lw *s, uint8_t op)
 {
 	LLVMValueRef a = lw_pop(s);
-	unsigned k = op <= 0x69 ? op - 0x67 : op - 0x79;
+	unsigned k = op <= OP_I32_POPCNT ? op - OP_I32_CLZ : op - OP_I64_CLZ;
 
 	/* is_zero_poison = false: clz(0) = ctz(0) = width, as in Wasm */
 	if (k == 0)
@@ -180,8 +181,8 @@ static LLVMValueRef fminmax(struct lw *s, bool is_max, LLVMValueRef a, LLVMValue
 
 static bool float_op(struct lw *s, uint8_t op)
 {
-	/* f32 0x8b..0x98 and f64 0x99..0xa6 are the same list */
-	unsigned k = op <= 0x98 ? op - 0x8b : op - 0x99;
+	/* f32.abs..f32.copysign and f64.abs..f64.copysign are the same list */
+	unsigned k = op <= OP_F32_COPYSIGN ? op - OP_F32_ABS : op - OP_F64_ABS;
 	static const char *const round[4] = { "ceil", "floor", "trunc", "nearbyint" };
 	LLVMValueRef a, b, r;
 
@@ -263,26 +264,26 @@ static bool convert_op(struct lw *s, uint8_t op)
 	LLVMValueRef a = lw_pop(s), r;
 
 	switch (op) {
-	case 0xa7: r = LLVMBuildTrunc(s->b, a, s->i32, ""); break;
-	case 0xa8: case 0xaa: r = trunc_checked(s, a, s->i32, true); break;
-	case 0xa9: case 0xab: r = trunc_checked(s, a, s->i32, false); break;
-	case 0xac: r = LLVMBuildSExt(s->b, a, s->i64, ""); break;
-	case 0xad: r = LLVMBuildZExt(s->b, a, s->i64, ""); break;
-	case 0xae: case 0xb0: r = trunc_checked(s, a, s->i64, true); break;
-	case 0xaf: case 0xb1: r = trunc_checked(s, a, s->i64, false); break;
-	case 0xb2: case 0xb4: r = LLVMBuildSIToFP(s->b, a, s->f32, ""); break;
-	case 0xb3: case 0xb5: r = LLVMBuildUIToFP(s->b, a, s->f32, ""); break;
-	case 0xb6: r = LLVMBuildFPTrunc(s->b, a, s->f32, ""); break;
-	case 0xb7: case 0xb9: r = LLVMBuildSIToFP(s->b, a, s->f64, ""); break;
-	case 0xb8: case 0xba: r = LLVMBuildUIToFP(s->b, a, s->f64, ""); break;
-	case 0xbb: r = LLVMBuildFPExt(s->b, a, s->f64, ""); break;
-	case 0xbc: r = LLVMBuildBitCast(s->b, a, s->i32, ""); break;
-	case 0xbd: r = LLVMBuildBitCast(s->b, a, s->i64, ""); break;
-	case 0xbe: r = LLVMBuildBitCast(s->b, a, s->f32, ""); break;
-	case 0xbf: r = LLVMBuildBitCast(s->b, a, s->f64, ""); break;
-	case 0xc0: case 0xc2: r = sext_low(s, a, s->i8); break;
-	case 0xc1: case 0xc3: r = sext_low(s, a, s->i16); break;
-	default: r = sext_low(s, a, s->i32); break;        /* 0xc4 */
+	case OP_I32_WRAP_I64: r = LLVMBuildTrunc(s->b, a, s->i32, ""); break;
+	case OP_I32_TRUNC_F32_S: case OP_I32_TRUNC_F64_S: r = trunc_checked(s, a, s->i32, true); break;
+	case OP_I32_TRUNC_F32_U: case OP_I32_TRUNC_F64_U: r = trunc_checked(s, a, s->i32, false); break;
+	case OP_I64_EXTEND_I32_S: r = LLVMBuildSExt(s->b, a, s->i64, ""); break;
+	case OP_I64_EXTEND_I32_U: r = LLVMBuildZExt(s->b, a, s->i64, ""); break;
+	case OP_I64_TRUNC_F32_S: case OP_I64_TRUNC_F64_S: r = trunc_checked(s, a, s->i64, true); break;
+	case OP_I64_TRUNC_F32_U: case OP_I64_TRUNC_F64_U: r = trunc_checked(s, a, s->i64, false); break;
+	case OP_F32_CONVERT_I32_S: case OP_F32_CONVERT_I64_S: r = LLVMBuildSIToFP(s->b, a, s->f32, ""); break;
+	case OP_F32_CONVERT_I32_U: case OP_F32_CONVERT_I64_U: r = LLVMBuildUIToFP(s->b, a, s->f32, ""); break;
+	case OP_F32_DEMOTE_F64: r = LLVMBuildFPTrunc(s->b, a, s->f32, ""); break;
+	case OP_F64_CONVERT_I32_S: case OP_F64_CONVERT_I64_S: r = LLVMBuildSIToFP(s->b, a, s->f64, ""); break;
+	case OP_F64_CONVERT_I32_U: case OP_F64_CONVERT_I64_U: r = LLVMBuildUIToFP(s->b, a, s->f64, ""); break;
+	case OP_F64_PROMOTE_F32: r = LLVMBuildFPExt(s->b, a, s->f64, ""); break;
+	case OP_I32_REINTERPRET_F32: r = LLVMBuildBitCast(s->b, a, s->i32, ""); break;
+	case OP_I64_REINTERPRET_F64: r = LLVMBuildBitCast(s->b, a, s->i64, ""); break;
+	case OP_F32_REINTERPRET_I32: r = LLVMBuildBitCast(s->b, a, s->f32, ""); break;
+	case OP_F64_REINTERPRET_I64: r = LLVMBuildBitCast(s->b, a, s->f64, ""); break;
+	case OP_I32_EXTEND8_S: case OP_I64_EXTEND8_S: r = sext_low(s, a, s->i8); break;
+	case OP_I32_EXTEND16_S: case OP_I64_EXTEND16_S: r = sext_low(s, a, s->i16); break;
+	default: r = sext_low(s, a, s->i32); break;        /* i64.extend32_s */
 	}
 	lw_push(s, r);
 	return true;
@@ -290,27 +291,27 @@ static bool convert_op(struct lw *s, uint8_t op)
 
 bool lw_numeric(struct lw *s, uint8_t op)
 {
-	if (op >= 0x45 && op <= 0x66)
+	if (op >= OP_I32_EQZ && op <= OP_F64_GE)
 		return cmp_op(s, op);
-	if ((op >= 0x67 && op <= 0x69) || (op >= 0x79 && op <= 0x7b))
+	if ((op >= OP_I32_CLZ && op <= OP_I32_POPCNT) || (op >= OP_I64_CLZ && op <= OP_I64_POPCNT))
 		return int_unop(s, op);
-	if ((op >= 0x6a && op <= 0x78) || (op >= 0x7c && op <= 0x8a))
+	if ((op >= OP_I32_ADD && op <= OP_I32_ROTR) || (op >= OP_I64_ADD && op <= OP_I64_ROTR))
 		return int_binop(s, op);
-	if (op >= 0x8b && op <= 0xa6)
+	if (op >= OP_F32_ABS && op <= OP_F64_COPYSIGN)
 		return float_op(s, op);
-	if (op >= 0xa7 && op <= 0xc4)
+	if (op >= OP_I32_WRAP_I64 && op <= OP_I64_EXTEND32_S)
 		return convert_op(s, op);
 	return lw_fail(s, "llvm backend: %s not supported yet (function %u)",
 		       lw_opname(op), s->func);
 }
 
-/* 0xfc 0..7: i32/i64.trunc_sat_f32/f64_s/u (Wasm 2.0 §4.3.3 trunc_sat):
+/* OPFC_I32_TRUNC_SAT_F32_S..OPFC_I64_TRUNC_SAT_F64_U (Wasm 2.0 §4.3.3 trunc_sat):
  * NaN -> 0, out of range -> the nearest bound, which is what LLVM's
  * fptosi.sat / fptoui.sat define. */
 bool lw_trunc_sat(struct lw *s, uint32_t sub)
 {
 	LLVMValueRef a = lw_pop(s);
-	LLVMTypeRef to = sub < 4 ? s->i32 : s->i64;
+	LLVMTypeRef to = sub <= OPFC_I32_TRUNC_SAT_F64_U ? s->i32 : s->i64;
 	bool sgn = !(sub & 1);
 	char name[48];
 

@@ -9,6 +9,9 @@
  *   llvm_ctl.c      control (blocks as basic blocks, block values as
  *                   phis) and direct calls
  *   llvm_mem.c      globals, loads/stores, memory.size/grow
+ *   llvm_ref.c      references, tables, call_indirect, bulk memory
+ *   llvm_emit.c     code generation into an ELF object in memory
+ *   llvm_elf.c      that object -> one position-independent blob
  *   llvm_num.c      the numeric opcodes with Wasm semantics (explicit
  *                   checks where Wasm traps and LLVM would be undefined)
  *
@@ -28,7 +31,7 @@
 enum lw_ret { LW_RET_VOID, LW_RET_ONE, LW_RET_STRUCT, LW_RET_AREA };
 
 struct lw_ctl {
-	uint8_t kind;                   /* 0x02 block, 0x03 loop, 0x04 if, 0 function */
+	uint8_t kind;                   /* OP_BLOCK, OP_LOOP, OP_IF; 0 function */
 	uint32_t nparams, nresults;
 	const uint8_t *params, *results;
 	uint32_t height;                /* stack height below the params */
@@ -56,7 +59,8 @@ struct lw {
 	LLVMValueRef results_area;      /* i64* or NULL */
 	LLVMValueRef mem_base;          /* i8*, loaded once, or NULL */
 	LLVMBasicBlockRef entry;
-	LLVMBasicBlockRef traps[WASM_TRAP__COUNT]; /* one shared block per code */
+	uint32_t op_off;                /* module offset of the opcode being
+					   translated (trap sites record it) */
 	struct wasm_reader r;
 	uint32_t nlocals;
 	uint8_t *local_types;
@@ -73,6 +77,9 @@ struct lw {
 };
 
 /* llvm_module.c */
+#define LW_TRAP_STUB "wasm_trap"        /* jmp *CTX_TRAP(%rdi) */
+#define LW_TRAP_SECTION ".wasm_traps"   /* per site: int32 site - here,
+					   uint32 wasm offset (llvm_elf.c) */
 LLVMTypeRef lw_valtype(struct lw *s, uint8_t t);
 enum lw_ret lw_ret_kind(const struct wasm_functype *ft);
 LLVMTypeRef lw_fn_type(struct lw *s, const struct wasm_functype *ft);
@@ -92,6 +99,13 @@ void lw_push(struct lw *s, LLVMValueRef v);
 LLVMValueRef lw_pop(struct lw *s);
 /* Trap with code (enum wasm_trap_code) when cond (i1) is true. */
 void lw_trap_if(struct lw *s, LLVMValueRef cond, unsigned code);
+/* the same, naming the element index (i32) in the trap (jit.h) */
+void lw_trap_idx_if(struct lw *s, LLVMValueRef cond, unsigned code, LLVMValueRef index);
+/* trap with the code in an i32 unless it is 0 */
+void lw_trap_nonzero(struct lw *s, LLVMValueRef code);
+/* call the struct jit_rt helper at byte offset off through ctx->rt */
+LLVMValueRef lw_rt_call(struct lw *s, size_t off, LLVMTypeRef ret, LLVMTypeRef *at,
+			LLVMValueRef *args, unsigned n);
 LLVMValueRef lw_intrinsic(struct lw *s, const char *name, LLVMTypeRef ret,
 			  LLVMValueRef *args, unsigned nargs);
 
@@ -103,18 +117,33 @@ bool lw_op_br(struct lw *s, uint32_t depth);
 bool lw_op_br_if(struct lw *s, uint32_t depth);
 bool lw_op_br_table(struct lw *s);
 bool lw_op_call(struct lw *s, uint32_t func);
+/* a v1 call of fn with callee_ctx: pops the params, pushes the results */
+void lw_emit_call(struct lw *s, const struct wasm_functype *ft, LLVMValueRef fn,
+		  LLVMValueRef callee_ctx);
+/* an alloca of n t's in the entry block */
+LLVMValueRef lw_entry_alloca(struct lw *s, LLVMTypeRef t, unsigned n);
 struct lw_ctl *lw_push_ctl(struct lw *s);
 LLVMValueRef *lw_make_phis(struct lw *s, LLVMBasicBlockRef bb, uint32_t n,
 			   const uint8_t *types);
 void lw_free_ctl(struct lw_ctl *c);
 
 /* llvm_mem.c */
-bool lw_op_load(struct lw *s, uint8_t op);       /* 0x28..0x35 */
-bool lw_op_store(struct lw *s, uint8_t op);      /* 0x36..0x3e */
+bool lw_op_load(struct lw *s, uint8_t op);       /* i32.load..i64.load32_u */
+bool lw_op_store(struct lw *s, uint8_t op);      /* i32.store..i64.store32 */
 bool lw_op_memory(struct lw *s, uint8_t op);     /* memory.size/grow */
 bool lw_op_global(struct lw *s, uint8_t op);     /* global.get/set */
 
-/* llvm_num.c: opcodes 0x45..0xc4, and 0xfc 0..7.  False (with s->err)
+/* llvm_ref.c: references, tables, call_indirect, bulk memory */
+bool lw_op_ref(struct lw *s, uint8_t op);        /* ref.null/is_null/func */
+bool lw_op_table_get_set(struct lw *s, uint8_t op);
+bool lw_op_call_indirect(struct lw *s);
+bool lw_op_fc_bulk(struct lw *s, uint32_t sub);  /* 0xfc memory.init.. */
+LLVMValueRef lw_load_slot(struct lw *s, LLVMValueRef area, uint32_t i, LLVMTypeRef t);
+void lw_store_slot(struct lw *s, LLVMValueRef area, uint32_t i, LLVMValueRef v);
+LLVMValueRef lw_funcref(struct lw *s, uint32_t f);      /* ctx->funcrefs[f] */
+LLVMValueRef lw_funcref_field(struct lw *s, LLVMValueRef fr, size_t off, bool is_ptr);
+
+/* llvm_num.c: i32.eqz..i64.extend32_s, and the 0xfc trunc_sat ones.  False (with s->err)
  * for an opcode it does not know. */
 bool lw_numeric(struct lw *s, uint8_t op);
 bool lw_trunc_sat(struct lw *s, uint32_t sub);

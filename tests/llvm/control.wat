@@ -27,6 +27,28 @@
       br_if 0
     end
     drop)
+;; a trap in a function O2 inlines into its caller: the trap site is
+  ;; in the caller's code, the instruction is $div_u's (test_llvm.c)
+  (func $div_u (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_u)
+  (func (export "div_via_call") (param i32 i32) (result i32)
+    local.get 0 local.get 1 call $div_u i32.const 1 i32.add)
+  ;; a dense br_table: LLVM makes a jump table in read-only data (its
+  ;; entries are PC-relative relocations against .text, llvm_elf.c)
+  (func (export "switch10") (param i32) (result i32)
+    block block block block block block block block block block block
+    local.get 0 i32.const 13 i32.rem_u
+    br_table 0 1 2 3 4 5 6 7 8 9 10
+    end local.get 0 i32.const 3 i32.mul return
+    end local.get 0 i32.const 7 i32.xor return
+    end local.get 0 i32.const 11 i32.add return
+    end local.get 0 i32.const 5 i32.shr_u return
+    end local.get 0 i32.const 0x55 i32.and return
+    end local.get 0 i32.const 9 i32.rotl return
+    end local.get 0 i32.clz return
+    end local.get 0 i32.popcnt return
+    end local.get 0 i32.const 1 i32.sub return
+    end local.get 0 i32.const 2 i32.shl return
+    end i32.const -1)
   (func (export "br_table") (param i32) (result i32)
     block (result i32)
       block

@@ -1,0 +1,433 @@
+/*
+ * llvm_ref.c — the Wasm 2.0 reference, table and bulk-memory instructions
+ * (Core spec 2.0 §4.4.5 reference, §4.4.6 table, §4.4.7 memory.copy/
+ * fill/init, data.drop; §4.4.8 call_indirect) as LLVM IR in wasm ABI v1
+ * (docs/abi.md).  The same split as the single-pass JIT
+ * (jit/compile/memory.c, control.c): inline table.get/set/size, ref.*,
+ * memory.copy/fill (rep movsb/stosb, as inline assembly: an LLVM memmove
+ * or memset would become a call to the C library, and compiled code never
+ * holds a C function's address); everything else through the runtime's
+ * helpers (struct jit_rt, plain SysV calls through ctx->rt), with the
+ * same trap codes.
+ *
+ * A reference value is an i64 (jit.h: 0 = null; a funcref is a struct
+ * jit_funcref *).
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lw.h"
+#include "abi.h"
+#include "jit.h"
+#include "opcodes.h"
+#include "wasm.h"
+
+/* the i-th 8-byte value slot of area (i64*), as a t */
+LLVMValueRef lw_load_slot(struct lw *s, LLVMValueRef area, uint32_t i, LLVMTypeRef t)
+{
+	LLVMValueRef idx = LLVMConstInt(s->i64, i, false);
+	LLVMValueRef p = LLVMBuildGEP2(s->b, s->i64, area, &idx, 1, "");
+
+	p = LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), "");
+	return LLVMBuildLoad2(s->b, t, p, "");
+}
+
+void lw_store_slot(struct lw *s, LLVMValueRef area, uint32_t i, LLVMValueRef v)
+{
+	LLVMValueRef idx = LLVMConstInt(s->i64, i, false);
+	LLVMValueRef p = LLVMBuildGEP2(s->b, s->i64, area, &idx, 1, "");
+
+	LLVMBuildStore(s->b, v, LLVMBuildBitCast(s->b, p,
+			LLVMPointerType(LLVMTypeOf(v), 0), ""));
+}
+
+/* ctx->funcrefs[f] (i8*): fixed for the instance's life */
+LLVMValueRef lw_funcref(struct lw *s, uint32_t f)
+{
+	LLVMTypeRef pp = LLVMPointerType(s->ptr, 0);
+	LLVMValueRef arr = lw_load_invariant(s, pp, lw_ctx_field(s, CTX_FUNCREFS, pp));
+	LLVMValueRef idx = LLVMConstInt(s->i64, f, false);
+
+	return lw_load_invariant(s, s->ptr, LLVMBuildGEP2(s->b, s->ptr, arr, &idx, 1, ""));
+}
+
+/* a pointer-sized (is_ptr) or u32 field of a struct jit_funcref (i8*) */
+LLVMValueRef lw_funcref_field(struct lw *s, LLVMValueRef fr, size_t off, bool is_ptr)
+{
+	LLVMTypeRef t = is_ptr ? s->ptr : s->i32;
+	LLVMValueRef idx = LLVMConstInt(s->i64, off, false);
+	LLVMValueRef p = LLVMBuildGEP2(s->b, s->i8, fr, &idx, 1, "");
+
+	return LLVMBuildLoad2(s->b, t, LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), ""), "");
+}
+
+/* ---- tables ------------------------------------------------------------ */
+
+/* ctx->tables[x] (i8*): an imported table is the exporter's struct, which
+ * never moves; its size and elems change (grow), so they are plain loads */
+static LLVMValueRef table_ptr(struct lw *s, uint32_t x)
+{
+	LLVMTypeRef pp = LLVMPointerType(s->ptr, 0);
+	LLVMValueRef arr = lw_load_invariant(s, pp, lw_ctx_field(s, CTX_TABLES, pp));
+	LLVMValueRef idx = LLVMConstInt(s->i64, x, false);
+
+	return lw_load_invariant(s, s->ptr, LLVMBuildGEP2(s->b, s->ptr, arr, &idx, 1, ""));
+}
+
+static LLVMValueRef table_field(struct lw *s, LLVMValueRef t, size_t off, LLVMTypeRef ty)
+{
+	LLVMValueRef idx = LLVMConstInt(s->i64, off, false);
+	LLVMValueRef p = LLVMBuildGEP2(s->b, s->i8, t, &idx, 1, "");
+
+	return LLVMBuildLoad2(s->b, ty, LLVMBuildBitCast(s->b, p, LLVMPointerType(ty, 0), ""), "");
+}
+
+/* &elems[i] of table x after the check i < size (else trap `code`, with
+ * the index for "undefined element" as the JIT reports it) */
+static LLVMValueRef table_elem(struct lw *s, uint32_t x, LLVMValueRef i, unsigned code)
+{
+	LLVMValueRef t = table_ptr(s, x);
+	LLVMValueRef size = table_field(s, t, offsetof(struct jit_table, size), s->i32);
+	LLVMValueRef oob = LLVMBuildICmp(s->b, LLVMIntUGE, i, size, "");
+	LLVMTypeRef p64 = LLVMPointerType(s->i64, 0);
+	LLVMValueRef elems, idx;
+
+	if (code == WASM_TRAP_UNDEFINED_ELEMENT)
+		lw_trap_idx_if(s, oob, code, i);
+	else
+		lw_trap_if(s, oob, code);
+	elems = table_field(s, t, offsetof(struct jit_table, elems), p64);
+	idx = LLVMBuildZExt(s->b, i, s->i64, "");
+	return LLVMBuildGEP2(s->b, s->i64, elems, &idx, 1, "");
+}
+
+static bool rd_u32(struct lw *s, uint32_t *x, uint32_t limit, const char *what)
+{
+	if (!wasm_read_u32(&s->r, x) || *x >= limit)
+		return lw_fail(s, "llvm backend: bad %s index", what);
+	return true;
+}
+
+bool lw_op_table_get_set(struct lw *s, uint8_t op)
+{
+	uint32_t x;
+	LLVMValueRef v = NULL, p;
+
+	if (!rd_u32(s, &x, s->m->ntables, "table"))
+		return false;
+	if (op == OP_TABLE_SET)
+		v = lw_pop(s);
+	p = table_elem(s, x, lw_pop(s), WASM_TRAP_TABLE_OOB);
+	if (op == OP_TABLE_SET)
+		LLVMBuildStore(s->b, v, p);
+	else
+		lw_push(s, LLVMBuildLoad2(s->b, s->i64, p, ""));
+	return true;
+}
+
+bool lw_op_ref(struct lw *s, uint8_t op)
+{
+	uint8_t t;
+	uint32_t x;
+
+	switch (op) {
+	case OP_REF_NULL:
+		if (!wasm_read_u8(&s->r, &t))
+			return lw_fail(s, "llvm backend: bad ref.null");
+		lw_push(s, LLVMConstInt(s->i64, 0, false));
+		return true;
+	case OP_REF_IS_NULL:
+		lw_push(s, LLVMBuildZExt(s->b, LLVMBuildICmp(s->b, LLVMIntEQ, lw_pop(s),
+			LLVMConstInt(s->i64, 0, false), ""), s->i32, ""));
+		return true;
+	default:        /* ref.func x = ctx->funcrefs[x] */
+		if (!rd_u32(s, &x, s->m->nfuncs, "function"))
+			return false;
+		lw_push(s, LLVMBuildPtrToInt(s->b, lw_funcref(s, x), s->i64, ""));
+		return true;
+	}
+}
+
+/* ---- call_indirect ------------------------------------------------------- */
+
+/*
+ * call_indirect typeidx table (jit/compile/control.c does the same):
+ * index < size ("undefined element N"), not null ("uninitialized element
+ * N"); a funcref of this instance is type-checked against the canonical
+ * index and its code called with rdi = its ctx; one of another instance
+ * goes through ctx->rt->call_ref, which compares the types structurally
+ * and runs it in its own instance (on its own stack).  call_ref takes the
+ * arguments in 8-byte value slots and returns result 0's bits, results
+ * 1.. in the slots (its v0 shape, jit.h; a plain SysV call, so v1 code
+ * can use it as is).
+ */
+/* Another instance's funcref: call_ref(ctx, fr, typeidx, area) with the
+ * params in the area's slots; result 0 comes back in rax (stored to slot
+ * 0), results 1.. in the slots.  Returns the area. */
+static LLVMValueRef call_other(struct lw *s, const struct wasm_functype *ft, uint32_t ti,
+			       LLVMValueRef fr, LLVMValueRef *params)
+{
+	uint32_t nslots = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+	LLVMTypeRef at[4] = { s->ptr, s->ptr, s->i32, s->ptr };
+	LLVMValueRef area = lw_entry_alloca(s, s->i64, nslots ? nslots : 1), a[4], r0;
+
+	for (uint32_t i = 0; i < ft->nparams; i++)
+		lw_store_slot(s, area, i, params[i]);
+	a[0] = s->ctx;
+	a[1] = fr;
+	a[2] = LLVMConstInt(s->i32, ti, false);
+	a[3] = LLVMBuildBitCast(s->b, area, s->ptr, "");
+	r0 = lw_rt_call(s, offsetof(struct jit_rt, call_ref), s->i64, at, a, 4);
+	if (ft->nresults)
+		lw_store_slot(s, area, 0, r0);
+	return area;
+}
+
+/* The results on the stack (the same-instance call's, reaching `done` from
+ * from[0]) become phis with those of the other path (from[1], in area). */
+static void merge_results(struct lw *s, const struct wasm_functype *ft, LLVMValueRef area,
+			  LLVMBasicBlockRef done, LLVMBasicBlockRef from[2])
+{
+	for (uint32_t i = 0; i < ft->nresults; i++) {
+		LLVMValueRef *top = &s->stack[s->sp - ft->nresults + i], in[2];
+		LLVMTypeRef t = LLVMTypeOf(*top);
+		LLVMPositionBuilderBefore(s->b, LLVMGetBasicBlockTerminator(from[1]));
+		in[0] = *top;
+		in[1] = lw_load_slot(s, area, i, t);
+		LLVMPositionBuilderAtEnd(s->b, done);
+		*top = LLVMBuildPhi(s->b, t, "");
+		LLVMAddIncoming(*top, in, from, 2);
+	}
+	LLVMPositionBuilderAtEnd(s->b, done);
+}
+
+bool lw_op_call_indirect(struct lw *s)
+{
+	uint32_t ti, x;
+	const struct wasm_functype *ft;
+	LLVMValueRef idx, fr, frctx, *params, area;
+	LLVMBasicBlockRef fast, slow, done, from[2];
+
+	if (!rd_u32(s, &ti, s->m->ntypes, "type") || !rd_u32(s, &x, s->m->ntables, "table"))
+		return false;
+	ft = &s->m->types[ti];
+	idx = lw_pop(s);
+	fr = LLVMBuildLoad2(s->b, s->i64, table_elem(s, x, idx, WASM_TRAP_UNDEFINED_ELEMENT), "");
+	lw_trap_idx_if(s, LLVMBuildICmp(s->b, LLVMIntEQ, fr, LLVMConstInt(s->i64, 0, false), ""),
+		       WASM_TRAP_UNINITIALIZED_ELEMENT, idx);
+	fr = LLVMBuildIntToPtr(s->b, fr, s->ptr, "");
+	frctx = lw_funcref_field(s, fr, offsetof(struct jit_funcref, ctx), true);
+	fast = LLVMAppendBasicBlockInContext(s->c, s->fn, "same_instance");
+	slow = LLVMAppendBasicBlockInContext(s->c, s->fn, "other_instance");
+	done = LLVMAppendBasicBlockInContext(s->c, s->fn, "");
+	LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntEQ, frctx, s->ctx, ""), fast, slow);
+	/* the arguments, for the other path (the first pops them) */
+	params = calloc(ft->nparams ? ft->nparams : 1, sizeof *params);
+	if (!params)
+		return lw_fail(s, "llvm backend: out of memory");
+	for (uint32_t i = 0; i < ft->nparams; i++)
+		params[i] = s->stack[s->sp - ft->nparams + i];
+
+	LLVMPositionBuilderAtEnd(s->b, fast);
+	lw_trap_if(s, LLVMBuildICmp(s->b, LLVMIntNE,
+		lw_funcref_field(s, fr, offsetof(struct jit_funcref, type), false),
+		LLVMConstInt(s->i32, ft->canon, false), ""), WASM_TRAP_INDIRECT_CALL_TYPE);
+	lw_emit_call(s, ft, lw_funcref_field(s, fr, offsetof(struct jit_funcref, code), true),
+		     frctx);
+	from[0] = LLVMGetInsertBlock(s->b);
+	LLVMBuildBr(s->b, done);
+
+	LLVMPositionBuilderAtEnd(s->b, slow);
+	area = call_other(s, ft, ti, fr, params);
+	from[1] = LLVMGetInsertBlock(s->b);
+	LLVMBuildBr(s->b, done);
+	free(params);
+	merge_results(s, ft, area, done, from);
+	return true;
+}
+
+/* ---- bulk memory ----------------------------------------------------------- */
+
+/* trap "out of bounds memory access" unless a + n <= ctx->mem_size (in 64
+ * bits); the address a + base as i8* */
+static LLVMValueRef mem_range(struct lw *s, LLVMValueRef a, LLVMValueRef n)
+{
+	LLVMValueRef a64 = LLVMBuildZExt(s->b, a, s->i64, "");
+	LLVMValueRef end = LLVMBuildAdd(s->b, a64, LLVMBuildZExt(s->b, n, s->i64, ""), "");
+	LLVMValueRef size = LLVMBuildLoad2(s->b, s->i64, lw_ctx_field(s, CTX_MEM_SIZE, s->i64), "");
+
+	lw_trap_if(s, LLVMBuildICmp(s->b, LLVMIntUGT, end, size, ""), WASM_TRAP_MEMORY_OOB);
+	return LLVMBuildGEP2(s->b, s->i8, s->mem_base, &a64, 1, "");
+}
+
+static void inline_asm(struct lw *s, const char *text, const char *constraints,
+		       LLVMValueRef *args, unsigned n)
+{
+	LLVMTypeRef at[3];
+	LLVMTypeRef ft;
+	LLVMValueRef asmv;
+
+	for (unsigned i = 0; i < n; i++)
+		at[i] = LLVMTypeOf(args[i]);
+	ft = LLVMFunctionType(s->vd, at, n, false);
+	asmv = LLVMGetInlineAsm(ft, (char *)text, strlen(text), (char *)constraints,
+				strlen(constraints), true, false, LLVMInlineAsmDialectATT, false);
+	LLVMBuildCall2(s->b, ft, asmv, args, n, "");
+}
+
+/* memory.copy d s n: memmove as rep movsb, backwards when d > s (the
+ * direction flag is clear again before anything else runs, docs/abi.md) */
+static bool memory_copy(struct lw *s)
+{
+	LLVMValueRef n = lw_pop(s), sa = lw_pop(s), d = lw_pop(s);
+	LLVMValueRef pd = mem_range(s, d, n), ps = mem_range(s, sa, n), a[3];
+	LLVMValueRef n64 = LLVMBuildZExt(s->b, n, s->i64, ""), last;
+	LLVMBasicBlockRef back = LLVMAppendBasicBlockInContext(s->c, s->fn, "copy_back");
+	LLVMBasicBlockRef fwd = LLVMAppendBasicBlockInContext(s->c, s->fn, "copy_fwd");
+	LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(s->c, s->fn, "");
+	static const char cons[] = "{di},{si},{cx},~{di},~{si},~{cx},~{memory},~{dirflag}";
+
+	LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntUGT, d, sa, ""), back, fwd);
+	LLVMPositionBuilderAtEnd(s->b, back);
+	last = LLVMBuildSub(s->b, n64, LLVMConstInt(s->i64, 1, false), "");
+	a[0] = LLVMBuildGEP2(s->b, s->i8, pd, &last, 1, "");
+	a[1] = LLVMBuildGEP2(s->b, s->i8, ps, &last, 1, "");
+	a[2] = n64;
+	inline_asm(s, "std\n\trep movsb\n\tcld", cons, a, 3);
+	LLVMBuildBr(s->b, done);
+	LLVMPositionBuilderAtEnd(s->b, fwd);
+	a[0] = pd;
+	a[1] = ps;
+	inline_asm(s, "rep movsb", cons, a, 3);
+	LLVMBuildBr(s->b, done);
+	LLVMPositionBuilderAtEnd(s->b, done);
+	return true;
+}
+
+/* memory.fill d val n: rep stosb */
+static bool memory_fill(struct lw *s)
+{
+	LLVMValueRef n = lw_pop(s), v = lw_pop(s), d = lw_pop(s), a[3];
+
+	a[0] = mem_range(s, d, n);
+	a[1] = v;
+	a[2] = LLVMBuildZExt(s->b, n, s->i64, "");
+	inline_asm(s, "rep stosb", "{di},{ax},{cx},~{di},~{cx},~{memory},~{dirflag}", a, 3);
+	return true;
+}
+
+/* ---- the 0xfc helpers (struct jit_rt) ---------------------------------- */
+
+/* call ctx->rt->field(ctx, args...) and trap with its result unless 0 */
+static void rt_checked(struct lw *s, size_t off, LLVMValueRef *args, unsigned n)
+{
+	LLVMTypeRef at[6];
+	LLVMValueRef all[6];
+
+	at[0] = s->ptr;
+	all[0] = s->ctx;
+	for (unsigned i = 0; i < n; i++) {
+		at[i + 1] = LLVMTypeOf(args[i]);
+		all[i + 1] = args[i];
+	}
+	lw_trap_nonzero(s, lw_rt_call(s, off, s->i32, at, all, n + 1));
+}
+
+static void rt_void(struct lw *s, size_t off, uint32_t x)
+{
+	LLVMTypeRef at[2] = { s->ptr, s->i32 };
+	LLVMValueRef a[2] = { s->ctx, LLVMConstInt(s->i32, x, false) };
+
+	lw_rt_call(s, off, s->vd, at, a, 2);
+}
+
+static LLVMValueRef u32(struct lw *s, uint32_t x)
+{
+	return LLVMConstInt(s->i32, x, false);
+}
+
+/* the 0xfc instructions after the trunc_sat ones (bulk memory, tables) */
+bool lw_op_fc_bulk(struct lw *s, uint32_t sub)
+{
+	uint32_t x, y;
+	uint8_t zero;
+	LLVMValueRef a[5];
+
+	switch (sub) {
+	case OPFC_MEMORY_INIT: {        /* dataidx 0x00: d s n */
+		LLVMValueRef n, sa, d;
+		if (!rd_u32(s, &x, s->m->ndatas, "data") || !wasm_read_u8(&s->r, &zero))
+			return lw_fail(s, "llvm backend: bad memory.init");
+		n = lw_pop(s), sa = lw_pop(s), d = lw_pop(s);
+		a[0] = u32(s, x), a[1] = d, a[2] = sa, a[3] = n;
+		rt_checked(s, offsetof(struct jit_rt, memory_init), a, 4);
+		return true;
+	}
+	case OPFC_DATA_DROP:
+		if (!rd_u32(s, &x, s->m->ndatas, "data"))
+			return false;
+		rt_void(s, offsetof(struct jit_rt, data_drop), x);
+		return true;
+	case OPFC_MEMORY_COPY:
+		if (!wasm_read_u8(&s->r, &zero) || !wasm_read_u8(&s->r, &zero))
+			return lw_fail(s, "llvm backend: bad memory.copy");
+		return memory_copy(s);
+	case OPFC_MEMORY_FILL:
+		if (!wasm_read_u8(&s->r, &zero))
+			return lw_fail(s, "llvm backend: bad memory.fill");
+		return memory_fill(s);
+	case OPFC_TABLE_INIT: {         /* elemidx tableidx: d s n */
+		LLVMValueRef n, sa, d;
+		if (!rd_u32(s, &y, s->m->nelems, "elem") ||
+		    !rd_u32(s, &x, s->m->ntables, "table"))
+			return false;
+		n = lw_pop(s), sa = lw_pop(s), d = lw_pop(s);
+		a[0] = u32(s, x), a[1] = u32(s, y), a[2] = d, a[3] = sa, a[4] = n;
+		rt_checked(s, offsetof(struct jit_rt, table_init), a, 5);
+		return true;
+	}
+	case OPFC_ELEM_DROP:
+		if (!rd_u32(s, &y, s->m->nelems, "elem"))
+			return false;
+		rt_void(s, offsetof(struct jit_rt, elem_drop), y);
+		return true;
+	case OPFC_TABLE_COPY: {         /* dst src: d s n */
+		LLVMValueRef n, sa, d;
+		if (!rd_u32(s, &x, s->m->ntables, "table") ||
+		    !rd_u32(s, &y, s->m->ntables, "table"))
+			return false;
+		n = lw_pop(s), sa = lw_pop(s), d = lw_pop(s);
+		a[0] = u32(s, x), a[1] = u32(s, y), a[2] = d, a[3] = sa, a[4] = n;
+		rt_checked(s, offsetof(struct jit_rt, table_copy), a, 5);
+		return true;
+	}
+	case OPFC_TABLE_GROW: {         /* init n -> old size or -1 */
+		LLVMTypeRef at[4] = { s->ptr, s->i32, s->i64, s->i32 };
+		LLVMValueRef n, init;
+		if (!rd_u32(s, &x, s->m->ntables, "table"))
+			return false;
+		n = lw_pop(s);
+		init = lw_pop(s);
+		a[0] = s->ctx, a[1] = u32(s, x), a[2] = init, a[3] = n;
+		lw_push(s, lw_rt_call(s, offsetof(struct jit_rt, table_grow), s->i32, at, a, 4));
+		return true;
+	}
+	case OPFC_TABLE_SIZE:
+		if (!rd_u32(s, &x, s->m->ntables, "table"))
+			return false;
+		lw_push(s, table_field(s, table_ptr(s, x), offsetof(struct jit_table, size), s->i32));
+		return true;
+	case OPFC_TABLE_FILL: {         /* i val n */
+		LLVMValueRef n, v, i;
+		if (!rd_u32(s, &x, s->m->ntables, "table"))
+			return false;
+		n = lw_pop(s), v = lw_pop(s), i = lw_pop(s);
+		a[0] = u32(s, x), a[1] = i, a[2] = v, a[3] = n;
+		rt_checked(s, offsetof(struct jit_rt, table_fill), a, 4);
+		return true;
+	}
+	default:
+		return lw_fail(s, "llvm backend: unknown 0xfc opcode %u (function %u)",
+			       sub, s->func);
+	}
+}
