@@ -455,7 +455,7 @@ $(BUILD)/fuzz/mkseeds: tests/fuzz/mkseeds.c $(BUILD)/libwasmetal-host.a
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
 # made again when what they come from changed (not the testsuite checkout)
 $(BUILD)/fuzz/seeds.stamp: tests/fuzz/seeds.sh $(BUILD)/fuzz/mkseeds $(EXAMPLE_WASM) \
-		$(TEST_WASM) $(FAULT_WASM)
+		$(TEST_WASM) $(FAULT_WASM) $(BUILD)/wasmetal
 	$(Q)BUILD=$(BUILD) tests/fuzz/seeds.sh && touch $@
 fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/seeds.stamp
 fuzz: fuzz-build

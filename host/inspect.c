@@ -1,7 +1,8 @@
 /*
  * inspect.c — `wasmetal inspect MODULE.wasm|IMAGE`: for a module, its
  * imports, exports and memories (the engine's own decoder and validator,
- * jit/inspect.c); for a disk image, its format, its manifest, the files
+ * jit/inspect.c), after the header for an artifact from `wasmetal
+ * compile` (docs/artifact.md, checked by jit_artifact_check); for a disk image, its format, its manifest, the files
  * of its preopened directories, its network grants (as the kernel parsed
  * them) and then its module the same way.  The
  * image's bundle is read back from the ESP (images/readback.c) and parsed
@@ -16,6 +17,7 @@
 #include <string.h>
 #include "bundle.h"
 #include "image.h"
+#include "artifact.h"
 #include "inspect.h"
 #include "spec_blob.h"
 #include "wasm.h"
@@ -51,6 +53,25 @@ static void print_extern(const struct wasm_extern_info *e)
 	printf(": %s\n", e->type);
 }
 
+static int print_module(const uint8_t *wasm, size_t len);
+
+/* An artifact (docs/artifact.md): its header, then its module. */
+static int print_artifact(const uint8_t *buf, size_t len)
+{
+	struct jit_artifact_info info;
+	char why[256];
+
+	if (jit_artifact_check(buf, len, &info, why, sizeof why)) {
+		fprintf(stderr, "wasmetal: invalid artifact: %s\n", why);
+		return -1;
+	}
+	printf("artifact: %zu bytes, engine %s, backend %s, code %zu bytes, "
+	       "CPU features 0x%x\n", len, JIT_ENGINE_VERSION,
+	       info.backend == JIT_BACKEND_LLVM ? "llvm" : "single", info.code_len,
+	       info.cpu);
+	return print_module(info.module, info.module_len);
+}
+
 static int print_module(const uint8_t *wasm, size_t len)
 {
 	struct wasm_extern_info e;
@@ -59,6 +80,8 @@ static int print_module(const uint8_t *wasm, size_t len)
 	char msg[256];
 	size_t n;
 
+	if (jit_artifact_is(wasm, len))
+		return print_artifact(wasm, len);
 	if (wasm_module_load(wasm, len, &m, &err)) {
 		wasm_error_format(&err, msg, sizeof msg);
 		/* running out of memory is not the module's fault (wasm.h) */
@@ -290,7 +313,7 @@ int inspect_main(const char *path)
 		return -1;
 	}
 	n = fread(magic, 1, 4, f);
-	if (n < 4 || memcmp(magic, "\0asm", 4)) {
+	if (n < 4 || (memcmp(magic, "\0asm", 4) && memcmp(magic, "\0wmo", 4))) {
 		fclose(f);
 		return inspect_image(path);
 	}

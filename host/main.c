@@ -2,15 +2,19 @@
  * main.c — the wasmetal command line (build/wasmetal), DESIGN.md "The
  * command line":
  *
- *   wasmetal run [--hosted] [OPTIONS] MODULE.wasm|IMAGE.img [ARGS...]
+ *   wasmetal run [--hosted] [OPTIONS] MODULE.wasm|ARTIFACT.wmo|IMAGE.img [ARGS...]
  *       --hosted: jit/ + wasi-baremetal/ in this Linux process (host/);
  *       otherwise: build a disk image in a temporary directory and boot it
  *       under QEMU (images/), the guest console on our stdout.
  *       IMAGE: a disk from `wasmetal image` (raw, qcow2, vmdk, vhdx by
  *       magic), booted as it is: its manifest says where its console is.
- *   wasmetal image [OPTIONS] MODULE.wasm -o OUT [--format raw|qcow2|vmdk|vhdx]
- *       [ARGS...]: a disk for plain VMs (console on COM1, docs/manifest.md)
+ *   wasmetal image [OPTIONS] MODULE.wasm|ARTIFACT.wmo -o OUT
+ *       [--format raw|qcow2|vmdk|vhdx] [--backend single] [ARGS...]: a disk
+ *       for plain VMs (console on COM1, docs/manifest.md); --backend: the
+ *       module compiled now, the image carries the artifact (docs/artifact.md)
  *   wasmetal inspect MODULE.wasm|IMAGE   (host/inspect.c)
+ *   wasmetal compile MODULE.wasm -o OUT.wmo   (host/compile.c: an artifact,
+ *       docs/artifact.md; `run --hosted OUT.wmo` loads it, by its magic)
  *   wasmetal spec [-v] [--qemu] FILE.json...   (host/spec.c: the spec
  *       testsuite, hosted or in one QEMU boot)
  *
@@ -47,7 +51,9 @@
 
 #include <arpa/inet.h>
 
+#include "artifact.h"
 #include "bundle.h"
+#include "compile.h"
 #include "grant_opts.h"
 #include "../kernel/bundle_parse.h"     /* struct bundle_net */
 #include "image.h"
@@ -58,7 +64,7 @@
 #include "tree.h"
 #include "wasi.h"
 
-#define WASMETAL_VERSION "0.1.0"
+/* WASMETAL_VERSION: jit/artifact.h (artifacts record it) */
 #define EXIT_USAGE 2
 #define EXIT_INTERNAL 125       /* as wasmtime/docker: the runner failed */
 
@@ -71,6 +77,7 @@ struct opts {
 	const char *log_path;
 	const char *out_path;           /* image -o */
 	const char *format;             /* image --format */
+	const char *backend;            /* image --backend: put an artifact in */
 	int nenv;
 	const char **env;
 	int ndirs;
@@ -90,9 +97,11 @@ struct opts {
 };
 
 static const char usage_text[] =
-"usage: wasmetal run [--hosted] [OPTIONS] MODULE.wasm|IMAGE [ARGS...]\n"
-"       wasmetal image [OPTIONS] MODULE.wasm -o OUT [--format FORMAT] [-- ARGS...]\n"
+"usage: wasmetal run [--hosted] [OPTIONS] MODULE.wasm|ARTIFACT.wmo|IMAGE [ARGS...]\n"
+"       wasmetal image [OPTIONS] MODULE.wasm|ARTIFACT.wmo -o OUT [--format FORMAT]\n"
+"                      [--backend single] [-- ARGS...]\n"
 "       wasmetal inspect MODULE.wasm|IMAGE\n"
+"       wasmetal compile MODULE.wasm -o OUT.wmo [--backend single|llvm]\n"
 "       wasmetal spec [-v] [--qemu] FILE.json...   (wasmetal spec --help)\n"
 "       wasmetal --help | --version\n"
 "\n"
@@ -103,6 +112,9 @@ static const char usage_text[] =
 "         it boots on plain QEMU/VMs, its output on the first serial port.\n"
 "inspect  print a module's imports, exports and memories; for an image,\n"
 "         also its manifest and files.\n"
+"compile  compile MODULE ahead of time into an artifact (.wmo) for this CPU;\n"
+"         'run --hosted OUT.wmo' runs it without compiling.  An artifact is\n"
+"         native code: run only artifacts you built (docs/artifact.md).\n"
 "\n"
 "options:\n"
 "  --hosted             run in this Linux process (no QEMU)\n"
@@ -138,6 +150,9 @@ static const char usage_text[] =
 "                       until GET /exit\n"
 "  -o FILE              image: output file\n"
 "  --format FORMAT      image: raw (default), qcow2, vmdk or vhdx (qemu-img)\n"
+"  --backend single     image: compile MODULE now and put the artifact in the\n"
+"                       image, which then boots without compiling (llvm: not\n"
+"                       yet)\n"
 "\n"
 "Everything after MODULE is passed to the guest; its argv[0] is MODULE.\n"
 "Exit status: the guest's (0..125); 134 if it trapped; 125 if wasmetal failed;\n"
@@ -211,6 +226,10 @@ static bool parse_image_opt(struct opts *o, int argc, char **argv, int *i)
 	}
 	if (opt_is(a, "--format")) {
 		o->format = opt_value(argc, argv, i, "--format");
+		return true;
+	}
+	if (opt_is(a, "--backend")) {
+		o->backend = opt_value(argc, argv, i, "--backend");
 		return true;
 	}
 	return false;
@@ -535,6 +554,19 @@ static bool is_wasm_file(const char *path)
 	return n == 4 && memcmp(magic, "\0asm", 4) == 0;
 }
 
+static bool is_artifact_file(const char *path)
+{
+	uint8_t magic[8] = { 0 };
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(magic, 1, sizeof magic, f);
+	fclose(f);
+	return jit_artifact_is(magic, n);
+}
+
 static void on_alarm(int sig)
 {
 	static const char msg[] = "wasmetal: timeout: the module ran too long\n";
@@ -623,7 +655,11 @@ static int run_hosted(const struct opts *o)
 		alarm(o->timeout_s);
 	}
 	fflush(stdout);
-	status = wasi_run_module(wasm, len, &cfg);
+	/* an artifact by its magic, whatever its name (docs/artifact.md) */
+	if (jit_artifact_is(wasm, len))
+		status = wasi_run_artifact(wasm, len, &cfg);
+	else
+		status = wasi_run_module(wasm, len, &cfg);
 	free(wasm);
 	trees_free(&tr);
 	return status;
@@ -706,7 +742,8 @@ static int run_qemu(struct opts *o)
 		fprintf(stderr, "wasmetal: cannot read %s: %s\n", o->module, strerror(errno));
 		return EXIT_INTERNAL;
 	}
-	if (!is_wasm_file(o->module))
+	/* a module or an artifact (docs/artifact.md) goes into the bundle */
+	if (!is_wasm_file(o->module) && !is_artifact_file(o->module))
 		return run_image(o);
 	if (trees_read(o, &tr))
 		return EXIT_INTERNAL;
@@ -757,7 +794,8 @@ static int cmd_image(struct opts *o)
 	struct image_spec spec;
 	enum image_format fmt = IMAGE_RAW;
 	struct trees tr;
-	char err[4096] = "";
+	char err[4096] = "", wmo[PATH_MAX];
+	char *wmo_dir = NULL;
 	int r;
 
 	if (!o->out_path)
@@ -768,19 +806,42 @@ static int cmd_image(struct opts *o)
 		fprintf(stderr, "wasmetal: cannot read %s: %s\n", o->module, strerror(errno));
 		return EXIT_INTERNAL;
 	}
-	if (!is_wasm_file(o->module)) {
-		fprintf(stderr, "wasmetal: %s is not a WebAssembly module\n", o->module);
+	if (!is_wasm_file(o->module) && !is_artifact_file(o->module)) {
+		fprintf(stderr, "wasmetal: %s is not a WebAssembly module or an artifact\n",
+			o->module);
 		return EXIT_INTERNAL;
 	}
-	if (trees_read(o, &tr))
+	if (o->backend && is_artifact_file(o->module))
+		usage_error("%s is already an artifact: --backend is for a .wasm", o->module);
+	/* --backend: compiled here, the image carries the artifact */
+	if (o->backend && !(wmo_dir = tmpdir_make("wasmetal"))) {
+		fprintf(stderr, "wasmetal: cannot create a temporary directory: %s\n",
+			strerror(errno));
 		return EXIT_INTERNAL;
+	}
+	if (wmo_dir) {
+		snprintf(wmo, sizeof wmo, "%s/module.wmo", wmo_dir);
+		if ((r = compile_backend(o->module, wmo, o->backend))) {
+			tmpdir_remove(wmo_dir);
+			return r;
+		}
+	}
+	if (trees_read(o, &tr)) {
+		if (wmo_dir)
+			tmpdir_remove(wmo_dir);
+		return EXIT_INTERNAL;
+	}
 	fill_spec(o, &tr, &spec);
 	spec.console_com1 = true;
+	if (wmo_dir)
+		spec.module_path = wmo;         /* argv[0] stays MODULE as given */
 	if (fmt == IMAGE_RAW)
 		r = image_build(&spec, o->out_path, err, sizeof(err));
 	else
 		r = build_converted(&spec, o->out_path, fmt, err, sizeof(err));
 	trees_free(&tr);
+	if (wmo_dir)
+		tmpdir_remove(wmo_dir);
 	if (r < 0) {
 		fprintf(stderr, "wasmetal: cannot build the image: %s\n", err);
 		return EXIT_INTERNAL;
@@ -804,7 +865,7 @@ int main(int argc, char **argv)
 
 	plat_host_init();
 	if (argc < 2)
-		usage_error("%s", "missing command (run, image, inspect, spec)");
+		usage_error("%s", "missing command (run, image, inspect, compile, spec)");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		fputs(usage_text, stdout);
@@ -816,6 +877,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "spec"))
 		return spec_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compile"))
+		return compile_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "inspect")) {
 		if (argc != 3 || argv[2][0] == '-')
 			usage_error("%s", "usage: wasmetal inspect MODULE.wasm|IMAGE");
@@ -826,7 +889,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[1], "image"))
 		o.cmd = CMD_IMAGE;
 	else
-		usage_error("unknown command '%s' (run, image, inspect, spec)", argv[1]);
+		usage_error("unknown command '%s' (run, image, inspect, compile, spec)", argv[1]);
 	parse_args(&o, argc, argv);
 	if (o.cmd == CMD_IMAGE) {
 		status = cmd_image(&o);

@@ -6,7 +6,8 @@
  *          (a module or a spec blob, never both)
  *
  * each entry padded with zeros to 8 bytes.  The writer checks what the
- * kernel will check anyway (a Wasm binary, "NAME=VALUE" strings, the
+ * kernel will check anyway (a Wasm binary or an artifact from `wasmetal
+ * compile`, docs/artifact.md, "NAME=VALUE" strings, the
  * limits of kernel/bundle_parse.h), so that mistakes are reported on the
  * host, with the file name.
  */
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "artifact.h"
 #include "bundle.h"
 #include "image.h"
 #include "wasi.h"
@@ -96,7 +98,17 @@ static int check_spec(const struct image_spec *s, const uint8_t *mod,
 			 "both a module and a spec blob" : "neither a module nor a spec blob");
 		return -1;
 	}
-	if (s->module_path && (len < 8 || memcmp(mod, magic, 8))) {
+	if (s->module_path && jit_artifact_is(mod, len)) {
+		/* issue 9: a precompiled artifact, checked here as far as it
+		 * can be without this CPU (the kernel checks it all again) */
+		struct jit_artifact_info info;
+		char why[256];
+
+		if (jit_artifact_check(mod, len, &info, why, sizeof why)) {
+			snprintf(err, errlen, "%s: %s", s->module_path, why);
+			return -1;
+		}
+	} else if (s->module_path && (len < 8 || memcmp(mod, magic, 8))) {
 		snprintf(err, errlen, "%s: not a WebAssembly binary module "
 			 "(expected \\0asm version 1)", s->module_path);
 		return -1;
@@ -258,7 +270,7 @@ static void put_net(FILE *f, const struct image_spec *s)
 
 /* The manifest text (docs/manifest.md); malloc'd, *len bytes, or NULL. */
 static char *manifest_text(const struct image_spec *s, uint64_t module_len,
-			   size_t *len)
+			   bool artifact, size_t *len)
 {
 	char *text = NULL;
 	FILE *f = open_memstream(&text, len);
@@ -268,7 +280,8 @@ static char *manifest_text(const struct image_spec *s, uint64_t module_len,
 	fputs("# wasmetal manifest: what the kernel runs, read at boot "
 	      "(docs/manifest.md)\nwasmetal-manifest 1\n", f);
 	if (s->module_path)
-		fprintf(f, "# module: %llu bytes\n", (unsigned long long)module_len);
+		fprintf(f, "# module: %llu bytes%s\n", (unsigned long long)module_len,
+			artifact ? ", a precompiled artifact (docs/artifact.md)" : "");
 	if (s->console_com1)
 		fputs("# serial: the program's output on COM1 (the first port), "
 		      "the kernel log on COM2\nconsole com1\nlog com2\n", f);
@@ -411,7 +424,8 @@ int image_bundle_write(const struct image_spec *spec, const char *out_path,
 	if (check_spec(spec, mod, len, err, errlen) || check_trees(spec, err, errlen) ||
 	    check_grants(spec->grants, err, errlen))
 		goto fail;
-	if (!(manifest = manifest_text(spec, len, &manifest_len))) {
+	if (!(manifest = manifest_text(spec, len, mod && jit_artifact_is(mod, len),
+				       &manifest_len))) {
 		snprintf(err, errlen, "out of memory writing the manifest");
 		goto fail;
 	}

@@ -178,6 +178,9 @@ struct jit_code {
 	uint32_t *func_ends;    /* end offset of each function's code */
 	uint32_t nmap;
 	struct jit_srcmap *map; /* sorted by code_off */
+	unsigned int cpu;       /* JIT_CPU_* the code may use (the set the
+				   compiler was allowed): an artifact
+				   (jit/artifact.c) requires them */
 };
 
 /* compile/driver.c: validate and compile every body, build import stubs. */

@@ -1131,6 +1131,21 @@ static bool check_module(struct decoder *d, struct wasm_error *err)
 int wasm_module_load(const uint8_t *bytes, size_t len, wasm_module **out,
 		     struct wasm_error *err)
 {
+	if (jit_module_decode(bytes, len, out, err))
+		return -1;
+	if (jit_compile(*out, &(*out)->code, err) != 0) {
+		wasm_module_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* wasm_module_load without the compile: jit/artifact.c gives the module
+ * the code it loaded instead. */
+int jit_module_decode(const uint8_t *bytes, size_t len, wasm_module **out,
+		      struct wasm_error *err)
+{
 	struct decoder d = { 0 };
 	wasm_module *m;
 
@@ -1149,8 +1164,7 @@ int wasm_module_load(const uint8_t *bytes, size_t len, wasm_module **out,
 		memcpy(m->bytes, bytes, len);
 	m->len = len;
 	d.m = m;
-	if (!decode(&d, err) || !check_module(&d, err) ||
-	    jit_compile(m, &m->code, err) != 0) {
+	if (!decode(&d, err) || !check_module(&d, err)) {
 		wasm_module_free(m);
 		return -1;
 	}

@@ -153,6 +153,11 @@ struct wasm_module {
 	struct jit_code *code;  /* compiled code, see jit.h */
 };
 
+/* module.c: decode and validate, no code (m->code NULL): wasm_module_load
+ * without jit_compile, for jit/artifact.c. */
+int jit_module_decode(const uint8_t *bytes, size_t len, wasm_module **out,
+		      struct wasm_error *err);
+
 /* module.c helpers shared with compile/ / instance.c */
 /* Export `name` (len bytes, may hold NULs) of the given kind, or NULL. */
 const struct wasm_export *wasm_find_export(const wasm_module *m, uint8_t kind,

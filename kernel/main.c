@@ -8,6 +8,8 @@
  *   -> PCI -> network (only if the manifest asks for a NIC; with
  *   `kernel-httpd`, the in-kernel HTTP server then runs instead of the
  *   module) -> "entering module" -> wasi_run_module -> kernel_shutdown(status)
+ *   (a precompiled artifact in the bundle, docs/artifact.md: wasi_run_artifact,
+ *   which verifies and maps its code instead of compiling)
  *
  * With a spec blob in the bundle (`wasmetal spec --qemu`), the last steps
  * are instead "running spec scripts" -> spec_blob_run (spec/spec_blob.h):
@@ -33,6 +35,7 @@
 #include <string.h>
 #include "kernel.h"
 #include "acpi.h"
+#include "artifact.h"
 #include "cpu.h"
 #include "bundle.h"
 #include "bundle_parse.h"
@@ -328,8 +331,16 @@ int kernel_main(struct boot_info *bi)
 	};
 	if (b.spec)
 		kernel_shutdown(run_spec(&b));
-	klog("entering module");
-	status = wasi_run_module(b.module, b.module_len, &cfg);
+	/* issue 9: an artifact (docs/artifact.md) is verified and mapped,
+	 * not compiled; the timeline shows "artifact loaded" instead */
+	if (jit_artifact_is(b.module, b.module_len)) {
+		klog("entering module (precompiled artifact, %lu bytes)",
+		     (unsigned long)b.module_len);
+		status = wasi_run_artifact(b.module, b.module_len, &cfg);
+	} else {
+		klog("entering module");
+		status = wasi_run_module(b.module, b.module_len, &cfg);
+	}
 	klog("module returned, exit status %d", status);
 	kernel_shutdown(status);
 }

@@ -15,6 +15,8 @@
 #      (tests/cli/exit_and_errors.sh): proc_exit statuses that do not fit,
 #      unknown imports, resources that cannot be allocated, hosted and
 #      under QEMU
+#   3a'. artifacts (tests/cli/artifact.sh): `wasmetal compile`, .wmo run
+#      hosted like its .wasm, corrupted/truncated ones refused
 #   3b. issue 4's WASI programs with preopened directories (--dir): the
 #      self-checking wasi_* and adv_* programs (one check per program and
 #      mode: status 0, no FAIL line, a final "N ok"), and the differential
@@ -487,6 +489,8 @@ unit_tests
 if [ -x "$W" ]; then
 	cli_tests
 	script_tests cli tests/cli/exit_and_errors.sh
+	# issue 9: `wasmetal compile` and artifacts run hosted (docs/artifact.md)
+	script_tests cli-artifact tests/cli/artifact.sh
 	program_tests hosted
 	preopen_tests hosted
 	script_tests net tests/net/net.sh

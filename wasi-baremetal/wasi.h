@@ -102,5 +102,10 @@ size_t wasi_host_funcs(struct wasi_ctx *ctx, const struct wasm_host_func **out);
  * "wasmetal: ".  Returns the exit status: the proc_exit code (0..125), 0
  * when _start returns, or one of the WASI_STATUS_* above. */
 int wasi_run_module(const uint8_t *wasm, size_t len, const struct wasi_config *cfg);
+/* The same for an artifact (jit/artifact.h, docs/artifact.md) from
+ * `wasmetal compile`: verified and loaded instead of compiled; a refused
+ * artifact is reported ("wasmetal: invalid artifact: ...") with status
+ * WASI_STATUS_LOAD_ERROR. */
+int wasi_run_artifact(const uint8_t *wmo, size_t len, const struct wasi_config *cfg);
 
 #endif

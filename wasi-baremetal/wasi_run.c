@@ -17,8 +17,15 @@
  *   wasmetal: failed to instantiate: out of memory (cannot allocate the linear ...)
  *   wasmetal: failed to load the module: out of memory (code)
  *   wasmetal: exit with invalid exit status outside of [0..126): proc_exit(256)
+ *   wasmetal: invalid artifact: artifact checksum mismatch (the file is corrupted)
+ *   wasmetal: failed to load the artifact: out of memory (code)
+ *
+ * wasi_run_artifact runs a .wmo (jit/artifact.h) the same way: its code
+ * is loaded, not compiled; an artifact refused is status 125.
  */
 #include <stdio.h>
+#include "artifact.h"
+#include "sha256.h"
 #include "plat.h"
 #include "wasi_impl.h"
 
@@ -134,7 +141,9 @@ static int run_module(wasm_module *m, struct wasi_ctx *ctx)
 	return status;
 }
 
-int wasi_run_module(const uint8_t *wasm, size_t len, const struct wasi_config *cfg)
+/* Load (compile, or an artifact's code when is_artifact), then run. */
+static int run_bytes(const uint8_t *bytes, size_t len, const struct wasi_config *cfg,
+		     bool is_artifact)
 {
 	char why[320];
 	struct wasi_ctx *ctx = wasi_ctx_create(cfg, why, sizeof(why));
@@ -147,13 +156,33 @@ int wasi_run_module(const uint8_t *wasm, size_t len, const struct wasi_config *c
 		return WASI_STATUS_LOAD_ERROR;
 	}
 	memset(&err, 0, sizeof(err));
-	if (wasm_module_load(wasm, len, &m, &err) < 0) {
+	if (is_artifact && (status = jit_artifact_load(bytes, len, &m, why, sizeof why))) {
+		/* -2: the machine failed, not the artifact (as load_error) */
+		report(status == -2 ? "failed to load the artifact: " : "invalid artifact: ",
+		       why);
+		status = WASI_STATUS_LOAD_ERROR;
+		goto out;
+	}
+	if (!is_artifact && wasm_module_load(bytes, len, &m, &err) < 0) {
 		status = load_error(&err, false, "");
 		goto out;
 	}
+	if (is_artifact)
+		plat_log("artifact loaded: %zu bytes, no compile (checked with %s)\n", len,
+			 jit_sha256_accelerated() ? "the SHA extensions" : "portable SHA-256");
 	status = run_module(m, ctx);
 	wasm_module_free(m);
 out:
 	wasi_ctx_free(ctx);
 	return status;
+}
+
+int wasi_run_module(const uint8_t *wasm, size_t len, const struct wasi_config *cfg)
+{
+	return run_bytes(wasm, len, cfg, false);
+}
+
+int wasi_run_artifact(const uint8_t *wmo, size_t len, const struct wasi_config *cfg)
+{
+	return run_bytes(wmo, len, cfg, true);
 }

@@ -509,6 +509,9 @@ static int finish(struct jc *jc, struct jit_code **out, struct wasm_error *err)
 	c->func_ends = jc->ends;
 	c->nmap = jc->nmap;
 	c->map = jc->map;
+	/* issue 9 artifacts: the CPU features this code may use */
+	c->cpu = (jc->sse41 ? JIT_CPU_SSE41 : 0u) | (jc->popcnt ? JIT_CPU_POPCNT : 0u) |
+		 (jc->lzcnt ? JIT_CPU_LZCNT : 0u) | (jc->tzcnt ? JIT_CPU_BMI1 : 0u);
 	jc->offs = jc->ends = NULL;
 	jc->map = NULL;
 	*out = c;

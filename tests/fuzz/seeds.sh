@@ -9,6 +9,8 @@
 #   wasi    a few memories and call programs written here
 #   bundle  bundles by the CLI's writer (tests/fuzz/mkseeds.c) and, with
 #           form byte 1, the manifests inside them
+#   artifact  artifacts of tests/wat, grow and hello by `wasmetal compile`,
+#           as they are and (form byte 1) to be resealed by the target
 #   image   the first 34 sectors (protective MBR, GPT header, partition
 #           array) of GPT disks made by sfdisk, and the format magics
 # Also $BUILD/fuzz/seeds-smoke/NAME: at most 200 of each (every k-th), for
@@ -75,6 +77,21 @@ if [ -x "$B/fuzz/mkseeds" ] && [ -f "$small" ]; then
 else
 	echo "NOTE fuzz seeds: $B/fuzz/mkseeds or $small not built (no bundle seeds)"
 fi
+
+# ---- artifact: .wmo files by the CLI (form byte 0: as they are; 1: the
+# fuzzer's copy gets its checksum recomputed, tests/fuzz/fuzz_artifact.c) ----
+mkdir -p "$S/artifact"
+for w in "$B"/tests/wat/*.wasm "$B/tests/fault/grow.wasm" "$B/examples/hello.wasm"; do
+	[ -f "$w" ] || continue
+	n=$(basename "$w" .wasm)
+	if "$B/wasmetal" compile "$w" -o "$B/fuzz/$n.wmo" 2>/dev/null; then
+		{ printf '\0'; cat "$B/fuzz/$n.wmo"; } >"$S/artifact/raw-$n"
+		{ printf '\1'; cat "$B/fuzz/$n.wmo"; } >"$S/artifact/resealed-$n"
+		rm -f "$B/fuzz/$n.wmo"
+	else
+		echo "NOTE fuzz seeds: wasmetal compile $n failed"
+	fi
+done
 
 # ---- image ----
 esp=C12A7328-F81F-11D2-BA4B-00A0C93EC93B
