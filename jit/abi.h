@@ -13,7 +13,7 @@
 /* The calling convention of compiled code (docs/abi.md).  Anything that
  * stores or loads compiled code (the artifacts of issue 9) records it and
  * refuses another. */
-#define JIT_ABI_VERSION 0
+#define JIT_ABI_VERSION 1
 
 /* struct jit_ctx, reached through r14 (jit.h) */
 #define CTX_MEM_BASE     0
@@ -34,14 +34,18 @@
 
 /* jit_enter's frame on the native stack, from ctx->entry_rsp up:
  *   [entry_rsp + ENTRY_OUTER_RSP]   the previous ctx->entry_rsp
- *   [entry_rsp + ENTRY_R0_FLOAT]    result0_is_float
- *   [entry_rsp + ENTRY_NSLOTS]      nslots
- *   [entry_rsp + ENTRY_AREA]        area
+ *   [entry_rsp + ENTRY_CALL]        the struct jit_call * (jit.h)
  *   then r15 r14 r13 r12 rbx rbp and jit_enter's return address */
 #define ENTRY_OUTER_RSP  0
-#define ENTRY_R0_FLOAT   8
-#define ENTRY_NSLOTS     16
-#define ENTRY_AREA       24
-#define ENTRY_SAVED      32     /* where the pushed registers start */
+#define ENTRY_CALL       8
+#define ENTRY_SAVED      16     /* where the pushed registers start */
+
+/* struct jit_call (jit.h): the registers and stack arguments jit_enter
+ * loads before the call, and the result registers it stores after */
+#define JC_GPR           0      /* rdi rsi rdx rcx r8 r9 */
+#define JC_XMM           48     /* xmm0..xmm7, low 64 bits */
+#define JC_STACK         112
+#define JC_NSTACK        120
+#define JC_RET           128    /* rax rdx xmm0 xmm1 */
 
 #endif

@@ -484,11 +484,51 @@ static uint64_t canon_value(uint8_t t, uint64_t v)
 	return (t == WASM_I32 || t == WASM_F32) ? (uint32_t)v : v;
 }
 
+/* The registers and stack arguments of a wasm ABI v1 call of ft with
+ * the arguments in area (jit.h jit_v1_next); stk receives the stack
+ * arguments (room for nparams).  Results through a result area go to
+ * area itself: the callee reads its arguments before it writes them. */
+static void v1_pack(struct jit_call *c, struct jit_ctx *ctx,
+		    const struct wasm_functype *ft, uint64_t *area, uint64_t *stk)
+{
+	struct jit_v1 s;
+
+	memset(c, 0, sizeof *c);
+	c->gpr[0] = (uint64_t)(uintptr_t)ctx;
+	c->gpr[1] = (uint64_t)(uintptr_t)area;  /* the results, unless a param */
+	jit_v1_start(&s, ft);
+	for (uint32_t i = 0; i < ft->nparams; i++) {
+		uint32_t p = jit_v1_next(&s, ft->params[i]);
+
+		if (p & JIT_V1_STACK)
+			stk[JIT_V1_PLACE(p)] = area[i];
+		else if (p & JIT_V1_XMM)
+			c->xmm[JIT_V1_PLACE(p)] = area[i];
+		else
+			c->gpr[p] = area[i];
+	}
+	c->stack = stk;
+	c->nstack = s.nstack;
+}
+
+/* results in registers (c->ret: rax rdx xmm0 xmm1) to area */
+static void v1_unpack(const struct jit_call *c, const struct wasm_functype *ft,
+		      uint64_t *area)
+{
+	uint32_t ng = 0, nx = 0;
+
+	if (!jit_v1_results_in_regs(ft))
+		return;                 /* already in area */
+	for (uint32_t i = 0; i < ft->nresults; i++)
+		area[i] = is_float(ft->results[i]) ? c->ret[2 + nx++] : c->ret[ng++];
+}
+
 /*
- * Run function idx with the call area `area` (nslots >= max(np, nr)).
- * Returns 0 or the trap code (trap filled).  The outermost call starts at
- * the top of the instance's Wasm stack; a call from inside a host function
- * (depth > 0) continues below the host function's frame.
+ * Run function idx with the arguments in area (nslots >= max(np, nr)),
+ * which receives the results.  Returns 0 or the trap code (trap filled).
+ * The outermost call starts at the top of the instance's Wasm stack; a
+ * call from inside a host function (depth > 0) continues below the host
+ * function's frame.
  */
 static int call_func(wasm_instance *inst, uint32_t idx, uint64_t *area,
 		     uint32_t nslots, struct wasm_trap *trap)
@@ -497,6 +537,8 @@ static int call_func(wasm_instance *inst, uint32_t idx, uint64_t *area,
 	const struct wasm_functype *ft = wasm_func_type(inst->m, idx);
 	struct wasm_trap scratch, *saved_out = ctx->trap_out;
 	struct plat_stack_save saved;
+	struct jit_call call;
+	uint64_t stk_buf[MAX_INLINE_SLOTS], *stk = stk_buf;
 	uintptr_t top;
 	int rc;
 
@@ -522,16 +564,25 @@ static int call_func(wasm_instance *inst, uint32_t idx, uint64_t *area,
 	} else {
 		top = ((uintptr_t)ctx->stack_base + ctx->stack_size) & ~(uintptr_t)15;
 	}
+	if (ft->nparams > MAX_INLINE_SLOTS && !(stk = calloc(ft->nparams, sizeof *stk))) {
+		trap_set(trap, WASM_TRAP_HOST);
+		snprintf(trap->host_msg, sizeof trap->host_msg, "out of memory");
+		return WASM_TRAP_HOST;
+	}
+	v1_pack(&call, ctx, ft, area, stk);
 	ctx->trap_out = trap;
 	inst->depth++;
 	plat_stack_enter(&saved, ctx->stack_base, ctx->stack_size);
-	rc = jit_enter(ctx, ctx->funcs[idx], area, nslots, (void *)top,
-		       ft->nresults && is_float(ft->results[0]));
+	rc = jit_enter(ctx, ctx->funcs[idx], &call, (void *)top);
 	plat_stack_leave(&saved);
 	inst->depth--;
 	ctx->trap_out = saved_out;
+	if (stk != stk_buf)
+		free(stk);
 	if (rc && trap->code == WASM_TRAP_NONE)
 		trap->code = (enum wasm_trap_code)rc;
+	if (!rc)
+		v1_unpack(&call, ft, area);
 	return rc;
 }
 
@@ -588,9 +639,10 @@ int wasm_call_n(wasm_instance *inst, const char *export_name, size_t name_len,
 	return rc ? 1 : 0;
 }
 
-/* Called by an import stub (on the Wasm stack): area holds the arguments,
- * receives results 1..n-1; result 0 is the return value. */
-uint64_t jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area)
+/* Called by an import stub (on the Wasm stack, its code made by
+ * compile/driver.c): area holds the arguments and receives every result;
+ * the stub moves them to and from the wasm ABI v1 places. */
+void jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area)
 {
 	wasm_instance *inst = (wasm_instance *)ctx;
 	const struct wasm_host_func *hf = inst->imports[func_index];
@@ -598,7 +650,6 @@ uint64_t jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area)
 	uint64_t args_buf[MAX_INLINE_SLOTS], res_buf[MAX_INLINE_SLOTS];
 	uint64_t *args = args_buf, *res = res_buf;
 	enum wasm_trap_code code;
-	uint64_t r0 = 0;
 
 	inst->stack_low = (uintptr_t)__builtin_frame_address(0);
 	if (ft->nparams > MAX_INLINE_SLOTS || ft->nresults > MAX_INLINE_SLOTS) {
@@ -618,15 +669,13 @@ uint64_t jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area)
 	code = plat_host_call(hf->fn, inst, hf->env, args, res);
 	if (code != WASM_TRAP_NONE)
 		goto trap;
-	for (uint32_t i = 1; i < ft->nresults; i++)
+	for (uint32_t i = 0; i < ft->nresults; i++)
 		area[i] = canon_value(ft->results[i], res[i]);
-	if (ft->nresults)
-		r0 = canon_value(ft->results[0], res[0]);
 	if (args != args_buf) {
 		free(args);
 		free(res);
 	}
-	return r0;
+	return;
 
 trap:
 	if (args != args_buf) {
@@ -671,14 +720,14 @@ static void rethrow(struct jit_ctx *ctx, const struct wasm_trap *t)
  * own instance (call_func: its ctx, its stack) and a trap there unwinds the
  * caller too.
  */
-uint64_t jit_call_ref(struct jit_ctx *ctx, const struct jit_funcref *fr,
-		      uint32_t typeidx, uint64_t *area)
+void jit_call_ref(struct jit_ctx *ctx, const struct jit_funcref *fr,
+		  uint32_t typeidx, const uint64_t *args, uint64_t *results)
 {
 	wasm_instance *inst = (wasm_instance *)ctx;
 	wasm_instance *target = (wasm_instance *)fr->ctx;
 	const struct wasm_functype *want = &inst->m->types[typeidx];
 	const struct wasm_functype *have = wasm_func_type(target->m, fr->func_index);
-	uint64_t buf[MAX_INLINE_SLOTS], *slots = buf, r0 = 0;
+	uint64_t buf[MAX_INLINE_SLOTS], *slots = buf;
 	uint32_t n = want->nparams > want->nresults ? want->nparams : want->nresults;
 	struct wasm_trap t;
 
@@ -695,19 +744,17 @@ uint64_t jit_call_ref(struct jit_ctx *ctx, const struct jit_funcref *fr,
 		snprintf(t.host_msg, sizeof t.host_msg, "out of memory");
 		rethrow(ctx, &t);
 	}
-	memcpy(slots, area, n * sizeof *slots);
+	for (uint32_t i = 0; i < want->nparams; i++)
+		slots[i] = *(args - i);         /* the caller's slots grow down */
 	if (call_func(target, fr->func_index, slots, n, &t)) {
 		if (slots != buf)
 			free(slots);
 		rethrow(ctx, &t);
 	}
-	for (uint32_t i = 1; i < want->nresults; i++)
-		area[i] = slots[i];
-	if (want->nresults)
-		r0 = slots[0];
+	for (uint32_t i = 0; i < want->nresults; i++)
+		results[i] = slots[i];
 	if (slots != buf)
 		free(slots);
-	return r0;
 }
 
 int32_t jit_memory_grow(struct jit_ctx *ctx, uint32_t delta_pages)

@@ -8,21 +8,36 @@
  * leaves compiled code; trap.c maps a faulting or trapping RIP back to the
  * Wasm function and byte offset.
  *
- * Wasm calling convention, "wasm ABI v0" (used between compiled functions,
- * by import stubs and by jit_enter; position-independent, see DESIGN.md §5;
- * v1, which replaces it, is decided in docs/abi.md):
- *   r14 = struct jit_ctx *   (never changed by compiled code; callee-saved
- *   r15 = linear memory 0 base      in SysV too, so C host code keeps them)
- *   On entry, [rsp] = return address and [rsp + 8 + 8*i] = slot i of the
- *   caller's call area, which holds parameter i (i32 zero-extended, f32 in
- *   the low 32 bits, f64/i64 as 64 bits).  The area has
- *   max(nparams, nresults) slots and belongs to the caller.
- *   Result 0 comes back in rax (i32/i64/ref) or xmm0 (f32/f64); results
- *   1..n-1 are written by the callee into area slots 1..n-1.
- *   All other general and xmm registers are caller-saved.  rsp is 16-byte
- *   aligned at every call instruction (so rsp % 16 == 8 at entry).
+ * Wasm calling convention: "wasm ABI v1" (docs/abi.md is the contract),
+ * used between compiled functions, by import stubs, through funcrefs and
+ * by jit_enter; position-independent, see DESIGN.md §5.  In short, the
+ * SysV AMD64 C convention with the context as a hidden first parameter:
+ *   R f(struct jit_ctx *ctx (rdi), [void *results (rsi),] params...)
+ *   Parameters in rsi rdx rcx r8 r9 (integer class: i32, i64, references)
+ *   and xmm0-7 (f32, f64), the rest on the stack, 8 bytes each, left to
+ *   right from [rsp + 8] at entry (jit_v1_next below says where each
+ *   goes).  An i32 has undefined upper 32 bits: the callee zero-extends
+ *   it before any use (the memory sandbox depends on it).
+ *   Results in rax, rdx (integer class, in order) and xmm0, xmm1 (float
+ *   class) when at most two of each class (jit_v1_results_in_regs); else
+ *   every result is stored at results[i] (8-byte slots) and the function
+ *   returns nothing.
+ *   rbx rbp r12-r15 are callee-saved; compiled code keeps r14 = ctx and
+ *   r15 = linear memory 0's base inside its own code (its prologue sets
+ *   them, its epilogue restores the caller's).  rsp is 16-byte aligned at
+ *   every call instruction; rbp is always pushed (the frame chain); no
+ *   red zone.
  * Calls between the module's own functions are `call rel32`; calls to
- * imports go through ctx->funcs[index] (which holds the import's stub).
+ * imports go through ctx->funcs[index] (the import's stub, with rdi = the
+ * caller's ctx), call_indirect through struct jit_funcref.
+ * Each function's code starts with its v1 entry (ctx->funcs[i], funcrefs,
+ * exports), JIT_ENTRY_THUNK bytes that save r14/r15, set them from rdi
+ * and call the body just after them.  Calls inside one instance (direct
+ * calls, call_indirect of a funcref of the same ctx) call that body
+ * directly: r14 and r15 already hold what the thunk would put there, so
+ * they stay preserved without being saved (the rest of v1 holds there
+ * too).  An import's stub starts with a jump over the same number of
+ * bytes to its body.
  */
 #ifndef JIT_JIT_H
 #define JIT_JIT_H
@@ -46,8 +61,8 @@ struct jit_ctx;
  *              e.g. the spec runner passes `ref.extern N` as N + 1).
  */
 struct jit_funcref {
-	void *code;                 /* wasm ABI v0 entry (an import's stub) */
-	struct jit_ctx *ctx;        /* the instance it runs in (r14) */
+	void *code;                 /* wasm ABI v1 entry (an import's stub) */
+	struct jit_ctx *ctx;        /* the instance it runs in (rdi) */
 	uint32_t type;              /* canonical type index (functype.canon)
 				       in ctx's module */
 	uint32_t func_index;        /* in ctx's module */
@@ -96,10 +111,11 @@ struct jit_rt {
 				uint32_t s, uint32_t n);
 	void (*data_drop)(struct jit_ctx *ctx, uint32_t data);
 	/* call_indirect of a funcref of another instance: checks the type
-	 * (structurally), runs it in its own instance; args and results 1..
-	 * in area as in wasm ABI v0; returns result 0's bits.  Traps unwind. */
-	uint64_t (*call_ref)(struct jit_ctx *ctx, const struct jit_funcref *fr,
-			     uint32_t typeidx, uint64_t *area);
+	 * (structurally), runs it in its own instance (its stack).  Argument
+	 * i is at args[-i] (the caller's operand-stack slots, which grow
+	 * down); every result i goes to results[i].  Traps unwind. */
+	void (*call_ref)(struct jit_ctx *ctx, const struct jit_funcref *fr,
+			 uint32_t typeidx, const uint64_t *args, uint64_t *results);
 	/* numeric fallbacks for CPUs without POPCNT / SSE4.1 */
 	uint64_t (*popcnt)(uint64_t x);
 	double (*round64)(double x, int mode);  /* 0 nearest 1 floor 2 ceil 3 trunc */
@@ -156,6 +172,62 @@ JIT_CTX_AT(funcrefs, CTX_FUNCREFS);
 JIT_CTX_AT(rt, CTX_RT);
 #undef JIT_CTX_AT
 
+/* ---- wasm ABI v1: where each parameter and result goes ---------------- */
+
+/* Results in registers: at most two integer-class (rax, rdx) and at most
+ * two float-class (xmm0, xmm1); otherwise all through `results`. */
+static inline bool jit_v1_results_in_regs(const struct wasm_functype *ft)
+{
+	uint32_t nf = 0;
+
+	for (uint32_t i = 0; i < ft->nresults; i++)
+		nf += ft->results[i] == WASM_F32 || ft->results[i] == WASM_F64;
+	return nf <= 2 && ft->nresults - nf <= 2;
+}
+
+/* Walking the parameters: jit_v1_start, then jit_v1_next per parameter in
+ * order gives its place: a general register (0 = rdi, 1 = rsi, 2 = rdx,
+ * 3 = rcx, 4 = r8, 5 = r9), JIT_V1_XMM | n (xmm n), or JIT_V1_STACK | j
+ * (the j-th stack slot: [rsp + 8 + 8*j] at entry). */
+#define JIT_V1_XMM   0x40000000u
+#define JIT_V1_STACK 0x80000000u
+#define JIT_V1_PLACE(p) ((p) & 0x3fffffffu)
+struct jit_v1 { uint32_t ngpr, nxmm, nstack; };
+
+static inline void jit_v1_start(struct jit_v1 *s, const struct wasm_functype *ft)
+{
+	s->ngpr = jit_v1_results_in_regs(ft) ? 1 : 2;   /* ctx [, results] */
+	s->nxmm = 0;
+	s->nstack = 0;
+}
+
+static inline uint32_t jit_v1_next(struct jit_v1 *s, uint8_t t)
+{
+	if (t == WASM_F32 || t == WASM_F64) {
+		if (s->nxmm < 8)
+			return JIT_V1_XMM | s->nxmm++;
+	} else if (s->ngpr < 6) {
+		return s->ngpr++;
+	}
+	return JIT_V1_STACK | s->nstack++;
+}
+
+/* What jit_enter (x64/entry.S) loads before the call and stores after:
+ * offsets JC_* in abi.h.  gpr[0] is the ctx, gpr[1] the results pointer
+ * when the results do not fit in registers. */
+struct jit_call {
+	uint64_t gpr[6];            /* rdi rsi rdx rcx r8 r9 */
+	uint64_t xmm[8];            /* xmm0..7 (low 64 bits) */
+	const uint64_t *stack;      /* the stack arguments, nstack slots */
+	uint64_t nstack;
+	uint64_t ret[4];            /* after the call: rax rdx xmm0 xmm1 */
+};
+_Static_assert(offsetof(struct jit_call, gpr) == JC_GPR, "abi.h: JC_GPR");
+_Static_assert(offsetof(struct jit_call, xmm) == JC_XMM, "abi.h: JC_XMM");
+_Static_assert(offsetof(struct jit_call, stack) == JC_STACK, "abi.h: JC_STACK");
+_Static_assert(offsetof(struct jit_call, nstack) == JC_NSTACK, "abi.h: JC_NSTACK");
+_Static_assert(offsetof(struct jit_call, ret) == JC_RET, "abi.h: JC_RET");
+
 /* Linear memory: one 8 GiB reservation per 32-bit memory, so any i32
  * address + u32 offset stays inside it (DESIGN.md decision 2). */
 #define JIT_MEM_RESERVATION (8ull << 30)
@@ -163,6 +235,11 @@ JIT_CTX_AT(rt, CTX_RT);
  * prologue check keeps JIT_STACK_HOST_RESERVE bytes free for host calls. */
 #define JIT_STACK_SIZE          (1u << 20)
 #define JIT_STACK_HOST_RESERVE  (64u << 10)
+
+/* The v1 entry thunk before each function's body (above; driver.c emits
+ * it, trap.c skips its frame in backtraces): 25 bytes of code, padded so
+ * that the body starts 16-byte aligned like the thunk. */
+#define JIT_ENTRY_THUNK 32
 
 /* rip -> (function index, wasm byte offset) for traps and backtraces. */
 struct jit_srcmap {
@@ -215,13 +292,12 @@ bool jit_ctx_is_live(uintptr_t maybe_ctx);
 wasm_module *jit_ctx_module(struct jit_ctx *ctx);
 
 /* x64/entry.S */
-/* Switch to the Wasm stack at stack_top, copy nslots 8-byte slots from
- * area as the call area, call fn with r14=ctx, r15=ctx->mem_base, then
- * copy back result slots (result 0 from rax/xmm0 according to
- * result0_is_float) into area.  Returns 0, or the trap code if jit_unwind
- * was used. */
-int jit_enter(struct jit_ctx *ctx, void *fn, uint64_t *area, uint32_t nslots,
-	      void *stack_top, int result0_is_float);
+/* Switch to the Wasm stack at stack_top, put c->nstack slots from
+ * c->stack there as the stack arguments, load rdi..r9 and xmm0..7 from c,
+ * call the wasm ABI v1 function fn (r14 = ctx and r15 = ctx->mem_base
+ * too, for the fault handler), then store rax, rdx, xmm0, xmm1 into
+ * c->ret.  Returns 0, or the trap code if jit_unwind was used. */
+int jit_enter(struct jit_ctx *ctx, void *fn, struct jit_call *c, void *stack_top);
 /* Restore the state saved by jit_enter and make it return `code`. */
 __attribute__((noreturn)) void jit_unwind(struct jit_ctx *ctx, int code);
 /* Called from compiled code: esi = trap code, return address = site;
@@ -250,13 +326,14 @@ void wasm_error_resource(struct wasm_error *err, const char *msg,
  * wasm_host_func (i I f F r x), '?' for others. */
 char jit_type_letter(uint8_t type);
 
-/* instance.c: called by import stubs, area = the stub's call area. */
-uint64_t jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area);
+/* instance.c: called by import stubs: area holds the arguments (8-byte
+ * slots) and receives every result. */
+void jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area);
 /* memory.grow: old size in pages, or -1. */
 int32_t jit_memory_grow(struct jit_ctx *ctx, uint32_t delta_pages);
 /* instance.c: struct jit_rt call_ref */
-uint64_t jit_call_ref(struct jit_ctx *ctx, const struct jit_funcref *fr,
-		      uint32_t typeidx, uint64_t *area);
+void jit_call_ref(struct jit_ctx *ctx, const struct jit_funcref *fr,
+		  uint32_t typeidx, const uint64_t *args, uint64_t *results);
 /* the largest table the runtime will allocate (table.grow returns -1
  * beyond it, instantiation fails) */
 #define JIT_TABLE_MAX_ELEMS 10000000u

@@ -51,6 +51,18 @@ bool jit_code_lookup(const wasm_module *m, uintptr_t rip,
 	return true;
 }
 
+/* Is pc inside a function's entry thunk (jit.h JIT_ENTRY_THUNK)? */
+static bool in_entry_thunk(const wasm_module *m, uintptr_t pc)
+{
+	const struct jit_code *c = m ? m->code : NULL;
+
+	if (!c || pc < (uintptr_t)c->base || pc >= (uintptr_t)c->base + c->size)
+		return false;
+	uint32_t off = (uint32_t)(pc - (uintptr_t)c->base);
+	long fi = floor_index(c->func_offsets, sizeof(uint32_t), c->nfuncs, off);
+	return fi >= 0 && !m->funcs[fi].imported && off < c->func_offsets[fi] + JIT_ENTRY_THUNK;
+}
+
 static bool add_frame(const wasm_module *m, struct wasm_trap *t, uintptr_t pc)
 {
 	uint32_t fi, off;
@@ -83,7 +95,9 @@ void jit_trap_record(struct jit_ctx *ctx, enum wasm_trap_code code,
 	   only frames on this instance's Wasm stack are trusted */
 	while (rbp >= lo && rbp + 16 <= hi && !(rbp & 7)) {
 		const uintptr_t *fp = (const uintptr_t *)rbp;
-		if (!add_frame(m, t, fp[1] - 1))
+		if (in_entry_thunk(m, fp[1] - 1))
+			;       /* the v1 entry of the function below: not a call site */
+		else if (!add_frame(m, t, fp[1] - 1))
 			break;
 		if (fp[0] <= rbp)
 			break;

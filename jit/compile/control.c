@@ -2,7 +2,7 @@
  * control.c — structured control and calls (Core spec 2.0 §3.3.8 control
  * instructions, validation as in appendix A.3): blocks, loops, if/else,
  * end, br/br_if/br_table/return, unreachable code, labels and their
- * rel32 fixups, trap stubs, call/call_indirect in wasm ABI v0 (jit.h),
+ * rel32 fixups, trap stubs, call/call_indirect in wasm ABI v1 (jit.h),
  * and calls of struct jit_rt helpers.
  */
 #include <stdlib.h>
@@ -518,20 +518,78 @@ out:
 
 /* ---- calls -------------------------------------------------------------------- */
 
-/* Pop the arguments of ft into the call area; the caller then pushes the
- * result with push_call_result. */
-static bool call_args(struct fc *f, const struct wasm_functype *ft)
+/* The source register of entry k when it is a register of the class that
+ * the argument registers (rdi..r9, xmm0..7) belong to, else -1. */
+static int arg_src_reg(struct fc *f, uint32_t k)
+{
+	const struct vloc *v = &f->vs[k];
+
+	return v->kind == V_REG ? v->reg : -1;      /* pinned registers never are */
+}
+
+/* Pop the arguments of ft to their wasm ABI v1 places (jit.h): stack
+ * arguments to [rsp + 8*j], the others to their registers, rdi = ctx and
+ * rsi = the result area [rsp + 8*nstack] when the results go through
+ * memory; everything below them goes to its slot (registers die in the
+ * call).  The register moves are a parallel move: a value sitting in
+ * another argument's register goes to its slot first.  *nstack = the
+ * stack arguments' slots; the caller then pushes the results with
+ * push_call_result. */
+static bool call_args(struct fc *f, const struct wasm_functype *ft, uint32_t *nstack)
 {
 	uint32_t k, n = ft->nparams;
+	struct jit_v1 s;
 
+	jit_v1_start(&s, ft);
+	for (uint32_t i = 0; i < n; i++)
+		jit_v1_next(&s, ft->params[i]);
+	*nstack = s.nstack;
 	if (top_is(f, n, ft->params, 0)) {
-		/* each argument straight from where it is (rax scratch only);
-		   everything below them to its slot (registers die in the call) */
-		uint32_t base = f->nvals - n;
+		uint32_t base = f->nvals - n, gdst = 0, xdst = 0;
+
 		for (k = 0; k < base; k++)
 			fc_spill(f, k);
-		for (uint32_t i = 0; i < n; i++)
-			fc_store_val(f, &f->vs[base + i], f->vals[base + i], base + i, AREA(i));
+		/* the registers the arguments go to (rdi and rsi-as-results
+		   are written last: a value may sit there) */
+		jit_v1_start(&s, ft);
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t p = jit_v1_next(&s, ft->params[i]);
+			if (p & JIT_V1_XMM)
+				xdst |= 1u << JIT_V1_PLACE(p);
+			else if (!(p & JIT_V1_STACK))
+				gdst |= 1u << v1_gpr(p);
+		}
+		jit_v1_start(&s, ft);
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t p = jit_v1_next(&s, ft->params[i]);
+			int src = arg_src_reg(f, base + i);
+			if (src < 0 || (p & JIT_V1_STACK))
+				continue;
+			bool x = p & JIT_V1_XMM;
+			int dst = x ? (int)JIT_V1_PLACE(p) : v1_gpr(p);
+			if (src != dst && ((x ? xdst : gdst) & (1u << src)))
+				fc_spill(f, base + i);
+		}
+		jit_v1_start(&s, ft);
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t p = jit_v1_next(&s, ft->params[i]);
+			k = base + i;
+			if (p & JIT_V1_STACK)
+				fc_store_val(f, &f->vs[k], f->vals[k], k,
+					     AREA(JIT_V1_PLACE(p)));
+		}
+		jit_v1_start(&s, ft);
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t p = jit_v1_next(&s, ft->params[i]);
+			k = base + i;
+			if (p & JIT_V1_XMM)
+				fc_load_val(f, &f->vs[k], f->vals[k], k, (int)JIT_V1_PLACE(p));
+			else if (!(p & JIT_V1_STACK))
+				fc_load_val(f, &f->vs[k], f->vals[k], k, v1_gpr(p));
+		}
+		x64_mov_rr(f->a, 1, RDI, R14);
+		if (!jit_v1_results_in_regs(ft))
+			x64_lea(f->a, 1, RSI, AREA(*nstack));
 		for (uint32_t i = 0; i < n; i++)
 			vdrop(f);
 	} else {
@@ -540,32 +598,38 @@ static bool call_args(struct fc *f, const struct wasm_functype *ft)
 			if (!fc_pop(f, ft->params[i], NULL, NULL))
 				return false;
 	}
-	uint32_t area = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+	/* the result area (call_indirect's other path uses it even when the
+	   results come back in registers) */
+	uint32_t area = *nstack + ft->nresults;
 	if (area > f->max_area)
 		f->max_area = area;
 	return true;
 }
 
-/* Push the results: 0 from rax/xmm0, 1.. from the call area (jit.h). */
-static bool push_call_result(struct fc *f, const struct wasm_functype *ft)
+/* Push the results from their v1 places: rax, rdx / xmm0, xmm1 (an i32's
+ * upper half is undefined: zero-extended here), or the result area after
+ * the nstack stack arguments. */
+static bool push_call_result(struct fc *f, const struct wasm_functype *ft, uint32_t nstack)
 {
-	uint32_t k;
+	uint32_t k, ng = 0, nx = 0;
+	bool in_regs = jit_v1_results_in_regs(ft);
 
-	if (!ft->nresults)
-		return true;
-	uint8_t t = ft->results[0];
-	if (!push(f, t, &k))
-		return false;
-	int r = fc_alloc_reg(f, t);        /* all free: the call spilled them */
-	f->vs[k] = (struct vloc){ .kind = V_REG, .reg = (int8_t)r };
-	if (in_xmm(t))
-		x64_movaps_rr(f->a, r, 0);
-	else
-		x64_mov_rr(f->a, t != I32, r, RAX);
-	for (uint32_t i = 1; i < ft->nresults; i++) {
-		if (!push(f, ft->results[i], &k))
+	for (uint32_t i = 0; i < ft->nresults; i++) {
+		uint8_t t = ft->results[i];
+		if (!push(f, t, &k))
 			return false;
-		copy(f, S(f, k), AREA(i));
+		if (!in_regs) {
+			bool narrow = t == I32 || t == F32;
+			x64_mov_rm(f->a, !narrow, RAX, AREA(nstack + i));
+			st(f, k, RAX);
+			continue;
+		}
+		int r = fc_alloc_reg(f, t);     /* all free: the call spilled them */
+		f->vs[k] = (struct vloc){ .kind = V_REG, .reg = (int8_t)r };
+		if (in_xmm(t))
+			x64_movaps_rr(f->a, r, (int)nx++);
+		else
+			x64_mov_rr(f->a, t != I32, r, ng++ ? RDX : RAX);
 	}
 	return true;
 }
@@ -579,7 +643,8 @@ bool fc_op_call(struct fc *f)
 	if (idx >= f->m->nfuncs)
 		return fc_fail(f, "unknown function");
 	const struct wasm_functype *ft = &f->m->types[f->m->funcs[idx].type];
-	if (!call_args(f, ft))
+	uint32_t nstack;
+	if (!call_args(f, ft, &nstack))
 		return false;
 	if (f->m->funcs[idx].imported) {
 		x64_mov_rm(f->a, 1, RAX, x64_mem(R14, CTX_FUNCS));
@@ -594,7 +659,7 @@ bool fc_op_call(struct fc *f)
 		if (!PUSH(f, f->jc->calls, f->jc->ncalls, f->jc->capcalls, cf))
 			return fc_oom(f);
 	}
-	return push_call_result(f, ft);
+	return push_call_result(f, ft, nstack);
 }
 
 /* rdx = ctx->tables[table] */
@@ -630,12 +695,16 @@ bool fc_call_rt(struct fc *f, size_t off)
 
 /*
  * call_indirect: bounds, null, then a funcref of this instance (the common
- * case) is type-checked against the canonical index and called directly;
- * one of another instance goes through jit_rt.call_ref (jit.h).
+ * case) is type-checked against the canonical index and its body called
+ * directly (after the entry thunk, jit.h; rdi = its ctx, which is ours);
+ * one of another instance
+ * goes through jit_rt.call_ref (jit.h), which reads the arguments from
+ * their slots (the stack was flushed: they are all there) and writes the
+ * results to the result area, from where they go to the v1 places.
  */
 bool fc_op_call_indirect(struct fc *f)
 {
-	uint32_t typeidx, table, k;
+	uint32_t typeidx, table, k, nstack;
 
 	if (!rd_u32(f, &typeidx) || !rd_u32(f, &table))
 		return false;
@@ -650,33 +719,47 @@ bool fc_op_call_indirect(struct fc *f)
 		return false;
 	if (!fc_table_index(f, table, k, WASM_TRAP_UNDEFINED_ELEMENT))
 		return false;
-	x64_mov_rm(f->a, 1, RDX, x64_mem_idx(RDX, RAX, 8, 0));
-	x64_test_rr(f->a, 1, RDX, RDX);
+	/* r10 = the funcref: a value register, free after flush_all, and no
+	   argument register */
+	x64_mov_rm(f->a, 1, R10, x64_mem_idx(RDX, RAX, 8, 0));
+	x64_test_rr(f->a, 1, R10, R10);
 	if (!trap_if_idx(f, X64_CC_E, WASM_TRAP_UNINITIALIZED_ELEMENT, RAX))
 		return false;
-	if (!call_args(f, ft))          /* uses rax only */
+	uint32_t base = f->nvals >= ft->nparams ? f->nvals - ft->nparams : 0;
+	if (!call_args(f, ft, &nstack))
 		return false;
-	x64_alu_rm(f->a, X64_CMP, 1, R14, x64_mem(RDX, offsetof(struct jit_funcref, ctx)));
+	x64_alu_rm(f->a, X64_CMP, 1, R14, x64_mem(R10, offsetof(struct jit_funcref, ctx)));
 	size_t other = fwd_jcc(f, X64_CC_NE);
-	x64_alu_mi(f->a, X64_CMP, 0, x64_mem(RDX, offsetof(struct jit_funcref, type)),
+	x64_alu_mi(f->a, X64_CMP, 0, x64_mem(R10, offsetof(struct jit_funcref, type)),
 		   (int32_t)ft->canon);
 	if (!fc_trap_if(f, X64_CC_NE, WASM_TRAP_INDIRECT_CALL_TYPE))
 		return false;
+	/* our instance: its body, after the entry thunk (jit.h) */
+	x64_mov_rm(f->a, 1, RAX, x64_mem(R10, offsetof(struct jit_funcref, code)));
+	x64_alu_ri(f->a, X64_ADD, 1, RAX, JIT_ENTRY_THUNK);
 	if (!srcmap(f, f->op_off))
 		return false;
-	x64_call_m(f->a, x64_mem(RDX, offsetof(struct jit_funcref, code)));
+	x64_call_r(f->a, RAX);
 	size_t done = fwd_jmp(f);
 	here(f, other);
 	x64_mov_rr(f->a, 1, RDI, R14);
-	x64_mov_rr(f->a, 1, RSI, RDX);
+	x64_mov_rr(f->a, 1, RSI, R10);
 	x64_mov_ri(f->a, RDX, typeidx);
-	x64_mov_rr(f->a, 1, RCX, RSP);
+	x64_lea(f->a, 1, RCX, S(f, base));
+	x64_lea(f->a, 1, R8, AREA(nstack));
 	if (!fc_call_rt(f, offsetof(struct jit_rt, call_ref)))
 		return false;
-	if (ft->nresults && is_float(ft->results[0]))
-		x64_movq_xr(f->a, 1, 0, RAX);
+	if (jit_v1_results_in_regs(ft)) {
+		uint32_t ng = 0, nx = 0;
+		for (uint32_t i = 0; i < ft->nresults; i++) {
+			if (is_float(ft->results[i]))
+				x64_movq_xm(f->a, (int)nx++, AREA(nstack + i));
+			else
+				x64_mov_rm(f->a, 1, ng++ ? RDX : RAX, AREA(nstack + i));
+		}
+	}
 	here(f, done);
-	return push_call_result(f, ft);
+	return push_call_result(f, ft, nstack);
 }
 
 bool fc_op_unreachable(struct fc *f)

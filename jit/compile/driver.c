@@ -58,19 +58,33 @@ bool fc_oom(struct fc *f)
 	return fail_resource(f, "out of memory");
 }
 
-/* results: 0 in rax/xmm0, 1.. into the caller's call area (jit.h) */
+/* results to their wasm ABI v1 places (rax rdx / xmm0 xmm1, or the
+ * caller's result area), the saved registers back, return */
 void fc_emit_epilogue(struct fc *f)
 {
 	const struct wasm_functype *ft = f->ft;
 
-	for (uint32_t i = 1; i < ft->nresults; i++)
-		copy(f, x64_mem(RBP, 16 + 8 * (int32_t)i), S(f, i));
-	if (ft->nresults) {
-		ld(f, RAX, 0);
-		if (is_float(ft->results[0]))
-			x64_movq_xr(f->a, 1, 0, RAX);
+	if (jit_v1_results_in_regs(ft)) {
+		uint32_t ng = 0, nx = 0;
+		for (uint32_t i = 0; i < ft->nresults; i++) {
+			if (is_float(ft->results[i]))
+				x64_movq_xm(f->a, (int)nx++, S(f, i));
+			else
+				ld(f, ng++ ? RDX : RAX, i);
+		}
+	} else {
+		x64_mov_rm(f->a, 1, RCX, RESPTR(f));
+		for (uint32_t i = 0; i < ft->nresults; i++)
+			copy(f, x64_mem(RCX, 8 * (int32_t)i), S(f, i));
 	}
-	x64_leave(f->a);
+	if (f->nsave) {
+		x64_lea(f->a, 1, RSP, x64_mem(RBP, -8 * (int32_t)f->nsave));
+		for (uint32_t j = f->nsave; j-- > 0;)
+			x64_pop(f->a, f->saved[j]);
+		x64_pop(f->a, RBP);
+	} else {
+		x64_leave(f->a);
+	}
 	x64_ret(f->a);
 }
 
@@ -239,19 +253,154 @@ static bool read_locals(struct fc *f)
 	return true;
 }
 
+/* The declared locals' homes to zero; not the pinned ones (their
+ * registers are zeroed, and a pinned local's home is only read after a
+ * call stored the register there: pins.c). */
 static void emit_zero_locals(struct fc *f)
 {
-	if (!f->nextra)
+	uint32_t n = 0;
+
+	for (uint32_t i = f->nparams; i < f->nlocals; i++)
+		n += local_reg(f, i) < 0;
+	if (!n)
 		return;
 	x64_alu_rr(f->a, X64_XOR, 0, RAX, RAX);
-	if (f->nextra <= 16) {
-		for (uint32_t j = 0; j < f->nextra; j++)
-			x64_mov_mr(f->a, 1, L(f, f->nparams + j), RAX);
+	if (n <= 16) {
+		for (uint32_t i = f->nparams; i < f->nlocals; i++)
+			if (local_reg(f, i) < 0)
+				x64_mov_mr(f->a, 1, L(f, i), RAX);
 		return;
 	}
 	x64_lea(f->a, 1, RDI, L(f, f->nlocals - 1));
 	x64_mov_ri(f->a, RCX, f->nextra);
 	x64_rep_stosq(f->a);
+}
+
+/* The parameters from their wasm ABI v1 places to their locals: a pinned
+ * one to its register, the others to their homes.  An i32 (and an f32)
+ * is zero-extended here: its upper half is undefined in v1, and the slot
+ * invariant (fc.h) and the memory sandbox need it zero (an address is
+ * used 64 bits wide off r15).  The places (rsi..r9, xmm0-7) and the
+ * pinned registers (rbx r12 r13 r11, xmm8-15) are disjoint, so the
+ * order does not matter. */
+static void emit_params(struct fc *f)
+{
+	struct jit_v1 s;
+
+	jit_v1_start(&s, f->ft);
+	for (uint32_t i = 0; i < f->nparams; i++) {
+		uint8_t t = f->ltypes[i];
+		uint32_t p = jit_v1_next(&s, t);
+		bool narrow = t == I32 || t == F32;
+		int pr = local_reg(f, i);
+
+		if (p & JIT_V1_STACK) {
+			struct x64_mem m = x64_mem(RBP, 16 + 8 * (int32_t)JIT_V1_PLACE(p));
+			if (pr >= 0 && is_float(t)) {
+				x64_mov_rm(f->a, !narrow, RAX, m);
+				x64_movq_xr(f->a, 1, pr, RAX);
+			} else if (pr >= 0) {
+				x64_mov_rm(f->a, !narrow, pr, m);
+			} else {
+				x64_mov_rm(f->a, !narrow, RAX, m);
+				x64_mov_mr(f->a, 1, L(f, i), RAX);
+			}
+		} else if (p & JIT_V1_XMM) {
+			int x = (int)JIT_V1_PLACE(p);
+			if (pr >= 0 && t == F64) {
+				x64_movaps_rr(f->a, pr, x);
+			} else if (pr >= 0) {
+				x64_movq_rx(f->a, 0, RAX, x);   /* movd: the low 32 bits */
+				x64_movq_xr(f->a, 1, pr, RAX);
+			} else if (t == F64) {
+				x64_movq_mx(f->a, L(f, i), x);
+			} else {
+				struct x64_mem m = L(f, i);
+				x64_movd_mx(f->a, m, x);
+				m.disp += 4;
+				x64_mov_mi(f->a, 0, m, 0);
+			}
+		} else {
+			int r = v1_gpr(p);
+			if (pr >= 0) {
+				x64_mov_rr(f->a, !narrow, pr, r);   /* i32: zero-extends */
+			} else {
+				if (narrow)
+					x64_mov_rr(f->a, 0, r, r);
+				x64_mov_mr(f->a, 1, L(f, i), r);
+			}
+		}
+	}
+}
+
+/* the pinned locals' callee-saved registers, and r14/r15 when the body
+ * is its own v1 entry (full_entry: the thunk does not save them) */
+static void choose_saved(struct fc *f)
+{
+	static const int8_t callee_saved[] = { RBX, R12, R13 };
+
+	f->nsave = 0;
+	for (size_t j = 0; j < sizeof callee_saved; j++)
+		for (uint32_t q = 0; q < f->npinned; q++)
+			if (f->pin[f->pinned[q]] == callee_saved[j]) {
+				f->saved[f->nsave++] = callee_saved[j];
+				break;
+			}
+	if (f->full_entry) {
+		f->saved[f->nsave++] = R14;
+		f->saved[f->nsave++] = R15;
+	}
+}
+
+/* Does ft pass parameters on the stack?  Then the function's body is its
+ * own v1 entry: a thunk's frame would move them (jit.h). */
+static bool has_stack_params(const struct wasm_functype *ft)
+{
+	struct jit_v1 s;
+
+	jit_v1_start(&s, ft);
+	for (uint32_t i = 0; i < ft->nparams; i++)
+		jit_v1_next(&s, ft->params[i]);
+	return s.nstack > 0;
+}
+
+/* JIT_ENTRY_THUNK bytes: a jump over them (import stubs, bodies that are
+ * their own v1 entry) */
+static void emit_entry_jump(struct x64_asm *a)
+{
+	size_t start = a->len, field = x64_jmp_rel32(a, 0);
+
+	while (a->len < start + JIT_ENTRY_THUNK)
+		x64_int3(a);
+	x64_patch_rel32(a, field, start + JIT_ENTRY_THUNK);
+}
+
+/* A function's v1 entry (jit.h): save the caller's r14/r15, set them
+ * from rdi, call the body (JIT_ENTRY_THUNK bytes on), restore.  A frame
+ * of its own (rbp pushed) so that the rbp chain stays whole; rsp stays
+ * 16-byte aligned at the call. */
+static bool emit_entry_thunk(struct jc *jc)
+{
+	struct x64_asm *a = &jc->a;
+	size_t start = a->len;
+
+	x64_push(a, RBP);
+	x64_mov_rr(a, 1, RBP, RSP);
+	x64_push(a, R14);
+	x64_push(a, R15);
+	x64_mov_rr(a, 1, R14, RDI);
+	x64_mov_rm(a, 1, R15, x64_mem(R14, CTX_MEM_BASE));
+	size_t field = x64_call_rel32(a, 0);
+	x64_patch_rel32(a, field, start + JIT_ENTRY_THUNK);
+	x64_pop(a, R15);
+	x64_pop(a, R14);
+	x64_pop(a, RBP);
+	x64_ret(a);
+	if (a->len - start > JIT_ENTRY_THUNK)
+		return a->oom;
+	while (a->len < start + JIT_ENTRY_THUNK)
+		x64_int3(a);
+	return true;
 }
 
 static bool compile_body(struct fc *f)
@@ -261,9 +410,18 @@ static bool compile_body(struct fc *f)
 
 	if (!read_locals(f))
 		return false;
-	/* prologue; the frame size is patched in when it is known */
+	if (!fc_choose_pins(f))         /* a look-ahead: no code */
+		return false;
+	choose_saved(f);
+	/* prologue (wasm ABI v1); the frame size is patched in when known */
 	x64_push(f->a, RBP);
 	x64_mov_rr(f->a, 1, RBP, RSP);
+	for (uint32_t j = 0; j < f->nsave; j++)
+		x64_push(f->a, f->saved[j]);
+	/* r14 = ctx and r15 = memory base already (the entry thunk, or a
+	   caller of the same instance), unless this is the v1 entry */
+	if (f->full_entry)
+		x64_mov_rr(f->a, 1, R14, RDI);
 	f->a->force_disp32 = true;
 	x64_lea(f->a, 1, RAX, x64_mem(RSP, -0x10000000));
 	f->a->force_disp32 = false;
@@ -274,9 +432,12 @@ static bool compile_body(struct fc *f)
 		return false;
 	x64_alu_ri(f->a, X64_SUB, 1, RSP, 0x10000000);
 	sub_field = f->a->len - 4;
+	if (f->full_entry)
+		x64_mov_rm(f->a, 1, R15, x64_mem(R14, CTX_MEM_BASE));
+	if (!jit_v1_results_in_regs(f->ft))
+		x64_mov_mr(f->a, 1, RESPTR(f), RSI);
+	emit_params(f);
 	emit_zero_locals(f);
-	if (!fc_choose_pins(f))
-		return false;
 	fc_pins_from_homes(f, true);
 
 	struct ctl fn = { .nresults = f->ft->nresults, .results = f->ft->results };
@@ -303,8 +464,10 @@ static bool compile_body(struct fc *f)
 	for (uint32_t i = 0; i < f->nfixups; i++)
 		x64_patch_rel32(f->a, f->fixups[i].field, (size_t)f->labels[f->fixups[i].label]);
 
-	uint64_t frame = 8ull * ((uint64_t)f->nextra + f->maxvals + f->max_area);
-	frame = (frame + 15) & ~15ull;
+	/* below the saved registers: RESPTR, the locals, the operand slots,
+	 * the outgoing area; rsp 16-byte aligned after it (rbp is) */
+	uint64_t frame = 8ull * (1 + (uint64_t)f->nlocals + f->maxvals + f->max_area);
+	frame = ((frame + 8ull * f->nsave + 15) & ~15ull) - 8ull * f->nsave;
 	if (frame > MAX_FRAME)
 		return fail_resource(f, "function frame too large");
 	x64_patch_u32(f->a, lea_field, (uint32_t)-(int32_t)frame);
@@ -359,11 +522,13 @@ static void fc_bufs_free(struct fc_bufs *b)
 	memset(b, 0, sizeof *b);
 }
 
-static int compile_func(struct jc *jc, uint32_t idx, struct wasm_error *err)
+static int compile_func(struct jc *jc, uint32_t idx, bool full_entry,
+			struct wasm_error *err)
 {
 	wasm_module *m = jc->m;
 	const struct wasm_func *fn = &m->funcs[idx];
-	struct fc f = { .jc = jc, .m = m, .a = &jc->a, .func_index = idx, .dead = NO_DEAD };
+	struct fc f = { .jc = jc, .m = m, .a = &jc->a, .func_index = idx, .dead = NO_DEAD,
+			.full_entry = full_entry };
 	bool ok;
 
 	fc_take(&f, jc->keep);
@@ -392,21 +557,59 @@ static int compile_func(struct jc *jc, uint32_t idx, struct wasm_error *err)
 
 /* ---- import stubs --------------------------------------------------------------------- */
 
-/* push rbp; mov rbp, rsp; jit_host_call(ctx, idx, &area); pop rbp; ret */
+/* An import's stub, a wasm ABI v1 function of the importing instance
+ * (rdi = its ctx): the arguments from their v1 places to an area of
+ * 8-byte slots on its frame, jit_host_call(ctx, idx, area), the results
+ * from the area to their v1 places. */
 static void emit_import_stub(struct jc *jc, uint32_t idx)
 {
 	struct x64_asm *a = &jc->a;
 	const struct wasm_functype *ft = &jc->m->types[jc->m->funcs[idx].type];
+	uint32_t n = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+	bool in_regs = jit_v1_results_in_regs(ft);
+	struct jit_v1 s;
 
+	emit_entry_jump(a);     /* the entry and the in-instance entry agree */
 	x64_push(a, RBP);
 	x64_mov_rr(a, 1, RBP, RSP);
-	x64_mov_rr(a, 1, RDI, R14);
+	/* the area, then the results pointer at [rsp + 8n] */
+	x64_alu_ri(a, X64_SUB, 1, RSP, (int32_t)((8 * (n + 1) + 15) & ~15u));
+	jit_v1_start(&s, ft);
+	for (uint32_t i = 0; i < ft->nparams; i++) {
+		uint32_t p = jit_v1_next(&s, ft->params[i]);
+		struct x64_mem m = x64_mem(RSP, 8 * (int32_t)i);
+
+		if (p & JIT_V1_STACK) {
+			x64_mov_rm(a, 1, RAX, x64_mem(RBP, 16 + 8 * (int32_t)JIT_V1_PLACE(p)));
+			x64_mov_mr(a, 1, m, RAX);
+		} else if (p & JIT_V1_XMM) {
+			x64_movq_mx(a, m, (int)JIT_V1_PLACE(p));
+		} else {
+			x64_mov_mr(a, 1, m, v1_gpr(p));   /* jit_host_call canonicalises */
+		}
+	}
+	if (!in_regs)
+		x64_mov_mr(a, 1, x64_mem(RSP, 8 * (int32_t)n), RSI);
 	x64_mov_ri(a, RSI, idx);
-	x64_lea(a, 1, RDX, x64_mem(RBP, 16));
-	x64_call_m(a, x64_mem(R14, CTX_HOST_CALL));
-	if (ft->nresults && is_float(ft->results[0]))
-		x64_movq_xr(a, 1, 0, RAX);
-	x64_pop(a, RBP);
+	x64_mov_rr(a, 1, RDX, RSP);
+	x64_call_m(a, x64_mem(RDI, CTX_HOST_CALL));
+	if (in_regs) {
+		uint32_t ng = 0, nx = 0;
+		for (uint32_t i = 0; i < ft->nresults; i++) {
+			struct x64_mem m = x64_mem(RSP, 8 * (int32_t)i);
+			if (is_float(ft->results[i]))
+				x64_movq_xm(a, (int)nx++, m);
+			else
+				x64_mov_rm(a, 1, ng++ ? RDX : RAX, m);
+		}
+	} else {
+		x64_mov_rm(a, 1, RCX, x64_mem(RSP, 8 * (int32_t)n));
+		for (uint32_t i = 0; i < ft->nresults; i++) {
+			x64_mov_rm(a, 1, RAX, x64_mem(RSP, 8 * (int32_t)i));
+			x64_mov_mr(a, 1, x64_mem(RCX, 8 * (int32_t)i), RAX);
+		}
+	}
+	x64_leave(a);
 	x64_ret(a);
 }
 
@@ -487,7 +690,8 @@ static int finish(struct jc *jc, struct jit_code **out, struct wasm_error *err)
 	if (!c)
 		return set_err(err, "out of memory");
 	for (uint32_t i = 0; i < jc->ncalls; i++)
-		x64_patch_rel32(&jc->a, jc->calls[i].field, jc->offs[jc->calls[i].func]);
+		x64_patch_rel32(&jc->a, jc->calls[i].field,
+				jc->offs[jc->calls[i].func] + JIT_ENTRY_THUNK);
 	if (jc->a.oom) {
 		free(c);
 		return set_err(err, "out of memory");
@@ -551,10 +755,16 @@ int jit_compile(wasm_module *m, struct jit_code **out, struct wasm_error *err)
 	for (uint32_t i = 0; i < n && rc == 0; i++) {
 		x64_align(&jc.a, 16);
 		jc.offs[i] = (uint32_t)jc.a.len;
-		if (m->funcs[i].imported)
+		if (m->funcs[i].imported) {
 			emit_import_stub(&jc, i);
-		else
-			rc = compile_func(&jc, i, err);
+		} else if (has_stack_params(&m->types[m->funcs[i].type])) {
+			emit_entry_jump(&jc.a);         /* the body is the v1 entry */
+			rc = compile_func(&jc, i, true, err);
+		} else if (!emit_entry_thunk(&jc)) {
+			rc = set_err(err, "entry thunk of the wrong size (compiler bug)");
+		} else {
+			rc = compile_func(&jc, i, false, err);
+		}
 		jc.ends[i] = (uint32_t)jc.a.len;
 		if (jc.a.len > 0x7fffffffu)
 			rc = set_err(err, "code too large");

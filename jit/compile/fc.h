@@ -15,7 +15,11 @@
  *   - comparisons feed br_if / if / select / eqz as cmp + jcc/cmov;
  *   - loads and stores are one instruction off r15 with the offset folded;
  *   - the most used locals (look-ahead count weighted by loop depth) live
- *     in registers for the whole function ("pinned"), saved around calls;
+ *     in registers for the whole function ("pinned"): those in rbx, r12,
+ *     r13 stay there across calls (callee-saved in wasm ABI v1; the
+ *     prologue pushes them), those in r11 and xmm8-15 are saved around
+ *     calls; parameters arrive in their registers, declared locals are
+ *     zeroed there (their homes are not);
  *   - at calls, block/loop/if entries, ends, and branches everything else
  *     goes to the fixed slot layout below, so every merge sees that layout;
  *   - the opcodes without a register form first flush the stack and work
@@ -27,9 +31,9 @@
  *     end or else of its frame) is validated like the rest but emits no
  *     code (control.c, set_unreachable);
  *
- *   jit_compile: import stubs -> each body: prologue, look-ahead scan
- *   (choose_pins), opcodes, epilogue, trap stubs, label fixups -> call
- *   fixups -> copy into code pages, seal RX.
+ *   jit_compile: import stubs -> each body: look-ahead scan (choose_pins),
+ *   prologue, opcodes, epilogue, trap stubs, label fixups -> call fixups
+ *   -> copy into code pages, seal RX.
  *
  * Optional instructions (LZCNT, TZCNT, POPCNT, ROUNDSS/SD) are used when
  * CPUID reports them (detect_cpu, once per process), else bsr/bsf with the
@@ -46,14 +50,27 @@
  * the value-stack and register invariants after every opcode and at every
  * block boundary (fc_check_state).
  *
- * Frame of a compiled function ("wasm ABI v0", jit.h):
+ * Frame of a compiled function's body (wasm ABI v1, jit.h and
+ * docs/abi.md; the entry thunk before it has a frame of its own with the
+ * caller's r14 and r15, when it is called from outside the instance):
  *
- *     [rbp + 16 + 8*i]   parameter i (the caller's call area)
+ *     [rbp + 16 + 8*j]   stack parameter j (copied to its local's home;
+ *                        such a function has no thunk: its body saves
+ *                        r14/r15 and sets them from rdi itself)
  *     [rbp + 8]          return address
  *     [rbp]              caller's rbp
- *     [rbp - 8 - 8*j]    declared local j (zeroed by the prologue)
- *     [rbp - 8 - 8*(nextra + k)]  operand stack slot k
- *     [rsp + 8*i]        outgoing call area (max over the call sites)
+ *     [rbp - 8 - 8*s]    the callee-saved registers it uses (nsave of
+ *                        them: the pinned rbx/r12/r13, then r14/r15
+ *                        when it has no thunk)
+ *     RESPTR             the results pointer (when they go through memory)
+ *     L(i)               local i's home, parameters included (the
+ *                        prologue moves each parameter there, i32
+ *                        zero-extended, or into its pinned register,
+ *                        and zeroes the declared locals' homes or
+ *                        registers)
+ *     S(k)               operand stack slot k
+ *     [rsp + 8*i]        outgoing stack arguments, then the result area
+ *                        (max over the call sites)
  *
  * Slot invariant: every slot holds a 64-bit value; i32 and f32 values are
  * zero-extended.  So every copy (locals, branches, call arguments) is one
@@ -65,8 +82,9 @@
  * results end up in the same slots: a branch copies the values it carries
  * from the top of the stack down to the target's height (params for a
  * loop, results otherwise).  The false path of an `if` jumps over the then
- * arm, so it finds the params untouched.  Function results: 0 in rax/xmm0,
- * 1.. into the caller's call area (jit.h); calls push them back the same way.
+ * arm, so it finds the params untouched.  Function results go to the v1
+ * places (rax/rdx/xmm0/xmm1, or the caller's result area) in the
+ * epilogue; calls push them back from the same places.
  *
  * References (jit.h): a funcref is a struct jit_funcref * (ref.func loads
  * ctx->funcrefs[x]), an externref an opaque 64-bit value, null = 0.  Tables
@@ -225,6 +243,10 @@ struct fc {
 	struct stub *stubs;
 	uint32_t nstubs, capstubs;
 	uint32_t max_area;
+	bool full_entry;                /* the body is its own v1 entry (stack
+					   params: no thunk; jit.h, driver.c) */
+	uint32_t nsave;                 /* callee-saved registers pushed */
+	int8_t saved[6];                /* which, in push order */
 	uint32_t dead;                  /* the frame whose rest is unreachable
 					   (dead code, control.c), or NO_DEAD */
 	struct dead_mark dead_at;       /* the state where the dead code began */
@@ -356,16 +378,21 @@ static inline bool srcmap(struct fc *f, uint32_t wasm_off)
 
 /* ---- slots ---------------------------------------------------------------- */
 
-static inline struct x64_mem S(struct fc *f, uint32_t k)
+/* the results pointer of a function whose results go through memory */
+static inline struct x64_mem RESPTR(struct fc *f)
 {
-	return x64_mem(RBP, -8 * (int32_t)(1 + f->nextra + k));
+	return x64_mem(RBP, -8 * (int32_t)(1 + f->nsave));
 }
 
+/* local i (parameters included) */
 static inline struct x64_mem L(struct fc *f, uint32_t i)
 {
-	if (i < f->nparams)
-		return x64_mem(RBP, 16 + 8 * (int32_t)i);
-	return x64_mem(RBP, -8 * (int32_t)(1 + i - f->nparams));
+	return x64_mem(RBP, -8 * (int32_t)(2 + f->nsave + i));
+}
+
+static inline struct x64_mem S(struct fc *f, uint32_t k)
+{
+	return x64_mem(RBP, -8 * (int32_t)(2 + f->nsave + f->nlocals + k));
 }
 
 static inline struct x64_mem AREA(uint32_t i)
@@ -443,10 +470,12 @@ static inline bool push(struct fc *f, uint8_t t, uint32_t *slot)
 
 /* ---- value locations (register allocation of the value stack) ----------- */
 
-/* Registers values may live in.  rax, rcx, rdx and xmm0/xmm1 are scratch
- * for single instructions (never hold a stack value); r14/r15/rbp/rsp are
- * fixed (jit.h).  All are caller-saved in wasm ABI v0, so every call,
- * and everything that is not compiled here yet, first spills (flush_all). */
+/* Registers values may live in: rsi rdi r8 r9 r10 (values.c alloc_gprs)
+ * and xmm2-xmm7.  rax, rcx, rdx and xmm0/xmm1 are scratch for single
+ * instructions (never hold a stack value); r14 (ctx), r15 (memory base),
+ * rbp and rsp are fixed inside compiled code (jit.h).  The value
+ * registers are caller-saved in wasm ABI v1, so every call, and
+ * everything that is not compiled here yet, first spills (flush_all). */
 enum { RBX = X64_RBX, R10 = X64_R10, R11 = X64_R11, R12 = X64_R12, R13 = X64_R13 };
 #define FIRST_XMM 2
 #define NXMM 8
@@ -557,6 +586,14 @@ static inline void st_cc(struct fc *f, enum x64_cc cc, uint32_t k)
 }
 
 enum { R8 = X64_R8, R9 = X64_R9 };       /* helper arguments 5, 6 */
+
+/* the general register of wasm ABI v1 place p (jit_v1_next: 0 = rdi) */
+static inline int v1_gpr(uint32_t p)
+{
+	static const int8_t r[6] = { RDI, RSI, RDX, RCX, R8, R9 };
+
+	return r[p];
+}
 
 /* A quick read of a u32 LEB128 (at most 5 bytes, the bits beyond 32 not
  * checked) for the look-aheads; NULL at the end.  Not validation: the

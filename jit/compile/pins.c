@@ -2,8 +2,8 @@
  * pins.c — pinned locals: the look-ahead scan over a body that counts the
  * uses of each local (weighted by loop depth) and gives the most used
  * ones registers of their own for the whole function, and the moves of
- * those registers to and from the locals' memory homes around calls and
- * in the prologue.
+ * the registers a call clobbers to and from the locals' memory homes
+ * around calls, and the prologue's zeroing of the pinned locals.
  */
 #include <string.h>
 #include "fc.h"
@@ -201,13 +201,26 @@ bool fc_choose_pins(struct fc *f)
 	return true;
 }
 
-/* pinned locals to their homes (before a call) or back (after one, or
- * in the prologue: params from the call area, the others zero) */
+/* A pinned local's register that every call preserves (wasm ABI v1:
+ * rbx, r12, r13 are callee-saved, in compiled code, import stubs and the
+ * runtime's C helpers alike): it stays in its register across calls and
+ * needs no home. */
+static bool pin_survives_calls(struct fc *f, uint32_t i)
+{
+	int r = f->pin[i];
+
+	return !is_float(f->ltypes[i]) && (r == RBX || r == R12 || r == R13);
+}
+
+/* pinned locals that a call would clobber (r11, xmm8-15) to their homes
+ * (before a call) or back (after one) */
 void fc_pins_to_homes(struct fc *f)
 {
 	for (uint32_t j = 0; j < f->npinned; j++) {
 		uint32_t i = f->pinned[j];
 		int r = f->pin[i];
+		if (pin_survives_calls(f, i))
+			continue;
 		if (is_float(f->ltypes[i]))
 			x64_movq_mx(f->a, L(f, i), r);
 		else
@@ -215,16 +228,23 @@ void fc_pins_to_homes(struct fc *f)
 	}
 }
 
+/* After a call: the clobbered pinned registers from their homes.  In the
+ * prologue (prologue = true): the declared locals' registers zeroed (the
+ * parameters are already in theirs, driver.c). */
 void fc_pins_from_homes(struct fc *f, bool prologue)
 {
 	for (uint32_t j = 0; j < f->npinned; j++) {
 		uint32_t i = f->pinned[j];
 		int r = f->pin[i];
-		if (prologue && i >= f->nparams) {
+		if (prologue) {
+			if (i < f->nparams)
+				continue;
 			if (is_float(f->ltypes[i]))
 				x64_xorps(f->a, r, r);
 			else
 				x64_alu_rr(f->a, X64_XOR, 0, r, r);
+		} else if (pin_survives_calls(f, i)) {
+			continue;
 		} else if (is_float(f->ltypes[i])) {
 			x64_movq_xm(f->a, r, L(f, i));
 		} else {

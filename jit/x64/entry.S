@@ -1,17 +1,18 @@
 /*
- * x64/entry.S — entering and leaving compiled Wasm code ("wasm ABI v0",
- * see jit.h).  SysV AMD64 on the C side.
+ * x64/entry.S — entering and leaving compiled Wasm code ("wasm ABI v1",
+ * docs/abi.md and jit.h).  SysV AMD64 on the C side.
  *
  * jit_enter saves the callee-saved registers and the previous
  * ctx->entry_rsp (so host code may re-enter Wasm) on the native stack,
  * records the native rsp in ctx->entry_rsp, and switches to the Wasm stack:
  *
- *   native stack:  ret | rbp | rbx r12 r13 r14 r15 | area nslots result0_is_float
+ *   native stack:  ret | rbp | rbx r12 r13 r14 r15 | call
  *                  | old entry_rsp  <- entry_rsp   (offsets: ENTRY_* in ../abi.h)
- *   Wasm stack:    stack_top: call area (nslots, rounded to 16 bytes) | ret
+ *   Wasm stack:    stack_top: stack arguments (rounded to 16 bytes) | ret
  *
- * Compiled code may use every register but r14/r15/rbp/rsp (jit.h), so
- * after the call the arguments are read back through ctx->entry_rsp.
+ * The callee is a v1 function: it preserves rbx rbp r12-r15, so after the
+ * call r14 still holds ctx and the struct jit_call is found again through
+ * ctx->entry_rsp.
  *
  * jit_unwind(ctx, code) drops everything above entry_rsp (the Wasm frames
  * and any host frames in between) and makes jit_enter return `code`.
@@ -23,8 +24,7 @@
 
 	.globl	jit_enter
 	.type	jit_enter, @function
-/* int jit_enter(ctx=rdi, fn=rsi, area=rdx, nslots=ecx, stack_top=r8,
- *               result0_is_float=r9d) */
+/* int jit_enter(ctx=rdi, fn=rsi, call=rdx, stack_top=rcx) */
 jit_enter:
 	pushq	%rbp
 	movq	%rsp, %rbp
@@ -33,56 +33,53 @@ jit_enter:
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
-	pushq	%rdx			/* ENTRY_AREA */
-	pushq	%rcx			/* ENTRY_NSLOTS */
-	pushq	%r9			/* ENTRY_R0_FLOAT */
+	pushq	%rdx			/* ENTRY_CALL */
 	pushq	CTX_ENTRY_RSP(%rdi)	/* ENTRY_OUTER_RSP */
 	movq	%rsp, CTX_ENTRY_RSP(%rdi)
 
-	movq	%rdi, %r14		/* r14 = ctx */
-	movq	CTX_MEM_BASE(%rdi), %r15	/* r15 = linear memory base */
-	movq	%rdx, %rbx		/* rbx = area */
-	movl	%ecx, %r12d		/* r12 = nslots */
-	movl	%r9d, %r13d		/* r13 = result0_is_float */
+	movq	%rdi, %r14		/* r14 = ctx (for the fault handler) */
+	movq	CTX_MEM_BASE(%rdi), %r15
+	movq	%rdx, %rbx		/* rbx = call */
 	movq	%rsi, %rax		/* rax = fn */
 
-	/* rsp = stack_top - round_up(8 * nslots, 16) */
-	movq	%r8, %rsp
+	/* rsp = stack_top - round_up(8 * nstack, 16) */
+	movq	%rcx, %rsp
 	andq	$-16, %rsp
-	movq	%r12, %rcx
-	shlq	$3, %rcx
-	addq	$15, %rcx
+	movq	JC_NSTACK(%rbx), %r12
+	leaq	15(,%r12,8), %rcx
 	andq	$-16, %rcx
 	subq	%rcx, %rsp
-
+	movq	JC_STACK(%rbx), %r13
 	xorl	%ecx, %ecx
 1:	cmpq	%r12, %rcx
 	jae	2f
-	movq	(%rbx,%rcx,8), %rdx
+	movq	(%r13,%rcx,8), %rdx
 	movq	%rdx, (%rsp,%rcx,8)
 	incq	%rcx
 	jmp	1b
 2:
+	movq	JC_XMM+0(%rbx), %xmm0
+	movq	JC_XMM+8(%rbx), %xmm1
+	movq	JC_XMM+16(%rbx), %xmm2
+	movq	JC_XMM+24(%rbx), %xmm3
+	movq	JC_XMM+32(%rbx), %xmm4
+	movq	JC_XMM+40(%rbx), %xmm5
+	movq	JC_XMM+48(%rbx), %xmm6
+	movq	JC_XMM+56(%rbx), %xmm7
+	movq	JC_GPR+0(%rbx), %rdi
+	movq	JC_GPR+8(%rbx), %rsi
+	movq	JC_GPR+16(%rbx), %rdx
+	movq	JC_GPR+24(%rbx), %rcx
+	movq	JC_GPR+32(%rbx), %r8
+	movq	JC_GPR+40(%rbx), %r9
 	callq	*%rax
 
-	movq	CTX_ENTRY_RSP(%r14), %rcx	/* the native frame (r14 is preserved) */
-	movq	ENTRY_AREA(%rcx), %rbx
-	movl	ENTRY_NSLOTS(%rcx), %r12d
-	movl	ENTRY_R0_FLOAT(%rcx), %r13d
-	testl	%r13d, %r13d
-	jz	3f
-	movq	%xmm0, %rax
-3:	testq	%r12, %r12
-	jz	5f
-	movq	%rax, (%rbx)		/* result 0 */
-	movl	$1, %ecx
-4:	cmpq	%r12, %rcx
-	jae	5f
-	movq	(%rsp,%rcx,8), %rdx	/* results 1.. from the area */
-	movq	%rdx, (%rbx,%rcx,8)
-	incq	%rcx
-	jmp	4b
-5:
+	movq	CTX_ENTRY_RSP(%r14), %rcx	/* the native frame (r14 is callee-saved) */
+	movq	ENTRY_CALL(%rcx), %rcx
+	movq	%rax, JC_RET+0(%rcx)
+	movq	%rdx, JC_RET+8(%rcx)
+	movq	%xmm0, JC_RET+16(%rcx)
+	movq	%xmm1, JC_RET+24(%rcx)
 	movq	CTX_ENTRY_RSP(%r14), %rsp	/* back on the native stack */
 	movq	%r14, %rdi
 	xorl	%esi, %esi
@@ -105,7 +102,7 @@ jit_unwind:
 .Lrestore:
 	popq	%rax			/* ENTRY_OUTER_RSP */
 	movq	%rax, CTX_ENTRY_RSP(%rdi)	/* restore the outer entry_rsp */
-	addq	$(ENTRY_SAVED - 8), %rsp	/* area, nslots, result0_is_float */
+	addq	$(ENTRY_SAVED - 8), %rsp	/* call */
 	popq	%r15
 	popq	%r14
 	popq	%r13
@@ -119,9 +116,10 @@ jit_unwind:
 	.globl	jit_trap
 	.type	jit_trap, @function
 /* Called by compiled code: esi = trap code (| JIT_TRAP_INDEX 0x100: edx =
- * the element index), r14 = ctx, rbp = the trapping function's frame,
- * [rsp] = return address inside the trapping site.  rbx is free to use:
- * jit_unwind restores jit_enter's callee-saved registers. */
+ * the element index), r14 = ctx (compiled code keeps it there), rbp =
+ * the trapping function's frame, [rsp] = return address inside the
+ * trapping site.  rbx is free to use: jit_unwind restores jit_enter's
+ * callee-saved registers. */
 jit_trap:
 	movl	%esi, %ebx
 	movl	%edx, %r8d		/* index */

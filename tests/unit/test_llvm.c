@@ -8,7 +8,7 @@
  * copied into a fresh executable mapping (no LLVM JIT).  Every export is called on many argument vectors
  * (0, +-1, INT_MIN, NaNs, +-0, +-inf, bounds of the float->int
  * conversions...) in both: through wasm_call on the first instance
- * (single-pass, ABI v0) and through the backend's wasm_entry_<i> with the
+ * (single-pass, ABI v1 too) and through the backend's wasm_entry_<i> with the
  * second instance's context (its mem_base, globals, mem_grow), whose
  * ctx->trap is a function here that longjmps back with the code, and
  * whose funcrefs name the LLVM code and v1 host functions.  Results,
