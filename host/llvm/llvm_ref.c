@@ -156,30 +156,33 @@ bool lw_op_ref(struct lw *s, uint8_t op)
  * N"); a funcref of this instance is type-checked against the canonical
  * index and its code called with rdi = its ctx; one of another instance
  * goes through ctx->rt->call_ref, which compares the types structurally
- * and runs it in its own instance (on its own stack).  call_ref takes the
- * arguments in 8-byte value slots and returns result 0's bits, results
- * 1.. in the slots (its v0 shape, jit.h; a plain SysV call, so v1 code
- * can use it as is).
+ * and runs it in its own instance (on its own stack; calling its code
+ * directly would run its stack check against ours).  call_ref (jit.h) is
+ * a plain SysV call: param i at args[-i] (the JIT's operand-stack slots
+ * grow down), every result i to results[i].
  */
-/* Another instance's funcref: call_ref(ctx, fr, typeidx, area) with the
- * params in the area's slots; result 0 comes back in rax (stored to slot
- * 0), results 1.. in the slots.  Returns the area. */
+/* Another instance's funcref: the params in slots nparams-1..0 of one
+ * area (param i at slot nparams-1-i), call_ref(ctx, fr, typeidx,
+ * &area[nparams-1], area); the results come back in slots 0...  (call_ref
+ * reads every param before it writes a result, so one area serves both.)
+ * Returns the area. */
 static LLVMValueRef call_other(struct lw *s, const struct wasm_functype *ft, uint32_t ti,
 			       LLVMValueRef fr, LLVMValueRef *params)
 {
-	uint32_t nslots = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
-	LLVMTypeRef at[4] = { s->ptr, s->ptr, s->i32, s->ptr };
-	LLVMValueRef area = lw_entry_alloca(s, s->i64, nslots ? nslots : 1), a[4], r0;
+	uint32_t np = ft->nparams, nslots = np > ft->nresults ? np : ft->nresults;
+	LLVMTypeRef at[5] = { s->ptr, s->ptr, s->i32, s->ptr, s->ptr };
+	LLVMValueRef area = lw_entry_alloca(s, s->i64, nslots ? nslots : 1), a[5], last;
 
-	for (uint32_t i = 0; i < ft->nparams; i++)
-		lw_store_slot(s, area, i, params[i]);
+	for (uint32_t i = 0; i < np; i++)
+		lw_store_slot(s, area, np - 1 - i, params[i]);
+	last = LLVMConstInt(s->i64, np ? np - 1 : 0, false);
 	a[0] = s->ctx;
 	a[1] = fr;
 	a[2] = LLVMConstInt(s->i32, ti, false);
-	a[3] = LLVMBuildBitCast(s->b, area, s->ptr, "");
-	r0 = lw_rt_call(s, offsetof(struct jit_rt, call_ref), s->i64, at, a, 4);
-	if (ft->nresults)
-		lw_store_slot(s, area, 0, r0);
+	a[3] = LLVMBuildBitCast(s->b, LLVMBuildGEP2(s->b, s->i64, area, &last, 1, ""),
+				s->ptr, "");
+	a[4] = LLVMBuildBitCast(s->b, area, s->ptr, "");
+	lw_rt_call(s, offsetof(struct jit_rt, call_ref), s->vd, at, a, 5);
 	return area;
 }
 
