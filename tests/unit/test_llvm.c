@@ -290,8 +290,8 @@ static void *lfunc(struct lmod *lm, const char *prefix, uint32_t i)
 }
 
 /* The LLVM instance's funcrefs (ref.func, tables, imports) name v1 code:
- * its own functions' LLVM code, the v1 versions of the host functions
- * (the runtime's still name v0 code until the JIT moves to v1). */
+ * its own functions' LLVM code and the test's own v1 C versions of the
+ * host functions (instead of the JIT instance's import stubs). */
 static int point_funcrefs(struct lmod *lm, char *msg, size_t msglen)
 {
 	for (uint32_t i = 0; i < lm->m->nfuncs; i++) {
