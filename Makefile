@@ -252,6 +252,27 @@ $(LLVM_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(LLVM_OBJS) $(LLVM_WASM) \
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(LLVM_CFLAGS) -Itests/unit -Ihost/llvm -o $@ $< \
 		$(LLVM_OBJS) $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS) $(LLVM_LIBS)
 
+# bench/llvm_kernels (bench/README.md): the bench/ programs as Wasm modules
+# without imports (bench/llvm_kernels/kernel.c) and as native objects of
+# the same C, timed native / single-pass / LLVM in one process.
+LLVM_KERNELS := crc32 fannkuch hashmap interp lz mandelbrot matmul nbody sha256 sort
+$(BUILD)/bench/kern/%.wasm: bench/llvm_kernels/kernel.c bench/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(WASI_CC) -O2 -Wall -DKERNEL_SRC='"../$*.c"' -nostdlib -Wl,--no-entry \
+		-Wl,--strip-debug -o $@ $< /usr/lib/wasm32-wasi/libc.a
+$(BUILD)/bench/kern/%.o: bench/llvm_kernels/kernel.c bench/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) -O2 -Wall -DKERNEL_SRC='"../$*.c"' -DKERNEL_RUN=kernel_run_$* -c -o $@ $<
+$(BUILD)/bench/llvm_kernels: bench/llvm_kernels/main.c $(LLVM_OBJS) \
+		$(LLVM_KERNELS:%=$(BUILD)/bench/kern/%.o) $(LLVM_KERNELS:%=$(BUILD)/bench/kern/%.wasm) \
+		$(BUILD)/libwasmetal-host.a
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(LLVM_CFLAGS) -Ihost/llvm -o $@ $< $(LLVM_OBJS) \
+		$(LLVM_KERNELS:%=$(BUILD)/bench/kern/%.o) $(BUILD)/libwasmetal-host.a \
+		$(HOST_LDLIBS) $(LLVM_LIBS)
+.PHONY: bench-llvm
+bench-llvm: $(BUILD)/bench/llvm_kernels
+	$(BUILD)/bench/llvm_kernels run $(BUILD)/bench/kern $(LLVM_KERNELS)
+
 # The kernel's socket layer (net/sock*.c, resolve.c, port.c, synflood.c) and
 # lwIP built for the host: tests/unit/test_net_sock.c runs them on lwIP's
 # loopback interface, with the kernel's own net/lwipopts.h.

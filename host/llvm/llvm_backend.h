@@ -39,7 +39,7 @@ int llvm_wasm_translate(const wasm_module *m, LLVMContextRef c, unsigned cpu,
 			LLVMModuleRef *out, char *err, size_t errlen);
 
 /* Verify the module, then run the "default<O2>" pipeline (new pass
- * manager) and verify again.  0, or -1 with the message in err. */
+ * manager, with the x86-64 target machine's cost model) and verify again.  0, or -1 with the message in err. */
 int llvm_wasm_optimize(LLVMModuleRef mod, char *err, size_t errlen);
 
 /* Code generation: the O2 code generator, PIC, small code model, the
@@ -76,6 +76,12 @@ struct llvm_wasm_code {
 int llvm_wasm_link_object(const uint8_t *obj, size_t len, uint32_t nfuncs,
 			  struct llvm_wasm_code *out, char *err, size_t errlen);
 void llvm_wasm_code_free(struct llvm_wasm_code *c);
+
+/* Measurement only (bench/llvm_kernels -plain): nonzero makes linear
+ * memory accesses plain loads and stores instead of volatile ones.  NOT
+ * sound (llvm_mem.c: O2 may delete or move an access that must trap);
+ * never set outside that bench.  0 by default. */
+extern int llvm_wasm_plain_memory;
 
 /* All of it: translate, O2, object, blob; checks that every own function
  * and its entry are in the blob.  0 or -1 (err). */

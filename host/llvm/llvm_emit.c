@@ -11,6 +11,7 @@
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include "llvm_backend.h"
+#include "lw.h"
 
 static void init_x86(void)
 {
@@ -21,31 +22,40 @@ static void init_x86(void)
 	LLVMInitializeX86AsmParser();   /* inline asm: rep movsb/stosb */
 }
 
-int llvm_wasm_emit_object(LLVMModuleRef mod, LLVMMemoryBufferRef *out, char *err,
-			  size_t errlen)
+/* The x86-64 target machine both O2 (its TargetTransformInfo: costs of
+ * unrolling, addressing modes, vectorization) and code generation use:
+ * PIC, small code model, baseline "x86-64"; the CPU features are per
+ * function (target-features).  NULL with err. */
+LLVMTargetMachineRef lw_target_machine(char *err, size_t errlen)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	const char *triple = "x86_64-unknown-linux-gnu";
 	LLVMTargetRef t;
 	LLVMTargetMachineRef tm;
 	char *msg = NULL;
-	LLVMBool bad;
 
 	pthread_once(&once, init_x86);
-	if (LLVMGetTargetFromTriple(triple, &t, &msg)) {
+	if (LLVMGetTargetFromTriple(LW_TRIPLE, &t, &msg)) {
 		snprintf(err, errlen, "llvm backend: target: %s", msg ? msg : "?");
 		LLVMDisposeMessage(msg);
-		return -1;
+		return NULL;
 	}
-	/* the CPU features are per function (target-features); the machine's
-	   own are the baseline */
-	tm = LLVMCreateTargetMachine(t, triple, "x86-64", "", LLVMCodeGenLevelDefault,
+	tm = LLVMCreateTargetMachine(t, LW_TRIPLE, "x86-64", "", LLVMCodeGenLevelDefault,
 				     LLVMRelocPIC, LLVMCodeModelSmall);
-	if (!tm) {
+	if (!tm)
 		snprintf(err, errlen, "llvm backend: cannot create the target machine");
+	return tm;
+}
+
+int llvm_wasm_emit_object(LLVMModuleRef mod, LLVMMemoryBufferRef *out, char *err,
+			  size_t errlen)
+{
+	LLVMTargetMachineRef tm = lw_target_machine(err, errlen);
+	char *msg = NULL;
+	LLVMBool bad;
+
+	if (!tm)
 		return -1;
-	}
-	LLVMSetTarget(mod, triple);
+	LLVMSetTarget(mod, LW_TRIPLE);
 	bad = LLVMTargetMachineEmitToMemoryBuffer(tm, mod, LLVMObjectFile, &msg, out);
 	LLVMDisposeTargetMachine(tm);
 	if (bad) {

@@ -8,6 +8,9 @@
 #include "abi.h"
 #include "wasm.h"
 #include "opcodes.h"
+#include "llvm_backend.h"
+
+int llvm_wasm_plain_memory;
 
 /* ---- globals and memory ----------------------------------------------- */
 
@@ -30,13 +33,42 @@ static LLVMValueRef global_ptr(struct lw *s, uint32_t g)
  * address is the i32 zero-extended plus the offset, in 64 bits, inside the
  * 8 GiB reservation (no bounds check, DESIGN.md decision 2).
  *
- * Every access is volatile, for now: an out-of-bounds access traps through
- * the guard region, and a plain load whose value is unused would be
- * deleted (spec address.wast "8u_bad", traps.wast "no_dce"), and plain
- * accesses may be reordered so that a store after a trapping load is seen
- * in memory.  Volatile keeps each access, in order; it also stops LLVM
- * from merging redundant loads and vectorizing (a cost to measure, and a
- * pass that knows Wasm's trap rules could win it back). */
+ * Every access is volatile, load and store: the cheapest scheme we found
+ * that is sound.  Wasm (Core spec 2.0 §4.4.7) wants an out-of-bounds
+ * access to trap even when its value is unused, and at a trap every
+ * store before it in program order done and none after.  In LLVM's model
+ * a plain load has no side effect and cannot trap, so O2 may delete a
+ * dead one, move it across a store it provably does not alias (GVN, LICM,
+ * the machine scheduler), and DSE may delete a store a later one
+ * overwrites even with a (trapping) load between them.
+ * tests/llvm/trap_order.wat catches each: with plain accesses
+ * (llvm_wasm_plain_memory) store_load_store and store_then_load leave the
+ * wrong memory at the trap and memory.wat's dropped_load_traps does not
+ * trap.  The alternatives, checked against LangRef and LLVM 14:
+ *  - plain loads kept alive by an empty asm use of the value (wasm2c's
+ *    FORCE_READ): not deleted, but still reordered and seen through by DSE;
+ *  - unordered atomics: may be deleted and reordered like plain loads;
+ *  - monotonic atomics: never deleted and alias analysis treats them as
+ *    touching everything, so sound, but an atomic with Wasm's alignment 1
+ *    becomes a libcall (__atomic_load_N), and claiming natural alignment
+ *    would be false;
+ *  - volatile loads with plain stores: LLVM may move plain accesses
+ *    across volatile ones, and DSE deletes a store across a volatile load
+ *    it does not alias.
+ * Volatile accesses are never deleted, merged or reordered with one
+ * another (LangRef "Volatile Memory Accesses").  The remaining plain
+ * accesses (global.set through ctx->globals, tables) stay in order around
+ * them because alias analysis cannot tell those pointers (loaded from
+ * ctx) from mem_base: giving them noalias or TBAA would break that
+ * (trap_order.wat's global_around_load).  The cost, measured with
+ * bench/llvm_kernels back to back on a quiet machine (volatile against
+ * -plain, 8 kernels, before O2 had the target machine): within noise, geomean 0.904x native plain and the
+ * same kernels volatile within 3% each (crc32 1.42x against 1.38x,
+ * sha256 1.12x / 1.10x, interp 0.89x / 0.93x).  What it may cost more is
+ * vectorization (matmul: plain O2 makes a memset call there instead, so
+ * no plain number).  Volatile also stops O2 turning loops into
+ * memset/memcpy calls, which v1 code must not make (docs/abi.md "Calls
+ * out"). */
 static LLVMValueRef mem_addr(struct lw *s, LLVMTypeRef t)
 {
 	uint32_t align, off;
@@ -69,7 +101,7 @@ bool lw_op_load(struct lw *s, uint8_t op)
 		return lw_fail(s, "llvm backend: bad memarg");
 	v = LLVMBuildLoad2(s->b, mt, p, "");
 	LLVMSetAlignment(v, 1);
-	LLVMSetVolatile(v, true);
+	LLVMSetVolatile(v, !llvm_wasm_plain_memory);
 	if (mt != rt)
 		v = k[op - OP_I32_LOAD].sx ? LLVMBuildSExt(s->b, v, rt, "")
 				    : LLVMBuildZExt(s->b, v, rt, "");
@@ -94,7 +126,7 @@ bool lw_op_store(struct lw *s, uint8_t op)
 		return lw_fail(s, "llvm backend: bad memarg");
 	st = LLVMBuildStore(s->b, v, p);
 	LLVMSetAlignment(st, 1);
-	LLVMSetVolatile(st, true);
+	LLVMSetVolatile(st, !llvm_wasm_plain_memory);
 	return true;
 }
 

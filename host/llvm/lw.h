@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
 #include "module.h"
 #include "leb.h"
 
@@ -75,6 +76,10 @@ struct lw {
 	/* types */
 	LLVMTypeRef i1, i8, i16, i32, i64, f32, f64, ptr, vd;
 };
+
+/* llvm_emit.c: the target machine of O2 and of code generation */
+#define LW_TRIPLE "x86_64-unknown-linux-gnu"
+LLVMTargetMachineRef lw_target_machine(char *err, size_t errlen);
 
 /* llvm_module.c */
 #define LW_TRAP_STUB "wasm_trap"        /* jmp *CTX_TRAP(%rdi) */

@@ -690,6 +690,9 @@ TEST(bench_kernels_match_single_pass) { diff_module("bench_kernels", 3); }
 TEST(tables_match_single_pass) { diff_module("tables", 18); }
 TEST(bulk_memory_matches_single_pass) { diff_module("bulk", 10); }
 TEST(imports_match_single_pass) { diff_module("imports", 5); }
+/* memory and globals at a trap: an unused out-of-bounds load still traps,
+ * and no store moves across a trapping access (llvm_mem.c's scheme) */
+TEST(trap_leaves_program_order_state) { diff_module("trap_order", 6); }
 
 static uint32_t export_index(struct lmod *lm, const char *name)
 {
@@ -1014,6 +1017,7 @@ int main(void)
 	RUN(tables_match_single_pass);
 	RUN(bulk_memory_matches_single_pass);
 	RUN(imports_match_single_pass);
+	RUN(trap_leaves_program_order_state);
 	RUN(direct_c_calls);
 	RUN(blob_runs_at_any_address);
 	RUN(call_indirect_other_instance);
