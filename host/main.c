@@ -14,7 +14,8 @@
  *       module compiled now, the image carries the artifact (docs/artifact.md)
  *   wasmetal inspect MODULE.wasm|IMAGE   (host/inspect.c)
  *   wasmetal compile MODULE.wasm -o OUT.wmo   (host/compile.c: an artifact,
- *       docs/artifact.md; `run --hosted OUT.wmo` loads it, by its magic)
+ *       docs/artifact.md; `run --hosted --allow-precompiled OUT.wmo` loads
+ *       it; run and image refuse an artifact without that flag)
  *   wasmetal spec [-v] [--qemu] FILE.json...   (host/spec.c: the spec
  *       testsuite, hosted or in one QEMU boot)
  *
@@ -73,6 +74,7 @@ enum cmd { CMD_RUN, CMD_IMAGE, CMD_INSPECT };
 struct opts {
 	enum cmd cmd;
 	bool hosted, verbose;
+	bool allow_precompiled;         /* --allow-precompiled: run/image take .wmo */
 	unsigned timeout_s;             /* 0: none */
 	const char *log_path;
 	const char *out_path;           /* image -o */
@@ -113,7 +115,8 @@ static const char usage_text[] =
 "inspect  print a module's imports, exports and memories; for an image,\n"
 "         also its manifest and files.\n"
 "compile  compile MODULE ahead of time into an artifact (.wmo) for this CPU;\n"
-"         'run --hosted OUT.wmo' runs it without compiling.  An artifact is\n"
+"         'run --hosted --allow-precompiled OUT.wmo' runs it without\n"
+"         compiling.  An artifact is\n"
 "         native code: run only artifacts you built (docs/artifact.md).\n"
 "\n"
 "options:\n"
@@ -132,6 +135,9 @@ static const char usage_text[] =
 "  --allow-resolve NAME  let the guest look NAME up (*.example.com: every\n"
 "                       name below example.com; *: every name)\n"
 "  --timeout SECONDS    stop the run after SECONDS (QEMU boots: firmware included)\n"
+"  --allow-precompiled  run, image: accept an artifact (.wmo: native code from\n"
+"                       'wasmetal compile'); without it an artifact is\n"
+"                       refused, whatever its name\n"
 "  --verbose            echo the kernel log (QEMU) or the runtime log\n"
 "                       (--hosted) to stderr\n"
 "  --log FILE           keep the kernel log (serial COM1) in FILE\n"
@@ -460,6 +466,8 @@ static void parse_opt(struct opts *o, int argc, char **argv, int *i)
 		o->timeout_s = parse_timeout(opt_value(argc, argv, i, "--timeout"));
 	else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)
 		o->verbose = true;
+	else if (strcmp(a, "--allow-precompiled") == 0)
+		o->allow_precompiled = true;
 	else if (opt_is(a, "--log"))
 		o->log_path = opt_value(argc, argv, i, "--log");
 	else if (o->cmd == CMD_IMAGE && parse_image_opt(o, argc, argv, i))
@@ -567,6 +575,19 @@ static bool is_artifact_file(const char *path)
 	return jit_artifact_is(magic, n);
 }
 
+/* An artifact is native code (docs/artifact.md): taken only when the user
+ * says so, never because a file that looks like a module starts with the
+ * artifact magic.  Says why and returns false when it is refused. */
+static bool artifact_allowed(const struct opts *o)
+{
+	if (o->allow_precompiled)
+		return true;
+	fprintf(stderr, "wasmetal: %s is a precompiled artifact (native code, not a "
+		"sandboxed module): pass --allow-precompiled to run it, and only for "
+		"artifacts you built\n", o->module);
+	return false;
+}
+
 static void on_alarm(int sig)
 {
 	static const char msg[] = "wasmetal: timeout: the module ran too long\n";
@@ -657,7 +678,8 @@ static int run_hosted(const struct opts *o)
 	fflush(stdout);
 	/* an artifact by its magic, whatever its name (docs/artifact.md) */
 	if (jit_artifact_is(wasm, len))
-		status = wasi_run_artifact(wasm, len, &cfg);
+		status = artifact_allowed(o) ? wasi_run_artifact(wasm, len, &cfg)
+					     : EXIT_INTERNAL;
 	else
 		status = wasi_run_module(wasm, len, &cfg);
 	free(wasm);
@@ -743,6 +765,8 @@ static int run_qemu(struct opts *o)
 		return EXIT_INTERNAL;
 	}
 	/* a module or an artifact (docs/artifact.md) goes into the bundle */
+	if (is_artifact_file(o->module) && !artifact_allowed(o))
+		return EXIT_INTERNAL;
 	if (!is_wasm_file(o->module) && !is_artifact_file(o->module))
 		return run_image(o);
 	if (trees_read(o, &tr))
@@ -813,6 +837,8 @@ static int cmd_image(struct opts *o)
 	}
 	if (o->backend && is_artifact_file(o->module))
 		usage_error("%s is already an artifact: --backend is for a .wasm", o->module);
+	if (is_artifact_file(o->module) && !artifact_allowed(o))
+		return EXIT_INTERNAL;
 	/* --backend: compiled here, the image carries the artifact */
 	if (o->backend && !(wmo_dir = tmpdir_make("wasmetal"))) {
 		fprintf(stderr, "wasmetal: cannot create a temporary directory: %s\n",

@@ -9,7 +9,12 @@
 #                               report and backtrace, status 134); the log
 #                               (--verbose) says the artifact was loaded
 #                               and nothing compiled
-#   artifact/by_magic           an artifact named x.wasm runs as one
+#   artifact/precompiled_refused_without_flag, artifact/qemu_run_...,
+#   artifact/image_...          an artifact (native code) given to run
+#                               (hosted, QEMU) or image without
+#                               --allow-precompiled: 125, nothing runs
+#   artifact/by_magic           with the flag, an artifact named x.wasm
+#                               runs as one
 #   artifact/module_hash_is_sha256sum   the header's module hash (bytes
 #                               56..87) is sha256sum of the .wasm
 #   artifact/corrupt_refused    a byte flipped in the code: 125 and
@@ -69,10 +74,10 @@ roundtrip() {
 	rc1=$?
 	# same argv[0] for both: the guest prints it
 	cp "$T/$name.wmo" "$T/run.bin"
-	timeout 60 "$W" run --hosted --env A=1 "$T/run.bin" "$@" >"$T/o2" 2>"$T/e2"
+	timeout 60 "$W" run --hosted --allow-precompiled --env A=1 "$T/run.bin" "$@" >"$T/o2" 2>"$T/e2"
 	rc2=$?
 	sed -i "s#$T/run.bin#$wasm#g" "$T/o2" "$T/e2"
-	timeout 60 "$W" run --hosted --verbose "$T/$name.wmo" "$@" >/dev/null 2>"$T/log"
+	timeout 60 "$W" run --hosted --allow-precompiled --verbose "$T/$name.wmo" "$@" >/dev/null 2>"$T/log"
 	if [ $rc1 -ne $rc2 ]; then
 		fail "artifact/roundtrip/$name" "status $rc1 from .wasm, $rc2 from .wmo" "$T/e2"
 	elif ! cmp -s "$T/o1" "$T/o2" || ! cmp -s "$T/e1" "$T/e2"; then
@@ -99,8 +104,33 @@ tests() {
 		fail artifact/roundtrip/oob_store_trap_report "no trap report" "$T/e2"
 	fi
 
+	# An artifact is native code: refused unless --allow-precompiled,
+	# whatever its name (a review ran a forged .wmo named .wasm that made
+	# a raw exit system call)
 	cp "$T/args_env_exit7.wmo" "$T/named.wasm"
 	timeout 60 "$W" run --hosted "$T/named.wasm" >"$T/out" 2>"$T/err"
+	RC=$?
+	if [ $RC -eq 125 ] && [ ! -s "$T/out" ] &&
+	   grep -q "^wasmetal: $T/named.wasm is a precompiled artifact (native code, not a sandboxed module): pass --allow-precompiled" "$T/err"; then
+		pass artifact/precompiled_refused_without_flag
+	else
+		fail artifact/precompiled_refused_without_flag "status $RC, expected 125 and nothing run" "$T/out" "$T/err"
+	fi
+	timeout 60 "$W" run "$T/named.wasm" >"$T/out" 2>"$T/err"   # the QEMU path: refused before booting
+	RC=$?
+	if [ $RC -eq 125 ] && [ ! -s "$T/out" ] && grep -q "is a precompiled artifact" "$T/err"; then
+		pass artifact/qemu_run_precompiled_refused_without_flag
+	else
+		fail artifact/qemu_run_precompiled_refused_without_flag "status $RC, expected 125 and no boot" "$T/out" "$T/err"
+	fi
+	"$W" image "$T/named.wasm" -o "$T/n.img" >"$T/out" 2>"$T/err"
+	RC=$?
+	if [ $RC -eq 125 ] && [ ! -e "$T/n.img" ] && grep -q "is a precompiled artifact" "$T/err"; then
+		pass artifact/image_precompiled_refused_without_flag
+	else
+		fail artifact/image_precompiled_refused_without_flag "status $RC, expected 125 and no image" "$T/out" "$T/err"
+	fi
+	timeout 60 "$W" run --hosted --allow-precompiled "$T/named.wasm" >"$T/out" 2>"$T/err"
 	RC=$?
 	if [ $RC -eq 7 ] && grep -q "^argv\[0\]=$T/named.wasm" "$T/out"; then
 		pass artifact/by_magic
@@ -132,7 +162,7 @@ tests() {
 	printf '\xcc' | dd of="$T/bad.wmo" bs=1 seek=$n conv=notrunc status=none
 	cmp -s "$T/bad.wmo" "$T/args_env_exit7.wmo" && printf '\xcd' |
 		dd of="$T/bad.wmo" bs=1 seek=$n conv=notrunc status=none
-	timeout 60 "$W" run --hosted --verbose "$T/bad.wmo" >"$T/out" 2>"$T/err"
+	timeout 60 "$W" run --hosted --allow-precompiled --verbose "$T/bad.wmo" >"$T/out" 2>"$T/err"
 	RC=$?
 	expect125 artifact/corrupt_refused \
 		'^wasmetal: invalid artifact: artifact checksum mismatch \(the file is corrupted\)$'
@@ -140,7 +170,7 @@ tests() {
 	local ok=1
 	for n in 0 5 95 96 200 $(($(stat -c %s "$T/args_env_exit7.wmo") - 1)); do
 		head -c "$n" "$T/args_env_exit7.wmo" >"$T/cut.wmo"
-		timeout 60 "$W" run --hosted "$T/cut.wmo" >"$T/out" 2>"$T/err"
+		timeout 60 "$W" run --hosted --allow-precompiled "$T/cut.wmo" >"$T/out" 2>"$T/err"
 		RC=$?
 		if [ "$n" -lt 8 ]; then
 			# not an artifact by its magic: a (bad) module
@@ -168,7 +198,7 @@ tests() {
 	else
 		fail artifact/image_backend_llvm_not_yet "status $RC" "$T/err"
 	fi
-	"$W" image --backend single "$T/args_env_exit7.wmo" -o "$T/l.img" >"$T/out" 2>"$T/err"
+	"$W" image --allow-precompiled --backend single "$T/args_env_exit7.wmo" -o "$T/l.img" >"$T/out" 2>"$T/err"
 	RC=$?
 	if [ $RC -eq 2 ] && grep -q 'is already an artifact' "$T/err" && [ ! -e "$T/l.img" ]; then
 		pass artifact/image_backend_of_an_artifact_is_usage_error
@@ -204,7 +234,7 @@ tests() {
 # $T/err, the kernel log $T/log (CRs dropped), $RC
 qrun() {
 	rm -f "$T/log.raw" "$T/log"
-	timeout $((QEMU_TIMEOUT + 30)) "$W" run --timeout "$QEMU_TIMEOUT" --log "$T/log.raw" \
+	timeout $((QEMU_TIMEOUT + 30)) "$W" run --allow-precompiled --timeout "$QEMU_TIMEOUT" --log "$T/log.raw" \
 		"$@" >"$T/out" 2>"$T/err"
 	RC=$?
 	[ -f "$T/log.raw" ] && tr -d '\r' <"$T/log.raw" >"$T/log"
@@ -276,7 +306,7 @@ qemu_tests() {
 	fi
 
 	# `wasmetal image` from an artifact, booted as an image
-	if "$W" image "$T/args_env_exit7.wmo" -o "$T/app.img" -- x >"$T/out" 2>"$T/err"; then
+	if "$W" image --allow-precompiled "$T/args_env_exit7.wmo" -o "$T/app.img" -- x >"$T/out" 2>"$T/err"; then
 		qrun "$T/app.img"
 		if [ $RC -eq 7 ] && grep -q '^argv\[1\]=x' "$T/out.n" &&
 			grep -q 'artifact loaded: .* no compile' "$T/log"; then
