@@ -30,7 +30,7 @@
 
 enum jit_backend {
 	JIT_BACKEND_SINGLE = 1,         /* jit/compile/, the single-pass JIT */
-	JIT_BACKEND_LLVM = 2,           /* host/llvm (not yet written) */
+	JIT_BACKEND_LLVM = 2,           /* host/llvm: refused until the runtime runs its code */
 };
 
 /* Whether buf starts with the artifact magic (how `run` tells a .wmo from

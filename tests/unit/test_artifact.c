@@ -625,6 +625,54 @@ TEST(wrong_abi_version_refused)
 	free(art);
 }
 
+/* Regression (a review ran one): an artifact saying backend 2 (llvm),
+ * with a valid checksum, loaded and ran the single-pass code inside as if
+ * the runtime knew LLVM code's traps and frames. */
+TEST(llvm_backend_artifact_refused)
+{
+	size_t len = 0;
+	uint8_t *art = make_artifact(m2_wasm, sizeof m2_wasm, &len);
+
+	REQUIRE(art);
+	put32(art + 48, JIT_BACKEND_LLVM);
+	reseal(art, len);
+	refused(art, len, "artifact of the llvm backend: this engine cannot run LLVM code yet");
+	put32(art + 48, 7);
+	reseal(art, len);
+	refused(art, len, "artifact backend 7 unknown");
+	free(art);
+}
+
+/* ... nor may the writer label single-pass code as LLVM's */
+TEST(llvm_backend_artifact_not_written)
+{
+	wasm_module *m = NULL;
+	struct wasm_error err;
+	uint8_t *art = (uint8_t *)1;
+	size_t len = 0;
+	char why[256] = "";
+
+	REQUIRE(!wasm_module_load(m2_wasm, sizeof m2_wasm, &m, &err));
+	CHECK(jit_artifact_write(m, JIT_BACKEND_LLVM, &art, &len, why, sizeof why) == -1);
+	CHECK(art == NULL);
+	CHECK_MSG(strstr(why, "artifacts of backend 2 cannot be written yet"), "message '%s'", why);
+	wasm_module_free(m);
+}
+
+/* Regression: a nonzero reserved field in a section header was reported
+ * as a wrong section id ("has id 1, expected 1"). */
+TEST(section_reserved_field_named)
+{
+	size_t len = 0;
+	uint8_t *art = make_artifact(m2_wasm, sizeof m2_wasm, &len);
+
+	REQUIRE(art);
+	put32(art + 96 + 4, 1);         /* the module section's reserved u32 */
+	reseal(art, len);
+	refused(art, len, "artifact section 1 (module) at byte 96: reserved field is 0x1, not 0");
+	free(art);
+}
+
 TEST(wrong_module_hash_refused)
 {
 	size_t len = 0, off;
@@ -839,6 +887,9 @@ int main(void)
 	RUN(artifact_header_fields);
 	RUN(wrong_engine_version_refused);
 	RUN(wrong_abi_version_refused);
+	RUN(llvm_backend_artifact_refused);
+	RUN(llvm_backend_artifact_not_written);
+	RUN(section_reserved_field_named);
 	RUN(wrong_module_hash_refused);
 	RUN(missing_cpu_feature_refused);
 	RUN(every_truncation_refused);
