@@ -23,8 +23,10 @@
  *   every result is stored at results[i] (8-byte slots) and the function
  *   returns nothing.
  *   rbx rbp r12-r15 are callee-saved; compiled code keeps r14 = ctx and
- *   r15 = linear memory 0's base inside its own code (its prologue sets
- *   them, its epilogue restores the caller's).  rsp is 16-byte aligned at
+ *   r15 = linear memory 0's base inside its own code (each function's
+ *   32-byte v1 entry thunk saves the caller's, sets them from rdi and
+ *   restores them; a function with stack parameters does that in its own
+ *   prologue and epilogue; calls within one instance enter the body).  rsp is 16-byte aligned at
  *   every call instruction; rbp is always pushed (the frame chain); no
  *   red zone.
  * Calls between the module's own functions are `call rel32`; calls to
@@ -53,7 +55,7 @@ struct jit_ctx;
 
 /*
  * Reference values (Wasm 2.0 reference types), in slots, tables, globals,
- * call areas and at the API (wasm.h): 64 bits, 0 = null.
+ * result areas and at the API (wasm.h): 64 bits, 0 = null.
  *   funcref    a struct jit_funcref * (below), owned by the instance whose
  *              ctx->funcrefs holds it, valid while that instance lives.
  *   externref  any other 64-bit value the embedder chooses (opaque to the
