@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "artifact.h"
+#include "readfile.h"
 #include "compile.h"
 #include "wasm.h"
 
@@ -38,39 +39,6 @@ static int usage(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\n%s", compile_usage);
 	return EXIT_USAGE;
-}
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL, *nb;
-	size_t cap = 0, n = 0, r;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (!(nb = realloc(buf, cap))) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-	} while (r);
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		errno = EIO;
-		return NULL;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
 }
 
 /* OUT.tmp.PID, then rename: OUT is either the old file or the whole new one */
@@ -107,7 +75,7 @@ static int compile_file(const char *in, const char *out, enum jit_backend backen
 	char why[512];
 	int rc = EXIT_INTERNAL;
 
-	if (!(wasm = slurp(in, &len))) {
+	if (!(wasm = host_read_file(in, &len))) {
 		fprintf(stderr, "wasmetal: cannot read %s: %s\n", in, strerror(errno));
 		return EXIT_INTERNAL;
 	}

@@ -53,6 +53,7 @@
 #include <arpa/inet.h>
 
 #include "artifact.h"
+#include "readfile.h"
 #include "bundle.h"
 #include "compile.h"
 #include "grant_opts.h"
@@ -516,39 +517,6 @@ static void parse_args(struct opts *o, int argc, char **argv)
 	check_net_opts(o);
 }
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n == cap) {
-			uint8_t *nb = realloc(buf, cap ? cap * 2 : 65536);
-
-			if (!nb)
-				goto fail;
-			buf = nb;
-			cap = cap ? cap * 2 : 65536;
-		}
-		size_t r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(f))
-		goto fail;
-	fclose(f);
-	*len = n;
-	return buf;
-fail:
-	free(buf);
-	fclose(f);
-	return NULL;
-}
-
 static bool is_wasm_file(const char *path)
 {
 	unsigned char magic[4] = { 0 };
@@ -656,7 +624,7 @@ static int run_hosted(const struct opts *o)
 	};
 	struct trees tr;
 	size_t len;
-	uint8_t *wasm = read_file(o->module, &len);
+	uint8_t *wasm = host_read_file(o->module, &len);
 	int status;
 
 	if (!wasm) {

@@ -38,6 +38,7 @@
 
 #include "image.h"
 #include "tmpdir.h"
+#include "readfile.h"
 #include "spec.h"
 #include "spec_blob.h"
 #include "spec_script.h"
@@ -152,27 +153,6 @@ static const char *sdup(struct spec_file *f, const char *s)
 	return s ? spec_strndup(f, s, strlen(s)) : NULL;
 }
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
-		goto out;
-	buf = malloc(n ? (size_t)n : 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	*len = (size_t)n;
-out:
-	fclose(f);
-	return buf;
-}
-
 /* The module cmd names ("filename"), read into module slot i. */
 static void parse_module(struct spec_file *f, const char *dir, json_t *cmd,
 			 struct spec_module *m)
@@ -188,7 +168,7 @@ static void parse_module(struct spec_file *f, const char *dir, json_t *cmd,
 		return;
 	}
 	snprintf(path, sizeof path, "%s/%s", dir, file);
-	bytes = read_file(path, &n);
+	bytes = host_read_file(path, &n);
 	if (!bytes) {
 		snprintf(msg, sizeof msg, "cannot read %.300s: %s", path, strerror(errno));
 		m->error = sdup(f, msg);

@@ -34,6 +34,7 @@
 #include "module.h"
 #include "wasm.h"
 #include "llvm_backend.h"
+#include "readfile.h"
 #include "plat_host.h"
 
 static sigjmp_buf trap_jb;
@@ -243,24 +244,9 @@ static int instantiate(struct lmod *lm, uint64_t *cells, wasm_instance **out)
 static uint8_t *read_wasm(const char *name, size_t *len)
 {
 	char path[512];
-	FILE *f;
-	uint8_t *b;
-	long n;
 
 	snprintf(path, sizeof path, "%s/tests/llvm/%s.wasm", WASMETAL_BUILD_DIR, name);
-	if (!(f = fopen(path, "rb")))
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	b = malloc(n > 0 ? (size_t)n : 1);
-	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		b = NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return b;
+	return host_read_file(path, len);
 }
 
 static void lmod_free(struct lmod *lm)
