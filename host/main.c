@@ -517,30 +517,24 @@ static void parse_args(struct opts *o, int argc, char **argv)
 	check_net_opts(o);
 }
 
-static bool is_wasm_file(const char *path)
-{
-	unsigned char magic[4] = { 0 };
-	FILE *f = fopen(path, "rb");
-	size_t n;
+/* What PATH starts with: a module ("\0asm"), an artifact (its magic), or
+ * something else (an image, or a file that cannot be read: the caller
+ * reports the open error when it reads it). */
+enum file_kind { FILE_OTHER, FILE_WASM, FILE_ARTIFACT };
 
-	if (!f)
-		return true;    /* let the caller report the open error */
-	n = fread(magic, 1, 4, f);
-	fclose(f);
-	return n == 4 && memcmp(magic, "\0asm", 4) == 0;
-}
-
-static bool is_artifact_file(const char *path)
+static enum file_kind file_kind(const char *path)
 {
 	uint8_t magic[8] = { 0 };
 	FILE *f = fopen(path, "rb");
 	size_t n;
 
 	if (!f)
-		return false;
+		return FILE_OTHER;
 	n = fread(magic, 1, sizeof magic, f);
 	fclose(f);
-	return jit_artifact_is(magic, n);
+	if (jit_artifact_is(magic, n))
+		return FILE_ARTIFACT;
+	return n >= 4 && memcmp(magic, "\0asm", 4) == 0 ? FILE_WASM : FILE_OTHER;
 }
 
 /* An artifact is native code (docs/artifact.md): taken only when the user
@@ -726,6 +720,7 @@ static int run_qemu(struct opts *o)
 	struct trees tr;
 	char err[4096] = "", disk[PATH_MAX];
 	char *dir;
+	enum file_kind kind;
 	int status;
 
 	if (access(o->module, R_OK) != 0) {
@@ -733,9 +728,10 @@ static int run_qemu(struct opts *o)
 		return EXIT_INTERNAL;
 	}
 	/* a module or an artifact (docs/artifact.md) goes into the bundle */
-	if (is_artifact_file(o->module) && !artifact_allowed(o))
+	kind = file_kind(o->module);
+	if (kind == FILE_ARTIFACT && !artifact_allowed(o))
 		return EXIT_INTERNAL;
-	if (!is_wasm_file(o->module) && !is_artifact_file(o->module))
+	if (kind == FILE_OTHER)
 		return run_image(o);
 	if (trees_read(o, &tr))
 		return EXIT_INTERNAL;
@@ -789,6 +785,7 @@ static int cmd_image(struct opts *o)
 	char err[4096] = "", wmo[PATH_MAX];
 	char *wmo_dir = NULL;
 	int r;
+	enum file_kind kind;
 
 	if (!o->out_path)
 		usage_error("%s", "image: missing -o OUT.img");
@@ -798,14 +795,15 @@ static int cmd_image(struct opts *o)
 		fprintf(stderr, "wasmetal: cannot read %s: %s\n", o->module, strerror(errno));
 		return EXIT_INTERNAL;
 	}
-	if (!is_wasm_file(o->module) && !is_artifact_file(o->module)) {
+	kind = file_kind(o->module);
+	if (kind == FILE_OTHER) {
 		fprintf(stderr, "wasmetal: %s is not a WebAssembly module or an artifact\n",
 			o->module);
 		return EXIT_INTERNAL;
 	}
-	if (o->backend && is_artifact_file(o->module))
+	if (o->backend && kind == FILE_ARTIFACT)
 		usage_error("%s is already an artifact: --backend is for a .wasm", o->module);
-	if (is_artifact_file(o->module) && !artifact_allowed(o))
+	if (kind == FILE_ARTIFACT && !artifact_allowed(o))
 		return EXIT_INTERNAL;
 	/* --backend: compiled here, the image carries the artifact */
 	if (o->backend && !(wmo_dir = tmpdir_make("wasmetal"))) {
