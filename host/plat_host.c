@@ -307,6 +307,14 @@ void plat_stack_leave(const struct plat_stack_save *s)
 	__sanitizer_finish_switch_fiber(s->fake_stack, NULL, NULL);
 }
 
+/* initial-exec: no lazy allocation when the fault handler reads it */
+static __thread struct jit_ctx *current_ctx __attribute__((tls_model("initial-exec")));
+
+struct jit_ctx **plat_current_ctx(void)
+{
+	return &current_ctx;
+}
+
 enum wasm_trap_code plat_host_call(wasm_host_fn fn, wasm_instance *inst,
 				   void *env, const uint64_t *args,
 				   uint64_t *results)
@@ -426,7 +434,6 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 	struct wasm_fault f = {
 		.rip = (uintptr_t)gr[REG_RIP],
 		.addr = (uintptr_t)si->si_addr,
-		.r14 = (uintptr_t)gr[REG_R14],
 		.rsp = (uintptr_t)gr[REG_RSP],
 		.rbp = (uintptr_t)gr[REG_RBP],
 	};

@@ -32,10 +32,11 @@
 #define CTX_FUNCREFS     136
 #define CTX_RT           144
 
-/* jit_enter's frame on the native stack, from ctx->entry_rsp up:
+/* jit_enter_raw's frame (x64/entry.S) on the native stack, from
+ * ctx->entry_rsp up:
  *   [entry_rsp + ENTRY_OUTER_RSP]   the previous ctx->entry_rsp
  *   [entry_rsp + ENTRY_CALL]        the struct jit_call * (jit.h)
- *   then r15 r14 r13 r12 rbx rbp and jit_enter's return address */
+ *   then r15 r14 r13 r12 rbx rbp and jit_enter_raw's return address */
 #define ENTRY_OUTER_RSP  0
 #define ENTRY_CALL       8
 #define ENTRY_SAVED      16     /* where the pushed registers start */

@@ -286,25 +286,31 @@ bool jit_code_lookup(const wasm_module *m, uintptr_t rip,
 void jit_trap_record(struct jit_ctx *ctx, enum wasm_trap_code code,
 		     uintptr_t rip, uintptr_t rbp);
 /* instance.c keeps the list of live contexts; wasm_fault_redirect (trap.c)
- * trusts r14 at a fault only if jit_ctx_is_live(r14). */
+ * uses the innermost jit_enter's context only if it is live. */
 void jit_ctx_register(struct jit_ctx *ctx);
 void jit_ctx_unregister(struct jit_ctx *ctx);
 bool jit_ctx_is_live(uintptr_t maybe_ctx);
 /* the module an instance context belongs to (instance.c) */
 wasm_module *jit_ctx_module(struct jit_ctx *ctx);
 
+/* trap.c: jit_enter_raw, with ctx recorded as the innermost entry
+ * (*plat_current_ctx(), what the fault handler reads) for the call and
+ * the previous record restored when it returns, normally or unwound. */
+int jit_enter(struct jit_ctx *ctx, void *fn, struct jit_call *c, void *stack_top);
+
 /* x64/entry.S */
 /* Switch to the Wasm stack at stack_top, put c->nstack slots from
  * c->stack there as the stack arguments, load rdi..r9 and xmm0..7 from c,
  * call the wasm ABI v1 function fn (r14 = ctx and r15 = ctx->mem_base
- * too, for the fault handler), then store rax, rdx, xmm0, xmm1 into
- * c->ret.  Returns 0, or the trap code if jit_unwind was used. */
-int jit_enter(struct jit_ctx *ctx, void *fn, struct jit_call *c, void *stack_top);
+ * too), then store rax, rdx, xmm0, xmm1 into c->ret.  Returns 0, or the
+ * trap code if jit_unwind was used. */
+int jit_enter_raw(struct jit_ctx *ctx, void *fn, struct jit_call *c, void *stack_top);
 /* Restore the state saved by jit_enter and make it return `code`. */
 __attribute__((noreturn)) void jit_unwind(struct jit_ctx *ctx, int code);
-/* Called from compiled code: esi = trap code, return address = site;
- * esi = code | JIT_TRAP_INDEX means edx holds the element index the trap
- * names (struct wasm_trap has_index/index). */
+/* Called from compiled code through ctx->trap: rdi = ctx, esi = trap
+ * code, return address = site; esi = code | JIT_TRAP_INDEX means edx
+ * holds the element index the trap names (struct wasm_trap
+ * has_index/index).  r14 need not hold anything. */
 void jit_trap(void);
 #define JIT_TRAP_INDEX 0x100u
 /* trap.c, what jit_trap calls: jit_trap_record + the index detail */

@@ -51,6 +51,14 @@ struct plat_stack_save {
 void plat_stack_enter(struct plat_stack_save *s, const void *lo, size_t size);
 void plat_stack_leave(const struct plat_stack_save *s);
 
+/* The runtime's record of the innermost jit_enter running here: a slot
+ * per thread (hosted) or per CPU (bare metal: the kernel runs on one),
+ * which jit_enter (trap.c) sets and restores, and the fault handler reads
+ * to find the running instance (docs/abi.md "Traps": not from r14).  A
+ * plain address: safe to call from the fault handler. */
+struct jit_ctx;
+struct jit_ctx **plat_current_ctx(void);
+
 /* ---- host calls -------------------------------------------------------- */
 
 /* Run the host function fn for compiled code (jit_host_call).  On bare

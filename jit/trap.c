@@ -1,8 +1,9 @@
 /*
  * trap.c — from a machine address in compiled code back to Wasm: function
  * index and byte offset (srcmap), trap records with a backtrace along the
- * rbp chain, and the platform fault handler's hook (wasm_fault_redirect,
- * DESIGN.md decisions 2-4).
+ * rbp chain, the record of the innermost jit_enter (the running instance)
+ * and the platform fault handler's hook (wasm_fault_redirect, DESIGN.md
+ * decisions 2-4, docs/abi.md "Traps").
  *
  * Address conventions:
  *   - srcmap entries sit at the first byte of the instruction they describe
@@ -13,6 +14,7 @@
  */
 #include <string.h>
 #include "jit.h"
+#include "plat.h"
 
 /* largest i with a[i] <= x, or -1 */
 static long floor_index(const uint32_t *a, size_t stride, size_t n, uint32_t x)
@@ -115,15 +117,38 @@ void jit_trap_record_site(struct jit_ctx *ctx, uint32_t code_flags, uintptr_t ri
 	}
 }
 
+/* The record is one slot per thread (CPU): the innermost entry's ctx.
+ * An entry from inside a host function (a nested wasm_call, call_ref to
+ * another instance) replaces it for its duration; jit_enter_raw returns
+ * here both normally and through jit_unwind, so the outer one is always
+ * put back. */
+int jit_enter(struct jit_ctx *ctx, void *fn, struct jit_call *c, void *stack_top)
+{
+	struct jit_ctx **cur = plat_current_ctx();
+	struct jit_ctx *outer = *cur;
+	int rc;
+
+	*cur = ctx;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);        /* set before the code runs */
+	rc = jit_enter_raw(ctx, fn, c, stack_top);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	*cur = outer;
+	return rc;
+}
+
+/* The running instance is the innermost jit_enter's (docs/abi.md
+ * "Traps"): code of one instance calls another's only through the
+ * runtime (jit_call_ref, an import's host function), which enters it
+ * with jit_enter.  Not r14: code from other backends keeps nothing
+ * there. */
 bool wasm_fault_redirect(struct wasm_fault *f)
 {
-	struct jit_ctx *ctx;
+	struct jit_ctx *ctx = *plat_current_ctx();
 	const wasm_module *m;
 	enum wasm_trap_code code;
 
-	if (!jit_ctx_is_live(f->r14))
+	if (!jit_ctx_is_live((uintptr_t)ctx))
 		return false;
-	ctx = (struct jit_ctx *)f->r14;
 	m = jit_ctx_module(ctx);
 	if (!m || !m->code)
 		return false;

@@ -179,7 +179,7 @@ void wasm_instance_set_host_error(wasm_instance *inst, const char *msg);
  * fault.  Otherwise false: a real crash, the platform reports it. */
 struct wasm_fault {
 	uintptr_t rip, addr;            /* in: faulting instruction, address */
-	uintptr_t r14, rsp;             /* in: registers at the fault */
+	uintptr_t rsp;                  /* in: stack pointer at the fault */
 	uintptr_t rbp;                  /* in: frame pointer (for the backtrace;
 					   0 if unknown) */
 	uintptr_t new_rip, new_rdi, new_rsi, new_rsp;   /* out */

@@ -87,7 +87,7 @@ void idt_init(void)
 static bool trap_wasm_redirect(struct trap_frame *f, uint64_t cr2)
 {
 	struct wasm_fault wf = {
-		.rip = f->rip, .addr = cr2, .r14 = f->r14, .rsp = f->rsp,
+		.rip = f->rip, .addr = cr2, .rsp = f->rsp,
 		.rbp = f->rbp,
 	};
 

@@ -450,6 +450,14 @@ void plat_stack_leave(const struct plat_stack_save *s)
 {
 }
 
+/* One CPU runs everything (the application processors are not started). */
+static struct jit_ctx *current_ctx;
+
+struct jit_ctx **plat_current_ctx(void)
+{
+	return &current_ctx;
+}
+
 enum wasm_trap_code plat_host_call(wasm_host_fn fn, wasm_instance *inst,
 				   void *env, const uint64_t *args,
 				   uint64_t *results)

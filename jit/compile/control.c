@@ -127,6 +127,7 @@ static bool trap_now(struct fc *f, enum wasm_trap_code code)
 	if (!srcmap(f, f->op_off))
 		return false;
 	x64_mov_ri(f->a, RSI, code);
+	x64_mov_rr(f->a, 1, RDI, R14);          /* v1: the trap entry takes rdi = ctx */
 	x64_call_m(f->a, x64_mem(R14, CTX_TRAP));
 	return true;
 }
@@ -146,6 +147,7 @@ bool fc_emit_stubs(struct fc *f)
 		} else {
 			x64_mov_ri(f->a, RSI, s->code);
 		}
+		x64_mov_rr(f->a, 1, RDI, R14);  /* last: idx_reg may be rdi */
 		x64_call_m(f->a, x64_mem(R14, CTX_TRAP));
 	}
 	return true;

@@ -93,8 +93,9 @@
  * addresses in the code), which return 0 or a trap code.
  *
  * Traps: the check jumps to an out-of-line stub at the end of the function
- * (mov esi, code; call [r14 + CTX_TRAP]); every stub, call and memory
- * access gets a srcmap entry (code offset -> wasm byte offset).
+ * (mov esi, code; mov rdi, r14; call [r14 + CTX_TRAP]: v1, rdi = ctx);
+ * every stub, call and memory access gets a srcmap entry (code offset ->
+ * wasm byte offset).
  * Memory accesses have no bounds checks (8 GiB reservation, DESIGN.md §2);
  * the bulk instructions check their whole range first (spec 2.0: a range
  * past the end traps even when empty, and nothing is written).

@@ -2,7 +2,8 @@
  * x64/entry.S — entering and leaving compiled Wasm code ("wasm ABI v1",
  * docs/abi.md and jit.h).  SysV AMD64 on the C side.
  *
- * jit_enter saves the callee-saved registers and the previous
+ * jit_enter_raw (jit_enter in trap.c wraps it: the record of the innermost
+ * entry, plat_current_ctx) saves the callee-saved registers and the previous
  * ctx->entry_rsp (so host code may re-enter Wasm) on the native stack,
  * records the native rsp in ctx->entry_rsp, and switches to the Wasm stack:
  *
@@ -16,16 +17,17 @@
  *
  * jit_unwind(ctx, code) drops everything above entry_rsp (the Wasm frames
  * and any host frames in between) and makes jit_enter return `code`.
- * jit_trap is what compiled code calls with esi = trap code (jit.h).
+ * jit_trap is what compiled code calls through ctx->trap, with rdi = ctx
+ * and esi = trap code (jit.h, docs/abi.md "Traps").
  */
 #include "../abi.h"
 
 	.text
 
-	.globl	jit_enter
-	.type	jit_enter, @function
-/* int jit_enter(ctx=rdi, fn=rsi, call=rdx, stack_top=rcx) */
-jit_enter:
+	.globl	jit_enter_raw
+	.type	jit_enter_raw, @function
+/* int jit_enter_raw(ctx=rdi, fn=rsi, call=rdx, stack_top=rcx) */
+jit_enter_raw:
 	pushq	%rbp
 	movq	%rsp, %rbp
 	pushq	%rbx
@@ -37,7 +39,7 @@ jit_enter:
 	pushq	CTX_ENTRY_RSP(%rdi)	/* ENTRY_OUTER_RSP */
 	movq	%rsp, CTX_ENTRY_RSP(%rdi)
 
-	movq	%rdi, %r14		/* r14 = ctx (for the fault handler) */
+	movq	%rdi, %r14		/* r14 = ctx (found again after the call) */
 	movq	CTX_MEM_BASE(%rdi), %r15
 	movq	%rdx, %rbx		/* rbx = call */
 	movq	%rsi, %rax		/* rax = fn */
@@ -84,7 +86,7 @@ jit_enter:
 	movq	%r14, %rdi
 	xorl	%esi, %esi
 	jmp	.Lrestore
-	.size	jit_enter, .-jit_enter
+	.size	jit_enter_raw, .-jit_enter_raw
 
 	.globl	jit_unwind
 	.type	jit_unwind, @function
@@ -115,20 +117,22 @@ jit_unwind:
 
 	.globl	jit_trap
 	.type	jit_trap, @function
-/* Called by compiled code: esi = trap code (| JIT_TRAP_INDEX 0x100: edx =
- * the element index), r14 = ctx (compiled code keeps it there), rbp =
- * the trapping function's frame, [rsp] = return address inside the
- * trapping site.  rbx is free to use: jit_unwind restores jit_enter's
+/* Called by compiled code through ctx->trap (wasm ABI v1, docs/abi.md
+ * "Traps"): rdi = ctx, esi = trap code (| JIT_TRAP_INDEX 0x100: edx = the
+ * element index), rbp = the trapping function's frame, [rsp] = return
+ * address inside the trapping site.  Nothing else is assumed: r14 is the
+ * single-pass JIT's habit, not the ABI (LLVM code keeps nothing there).
+ * rbx and r12 are free to use: jit_unwind restores jit_enter's
  * callee-saved registers. */
 jit_trap:
 	movl	%esi, %ebx
+	movq	%rdi, %r12		/* ctx, kept across the call */
 	movl	%edx, %r8d		/* index */
-	movq	%r14, %rdi
 	movq	(%rsp), %rdx
 	movq	%rbp, %rcx
 	andq	$-16, %rsp
 	call	jit_trap_record_site
-	movq	%r14, %rdi
+	movq	%r12, %rdi
 	movzbl	%bl, %esi		/* the code without the flag */
 	jmp	jit_unwind
 	.size	jit_trap, .-jit_trap

@@ -17,7 +17,8 @@
  * every BUDGET_TICK_US.  The handler unwinds compiled code the way a
  * trap does (jit_unwind, as host/plat_host.c's fault handler does for a
  * guard-page fault), but only when the signal interrupted compiled code
- * of a live instance (r14 = its context, rip inside its code): compiled
+ * of a live instance (the innermost jit_enter's, *plat_current_ctx(), as
+ * the fault handler finds it; rip inside its code): compiled
  * code holds no lock and owns no memory, so leaving it at any instruction
  * is what a trap does.  Anywhere else (a host function, a runtime helper,
  * the C library) it only raises `out_of_time`: the stubs trap on it, and
@@ -37,6 +38,7 @@
 
 #include "jit.h"
 #include "module.h"
+#include "plat.h"
 #include "plat_host.h"
 #include "spec_script.h"
 
@@ -58,16 +60,15 @@ static void on_tick(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
 	greg_t *gr = uc->uc_mcontext.gregs;
-	uintptr_t r14 = (uintptr_t)gr[REG_R14], rip = (uintptr_t)gr[REG_RIP];
-	struct jit_ctx *ctx;
+	uintptr_t rip = (uintptr_t)gr[REG_RIP];
+	struct jit_ctx *ctx = *plat_current_ctx();
 	const wasm_module *m;
 
 	(void)sig;
 	(void)si;
 	out_of_time = 1;
-	if (!jit_ctx_is_live(r14))
+	if (!jit_ctx_is_live((uintptr_t)ctx))
 		return;
-	ctx = (struct jit_ctx *)r14;
 	m = jit_ctx_module(ctx);
 	if (!m || !m->code || rip < (uintptr_t)m->code->base ||
 	    rip >= (uintptr_t)m->code->base + m->code->size)
@@ -77,7 +78,7 @@ static void on_tick(int sig, siginfo_t *si, void *ucv)
 		memcpy(ctx->trap_out->host_msg, "fuzz: out of time", 18);
 	}
 	gr[REG_RIP] = (greg_t)(uintptr_t)jit_unwind;
-	gr[REG_RDI] = (greg_t)r14;
+	gr[REG_RDI] = (greg_t)(uintptr_t)ctx;
 	gr[REG_RSI] = WASM_TRAP_HOST;
 }
 

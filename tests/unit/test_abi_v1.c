@@ -669,6 +669,206 @@ TEST(i32_upper_half_is_ignored)
 	CHECK(call_raw(ia, "index", &c) == WASM_TRAP_UNDEFINED_ELEMENT);
 }
 
+/* ---- the trap paths without r14 (docs/abi.md "Traps") ---------------------- */
+
+/* Machine code of the test's own: a v1 caller that is not the single-pass
+ * JIT (r14 holds nothing of ours, as in LLVM code). */
+static void *code_page(const uint8_t *bytes, size_t n)
+{
+	uint8_t *p = plat_code_alloc(4096);
+
+	if (!p)
+		return NULL;
+	memcpy(p, bytes, n);
+	if (plat_code_seal(p, 4096)) {
+		plat_code_free(p, 4096);
+		return NULL;
+	}
+	return p;
+}
+
+/* jit_enter fn in ia with the arguments of c (gpr[0] = ctx is set here) */
+static int enter_raw(wasm_instance *inst, void *fn, struct jit_call *c,
+		     struct wasm_trap *trap)
+{
+	struct jit_ctx *ctx = (struct jit_ctx *)inst;
+	struct plat_stack_save saved;
+	void *top = (void *)(((uintptr_t)ctx->stack_base + ctx->stack_size) & ~(uintptr_t)15);
+	int rc;
+
+	memset(trap, 0, sizeof *trap);
+	c->gpr[0] = (uint64_t)(uintptr_t)ctx;
+	ctx->trap_out = trap;
+	plat_stack_enter(&saved, ctx->stack_base, ctx->stack_size);
+	rc = jit_enter(ctx, fn, c, top);
+	plat_stack_leave(&saved);
+	ctx->trap_out = NULL;
+	return rc;
+}
+
+/* A v1 function that traps through ctx->trap with rdi = ctx, esi = code |
+ * JIT_TRAP_INDEX, edx = 42, and garbage in r14: the trap entry must take
+ * the instance from rdi (it took r14 and crashed on the garbage). */
+TEST(trap_entry_takes_ctx_from_rdi_not_r14)
+{
+	uint32_t code = WASM_TRAP_UNDEFINED_ELEMENT | JIT_TRAP_INDEX;
+	uint8_t b[] = {
+		0x55,                                   /* push rbp */
+		0x48, 0x89, 0xe5,                       /* mov rbp, rsp */
+		0x49, 0xbe, 0xef, 0xbe, 0xad, 0xde,     /* mov r14, 0xdeadbeefdeadbeef */
+		0xef, 0xbe, 0xad, 0xde,
+		0xbe, (uint8_t)code, (uint8_t)(code >> 8), 0, 0,    /* mov esi, code */
+		0xba, 42, 0, 0, 0,                      /* mov edx, 42 */
+		0xff, 0x57, CTX_TRAP,                   /* call [rdi + CTX_TRAP] */
+		0xcc,                                   /* int3: it does not return */
+	};
+	struct jit_call c;
+	struct wasm_trap trap;
+	void *fn;
+	int rc;
+
+	REQUIRE(ia);
+	REQUIRE(fn = code_page(b, sizeof b));
+	memset(&c, 0, sizeof c);
+	rc = enter_raw(ia, fn, &c, &trap);
+	CHECK_EQ_U64(rc, WASM_TRAP_UNDEFINED_ELEMENT);
+	CHECK_EQ_U64(trap.code, WASM_TRAP_UNDEFINED_ELEMENT);
+	CHECK(trap.has_index);
+	CHECK_EQ_U64(trap.index, 42);
+	/* the instance runs on afterwards */
+	CHECK_EQ_U64(call1(ia, "ext", 5, &rc), 5);
+	CHECK_EQ_U64(rc, 0);
+	plat_code_free(fn, 4096);
+}
+
+static const char fault_mod[] =
+	"(module"
+	" (import \"env\" \"inner_oob\" (func $inner_oob (result i32)))"
+	" (memory 1)"
+	" (func $oob_store (export \"oob_store\")"
+	"   (i32.store offset=0x100 (i32.const -16) (i32.const 1)))"
+	" (func (export \"outer_after_inner_fault\") (result i32)"
+	"   (i32.add (call $inner_oob) (i32.const 1000)))"
+	" (func (export \"outer_faults_after_inner\")"
+	"   (drop (call $inner_oob)) (call $oob_store)))";
+
+/* the host function: a guard-region fault in a nested entry, of the
+ * instance *env (another one) or, without env, of the calling instance;
+ * returns the trap code it saw */
+static enum wasm_trap_code h_inner_oob(wasm_instance *inst, void *env,
+				       const uint64_t *args, uint64_t *res)
+{
+	wasm_instance *target = env ? *(wasm_instance **)env : inst;
+	struct wasm_trap t;
+	struct wasm_error e;
+
+	(void)args;
+	res[0] = wasm_call(target, "oob_store", NULL, 0, NULL, 0, &t, &e) == 1 ? t.code : 0;
+	return WASM_TRAP_NONE;
+}
+
+static wasm_module *fault_m;
+static wasm_instance *fi, *fi2;         /* fi's host function enters fi2 */
+
+static bool fault_setup(void)
+{
+	static const struct wasm_host_func self[] = {
+		{ "env", "inner_oob", "", "i", h_inner_oob, NULL },
+	};
+	static const struct wasm_host_func other[] = {
+		{ "env", "inner_oob", "", "i", h_inner_oob, &fi2 },
+	};
+	struct wasm_error err;
+	struct wasm_trap trap;
+
+	if (!fault_m && !(fault_m = load_wat(fault_mod)))
+		return false;
+	if (!fi2 && wasm_instance_new(fault_m, self, 1, &fi2, &err, &trap))
+		return false;
+	if (!fi && wasm_instance_new(fault_m, other, 1, &fi, &err, &trap))
+		return false;
+	return true;
+}
+
+/* A guard-region fault in single-pass code entered with r14 = a copy of
+ * the context (a pointer the runtime does not know, as any value r14
+ * holds in other backends' code): the fault handler finds the instance
+ * from the innermost jit_enter (it trusted r14 and let the fault kill the
+ * process). */
+TEST(guard_fault_found_without_r14)
+{
+	static const uint8_t b[] = {
+		0x55,                   /* push rbp */
+		0x48, 0x89, 0xe5,       /* mov rbp, rsp */
+		0x41, 0x56,             /* push r14 */
+		0x41, 0x57,             /* push r15 */
+		0x49, 0x89, 0xf6,       /* mov r14, rsi (the copy) */
+		0x4c, 0x8b, 0x3f,       /* mov r15, [rdi + CTX_MEM_BASE] */
+		0xff, 0xd2,             /* call rdx (the body) */
+		0x41, 0x5f,             /* pop r15 */
+		0x41, 0x5e,             /* pop r14 */
+		0x5d,                   /* pop rbp */
+		0xc3,                   /* ret */
+	};
+	_Static_assert(CTX_MEM_BASE == 0, "the stub reads [rdi]");
+	struct jit_ctx *ctx, copy;
+	const struct wasm_export *e;
+	struct jit_call c;
+	struct wasm_trap trap;
+	void *fn;
+	int rc;
+
+	REQUIRE(fault_setup());
+	ctx = (struct jit_ctx *)fi;
+	e = wasm_find_export(fault_m, WASM_EXTERN_FUNC, "oob_store", 9);
+	REQUIRE(e);
+	REQUIRE(fn = code_page(b, sizeof b));
+	copy = *ctx;
+	CHECK(!jit_ctx_is_live((uintptr_t)&copy));
+	memset(&c, 0, sizeof c);
+	c.gpr[1] = (uint64_t)(uintptr_t)&copy;
+	/* the body, past the v1 entry thunk (no stack parameters) */
+	c.gpr[2] = (uint64_t)(uintptr_t)((uint8_t *)ctx->funcs[e->index] + JIT_ENTRY_THUNK);
+	rc = enter_raw(fi, fn, &c, &trap);
+	CHECK_EQ_U64(rc, WASM_TRAP_MEMORY_OOB);
+	CHECK_EQ_U64(trap.code, WASM_TRAP_MEMORY_OOB);
+	CHECK(trap.nframes >= 1);
+	CHECK(trap.nframes >= 1 && trap.frames[0].name &&
+	      !strcmp(trap.frames[0].name, "oob_store"));
+	CHECK(*plat_current_ctx() == NULL);     /* the record is put back */
+	plat_code_free(fn, 4096);
+}
+
+/* A fault in a nested jit_enter (a host function calling back into the
+ * same instance, fi2, or into another one, fi -> fi2) unwinds to that
+ * entry only: the outer call goes on, and a fault of the outer call
+ * afterwards unwinds the outer entry (the record of the innermost entry
+ * was put back: left at fi2, fi's fault would not be found). */
+TEST(fault_in_nested_entry_unwinds_to_it)
+{
+	wasm_instance *outer[2];
+	struct wasm_trap trap;
+	struct wasm_error err;
+
+	REQUIRE(fault_setup());
+	outer[0] = fi2;
+	outer[1] = fi;
+	for (int k = 0; k < 2; k++) {
+		uint64_t r = 0;
+
+		CHECK(wasm_call(outer[k], "outer_after_inner_fault", NULL, 0, &r, 1, &trap,
+				&err) == 0);
+		CHECK_EQ_U64(r, 1000 + WASM_TRAP_MEMORY_OOB);
+		memset(&trap, 0, sizeof trap);
+		CHECK(wasm_call(outer[k], "outer_faults_after_inner", NULL, 0, NULL, 0, &trap,
+				&err) == 1);
+		CHECK_EQ_U64(trap.code, WASM_TRAP_MEMORY_OOB);
+		CHECK(trap.nframes >= 2 && trap.frames[0].name &&
+		      !strcmp(trap.frames[0].name, "oob_store"));
+		CHECK(*plat_current_ctx() == NULL);
+	}
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/wasmetal-abi-XXXXXX");
@@ -686,6 +886,15 @@ int main(void)
 	RUN(pinned_locals_across_calls);
 	RUN(backtrace_through_entry_thunk);
 	RUN(i32_upper_half_is_ignored);
+	RUN(trap_entry_takes_ctx_from_rdi_not_r14);
+	RUN(guard_fault_found_without_r14);
+	RUN(fault_in_nested_entry_unwinds_to_it);
+	if (fi)
+		wasm_instance_free(fi);
+	if (fi2)
+		wasm_instance_free(fi2);
+	if (fault_m)
+		wasm_module_free(fault_m);
 	if (ia)
 		wasm_instance_free(ia);
 	if (ib)

@@ -57,8 +57,9 @@ static void test_trap(struct jit_ctx *ctx, uint32_t code, uint32_t index)
 /*
  * Out-of-bounds accesses of LLVM code fault in the guard region of the
  * 8 GiB reservation.  The runtime's fault handler does not know LLVM code
- * yet (it trusts r14 only for the single-pass JIT), so while LLVM code
- * runs this handler stands in: a fault inside the reservation of the
+ * yet (it redirects only faults inside the instance's single-pass module
+ * code), so while LLVM code runs this handler stands in: a fault inside
+ * the reservation of the
  * running context is "out of bounds memory access"; any other fault goes
  * back to the runtime's handler, which kills the process.
  */
