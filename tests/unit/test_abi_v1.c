@@ -32,44 +32,21 @@
 #include "jit.h"
 #include "plat.h"
 #include "plat_host.h"
+#include "wat.h"
 
 static char tmpdir[64];
 
 /* Assemble WAT text into a loaded module (NULL and a message on failure). */
 static wasm_module *load_wat(const char *text)
 {
-	char in[128], out[128], cmd[400];
-	struct wasm_error err;
+	struct wasm_error err = { 0 };
 	wasm_module *m = NULL;
-	uint8_t *b;
-	FILE *f;
-	long n;
+	size_t n = 0;
+	uint8_t *b = wat_assemble(tmpdir, text, &n);
 
-	snprintf(in, sizeof in, "%s/m.wat", tmpdir);
-	snprintf(out, sizeof out, "%s/m.wasm", tmpdir);
-	if (!(f = fopen(in, "w")))
-		return NULL;
-	fputs(text, f);
-	fclose(f);
-	unlink(out);
-	snprintf(cmd, sizeof cmd, "wat2wasm --debug-names -o %s %s", out, in);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "wat2wasm failed on:\n%s\n", text);
-		return NULL;
-	}
-	if (!(f = fopen(out, "rb")))
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n);
-	if (b && fread(b, 1, (size_t)n, f) == (size_t)n) {
-		memset(&err, 0, sizeof err);
-		if (wasm_module_load(b, (size_t)n, &m, &err))
-			fprintf(stderr, "load: %s\n", err.msg ? err.msg : "?");
-	}
+	if (b && wasm_module_load(b, n, &m, &err))
+		fprintf(stderr, "load: %s\n", err.msg ? err.msg : "?");
 	free(b);
-	fclose(f);
 	return m;
 }
 

@@ -16,6 +16,7 @@
 #include "check.h"
 #include "wasm.h"
 #include "plat_host.h"
+#include "wat.h"
 
 static char tmpdir[64];
 static struct wasm_error err;
@@ -24,38 +25,7 @@ static struct wasm_trap trap;
 /* Assemble WAT text; NULL (and a message) if wat2wasm failed. */
 static uint8_t *wat(const char *text, size_t *len)
 {
-	char in[128], out[128], cmd[400];
-	uint8_t *b = NULL;
-	FILE *f;
-	long n;
-
-	snprintf(in, sizeof in, "%s/m.wat", tmpdir);
-	snprintf(out, sizeof out, "%s/m.wasm", tmpdir);
-	f = fopen(in, "w");
-	if (!f)
-		return NULL;
-	fputs(text, f);
-	fclose(f);
-	unlink(out);
-	snprintf(cmd, sizeof cmd, "wat2wasm --debug-names -o %s %s", out, in);
-	if (system(cmd) != 0) {
-		fprintf(stderr, "wat2wasm failed\n");
-		return NULL;
-	}
-	f = fopen(out, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n);
-	if (fread(b, 1, (size_t)n, f) != (size_t)n) {
-		free(b);
-		b = NULL;
-	}
-	*len = (size_t)n;
-	fclose(f);
-	return b;
+	return wat_assemble(tmpdir, text, len);
 }
 
 static void print_err(const char *what)

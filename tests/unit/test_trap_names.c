@@ -14,40 +14,22 @@
 #include "check.h"
 #include "wasm.h"
 #include "plat_host.h"
+#include "wat.h"
 
 static char tmpdir[64];
 
 static wasm_instance *inst_wat(const char *text, wasm_module **mp)
 {
-	char in[128], out[128], cmd[400];
 	struct wasm_error err = { 0 };
 	struct wasm_trap trap;
 	wasm_instance *inst = NULL;
-	uint8_t *b;
-	FILE *f;
-	long n;
+	size_t n = 0;
+	uint8_t *b = wat_assemble(tmpdir, text, &n);
 
-	snprintf(in, sizeof in, "%s/m.wat", tmpdir);
-	snprintf(out, sizeof out, "%s/m.wasm", tmpdir);
-	if (!(f = fopen(in, "w")))
-		return NULL;
-	fputs(text, f);
-	fclose(f);
-	snprintf(cmd, sizeof cmd, "wat2wasm -o %s %s", out, in);
-	if (system(cmd) != 0 || !(f = fopen(out, "rb")))
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n);
-	if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(b);
-		return NULL;
-	}
-	fclose(f);
 	*mp = NULL;
-	if (wasm_module_load(b, (size_t)n, mp, &err) == 0 &&
+	if (!b)
+		return NULL;
+	if (wasm_module_load(b, n, mp, &err) == 0 &&
 	    wasm_instance_new(*mp, NULL, 0, &inst, &err, &trap) != 0)
 		inst = NULL;
 	free(b);
