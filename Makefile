@@ -21,7 +21,8 @@ HOSTCC  ?= gcc
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
 
-all: deps $(BUILD)/wasmetal $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI examples
+all: deps $(BUILD)/wasmetal $(BUILD)/libwasmetal-llvm.so $(BUILD)/kernel.elf \
+	$(BUILD)/BOOTX64.EFI examples
 
 # ---- dependencies (Debian packages; newlib built into the cache) ----------
 # The stamp is an included makefile: when deps.sh had to run, make re-reads
@@ -74,8 +75,9 @@ $(BUILD)/libwasmetal-host.a: $(HOST_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # (HOST_LDFLAGS: the sanitizers with SAN=1, below)
+# -rdynamic: the LLVM plugin (below) uses the runtime of the executable
 $(BUILD)/wasmetal: $(BUILD)/host/host/main.c.o $(BUILD)/libwasmetal-host.a
-	$(Q)$(HOSTCC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LDLIBS)
+	$(Q)$(HOSTCC) $(HOST_LDFLAGS) -rdynamic -o $@ $^ $(HOST_LDLIBS)
 
 # ---- kernel build ----------------------------------------------------------
 KERNEL_SRCS := $(wildcard kernel/*.c mm/*.c drivers/*.c net/*.c) $(PORTABLE_SRCS)
@@ -221,9 +223,11 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libwasmetal-host.a
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -Imm -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
 
 # ---- the LLVM backend (host/llvm/, issue 9) ---------------------------------
-# Host-only: Debian's llvm-14-dev (deps.sh) through its C API.  Not in the
-# CLI yet; tests/unit/test_llvm.c checks it against the single-pass JIT on
-# the modules of tests/llvm/, test_llvm_elf.c its object file reader
+# Host-only: Debian's llvm-14-dev (deps.sh) through its C API.  The CLI
+# loads it as a plugin, libwasmetal-llvm.so next to `wasmetal`, only for
+# --backend llvm (host/aot.c: libLLVM costs every process ~65 ms to link).
+# tests/unit/test_llvm.c checks it against the single-pass JIT on the
+# modules of tests/llvm/, test_llvm_elf.c its object file reader
 # (deps.sh installs llvm-14-dev; without it they fail to build, loudly,
 # rather than drop out of make test unseen).
 LLVM_CONFIG ?= llvm-config-14
@@ -236,6 +240,13 @@ LLVM_WASM   := $(patsubst tests/llvm/%.wat,$(BUILD)/tests/llvm/%.wasm,$(wildcard
 $(BUILD)/llvm/%.c.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(LLVM_CFLAGS) -c $< -o $@
+LLVM_PIC_OBJS := $(patsubst %,$(BUILD)/llvm-pic/%.o,$(wildcard host/llvm/*.c))
+$(BUILD)/llvm-pic/%.c.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(LLVM_CFLAGS) -fPIC -c $< -o $@
+# undefined symbols: the runtime, from the executable that loads it
+$(BUILD)/libwasmetal-llvm.so: $(LLVM_PIC_OBJS)
+	$(Q)$(HOSTCC) -shared -o $@ $^ $(LLVM_LIBS)
 $(BUILD)/tests/llvm/%.wasm: tests/llvm/%.wat | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)wat2wasm -o $@ $<

@@ -1,7 +1,8 @@
 /*
- * compile.c — `wasmetal compile MODULE.wasm -o OUT.wmo [--backend single]`:
- * compile a module ahead of time into an artifact (jit/artifact.h,
- * docs/artifact.md) that `wasmetal run` loads without compiling.
+ * compile.c — `wasmetal compile MODULE.wasm -o OUT.wmo [--backend
+ * single|llvm]`: compile a module ahead of time into an artifact
+ * (jit/artifact.h, docs/artifact.md) that `wasmetal run` loads without
+ * compiling; the single-pass JIT here, LLVM through host/aot.c.
  *
  * The code is compiled for this machine's CPU (the JIT_CPU_* features it
  * has, recorded in the artifact: a CPU without one refuses it).  The file
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aot.h"
 #include "artifact.h"
 #include "readfile.h"
 #include "compile.h"
@@ -41,75 +43,81 @@ static int usage(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* OUT.tmp.PID, then rename: OUT is either the old file or the whole new one */
-static int write_atomic(const char *out, const uint8_t *buf, size_t len)
-{
-	char tmp[PATH_MAX];
-	FILE *f;
-	int ok;
-
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid()) >= sizeof tmp) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if (!(f = fopen(tmp, "wb")))
-		return -1;
-	ok = fwrite(buf, 1, len, f) == len;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok || rename(tmp, out)) {
-		int e = errno;
-
-		unlink(tmp);
-		errno = e ? e : EIO;
-		return -1;
-	}
-	return 0;
-}
-
-static int compile_file(const char *in, const char *out, enum jit_backend backend)
+/* The single-pass JIT's artifact of the module wasm, in *wmo. */
+static int compile_single(const uint8_t *wasm, size_t len, uint8_t **wmo, size_t *wmo_len)
 {
 	struct wasm_error err;
 	wasm_module *m = NULL;
-	uint8_t *wasm, *wmo = NULL;
-	size_t len, wmo_len = 0;
 	char why[512];
 	int rc = EXIT_INTERNAL;
 
-	if (!(wasm = host_read_file(in, &len))) {
-		fprintf(stderr, "wasmetal: cannot read %s: %s\n", in, strerror(errno));
-		return EXIT_INTERNAL;
-	}
 	memset(&err, 0, sizeof err);
-	if (jit_artifact_is(wasm, len)) {
-		fprintf(stderr, "wasmetal: %s is already an artifact\n", in);
-	} else if (wasm_module_load(wasm, len, &m, &err)) {
+	if (wasm_module_load(wasm, len, &m, &err)) {
 		wasm_error_format(&err, why, sizeof why);
 		/* running out of memory is not the module's fault (wasm.h) */
 		fprintf(stderr, "wasmetal: %s: %s\n", err.kind == WASM_ERR_RESOURCE ?
 			"failed to load the module" : "invalid module", why);
-	} else if (jit_artifact_write(m, backend, &wmo, &wmo_len, why, sizeof why)) {
+	} else if (jit_artifact_write(m, JIT_BACKEND_SINGLE, wmo, wmo_len, why, sizeof why)) {
 		fprintf(stderr, "wasmetal: cannot make the artifact: %s\n", why);
-	} else if (write_atomic(out, wmo, wmo_len)) {
-		fprintf(stderr, "wasmetal: cannot write %s: %s\n", out, strerror(errno));
 	} else {
 		rc = 0;
 	}
-	free(wmo);
 	wasm_module_free(m);
+	return rc;
+}
+
+/* The LLVM backend's (host/aot.c: the plugin, the cache). */
+static int compile_llvm(const uint8_t *wasm, size_t len, unsigned flags, uint8_t **wmo,
+			size_t *wmo_len)
+{
+	char why[1024];
+	int r = aot_compile("llvm", wasm, len, flags, wmo, wmo_len, why, sizeof why);
+
+	if (r == AOT_INVALID)
+		fprintf(stderr, "wasmetal: invalid module: %s\n", why);
+	else if (r)
+		fprintf(stderr, "wasmetal: llvm backend: %s\n", why);
+	return r ? EXIT_INTERNAL : 0;
+}
+
+int compile_to_memory(const char *in, const char *backend, unsigned flags, uint8_t **wmo,
+		      size_t *wmo_len)
+{
+	uint8_t *wasm;
+	size_t len;
+	int rc;
+
+	*wmo = NULL;
+	if (strcmp(backend, "single") && strcmp(backend, "llvm"))
+		return usage("unknown backend '%s' (single, llvm)", backend);
+	if (!(wasm = host_read_file(in, &len))) {
+		fprintf(stderr, "wasmetal: cannot read %s: %s\n", in, strerror(errno));
+		return EXIT_INTERNAL;
+	}
+	if (jit_artifact_is(wasm, len)) {
+		fprintf(stderr, "wasmetal: %s is already an artifact\n", in);
+		rc = EXIT_INTERNAL;
+	} else if (!strcmp(backend, "llvm")) {
+		rc = compile_llvm(wasm, len, flags, wmo, wmo_len);
+	} else {
+		rc = compile_single(wasm, len, wmo, wmo_len);
+	}
 	free(wasm);
 	return rc;
 }
 
-int compile_backend(const char *in, const char *out, const char *backend)
+int compile_backend(const char *in, const char *out, const char *backend, unsigned flags)
 {
-	if (!strcmp(backend, "llvm")) {
-		fprintf(stderr, "wasmetal: --backend llvm is not available yet "
-			"(issue 9); use --backend single\n");
-		return EXIT_INTERNAL;
+	uint8_t *wmo = NULL;
+	size_t wmo_len = 0;
+	int rc = compile_to_memory(in, backend, flags, &wmo, &wmo_len);
+
+	if (rc == 0 && aot_write_atomic(out, wmo, wmo_len, 0644)) {
+		fprintf(stderr, "wasmetal: cannot write %s: %s\n", out, strerror(errno));
+		rc = EXIT_INTERNAL;
 	}
-	if (strcmp(backend, "single"))
-		return usage("unknown backend '%s' (single, llvm)", backend);
-	return compile_file(in, out, JIT_BACKEND_SINGLE);
+	free(wmo);
+	return rc;
 }
 
 int compile_main(int argc, char **argv)
@@ -141,5 +149,5 @@ int compile_main(int argc, char **argv)
 		return usage("%s", "missing MODULE");
 	if (!out)
 		return usage("%s", "missing -o OUT.wmo");
-	return compile_backend(in, out, backend);
+	return compile_backend(in, out, backend, 0);
 }

@@ -59,6 +59,7 @@
 #include "grant_opts.h"
 #include "../kernel/bundle_parse.h"     /* struct bundle_net */
 #include "image.h"
+#include "aot.h"
 #include "tmpdir.h"
 #include "inspect.h"
 #include "plat_host.h"
@@ -80,7 +81,8 @@ struct opts {
 	const char *log_path;
 	const char *out_path;           /* image -o */
 	const char *format;             /* image --format */
-	const char *backend;            /* image --backend: put an artifact in */
+	const char *backend;            /* --backend: run or put in the image an
+					   artifact of this backend */
 	int nenv;
 	const char **env;
 	int ndirs;
@@ -102,7 +104,7 @@ struct opts {
 static const char usage_text[] =
 "usage: wasmetal run [--hosted] [OPTIONS] MODULE.wasm|ARTIFACT.wmo|IMAGE [ARGS...]\n"
 "       wasmetal image [OPTIONS] MODULE.wasm|ARTIFACT.wmo -o OUT [--format FORMAT]\n"
-"                      [--backend single] [-- ARGS...]\n"
+"                      [--backend single|llvm] [-- ARGS...]\n"
 "       wasmetal inspect MODULE.wasm|IMAGE\n"
 "       wasmetal compile MODULE.wasm -o OUT.wmo [--backend single|llvm]\n"
 "       wasmetal spec [-v] [--qemu] FILE.json...   (wasmetal spec --help)\n"
@@ -157,9 +159,12 @@ static const char usage_text[] =
 "                       until GET /exit\n"
 "  -o FILE              image: output file\n"
 "  --format FORMAT      image: raw (default), qcow2, vmdk or vhdx (qemu-img)\n"
-"  --backend single     image: compile MODULE now and put the artifact in the\n"
-"                       image, which then boots without compiling (llvm: not\n"
-"                       yet)\n"
+"  --backend single|llvm  run, image: compile MODULE ahead of time; image puts\n"
+"                       the artifact in the image, which boots without\n"
+"                       compiling.  llvm: the optimizing backend (slow to\n"
+"                       compile, fast code); run keeps its artifacts in a\n"
+"                       cache (docs/artifact.md), so the next run starts\n"
+"                       at once\n"
 "\n"
 "Everything after MODULE is passed to the guest; its argv[0] is MODULE.\n"
 "Exit status: the guest's (0..125); 134 if it trapped; 125 if wasmetal failed;\n"
@@ -471,6 +476,8 @@ static void parse_opt(struct opts *o, int argc, char **argv, int *i)
 		o->allow_precompiled = true;
 	else if (opt_is(a, "--log"))
 		o->log_path = opt_value(argc, argv, i, "--log");
+	else if (opt_is(a, "--backend"))
+		o->backend = opt_value(argc, argv, i, "--backend");
 	else if (o->cmd == CMD_IMAGE && parse_image_opt(o, argc, argv, i))
 		;
 	else if (parse_net_opt(o, argc, argv, i))
@@ -610,6 +617,22 @@ static int trees_read(const struct opts *o, struct trees *tr)
 	return 0;
 }
 
+/* run --hosted --backend B MODULE: its artifact (from the cache, or
+ * compiled now) run as `run --allow-precompiled` would; single-pass
+ * compiles at load as always. */
+static int run_hosted_aot(const struct opts *o, const struct wasi_config *cfg)
+{
+	uint8_t *wmo = NULL;
+	size_t len = 0;
+	int status;
+
+	status = compile_to_memory(o->module, o->backend, AOT_CACHE, &wmo, &len);
+	if (status == 0)
+		status = wasi_run_artifact(wmo, len, cfg);
+	free(wmo);
+	return status;
+}
+
 static int run_hosted(const struct opts *o)
 {
 	struct wasi_config cfg = {
@@ -639,7 +662,11 @@ static int run_hosted(const struct opts *o)
 	}
 	fflush(stdout);
 	/* an artifact by its magic, whatever its name (docs/artifact.md) */
-	if (jit_artifact_is(wasm, len))
+	if (o->backend && jit_artifact_is(wasm, len))
+		usage_error("%s is already an artifact: --backend is for a .wasm", o->module);
+	if (o->backend && strcmp(o->backend, "single"))
+		status = run_hosted_aot(o, &cfg);
+	else if (jit_artifact_is(wasm, len))
 		status = artifact_allowed(o) ? wasi_run_artifact(wasm, len, &cfg)
 					     : EXIT_INTERNAL;
 	else
@@ -718,7 +745,7 @@ static int run_qemu(struct opts *o)
 {
 	struct image_spec spec;
 	struct trees tr;
-	char err[4096] = "", disk[PATH_MAX];
+	char err[4096] = "", disk[PATH_MAX], wmo[PATH_MAX];
 	char *dir;
 	enum file_kind kind;
 	int status;
@@ -731,8 +758,12 @@ static int run_qemu(struct opts *o)
 	kind = file_kind(o->module);
 	if (kind == FILE_ARTIFACT && !artifact_allowed(o))
 		return EXIT_INTERNAL;
+	if (kind == FILE_OTHER && o->backend)
+		usage_error("%s is not a module: --backend is for a .wasm", o->module);
 	if (kind == FILE_OTHER)
 		return run_image(o);
+	if (kind == FILE_ARTIFACT && o->backend)
+		usage_error("%s is already an artifact: --backend is for a .wasm", o->module);
 	if (trees_read(o, &tr))
 		return EXIT_INTERNAL;
 	dir = tmpdir_make("wasmetal");
@@ -743,7 +774,16 @@ static int run_qemu(struct opts *o)
 		return EXIT_INTERNAL;
 	}
 	snprintf(disk, sizeof(disk), "%s/disk.img", dir);
+	snprintf(wmo, sizeof(wmo), "%s/module.wmo", dir);
 	fill_spec(o, &tr, &spec);
+	/* --backend: the bundle carries the artifact (argv[0] stays MODULE) */
+	if (o->backend && (status = compile_backend(o->module, wmo, o->backend, AOT_CACHE))) {
+		trees_free(&tr);
+		tmpdir_remove(dir);
+		return status;
+	}
+	if (o->backend)
+		spec.module_path = wmo;
 	if (image_build(&spec, disk, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wasmetal: cannot build the image: %s\n", err);
 		status = EXIT_INTERNAL;
@@ -813,7 +853,7 @@ static int cmd_image(struct opts *o)
 	}
 	if (wmo_dir) {
 		snprintf(wmo, sizeof wmo, "%s/module.wmo", wmo_dir);
-		if ((r = compile_backend(o->module, wmo, o->backend))) {
+		if ((r = compile_backend(o->module, wmo, o->backend, AOT_CACHE))) {
 			tmpdir_remove(wmo_dir);
 			return r;
 		}
@@ -883,6 +923,8 @@ int main(int argc, char **argv)
 	else
 		usage_error("unknown command '%s' (run, image, inspect, compile, spec)", argv[1]);
 	parse_args(&o, argc, argv);
+	if (o.backend && strcmp(o.backend, "single") && strcmp(o.backend, "llvm"))
+		usage_error("unknown --backend '%s' (single, llvm)", o.backend);
 	if (o.cmd == CMD_IMAGE) {
 		status = cmd_image(&o);
 	} else {

@@ -249,7 +249,27 @@ struct jit_srcmap {
 	uint32_t wasm_off;      /* byte offset in the module binary */
 };
 
+/* Who compiled a struct jit_code (recorded in artifacts too). */
+enum jit_backend {
+	JIT_BACKEND_SINGLE = 1,         /* jit/compile/, the single-pass JIT */
+	JIT_BACKEND_LLVM = 2,           /* host/llvm/ (host only; the kernel
+					   runs its code from artifacts) */
+};
+
+/* A module's code, whichever backend made it; the runtime (instance.c,
+ * trap.c, artifact.c) needs only this.  Single-pass code: each own
+ * function starts with its v1 entry thunk (JIT_ENTRY_THUNK), and the
+ * srcmap has an entry at every memory access, call and trap (an address
+ * maps to the last entry at or before it).  LLVM code (host/llvm/
+ * llvm_code.c): a function's range starts with its v1 entry itself (no
+ * thunk), and the srcmap has one entry per trap site, at the last byte
+ * of the call to ctx->trap: only an exact hit maps to a Wasm offset
+ * (O2 inlines: that offset may be in another function's body, and trap.c
+ * names that function); any other address in a function maps to the
+ * function's start (function-level backtraces).  Import stubs come from
+ * the single-pass JIT in both. */
 struct jit_code {
+	uint32_t backend;       /* enum jit_backend */
 	uint8_t *base;          /* sealed RX */
 	size_t size;
 	uint32_t nfuncs;
@@ -265,6 +285,9 @@ struct jit_code {
 /* compile/driver.c: validate and compile every body, build import stubs. */
 int jit_compile(wasm_module *m, struct jit_code **out, struct wasm_error *err);
 void jit_code_free(struct jit_code *c);
+/* compile/driver.c: only the import stubs (see the definition) */
+int jit_import_stubs(wasm_module *m, uint8_t **buf, size_t *len, uint32_t *offs,
+		     uint32_t *ends, struct wasm_error *err);
 
 /* compile/driver.c: the optional instructions the compiler uses when CPUID
  * reports them, with a fallback otherwise.  jit_cpu_features() is what the

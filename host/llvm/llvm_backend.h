@@ -57,6 +57,7 @@ int llvm_wasm_emit_object(LLVMModuleRef mod, LLVMMemoryBufferRef *out, char *err
 struct llvm_wasm_code {
 	uint8_t *blob;
 	size_t size;
+	uint32_t align;         /* the blob's start must be a multiple (<= 4096) */
 	uint32_t nfuncs;
 	uint32_t *func_off, *func_size;
 	uint32_t *entry_off;
@@ -87,5 +88,12 @@ extern int llvm_wasm_plain_memory;
  * and its entry are in the blob.  0 or -1 (err). */
 int llvm_wasm_compile(const wasm_module *m, unsigned cpu, struct llvm_wasm_code *out,
 		      char *err, size_t errlen);
+
+/* llvm_code.c: m's code (m from wasm_module_load, not instantiated)
+ * replaced by the backend's: compiled for cpu (JIT_CPU_*), the import
+ * stubs of the single-pass JIT before it, as the runtime's struct
+ * jit_code of backend JIT_BACKEND_LLVM (jit.h), sealed.  On failure m
+ * keeps its code.  0, or -1 with err. */
+int llvm_wasm_module_code(wasm_module *m, unsigned cpu, char *err, size_t errlen);
 
 #endif

@@ -116,7 +116,8 @@ static int read_headers(struct elf *e)
  * Writable or uninitialized data has no place in shared code: refused.
  * .eh_frame is not needed (no unwinding through Wasm code) and dropped,
  * with the relocations that apply to it. */
-static int layout(struct elf *e, uint8_t **blob, size_t *size, uint16_t shstrndx)
+static int layout(struct elf *e, uint8_t **blob, size_t *size, uint32_t *align,
+		  uint16_t shstrndx)
 {
 	uint64_t off = 0;
 
@@ -139,6 +140,8 @@ static int layout(struct elf *e, uint8_t **blob, size_t *size, uint16_t shstrndx
 			if (table)
 				e->traps_sec = i;
 			off = (off + al - 1) & ~(al - 1);
+			if (al > *align)
+				*align = (uint32_t)al;
 			if (s->sh_size > BLOB_MAX || off > BLOB_MAX - s->sh_size)
 				return fail(e, "code larger than %u bytes", BLOB_MAX);
 			e->base[i] = off;
@@ -366,6 +369,7 @@ int llvm_wasm_link_object(const uint8_t *obj, size_t len, uint32_t nfuncs,
 	memset(out, 0, sizeof *out);
 	err[0] = 0;
 	out->nfuncs = nfuncs;
+	out->align = 16;
 	out->func_off = malloc((nfuncs ? nfuncs : 1) * sizeof(uint32_t));
 	out->func_size = calloc(nfuncs ? nfuncs : 1, sizeof(uint32_t));
 	out->entry_off = malloc((nfuncs ? nfuncs : 1) * sizeof(uint32_t));
@@ -378,7 +382,7 @@ int llvm_wasm_link_object(const uint8_t *obj, size_t len, uint32_t nfuncs,
 	rc = read_headers(&e);
 	if (!rc)
 		memcpy(&shstrndx, obj + offsetof(Elf64_Ehdr, e_shstrndx), 2);
-	rc = rc ? rc : layout(&e, &out->blob, &out->size, shstrndx);
+	rc = rc ? rc : layout(&e, &out->blob, &out->size, &out->align, shstrndx);
 	rc = rc ? rc : find_symtab(&e, &symtab, &nsyms);
 	rc = rc ? rc : read_symbols(&e, symtab, nsyms, out);
 	rc = rc ? rc : relocate(&e, symtab, nsyms, out);
