@@ -256,7 +256,8 @@ $(BUILD)/tests/llvm/bench_kernels.wasm: tests/llvm/bench_kernels.c bench/crc32.c
 	@mkdir -p $(dir $@)
 	$(Q)$(WASI_CC) $(WASI_CFLAGS) -nostdlib -Wl,--no-entry -o $@ $< \
 		/usr/lib/wasm32-wasi/libc.a
-LLVM_TESTS  := $(BUILD)/tests/unit/test_llvm $(BUILD)/tests/unit/test_llvm_elf
+LLVM_TESTS  := $(BUILD)/tests/unit/test_llvm $(BUILD)/tests/unit/test_llvm_elf \
+	       $(BUILD)/tests/unit/test_llvm_runtime
 $(LLVM_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(LLVM_OBJS) $(LLVM_WASM) \
 		$(BUILD)/libwasmetal-host.a
 	@mkdir -p $(dir $@)
