@@ -262,11 +262,12 @@ enum jit_backend {
  * srcmap has an entry at every memory access, call and trap (an address
  * maps to the last entry at or before it).  LLVM code (host/llvm/
  * llvm_code.c): a function's range starts with its v1 entry itself (no
- * thunk), and the srcmap has one entry per trap site, at the last byte
- * of the call to ctx->trap: only an exact hit maps to a Wasm offset
- * (O2 inlines: that offset may be in another function's body, and trap.c
- * names that function); any other address in a function maps to the
- * function's start (function-level backtraces).  Import stubs come from
+ * thunk); the srcmap is LLVM's line table, whose "lines" are Wasm
+ * offsets (host/llvm/llvm_debug.c), plus an entry at the last byte of
+ * each trap call; an address maps to the last entry at or before it in
+ * its function, wasm_off 0 meaning none in particular (the function's
+ * start).  O2 inlines: an offset may lie in another function's body, and
+ * trap.c then names that function.  Import stubs come from
  * the single-pass JIT in both. */
 struct jit_code {
 	uint32_t backend;       /* enum jit_backend */

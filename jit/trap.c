@@ -47,20 +47,22 @@ static long func_of_wasm_off(const wasm_module *m, uint32_t off)
 	return lo < m->nfuncs && m->funcs[lo].body_start <= off ? (long)lo : -1;
 }
 
-/* LLVM code (jit.h struct jit_code): only an exact trap site has a Wasm
- * offset, possibly of an inlined function's instruction. */
-static void llvm_lookup(const wasm_module *m, const struct jit_code *c, uint32_t off,
-			long mi, uint32_t *func_index, uint32_t *wasm_off)
+/* LLVM code (jit.h struct jit_code): the entry at or before the address
+ * in its function; 0 there means no Wasm instruction in particular (the
+ * function's start), and an inlined instruction is named with the
+ * function whose body holds it. */
+static void llvm_lookup(const wasm_module *m, const struct jit_code *c, long fi, long mi,
+			uint32_t *func_index, uint32_t *wasm_off)
 {
 	long inl;
 
-	if (mi >= 0 && c->map[mi].code_off == off) {
+	*wasm_off = m->funcs[fi].body_start;
+	if (mi < 0 || c->map[mi].code_off < c->func_offsets[fi] || !c->map[mi].wasm_off)
+		return;
+	inl = func_of_wasm_off(m, c->map[mi].wasm_off);
+	if (inl >= 0) {
+		*func_index = (uint32_t)inl;
 		*wasm_off = c->map[mi].wasm_off;
-		inl = func_of_wasm_off(m, *wasm_off);
-		if (inl >= 0)
-			*func_index = (uint32_t)inl;
-	} else {
-		*wasm_off = m->funcs[*func_index].body_start;
 	}
 }
 
@@ -78,7 +80,7 @@ bool jit_code_lookup(const wasm_module *m, uintptr_t rip,
 	long mi = floor_index(&c->map[0].code_off, sizeof(struct jit_srcmap), c->nmap, off);
 	*func_index = (uint32_t)fi;
 	if (c->backend == JIT_BACKEND_LLVM && !m->funcs[fi].imported)
-		llvm_lookup(m, c, off, mi, func_index, wasm_off);
+		llvm_lookup(m, c, fi, mi, func_index, wasm_off);
 	else if (mi >= 0 && c->map[mi].code_off >= c->func_offsets[fi])
 		*wasm_off = c->map[mi].wasm_off;
 	else if (!m->funcs[fi].imported)

@@ -70,6 +70,13 @@ struct llvm_wasm_code {
 	   instruction of another, and func names that one. */
 	uint32_t ntraps;
 	struct llvm_trap_site { uint32_t site, wasm_off, func; } *traps;
+	/* the line table (llvm_debug.c, llvm_lines.c): from code offset
+	   `code` on, up to the next row, the machine code is of the Wasm
+	   instruction at module offset wasm_off (0: of none in particular,
+	   e.g. padding after a function); ascending code offsets, one row
+	   per offset */
+	uint32_t nlines;
+	struct llvm_line { uint32_t code, wasm_off; } *lines;
 };
 
 /* llvm_elf.c: the blob from an object of llvm_wasm_emit_object (any
@@ -77,6 +84,12 @@ struct llvm_wasm_code {
 int llvm_wasm_link_object(const uint8_t *obj, size_t len, uint32_t nfuncs,
 			  struct llvm_wasm_code *out, char *err, size_t errlen);
 void llvm_wasm_code_free(struct llvm_wasm_code *c);
+
+/* llvm_lines.c: the rows of a relocated .debug_line section (its
+ * set_address operands already code offsets in the blob, below
+ * text_end), sorted and one per offset.  0, or -1 with err. */
+int llvm_parse_lines(const uint8_t *sec, size_t len, uint64_t text_end,
+		     struct llvm_line **out, uint32_t *nout, char *err, size_t errlen);
 
 /* Measurement only (bench/llvm_kernels -plain): nonzero makes linear
  * memory accesses plain loads and stores instead of volatile ones.  NOT

@@ -25,6 +25,34 @@ static int fail(char *err, size_t errlen, const char *msg)
 	return -1;
 }
 
+/* The srcmap: the line table's rows and the trap sites (at the last byte
+ * of their call), merged by code offset; a trap site wins a tie. */
+static int merge_srcmap(const struct llvm_wasm_code *lc, uint32_t blob_off,
+			struct jit_code *c, char *err, size_t errlen)
+{
+	uint64_t cap = (uint64_t)lc->ntraps + lc->nlines;
+	uint32_t i = 0, k = 0, n = 0;
+
+	if (cap > UINT32_MAX || !(c->map = malloc((cap ? cap : 1) * sizeof *c->map)))
+		return fail(err, errlen, "out of memory");
+	for (uint32_t t = 0; t < lc->ntraps; t++)
+		if (lc->traps[t].site == 0 || (t && lc->traps[t].site <= lc->traps[t - 1].site))
+			return fail(err, errlen, "trap sites out of order");
+	while (i < lc->nlines || k < lc->ntraps) {
+		uint32_t lo = i < lc->nlines ? lc->lines[i].code : UINT32_MAX;
+		uint32_t to = k < lc->ntraps ? lc->traps[k].site - 1 : UINT32_MAX;
+
+		if (k < lc->ntraps && to <= lo) {
+			c->map[n++] = (struct jit_srcmap){ blob_off + to, lc->traps[k++].wasm_off };
+			i += lo == to;
+		} else {
+			c->map[n++] = (struct jit_srcmap){ blob_off + lo, lc->lines[i++].wasm_off };
+		}
+	}
+	c->nmap = n;
+	return 0;
+}
+
 /* Function ranges and the srcmap, in c, for the blob at blob_off. */
 static int fill_tables(const wasm_module *m, const struct llvm_wasm_code *lc,
 		       uint32_t blob_off, struct jit_code *c, char *err, size_t errlen)
@@ -41,17 +69,7 @@ static int fill_tables(const wasm_module *m, const struct llvm_wasm_code *lc,
 			return fail(err, errlen, "functions are not laid out in index order");
 		prev_end = c->func_ends[i];
 	}
-	c->map = malloc((lc->ntraps ? lc->ntraps : 1) * sizeof *c->map);
-	if (!c->map)
-		return fail(err, errlen, "out of memory");
-	for (uint32_t k = 0; k < lc->ntraps; k++) {
-		if (lc->traps[k].site == 0 || (k && lc->traps[k].site <= lc->traps[k - 1].site))
-			return fail(err, errlen, "trap sites out of order");
-		c->map[k] = (struct jit_srcmap){ .code_off = blob_off + lc->traps[k].site - 1,
-						 .wasm_off = lc->traps[k].wasm_off };
-	}
-	c->nmap = lc->ntraps;
-	return 0;
+	return merge_srcmap(lc, blob_off, c, err, errlen);
 }
 
 /* stubs + blob into sealed code pages */

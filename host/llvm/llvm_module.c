@@ -220,6 +220,7 @@ static bool declare_all(struct lw *s, const char *features)
 		   PLT (position-independent, DESIGN.md decision 5) */
 		LLVMSetVisibility(s->fns[i], LLVMHiddenVisibility);
 		v1_attrs(s, s->fns[i], features);
+		lw_debug_func(s, i, s->fns[i]);
 	}
 	return true;
 }
@@ -247,11 +248,15 @@ int llvm_wasm_translate(const wasm_module *m, LLVMContextRef c, unsigned cpu,
 	LLVMSetTarget(s.mod, LW_TRIPLE);
 	s.b = LLVMCreateBuilderInContext(c);
 	s.fns = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *s.fns);
+	lw_debug_begin(&s);
 	ok = s.fns && declare_all(&s, features);
 	for (uint32_t i = m->nimported_funcs; ok && i < m->nfuncs; i++)
 		ok = lw_func(&s, i);
+	s.fn = NULL;
+	lw_debug_loc(&s, 0);    /* the trampolines have no Wasm locations */
 	for (uint32_t i = m->nimported_funcs; ok && i < m->nfuncs; i++)
 		entry_trampoline(&s, i, features);
+	lw_debug_end(&s);
 	free(s.fns);
 	free(s.stack);
 	free(s.ctl);

@@ -159,22 +159,30 @@ TEST(llvm_code_runs_through_the_instance_api)
 }
 
 /* A fault (out-of-bounds access) in LLVM code: the fault handler finds the
- * instance and the code, the trap names the function, at its start. */
+ * instance and the code, and the line table (llvm_debug.c) the Wasm
+ * instruction: the store, as the single-pass JIT says. */
 TEST(llvm_fault_is_a_trap_named_by_function)
 {
 	wasm_module *jm, *lm = load_both(calls_wat, &jm);
-	wasm_instance *b;
+	wasm_instance *a, *b;
 	struct wasm_trap t;
 	struct wasm_error e;
 	uint64_t arg = 65536, r;
 
+	struct wasm_trap tj;
+
 	REQUIRE(lm && jm);
+	REQUIRE((a = inst_of(jm)));
 	REQUIRE((b = inst_of(lm)));
+	CHECK(wasm_call(a, "mem", &arg, 1, &r, 1, &tj, &e) == 1);
 	CHECK(wasm_call(b, "mem", &arg, 1, &r, 1, &t, &e) == 1);
 	CHECK(t.code == WASM_TRAP_MEMORY_OOB);
-	CHECK(t.nframes >= 1);
+	REQUIRE(t.nframes >= 1 && tj.nframes >= 1);
 	CHECK_MSG(t.frames[0].func_index == 5, "func %u", t.frames[0].func_index);
-	CHECK(t.frames[0].offset == lm->funcs[5].body_start);
+	CHECK_MSG(t.frames[0].offset == tj.frames[0].offset && t.frames[0].offset !=
+		  lm->funcs[5].body_start, "offset 0x%x, single-pass 0x%x",
+		  t.frames[0].offset, tj.frames[0].offset);
+	wasm_instance_free(a);
 	wasm_instance_free(b);
 	wasm_module_free(jm);
 	wasm_module_free(lm);
@@ -215,9 +223,13 @@ TEST(llvm_backtrace_keeps_every_frame)
 		CHECK(tb.code == WASM_TRAP_UNREACHABLE);
 		CHECK_MSG(ta.nframes == tb.nframes, "depth %llu: %u frames single, %u llvm",
 			  (unsigned long long)n, ta.nframes, tb.nframes);
-		CHECK(tb.frames[0].offset == ta.frames[0].offset);
-		for (uint32_t k = 0; k < tb.nframes; k++)
-			CHECK(tb.frames[k].func_index == 0);
+		/* the call sites too, through the line table */
+		for (uint32_t k = 0; k < tb.nframes && k < ta.nframes; k++)
+			CHECK_MSG(tb.frames[k].func_index == 0 &&
+				  tb.frames[k].offset == ta.frames[k].offset,
+				  "frame %u: func %u +0x%x, single-pass +0x%x", k,
+				  tb.frames[k].func_index, tb.frames[k].offset,
+				  ta.frames[k].offset);
 	}
 	/* endless recursion: the prologue's stack check */
 	uint64_t z = 0, r;
@@ -267,7 +279,8 @@ TEST(llvm_artifact_round_trip)
 
 /* The layout the runtime relies on: function ranges ascending in index
  * order, imports (their stubs) first, every own function's range in the
- * code, every trap site inside an own function's range. */
+ * code; srcmap entries ascending, each naming an instruction (wasm_off
+ * not 0) inside an own function's range and inside a function body. */
 TEST(llvm_code_layout)
 {
 	wasm_module *jm, *lm = load_both(calls_wat, &jm);
@@ -284,12 +297,20 @@ TEST(llvm_code_layout)
 		prev = c->func_ends[i];
 	}
 	for (uint32_t k = 0; k < c->nmap; k++) {
-		bool inside = false;
+		bool inside = false, in_body = false;
+		CHECK(k == 0 || c->map[k].code_off > c->map[k - 1].code_off);
+		if (!c->map[k].wasm_off)
+			continue;
+		for (uint32_t i = lm->nimported_funcs; i < c->nfuncs; i++)
+			in_body |= c->map[k].wasm_off >= lm->funcs[i].body_start &&
+				   c->map[k].wasm_off < lm->funcs[i].body_end;
+		CHECK_MSG(in_body, "srcmap %u: module offset 0x%x in no body", k,
+			  c->map[k].wasm_off);
 		for (uint32_t i = lm->nimported_funcs; i < c->nfuncs; i++)
 			inside |= c->map[k].code_off >= c->func_offsets[i] &&
 				  c->map[k].code_off < c->func_ends[i];
-		CHECK_MSG(inside, "trap site %u at 0x%x outside every function", k,
-			  c->map[k].code_off);
+		CHECK_MSG(inside, "srcmap %u (0x%x) at 0x%x outside every function", k,
+			  c->map[k].wasm_off, c->map[k].code_off);
 	}
 	wasm_module_free(jm);
 	wasm_module_free(lm);
