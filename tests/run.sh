@@ -35,6 +35,9 @@
 #   5. the WebAssembly spec testsuite, hosted and in one QEMU boot: one
 #      check per .wast file; where the testsuite is absent, one SKIP per
 #      mode, or a FAIL with WASMETAL_REQUIRE_TESTSUITE=1 (as .ci/run sets)
+#   5b. a dozen of its files through the LLVM backend, hosted and in one
+#      QEMU boot (`wasmetal spec --backend llvm`; make spec-llvm runs all):
+#      each file's counts must be the single-pass run's of step 5
 #
 # Every check prints "PASS name", "FAIL name (why)" and the evidence, or
 # "SKIP name (why)"; a check that could not run is counted as skipped,
@@ -481,6 +484,76 @@ spec_tests() {  # MODE(hosted|qemu)
 	echo "NOTE spec testsuite, $mode ($dir): $(tail -n 1 "$out") assertions in $files files"
 }
 
+# ---- 5b. spec files through the LLVM backend (issue 9) -----------------------
+# `wasmetal spec --backend llvm`: every valid module compiled by the LLVM
+# backend into an artifact that the executor loads (hosted) or that the
+# kernel loads from the blob (one boot), compiling nothing; invalid modules
+# stay modules.  A subset that covers every kind of check (make spec-llvm
+# runs all 90 files): integer traps (i32), conversions and their traps
+# (conversions), traps of results nobody uses (traps), memory traps
+# (address, memory_trap), tables and call_indirect (call_indirect,
+# table_grow), linking and calls across instances (linking), stack
+# exhaustion (call), NaNs and signaling NaNs (float_exprs), bulk memory
+# (bulk), reference types (ref_is_null).  Each file is one check: no
+# failure, and the same passed and skipped counts as the single-pass run of
+# step 5 (so it runs after it).  The two runs share a fresh artifact cache.
+SPEC_LLVM_FILES="address bulk call call_indirect conversions float_exprs i32 linking
+	memory_trap ref_is_null table_grow traps"
+spec_llvm_tests() {     # MODE(hosted|qemu)
+	local mode=$1 dir=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
+	local out=$T/spec-llvm-$mode.out prefix=spec-llvm flag= evidence name p f s rest
+	local want files=0 t0 t1 n
+	[ "$mode" = qemu ] && prefix=spec-llvm-qemu flag=--qemu
+	if [ ! -d "$dir" ]; then
+		if [ "${WASMETAL_REQUIRE_TESTSUITE:-0}" = 1 ]; then
+			fail "$prefix/testsuite" "$dir is absent, and WASMETAL_REQUIRE_TESTSUITE=1"
+		else
+			skip "$prefix/testsuite" "the spec testsuite is absent: no $dir (set WASM_TESTSUITE)"
+		fi
+		return
+	fi
+	t0=$(date +%s)
+	# shellcheck disable=SC2086
+	BUILD=$B WASM_TESTSUITE=$dir SPEC_AOT_CACHE=$T/aot tests/spec/run-suite.sh --llvm \
+		$flag $SPEC_LLVM_FILES >"$out" 2>&1
+	t1=$(date +%s)
+	while read -r name p f s rest; do
+		case "$p" in '' | *[!0-9]*) continue ;; esac
+		files=$((files + 1))
+		evidence=$B/spec/$name/result-llvm.txt
+		[ "$mode" = qemu ] && evidence=$B/spec/qemu-result-llvm.txt
+		want=$(awk -v n="$name" '$1 == n && $2 ~ /^[0-9]+$/ { print $2, $4 }' \
+			"$T/spec-hosted.out" 2>/dev/null)
+		if [ "$f" != 0 ] || [ -n "$rest" ]; then
+			fail "$prefix/$name" "$p passed, $f failed, $s skipped $rest" "$evidence"
+		elif [ -z "$want" ]; then
+			fail "$prefix/$name" "no single-pass count of it to compare with (step 5)" "$out"
+		elif [ "$want" != "$p $s" ]; then
+			fail "$prefix/$name" "$p passed, $s skipped; single-pass: $want (passed, skipped)" "$out"
+		else
+			pass "$prefix/$name ($p passed, 0 failed, $s skipped: as single-pass)"
+		fi
+	done < <(sed -n '/^file  *passed  *failed  *skipped$/,/^[0-9]* files/p' "$out")
+	n=$(echo $SPEC_LLVM_FILES | wc -w)
+	[ "$files" -eq "$n" ] || fail "$prefix/files" "$files of the $n files ran" "$out"
+	if grep -q '^runner self-test (tests/spec/\*.wast): ok$' "$out"; then
+		pass "$prefix/runner-selftest"
+	else
+		fail "$prefix/runner-selftest" "the runner cannot tell a pass from a failure" "$out"
+	fi
+	# the modules did go through LLVM, none failed to compile, and the
+	# executor compiled none of them itself: it loaded artifacts
+	if ! grep -Eq '^(llvm: |wasmetal spec: )[1-9][0-9]* modules compiled.* 0 failed' "$out"; then
+		fail "$prefix/compiled" "no LLVM compile line with modules and 0 failed" "$out"
+	elif ! grep -Eq '^note: [1-9][0-9]* script modules loaded from artifacts, 0 compiled here$' "$out"; then
+		fail "$prefix/compiled" "the executor did not load only artifacts" "$out"
+	else
+		pass "$prefix/compiled ($(grep -E '^note: [0-9]+ script modules loaded' "$out" |
+			tail -n 1 | sed 's/^note: //'))"
+	fi
+	echo "NOTE spec files through LLVM, $mode: $(tail -n 1 "$out") in $files files, $((t1 - t0)) s"
+}
+
 # tests/harness/selftest.sh sources this file for its functions only.
 [ "${WASMETAL_RUN_SH_FUNCTIONS:-0}" = 1 ] && return 0
 
@@ -525,6 +598,13 @@ if skip_qemu; then
 	skip spec-qemu "WASMETAL_SKIP_QEMU=1"
 else
 	spec_tests qemu
+fi
+# issue 9: spec files through the LLVM backend (after step 5: its counts)
+spec_llvm_tests hosted
+if skip_qemu; then
+	skip spec-llvm-qemu "WASMETAL_SKIP_QEMU=1"
+else
+	spec_llvm_tests qemu
 fi
 
 summary
