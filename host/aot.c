@@ -9,7 +9,8 @@
  * /aot, else ~/.cache/wasmetal/aot; WASMETAL_AOT_CACHE=off disables it).
  * Artifacts are native code, so a directory or file that someone else
  * could have written is never read: it is reported and bypassed.  A
- * cached artifact that fails jit_artifact_check is replaced.
+ * cached artifact that fails jit_artifact_check, is not LLVM's, or was
+ * compiled from another module than the one asked for is replaced.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -151,12 +152,30 @@ static void cache_file(const char *dir, const uint8_t *wasm, size_t len,
 		 JIT_ABI_VERSION);
 }
 
-/* A cached artifact for this module, or NULL: read only if private to us
- * and whole (jit_artifact_check). */
-static uint8_t *cache_read(const char *path, size_t *len)
+/* Why the cached artifact buf[0, len) may not stand for the module
+ * wasm[0, wlen), or NULL if it may: whole (jit_artifact_check), of the
+ * LLVM backend, and compiled from exactly this module (the file name is
+ * only a key: the module inside is compared byte for byte). */
+static const char *cache_unfit(const uint8_t *buf, size_t len, const uint8_t *wasm,
+			       size_t wlen, char *why, size_t whylen)
 {
 	struct jit_artifact_info info;
+
+	if (jit_artifact_check(buf, len, &info, why, whylen))
+		return why;
+	if (info.backend != JIT_BACKEND_LLVM)
+		return "not an llvm artifact";
+	if (info.module_len != wlen || memcmp(info.module, wasm, wlen))
+		return "compiled from another module";
+	return NULL;
+}
+
+/* A cached artifact for the module wasm, or NULL: read only if private
+ * to us, and used only if cache_unfit finds nothing wrong. */
+static uint8_t *cache_read(const char *path, const uint8_t *wasm, size_t wlen, size_t *len)
+{
 	char why[256];
+	const char *unfit;
 	struct stat st;
 	uint8_t *buf;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -172,10 +191,8 @@ static uint8_t *cache_read(const char *path, size_t *len)
 	close(fd);
 	if (!(buf = host_read_file(path, len)))
 		return NULL;
-	if (jit_artifact_check(buf, *len, &info, why, sizeof why) ||
-	    info.backend != JIT_BACKEND_LLVM) {
-		fprintf(stderr, "wasmetal: replacing cached %s: %s\n", path,
-			info.backend != JIT_BACKEND_LLVM ? "not an llvm artifact" : why);
+	if ((unfit = cache_unfit(buf, *len, wasm, wlen, why, sizeof why))) {
+		fprintf(stderr, "wasmetal: replacing cached %s: %s\n", path, unfit);
 		free(buf);
 		return NULL;
 	}
@@ -233,7 +250,7 @@ int aot_compile(const char *backend, const uint8_t *wasm, size_t len, unsigned f
 	}
 	if (cached) {
 		cache_file(dir, wasm, len, backend, cpu, path, sizeof path);
-		if ((*out = cache_read(path, outlen)))
+		if ((*out = cache_read(path, wasm, len, outlen)))
 			return 0;
 	}
 	if (!(fn = plugin_load(why, whylen)))

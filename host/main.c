@@ -8,14 +8,20 @@
  *       under QEMU (images/), the guest console on our stdout.
  *       IMAGE: a disk from `wasmetal image` (raw, qcow2, vmdk, vhdx by
  *       magic), booted as it is: its manifest says where its console is.
+ *       --backend llvm: MODULE compiled on the host (through the artifact
+ *       cache, host/aot.c), its artifact run hosted or booted in the
+ *       bundle; --backend single: booted, the same with the single-pass
+ *       JIT's artifact (hosted it is compiled at load as without it)
  *   wasmetal image [OPTIONS] MODULE.wasm|ARTIFACT.wmo -o OUT
- *       [--format raw|qcow2|vmdk|vhdx] [--backend single] [ARGS...]: a disk
- *       for plain VMs (console on COM1, docs/manifest.md); --backend: the
- *       module compiled now, the image carries the artifact (docs/artifact.md)
+ *       [--format raw|qcow2|vmdk|vhdx] [--backend single|llvm] [ARGS...]: a
+ *       disk for plain VMs (console on COM1, docs/manifest.md); --backend:
+ *       the module compiled now, the image carries the artifact
+ *       (docs/artifact.md)
  *   wasmetal inspect MODULE.wasm|IMAGE   (host/inspect.c)
- *   wasmetal compile MODULE.wasm -o OUT.wmo   (host/compile.c: an artifact,
- *       docs/artifact.md; `run --hosted --allow-precompiled OUT.wmo` loads
- *       it; run and image refuse an artifact without that flag)
+ *   wasmetal compile MODULE.wasm -o OUT.wmo [--backend single|llvm]
+ *       (host/compile.c: an artifact, docs/artifact.md; `run
+ *       --allow-precompiled OUT.wmo` loads it; run and image refuse an
+ *       artifact without that flag)
  *   wasmetal spec [-v] [--qemu] FILE.json...   (host/spec.c: the spec
  *       testsuite, hosted or in one QEMU boot)
  *
@@ -137,7 +143,8 @@ static const char usage_text[] =
 "                       the guest opens no socket of its own\n"
 "  --allow-resolve NAME  let the guest look NAME up (*.example.com: every\n"
 "                       name below example.com; *: every name)\n"
-"  --timeout SECONDS    stop the run after SECONDS (QEMU boots: firmware included)\n"
+"  --timeout SECONDS    stop the run after SECONDS (QEMU boots: firmware included;\n"
+"                       --backend's compile comes first and is not counted)\n"
 "  --allow-precompiled  run, image: accept an artifact (.wmo: native code from\n"
 "                       'wasmetal compile'); without it an artifact is\n"
 "                       refused, whatever its name\n"
@@ -162,9 +169,11 @@ static const char usage_text[] =
 "  --backend single|llvm  run, image: compile MODULE ahead of time; image puts\n"
 "                       the artifact in the image, which boots without\n"
 "                       compiling.  llvm: the optimizing backend (slow to\n"
-"                       compile, fast code); run keeps its artifacts in a\n"
-"                       cache (docs/artifact.md), so the next run starts\n"
-"                       at once\n"
+"                       compile, fast code; the plugin libwasmetal-llvm.so,\n"
+"                       or $WASMETAL_LLVM_PLUGIN); run keeps its artifacts\n"
+"                       in a cache, so the next run starts at once:\n"
+"                       ~/.cache/wasmetal/aot, $WASMETAL_AOT_CACHE=DIR|off\n"
+"                       (docs/artifact.md)\n"
 "\n"
 "Everything after MODULE is passed to the guest; its argv[0] is MODULE.\n"
 "Exit status: the guest's (0..125); 134 if it trapped; 125 if wasmetal failed;\n"
@@ -617,20 +626,21 @@ static int trees_read(const struct opts *o, struct trees *tr)
 	return 0;
 }
 
-/* run --hosted --backend B MODULE: its artifact (from the cache, or
- * compiled now) run as `run --allow-precompiled` would; single-pass
- * compiles at load as always. */
-static int run_hosted_aot(const struct opts *o, const struct wasi_config *cfg)
+/* run --hosted --backend B MODULE (B not single): *wasm becomes its
+ * artifact, from the cache or compiled now, run below as `run
+ * --allow-precompiled` would; single-pass compiles at load as always.
+ * Done before the clock of --timeout starts, as a QEMU run compiles
+ * before it boots: the time limit is the module's, and a compile it cut
+ * short would never reach the cache.  0 or an exit status. */
+static int hosted_aot(const struct opts *o, uint8_t **wasm, size_t *len)
 {
-	uint8_t *wmo = NULL;
-	size_t len = 0;
-	int status;
-
-	status = compile_to_memory(o->module, o->backend, AOT_CACHE, &wmo, &len);
-	if (status == 0)
-		status = wasi_run_artifact(wmo, len, cfg);
-	free(wmo);
-	return status;
+	/* an artifact by its magic, whatever its name (docs/artifact.md) */
+	if (jit_artifact_is(*wasm, *len))
+		usage_error("%s is already an artifact: --backend is for a .wasm", o->module);
+	if (!strcmp(o->backend, "single"))
+		return 0;
+	free(*wasm);
+	return compile_to_memory(o->module, o->backend, AOT_CACHE, wasm, len);
 }
 
 static int run_hosted(const struct opts *o)
@@ -642,11 +652,16 @@ static int run_hosted(const struct opts *o)
 	struct trees tr;
 	size_t len;
 	uint8_t *wasm = host_read_file(o->module, &len);
+	bool ours = o->backend && strcmp(o->backend, "single");  /* our artifact */
 	int status;
 
 	if (!wasm) {
 		fprintf(stderr, "wasmetal: cannot read %s: %s\n", o->module, strerror(errno));
 		return EXIT_INTERNAL;
+	}
+	if (o->backend && (status = hosted_aot(o, &wasm, &len))) {
+		free(wasm);
+		return status;
 	}
 	if (trees_read(o, &tr)) {
 		free(wasm);
@@ -661,11 +676,8 @@ static int run_hosted(const struct opts *o)
 		alarm(o->timeout_s);
 	}
 	fflush(stdout);
-	/* an artifact by its magic, whatever its name (docs/artifact.md) */
-	if (o->backend && jit_artifact_is(wasm, len))
-		usage_error("%s is already an artifact: --backend is for a .wasm", o->module);
-	if (o->backend && strcmp(o->backend, "single"))
-		status = run_hosted_aot(o, &cfg);
+	if (ours)
+		status = wasi_run_artifact(wasm, len, &cfg);
 	else if (jit_artifact_is(wasm, len))
 		status = artifact_allowed(o) ? wasi_run_artifact(wasm, len, &cfg)
 					     : EXIT_INTERNAL;

@@ -17,6 +17,10 @@
 #      under QEMU
 #   3a'. artifacts (tests/cli/artifact.sh): `wasmetal compile`, .wmo run
 #      hosted like its .wasm, corrupted/truncated ones refused
+#   3a''. the LLVM backend from the CLI (tests/cli/llvm.sh): its artifacts,
+#      the cache of `run --hosted --backend llvm`, its errors, traps; under
+#      QEMU the preopen programs below from LLVM artifacts, and an image
+#      booted by plain QEMU (~3.5 min, most of it LLVM compiles and boots)
 #   3b. issue 4's WASI programs with preopened directories (--dir): the
 #      self-checking wasi_* and adv_* programs (one check per program and
 #      mode: status 0, no FAIL line, a final "N ok"), and the differential
@@ -104,15 +108,17 @@ run_node() {    # -> $T/node.out, $T/node.err, $NODE_RC
 	NODE_RC=$?
 }
 
+# WM_OPTS: more options for `wasmetal run` (tests/cli/llvm.sh: --backend llvm)
+WM_OPTS=()
 run_wasmetal() {  # MODE(hosted|qemu) spec -> $T/wm.out, $T/wm.err, $WM_RC
 	local mode=$1
 	shift
 	split_spec "$@"
 	if [ "$mode" = hosted ]; then
-		timeout "$HOSTED_TIMEOUT" "$W" run --hosted "${ENVS[@]}" "$MODULE" "${ARGS[@]}" \
-			>"$T/wm.out" 2>"$T/wm.err"
+		timeout "$HOSTED_TIMEOUT" "$W" run --hosted "${WM_OPTS[@]}" "${ENVS[@]}" \
+			"$MODULE" "${ARGS[@]}" >"$T/wm.out" 2>"$T/wm.err"
 	else
-		timeout $((QEMU_TIMEOUT + 30)) "$W" run --timeout "$QEMU_TIMEOUT" \
+		timeout $((QEMU_TIMEOUT + 30)) "$W" run --timeout "$QEMU_TIMEOUT" "${WM_OPTS[@]}" \
 			"${ENVS[@]}" "$MODULE" "${ARGS[@]}" >"$T/wm.out" 2>"$T/wm.err"
 	fi
 	WM_RC=$?
@@ -292,18 +298,22 @@ fs_diff_test() {
 	fi
 }
 
-preopen_tests() {       # MODE(hosted|qemu)
-	local mode=$1 w=$B/tests/wasi p
+# preopen_tests MODE [PREFIX [WRAP]]: the checks are named PREFIX/PROGRAM
+# (default MODE/PROGRAM); WRAP, a command, runs each as `WRAP VERDICT
+# NAME MODE spec...` (tests/cli/llvm.sh: the same programs from LLVM
+# artifacts, with a look at the kernel log after each).
+preopen_tests() {
+	local mode=$1 pre=${2:-$1} wrap=${3:-} w=$B/tests/wasi p
 	for p in wasi_fd wasi_path wasi_clock_poll_random adv_rights adv_memory; do
 		make_data_tree "$T/root"
-		selfcheck_test "$mode/$p" "$mode" "dir:$T/root::/" WT_ENV=1 -- "$w/$p.wasm"
+		$wrap selfcheck_test "$pre/$p" "$mode" "dir:$T/root::/" WT_ENV=1 -- "$w/$p.wasm"
 	done
 	make_adv_tree "$T/adv"
-	selfcheck_test "$mode/adv_escape" "$mode" "dir:$T/adv/a::/a" "dir:$T/adv/b::/b" -- \
+	$wrap selfcheck_test "$pre/adv_escape" "$mode" "dir:$T/adv/a::/a" "dir:$T/adv/b::/b" -- \
 		"$w/adv_escape.wasm"
-	raise_test "$mode/wasi_misc" "$mode" WT_A=1 WT_B=x=y WT_EMPTY= -- \
+	$wrap raise_test "$pre/wasi_misc" "$mode" WT_A=1 WT_B=x=y WT_EMPTY= -- \
 		"$w/wasi_misc.wasm" alpha "beta gamma" "" "ünï"
-	fs_diff_test "$mode/fs_copy_list_env" "$mode"
+	$wrap fs_diff_test "$pre/fs_copy_list_env" "$mode"
 }
 
 # ---- 2/3. hosted ----------------------------------------------------------
@@ -564,6 +574,8 @@ if [ -x "$W" ]; then
 	script_tests cli tests/cli/exit_and_errors.sh
 	# issue 9: `wasmetal compile` and artifacts run hosted (docs/artifact.md)
 	script_tests cli-artifact tests/cli/artifact.sh
+	# issue 9: the LLVM backend end to end (its own cache, never ~/.cache)
+	script_tests cli-llvm tests/cli/llvm.sh
 	program_tests hosted
 	preopen_tests hosted
 	script_tests net tests/net/net.sh
