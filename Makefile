@@ -58,7 +58,7 @@ HOST_SRCS     := $(filter-out host/main.c,$(wildcard host/*.c images/*.c))
 HOST_CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		 -Ijit -Iwasi-baremetal -Ispec -Ihost -Iimages -Iboot \
 		 -DWASMETAL_BUILD_DIR='"$(abspath $(BUILD))"' \
-		 -DWASMETAL_CACHE_DIR='"$(CACHE)"' -MMD -MP
+		 -DWASMETAL_CACHE_DIR='"$(CACHE)"' -I$(BUILD)/gen -MMD -MP
 HOST_LDLIBS   := -ljansson -lm
 HOST_CFLAGS   += $(if $(filter 1,$(JIT_DEBUG)),-DJIT_DEBUG)
 
@@ -244,6 +244,23 @@ LLVM_PIC_OBJS := $(patsubst %,$(BUILD)/llvm-pic/%.o,$(wildcard host/llvm/*.c))
 $(BUILD)/llvm-pic/%.c.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(LLVM_CFLAGS) -fPIC -c $< -o $@
+# The build id of the backend (host/llvm/llvm_plugin.h): a hash of every
+# source its code depends on (the backend, the runtime's headers and the
+# single-pass import stubs it links) and LLVM's version.  `wasmetal` and
+# the plugin must agree on it, and the artifact cache keys on it: a
+# changed backend never reuses artifacts of an older one.  Rewritten only
+# when it changes (so nothing rebuilds for nothing).
+LLVM_BUILD_ID_H := $(BUILD)/gen/llvm_build_id.h
+LLVM_ID_SRCS := $(sort $(wildcard host/llvm/*.c host/llvm/*.h jit/*.c jit/*.h \
+		jit/compile/*.c jit/compile/*.h jit/x64/*.h jit/x64/*.c jit/x64/*.S))
+$(LLVM_BUILD_ID_H): FORCE
+	@mkdir -p $(dir $@)
+	@id=$$(cat $(LLVM_ID_SRCS) | sha256sum | cut -c1-16)-llvm$$($(LLVM_CONFIG) --version); \
+	 new="#define WASMETAL_LLVM_BUILD_ID \"$$id\""; \
+	 [ -f $@ ] && [ "$$(cat $@)" = "$$new" ] || echo "$$new" > $@
+.PHONY: FORCE
+$(BUILD)/host/host/aot.c.o $(BUILD)/llvm/host/llvm/llvm_plugin.c.o \
+$(BUILD)/llvm-pic/host/llvm/llvm_plugin.c.o: $(LLVM_BUILD_ID_H)
 # undefined symbols: the runtime, from the executable that loads it
 $(BUILD)/libwasmetal-llvm.so: $(LLVM_PIC_OBJS)
 	$(Q)$(HOSTCC) -shared -o $@ $^ $(LLVM_LIBS)

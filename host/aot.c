@@ -4,7 +4,8 @@
  * loaded on first use), and the artifact cache of hosted and QEMU runs.
  *
  * The cache (docs/artifact.md "The cache") keeps one artifact per module
- * hash, backend, CPU feature set, engine and ABI, in a directory only
+ * hash, backend, CPU feature set, engine, ABI and build id of the backend
+ * (Makefile LLVM_BUILD_ID_H), in a directory only
  * this user may write ($WASMETAL_AOT_CACHE, else $XDG_CACHE_HOME/wasmetal
  * /aot, else ~/.cache/wasmetal/aot; WASMETAL_AOT_CACHE=off disables it).
  * Artifacts are native code, so a directory or file that someone else
@@ -148,8 +149,9 @@ static void cache_file(const char *dir, const uint8_t *wasm, size_t len,
 	for (char *p = engine; *p; p++)
 		if (*p == ' ')
 			*p = '-';
-	snprintf(out, n, "%s/%s.%s.cpu%x.%s.abi%d.wmo", dir, hex, backend, cpu, engine,
-		 JIT_ABI_VERSION);
+	/* the build id: a rebuilt backend never reads an older one's code */
+	snprintf(out, n, "%s/%s.%s.cpu%x.%s.abi%d.%s.wmo", dir, hex, backend, cpu, engine,
+		 JIT_ABI_VERSION, WASMETAL_LLVM_BUILD_ID);
 }
 
 /* Why the cached artifact buf[0, len) may not stand for the module

@@ -1,8 +1,9 @@
 /*
  * llvm_plugin.h — what host/aot.c (in `wasmetal`) and the LLVM plugin
  * (libwasmetal-llvm.so, host/llvm/llvm_plugin.c) agree on.  The plugin
- * must come from the same build: its id (engine, ABI, format) is compared
- * before its entry point is called.
+ * must come from the same build: its id (engine, build id of the backend's
+ * sources, ABI, format) is compared before its entry point is called, and
+ * the artifact cache keys on the build id.
  */
 #ifndef HOST_LLVM_PLUGIN_H
 #define HOST_LLVM_PLUGIN_H
@@ -13,7 +14,10 @@
 
 #define LLVM_PLUGIN_STR2(x) #x
 #define LLVM_PLUGIN_STR(x) LLVM_PLUGIN_STR2(x)
-#define LLVM_PLUGIN_ID JIT_ENGINE_VERSION " abi " LLVM_PLUGIN_STR(JIT_ABI_VERSION) \
+#include "llvm_build_id.h"      /* generated: Makefile LLVM_BUILD_ID_H */
+
+#define LLVM_PLUGIN_ID JIT_ENGINE_VERSION " build " WASMETAL_LLVM_BUILD_ID \
+	" abi " LLVM_PLUGIN_STR(JIT_ABI_VERSION) \
 	" format " LLVM_PLUGIN_STR(JIT_ARTIFACT_FORMAT)
 
 /* wasmetal_llvm_artifact's results besides 0 */
