@@ -155,11 +155,12 @@ static void cache_file(const char *dir, const uint8_t *wasm, size_t len,
 }
 
 /* Why the cached artifact buf[0, len) may not stand for the module
- * wasm[0, wlen), or NULL if it may: whole (jit_artifact_check), of the
- * LLVM backend, and compiled from exactly this module (the file name is
- * only a key: the module inside is compared byte for byte). */
+ * wasm[0, wlen) compiled for cpu, or NULL if it may: whole
+ * (jit_artifact_check), of the LLVM backend, for exactly these CPU
+ * features, and compiled from exactly this module (the file name is only
+ * a key: the module inside is compared byte for byte). */
 static const char *cache_unfit(const uint8_t *buf, size_t len, const uint8_t *wasm,
-			       size_t wlen, char *why, size_t whylen)
+			       size_t wlen, unsigned cpu, char *why, size_t whylen)
 {
 	struct jit_artifact_info info;
 
@@ -167,6 +168,8 @@ static const char *cache_unfit(const uint8_t *buf, size_t len, const uint8_t *wa
 		return why;
 	if (info.backend != JIT_BACKEND_LLVM)
 		return "not an llvm artifact";
+	if (info.cpu != cpu)
+		return "compiled for other CPU features";
 	if (info.module_len != wlen || memcmp(info.module, wasm, wlen))
 		return "compiled from another module";
 	return NULL;
@@ -174,7 +177,8 @@ static const char *cache_unfit(const uint8_t *buf, size_t len, const uint8_t *wa
 
 /* A cached artifact for the module wasm, or NULL: read only if private
  * to us, and used only if cache_unfit finds nothing wrong. */
-static uint8_t *cache_read(const char *path, const uint8_t *wasm, size_t wlen, size_t *len)
+static uint8_t *cache_read(const char *path, const uint8_t *wasm, size_t wlen, unsigned cpu,
+			   size_t *len)
 {
 	char why[256];
 	const char *unfit;
@@ -193,7 +197,7 @@ static uint8_t *cache_read(const char *path, const uint8_t *wasm, size_t wlen, s
 	close(fd);
 	if (!(buf = host_read_file(path, len)))
 		return NULL;
-	if ((unfit = cache_unfit(buf, *len, wasm, wlen, why, sizeof why))) {
+	if ((unfit = cache_unfit(buf, *len, wasm, wlen, cpu, why, sizeof why))) {
 		fprintf(stderr, "wasmetal: replacing cached %s: %s\n", path, unfit);
 		free(buf);
 		return NULL;
@@ -236,11 +240,10 @@ int aot_write_atomic(const char *path, const uint8_t *buf, size_t len, mode_t mo
 
 /* ---- what the commands call ------------------------------------------------- */
 
-int aot_compile(const char *backend, const uint8_t *wasm, size_t len, unsigned flags,
-		uint8_t **out, size_t *outlen, char *why, size_t whylen)
+int aot_compile(const char *backend, const uint8_t *wasm, size_t len, unsigned cpu,
+		unsigned flags, uint8_t **out, size_t *outlen, char *why, size_t whylen)
 {
 	wasmetal_llvm_artifact_fn *fn;
-	unsigned cpu = jit_cpu_features();
 	char dir[PATH_MAX], path[PATH_MAX + 256];
 	bool cached = (flags & AOT_CACHE) && cache_dir(dir, sizeof dir);
 	int r;
@@ -252,7 +255,7 @@ int aot_compile(const char *backend, const uint8_t *wasm, size_t len, unsigned f
 	}
 	if (cached) {
 		cache_file(dir, wasm, len, backend, cpu, path, sizeof path);
-		if ((*out = cache_read(path, wasm, len, outlen)))
+		if ((*out = cache_read(path, wasm, len, cpu, outlen)))
 			return 0;
 	}
 	if (!(fn = plugin_load(why, whylen)))

@@ -16,11 +16,13 @@
 #define AOT_FAILED  (-1)        /* the backend or this machine failed (why) */
 
 /* The artifact (docs/artifact.md) of the module wasm[0, len) compiled by
- * backend ("llvm") for this CPU, malloc'd in *out: from the cache when
- * flags has AOT_CACHE and it holds a whole one, else compiled now (and
- * cached).  0, AOT_INVALID or AOT_FAILED with why filled. */
-int aot_compile(const char *backend, const uint8_t *wasm, size_t len, unsigned flags,
-		uint8_t **out, size_t *outlen, char *why, size_t whylen);
+ * backend ("llvm") for the CPU features cpu (JIT_CPU_*, jit.h: any
+ * subset, this CPU's or not), malloc'd in *out: from the cache (keyed by
+ * cpu too) when flags has AOT_CACHE and it holds a whole one, else
+ * compiled now (and cached).  0, AOT_INVALID or AOT_FAILED with why
+ * filled. */
+int aot_compile(const char *backend, const uint8_t *wasm, size_t len, unsigned cpu,
+		unsigned flags, uint8_t **out, size_t *outlen, char *why, size_t whylen);
 
 /* Write buf to path through path.tmp.PID (mode) and a rename.  0, or -1
  * with errno. */

@@ -1,6 +1,6 @@
 /*
  * spec.c — `wasmetal spec [-v] [--qemu|--through-blob|--truncate]
- * [--backend llvm [--cache]] FILE.json...`:
+ * [--backend llvm [--cache] [--cpu CPU]] FILE.json...`:
  * the WebAssembly spec testsuite's scripts as wast2json (wabt) writes them
  * (a JSON list of commands with the modules beside it as .wasm/.wat
  * files), read here with jansson into parsed commands (spec/spec_script.h)
@@ -23,7 +23,8 @@
  * LLVM backend (host/aot.c) into an artifact that takes its place
  * (compile_file); the executor, hosted or in the kernel, loads artifacts
  * with jit_artifact_load and compiles nothing.  It knows artifacts, not
- * LLVM: this file is the seam.
+ * LLVM: this file is the seam.  --cpu (compile.h: host, the default,
+ * baseline or a feature list): the CPU features that code is for.
  *
  * Output: one "WAST:LINE: command: expected ..., got ..." line per
  * failure, a summary line per file ("FILE.json: N passed, N failed"), and
@@ -44,7 +45,9 @@
 #include <unistd.h>
 
 #include "aot.h"
+#include "compile.h"
 #include "image.h"
+#include "jit.h"
 #include "tmpdir.h"
 #include "readfile.h"
 #include "spec.h"
@@ -60,6 +63,8 @@ struct opts {
 	bool verbose, truncate, qemu, through_blob;
 	const char *backend;            /* --backend: "llvm", or NULL */
 	bool cache;                     /* --cache: artifacts from/to the cache */
+	const char *cpu_arg;            /* --cpu, as given, or NULL */
+	unsigned cpu;                   /* JIT_CPU_* of the backend's code */
 	unsigned timeout_s;
 	const char *log_path;
 };
@@ -428,8 +433,8 @@ static void compile_module(struct spec_file *f, struct spec_module *m,
 
 	if (m->text || m->error || !m->bytes)
 		return;
-	r = aot_compile(op->backend, m->bytes, m->len, op->cache ? AOT_CACHE : 0, &art,
-			&n, why, sizeof why);
+	r = aot_compile(op->backend, m->bytes, m->len, op->cpu, op->cache ? AOT_CACHE : 0,
+			&art, &n, why, sizeof why);
 	if (r == 0) {
 		st->compiled++;
 		if ((copy = spec_alloc(f, n))) {
@@ -470,7 +475,8 @@ static int backend_ready(const struct opts *op)
 	size_t n;
 	char why[1024];
 
-	if (aot_compile(op->backend, empty, sizeof empty, 0, &art, &n, why, sizeof why)) {
+	if (aot_compile(op->backend, empty, sizeof empty, op->cpu, 0, &art, &n, why,
+			sizeof why)) {
 		fprintf(stderr, "wasmetal spec: %s\n", why);
 		return -1;
 	}
@@ -622,8 +628,9 @@ static int run_qemu(const struct opts *op, int nfiles, char **files)
 
 static const char spec_usage[] =
 "usage: wasmetal spec [-v] [--qemu [--timeout S] [--log FILE]]\n"
-"                     [--backend llvm [--cache]] FILE.json...\n"
-"       wasmetal spec [-v] --through-blob [--backend llvm [--cache]] FILE.json...\n"
+"                     [--backend llvm [--cache] [--cpu CPU]] FILE.json...\n"
+"       wasmetal spec [-v] --through-blob [--backend llvm [--cache] [--cpu CPU]]\n"
+"                     FILE.json...\n"
 "       wasmetal spec [-v] --truncate FILE.json...\n"
 "Run WebAssembly spec testsuite scripts converted by wast2json.\n"
 "  -v, --verbose   print every command, and the spectest module's output\n"
@@ -640,6 +647,9 @@ static const char spec_usage[] =
 "  --cache         --backend: take and keep artifacts in the artifact cache\n"
 "                  ($WASMETAL_AOT_CACHE, as 'run --backend'); without it\n"
 "                  every module is compiled now\n"
+"  --cpu CPU       --backend: the CPU the code is for: host (the default),\n"
+"                  baseline (SSE2 only) or a list of " COMPILE_CPU_NAMES "\n"
+"                  (as 'wasmetal compile --cpu'); a CPU lacking one refuses it\n"
 "Text-format modules (module_type \"text\") are counted as skipped.\n"
 "The last line is \"N passed, N failed\" (+ \", N skipped\").\n";
 
@@ -683,6 +693,8 @@ static int parse_opts(int argc, char **argv, struct opts *op)
 				goto bad_backend;
 		} else if (!strcmp(a, "--cache")) {
 			op->cache = true;
+		} else if (!strcmp(a, "--cpu") && i + 1 < argc) {
+			op->cpu_arg = argv[++i];
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(spec_usage, stdout);
 			exit(0);
@@ -704,6 +716,16 @@ static int parse_opts(int argc, char **argv, struct opts *op)
 	}
 	if (op->cache && !op->backend) {
 		fprintf(stderr, "wasmetal spec: --cache is for --backend\n");
+		return -1;
+	}
+	if (op->cpu_arg && !op->backend) {
+		fprintf(stderr, "wasmetal spec: --cpu is for --backend\n");
+		return -1;
+	}
+	op->cpu = jit_cpu_features();
+	if (op->cpu_arg && compile_cpu_parse(op->cpu_arg, &op->cpu)) {
+		fprintf(stderr, "wasmetal spec: --cpu wants host, baseline or a list of "
+			COMPILE_CPU_NAMES ", got '%s'\n", op->cpu_arg);
 		return -1;
 	}
 	return i;

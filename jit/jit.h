@@ -293,9 +293,12 @@ int jit_import_stubs(wasm_module *m, uint8_t **buf, size_t *len, uint32_t *offs,
 /* compile/driver.c: the optional instructions the compiler uses when CPUID
  * reports them, with a fallback otherwise.  jit_cpu_features() is what the
  * next jit_compile will use: the detected set minus the bits given to
- * jit_cpu_disable (0 = use everything; tests force the fallbacks with it;
- * not synchronised: call it only while nothing is compiling). */
-#define JIT_CPU_SSE41   0x01    /* roundss/roundsd (else jit_rt.round*) */
+ * jit_cpu_disable (0 = use everything; tests force the fallbacks with it,
+ * and the CLI's --cpu, host/compile.c; not synchronised: call it only
+ * while nothing is compiling). */
+#define JIT_CPU_SSE41   0x01    /* roundss/roundsd (else jit_rt.round*);
+				   set only with SSE3 and SSSE3 too (the
+				   LLVM backend may use them) */
 #define JIT_CPU_POPCNT  0x02    /* popcnt (else jit_rt.popcnt) */
 #define JIT_CPU_LZCNT   0x04    /* lzcnt, CPUID 0x80000001 ECX.5 (else bsr) */
 #define JIT_CPU_BMI1    0x08    /* tzcnt, CPUID 7 EBX.3 (else bsf) */

@@ -33,8 +33,8 @@
 
 /* Translate module m (already decoded and validated by wasm_module_load)
  * into a new LLVM module in context c.  cpu is the JIT_CPU_* set the code
- * may use (jit.h); SSE4.1 is required for now.  0 and *out, or -1 with
- * the message in err. */
+ * may use (jit.h), any subset of JIT_CPU_ALL (0: x86-64 with SSE2 only).
+ * 0 and *out, or -1 with the message in err. */
 int llvm_wasm_translate(const wasm_module *m, LLVMContextRef c, unsigned cpu,
 			LLVMModuleRef *out, char *err, size_t errlen);
 

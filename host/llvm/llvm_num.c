@@ -6,9 +6,11 @@
  * min/max with NaN and signed zeros, out-of-range float->int), the Wasm
  * rule is spelled out: an explicit check and a trap, a mask, or selects.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include "lw.h"
+#include "jit.h"
 #include "wasm.h"
 #include "opcodes.h"
 
@@ -232,11 +234,41 @@ static LLVMValueRef fminmax(struct lw *s, bool is_max, LLVMValueRef a, LLVMValue
 	return LLVMBuildSelect(s->b, uno, LLVMBuildFAdd(s->b, a, b, ""), r, "");
 }
 
+/*
+ * ceil, floor, trunc, nearest (k 2..5 of float_op).  With SSE4.1, LLVM's
+ * intrinsics, which become roundss/roundsd (nearest: nearbyint rounds as
+ * MXCSR says, which v1 fixes at round-to-nearest-even, docs/abi.md).
+ * Without it LLVM would lower them to calls of ceilf, floor, ... in libm,
+ * and compiled code calls no C function by address (docs/abi.md "Calls
+ * out"): they go through ctx->rt->round32/round64 instead, the single-pass
+ * JIT's fallback (jit/runtime.c; a NaN comes back quieted).  The helper
+ * touches no memory of ours: readnone lets O2 hoist and merge the calls.
+ */
+static LLVMValueRef fround(struct lw *s, unsigned k, LLVMValueRef a)
+{
+	static const char *const intr[4] = { "ceil", "floor", "trunc", "nearbyint" };
+	static const int mode[4] = { 2, 1, 3, 0 };      /* jit_rt: 0 nearest 1 floor
+							   2 ceil 3 trunc */
+	LLVMTypeRef t = LLVMTypeOf(a);
+	LLVMTypeRef at[2] = { t, s->i32 };
+	LLVMValueRef args[2] = { a, LLVMConstInt(s->i32, (unsigned)mode[k - 2], false) };
+	LLVMValueRef call;
+
+	if (s->cpu & JIT_CPU_SSE41)
+		return unary_intr(s, intr[k - 2], a, false);
+	call = lw_rt_call(s, t == s->f32 ? offsetof(struct jit_rt, round32)
+					 : offsetof(struct jit_rt, round64), t, at, args, 2);
+	LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(s->c, LLVMGetEnumAttributeKindForName("readnone", 8), 0));
+	LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(s->c, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+	return call;
+}
+
 static bool float_op(struct lw *s, uint8_t op)
 {
 	/* f32.abs..f32.copysign and f64.abs..f64.copysign are the same list */
 	unsigned k = op <= OP_F32_COPYSIGN ? op - OP_F32_ABS : op - OP_F64_ABS;
-	static const char *const round[4] = { "ceil", "floor", "trunc", "nearbyint" };
 	LLVMValueRef a, b, r;
 
 	if (k <= 6) {
@@ -246,9 +278,7 @@ static bool float_op(struct lw *s, uint8_t op)
 		else if (k == 1)
 			r = LLVMBuildFNeg(s->b, a, "");
 		else if (k <= 5)
-			/* nearest: nearbyint rounds as MXCSR says, which v1
-			   fixes at round-to-nearest-even (docs/abi.md) */
-			r = unary_intr(s, round[k - 2], a, false);
+			r = fround(s, k, a);
 		else
 			r = unary_intr(s, "sqrt", a, false);
 		lw_push(s, r);

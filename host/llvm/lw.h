@@ -74,6 +74,7 @@ struct lw {
 	struct lw_ctl *ctl;
 	uint32_t nctl, ctl_cap;
 	bool dead;                      /* no insertion block: skip to else/end */
+	unsigned cpu;                   /* JIT_CPU_* the code may use (jit.h) */
 	/* llvm_debug.c: line tables with Wasm offsets as lines */
 	LLVMDIBuilderRef dib;
 	LLVMMetadataRef difile, disubty;

@@ -630,7 +630,10 @@ static unsigned int cpu_detect(void)
 
 	if (!known) {
 		if (__get_cpuid(1, &eax, &ebx, &ecx, &edx)) {
-			if (ecx & (1u << 19))
+			/* SSE4.1 (19) with SSE3 (0) and SSSE3 (9), which
+			   LLVM's sse4.1 implies: a virtual CPU may be given
+			   one without the others */
+			if ((ecx & (1u << 19)) && (ecx & (1u << 9)) && (ecx & 1u))
 				bits |= JIT_CPU_SSE41;
 			if (ecx & (1u << 23))
 				bits |= JIT_CPU_POPCNT;
