@@ -400,7 +400,7 @@ BENCH_BINS += $(patsubst bench/%.c,$(BUILD)/bench/%.w2c,$(BENCH_SRCS)) \
 	      $(foreach n,$(BENCH_REAL),$(BUILD)/bench/$(n).w2c)
 $(BUILD)/bench/%.w2c: $(BUILD)/bench/%.wasm bench/wasm2c/build.sh bench/wasm2c/wasi_glue.c
 	$(Q)bench/wasm2c/build.sh $< $@
-bench: $(BUILD)/wasmetal $(BENCH_BINS)
+bench: $(BUILD)/wasmetal $(BUILD)/libwasmetal-llvm.so $(BENCH_BINS)
 	$(Q)bench/run.sh
 # Network: wrk against examples/httpd under QEMU, the in-kernel server,
 # hosted and native (bench/net.sh; its section of bench/RESULTS.md)
