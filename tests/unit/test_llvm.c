@@ -680,6 +680,10 @@ TEST(imports_match_single_pass) { diff_module("imports", 5); }
 /* memory and globals at a trap: an unused out-of-bounds load still traps,
  * and no store moves across a trapping access (llvm_mem.c's scheme) */
 TEST(trap_leaves_program_order_state) { diff_module("trap_order", 6); }
+/* a select or if between a value and an out-of-bounds load traps whatever
+ * it picks (LLVM 14's cmov-to-branch pass sank the load into one arm:
+ * found by the differential fuzzer, llvm_emit.c turns the pass off) */
+TEST(select_of_oob_load_traps) { diff_module("select_load_trap", 4); }
 
 static uint32_t export_index(struct lmod *lm, const char *name)
 {
@@ -1005,6 +1009,7 @@ int main(void)
 	RUN(bulk_memory_matches_single_pass);
 	RUN(imports_match_single_pass);
 	RUN(trap_leaves_program_order_state);
+	RUN(select_of_oob_load_traps);
 	RUN(direct_c_calls);
 	RUN(blob_runs_at_any_address);
 	RUN(call_indirect_other_instance);
