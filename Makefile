@@ -357,13 +357,18 @@ FUZZ_COUNT ?= 1000
 FUZZ_SEED  ?= 1
 FUZZ_GEN   ?= mix
 FUZZ_FLAGS ?=
-$(BUILD)/tests/fuzz/diff/diff_runner: tests/fuzz/diff/diff_runner.c $(BUILD)/libwasmetal-host.a
+# FUZZ_BACKEND=llvm: wasmetal's side compiled by the LLVM backend
+# (diff_runner --backend llvm; linked with it as the LLVM unit tests are)
+FUZZ_BACKEND ?= single
+$(BUILD)/tests/fuzz/diff/diff_runner: tests/fuzz/diff/diff_runner.c $(LLVM_OBJS) \
+		$(BUILD)/libwasmetal-host.a
 	@mkdir -p $(dir $@)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(LLVM_CFLAGS) -Ihost/llvm -o $@ $< $(LLVM_OBJS) \
+		$(BUILD)/libwasmetal-host.a $(HOST_LDLIBS) $(LLVM_LIBS)
 fuzz-diff: $(BUILD)/tests/fuzz/diff/diff_runner
 	$(Q)node tests/fuzz/diff/fuzz_diff.mjs --runner $(BUILD)/tests/fuzz/diff/diff_runner \
 		--out $(BUILD)/fuzz-diff --count $(FUZZ_COUNT) --seed $(FUZZ_SEED) \
-		--gen $(FUZZ_GEN) $(FUZZ_FLAGS)
+		--gen $(FUZZ_GEN) --backend $(FUZZ_BACKEND) $(FUZZ_FLAGS)
 test: $(BUILD)/tests/fuzz/diff/diff_runner
 .PHONY: fuzz-diff
 

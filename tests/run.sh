@@ -586,7 +586,8 @@ if [ -x "$W" ]; then
 	script_tests stdio tests/stdio/stdio.sh
 	fault_fuzz_tests
 	# differential fuzzing against V8 (docs/fuzz-diff.md): 300 random
-	# modules, seeds 1..300, and the findings in tests/fuzz/diff/regress
+	# modules, seeds 1..300, and the findings in tests/fuzz/diff/regress;
+	# then 40 modules and the findings again with the LLVM backend
 	script_tests fuzz-diff tests/fuzz/diff/check.sh
 	qemu_tests
 	if ! skip_qemu; then

@@ -710,6 +710,10 @@ TEST(signaling_nan_quieted_despite_identity_folds) { diff_module("snan_identity_
 /* memory and globals at a trap: an unused out-of-bounds load still traps,
  * and no store moves across a trapping access (llvm_mem.c's scheme) */
 TEST(trap_leaves_program_order_state) { diff_module("trap_order", 6); }
+/* a select or if between a value and an out-of-bounds load traps whatever
+ * it picks (LLVM 14's cmov-to-branch pass sank the load into one arm:
+ * found by the differential fuzzer, llvm_emit.c turns the pass off) */
+TEST(select_of_oob_load_traps) { diff_module("select_load_trap", 4); }
 
 /* Every module above again, the LLVM code compiled for baseline x86-64
  * (cpu 0: SSE2 only, `--cpu baseline`, the default of images): rounding
@@ -1284,6 +1288,7 @@ int main(void)
 	RUN(imports_match_single_pass);
 	RUN(signaling_nan_quieted_despite_identity_folds);
 	RUN(trap_leaves_program_order_state);
+	RUN(select_of_oob_load_traps);
 	RUN(direct_c_calls);
 	RUN(blob_runs_at_any_address);
 	RUN(call_indirect_other_instance);
