@@ -447,6 +447,19 @@ fault_fuzz_tests() {
 }
 
 # ---- 5. spec testsuite -------------------------------------------------------
+# testsuite_present PREFIX DIR: true if the spec testsuite is at DIR; else
+# PREFIX/testsuite is a SKIP saying so, or a FAIL when
+# WASMETAL_REQUIRE_TESTSUITE=1 (.ci/run sets it: this machine must have it)
+testsuite_present() {
+	[ -d "$2" ] && return 0
+	if [ "${WASMETAL_REQUIRE_TESTSUITE:-0}" = 1 ]; then
+		fail "$1/testsuite" "$2 is absent, and WASMETAL_REQUIRE_TESTSUITE=1"
+	else
+		skip "$1/testsuite" "the spec testsuite is absent: no $2 (set WASM_TESTSUITE)"
+	fi
+	return 1
+}
+
 # tests/spec/run-suite.sh runs every non-SIMD file of the testsuite: hosted
 # (make spec), then all of them inside the kernel in one QEMU boot (make
 # spec-qemu).  Each file is one check (all of its assertions must pass),
@@ -455,16 +468,7 @@ spec_tests() {  # MODE(hosted|qemu)
 	local mode=$1 dir=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
 	local out=$T/spec-$mode.out name p f s rest files=0 prefix=spec flag=
 	[ "$mode" = qemu ] && prefix=spec-qemu flag=--qemu
-	if [ ! -d "$dir" ]; then
-		# WASMETAL_REQUIRE_TESTSUITE=1 (.ci/run sets it): this machine
-		# must have it, and its absence is a failure
-		if [ "${WASMETAL_REQUIRE_TESTSUITE:-0}" = 1 ]; then
-			fail "$prefix/testsuite" "$dir is absent, and WASMETAL_REQUIRE_TESTSUITE=1"
-		else
-			skip "$prefix/testsuite" "the spec testsuite is absent: no $dir (set WASM_TESTSUITE)"
-		fi
-		return
-	fi
+	testsuite_present "$prefix" "$dir" || return
 	BUILD=$B WASM_TESTSUITE=$dir tests/spec/run-suite.sh $flag >"$out" 2>&1
 	while read -r name p f s rest; do
 		case "$p" in '' | *[!0-9]*) continue ;; esac
@@ -514,14 +518,7 @@ spec_llvm_tests() {     # MODE(hosted|qemu)
 	local out=$T/spec-llvm-$mode.out prefix=spec-llvm flag= evidence name p f s rest
 	local want files=0 t0 t1 n
 	[ "$mode" = qemu ] && prefix=spec-llvm-qemu flag=--qemu
-	if [ ! -d "$dir" ]; then
-		if [ "${WASMETAL_REQUIRE_TESTSUITE:-0}" = 1 ]; then
-			fail "$prefix/testsuite" "$dir is absent, and WASMETAL_REQUIRE_TESTSUITE=1"
-		else
-			skip "$prefix/testsuite" "the spec testsuite is absent: no $dir (set WASM_TESTSUITE)"
-		fi
-		return
-	fi
+	testsuite_present "$prefix" "$dir" || return
 	t0=$(date +%s)
 	# shellcheck disable=SC2086
 	BUILD=$B WASM_TESTSUITE=$dir SPEC_AOT_CACHE=$T/aot tests/spec/run-suite.sh --llvm \
