@@ -21,7 +21,8 @@ HOSTCC  ?= gcc
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
 
-all: deps $(BUILD)/wasmetal $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI examples
+all: deps $(BUILD)/wasmetal $(BUILD)/libwasmetal-llvm.so $(BUILD)/kernel.elf \
+	$(BUILD)/BOOTX64.EFI examples
 
 # ---- dependencies (Debian packages; newlib built into the cache) ----------
 # The stamp is an included makefile: when deps.sh had to run, make re-reads
@@ -57,7 +58,7 @@ HOST_SRCS     := $(filter-out host/main.c,$(wildcard host/*.c images/*.c))
 HOST_CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		 -Ijit -Iwasi-baremetal -Ispec -Ihost -Iimages -Iboot \
 		 -DWASMETAL_BUILD_DIR='"$(abspath $(BUILD))"' \
-		 -DWASMETAL_CACHE_DIR='"$(CACHE)"' -MMD -MP
+		 -DWASMETAL_CACHE_DIR='"$(CACHE)"' -I$(BUILD)/gen -MMD -MP
 HOST_LDLIBS   := -ljansson -lm
 HOST_CFLAGS   += $(if $(filter 1,$(JIT_DEBUG)),-DJIT_DEBUG)
 
@@ -74,8 +75,9 @@ $(BUILD)/libwasmetal-host.a: $(HOST_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # (HOST_LDFLAGS: the sanitizers with SAN=1, below)
+# -rdynamic: the LLVM plugin (below) uses the runtime of the executable
 $(BUILD)/wasmetal: $(BUILD)/host/host/main.c.o $(BUILD)/libwasmetal-host.a
-	$(Q)$(HOSTCC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LDLIBS)
+	$(Q)$(HOSTCC) $(HOST_LDFLAGS) -rdynamic -o $@ $^ $(HOST_LDLIBS)
 
 # ---- kernel build ----------------------------------------------------------
 KERNEL_SRCS := $(wildcard kernel/*.c mm/*.c drivers/*.c net/*.c) $(PORTABLE_SRCS)
@@ -221,9 +223,11 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libwasmetal-host.a
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -Imm -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
 
 # ---- the LLVM backend (host/llvm/, issue 9) ---------------------------------
-# Host-only: Debian's llvm-14-dev (deps.sh) through its C API.  Not in the
-# CLI yet; tests/unit/test_llvm.c checks it against the single-pass JIT on
-# the modules of tests/llvm/, test_llvm_elf.c its object file reader
+# Host-only: Debian's llvm-14-dev (deps.sh) through its C API.  The CLI
+# loads it as a plugin, libwasmetal-llvm.so next to `wasmetal`, only for
+# --backend llvm (host/aot.c: libLLVM costs every process ~65 ms to link).
+# tests/unit/test_llvm.c checks it against the single-pass JIT on the
+# modules of tests/llvm/, test_llvm_elf.c its object file reader
 # (deps.sh installs llvm-14-dev; without it they fail to build, loudly,
 # rather than drop out of make test unseen).
 LLVM_CONFIG ?= llvm-config-14
@@ -236,6 +240,30 @@ LLVM_WASM   := $(patsubst tests/llvm/%.wat,$(BUILD)/tests/llvm/%.wasm,$(wildcard
 $(BUILD)/llvm/%.c.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(LLVM_CFLAGS) -c $< -o $@
+LLVM_PIC_OBJS := $(patsubst %,$(BUILD)/llvm-pic/%.o,$(wildcard host/llvm/*.c))
+$(BUILD)/llvm-pic/%.c.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(LLVM_CFLAGS) -fPIC -c $< -o $@
+# The build id of the backend (host/llvm/llvm_plugin.h): a hash of every
+# source its code depends on (the backend, the runtime's headers and the
+# single-pass import stubs it links) and LLVM's version.  `wasmetal` and
+# the plugin must agree on it, and the artifact cache keys on it: a
+# changed backend never reuses artifacts of an older one.  Rewritten only
+# when it changes (so nothing rebuilds for nothing).
+LLVM_BUILD_ID_H := $(BUILD)/gen/llvm_build_id.h
+LLVM_ID_SRCS := $(sort $(wildcard host/llvm/*.c host/llvm/*.h jit/*.c jit/*.h \
+		jit/compile/*.c jit/compile/*.h jit/x64/*.h jit/x64/*.c jit/x64/*.S))
+$(LLVM_BUILD_ID_H): FORCE
+	@mkdir -p $(dir $@)
+	@id=$$(cat $(LLVM_ID_SRCS) | sha256sum | cut -c1-16)-llvm$$($(LLVM_CONFIG) --version); \
+	 new="#define WASMETAL_LLVM_BUILD_ID \"$$id\""; \
+	 [ -f $@ ] && [ "$$(cat $@)" = "$$new" ] || echo "$$new" > $@
+.PHONY: FORCE
+$(BUILD)/host/host/aot.c.o $(BUILD)/llvm/host/llvm/llvm_plugin.c.o \
+$(BUILD)/llvm-pic/host/llvm/llvm_plugin.c.o: $(LLVM_BUILD_ID_H)
+# undefined symbols: the runtime, from the executable that loads it
+$(BUILD)/libwasmetal-llvm.so: $(LLVM_PIC_OBJS)
+	$(Q)$(HOSTCC) -shared -o $@ $^ $(LLVM_LIBS)
 $(BUILD)/tests/llvm/%.wasm: tests/llvm/%.wat | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)wat2wasm -o $@ $<
@@ -245,7 +273,8 @@ $(BUILD)/tests/llvm/bench_kernels.wasm: tests/llvm/bench_kernels.c bench/crc32.c
 	@mkdir -p $(dir $@)
 	$(Q)$(WASI_CC) $(WASI_CFLAGS) -nostdlib -Wl,--no-entry -o $@ $< \
 		/usr/lib/wasm32-wasi/libc.a
-LLVM_TESTS  := $(BUILD)/tests/unit/test_llvm $(BUILD)/tests/unit/test_llvm_elf
+LLVM_TESTS  := $(BUILD)/tests/unit/test_llvm $(BUILD)/tests/unit/test_llvm_elf \
+	       $(BUILD)/tests/unit/test_llvm_runtime
 $(LLVM_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(LLVM_OBJS) $(LLVM_WASM) \
 		$(BUILD)/libwasmetal-host.a
 	@mkdir -p $(dir $@)
@@ -328,13 +357,18 @@ FUZZ_COUNT ?= 1000
 FUZZ_SEED  ?= 1
 FUZZ_GEN   ?= mix
 FUZZ_FLAGS ?=
-$(BUILD)/tests/fuzz/diff/diff_runner: tests/fuzz/diff/diff_runner.c $(BUILD)/libwasmetal-host.a
+# FUZZ_BACKEND=llvm: wasmetal's side compiled by the LLVM backend
+# (diff_runner --backend llvm; linked with it as the LLVM unit tests are)
+FUZZ_BACKEND ?= single
+$(BUILD)/tests/fuzz/diff/diff_runner: tests/fuzz/diff/diff_runner.c $(LLVM_OBJS) \
+		$(BUILD)/libwasmetal-host.a
 	@mkdir -p $(dir $@)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(LLVM_CFLAGS) -Ihost/llvm -o $@ $< $(LLVM_OBJS) \
+		$(BUILD)/libwasmetal-host.a $(HOST_LDLIBS) $(LLVM_LIBS)
 fuzz-diff: $(BUILD)/tests/fuzz/diff/diff_runner
 	$(Q)node tests/fuzz/diff/fuzz_diff.mjs --runner $(BUILD)/tests/fuzz/diff/diff_runner \
 		--out $(BUILD)/fuzz-diff --count $(FUZZ_COUNT) --seed $(FUZZ_SEED) \
-		--gen $(FUZZ_GEN) $(FUZZ_FLAGS)
+		--gen $(FUZZ_GEN) --backend $(FUZZ_BACKEND) $(FUZZ_FLAGS)
 test: $(BUILD)/tests/fuzz/diff/diff_runner
 .PHONY: fuzz-diff
 
@@ -371,7 +405,7 @@ BENCH_BINS += $(patsubst bench/%.c,$(BUILD)/bench/%.w2c,$(BENCH_SRCS)) \
 	      $(foreach n,$(BENCH_REAL),$(BUILD)/bench/$(n).w2c)
 $(BUILD)/bench/%.w2c: $(BUILD)/bench/%.wasm bench/wasm2c/build.sh bench/wasm2c/wasi_glue.c
 	$(Q)bench/wasm2c/build.sh $< $@
-bench: $(BUILD)/wasmetal $(BENCH_BINS)
+bench: $(BUILD)/wasmetal $(BUILD)/libwasmetal-llvm.so $(BENCH_BINS)
 	$(Q)bench/run.sh
 # Network: wrk against examples/httpd under QEMU, the in-kernel server,
 # hosted and native (bench/net.sh; its section of bench/RESULTS.md)
@@ -492,6 +526,22 @@ spec-qemu: $(BUILD)/wasmetal $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI
 	$(Q)BUILD=$(BUILD) WASM_TESTSUITE=$${WASM_TESTSUITE:-$(CACHE)/testsuite} \
 		tests/spec/run-suite.sh --qemu
 .PHONY: spec-qemu
+
+# issue 9: the same suite through the LLVM backend, hosted, then in one boot
+# (`wasmetal spec --backend llvm`: every valid module compiled by LLVM; the
+# executor, hosted or in the kernel, loads the artifacts and compiles
+# nothing).  The boot takes the artifacts the hosted pass compiled from a
+# cache in $(BUILD)/spec/aot, emptied first (the cache is keyed by engine
+# version, not by the backend's build).  Both passes run; fails if either did.
+spec-llvm: $(BUILD)/wasmetal $(BUILD)/libwasmetal-llvm.so $(BUILD)/kernel.elf $(BUILD)/BOOTX64.EFI
+	$(Q)rm -rf $(BUILD)/spec/aot
+	$(Q)export BUILD=$(BUILD) SPEC_AOT_CACHE=$(BUILD)/spec/aot \
+		WASM_TESTSUITE=$${WASM_TESTSUITE:-$(CACHE)/testsuite}; \
+	t0=$$(date +%s); tests/spec/run-suite.sh --llvm; a=$$?; t1=$$(date +%s); \
+	tests/spec/run-suite.sh --llvm --qemu; b=$$?; t2=$$(date +%s); \
+	echo "spec-llvm: hosted $$((t1 - t0)) s (status $$a), in one boot $$((t2 - t1)) s (status $$b)"; \
+	[ $$a -eq 0 ] && [ $$b -eq 0 ]
+.PHONY: spec-llvm
 
 # The mutation check of the tests themselves (issue 8): single-token bugs
 # planted one at a time in a copy of jit/compile/ (never the tree's),

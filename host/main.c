@@ -8,14 +8,22 @@
  *       under QEMU (images/), the guest console on our stdout.
  *       IMAGE: a disk from `wasmetal image` (raw, qcow2, vmdk, vhdx by
  *       magic), booted as it is: its manifest says where its console is.
+ *       --backend llvm: MODULE compiled on the host (through the artifact
+ *       cache, host/aot.c), its artifact run hosted or booted in the
+ *       bundle; --backend single: booted, the same with the single-pass
+ *       JIT's artifact (hosted it is compiled at load as without it);
+ *       --cpu: the CPU features that code is for (default host)
  *   wasmetal image [OPTIONS] MODULE.wasm|ARTIFACT.wmo -o OUT
- *       [--format raw|qcow2|vmdk|vhdx] [--backend single] [ARGS...]: a disk
- *       for plain VMs (console on COM1, docs/manifest.md); --backend: the
- *       module compiled now, the image carries the artifact (docs/artifact.md)
+ *       [--format raw|qcow2|vmdk|vhdx] [--backend single|llvm] [--cpu C]
+ *       [ARGS...]: a disk for plain VMs (console on COM1,
+ *       docs/manifest.md); --backend: the module compiled now for --cpu
+ *       (default baseline: the image runs on any x86-64), the image
+ *       carries the artifact (docs/artifact.md)
  *   wasmetal inspect MODULE.wasm|IMAGE   (host/inspect.c)
- *   wasmetal compile MODULE.wasm -o OUT.wmo   (host/compile.c: an artifact,
- *       docs/artifact.md; `run --hosted --allow-precompiled OUT.wmo` loads
- *       it; run and image refuse an artifact without that flag)
+ *   wasmetal compile MODULE.wasm -o OUT.wmo [--backend single|llvm] [--cpu C]
+ *       (host/compile.c: an artifact, docs/artifact.md; `run
+ *       --allow-precompiled OUT.wmo` loads it; run and image refuse an
+ *       artifact without that flag)
  *   wasmetal spec [-v] [--qemu] FILE.json...   (host/spec.c: the spec
  *       testsuite, hosted or in one QEMU boot)
  *
@@ -59,8 +67,10 @@
 #include "grant_opts.h"
 #include "../kernel/bundle_parse.h"     /* struct bundle_net */
 #include "image.h"
+#include "aot.h"
 #include "tmpdir.h"
 #include "inspect.h"
+#include "jit.h"
 #include "plat_host.h"
 #include "spec.h"
 #include "tree.h"
@@ -80,7 +90,10 @@ struct opts {
 	const char *log_path;
 	const char *out_path;           /* image -o */
 	const char *format;             /* image --format */
-	const char *backend;            /* image --backend: put an artifact in */
+	const char *backend;            /* --backend: run or put in the image an
+					   artifact of this backend */
+	const char *cpu_arg;            /* --cpu, as given (with --backend) */
+	unsigned cpu;                   /* JIT_CPU_* that artifact is for */
 	int nenv;
 	const char **env;
 	int ndirs;
@@ -102,9 +115,10 @@ struct opts {
 static const char usage_text[] =
 "usage: wasmetal run [--hosted] [OPTIONS] MODULE.wasm|ARTIFACT.wmo|IMAGE [ARGS...]\n"
 "       wasmetal image [OPTIONS] MODULE.wasm|ARTIFACT.wmo -o OUT [--format FORMAT]\n"
-"                      [--backend single] [-- ARGS...]\n"
+"                      [--backend single|llvm [--cpu CPU]] [-- ARGS...]\n"
 "       wasmetal inspect MODULE.wasm|IMAGE\n"
 "       wasmetal compile MODULE.wasm -o OUT.wmo [--backend single|llvm]\n"
+"                        [--cpu CPU]\n"
 "       wasmetal spec [-v] [--qemu] FILE.json...   (wasmetal spec --help)\n"
 "       wasmetal --help | --version\n"
 "\n"
@@ -115,10 +129,10 @@ static const char usage_text[] =
 "         it boots on plain QEMU/VMs, its output on the first serial port.\n"
 "inspect  print a module's imports, exports and memories; for an image,\n"
 "         also its manifest and files.\n"
-"compile  compile MODULE ahead of time into an artifact (.wmo) for this CPU;\n"
-"         'run --hosted --allow-precompiled OUT.wmo' runs it without\n"
-"         compiling.  An artifact is native code: run only artifacts you\n"
-"         built (docs/artifact.md).\n"
+"compile  compile MODULE ahead of time into an artifact (.wmo), by default\n"
+"         for this CPU (--cpu); 'run --hosted --allow-precompiled OUT.wmo'\n"
+"         runs it without compiling.  An artifact is native code: run only\n"
+"         artifacts you built (docs/artifact.md).\n"
 "\n"
 "options:\n"
 "  --hosted             run in this Linux process (no QEMU)\n"
@@ -135,7 +149,8 @@ static const char usage_text[] =
 "                       the guest opens no socket of its own\n"
 "  --allow-resolve NAME  let the guest look NAME up (*.example.com: every\n"
 "                       name below example.com; *: every name)\n"
-"  --timeout SECONDS    stop the run after SECONDS (QEMU boots: firmware included)\n"
+"  --timeout SECONDS    stop the run after SECONDS (QEMU boots: firmware included;\n"
+"                       --backend's compile comes first and is not counted)\n"
 "  --allow-precompiled  run, image: accept an artifact (.wmo: native code from\n"
 "                       'wasmetal compile'); without it an artifact is\n"
 "                       refused, whatever its name\n"
@@ -157,9 +172,23 @@ static const char usage_text[] =
 "                       until GET /exit\n"
 "  -o FILE              image: output file\n"
 "  --format FORMAT      image: raw (default), qcow2, vmdk or vhdx (qemu-img)\n"
-"  --backend single     image: compile MODULE now and put the artifact in the\n"
-"                       image, which then boots without compiling (llvm: not\n"
-"                       yet)\n"
+"  --backend single|llvm  run, image: compile MODULE ahead of time; image puts\n"
+"                       the artifact in the image, which boots without\n"
+"                       compiling.  llvm: the optimizing backend (slow to\n"
+"                       compile, fast code; the plugin libwasmetal-llvm.so,\n"
+"                       or $WASMETAL_LLVM_PLUGIN); run keeps its artifacts\n"
+"                       in a cache, so the next run starts at once:\n"
+"                       ~/.cache/wasmetal/aot, $WASMETAL_AOT_CACHE=DIR|off\n"
+"                       (docs/artifact.md)\n"
+"  --cpu host|baseline|FEATURE,...  with --backend: the x86-64 CPU the code\n"
+"                       is for; a CPU lacking one of its features refuses\n"
+"                       it.  baseline: SSE2 only, runs on any x86-64 (the\n"
+"                       default of image: images run on other machines,\n"
+"                       and plain QEMU's default CPU lacks SSE4.1 and\n"
+"                       POPCNT); host: this CPU's features (the default of\n"
+"                       run and compile); or a list of\n"
+"                       " COMPILE_CPU_NAMES " (single: only features this\n"
+"                       CPU has)\n"
 "\n"
 "Everything after MODULE is passed to the guest; its argv[0] is MODULE.\n"
 "Exit status: the guest's (0..125); 134 if it trapped; 125 if wasmetal failed;\n"
@@ -471,6 +500,10 @@ static void parse_opt(struct opts *o, int argc, char **argv, int *i)
 		o->allow_precompiled = true;
 	else if (opt_is(a, "--log"))
 		o->log_path = opt_value(argc, argv, i, "--log");
+	else if (opt_is(a, "--backend"))
+		o->backend = opt_value(argc, argv, i, "--backend");
+	else if (opt_is(a, "--cpu"))
+		o->cpu_arg = opt_value(argc, argv, i, "--cpu");
 	else if (o->cmd == CMD_IMAGE && parse_image_opt(o, argc, argv, i))
 		;
 	else if (parse_net_opt(o, argc, argv, i))
@@ -610,6 +643,23 @@ static int trees_read(const struct opts *o, struct trees *tr)
 	return 0;
 }
 
+/* run --hosted --backend B MODULE (B not single): *wasm becomes its
+ * artifact, from the cache or compiled now, run below as `run
+ * --allow-precompiled` would; single-pass compiles at load as always.
+ * Done before the clock of --timeout starts, as a QEMU run compiles
+ * before it boots: the time limit is the module's, and a compile it cut
+ * short would never reach the cache.  0 or an exit status. */
+static int hosted_aot(const struct opts *o, uint8_t **wasm, size_t *len)
+{
+	/* an artifact by its magic, whatever its name (docs/artifact.md) */
+	if (jit_artifact_is(*wasm, *len))
+		usage_error("%s is already an artifact: --backend is for a .wasm", o->module);
+	if (!strcmp(o->backend, "single"))      /* compiled at load, for o->cpu */
+		return compile_cpu_single(o->cpu);
+	free(*wasm);
+	return compile_to_memory(o->module, o->backend, o->cpu, AOT_CACHE, wasm, len);
+}
+
 static int run_hosted(const struct opts *o)
 {
 	struct wasi_config cfg = {
@@ -619,11 +669,16 @@ static int run_hosted(const struct opts *o)
 	struct trees tr;
 	size_t len;
 	uint8_t *wasm = host_read_file(o->module, &len);
+	bool ours = o->backend && strcmp(o->backend, "single");  /* our artifact */
 	int status;
 
 	if (!wasm) {
 		fprintf(stderr, "wasmetal: cannot read %s: %s\n", o->module, strerror(errno));
 		return EXIT_INTERNAL;
+	}
+	if (o->backend && (status = hosted_aot(o, &wasm, &len))) {
+		free(wasm);
+		return status;
 	}
 	if (trees_read(o, &tr)) {
 		free(wasm);
@@ -638,8 +693,9 @@ static int run_hosted(const struct opts *o)
 		alarm(o->timeout_s);
 	}
 	fflush(stdout);
-	/* an artifact by its magic, whatever its name (docs/artifact.md) */
-	if (jit_artifact_is(wasm, len))
+	if (ours)
+		status = wasi_run_artifact(wasm, len, &cfg);
+	else if (jit_artifact_is(wasm, len))
 		status = artifact_allowed(o) ? wasi_run_artifact(wasm, len, &cfg)
 					     : EXIT_INTERNAL;
 	else
@@ -718,7 +774,7 @@ static int run_qemu(struct opts *o)
 {
 	struct image_spec spec;
 	struct trees tr;
-	char err[4096] = "", disk[PATH_MAX];
+	char err[4096] = "", disk[PATH_MAX], wmo[PATH_MAX];
 	char *dir;
 	enum file_kind kind;
 	int status;
@@ -731,8 +787,12 @@ static int run_qemu(struct opts *o)
 	kind = file_kind(o->module);
 	if (kind == FILE_ARTIFACT && !artifact_allowed(o))
 		return EXIT_INTERNAL;
+	if (kind == FILE_OTHER && o->backend)
+		usage_error("%s is not a module: --backend is for a .wasm", o->module);
 	if (kind == FILE_OTHER)
 		return run_image(o);
+	if (kind == FILE_ARTIFACT && o->backend)
+		usage_error("%s is already an artifact: --backend is for a .wasm", o->module);
 	if (trees_read(o, &tr))
 		return EXIT_INTERNAL;
 	dir = tmpdir_make("wasmetal");
@@ -743,7 +803,17 @@ static int run_qemu(struct opts *o)
 		return EXIT_INTERNAL;
 	}
 	snprintf(disk, sizeof(disk), "%s/disk.img", dir);
+	snprintf(wmo, sizeof(wmo), "%s/module.wmo", dir);
 	fill_spec(o, &tr, &spec);
+	/* --backend: the bundle carries the artifact (argv[0] stays MODULE) */
+	if (o->backend && (status = compile_backend(o->module, wmo, o->backend, o->cpu,
+						   AOT_CACHE))) {
+		trees_free(&tr);
+		tmpdir_remove(dir);
+		return status;
+	}
+	if (o->backend)
+		spec.module_path = wmo;
 	if (image_build(&spec, disk, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wasmetal: cannot build the image: %s\n", err);
 		status = EXIT_INTERNAL;
@@ -813,7 +883,7 @@ static int cmd_image(struct opts *o)
 	}
 	if (wmo_dir) {
 		snprintf(wmo, sizeof wmo, "%s/module.wmo", wmo_dir);
-		if ((r = compile_backend(o->module, wmo, o->backend))) {
+		if ((r = compile_backend(o->module, wmo, o->backend, o->cpu, AOT_CACHE))) {
 			tmpdir_remove(wmo_dir);
 			return r;
 		}
@@ -839,6 +909,20 @@ static int cmd_image(struct opts *o)
 		return EXIT_INTERNAL;
 	}
 	return 0;
+}
+
+/* --cpu, and the defaults: an image is made to run on other machines,
+ * so its code is for any x86-64 (baseline); a run's is for this CPU, as
+ * the code it would compile at load is (docs/artifact.md "Choosing the
+ * CPU"). */
+static void parse_cpu(struct opts *o)
+{
+	if (o->cpu_arg && !o->backend)
+		usage_error("%s", "--cpu is for --backend (code compiled ahead of time)");
+	o->cpu = o->cmd == CMD_IMAGE ? 0 : jit_cpu_features();
+	if (o->cpu_arg && compile_cpu_parse(o->cpu_arg, &o->cpu))
+		usage_error("--cpu wants host, baseline or a list of " COMPILE_CPU_NAMES
+			    ", got '%s'", o->cpu_arg);
 }
 
 static void opts_free(struct opts *o)
@@ -883,6 +967,9 @@ int main(int argc, char **argv)
 	else
 		usage_error("unknown command '%s' (run, image, inspect, compile, spec)", argv[1]);
 	parse_args(&o, argc, argv);
+	if (o.backend && strcmp(o.backend, "single") && strcmp(o.backend, "llvm"))
+		usage_error("unknown --backend '%s' (single, llvm)", o.backend);
+	parse_cpu(&o);
 	if (o.cmd == CMD_IMAGE) {
 		status = cmd_image(&o);
 	} else {

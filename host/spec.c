@@ -1,5 +1,6 @@
 /*
- * spec.c — `wasmetal spec [-v] [--qemu|--through-blob|--truncate] FILE.json...`:
+ * spec.c — `wasmetal spec [-v] [--qemu|--through-blob|--truncate]
+ * [--backend llvm [--cache] [--cpu CPU]] FILE.json...`:
  * the WebAssembly spec testsuite's scripts as wast2json (wabt) writes them
  * (a JSON list of commands with the modules beside it as .wasm/.wat
  * files), read here with jansson into parsed commands (spec/spec_script.h)
@@ -17,6 +18,13 @@
  *                     read back (spec_blob_run) in this process, as the
  *                     kernel does — a test of the serialization
  *   --truncate        the truncation sweep instead (see sweep_module)
+ *
+ * --backend llvm: every valid module of the scripts compiled here by the
+ * LLVM backend (host/aot.c) into an artifact that takes its place
+ * (compile_file); the executor, hosted or in the kernel, loads artifacts
+ * with jit_artifact_load and compiles nothing.  It knows artifacts, not
+ * LLVM: this file is the seam.  --cpu (compile.h: host, the default,
+ * baseline or a feature list): the CPU features that code is for.
  *
  * Output: one "WAST:LINE: command: expected ..., got ..." line per
  * failure, a summary line per file ("FILE.json: N passed, N failed"), and
@@ -36,7 +44,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aot.h"
+#include "compile.h"
 #include "image.h"
+#include "jit.h"
 #include "tmpdir.h"
 #include "readfile.h"
 #include "spec.h"
@@ -50,6 +61,10 @@
 
 struct opts {
 	bool verbose, truncate, qemu, through_blob;
+	const char *backend;            /* --backend: "llvm", or NULL */
+	bool cache;                     /* --cache: artifacts from/to the cache */
+	const char *cpu_arg;            /* --cpu, as given, or NULL */
+	unsigned cpu;                   /* JIT_CPU_* of the backend's code */
 	unsigned timeout_s;
 	const char *log_path;
 };
@@ -370,6 +385,115 @@ static void sweep_file(const struct spec_file *f, bool verbose, struct spec_coun
 	total->failed += s.c.failed;
 }
 
+/* ---- --backend: the modules compiled ahead of time ------------------------- */
+
+struct aot_stats {
+	unsigned long compiled, invalid, failed;
+	double seconds;
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The backend called m invalid.  The plugin validates with the same
+ * wasm_module_load the executor runs on it, so the executor rejects it
+ * with the message of a plain run; were the two to disagree, the module
+ * would run as single-pass code: an error instead. */
+static void keep_invalid(struct spec_file *f, struct spec_module *m, const char *backend,
+			 const char *why)
+{
+	struct wasm_error err = { 0 };
+	wasm_module *mod;
+	char msg[1200];
+
+	if (wasm_module_load(m->bytes, m->len, &mod, &err))
+		return;
+	wasm_module_free(mod);
+	snprintf(msg, sizeof msg, "the %s backend rejected a module the validator "
+		 "accepts: %s", backend, why);
+	m->error = sdup(f, msg);
+}
+
+/* Module m of f compiled by the backend: its artifact (a copy in f's
+ * arena) replaces its bytes.  An invalid module stays a module
+ * (keep_invalid); a backend failure becomes its error, which fails its
+ * commands. */
+static void compile_module(struct spec_file *f, struct spec_module *m,
+			   const struct opts *op, struct aot_stats *st)
+{
+	char why[1024], msg[1100];
+	uint8_t *art, *copy;
+	size_t n;
+	int r;
+
+	if (m->text || m->error || !m->bytes)
+		return;
+	r = aot_compile(op->backend, m->bytes, m->len, op->cpu, op->cache ? AOT_CACHE : 0,
+			&art, &n, why, sizeof why);
+	if (r == 0) {
+		st->compiled++;
+		if ((copy = spec_alloc(f, n))) {
+			memcpy(copy, art, n);
+			m->bytes = copy;
+			m->len = n;
+			m->artifact = true;
+		} else {
+			m->error = "out of memory";
+		}
+		free(art);
+	} else if (r == AOT_INVALID) {
+		st->invalid++;
+		keep_invalid(f, m, op->backend, why);
+	} else {
+		st->failed++;
+		snprintf(msg, sizeof msg, "%s backend: %s", op->backend, why);
+		m->error = sdup(f, msg);
+	}
+}
+
+static void compile_file(struct spec_file *f, const struct opts *op, struct aot_stats *st)
+{
+	double t0 = now_s();
+
+	for (uint32_t i = 0; i < f->nmodules && !f->error; i++)
+		compile_module(f, &f->modules[i], op, st);
+	st->seconds += now_s() - t0;
+}
+
+/* Before anything runs: is the backend there at all?  (Else every module
+ * of every file would fail with the same reason.)  The empty module,
+ * compiled without the cache.  0, or -1 (printed). */
+static int backend_ready(const struct opts *op)
+{
+	static const uint8_t empty[] = { 0, 'a', 's', 'm', 1, 0, 0, 0 };
+	uint8_t *art;
+	size_t n;
+	char why[1024];
+
+	if (aot_compile(op->backend, empty, sizeof empty, op->cpu, 0, &art, &n, why,
+			sizeof why)) {
+		fprintf(stderr, "wasmetal spec: %s\n", why);
+		return -1;
+	}
+	free(art);
+	return 0;
+}
+
+/* On stderr (stdout's last line stays the counts). */
+static void print_aot_stats(const struct opts *op, const struct aot_stats *st)
+{
+	if (op->backend)
+		fprintf(stderr, "wasmetal spec: %lu modules compiled by %s%s, %lu invalid "
+			"(left as modules), %lu failed, %.1f s\n", st->compiled,
+			op->backend, op->cache ? " (or from the cache)" : "", st->invalid,
+			st->failed, st->seconds);
+}
+
 /* ---- running ------------------------------------------------------------------ */
 
 static void out_stdout(void *ctx, const char *s, size_t n)
@@ -381,11 +505,14 @@ static int run_hosted(const struct opts *op, int nfiles, char **files)
 {
 	struct spec_out o = { .write = out_stdout, .verbose = op->verbose };
 	struct spec_counts total = { 0 };
+	struct aot_stats st = { 0 };
 
 	for (int i = 0; i < nfiles; i++) {
 		struct spec_file f;
 
 		load_file(files[i], &f);
+		if (op->backend)
+			compile_file(&f, op, &st);
 		if (op->truncate)
 			sweep_file(&f, op->verbose, &total);
 		else
@@ -393,6 +520,7 @@ static int run_hosted(const struct opts *op, int nfiles, char **files)
 		spec_file_free(&f);
 		fflush(stdout);
 	}
+	print_aot_stats(op, &st);
 	spec_print_total(&o, &total);
 	return total.failed ? 1 : 0;
 }
@@ -401,14 +529,19 @@ static int run_hosted(const struct opts *op, int nfiles, char **files)
 static int make_blob(const struct opts *op, int nfiles, char **files,
 		     struct spec_blob_writer *w)
 {
+	struct aot_stats st = { 0 };
+
 	spec_blob_begin(w, op->verbose ? SPEC_BLOB_VERBOSE : 0);
 	for (int i = 0; i < nfiles; i++) {
 		struct spec_file f;
 
 		load_file(files[i], &f);
+		if (op->backend)
+			compile_file(&f, op, &st);
 		spec_blob_add(w, &f);
 		spec_file_free(&f);
 	}
+	print_aot_stats(op, &st);
 	if (spec_blob_end(w)) {
 		fprintf(stderr, "wasmetal spec: out of memory building the spec blob\n");
 		free(w->data);
@@ -494,8 +627,11 @@ static int run_qemu(const struct opts *op, int nfiles, char **files)
 }
 
 static const char spec_usage[] =
-"usage: wasmetal spec [-v] [--qemu [--timeout S] [--log FILE]] FILE.json...\n"
-"       wasmetal spec [-v] --truncate|--through-blob FILE.json...\n"
+"usage: wasmetal spec [-v] [--qemu [--timeout S] [--log FILE]]\n"
+"                     [--backend llvm [--cache] [--cpu CPU]] FILE.json...\n"
+"       wasmetal spec [-v] --through-blob [--backend llvm [--cache] [--cpu CPU]]\n"
+"                     FILE.json...\n"
+"       wasmetal spec [-v] --truncate FILE.json...\n"
 "Run WebAssembly spec testsuite scripts converted by wast2json.\n"
 "  -v, --verbose   print every command, and the spectest module's output\n"
 "  --qemu          run all the files inside the kernel, in one boot under\n"
@@ -505,6 +641,15 @@ static const char spec_usage[] =
 "  --through-blob  run hosted, but through the blob the kernel would get\n"
 "  --truncate      instead, load every prefix of every binary module of the\n"
 "                  files (one check per module: the loader must not crash)\n"
+"  --backend llvm  compile every valid module here with the LLVM backend;\n"
+"                  the executor (hosted or in the kernel) loads the artifacts\n"
+"                  and compiles nothing; invalid modules stay modules\n"
+"  --cache         --backend: take and keep artifacts in the artifact cache\n"
+"                  ($WASMETAL_AOT_CACHE, as 'run --backend'); without it\n"
+"                  every module is compiled now\n"
+"  --cpu CPU       --backend: the CPU the code is for: host (the default),\n"
+"                  baseline (SSE2 only) or a list of " COMPILE_CPU_NAMES "\n"
+"                  (as 'wasmetal compile --cpu'); a CPU lacking one refuses it\n"
 "Text-format modules (module_type \"text\") are counted as skipped.\n"
 "The last line is \"N passed, N failed\" (+ \", N skipped\").\n";
 
@@ -542,6 +687,14 @@ static int parse_opts(int argc, char **argv, struct opts *op)
 				goto bad;
 		} else if (!strcmp(a, "--log") && i + 1 < argc) {
 			op->log_path = argv[++i];
+		} else if (!strcmp(a, "--backend") && i + 1 < argc) {
+			op->backend = argv[++i];
+			if (strcmp(op->backend, "llvm"))
+				goto bad_backend;
+		} else if (!strcmp(a, "--cache")) {
+			op->cache = true;
+		} else if (!strcmp(a, "--cpu") && i + 1 < argc) {
+			op->cpu_arg = argv[++i];
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(spec_usage, stdout);
 			exit(0);
@@ -557,7 +710,28 @@ static int parse_opts(int argc, char **argv, struct opts *op)
 			"exclude each other\n");
 		return -1;
 	}
+	if (op->truncate && op->backend) {
+		fprintf(stderr, "wasmetal spec: --truncate sweeps the loader: no --backend\n");
+		return -1;
+	}
+	if (op->cache && !op->backend) {
+		fprintf(stderr, "wasmetal spec: --cache is for --backend\n");
+		return -1;
+	}
+	if (op->cpu_arg && !op->backend) {
+		fprintf(stderr, "wasmetal spec: --cpu is for --backend\n");
+		return -1;
+	}
+	op->cpu = jit_cpu_features();
+	if (op->cpu_arg && compile_cpu_parse(op->cpu_arg, &op->cpu)) {
+		fprintf(stderr, "wasmetal spec: --cpu wants host, baseline or a list of "
+			COMPILE_CPU_NAMES ", got '%s'\n", op->cpu_arg);
+		return -1;
+	}
 	return i;
+bad_backend:
+	fprintf(stderr, "wasmetal spec: unknown --backend '%s' (llvm)\n", op->backend);
+	return -1;
 bad:
 	fprintf(stderr, "wasmetal spec: bad option '%s'\n%s", argv[i], spec_usage);
 	return -1;
@@ -574,6 +748,8 @@ int spec_main(int argc, char **argv)
 		fputs(spec_usage, stderr);
 		return 2;
 	}
+	if (op.backend && backend_ready(&op))
+		return EXIT_INTERNAL;
 	if (op.qemu)
 		return run_qemu(&op, argc - first, argv + first);
 	if (op.through_blob)

@@ -130,10 +130,11 @@ int jit_artifact_write(const wasm_module *m, enum jit_backend backend,
 		snprintf(why, whylen, "no compiled code to write");
 		return -1;
 	}
-	/* m->code is the single-pass JIT's; LLVM code has its own tables
-	 * (per-site traps) that format 1 does not hold yet */
-	if (backend != JIT_BACKEND_SINGLE) {
-		snprintf(why, whylen, "artifacts of backend %u cannot be written yet", backend);
+	/* the header names the backend that made m->code (jit.h: its
+	   srcmap and entries differ) */
+	if (backend != c->backend) {
+		snprintf(why, whylen, "the module's code is of backend %u, not %u",
+			 c->backend, backend);
 		return -1;
 	}
 	size = HEADER_SIZE + NSECTIONS * SECTION_HDR + (uint64_t)m->len + c->size +
@@ -266,12 +267,7 @@ static int check_versions(const uint8_t *h, char *why, size_t whylen)
 	if (abi != JIT_ABI_VERSION)
 		return fail(why, whylen, "artifact uses wasm ABI v%u, this engine v%u",
 			    abi, JIT_ABI_VERSION);
-	/* only the single-pass JIT's code runs here: the runtime does not know
-	 * LLVM code's trap sites or frames yet (issue 9) */
-	if (backend == JIT_BACKEND_LLVM)
-		return fail(why, whylen, "artifact of the llvm backend: this engine "
-			    "cannot run LLVM code yet");
-	if (backend != JIT_BACKEND_SINGLE)
+	if (backend != JIT_BACKEND_SINGLE && backend != JIT_BACKEND_LLVM)
 		return fail(why, whylen, "artifact backend %u unknown", backend);
 	if (get32(h + 88) != NSECTIONS || get32(h + 92))
 		return fail(why, whylen, "artifact header: %u sections, flags 0x%x "
@@ -410,7 +406,7 @@ static int map_code(const struct parsed *ps, struct jit_code *c, char *why, size
 	return 0;
 }
 
-static int load_code(const struct parsed *ps, wasm_module *m, uint32_t cpu,
+static int load_code(const struct parsed *ps, wasm_module *m, uint32_t cpu, uint32_t backend,
 		     char *why, size_t whylen)
 {
 	struct jit_code *c = calloc(1, sizeof *c);
@@ -421,6 +417,7 @@ static int load_code(const struct parsed *ps, wasm_module *m, uint32_t cpu,
 		return no_memory(why, whylen, "out of memory");
 	m->code = c;            /* freed with the module, whatever fails */
 	c->cpu = cpu;
+	c->backend = backend;
 	if (size == 0 || size > MAX_CODE)
 		return fail(why, whylen, "artifact code section of %llu bytes (1 to %u)",
 			    (unsigned long long)size, MAX_CODE);
@@ -481,7 +478,7 @@ int jit_artifact_load(const uint8_t *buf, size_t len, wasm_module **out,
 	    (r = check_cpu(get32(buf + 52), why, whylen)) ||
 	    (r = load_module(buf, &ps, &m, why, whylen)))
 		return r;
-	if ((r = load_code(&ps, m, get32(buf + 52), why, whylen))) {
+	if ((r = load_code(&ps, m, get32(buf + 52), get32(buf + 48), why, whylen))) {
 		wasm_module_free(m);
 		return r;
 	}

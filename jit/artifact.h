@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "wasm.h"
+#include "jit.h"          /* enum jit_backend */
 
 /* What an artifact records and the loader requires to be equal. */
 #define JIT_ARTIFACT_FORMAT  1          /* this layout (docs/artifact.md) */
@@ -27,11 +28,6 @@
  * trap codes, what compiled code expects of the runtime). */
 #define WASMETAL_VERSION     "0.1.0"
 #define JIT_ENGINE_VERSION   "wasmetal " WASMETAL_VERSION
-
-enum jit_backend {
-	JIT_BACKEND_SINGLE = 1,         /* jit/compile/, the single-pass JIT */
-	JIT_BACKEND_LLVM = 2,           /* host/llvm: refused until the runtime runs its code */
-};
 
 /* Whether buf starts with the artifact magic (how `run` tells a .wmo from
  * a .wasm: by content, not by name). */

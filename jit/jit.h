@@ -249,7 +249,28 @@ struct jit_srcmap {
 	uint32_t wasm_off;      /* byte offset in the module binary */
 };
 
+/* Who compiled a struct jit_code (recorded in artifacts too). */
+enum jit_backend {
+	JIT_BACKEND_SINGLE = 1,         /* jit/compile/, the single-pass JIT */
+	JIT_BACKEND_LLVM = 2,           /* host/llvm/ (host only; the kernel
+					   runs its code from artifacts) */
+};
+
+/* A module's code, whichever backend made it; the runtime (instance.c,
+ * trap.c, artifact.c) needs only this.  Single-pass code: each own
+ * function starts with its v1 entry thunk (JIT_ENTRY_THUNK), and the
+ * srcmap has an entry at every memory access, call and trap (an address
+ * maps to the last entry at or before it).  LLVM code (host/llvm/
+ * llvm_code.c): a function's range starts with its v1 entry itself (no
+ * thunk); the srcmap is LLVM's line table, whose "lines" are Wasm
+ * offsets (host/llvm/llvm_debug.c), plus an entry at the last byte of
+ * each trap call; an address maps to the last entry at or before it in
+ * its function, wasm_off 0 meaning none in particular (the function's
+ * start).  O2 inlines: an offset may lie in another function's body, and
+ * trap.c then names that function.  Import stubs come from
+ * the single-pass JIT in both. */
 struct jit_code {
+	uint32_t backend;       /* enum jit_backend */
 	uint8_t *base;          /* sealed RX */
 	size_t size;
 	uint32_t nfuncs;
@@ -265,13 +286,19 @@ struct jit_code {
 /* compile/driver.c: validate and compile every body, build import stubs. */
 int jit_compile(wasm_module *m, struct jit_code **out, struct wasm_error *err);
 void jit_code_free(struct jit_code *c);
+/* compile/driver.c: only the import stubs (see the definition) */
+int jit_import_stubs(wasm_module *m, uint8_t **buf, size_t *len, uint32_t *offs,
+		     uint32_t *ends, struct wasm_error *err);
 
 /* compile/driver.c: the optional instructions the compiler uses when CPUID
  * reports them, with a fallback otherwise.  jit_cpu_features() is what the
  * next jit_compile will use: the detected set minus the bits given to
- * jit_cpu_disable (0 = use everything; tests force the fallbacks with it;
- * not synchronised: call it only while nothing is compiling). */
-#define JIT_CPU_SSE41   0x01    /* roundss/roundsd (else jit_rt.round*) */
+ * jit_cpu_disable (0 = use everything; tests force the fallbacks with it,
+ * and the CLI's --cpu, host/compile.c; not synchronised: call it only
+ * while nothing is compiling). */
+#define JIT_CPU_SSE41   0x01    /* roundss/roundsd (else jit_rt.round*);
+				   set only with SSE3 and SSSE3 too (the
+				   LLVM backend may use them) */
 #define JIT_CPU_POPCNT  0x02    /* popcnt (else jit_rt.popcnt) */
 #define JIT_CPU_LZCNT   0x04    /* lzcnt, CPUID 0x80000001 ECX.5 (else bsr) */
 #define JIT_CPU_BMI1    0x08    /* tzcnt, CPUID 7 EBX.3 (else bsf) */

@@ -31,6 +31,41 @@ static long floor_index(const uint32_t *a, size_t stride, size_t n, uint32_t x)
 	return (long)lo - 1;
 }
 
+/* The own function whose body holds module byte offset off (code
+ * section order is index order), or -1. */
+static long func_of_wasm_off(const wasm_module *m, uint32_t off)
+{
+	uint32_t lo = m->nimported_funcs, hi = m->nfuncs;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (m->funcs[mid].body_end <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->nfuncs && m->funcs[lo].body_start <= off ? (long)lo : -1;
+}
+
+/* LLVM code (jit.h struct jit_code): the entry at or before the address
+ * in its function; 0 there means no Wasm instruction in particular (the
+ * function's start), and an inlined instruction is named with the
+ * function whose body holds it. */
+static void llvm_lookup(const wasm_module *m, const struct jit_code *c, long fi, long mi,
+			uint32_t *func_index, uint32_t *wasm_off)
+{
+	long inl;
+
+	*wasm_off = m->funcs[fi].body_start;
+	if (mi < 0 || c->map[mi].code_off < c->func_offsets[fi] || !c->map[mi].wasm_off)
+		return;
+	inl = func_of_wasm_off(m, c->map[mi].wasm_off);
+	if (inl >= 0) {
+		*func_index = (uint32_t)inl;
+		*wasm_off = c->map[mi].wasm_off;
+	}
+}
+
 bool jit_code_lookup(const wasm_module *m, uintptr_t rip,
 		     uint32_t *func_index, uint32_t *wasm_off)
 {
@@ -44,7 +79,9 @@ bool jit_code_lookup(const wasm_module *m, uintptr_t rip,
 		return false;
 	long mi = floor_index(&c->map[0].code_off, sizeof(struct jit_srcmap), c->nmap, off);
 	*func_index = (uint32_t)fi;
-	if (mi >= 0 && c->map[mi].code_off >= c->func_offsets[fi])
+	if (c->backend == JIT_BACKEND_LLVM && !m->funcs[fi].imported)
+		llvm_lookup(m, c, fi, mi, func_index, wasm_off);
+	else if (mi >= 0 && c->map[mi].code_off >= c->func_offsets[fi])
 		*wasm_off = c->map[mi].wasm_off;
 	else if (!m->funcs[fi].imported)
 		*wasm_off = m->funcs[fi].body_start;
@@ -53,12 +90,14 @@ bool jit_code_lookup(const wasm_module *m, uintptr_t rip,
 	return true;
 }
 
-/* Is pc inside a function's entry thunk (jit.h JIT_ENTRY_THUNK)? */
+/* Is pc inside a function's entry thunk (jit.h JIT_ENTRY_THUNK; only
+ * single-pass code has them)? */
 static bool in_entry_thunk(const wasm_module *m, uintptr_t pc)
 {
 	const struct jit_code *c = m ? m->code : NULL;
 
-	if (!c || pc < (uintptr_t)c->base || pc >= (uintptr_t)c->base + c->size)
+	if (!c || c->backend != JIT_BACKEND_SINGLE || pc < (uintptr_t)c->base ||
+	    pc >= (uintptr_t)c->base + c->size)
 		return false;
 	uint32_t off = (uint32_t)(pc - (uintptr_t)c->base);
 	long fi = floor_index(c->func_offsets, sizeof(uint32_t), c->nfuncs, off);

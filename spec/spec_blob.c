@@ -137,6 +137,9 @@ void spec_blob_add(struct spec_blob_writer *w, const struct spec_file *f)
 			put_str(w, m->error);
 		} else if (m->text || !m->bytes) {
 			put_u8(w, 1);
+		} else if (m->artifact) {
+			put_u8(w, 3);
+			put_bytes(w, m->bytes, m->len);
 		} else {
 			put_u8(w, 0);
 			put_bytes(w, m->bytes, m->len);
@@ -280,9 +283,11 @@ static void get_module(struct cursor *c, struct spec_file *f, struct spec_module
 		m->error = get_str(c, f, NULL);
 		if (!c->why && !m->error)
 			c->why = "module error without a reason";
-	} else if (flags == 0) {
+	} else if (flags == 0 || flags == 3) {
+		/* 3: an artifact, still checked in full when loaded */
 		m->bytes = (const uint8_t *)get_str(c, f, &n);
 		m->len = n;
+		m->artifact = flags == 3;
 		if (!c->why && !m->bytes)
 			c->why = "module without bytes";
 	} else {

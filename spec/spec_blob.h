@@ -13,7 +13,10 @@
  *   file     u64 len (bytes of the rest of this record)
  *            str name  str wast  str error
  *            u32 nmodules  u32 ncmds  module[nmodules]  cmd[ncmds]
- *   module   u8 flags (1 text: no bytes, 2 error: str is the reason)
+ *   module   u8 flags (0 module, 1 text: no bytes, 2 error: str is the
+ *            reason, 3 artifact: str is an artifact of the module,
+ *            docs/artifact.md, that the kernel loads with every check of
+ *            jit_artifact_load and does not compile)
  *            str bytes-or-reason (absent for text)
  *   cmd      u8 kind (enum spec_cmd_kind)  u32 line  i32 module (-1 none)
  *            str name  str as  str text

@@ -6,7 +6,9 @@
  * (interpreter/script/run.ml):
  *
  *   module              load + instantiate (imports through the linker);
- *                       becomes the current module, maybe under a $name
+ *                       becomes the current module, maybe under a $name;
+ *                       a module the host compiled ahead of time is an
+ *                       artifact, loaded instead (load_artifact)
  *   register            make a module's exports importable under "as"
  *   action              invoke an export or get an exported global
  *   assert_return       the action's results, bit-exact; f32/f64 may ask for
@@ -42,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "artifact.h"
 #include "spec_script.h"
 
 /* A module the script loaded, alive until the end of the file. */
@@ -261,8 +264,28 @@ static const struct spec_module *cmd_mod(struct runner *r, const struct spec_cmd
 	return &r->f->modules[cmd->module];
 }
 
+/* A module the host compiled ahead of time (wasmetal spec --backend):
+ * its artifact, loaded with every check of jit_artifact_load.  Only valid
+ * modules become artifacts (invalid ones stay bytes, rejected by
+ * wasm_module_load with the messages of a plain run), so a refused
+ * artifact is no rejection of the module: -2, a failure whatever the
+ * command expected. */
+static int load_artifact(const struct spec_module *sm, wasm_module **m, char *msg,
+			 size_t len)
+{
+	char why[256];
+
+	if (jit_artifact_load(sm->bytes, sm->len, m, why, sizeof why)) {
+		snprintf(msg, len, "artifact refused: %s", why);
+		*m = NULL;
+		return -2;
+	}
+	return 0;
+}
+
 /* Load the binary module of cmd.  0; -1 when the engine rejected it (msg,
- * err); -2 when there is no binary to load (msg). */
+ * err); -2 when there is no binary to load or its artifact was refused
+ * (msg). */
 static int load_module(struct runner *r, const struct spec_cmd *cmd, wasm_module **m,
 		       char *msg, size_t len, struct wasm_error *err)
 {
@@ -279,11 +302,18 @@ static int load_module(struct runner *r, const struct spec_cmd *cmd, wasm_module
 			 sm->text ? "a text-format module" : "no module bytes");
 		return -2;
 	}
+	if (sm->artifact) {
+		if (load_artifact(sm, m, msg, len))
+			return -2;
+		r->c.artifacts++;
+		return 0;
+	}
 	if (wasm_module_load(sm->bytes, sm->len, m, err)) {
 		fmt_error(msg, len, err);
 		*m = NULL;
 		return -1;
 	}
+	r->c.compiled++;
 	return 0;
 }
 
@@ -906,6 +936,8 @@ void spec_run_file(const struct spec_file *f, const struct spec_out *o,
 	total->failed += r.c.failed;
 	total->skipped += r.c.skipped;
 	total->other_msg += r.c.other_msg;
+	total->artifacts += r.c.artifacts;
+	total->compiled += r.c.compiled;
 	if (o->file_done)
 		o->file_done(o->ctx, f, true);
 }
@@ -914,6 +946,9 @@ void spec_print_total(const struct spec_out *o, const struct spec_counts *total)
 {
 	if (total->files > 1)
 		print_other_msg(o, "total", total);
+	if (total->artifacts)
+		spec_printf(o, "note: %u script modules loaded from artifacts, %u compiled "
+			    "here\n", total->artifacts, total->compiled);
 	print_counts(o, total);
 	spec_printf(o, "\n");
 }

@@ -78,9 +78,14 @@ struct spec_action {
 };
 
 struct spec_module {
-	const uint8_t *bytes;           /* the binary module */
+	const uint8_t *bytes;           /* the binary module, or its artifact */
 	size_t len;
 	bool text;                      /* a .wat (module_type "text"): skipped */
+	bool artifact;                  /* bytes are an artifact of the module
+					   (docs/artifact.md), compiled by the
+					   host (wasmetal spec --backend):
+					   loaded with jit_artifact_load, every
+					   check, nothing compiled */
 	const char *error;              /* could not be read: why (bytes NULL) */
 	const char *filename;           /* the script's file name (host only;
 					   not in the blob) */
@@ -133,6 +138,9 @@ struct spec_out {
 struct spec_counts {
 	unsigned passed, failed, skipped;
 	unsigned other_msg;     /* rejections passed with another message */
+	unsigned artifacts;     /* script modules loaded from artifacts */
+	unsigned compiled;      /* script modules compiled here (loaded by
+				   wasm_module_load; spectest not counted) */
 	unsigned files;         /* files run (unreadable ones included) */
 };
 
@@ -147,7 +155,9 @@ void spec_printf(const struct spec_out *o, const char *fmt, ...)
 void spec_run_file(const struct spec_file *f, const struct spec_out *o,
 		   struct spec_counts *total);
 /* The last line: "N passed, N failed[, N skipped]" (after a note line on
- * other messages when more than one file ran). */
+ * other messages when more than one file ran, and, when artifacts were
+ * loaded, "note: N script modules loaded from artifacts, N compiled
+ * here"). */
 void spec_print_total(const struct spec_out *o, const struct spec_counts *total);
 
 /* spectest.c: load and instantiate the spectest module; its print

@@ -17,6 +17,10 @@
 #      under QEMU
 #   3a'. artifacts (tests/cli/artifact.sh): `wasmetal compile`, .wmo run
 #      hosted like its .wasm, corrupted/truncated ones refused
+#   3a''. the LLVM backend from the CLI (tests/cli/llvm.sh): its artifacts,
+#      the cache of `run --hosted --backend llvm`, its errors, traps; under
+#      QEMU the preopen programs below from LLVM artifacts, and an image
+#      booted by plain QEMU (~3.5 min, most of it LLVM compiles and boots)
 #   3b. issue 4's WASI programs with preopened directories (--dir): the
 #      self-checking wasi_* and adv_* programs (one check per program and
 #      mode: status 0, no FAIL line, a final "N ok"), and the differential
@@ -35,6 +39,9 @@
 #   5. the WebAssembly spec testsuite, hosted and in one QEMU boot: one
 #      check per .wast file; where the testsuite is absent, one SKIP per
 #      mode, or a FAIL with WASMETAL_REQUIRE_TESTSUITE=1 (as .ci/run sets)
+#   5b. a dozen of its files through the LLVM backend, hosted and in one
+#      QEMU boot (`wasmetal spec --backend llvm`; make spec-llvm runs all):
+#      each file's counts must be the single-pass run's of step 5
 #
 # Every check prints "PASS name", "FAIL name (why)" and the evidence, or
 # "SKIP name (why)"; a check that could not run is counted as skipped,
@@ -101,15 +108,17 @@ run_node() {    # -> $T/node.out, $T/node.err, $NODE_RC
 	NODE_RC=$?
 }
 
+# WM_OPTS: more options for `wasmetal run` (tests/cli/llvm.sh: --backend llvm)
+WM_OPTS=()
 run_wasmetal() {  # MODE(hosted|qemu) spec -> $T/wm.out, $T/wm.err, $WM_RC
 	local mode=$1
 	shift
 	split_spec "$@"
 	if [ "$mode" = hosted ]; then
-		timeout "$HOSTED_TIMEOUT" "$W" run --hosted "${ENVS[@]}" "$MODULE" "${ARGS[@]}" \
-			>"$T/wm.out" 2>"$T/wm.err"
+		timeout "$HOSTED_TIMEOUT" "$W" run --hosted "${WM_OPTS[@]}" "${ENVS[@]}" \
+			"$MODULE" "${ARGS[@]}" >"$T/wm.out" 2>"$T/wm.err"
 	else
-		timeout $((QEMU_TIMEOUT + 30)) "$W" run --timeout "$QEMU_TIMEOUT" \
+		timeout $((QEMU_TIMEOUT + 30)) "$W" run --timeout "$QEMU_TIMEOUT" "${WM_OPTS[@]}" \
 			"${ENVS[@]}" "$MODULE" "${ARGS[@]}" >"$T/wm.out" 2>"$T/wm.err"
 	fi
 	WM_RC=$?
@@ -289,18 +298,22 @@ fs_diff_test() {
 	fi
 }
 
-preopen_tests() {       # MODE(hosted|qemu)
-	local mode=$1 w=$B/tests/wasi p
+# preopen_tests MODE [PREFIX [WRAP]]: the checks are named PREFIX/PROGRAM
+# (default MODE/PROGRAM); WRAP, a command, runs each as `WRAP VERDICT
+# NAME MODE spec...` (tests/cli/llvm.sh: the same programs from LLVM
+# artifacts, with a look at the kernel log after each).
+preopen_tests() {
+	local mode=$1 pre=${2:-$1} wrap=${3:-} w=$B/tests/wasi p
 	for p in wasi_fd wasi_path wasi_clock_poll_random adv_rights adv_memory; do
 		make_data_tree "$T/root"
-		selfcheck_test "$mode/$p" "$mode" "dir:$T/root::/" WT_ENV=1 -- "$w/$p.wasm"
+		$wrap selfcheck_test "$pre/$p" "$mode" "dir:$T/root::/" WT_ENV=1 -- "$w/$p.wasm"
 	done
 	make_adv_tree "$T/adv"
-	selfcheck_test "$mode/adv_escape" "$mode" "dir:$T/adv/a::/a" "dir:$T/adv/b::/b" -- \
+	$wrap selfcheck_test "$pre/adv_escape" "$mode" "dir:$T/adv/a::/a" "dir:$T/adv/b::/b" -- \
 		"$w/adv_escape.wasm"
-	raise_test "$mode/wasi_misc" "$mode" WT_A=1 WT_B=x=y WT_EMPTY= -- \
+	$wrap raise_test "$pre/wasi_misc" "$mode" WT_A=1 WT_B=x=y WT_EMPTY= -- \
 		"$w/wasi_misc.wasm" alpha "beta gamma" "" "ünï"
-	fs_diff_test "$mode/fs_copy_list_env" "$mode"
+	$wrap fs_diff_test "$pre/fs_copy_list_env" "$mode"
 }
 
 # ---- 2/3. hosted ----------------------------------------------------------
@@ -434,6 +447,19 @@ fault_fuzz_tests() {
 }
 
 # ---- 5. spec testsuite -------------------------------------------------------
+# testsuite_present PREFIX DIR: true if the spec testsuite is at DIR; else
+# PREFIX/testsuite is a SKIP saying so, or a FAIL when
+# WASMETAL_REQUIRE_TESTSUITE=1 (.ci/run sets it: this machine must have it)
+testsuite_present() {
+	[ -d "$2" ] && return 0
+	if [ "${WASMETAL_REQUIRE_TESTSUITE:-0}" = 1 ]; then
+		fail "$1/testsuite" "$2 is absent, and WASMETAL_REQUIRE_TESTSUITE=1"
+	else
+		skip "$1/testsuite" "the spec testsuite is absent: no $2 (set WASM_TESTSUITE)"
+	fi
+	return 1
+}
+
 # tests/spec/run-suite.sh runs every non-SIMD file of the testsuite: hosted
 # (make spec), then all of them inside the kernel in one QEMU boot (make
 # spec-qemu).  Each file is one check (all of its assertions must pass),
@@ -442,16 +468,7 @@ spec_tests() {  # MODE(hosted|qemu)
 	local mode=$1 dir=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
 	local out=$T/spec-$mode.out name p f s rest files=0 prefix=spec flag=
 	[ "$mode" = qemu ] && prefix=spec-qemu flag=--qemu
-	if [ ! -d "$dir" ]; then
-		# WASMETAL_REQUIRE_TESTSUITE=1 (.ci/run sets it): this machine
-		# must have it, and its absence is a failure
-		if [ "${WASMETAL_REQUIRE_TESTSUITE:-0}" = 1 ]; then
-			fail "$prefix/testsuite" "$dir is absent, and WASMETAL_REQUIRE_TESTSUITE=1"
-		else
-			skip "$prefix/testsuite" "the spec testsuite is absent: no $dir (set WASM_TESTSUITE)"
-		fi
-		return
-	fi
+	testsuite_present "$prefix" "$dir" || return
 	BUILD=$B WASM_TESTSUITE=$dir tests/spec/run-suite.sh $flag >"$out" 2>&1
 	while read -r name p f s rest; do
 		case "$p" in '' | *[!0-9]*) continue ;; esac
@@ -481,6 +498,69 @@ spec_tests() {  # MODE(hosted|qemu)
 	echo "NOTE spec testsuite, $mode ($dir): $(tail -n 1 "$out") assertions in $files files"
 }
 
+# ---- 5b. spec files through the LLVM backend (issue 9) -----------------------
+# `wasmetal spec --backend llvm`: every valid module compiled by the LLVM
+# backend into an artifact that the executor loads (hosted) or that the
+# kernel loads from the blob (one boot), compiling nothing; invalid modules
+# stay modules.  A subset that covers every kind of check (make spec-llvm
+# runs all 90 files): integer traps (i32), conversions and their traps
+# (conversions), traps of results nobody uses (traps), memory traps
+# (address, memory_trap), tables and call_indirect (call_indirect,
+# table_grow), linking and calls across instances (linking), stack
+# exhaustion (call), NaNs and signaling NaNs (float_exprs), bulk memory
+# (bulk), reference types (ref_is_null).  Each file is one check: no
+# failure, and the same passed and skipped counts as the single-pass run of
+# step 5 (so it runs after it).  The two runs share a fresh artifact cache.
+SPEC_LLVM_FILES="address bulk call call_indirect conversions float_exprs i32 linking
+	memory_trap ref_is_null table_grow traps"
+spec_llvm_tests() {     # MODE(hosted|qemu)
+	local mode=$1 dir=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
+	local out=$T/spec-llvm-$mode.out prefix=spec-llvm flag= evidence name p f s rest
+	local want files=0 t0 t1 n
+	[ "$mode" = qemu ] && prefix=spec-llvm-qemu flag=--qemu
+	testsuite_present "$prefix" "$dir" || return
+	t0=$(date +%s)
+	# shellcheck disable=SC2086
+	BUILD=$B WASM_TESTSUITE=$dir SPEC_AOT_CACHE=$T/aot tests/spec/run-suite.sh --llvm \
+		$flag $SPEC_LLVM_FILES >"$out" 2>&1
+	t1=$(date +%s)
+	while read -r name p f s rest; do
+		case "$p" in '' | *[!0-9]*) continue ;; esac
+		files=$((files + 1))
+		evidence=$B/spec/$name/result-llvm.txt
+		[ "$mode" = qemu ] && evidence=$B/spec/qemu-result-llvm.txt
+		want=$(awk -v n="$name" '$1 == n && $2 ~ /^[0-9]+$/ { print $2, $4 }' \
+			"$T/spec-hosted.out" 2>/dev/null)
+		if [ "$f" != 0 ] || [ -n "$rest" ]; then
+			fail "$prefix/$name" "$p passed, $f failed, $s skipped $rest" "$evidence"
+		elif [ -z "$want" ]; then
+			fail "$prefix/$name" "no single-pass count of it to compare with (step 5)" "$out"
+		elif [ "$want" != "$p $s" ]; then
+			fail "$prefix/$name" "$p passed, $s skipped; single-pass: $want (passed, skipped)" "$out"
+		else
+			pass "$prefix/$name ($p passed, 0 failed, $s skipped: as single-pass)"
+		fi
+	done < <(sed -n '/^file  *passed  *failed  *skipped$/,/^[0-9]* files/p' "$out")
+	n=$(echo $SPEC_LLVM_FILES | wc -w)
+	[ "$files" -eq "$n" ] || fail "$prefix/files" "$files of the $n files ran" "$out"
+	if grep -q '^runner self-test (tests/spec/\*.wast): ok$' "$out"; then
+		pass "$prefix/runner-selftest"
+	else
+		fail "$prefix/runner-selftest" "the runner cannot tell a pass from a failure" "$out"
+	fi
+	# the modules did go through LLVM, none failed to compile, and the
+	# executor compiled none of them itself: it loaded artifacts
+	if ! grep -Eq '^(llvm: |wasmetal spec: )[1-9][0-9]* modules compiled.* 0 failed' "$out"; then
+		fail "$prefix/compiled" "no LLVM compile line with modules and 0 failed" "$out"
+	elif ! grep -Eq '^note: [1-9][0-9]* script modules loaded from artifacts, 0 compiled here$' "$out"; then
+		fail "$prefix/compiled" "the executor did not load only artifacts" "$out"
+	else
+		pass "$prefix/compiled ($(grep -E '^note: [0-9]+ script modules loaded' "$out" |
+			tail -n 1 | sed 's/^note: //'))"
+	fi
+	echo "NOTE spec files through LLVM, $mode: $(tail -n 1 "$out") in $files files, $((t1 - t0)) s"
+}
+
 # tests/harness/selftest.sh sources this file for its functions only.
 [ "${WASMETAL_RUN_SH_FUNCTIONS:-0}" = 1 ] && return 0
 
@@ -491,6 +571,8 @@ if [ -x "$W" ]; then
 	script_tests cli tests/cli/exit_and_errors.sh
 	# issue 9: `wasmetal compile` and artifacts run hosted (docs/artifact.md)
 	script_tests cli-artifact tests/cli/artifact.sh
+	# issue 9: the LLVM backend end to end (its own cache, never ~/.cache)
+	script_tests cli-llvm tests/cli/llvm.sh
 	program_tests hosted
 	preopen_tests hosted
 	script_tests net tests/net/net.sh
@@ -501,7 +583,8 @@ if [ -x "$W" ]; then
 	script_tests stdio tests/stdio/stdio.sh
 	fault_fuzz_tests
 	# differential fuzzing against V8 (docs/fuzz-diff.md): 300 random
-	# modules, seeds 1..300, and the findings in tests/fuzz/diff/regress
+	# modules, seeds 1..300, and the findings in tests/fuzz/diff/regress;
+	# then 40 modules and the findings again with the LLVM backend
 	script_tests fuzz-diff tests/fuzz/diff/check.sh
 	qemu_tests
 	if ! skip_qemu; then
@@ -525,6 +608,13 @@ if skip_qemu; then
 	skip spec-qemu "WASMETAL_SKIP_QEMU=1"
 else
 	spec_tests qemu
+fi
+# issue 9: spec files through the LLVM backend (after step 5: its counts)
+spec_llvm_tests hosted
+if skip_qemu; then
+	skip spec-llvm-qemu "WASMETAL_SKIP_QEMU=1"
+else
+	spec_llvm_tests qemu
 fi
 
 summary

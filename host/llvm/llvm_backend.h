@@ -33,8 +33,8 @@
 
 /* Translate module m (already decoded and validated by wasm_module_load)
  * into a new LLVM module in context c.  cpu is the JIT_CPU_* set the code
- * may use (jit.h); SSE4.1 is required for now.  0 and *out, or -1 with
- * the message in err. */
+ * may use (jit.h), any subset of JIT_CPU_ALL (0: x86-64 with SSE2 only).
+ * 0 and *out, or -1 with the message in err. */
 int llvm_wasm_translate(const wasm_module *m, LLVMContextRef c, unsigned cpu,
 			LLVMModuleRef *out, char *err, size_t errlen);
 
@@ -57,6 +57,7 @@ int llvm_wasm_emit_object(LLVMModuleRef mod, LLVMMemoryBufferRef *out, char *err
 struct llvm_wasm_code {
 	uint8_t *blob;
 	size_t size;
+	uint32_t align;         /* the blob's start must be a multiple (<= 4096) */
 	uint32_t nfuncs;
 	uint32_t *func_off, *func_size;
 	uint32_t *entry_off;
@@ -69,6 +70,13 @@ struct llvm_wasm_code {
 	   instruction of another, and func names that one. */
 	uint32_t ntraps;
 	struct llvm_trap_site { uint32_t site, wasm_off, func; } *traps;
+	/* the line table (llvm_debug.c, llvm_lines.c): from code offset
+	   `code` on, up to the next row, the machine code is of the Wasm
+	   instruction at module offset wasm_off (0: of none in particular,
+	   e.g. padding after a function); ascending code offsets, one row
+	   per offset */
+	uint32_t nlines;
+	struct llvm_line { uint32_t code, wasm_off; } *lines;
 };
 
 /* llvm_elf.c: the blob from an object of llvm_wasm_emit_object (any
@@ -76,6 +84,12 @@ struct llvm_wasm_code {
 int llvm_wasm_link_object(const uint8_t *obj, size_t len, uint32_t nfuncs,
 			  struct llvm_wasm_code *out, char *err, size_t errlen);
 void llvm_wasm_code_free(struct llvm_wasm_code *c);
+
+/* llvm_lines.c: the rows of a relocated .debug_line section (its
+ * set_address operands already code offsets in the blob, below
+ * text_end), sorted and one per offset.  0, or -1 with err. */
+int llvm_parse_lines(const uint8_t *sec, size_t len, uint64_t text_end,
+		     struct llvm_line **out, uint32_t *nout, char *err, size_t errlen);
 
 /* Measurement only (bench/llvm_kernels -plain): nonzero makes linear
  * memory accesses plain loads and stores instead of volatile ones.  NOT
@@ -87,5 +101,12 @@ extern int llvm_wasm_plain_memory;
  * and its entry are in the blob.  0 or -1 (err). */
 int llvm_wasm_compile(const wasm_module *m, unsigned cpu, struct llvm_wasm_code *out,
 		      char *err, size_t errlen);
+
+/* llvm_code.c: m's code (m from wasm_module_load, not instantiated)
+ * replaced by the backend's: compiled for cpu (JIT_CPU_*), the import
+ * stubs of the single-pass JIT before it, as the runtime's struct
+ * jit_code of backend JIT_BACKEND_LLVM (jit.h), sealed.  On failure m
+ * keeps its code.  0, or -1 with err. */
+int llvm_wasm_module_code(wasm_module *m, unsigned cpu, char *err, size_t errlen);
 
 #endif

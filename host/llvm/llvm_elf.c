@@ -116,7 +116,8 @@ static int read_headers(struct elf *e)
  * Writable or uninitialized data has no place in shared code: refused.
  * .eh_frame is not needed (no unwinding through Wasm code) and dropped,
  * with the relocations that apply to it. */
-static int layout(struct elf *e, uint8_t **blob, size_t *size, uint16_t shstrndx)
+static int layout(struct elf *e, uint8_t **blob, size_t *size, uint32_t *align,
+		  uint16_t shstrndx)
 {
 	uint64_t off = 0;
 
@@ -139,6 +140,8 @@ static int layout(struct elf *e, uint8_t **blob, size_t *size, uint16_t shstrndx
 			if (table)
 				e->traps_sec = i;
 			off = (off + al - 1) & ~(al - 1);
+			if (al > *align)
+				*align = (uint32_t)al;
 			if (s->sh_size > BLOB_MAX || off > BLOB_MAX - s->sh_size)
 				return fail(e, "code larger than %u bytes", BLOB_MAX);
 			e->base[i] = off;
@@ -298,6 +301,65 @@ static int read_traps(struct elf *e, struct llvm_wasm_code *c)
 	return 0;
 }
 
+/*
+ * The line table: .debug_line copied out, its R_X86_64_64 relocations
+ * (the set_address operands: code symbol + addend) applied with blob
+ * offsets, then read by llvm_lines.c.  No .debug_line: no rows.
+ */
+static int read_lines(struct elf *e, uint32_t symtab, uint64_t nsyms, uint16_t shstrndx,
+		      struct llvm_wasm_code *c)
+{
+	uint32_t dl = 0;
+	uint8_t *copy;
+	int rc;
+
+	for (uint32_t i = 1; i < e->nsh; i++) {
+		const char *name = name_at(e, shstrndx, e->shdr[i].sh_name);
+		if (name && !strcmp(name, ".debug_line"))
+			dl = i;
+	}
+	if (!dl)
+		return 0;
+	const Elf64_Shdr *d = &e->shdr[dl];
+	if (d->sh_type != SHT_PROGBITS || !in_file(e, d->sh_offset, d->sh_size) ||
+	    d->sh_size > BLOB_MAX)
+		return fail(e, ".debug_line: bad header");
+	if (!(copy = malloc(d->sh_size ? d->sh_size : 1)))
+		return fail(e, "out of memory");
+	memcpy(copy, e->b + d->sh_offset, d->sh_size);
+	for (uint32_t i = 1; i < e->nsh; i++) {
+		const Elf64_Shdr *s = &e->shdr[i];
+		if (s->sh_type != SHT_RELA || s->sh_info != dl)
+			continue;
+		for (uint64_t k = 0; k < s->sh_size / sizeof(Elf64_Rela); k++) {
+			Elf64_Rela r;
+			Elf64_Sym sym;
+			uint64_t S, v;
+			memcpy(&r, e->b + s->sh_offset + k * sizeof r, sizeof r);
+			if (ELF64_R_TYPE(r.r_info) != R_X86_64_64 ||
+			    ELF64_R_SYM(r.r_info) == 0 || ELF64_R_SYM(r.r_info) >= nsyms ||
+			    r.r_offset > d->sh_size || d->sh_size - r.r_offset < 8) {
+				free(copy);
+				return fail(e, ".debug_line: bad relocation %llu",
+					    (unsigned long long)k);
+			}
+			get_sym(e, symtab, ELF64_R_SYM(r.r_info), &sym);
+			if (sym_addr(e, &sym, &S) || r.r_addend < 0 ||
+			    (uint64_t)r.r_addend > e->text_end) {
+				free(copy);
+				return fail(e, ".debug_line: relocation %llu outside the code",
+					    (unsigned long long)k);
+			}
+			v = S + (uint64_t)r.r_addend;
+			memcpy(copy + r.r_offset, &v, 8);
+		}
+	}
+	rc = llvm_parse_lines(copy, d->sh_size, e->text_end, &c->lines, &c->nlines, e->err,
+			      e->errlen);
+	free(copy);
+	return rc;
+}
+
 /* Apply every SHT_RELA section that targets a laid-out section. */
 static int relocate(struct elf *e, uint32_t symtab, uint64_t nsyms, struct llvm_wasm_code *c)
 {
@@ -366,6 +428,7 @@ int llvm_wasm_link_object(const uint8_t *obj, size_t len, uint32_t nfuncs,
 	memset(out, 0, sizeof *out);
 	err[0] = 0;
 	out->nfuncs = nfuncs;
+	out->align = 16;
 	out->func_off = malloc((nfuncs ? nfuncs : 1) * sizeof(uint32_t));
 	out->func_size = calloc(nfuncs ? nfuncs : 1, sizeof(uint32_t));
 	out->entry_off = malloc((nfuncs ? nfuncs : 1) * sizeof(uint32_t));
@@ -378,11 +441,12 @@ int llvm_wasm_link_object(const uint8_t *obj, size_t len, uint32_t nfuncs,
 	rc = read_headers(&e);
 	if (!rc)
 		memcpy(&shstrndx, obj + offsetof(Elf64_Ehdr, e_shstrndx), 2);
-	rc = rc ? rc : layout(&e, &out->blob, &out->size, shstrndx);
+	rc = rc ? rc : layout(&e, &out->blob, &out->size, &out->align, shstrndx);
 	rc = rc ? rc : find_symtab(&e, &symtab, &nsyms);
 	rc = rc ? rc : read_symbols(&e, symtab, nsyms, out);
 	rc = rc ? rc : relocate(&e, symtab, nsyms, out);
 	rc = rc ? rc : read_traps(&e, out);
+	rc = rc ? rc : read_lines(&e, symtab, nsyms, shstrndx, out);
 done:
 	free(e.shdr);
 	free(e.base);
@@ -398,5 +462,6 @@ void llvm_wasm_code_free(struct llvm_wasm_code *c)
 	free(c->func_size);
 	free(c->entry_off);
 	free(c->traps);
+	free(c->lines);
 	memset(c, 0, sizeof *c);
 }

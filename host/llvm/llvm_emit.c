@@ -8,18 +8,31 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include "llvm_backend.h"
 #include "lw.h"
 
+/* LLVM 14's X86CmovConversion pass turns a cmov into a branch and sinks
+ * a load folded into it into the arm that uses it, volatile or not
+ * (llvm/llvm-project#42267, fixed upstream in 2026): a Wasm select (or a
+ * phi made a select) between a value and an out-of-bounds load then
+ * skips the load and does not trap.  A cmov with a memory operand always
+ * loads, so without the pass the trap stays (found by the differential
+ * fuzzer; tests/llvm/select_load_trap.wat,
+ * tests/fuzz/diff/regress/select_of_oob_load_skipped.wat).  The option is
+ * process-wide and may be parsed only once (a second time, LLVM exits). */
 static void init_x86(void)
 {
+	const char *const argv[] = { "wasmetal", "-x86-cmov-converter=false" };
+
 	LLVMInitializeX86TargetInfo();
 	LLVMInitializeX86Target();
 	LLVMInitializeX86TargetMC();
 	LLVMInitializeX86AsmPrinter();
 	LLVMInitializeX86AsmParser();   /* inline asm: rep movsb/stosb */
+	LLVMParseCommandLineOptions(2, argv, NULL);
 }
 
 /* The x86-64 target machine both O2 (its TargetTransformInfo: costs of

@@ -468,6 +468,7 @@ static bool body(struct lw *s)
 
 	while (s->nctl) {
 		s->op_off = (uint32_t)wasm_reader_offset(&s->r);
+		lw_debug_loc(s, s->op_off);
 		if (!wasm_read_u8(&s->r, &op))
 			return lw_fail(s, "llvm backend: body ends early (function %u)",
 				       s->func);
@@ -493,6 +494,7 @@ bool lw_func(struct lw *s, uint32_t func)
 	s->results_area = NULL;
 	s->entry = LLVMAppendBasicBlockInContext(s->c, s->fn, "entry");
 	LLVMPositionBuilderAtEnd(s->b, s->entry);
+	lw_debug_loc(s, f->body_start);         /* locals, the stack check */
 	if (first == 2)
 		s->results_area = LLVMBuildBitCast(s->b, LLVMGetParam(s->fn, 1),
 						   LLVMPointerType(s->i64, 0), "");

@@ -119,10 +119,20 @@ static void v1_attrs(struct lw *s, LLVMValueRef f, const char *features)
 	add_enum_attr(s, f, "nounwind");
 }
 
+/*
+ * LLVM's features for cpu: "x86-64" (SSE2) plus exactly the JIT_CPU_*
+ * set, each named on or off, so that no default of the code generator
+ * adds one.  (LLVM's sse4.1 implies ssse3 and sse3: jit_cpu_features
+ * reports SSE4.1 only with them.)  Without SSE4.1 the rounding
+ * instructions are jit_rt calls (llvm_num.c), without POPCNT ctpop is
+ * inline bit arithmetic, without LZCNT or BMI1 clz and ctz are bsr/bsf
+ * with the zero case selected.
+ */
 static void features_string(unsigned cpu, char *buf, size_t len)
 {
-	snprintf(buf, len, "+sse2,+sse4.1%s%s%s", cpu & JIT_CPU_POPCNT ? ",+popcnt" : "",
-		 cpu & JIT_CPU_LZCNT ? ",+lzcnt" : "", cpu & JIT_CPU_BMI1 ? ",+bmi" : "");
+	snprintf(buf, len, "+sse2,%csse4.1,%cpopcnt,%clzcnt,%cbmi",
+		 cpu & JIT_CPU_SSE41 ? '+' : '-', cpu & JIT_CPU_POPCNT ? '+' : '-',
+		 cpu & JIT_CPU_LZCNT ? '+' : '-', cpu & JIT_CPU_BMI1 ? '+' : '-');
 }
 
 /* wasm_entry_<i>(ctx, const uint64_t *args, uint64_t *results): the
@@ -220,6 +230,7 @@ static bool declare_all(struct lw *s, const char *features)
 		   PLT (position-independent, DESIGN.md decision 5) */
 		LLVMSetVisibility(s->fns[i], LLVMHiddenVisibility);
 		v1_attrs(s, s->fns[i], features);
+		lw_debug_func(s, i, s->fns[i]);
 	}
 	return true;
 }
@@ -237,8 +248,9 @@ int llvm_wasm_translate(const wasm_module *m, LLVMContextRef c, unsigned cpu,
 	s.c = c;
 	s.err = err;
 	s.errlen = errlen;
-	if (!(cpu & JIT_CPU_SSE41)) {
-		snprintf(err, errlen, "llvm backend: the CPU lacks SSE4.1 (required for now)");
+	s.cpu = cpu;
+	if (cpu & ~(unsigned)JIT_CPU_ALL) {
+		snprintf(err, errlen, "llvm backend: unknown CPU features 0x%x", cpu);
 		return -1;
 	}
 	features_string(cpu, features, sizeof features);
@@ -247,11 +259,15 @@ int llvm_wasm_translate(const wasm_module *m, LLVMContextRef c, unsigned cpu,
 	LLVMSetTarget(s.mod, LW_TRIPLE);
 	s.b = LLVMCreateBuilderInContext(c);
 	s.fns = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *s.fns);
+	lw_debug_begin(&s);
 	ok = s.fns && declare_all(&s, features);
 	for (uint32_t i = m->nimported_funcs; ok && i < m->nfuncs; i++)
 		ok = lw_func(&s, i);
+	s.fn = NULL;
+	lw_debug_loc(&s, 0);    /* the trampolines have no Wasm locations */
 	for (uint32_t i = m->nimported_funcs; ok && i < m->nfuncs; i++)
 		entry_trampoline(&s, i, features);
+	lw_debug_end(&s);
 	free(s.fns);
 	free(s.stack);
 	free(s.ctl);

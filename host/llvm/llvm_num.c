@@ -6,8 +6,11 @@
  * min/max with NaN and signed zeros, out-of-range float->int), the Wasm
  * rule is spelled out: an explicit check and a trap, a mask, or selects.
  */
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include "lw.h"
+#include "jit.h"
 #include "wasm.h"
 #include "opcodes.h"
 
@@ -155,6 +158,58 @@ static bool int_unop(struct lw *s, uint8_t op)
 	return true;
 }
 
+/*
+ * fadd, fsub, fmul, fdiv, fptrunc and fpext as LLVM's constrained
+ * intrinsics (round.tonearest, fpexcept.strict) rather than instructions.
+ * With its default floating-point semantics LLVM folds x - 0, x + -0,
+ * x * 1, x / 1 to x, x * -1, x / -1, -0 - x to fneg x, and
+ * fptrunc(fpext x) to x: right for every x but a signaling NaN, which
+ * Wasm arithmetic must quiet (Core spec §4.3.3 NaN propagation: the
+ * result is an arithmetic NaN; spec float_exprs.wast).  LLVM keeps the
+ * constrained forms when it cannot ignore the invalid-operation exception
+ * a signaling NaN raises, and lowers them to the same instructions.
+ * Other operations are left as they are: Wasm never changes the rounding
+ * mode or reads the exception flags, so mixing the two forms is harmless.
+ */
+static LLVMValueRef fp_md(struct lw *s, const char *str)
+{
+	return LLVMMetadataAsValue(s->c, LLVMMDStringInContext2(s->c, str, strlen(str)));
+}
+
+static const char *fsuf(struct lw *s, LLVMTypeRef t)
+{
+	return t == s->f32 ? "f32" : "f64";
+}
+
+static LLVMValueRef fp_strict_binop(struct lw *s, const char *op, LLVMValueRef a,
+				    LLVMValueRef b)
+{
+	LLVMValueRef args[4] = { a, b, fp_md(s, "round.tonearest"),
+				 fp_md(s, "fpexcept.strict") };
+	char name[64];
+
+	snprintf(name, sizeof name, "llvm.experimental.constrained.%s.%s", op,
+		 fsuf(s, LLVMTypeOf(a)));
+	return lw_intrinsic(s, name, LLVMTypeOf(a), args, 4);
+}
+
+static LLVMValueRef fp_strict_demote(struct lw *s, LLVMValueRef a)
+{
+	LLVMValueRef args[3] = { a, fp_md(s, "round.tonearest"),
+				 fp_md(s, "fpexcept.strict") };
+
+	return lw_intrinsic(s, "llvm.experimental.constrained.fptrunc.f32.f64", s->f32,
+			    args, 3);
+}
+
+static LLVMValueRef fp_strict_promote(struct lw *s, LLVMValueRef a)
+{
+	LLVMValueRef args[2] = { a, fp_md(s, "fpexcept.strict") };
+
+	return lw_intrinsic(s, "llvm.experimental.constrained.fpext.f64.f32", s->f64,
+			    args, 2);
+}
+
 static LLVMValueRef as_int(struct lw *s, LLVMValueRef f)
 {
 	return LLVMBuildBitCast(s->b, f, LLVMTypeOf(f) == s->f32 ? s->i32 : s->i64, "");
@@ -179,11 +234,41 @@ static LLVMValueRef fminmax(struct lw *s, bool is_max, LLVMValueRef a, LLVMValue
 	return LLVMBuildSelect(s->b, uno, LLVMBuildFAdd(s->b, a, b, ""), r, "");
 }
 
+/*
+ * ceil, floor, trunc, nearest (k 2..5 of float_op).  With SSE4.1, LLVM's
+ * intrinsics, which become roundss/roundsd (nearest: nearbyint rounds as
+ * MXCSR says, which v1 fixes at round-to-nearest-even, docs/abi.md).
+ * Without it LLVM would lower them to calls of ceilf, floor, ... in libm,
+ * and compiled code calls no C function by address (docs/abi.md "Calls
+ * out"): they go through ctx->rt->round32/round64 instead, the single-pass
+ * JIT's fallback (jit/runtime.c; a NaN comes back quieted).  The helper
+ * touches no memory of ours: readnone lets O2 hoist and merge the calls.
+ */
+static LLVMValueRef fround(struct lw *s, unsigned k, LLVMValueRef a)
+{
+	static const char *const intr[4] = { "ceil", "floor", "trunc", "nearbyint" };
+	static const int mode[4] = { 2, 1, 3, 0 };      /* jit_rt: 0 nearest 1 floor
+							   2 ceil 3 trunc */
+	LLVMTypeRef t = LLVMTypeOf(a);
+	LLVMTypeRef at[2] = { t, s->i32 };
+	LLVMValueRef args[2] = { a, LLVMConstInt(s->i32, (unsigned)mode[k - 2], false) };
+	LLVMValueRef call;
+
+	if (s->cpu & JIT_CPU_SSE41)
+		return unary_intr(s, intr[k - 2], a, false);
+	call = lw_rt_call(s, t == s->f32 ? offsetof(struct jit_rt, round32)
+					 : offsetof(struct jit_rt, round64), t, at, args, 2);
+	LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(s->c, LLVMGetEnumAttributeKindForName("readnone", 8), 0));
+	LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(s->c, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+	return call;
+}
+
 static bool float_op(struct lw *s, uint8_t op)
 {
 	/* f32.abs..f32.copysign and f64.abs..f64.copysign are the same list */
 	unsigned k = op <= OP_F32_COPYSIGN ? op - OP_F32_ABS : op - OP_F64_ABS;
-	static const char *const round[4] = { "ceil", "floor", "trunc", "nearbyint" };
 	LLVMValueRef a, b, r;
 
 	if (k <= 6) {
@@ -193,9 +278,7 @@ static bool float_op(struct lw *s, uint8_t op)
 		else if (k == 1)
 			r = LLVMBuildFNeg(s->b, a, "");
 		else if (k <= 5)
-			/* nearest: nearbyint rounds as MXCSR says, which v1
-			   fixes at round-to-nearest-even (docs/abi.md) */
-			r = unary_intr(s, round[k - 2], a, false);
+			r = fround(s, k, a);
 		else
 			r = unary_intr(s, "sqrt", a, false);
 		lw_push(s, r);
@@ -204,10 +287,10 @@ static bool float_op(struct lw *s, uint8_t op)
 	b = lw_pop(s);
 	a = lw_pop(s);
 	switch (k) {
-	case 7: r = LLVMBuildFAdd(s->b, a, b, ""); break;
-	case 8: r = LLVMBuildFSub(s->b, a, b, ""); break;
-	case 9: r = LLVMBuildFMul(s->b, a, b, ""); break;
-	case 10: r = LLVMBuildFDiv(s->b, a, b, ""); break;
+	case 7: r = fp_strict_binop(s, "fadd", a, b); break;
+	case 8: r = fp_strict_binop(s, "fsub", a, b); break;
+	case 9: r = fp_strict_binop(s, "fmul", a, b); break;
+	case 10: r = fp_strict_binop(s, "fdiv", a, b); break;
 	case 11: r = fminmax(s, false, a, b); break;
 	case 12: r = fminmax(s, true, a, b); break;
 	default: r = binary_intr(s, "copysign", a, b, NULL); break;
@@ -273,10 +356,10 @@ static bool convert_op(struct lw *s, uint8_t op)
 	case OP_I64_TRUNC_F32_U: case OP_I64_TRUNC_F64_U: r = trunc_checked(s, a, s->i64, false); break;
 	case OP_F32_CONVERT_I32_S: case OP_F32_CONVERT_I64_S: r = LLVMBuildSIToFP(s->b, a, s->f32, ""); break;
 	case OP_F32_CONVERT_I32_U: case OP_F32_CONVERT_I64_U: r = LLVMBuildUIToFP(s->b, a, s->f32, ""); break;
-	case OP_F32_DEMOTE_F64: r = LLVMBuildFPTrunc(s->b, a, s->f32, ""); break;
+	case OP_F32_DEMOTE_F64: r = fp_strict_demote(s, a); break;
 	case OP_F64_CONVERT_I32_S: case OP_F64_CONVERT_I64_S: r = LLVMBuildSIToFP(s->b, a, s->f64, ""); break;
 	case OP_F64_CONVERT_I32_U: case OP_F64_CONVERT_I64_U: r = LLVMBuildUIToFP(s->b, a, s->f64, ""); break;
-	case OP_F64_PROMOTE_F32: r = LLVMBuildFPExt(s->b, a, s->f64, ""); break;
+	case OP_F64_PROMOTE_F32: r = fp_strict_promote(s, a); break;
 	case OP_I32_REINTERPRET_F32: r = LLVMBuildBitCast(s->b, a, s->i32, ""); break;
 	case OP_I64_REINTERPRET_F64: r = LLVMBuildBitCast(s->b, a, s->i64, ""); break;
 	case OP_F32_REINTERPRET_I32: r = LLVMBuildBitCast(s->b, a, s->f32, ""); break;

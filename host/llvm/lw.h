@@ -10,8 +10,10 @@
  *                   phis) and direct calls
  *   llvm_mem.c      globals, loads/stores, memory.size/grow
  *   llvm_ref.c      references, tables, call_indirect, bulk memory
+ *   llvm_debug.c    line tables: each instruction's Wasm offset
  *   llvm_emit.c     code generation into an ELF object in memory
  *   llvm_elf.c      that object -> one position-independent blob
+ *   llvm_lines.c    its .debug_line -> (code offset, Wasm offset) rows
  *   llvm_num.c      the numeric opcodes with Wasm semantics (explicit
  *                   checks where Wasm traps and LLVM would be undefined)
  *
@@ -25,6 +27,7 @@
 #include <stdint.h>
 #include <llvm-c/Core.h>
 #include <llvm-c/TargetMachine.h>
+#include <llvm-c/DebugInfo.h>
 #include "module.h"
 #include "leb.h"
 
@@ -71,6 +74,10 @@ struct lw {
 	struct lw_ctl *ctl;
 	uint32_t nctl, ctl_cap;
 	bool dead;                      /* no insertion block: skip to else/end */
+	unsigned cpu;                   /* JIT_CPU_* the code may use (jit.h) */
+	/* llvm_debug.c: line tables with Wasm offsets as lines */
+	LLVMDIBuilderRef dib;
+	LLVMMetadataRef difile, disubty;
 	char *err;
 	size_t errlen;
 	/* types */
@@ -152,5 +159,11 @@ LLVMValueRef lw_funcref_field(struct lw *s, LLVMValueRef fr, size_t off, bool is
  * for an opcode it does not know. */
 bool lw_numeric(struct lw *s, uint8_t op);
 bool lw_trunc_sat(struct lw *s, uint32_t sub);
+
+/* llvm_debug.c */
+void lw_debug_begin(struct lw *s);
+void lw_debug_func(struct lw *s, uint32_t i, LLVMValueRef fn);
+void lw_debug_loc(struct lw *s, uint32_t off);
+void lw_debug_end(struct lw *s);
 
 #endif

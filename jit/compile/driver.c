@@ -666,7 +666,10 @@ static unsigned int cpu_detect(void)
 
 	if (!known) {
 		if (__get_cpuid(1, &eax, &ebx, &ecx, &edx)) {
-			if (ecx & (1u << 19))
+			/* SSE4.1 (19) with SSE3 (0) and SSSE3 (9), which
+			   LLVM's sse4.1 implies: a virtual CPU may be given
+			   one without the others */
+			if ((ecx & (1u << 19)) && (ecx & (1u << 9)) && (ecx & 1u))
 				bits |= JIT_CPU_SSE41;
 			if (ecx & (1u << 23))
 				bits |= JIT_CPU_POPCNT;
@@ -744,6 +747,7 @@ static int finish(struct jc *jc, struct jit_code **out, struct wasm_error *err)
 		free(c);
 		return set_err(err, "cannot seal code pages");
 	}
+	c->backend = JIT_BACKEND_SINGLE;
 	c->nfuncs = jc->m->nfuncs;
 	c->func_offsets = jc->offs;
 	c->func_ends = jc->ends;
@@ -815,4 +819,34 @@ out:
 	fc_bufs_free(&keep);
 	x64_free(&jc.a);
 	return rc;
+}
+
+/* Import stubs alone, for another backend's code (host/llvm/llvm_code.c),
+ * which calls imports through their funcrefs as single-pass code does: the
+ * stub of import i at [offs[i], ends[i]) of *buf, 16-byte aligned, the
+ * imports in index order from offset 0.  0 with *buf malloc'd (*len may be
+ * 0), or -1 with err. */
+int jit_import_stubs(wasm_module *m, uint8_t **buf, size_t *len, uint32_t *offs,
+		     uint32_t *ends, struct wasm_error *err)
+{
+	struct jc jc = { .m = m };
+
+	memset(err, 0, sizeof(*err));
+	*buf = NULL;
+	*len = 0;
+	x64_init(&jc.a);
+	for (uint32_t i = 0; i < m->nimported_funcs; i++) {
+		x64_align(&jc.a, 16);
+		offs[i] = (uint32_t)jc.a.len;
+		emit_import_stub(&jc, i);
+		ends[i] = (uint32_t)jc.a.len;
+	}
+	if (jc.a.oom || !(*buf = malloc(jc.a.len ? jc.a.len : 1))) {
+		x64_free(&jc.a);
+		return set_err(err, "out of memory");
+	}
+	memcpy(*buf, jc.a.buf, jc.a.len);
+	*len = jc.a.len;
+	x64_free(&jc.a);
+	return 0;
 }

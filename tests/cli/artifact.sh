@@ -23,8 +23,9 @@
 #   artifact/truncated_refused  cut at a few lengths: 125 and "artifact
 #                               truncated at byte N: ..."
 #   artifact/inspect            `wasmetal inspect OUT.wmo`: header, module
-#   artifact/backend_llvm_not_yet, artifact/usage_errors,
-#   artifact/invalid_module, artifact/no_temp_file_left
+#   artifact/usage_errors, artifact/invalid_module,
+#   artifact/no_temp_file_left
+# (LLVM artifacts, `--backend llvm` and its cache: tests/cli/llvm.sh)
 # and under QEMU (unless WASMETAL_SKIP_QEMU=1; every boot with a timeout):
 #   qemu/artifact/NAME          `wasmetal run app.wmo`: the kernel loads the
 #                               artifact from the bundle (its log: "entering
@@ -38,8 +39,7 @@
 #   qemu/artifact/image_backend_single            `wasmetal image --backend
 #                               single app.wasm`: compiled on the host, booted
 #                               without compiling, argv[0] still app.wasm
-#   (hosted: artifact/image_backend_llvm_not_yet,
-#    artifact/image_backend_of_an_artifact_is_usage_error)
+#   (hosted: artifact/image_backend_of_an_artifact_is_usage_error)
 #
 # Prints PASS/FAIL lines and "N passed, N failed, N skipped" (tests/lib.sh).
 set -u
@@ -183,21 +183,6 @@ tests() {
 	[ $ok = 1 ] && pass artifact/truncated_refused ||
 		fail artifact/truncated_refused "see below" "$T/trunc"
 
-	"$W" compile "$w/args_env_exit7.wasm" -o "$T/l.wmo" --backend llvm >"$T/out" 2>"$T/err"
-	RC=$?
-	if [ $RC -eq 125 ] && grep -q 'backend llvm is not available yet' "$T/err" && [ ! -e "$T/l.wmo" ]; then
-		pass artifact/backend_llvm_not_yet
-	else
-		fail artifact/backend_llvm_not_yet "status $RC" "$T/err"
-	fi
-
-	"$W" image --backend llvm "$w/args_env_exit7.wasm" -o "$T/l.img" >"$T/out" 2>"$T/err"
-	RC=$?
-	if [ $RC -eq 125 ] && grep -q 'backend llvm is not available yet' "$T/err" && [ ! -e "$T/l.img" ]; then
-		pass artifact/image_backend_llvm_not_yet
-	else
-		fail artifact/image_backend_llvm_not_yet "status $RC" "$T/err"
-	fi
 	"$W" image --allow-precompiled --backend single "$T/args_env_exit7.wmo" -o "$T/l.img" >"$T/out" 2>"$T/err"
 	RC=$?
 	if [ $RC -eq 2 ] && grep -q 'is already an artifact' "$T/err" && [ ! -e "$T/l.img" ]; then

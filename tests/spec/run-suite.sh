@@ -4,6 +4,7 @@
 #
 #   tests/spec/run-suite.sh [NAME...]            (make spec)
 #   tests/spec/run-suite.sh --qemu [NAME...]     (make spec-qemu)
+#   tests/spec/run-suite.sh --llvm [--qemu] [NAME...]   (make spec-llvm)
 #
 # First the runner's self-tests (tests/spec/*.wast, see below).  Then
 # converts every top-level *.wast of the testsuite except simd_*.wast (or
@@ -21,6 +22,15 @@
 #   build/spec/qemu-result.txt and the kernel log in
 #   build/spec/qemu-kernel.log, split into the same per-file lines.  No
 #   truncation sweep (it tests the loader, which the hosted run covers).
+# --llvm: the same, with `wasmetal spec --backend llvm`: every valid module
+#   compiled by the LLVM backend into an artifact that the executor loads
+#   (hosted) or that the blob carries to the kernel (--qemu); outputs named
+#   result-llvm.txt, qemu-result-llvm.txt, qemu-kernel-llvm.log.  No
+#   truncation sweep either (the loader is the same).  With SPEC_AOT_CACHE
+#   set, artifacts are taken from and kept in that cache directory
+#   (`--cache`), so that a --qemu pass reuses what a hosted pass compiled
+#   (make spec-llvm empties it first: the cache is keyed by engine version,
+#   not by the build of the backend).
 #
 # Last, the total "N passed, N failed, N skipped".  A file that crashes,
 # hangs or does not convert (--qemu: has no summary line in the boot's
@@ -34,10 +44,23 @@
 # tools are missing.
 set -u
 
-QEMU=0
-if [ "${1:-}" = "--qemu" ]; then
-	QEMU=1
+QEMU=0 LLVM=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--qemu) QEMU=1 ;;
+	--llvm) LLVM=1 ;;
+	*) break ;;
+	esac
 	shift
+done
+# what --llvm adds to every `wasmetal spec`, and to its output files' names
+FLAGS= SUF=
+if [ $LLVM -eq 1 ]; then
+	FLAGS="--backend llvm" SUF=-llvm
+	if [ -n "${SPEC_AOT_CACHE:-}" ]; then
+		export WASMETAL_AOT_CACHE=$SPEC_AOT_CACHE
+		FLAGS="$FLAGS --cache"
+	fi
 fi
 TS=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
 BUILD=${BUILD:-build}
@@ -74,7 +97,7 @@ selftest_failed=0
 self_jsons=""
 for wast in tests/spec/*.wast; do
 	name=$(basename "$wast" .wast)
-	dir=$BUILD/spec/self/$name
+	dir=$BUILD/spec/self$SUF/$name
 	mkdir -p "$dir"
 	rm -f "$dir"/*
 	if ! wast2json "$wast" -o "$dir/$name.json" >"$dir/result.txt" 2>&1; then
@@ -84,7 +107,8 @@ for wast in tests/spec/*.wast; do
 	fi
 	self_jsons="$self_jsons $dir/$name.json"
 	[ $QEMU -eq 1 ] && continue
-	timeout -k 5 "$TIMEOUT" "$WASMETAL" spec "$dir/$name.json" \
+	# shellcheck disable=SC2086
+	timeout -k 5 "$TIMEOUT" "$WASMETAL" spec $FLAGS "$dir/$name.json" \
 		>"$dir/result.txt" 2>&1
 done
 
@@ -145,6 +169,7 @@ count() {
 }
 
 converted=""
+start_all=$(date +%s.%N)
 printf '%-28s %7s %7s %7s\n' file passed failed skipped
 for name in $names; do
 	nfiles=$((nfiles + 1))
@@ -156,8 +181,9 @@ for name in $names; do
 	converted="$converted $name"
 	[ $QEMU -eq 1 ] && continue
 	json=$BUILD/spec/$name/$name.json
-	out=$BUILD/spec/$name/result.txt
-	timeout -k 5 "$TIMEOUT" "$WASMETAL" spec "$json" >"$out" 2>&1
+	out=$BUILD/spec/$name/result$SUF.txt
+	# shellcheck disable=SC2086
+	timeout -k 5 "$TIMEOUT" "$WASMETAL" spec $FLAGS "$json" >"$out" 2>&1
 	rc=$?
 	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
 	note=""
@@ -171,15 +197,15 @@ for name in $names; do
 done
 
 if [ $QEMU -eq 1 ]; then
-	out=$BUILD/spec/qemu-result.txt
-	log=$BUILD/spec/qemu-kernel.log
+	out=$BUILD/spec/qemu-result$SUF.txt
+	log=$BUILD/spec/qemu-kernel$SUF.log
 	jsons=$self_jsons
 	for name in $converted; do
 		jsons="$jsons $BUILD/spec/$name/$name.json"
 	done
 	start=$(date +%s.%N)
 	# shellcheck disable=SC2086
-	"$WASMETAL" spec --qemu --timeout "$QEMU_TIMEOUT" --log "$log" $jsons \
+	"$WASMETAL" spec --qemu $FLAGS --timeout "$QEMU_TIMEOUT" --log "$log" $jsons \
 		>"$out" 2>&1
 	rc=$?
 	end=$(date +%s.%N)
@@ -197,6 +223,27 @@ if [ $QEMU -eq 1 ]; then
 	     "$(awk "BEGIN { printf \"%.1f\", $end - $start }") s" \
 	     "(output in $out, kernel log in $log)"
 	grep -a 'spec scripts done\|plat: wasm area' "$log" | sed 's/^\[[^]]*\] /kernel: /'
+	grep -a '^wasmetal spec: .* modules compiled by' "$out"
+	grep -a '^note: .* script modules loaded from artifacts' "$out"
+elif [ $LLVM -eq 1 ]; then
+	echo "$nfiles files (failures of each in $BUILD/spec/NAME/result$SUF.txt)"
+	# each process's "wasmetal spec: N modules compiled by llvm, ..." and
+	# "note: N script modules loaded from artifacts, N compiled here"
+	for name in $converted; do
+		cat "$BUILD/spec/$name/result$SUF.txt"
+	done | awk -v t0="$start_all" -v t1="$(date +%s.%N)" \
+		-v how="${SPEC_AOT_CACHE:+ (or from the cache)}" '
+		/^wasmetal spec: [0-9]+ modules compiled by/ {
+			c += $3; i += $(NF - 8); f += $(NF - 3); s += $(NF - 1)
+		}
+		/^note: [0-9]+ script modules loaded from artifacts, [0-9]+ compiled here$/ {
+			a += $2; h += $(NF - 2)
+		}
+		END { printf "llvm: %d modules compiled%s, %d invalid left as modules, " \
+			"%d failed; compiling %.1f s of the %.1f s\n", c, how, i, f, s, t1 - t0
+		      printf "note: %d script modules loaded from artifacts, %d compiled " \
+			"here\n", a, h }'
+	echo "no truncation sweep with --llvm (the loader is the plain run's)"
 else
 	echo "$nfiles files (failures of each in $BUILD/spec/NAME/result.txt)"
 

@@ -72,6 +72,10 @@ static bool ranges_inside(const struct llvm_wasm_code *lc)
 		if (lc->entry_off[i] != UINT32_MAX && lc->entry_off[i] >= lc->size)
 			return false;
 	}
+	for (uint32_t k = 0; k < lc->nlines; k++)
+		if (lc->lines[k].code > lc->size ||
+		    (k && lc->lines[k].code <= lc->lines[k - 1].code))
+			return false;
 	return true;
 }
 
@@ -121,6 +125,57 @@ TEST(object_links_to_one_blob)
 		      lc.func_off[i] + lc.func_size[i] <= lc.func_off[i + 1] ||
 		      lc.func_off[i + 1] + lc.func_size[i + 1] <= lc.func_off[i]);
 	llvm_wasm_code_free(&lc);
+	free(obj);
+}
+
+/* The line table (llvm_debug.c, llvm_lines.c): rows inside the code,
+ * ascending, each 0 or a module offset; and the section cut at every
+ * length, or a byte of it flipped, is read or refused, never trusted
+ * past its end (ranges_inside checks what an accepted one gives). */
+TEST(line_table_read_and_cuts_checked)
+{
+	size_t len, refused = 0, accepted = 0;
+	uint32_t nf = 0;
+	uint8_t *obj = object_of("control", &len, &nf);
+	struct llvm_wasm_code lc;
+	Elf64_Shdr *dl;
+	uint64_t full;
+	char msg[256];
+
+	REQUIRE(obj);
+	REQUIRE((dl = section(obj, ".debug_line")));
+	REQUIRE(llvm_wasm_link_object(obj, len, nf, &lc, msg, sizeof msg) == 0);
+	CHECK(lc.nlines > 10);
+	CHECK(ranges_inside(&lc));
+	for (uint32_t k = 0; k < lc.nlines; k++)
+		CHECK(lc.lines[k].wasm_off < wasm_len_last);
+	llvm_wasm_code_free(&lc);
+	full = dl->sh_size;
+	for (uint64_t n = 0; n < full; n++) {
+		dl->sh_size = n;
+		if (llvm_wasm_link_object(obj, len, nf, &lc, msg, sizeof msg)) {
+			CHECK(strstr(msg, ".debug_line") != NULL);
+			refused++;
+		} else {
+			CHECK_MSG(ranges_inside(&lc), "cut at %llu: rows outside",
+				  (unsigned long long)n);
+			accepted++;
+			llvm_wasm_code_free(&lc);
+		}
+	}
+	dl->sh_size = full;
+	for (uint64_t k = 0; k < full; k++) {
+		obj[dl->sh_offset + k] ^= 0xff;
+		if (llvm_wasm_link_object(obj, len, nf, &lc, msg, sizeof msg) == 0) {
+			CHECK_MSG(ranges_inside(&lc), "flip at %llu: rows outside",
+				  (unsigned long long)k);
+			llvm_wasm_code_free(&lc);
+		}
+		obj[dl->sh_offset + k] ^= 0xff;
+	}
+	fprintf(stderr, "test_llvm_elf: .debug_line cut at %llu lengths: %zu refused, "
+		"%zu accepted\n", (unsigned long long)full, refused, accepted);
+	CHECK(refused > 0);
 	free(obj);
 }
 
@@ -313,6 +368,7 @@ int main(void)
 	plat_host_init();
 	RUN(object_links_to_one_blob);
 	RUN(object_truncations_refused);
+	RUN(line_table_read_and_cuts_checked);
 	RUN(object_byte_flips_checked);
 	RUN(object_unsupported_contents_refused);
 	RUN(relocation_addend_overflow_refused);

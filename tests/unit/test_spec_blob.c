@@ -5,12 +5,15 @@
  * runs on hostile bytes, rejects every truncation and survives every
  * single-byte corruption (no crash, no out-of-range module index); the
  * executor runs a blob end to end (spec_blob_run) with the counts it
- * should; and the kernel's bundle reader takes a spec blob in place of
- * the module.
+ * should, also with a module compiled ahead of time (an artifact, as
+ * `wasmetal spec --backend llvm` sends them: loaded with every check,
+ * a refused one a failure); and the kernel's bundle reader takes a spec
+ * blob in place of the module.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include "check.h"
+#include "artifact.h"
 #include "spec_blob.h"
 #include "../../kernel/bundle.c"
 
@@ -236,6 +239,79 @@ TEST(run_blob)
 	free(w.data);
 }
 
+/* make_script with module 0 as an artifact (the single-pass backend's:
+ * the blob and the executor do not care which); *art to free. */
+static void make_artifact_script(struct spec_file *f, uint8_t **art)
+{
+	struct wasm_error err = { 0 };
+	wasm_module *m = NULL;
+	char why[256];
+	size_t n = 0;
+
+	*art = NULL;
+	make_script(f);
+	CHECK(wasm_module_load(add_wasm, sizeof add_wasm, &m, &err) == 0);
+	CHECK(m && jit_artifact_write(m, JIT_BACKEND_SINGLE, art, &n, why, sizeof why) == 0);
+	wasm_module_free(m);
+	f->modules[0].bytes = *art;
+	f->modules[0].len = n;
+	f->modules[0].artifact = true;
+}
+
+static int run_file_through_blob(const struct spec_file *f, struct spec_blob_writer *w)
+{
+	struct spec_out o = { .write = out_write };
+
+	spec_blob_begin(w, 0);
+	spec_blob_add(w, f);
+	CHECK(spec_blob_end(w) == 0);
+	out_len = 0;
+	return spec_blob_run(w->data, w->len, &o);
+}
+
+/* An artifact module keeps its flag through the blob and runs as its
+ * module would; a corrupted one is refused by jit_artifact_load, and that
+ * fails the command even where the script expects a rejection; the bytes
+ * of an artifact not marked as one are a malformed Wasm module. */
+TEST(artifact_modules)
+{
+	struct spec_blob_writer w;
+	struct spec_blob_reader rd;
+	struct spec_file f, got;
+	const char *why = NULL;
+	uint8_t *art;
+
+	make_artifact_script(&f, &art);
+	CHECK(run_file_through_blob(&f, &w) == 1);
+	CHECK(strstr(out_buf, "t.json: 5 passed, 2 failed, 1 skipped\n"));
+	CHECK(strstr(out_buf, "\nnote: 1 script modules loaded from artifacts, 0 compiled "
+		      "here\n5 passed, 2 failed, 1 skipped\n"));
+	CHECK(spec_blob_open(&rd, w.data, w.len, &why) == 0 &&
+	      spec_blob_next(&rd, &got, &why) == 1);
+	CHECK(got.modules[0].artifact && !got.modules[1].artifact &&
+	      got.modules[0].len == f.modules[0].len &&
+	      !memcmp(got.modules[0].bytes, art, f.modules[0].len));
+	spec_file_free(&got);
+	free(w.data);
+
+	art[f.modules[0].len - 40] ^= 0x10;     /* a byte of the checksummed part */
+	f.cmds[5].module = 0;                   /* assert_invalid of the artifact */
+	CHECK(run_file_through_blob(&f, &w) == 1);
+	CHECK(strstr(out_buf, "t.wast:1: module: expected a valid module, got artifact "
+		      "refused: "));
+	CHECK(strstr(out_buf, "t.wast:6: assert_invalid: artifact refused: "));
+	CHECK(strstr(out_buf, "t.json: 0 passed, 7 failed, 1 skipped\n"));
+	free(w.data);
+
+	f.modules[0].artifact = false;          /* not marked: Wasm bytes */
+	CHECK(run_file_through_blob(&f, &w) == 1);
+	CHECK(strstr(out_buf, "t.wast:1: module: expected a valid module, got "));
+	CHECK(!strstr(out_buf, "artifact refused") && !strstr(out_buf, "from artifacts"));
+	free(w.data);
+	free(art);
+	spec_file_free(&f);
+}
+
 TEST(bundle_with_spec)
 {
 	static uint8_t b[256];
@@ -267,6 +343,7 @@ int main(void)
 	RUN(round_trip);
 	RUN(hostile_blobs);
 	RUN(run_blob);
+	RUN(artifact_modules);
 	RUN(bundle_with_spec);
 	CHECK_DONE();
 }

@@ -2,13 +2,17 @@
 # check.sh — the differential fuzzer's part of `make test` (tests/run.sh,
 # docs/fuzz-diff.md): a short deterministic run, seeds 1..FUZZ_DIFF_COUNT
 # (default 300: half our own generator's modules, half binaryen's), then
-# every finding kept in tests/fuzz/diff/regress/.  PASS/FAIL lines, NOTE
-# lines with the counts, and "N passed, N failed" last.
+# every finding kept in tests/fuzz/diff/regress/; then the same with
+# wasmetal's side compiled by the LLVM backend (diff_runner --backend
+# llvm, O2: ~0.3 s a module), a shorter run (FUZZ_DIFF_LLVM_COUNT, default
+# 40) and every finding again.  PASS/FAIL lines, NOTE lines with the
+# counts, and "N passed, N failed" last.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 B=${BUILD:-build}
 runner=$B/tests/fuzz/diff/diff_runner
 count=${FUZZ_DIFF_COUNT:-300}
+llvm_count=${FUZZ_DIFF_LLVM_COUNT:-40}
 T=$(mktemp -d "${TMPDIR:-/tmp}/wasmetal-fuzz-check.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 npass=0 nfail=0
@@ -48,5 +52,7 @@ run() {
 
 run short --count "$count" --seed 1 --quiet --out "$T/diffs"
 run regress --regress tests/fuzz/diff/regress
+run llvm-short --backend llvm --count "$llvm_count" --seed 1 --quiet --out "$T/diffs-llvm"
+run llvm-regress --backend llvm --regress tests/fuzz/diff/regress
 echo "$npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]

@@ -4,7 +4,13 @@
  * through the engine API (jit/wasm.h), and prints a trace that
  * tests/fuzz/diff/v8_runner.mjs prints the same way under node (V8).
  *
- *   diff_runner MANIFEST           trace on stdout, one module after another
+ *   diff_runner [--backend single|llvm] MANIFEST
+ *                                  trace on stdout, one module after another
+ *
+ * --backend llvm: every module's code is the LLVM backend's (host/llvm/,
+ * llvm_wasm_module_code after wasm_module_load, O2), run by the same
+ * instances, traps and fault handler; a module it cannot compile is a
+ * "load error" (V8 loads it: a difference).  Default: single-pass.
  *
  * The manifest (written by fuzz_diff.mjs, one item a line):
  *
@@ -34,12 +40,16 @@
  * is flushed after every module: if the engine crashes, the driver sees
  * the module that was running (no "end") and restarts after it.
  */
+#ifndef _GNU_SOURCE            /* llvm-config's flags define it */
 #define _GNU_SOURCE
+#endif
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jit.h"
+#include "llvm_backend.h"
 #include "plat_host.h"
 #include "wasm.h"
 
@@ -65,6 +75,7 @@ struct runner {
 	char globals[MAX_IMPORTS * 4][64];
 	size_t nglobals;
 	uint64_t temp_ret;
+	bool llvm;                  /* --backend llvm */
 };
 
 /* The truncations that trap (i32/i64.trunc_f32/f64_s/u). */
@@ -154,12 +165,15 @@ static uint8_t *read_all(const char *path, size_t *len)
 
 static void module_free(struct runner *r)
 {
+	bool llvm = r->llvm;
+
 	if (r->inst)
 		wasm_instance_free(r->inst);
 	if (r->mod)
 		wasm_module_free(r->mod);
 	free(r->bytes);
 	memset(r, 0, sizeof *r);
+	r->llvm = llvm;
 }
 
 /* Load and instantiate r->path against the imports given so far. */
@@ -178,6 +192,10 @@ static void instantiate(struct runner *r)
 	}
 	if (wasm_module_load(r->bytes, r->len, &r->mod, &err)) {
 		wasm_error_format(&err, msg, sizeof msg);
+		printf("load error %s\n", msg);
+		return;
+	}
+	if (r->llvm && llvm_wasm_module_code(r->mod, jit_cpu_features(), msg, sizeof msg)) {
 		printf("load error %s\n", msg);
 		return;
 	}
@@ -322,14 +340,19 @@ int main(int argc, char **argv)
 {
 	static struct runner r;
 	static char line[LINE_MAX_LEN];
+	const char *manifest = argv[1];
 	FILE *f;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: diff_runner MANIFEST\n");
+	if (argc == 4 && !strcmp(argv[1], "--backend") &&
+	    (!strcmp(argv[2], "single") || !strcmp(argv[2], "llvm"))) {
+		r.llvm = !strcmp(argv[2], "llvm");
+		manifest = argv[3];
+	} else if (argc != 2) {
+		fprintf(stderr, "usage: diff_runner [--backend single|llvm] MANIFEST\n");
 		return 2;
 	}
-	if (!(f = fopen(argv[1], "r"))) {
-		perror(argv[1]);
+	if (!(f = fopen(manifest, "r"))) {
+		perror(manifest);
 		return 2;
 	}
 	plat_host_init();

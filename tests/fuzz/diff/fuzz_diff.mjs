@@ -6,6 +6,7 @@
 //
 //   node tests/fuzz/diff/fuzz_diff.mjs [--count N] [--seed S] [--gen mix|ttf|tree]
 //        [--batch B] [--jobs J] [--out DIR] [--reduce] [--runner PATH]
+//        [--backend single|llvm]
 //   node tests/fuzz/diff/fuzz_diff.mjs --check MODULE.wasm --seed S --gen K
 //        one module, as module S of generator K was run: prints "same" or
 //        "differ KIND" (tests/fuzz/diff/reduce.sh gives it to wasm-reduce)
@@ -13,6 +14,9 @@
 //        the findings kept as regression tests, one PASS/FAIL line each
 //   node tests/fuzz/diff/fuzz_diff.mjs --shrink DIR
 //        reduce.sh's first pass: stub functions, drop exports
+//
+// --backend llvm (any mode): wasmetal's side runs the LLVM backend's code
+// (diff_runner --backend llvm); the default is the single-pass JIT.
 //
 // Module k of a run is made from seed S+k: by gen_tree.mjs (our own
 // generator), or by binaryen's `wasm-opt -ttf` from random bytes that the
@@ -51,7 +55,7 @@ const RESET_EXPORTS = ['hangLimitInitializer', 'fuel_reset'];
 function parseArgs(argv) {
 	const o = { count: 1000, seed: 1, gen: 'mix', batch: 50, jobs: 2, reduce: false,
 		out: join(TOP, 'build/fuzz-diff'), runner: join(TOP, 'build/tests/fuzz/diff/diff_runner'),
-		check: null, regress: null, shrink: null, quiet: false };
+		check: null, regress: null, shrink: null, quiet: false, backend: 'single' };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i], v = () => argv[++i];
 		if (a === '--count') o.count = Number(v());
@@ -66,9 +70,11 @@ function parseArgs(argv) {
 		else if (a === '--regress') o.regress = resolve(v());
 		else if (a === '--shrink') o.shrink = resolve(v());
 		else if (a === '--quiet') o.quiet = true;
+		else if (a === '--backend') o.backend = v();
 		else usage(`unknown option ${a}`);
 	}
 	if (!['mix', 'ttf', 'tree'].includes(o.gen)) usage(`--gen ${o.gen}`);
+	if (!['single', 'llvm'].includes(o.backend)) usage(`--backend ${o.backend}`);
 	for (const k of ['count', 'seed', 'batch', 'jobs'])
 		if (!Number.isInteger(o[k]) || o[k] < 0 || (k !== 'seed' && k !== 'count' && o[k] < 1))
 			usage(`--${k} wants a whole number`);
@@ -79,7 +85,8 @@ function usage(why) {
 	console.error(`fuzz_diff: ${why}\nusage: fuzz_diff.mjs [--count N] [--seed S] ` +
 		'[--gen mix|ttf|tree] [--batch B] [--jobs J] [--out DIR] [--reduce] [--runner PATH]\n' +
 		'       fuzz_diff.mjs --check MODULE.wasm [--seed S] [--gen tree|ttf]\n' +
-		'       fuzz_diff.mjs --regress DIR | --shrink DIR');
+		'       fuzz_diff.mjs --regress DIR | --shrink DIR\n' +
+		'       any of them with [--backend single|llvm] (wasmetal\'s compiler)');
 	process.exit(2);
 }
 
@@ -233,7 +240,7 @@ async function runSide(side, o, plans, dir, tag) {
 	for (let attempt = 0; rest.length && attempt < plans.length + 1; attempt++) {
 		const manifest = join(dir, `${tag}.${side}.${attempt}.txt`);
 		writeFileSync(manifest, rest.map(p => p.text).join(''));
-		const cmd = side === 'wasmetal' ? [o.runner, [manifest]] :
+		const cmd = side === 'wasmetal' ? [o.runner, ['--backend', o.backend, manifest]] :
 			['node', ['--no-warnings', '--stack-size=984', join(HERE, 'v8_runner.mjs'), manifest]];
 		const res = await run(cmd[0], cmd[1], 20000 + 4000 * rest.length);
 		const got = blocks(res.stdout);
@@ -358,7 +365,8 @@ async function keepDiff(o, p, wm, v8, d, stats) {
 	const dir = join(o.out, `diff-s${p.mod.seed}`);
 	mkdirSync(dir, { recursive: true });
 	copyFileSync(p.mod.path, join(dir, 'module.wasm'));
-	writeFileSync(join(dir, 'seed'), `${p.mod.seed} ${p.mod.kind}\n`);
+	// reduce.sh reads "SEED KIND BACKEND"
+	writeFileSync(join(dir, 'seed'), `${p.mod.seed} ${p.mod.kind} ${o.backend}\n`);
 	writeFileSync(join(dir, 'manifest.txt'), p.text.replace(p.mod.path, 'module.wasm'));
 	writeFileSync(join(dir, 'wasmetal.txt'), wm.lines.join('\n') + '\n');
 	writeFileSync(join(dir, 'v8.txt'), v8.lines.join('\n') + '\n');
@@ -450,7 +458,7 @@ async function regress(o) {
 	let pass = 0, fail = 0;
 	const names = readdirSync(o.regress).filter(f => f.endsWith('.wat')).sort();
 	for (const f of names) {
-		const name = `fuzz-diff/regress/${f.replace(/\.wat$/, '')}`;
+		const name = `${checkPrefix(o)}/regress/${f.replace(/\.wat$/, '')}`;
 		const src = join(o.regress, f);
 		const hdr = /^;; fuzz-diff: seed (\d+) gen (tree|ttf)/.exec(readFileSync(src, 'utf8'));
 		const work = mkdtempSync(join(tmpdir(), 'wasmetal-fuzz-regress.'));
@@ -471,10 +479,16 @@ async function regress(o) {
 	}
 	if (!names.length) {
 		fail++;
-		console.log(`FAIL fuzz-diff/regress (no .wat in ${o.regress})`);
+		console.log(`FAIL ${checkPrefix(o)}/regress (no .wat in ${o.regress})`);
 	}
 	console.log(`${pass} passed, ${fail} failed`);
 	process.exitCode = fail ? 1 : 0;
+}
+
+// The checks' names: fuzz-diff/... for the single-pass JIT, fuzz-diff-llvm/...
+// for the LLVM backend (make test runs the regressions with both)
+function checkPrefix(o) {
+	return o.backend === 'single' ? 'fuzz-diff' : `fuzz-diff-${o.backend}`;
 }
 
 // tests/fuzz/diff/reduce.sh does it (and can be run on its own)
@@ -520,9 +534,10 @@ async function main() {
 
 function report(o, s, secs) {
 	const traps = Object.entries(s.traps).sort().map(([k, n]) => `${k} ${n}`).join(', ');
-	console.log(`fuzz-diff: seeds ${o.seed}..${o.seed + o.count - 1} (--gen ${o.gen}): ` +
+	console.log(`fuzz-diff: seeds ${o.seed}..${o.seed + o.count - 1} (--gen ${o.gen}, ` +
+		`--backend ${o.backend}): ` +
 		`${s.modules} modules compared (${s.tree} tree, ${s.ttf} ttf), ${s.noModule} not made, ` +
-		`${s.skipped} skipped, in ${secs.toFixed(1)} s`);
+		`${s.skipped} skipped, in ${secs.toFixed(1)} s (${(s.modules / secs).toFixed(1)} modules/s)`);
 	console.log(`fuzz-diff: instantiated ${s.instOk}, start/segment traps ${s.instTrap}, ` +
 		`rejected ${s.rejected}; ${s.calls} calls: ${s.ok} returned, traps: ${traps || 'none'}; ` +
 		`${s.logs} host calls; ${(s.memBytes / 1048576).toFixed(0)} MiB of memory compared`);
@@ -533,7 +548,7 @@ function report(o, s, secs) {
 	for (const kind of ['tree', 'ttf']) {
 		if (o.gen !== 'mix' && o.gen !== kind) continue;
 		const diffs = s.diffs.filter(d => d.kind === kind);
-		const name = `fuzz-diff/${kind} (seeds ${o.seed}..${o.seed + o.count - 1})`;
+		const name = `${checkPrefix(o)}/${kind} (seeds ${o.seed}..${o.seed + o.count - 1})`;
 		if (diffs.length) {
 			fail++;
 			console.log(`FAIL ${name} (${diffs.length} differences from V8: seeds ` +

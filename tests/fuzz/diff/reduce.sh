@@ -7,7 +7,9 @@
 #   tests/fuzz/diff/reduce.sh DIR [RUNNER]
 #
 # DIR is what fuzz_diff.mjs kept for a difference (build/fuzz-diff/diff-sN:
-# module.wasm, and `seed` = "SEED KIND", which fix the calls' arguments);
+# module.wasm, and `seed` = "SEED KIND [BACKEND]": the seed and generator
+# fix the calls' arguments, BACKEND (single, the default, or llvm) is
+# wasmetal's compiler, diff_runner --backend);
 # RUNNER is the wasmetal side (default build/tests/fuzz/diff/diff_runner).
 # First fuzz_diff.mjs --shrink (function bodies stubbed, exports dropped),
 # then wasm-reduce where binaryen can read the module.  Writes
@@ -17,14 +19,16 @@ set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 dir=$(cd "${1:?usage: reduce.sh DIR [RUNNER]}" && pwd) || exit 2
 runner=$(realpath "${2:-$top/build/tests/fuzz/diff/diff_runner}")
-read -r seed kind <"$dir/seed" || { echo "reduce.sh: $dir/seed missing" >&2; exit 2; }
+read -r seed kind backend <"$dir/seed" || { echo "reduce.sh: $dir/seed missing" >&2; exit 2; }
+backend=${backend:-single}
 # The features the generators use (fuzz_diff.mjs TTF_FEATURES, and
 # reference types for gen_tree.mjs's tables): wasm-reduce's default
 # --enable-all would let wasm-opt write encodings a Wasm 2.0 engine rejects.
 flags="--mvp-features --enable-sign-ext --enable-mutable-globals
 	--enable-nontrapping-float-to-int --enable-bulk-memory --enable-multivalue
 	--enable-reference-types"
-check="node $top/tests/fuzz/diff/fuzz_diff.mjs --runner $runner --seed $seed --gen $kind"
+# (one line: wasm-reduce runs it as a shell command)
+check="node $top/tests/fuzz/diff/fuzz_diff.mjs --runner $runner --seed $seed --gen $kind --backend $backend"
 
 expect=$($check --check "$dir/module.wasm")
 case "$expect" in
@@ -34,7 +38,7 @@ esac
 echo "reduce.sh: $dir: $expect; reducing (log: $dir/reduce.log)"
 rm -f "$dir/reduced.wasm" "$dir/reduced.wat" "$dir/shrunk.wasm"
 # 1. stub functions and drop exports (what wasm-reduce cannot read too)
-node "$top/tests/fuzz/diff/fuzz_diff.mjs" --runner "$runner" --shrink "$dir" >"$dir/reduce.log" 2>&1
+node "$top/tests/fuzz/diff/fuzz_diff.mjs" --runner "$runner" --backend "$backend" --shrink "$dir" >"$dir/reduce.log" 2>&1
 # 2. wasm-reduce, if binaryen reads the module (version 108 has no block
 # parameters, which gen_tree.mjs writes); -b: the wasm-opt it runs is the
 # one beside it (Debian: /usr/bin)

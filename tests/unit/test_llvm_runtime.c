@@ -1,0 +1,337 @@
+/*
+ * test_llvm_runtime.c — LLVM code run by the runtime itself (issue 9):
+ * host/llvm/llvm_code.c gives a module the backend's code as a struct
+ * jit_code of backend JIT_BACKEND_LLVM (import stubs, then the blob; trap
+ * sites as exact srcmap entries), and from then on instances, host
+ * imports, traps, backtraces, the fault handler and artifacts are the
+ * runtime's own (test_llvm.c checks the backend's code with a harness of
+ * its own instead).  Each module is loaded twice, once kept single-pass,
+ * and every call's results or trap (code, function, offset) compared.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+#include "wasm.h"
+#include "jit.h"
+#include "artifact.h"
+#include "llvm_backend.h"
+#include "plat_host.h"
+#include "wat.h"
+
+static char tmpdir[64];
+
+/* The module twice: single-pass in *jit, LLVM code in the result. */
+static wasm_module *load_both(const char *text, wasm_module **jit)
+{
+	struct wasm_error err;
+	wasm_module *m = NULL;
+	char why[512];
+	size_t n;
+	uint8_t *b = wat_assemble(tmpdir, text, &n);
+
+	*jit = NULL;
+	if (!b)
+		return NULL;
+	if (wasm_module_load(b, n, jit, &err) || wasm_module_load(b, n, &m, &err)) {
+		fprintf(stderr, "load: %s\n", err.msg ? err.msg : "?");
+		wasm_module_free(*jit);
+		*jit = NULL;
+		free(b);
+		return NULL;
+	}
+	free(b);
+	if (llvm_wasm_module_code(m, jit_cpu_features(), why, sizeof why)) {
+		fprintf(stderr, "llvm: %s\n", why);
+		wasm_module_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* env.add(i32, i32) -> i32: a host import the LLVM code calls */
+static enum wasm_trap_code host_add(wasm_instance *inst, void *env, const uint64_t *a,
+				    uint64_t *r)
+{
+	(void)inst, (void)env;
+	r[0] = (uint32_t)(a[0] + a[1]);
+	return WASM_TRAP_NONE;
+}
+
+static const struct wasm_host_func host[] = {
+	{ "env", "add", "ii", "i", host_add, NULL },
+};
+
+static wasm_instance *inst_of(wasm_module *m)
+{
+	struct wasm_error err;
+	struct wasm_trap trap;
+	wasm_instance *i = NULL;
+
+	if (wasm_instance_new(m, host, 1, &i, &err, &trap))
+		return NULL;
+	return i;
+}
+
+/* Call name(arg) in both; results or traps must agree (function and
+ * offset of every frame when exact says the LLVM side knows them). */
+static void same_call(wasm_instance *a, wasm_instance *b, const char *name, uint64_t arg,
+		      size_t nres, bool exact_frames)
+{
+	uint64_t ra[2] = { 0 }, rb[2] = { 0 };
+	struct wasm_trap ta, tb;
+	struct wasm_error ea, eb;
+	int ka = wasm_call(a, name, &arg, 1, ra, nres, &ta, &ea);
+	int kb = wasm_call(b, name, &arg, 1, rb, nres, &tb, &eb);
+
+	CHECK_MSG(ka == kb, "%s(%llu): single %d, llvm %d", name, (unsigned long long)arg,
+		  ka, kb);
+	if (ka != kb)
+		return;
+	if (ka == 0) {
+		for (size_t i = 0; i < nres; i++)
+			CHECK_MSG(ra[i] == rb[i], "%s(%llu) result %zu: single %llu, llvm %llu",
+				  name, (unsigned long long)arg, i,
+				  (unsigned long long)ra[i], (unsigned long long)rb[i]);
+		return;
+	}
+	CHECK_MSG(ta.code == tb.code, "%s: trap %d vs %d", name, ta.code, tb.code);
+	CHECK_MSG(tb.nframes >= 1, "%s: llvm trap has no frame", name);
+	if (exact_frames && tb.nframes >= 1) {
+		CHECK_MSG(ta.frames[0].func_index == tb.frames[0].func_index &&
+			  ta.frames[0].offset == tb.frames[0].offset,
+			  "%s: trap at func %u +0x%x (single), func %u +0x%x (llvm)", name,
+			  ta.frames[0].func_index, ta.frames[0].offset,
+			  tb.frames[0].func_index, tb.frames[0].offset);
+	}
+}
+
+static const char calls_wat[] =
+"(module\n"
+"  (import \"env\" \"add\" (func $add (param i32 i32) (result i32)))\n"
+"  (memory 1)\n"
+"  (global $g (mut i32) (i32.const 5))\n"
+"  (table 4 funcref)\n"
+"  (elem (i32.const 0) $sq $inc)\n"
+"  (type $t (func (param i32) (result i32)))\n"
+"  (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))\n"
+"  (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))\n"
+"  (func (export \"host\") (param i32) (result i32)\n"
+"    (call $add (local.get 0) (global.get $g)))\n"
+"  (func (export \"indirect\") (param i32) (result i32)\n"
+"    (call_indirect (type $t) (i32.const 7) (local.get 0)))\n"
+"  (func (export \"mem\") (param i32) (result i32)\n"
+"    (i32.store (local.get 0) (i32.const 0x01020304))\n"
+"    (global.set $g (i32.add (global.get $g) (i32.load8_u (local.get 0))))\n"
+"    (global.get $g))\n"
+"  (func (export \"div\") (param i32) (result i32)\n"
+"    (i32.div_s (i32.const 100) (local.get 0)))\n"
+"  (func (export \"conv\") (param i32) (result i32)\n"
+"    (i32.trunc_f64_s (f64.mul (f64.convert_i32_s (local.get 0)) (f64.const 1e9))))\n"
+")\n";
+
+/* Host imports (through the single-pass stubs), call_indirect (and its
+ * traps: undefined and uninitialized element), memory and globals, and
+ * the exact trap sites of division and conversion. */
+TEST(llvm_code_runs_through_the_instance_api)
+{
+	wasm_module *jm, *lm = load_both(calls_wat, &jm);
+	wasm_instance *a, *b;
+	static const uint64_t args[] = { 0, 1, 2, 3, 4, 7, 0xffffffff, 65533, 65536 };
+
+	REQUIRE(lm && jm);
+	CHECK(lm->code->backend == JIT_BACKEND_LLVM);
+	CHECK(jm->code->backend == JIT_BACKEND_SINGLE);
+	a = inst_of(jm);
+	b = inst_of(lm);
+	REQUIRE(a && b);
+	for (size_t i = 0; i < sizeof args / sizeof args[0]; i++) {
+		same_call(a, b, "host", args[i], 1, true);
+		same_call(a, b, "indirect", args[i], 1, true);
+		same_call(a, b, "mem", args[i], 1, false);      /* OOB: a fault */
+		same_call(a, b, "div", args[i], 1, true);
+		same_call(a, b, "conv", args[i], 1, true);
+	}
+	wasm_instance_free(a);
+	wasm_instance_free(b);
+	wasm_module_free(jm);
+	wasm_module_free(lm);
+}
+
+/* A fault (out-of-bounds access) in LLVM code: the fault handler finds the
+ * instance and the code, and the line table (llvm_debug.c) the Wasm
+ * instruction: the store, as the single-pass JIT says. */
+TEST(llvm_fault_is_a_trap_named_by_function)
+{
+	wasm_module *jm, *lm = load_both(calls_wat, &jm);
+	wasm_instance *a, *b;
+	struct wasm_trap t;
+	struct wasm_error e;
+	uint64_t arg = 65536, r;
+
+	struct wasm_trap tj;
+
+	REQUIRE(lm && jm);
+	REQUIRE((a = inst_of(jm)));
+	REQUIRE((b = inst_of(lm)));
+	CHECK(wasm_call(a, "mem", &arg, 1, &r, 1, &tj, &e) == 1);
+	CHECK(wasm_call(b, "mem", &arg, 1, &r, 1, &t, &e) == 1);
+	CHECK(t.code == WASM_TRAP_MEMORY_OOB);
+	REQUIRE(t.nframes >= 1 && tj.nframes >= 1);
+	CHECK_MSG(t.frames[0].func_index == 5, "func %u", t.frames[0].func_index);
+	CHECK_MSG(t.frames[0].offset == tj.frames[0].offset && t.frames[0].offset !=
+		  lm->funcs[5].body_start, "offset 0x%x, single-pass 0x%x",
+		  t.frames[0].offset, tj.frames[0].offset);
+	wasm_instance_free(a);
+	wasm_instance_free(b);
+	wasm_module_free(jm);
+	wasm_module_free(lm);
+}
+
+static const char rec_wat[] =
+"(module\n"
+"  (func $down (export \"down\") (param i32) (result i32)\n"
+"    (if (result i32) (i32.eqz (local.get 0))\n"
+"      (then (unreachable))\n"
+"      (else (i32.add (call $down (i32.sub (local.get 0) (i32.const 1)))\n"
+"                     (i32.const 1)))))\n"
+"  (func (export \"deep\") (param i32) (result i32)\n"
+"    (call $deep2 (local.get 0)))\n"
+"  (func $deep2 (param i32) (result i32)\n"
+"    (call $deep2 (i32.add (local.get 0) (i32.const 1))))\n"
+")\n";
+
+/* Regression: trap.c skipped every return address in the first 32 bytes
+ * of a function as the single-pass entry thunk, which LLVM code does not
+ * have: backtraces through LLVM code lost frames.  Each level of $down
+ * is one frame, as with the single-pass JIT. */
+TEST(llvm_backtrace_keeps_every_frame)
+{
+	wasm_module *jm, *lm = load_both(rec_wat, &jm);
+	wasm_instance *a, *b;
+	struct wasm_trap ta, tb;
+	struct wasm_error e;
+
+	REQUIRE(lm && jm);
+	a = inst_of(jm);
+	b = inst_of(lm);
+	REQUIRE(a && b);
+	for (uint64_t n = 0; n < 20; n += 3) {
+		uint64_t r;
+		CHECK(wasm_call(a, "down", &n, 1, &r, 1, &ta, &e) == 1);
+		CHECK(wasm_call(b, "down", &n, 1, &r, 1, &tb, &e) == 1);
+		CHECK(tb.code == WASM_TRAP_UNREACHABLE);
+		CHECK_MSG(ta.nframes == tb.nframes, "depth %llu: %u frames single, %u llvm",
+			  (unsigned long long)n, ta.nframes, tb.nframes);
+		/* the call sites too, through the line table */
+		for (uint32_t k = 0; k < tb.nframes && k < ta.nframes; k++)
+			CHECK_MSG(tb.frames[k].func_index == 0 &&
+				  tb.frames[k].offset == ta.frames[k].offset,
+				  "frame %u: func %u +0x%x, single-pass +0x%x", k,
+				  tb.frames[k].func_index, tb.frames[k].offset,
+				  ta.frames[k].offset);
+	}
+	/* endless recursion: the prologue's stack check */
+	uint64_t z = 0, r;
+	CHECK(wasm_call(b, "deep", &z, 1, &r, 1, &tb, &e) == 1);
+	CHECK(tb.code == WASM_TRAP_STACK_EXHAUSTED);
+	wasm_instance_free(a);
+	wasm_instance_free(b);
+	wasm_module_free(jm);
+	wasm_module_free(lm);
+}
+
+/* LLVM code through an artifact: backend 2 written and loaded, the code
+ * and its trap sites kept; labelled as single-pass code it is refused. */
+TEST(llvm_artifact_round_trip)
+{
+	wasm_module *jm, *lm = load_both(calls_wat, &jm), *back = NULL;
+	wasm_instance *a, *b;
+	uint8_t *art = NULL, *bad = NULL;
+	size_t len = 0, badlen = 0;
+	char why[256] = "";
+	static const uint64_t args[] = { 0, 3, 0xffffffff, 65536 };
+
+	REQUIRE(lm && jm);
+	REQUIRE(!jit_artifact_write(lm, JIT_BACKEND_LLVM, &art, &len, why, sizeof why));
+	CHECK(jit_artifact_write(lm, JIT_BACKEND_SINGLE, &bad, &badlen, why, sizeof why) == -1);
+	CHECK_MSG(strstr(why, "of backend 2, not 1"), "message '%s'", why);
+	CHECK(bad == NULL);
+	REQUIRE(!jit_artifact_load(art, len, &back, why, sizeof why));
+	CHECK(back->code->backend == JIT_BACKEND_LLVM);
+	CHECK(back->code->nmap == lm->code->nmap);
+	a = inst_of(jm);
+	b = inst_of(back);
+	REQUIRE(a && b);
+	for (size_t i = 0; i < sizeof args / sizeof args[0]; i++) {
+		same_call(a, b, "host", args[i], 1, true);
+		same_call(a, b, "indirect", args[i], 1, true);
+		same_call(a, b, "div", args[i], 1, true);
+		same_call(a, b, "conv", args[i], 1, true);
+	}
+	free(art);
+	wasm_instance_free(a);
+	wasm_instance_free(b);
+	wasm_module_free(back);
+	wasm_module_free(jm);
+	wasm_module_free(lm);
+}
+
+/* The layout the runtime relies on: function ranges ascending in index
+ * order, imports (their stubs) first, every own function's range in the
+ * code; srcmap entries ascending, each naming an instruction (wasm_off
+ * not 0) inside an own function's range and inside a function body. */
+TEST(llvm_code_layout)
+{
+	wasm_module *jm, *lm = load_both(calls_wat, &jm);
+	const struct jit_code *c;
+	uint32_t prev = 0;
+
+	REQUIRE(lm && jm);
+	c = lm->code;
+	CHECK(c->nfuncs == lm->nfuncs);
+	for (uint32_t i = 0; i < c->nfuncs; i++) {
+		CHECK_MSG(c->func_offsets[i] >= prev && c->func_ends[i] > c->func_offsets[i] &&
+			  c->func_ends[i] <= c->size, "function %u: [%u, %u)", i,
+			  c->func_offsets[i], c->func_ends[i]);
+		prev = c->func_ends[i];
+	}
+	for (uint32_t k = 0; k < c->nmap; k++) {
+		bool inside = false, in_body = false;
+		CHECK(k == 0 || c->map[k].code_off > c->map[k - 1].code_off);
+		if (!c->map[k].wasm_off)
+			continue;
+		for (uint32_t i = lm->nimported_funcs; i < c->nfuncs; i++)
+			in_body |= c->map[k].wasm_off >= lm->funcs[i].body_start &&
+				   c->map[k].wasm_off < lm->funcs[i].body_end;
+		CHECK_MSG(in_body, "srcmap %u: module offset 0x%x in no body", k,
+			  c->map[k].wasm_off);
+		for (uint32_t i = lm->nimported_funcs; i < c->nfuncs; i++)
+			inside |= c->map[k].code_off >= c->func_offsets[i] &&
+				  c->map[k].code_off < c->func_ends[i];
+		CHECK_MSG(inside, "srcmap %u (0x%x) at 0x%x outside every function", k,
+			  c->map[k].wasm_off, c->map[k].code_off);
+	}
+	wasm_module_free(jm);
+	wasm_module_free(lm);
+}
+
+int main(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/test_llvm_runtime.XXXXXX");
+	plat_host_init();
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	RUN(llvm_code_runs_through_the_instance_api);
+	RUN(llvm_fault_is_a_trap_named_by_function);
+	RUN(llvm_backtrace_keeps_every_frame);
+	RUN(llvm_artifact_round_trip);
+	RUN(llvm_code_layout);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", tmpdir);
+	CHECK_DONE();
+}
