@@ -68,7 +68,7 @@ enum {
 	X(0x0b, END, "end",           NONE, OPF_KEEPS, 0, 0, 0) \
 	X(0x0c, BR, "br",            U32, OPF_KEEPS, 0, 0, 0) \
 	X(0x0d, BR_IF, "br_if",         U32, OPF_KEEPS | OPF_CC, 0, 0, 0) \
-	X(0x0e, BR_TABLE, "br_table",      BRTABLE, 0, 0, 0, 0) \
+	X(0x0e, BR_TABLE, "br_table",      BRTABLE, OPF_KEEPS, 0, 0, 0) \
 	X(0x0f, RETURN, "return",        NONE, OPF_KEEPS, 0, 0, 0) \
 	X(0x10, CALL, "call",          U32, OPF_KEEPS | OPF_CALLS, 0, 0, 0) \
 	X(0x11, CALL_INDIRECT, "call_indirect", U32X2, OPF_CALLS, 0, 0, 0) \

@@ -76,9 +76,12 @@ static bool new_label(struct fc *f, uint32_t *id)
 	return true;
 }
 
+/* A label: other paths join here, so no pinned local's home is known to
+ * hold its value any more (pins.c) */
 static void bind(struct fc *f, uint32_t id)
 {
 	f->labels[id] = (int32_t)f->a->len;
+	f->pin_synced = 0;
 }
 
 static bool jump_to(struct fc *f, uint32_t id)
@@ -238,6 +241,7 @@ bool fc_push_ctl(struct fc *f, uint8_t kind, struct ctl *c)
 	c->kind = kind;
 	c->unreachable = false;
 	c->height = f->nvals;
+	c->start = pos_now(f);
 	if (!new_label(f, &c->label))
 		return false;
 	if (kind == CTL_LOOP)
@@ -315,11 +319,6 @@ static bool check_br(struct fc *f, uint32_t depth)
 	for (uint32_t i = 0; i < n; i++)
 		f->vals[f->nvals - n + i] = ts[i];
 	return true;
-}
-
-static bool emit_br(struct fc *f, uint32_t depth)
-{
-	return check_br(f, depth) && emit_br_code(f, depth);
 }
 
 /* Pop the i32 condition of if/br_if: *cc = the condition code that holds
@@ -417,9 +416,31 @@ static bool same_types(const uint8_t *a, uint32_t na, const uint8_t *b, uint32_t
 	return na == nb && (!na || !memcmp(a, b, na));
 }
 
+/* The function's end reached by falling through (not dead code, the
+ * results on the stack): return from where they are (driver.c,
+ * fc_emit_return_from_stack), the rest is dead code.  True when it did. */
+static bool return_at_end(struct fc *f, const struct ctl *c)
+{
+	if (f->dead != NO_DEAD || f->nvals - c->height != c->nresults ||
+	    !top_is(f, c->nresults, c->results, 0) || !fc_emit_return_from_stack(f))
+		return false;   /* (a type error: check_end reports it) */
+	set_unreachable(f);
+	return true;
+}
+
+/* does a branch still to be fixed up go to label id? */
+static bool label_used(struct fc *f, uint32_t id)
+{
+	for (uint32_t i = 0; i < f->nfixups; i++)
+		if (f->fixups[i].label == id)
+			return true;
+	return false;
+}
+
 bool fc_op_end(struct fc *f)
 {
 	struct ctl c = f->ctls[f->nctls - 1];
+	bool returned = c.kind == CTL_FUNC && return_at_end(f, &c);
 
 	fc_flush_all(f);           /* the merge layout: results in their slots */
 	if (!check_end(f, &c))
@@ -435,7 +456,9 @@ bool fc_op_end(struct fc *f)
 		bind(f, c.label);
 	f->nctls--;
 	if (c.kind == CTL_FUNC) {
-		fc_emit_epilogue(f);
+		/* the epilogue from the slots, for the branches to the end */
+		if (!returned || label_used(f, c.label))
+			fc_emit_epilogue(f);
 		return CHECK_STATE(f, true);
 	}
 	return push_vals(f, c.results, c.nresults) && CHECK_STATE(f, true);
@@ -471,6 +494,21 @@ static bool check_br_table(struct fc *f, const uint32_t *targets, uint32_t n)
 	return ok;
 }
 
+/* eax = i32 entry k, zero-extended by a 32-bit move whatever its form
+ * (the jump table is indexed with rax: no upper bits may survive) */
+static void index_to_eax(struct fc *f, uint32_t k)
+{
+	const struct vloc *v = &f->vs[k];
+	int src = src_reg(f, k);
+
+	if (src >= 0)
+		x64_mov_rr(f->a, 0, RAX, src);
+	else if (v->kind == V_IMM)
+		x64_mov_ri(f->a, RAX, (uint32_t)v->imm);
+	else
+		x64_mov_rm(f->a, 0, RAX, v->kind == V_LOCAL ? L(f, v->local) : S(f, k));
+}
+
 bool fc_op_br_table(struct fc *f)
 {
 	uint32_t n, k, *targets, def;
@@ -487,10 +525,17 @@ bool fc_op_br_table(struct fc *f)
 		}
 	}
 	def = targets[n];
+	/* eax = the index, read where it is (no trip through its slot); the
+	   rest of the stack goes to its slots first (the branches need the
+	   fixed layout, and check_br_table pops and pushes it) */
+	if (top_is_ab(f, I32, 0)) {
+		for (k = 0; k + 1 < f->nvals; k++)
+			fc_spill(f, k);
+		index_to_eax(f, f->nvals - 1);
+	}
 	if (!fc_pop(f, I32, &k, NULL) || !check_br_table(f, targets, n))
 		goto out;
 	/* index < n ? jump through a table of rel32 entries : default */
-	x64_mov_rm(f->a, 0, RAX, S(f, k));
 	x64_alu_ri(f->a, X64_CMP, 0, RAX, (int32_t)n);
 	size_t to_def = fwd_jcc(f, X64_CC_AE);
 	x64_lea(f->a, 1, RCX, x64_mem_rip(0));
@@ -520,23 +565,57 @@ out:
 
 /* ---- calls -------------------------------------------------------------------- */
 
-/* The source register of entry k when it is a register of the class that
- * the argument registers (rdi..r9, xmm0..7) belong to, else -1. */
-static int arg_src_reg(struct fc *f, uint32_t k)
-{
-	const struct vloc *v = &f->vs[k];
+/* A register argument whose value sits in a value register (V_REG) and
+ * must move to another one: one move of the parallel move of call_args. */
+struct arg_move {
+	int8_t src, dst;
+	bool x;                 /* xmm registers (else general purpose) */
+	uint32_t k;             /* its stack entry */
+};
 
-	return v->kind == V_REG ? v->reg : -1;      /* pinned registers never are */
+/* is register r (class x) the source of a pending move other than skip? */
+static bool is_pending_src(const struct arg_move *mv, uint32_t n, uint32_t skip,
+			   int r, bool x)
+{
+	for (uint32_t j = 0; j < n; j++)
+		if (j != skip && mv[j].x == x && mv[j].src == r)
+			return true;
+	return false;
+}
+
+/* Do the n register-to-register moves as one parallel move: a move goes
+ * when no other pending move still reads its destination; a cycle is
+ * broken by sending one value to its slot (fc_spill: the caller then
+ * loads it from there like any memory argument). */
+static void parallel_move(struct fc *f, struct arg_move *mv, uint32_t n)
+{
+	while (n) {
+		uint32_t j;
+
+		for (j = 0; j < n; j++)
+			if (!is_pending_src(mv, n, j, mv[j].dst, mv[j].x))
+				break;
+		if (j == n) {
+			j = 0;
+			fc_spill(f, mv[0].k);
+		} else if (mv[j].x) {
+			x64_movaps_rr(f->a, mv[j].dst, mv[j].src);
+		} else {
+			x64_mov_rr(f->a, 1, mv[j].dst, mv[j].src);
+		}
+		mv[j] = mv[--n];
+	}
 }
 
 /* Pop the arguments of ft to their wasm ABI v1 places (jit.h): stack
  * arguments to [rsp + 8*j], the others to their registers, rdi = ctx and
  * rsi = the result area [rsp + 8*nstack] when the results go through
  * memory; everything below them goes to its slot (registers die in the
- * call).  The register moves are a parallel move: a value sitting in
- * another argument's register goes to its slot first.  *nstack = the
- * stack arguments' slots; the caller then pushes the results with
- * push_call_result. */
+ * call).  The values in value registers reach their argument registers
+ * by one parallel move (no trip through their slots), then the others
+ * (pinned locals, memory, constants) are loaded: no argument register
+ * is read after that.  *nstack = the stack arguments' slots; the caller
+ * then pushes the results with push_call_result. */
 static bool call_args(struct fc *f, const struct wasm_functype *ft, uint32_t *nstack)
 {
 	uint32_t k, n = ft->nparams;
@@ -547,46 +626,35 @@ static bool call_args(struct fc *f, const struct wasm_functype *ft, uint32_t *ns
 		jit_v1_next(&s, ft->params[i]);
 	*nstack = s.nstack;
 	if (top_is(f, n, ft->params, 0)) {
-		uint32_t base = f->nvals - n, gdst = 0, xdst = 0;
+		uint32_t base = f->nvals - n, nmv = 0;
+		struct arg_move mv[16];         /* 5 general + 8 xmm at most */
 
 		for (k = 0; k < base; k++)
 			fc_spill(f, k);
-		/* the registers the arguments go to (rdi and rsi-as-results
-		   are written last: a value may sit there) */
-		jit_v1_start(&s, ft);
-		for (uint32_t i = 0; i < n; i++) {
-			uint32_t p = jit_v1_next(&s, ft->params[i]);
-			if (p & JIT_V1_XMM)
-				xdst |= 1u << JIT_V1_PLACE(p);
-			else if (!(p & JIT_V1_STACK))
-				gdst |= 1u << v1_gpr(p);
-		}
-		jit_v1_start(&s, ft);
-		for (uint32_t i = 0; i < n; i++) {
-			uint32_t p = jit_v1_next(&s, ft->params[i]);
-			int src = arg_src_reg(f, base + i);
-			if (src < 0 || (p & JIT_V1_STACK))
-				continue;
-			bool x = p & JIT_V1_XMM;
-			int dst = x ? (int)JIT_V1_PLACE(p) : v1_gpr(p);
-			if (src != dst && ((x ? xdst : gdst) & (1u << src)))
-				fc_spill(f, base + i);
-		}
 		jit_v1_start(&s, ft);
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t p = jit_v1_next(&s, ft->params[i]);
 			k = base + i;
-			if (p & JIT_V1_STACK)
+			if (p & JIT_V1_STACK) {
 				fc_store_val(f, &f->vs[k], f->vals[k], k,
 					     AREA(JIT_V1_PLACE(p)));
+				continue;
+			}
+			bool x = p & JIT_V1_XMM;
+			int dst = x ? (int)JIT_V1_PLACE(p) : v1_gpr(p);
+			if (f->vs[k].kind == V_REG && f->vs[k].reg != dst)
+				mv[nmv++] = (struct arg_move){ f->vs[k].reg, (int8_t)dst, x, k };
 		}
+		parallel_move(f, mv, nmv);
 		jit_v1_start(&s, ft);
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t p = jit_v1_next(&s, ft->params[i]);
 			k = base + i;
+			if ((p & JIT_V1_STACK) || f->vs[k].kind == V_REG)
+				continue;       /* stored, or moved just now */
 			if (p & JIT_V1_XMM)
 				fc_load_val(f, &f->vs[k], f->vals[k], k, (int)JIT_V1_PLACE(p));
-			else if (!(p & JIT_V1_STACK))
+			else
 				fc_load_val(f, &f->vs[k], f->vals[k], k, v1_gpr(p));
 		}
 		x64_mov_rr(f->a, 1, RDI, R14);
@@ -721,8 +789,9 @@ bool fc_op_call_indirect(struct fc *f)
 		return false;
 	if (!fc_table_index(f, table, k, WASM_TRAP_UNDEFINED_ELEMENT))
 		return false;
-	/* r10 = the funcref: a value register, free after flush_all, and no
-	   argument register */
+	/* r10 = the funcref: no argument register, and free here (a pinned
+	   local's register, but call_indirect calls out: a live one went
+	   home before and comes back after, pins.c) */
 	x64_mov_rm(f->a, 1, R10, x64_mem_idx(RDX, RAX, 8, 0));
 	x64_test_rr(f->a, 1, R10, R10);
 	if (!trap_if_idx(f, X64_CC_E, WASM_TRAP_UNINITIALIZED_ELEMENT, RAX))
@@ -800,7 +869,16 @@ bool fc_op_br(struct fc *f, bool is_return)
 
 	if (!is_return && !rd_depth(f, &depth))
 		return false;
-	if (!emit_br(f, depth))
+	if (!check_br(f, depth))
+		return false;
+	/* to the function's frame: return from where the results are */
+	if (depth == f->nctls - 1 && f->dead == NO_DEAD &&
+	    f->nvals - f->ctls[f->nctls - 1].height >= f->ft->nresults &&
+	    fc_emit_return_from_stack(f)) {
+		set_unreachable(f);
+		return true;
+	}
+	if (!emit_br_code(f, depth))
 		return false;
 	set_unreachable(f);
 	return true;

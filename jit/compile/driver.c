@@ -58,6 +58,44 @@ bool fc_oom(struct fc *f)
 	return fail_resource(f, "out of memory");
 }
 
+/* the saved registers back, the caller's frame, return */
+static void emit_return_tail(struct fc *f)
+{
+	if (f->nsave) {
+		x64_lea(f->a, 1, RSP, x64_mem(RBP, -8 * (int32_t)f->nsave));
+		for (uint32_t j = f->nsave; j-- > 0;)
+			x64_pop(f->a, f->saved[j]);
+		x64_pop(f->a, RBP);
+	} else {
+		x64_leave(f->a);
+	}
+	x64_ret(f->a);
+}
+
+/* A return straight from where the results are (the top entries of the
+ * value stack: registers, pinned locals, memory, constants) when they go
+ * back in registers, without the trip through their slots and the jump
+ * to the function's end: floats first (a float constant goes through
+ * rax), then rax, rdx (no value lives in those).  False (no code) when
+ * the results go through memory. */
+bool fc_emit_return_from_stack(struct fc *f)
+{
+	const struct wasm_functype *ft = f->ft;
+	uint32_t base = f->nvals - ft->nresults, ng = 0, nx = 0;
+
+	if (!jit_v1_results_in_regs(ft))
+		return false;
+	for (uint32_t i = 0; i < ft->nresults; i++)
+		if (is_float(ft->results[i]))
+			fc_load_val(f, &f->vs[base + i], ft->results[i], base + i, (int)nx++);
+	for (uint32_t i = 0; i < ft->nresults; i++)
+		if (!is_float(ft->results[i]))
+			fc_load_val(f, &f->vs[base + i], ft->results[i], base + i,
+				    ng++ ? RDX : RAX);
+	emit_return_tail(f);
+	return true;
+}
+
 /* results to their wasm ABI v1 places (rax rdx / xmm0 xmm1, or the
  * caller's result area), the saved registers back, return */
 void fc_emit_epilogue(struct fc *f)
@@ -77,15 +115,7 @@ void fc_emit_epilogue(struct fc *f)
 		for (uint32_t i = 0; i < ft->nresults; i++)
 			copy(f, x64_mem(RCX, 8 * (int32_t)i), S(f, i));
 	}
-	if (f->nsave) {
-		x64_lea(f->a, 1, RSP, x64_mem(RBP, -8 * (int32_t)f->nsave));
-		for (uint32_t j = f->nsave; j-- > 0;)
-			x64_pop(f->a, f->saved[j]);
-		x64_pop(f->a, RBP);
-	} else {
-		x64_leave(f->a);
-	}
-	x64_ret(f->a);
+	emit_return_tail(f);
 }
 
 /* 0xfc: the sub-opcode (its own table in opcodes.h), then its code */
@@ -174,7 +204,7 @@ static bool compile_op2(struct fc *f, uint8_t op)
 	case OP_BR_IF:
 		return fc_op_br_if_rd(f);
 	case OP_BR_TABLE:
-		return fc_op_br_table(f);      /* after flush_all */
+		return fc_op_br_table(f);      /* flushes all but the index */
 	case OP_RETURN:
 		return fc_op_br(f, true);
 	case OP_CALL:
@@ -255,19 +285,20 @@ static bool read_locals(struct fc *f)
 
 /* The declared locals' homes to zero; not the pinned ones (their
  * registers are zeroed, and a pinned local's home is only read after a
- * call stored the register there: pins.c). */
+ * call stored the register there: pins.c), nor those the body sets
+ * before it could read them (f->zero, pins.c). */
 static void emit_zero_locals(struct fc *f)
 {
 	uint32_t n = 0;
 
 	for (uint32_t i = f->nparams; i < f->nlocals; i++)
-		n += local_reg(f, i) < 0;
+		n += local_reg(f, i) < 0 && f->zero[i];
 	if (!n)
 		return;
 	x64_alu_rr(f->a, X64_XOR, 0, RAX, RAX);
 	if (n <= 16) {
 		for (uint32_t i = f->nparams; i < f->nlocals; i++)
-			if (local_reg(f, i) < 0)
+			if (local_reg(f, i) < 0 && f->zero[i])
 				x64_mov_mr(f->a, 1, L(f, i), RAX);
 		return;
 	}
@@ -281,7 +312,7 @@ static void emit_zero_locals(struct fc *f)
  * is zero-extended here: its upper half is undefined in v1, and the slot
  * invariant (fc.h) and the memory sandbox need it zero (an address is
  * used 64 bits wide off r15).  The places (rsi..r9, xmm0-7) and the
- * pinned registers (rbx r12 r13 r11, xmm8-15) are disjoint, so the
+ * pinned registers (rbx r12 r13 r11 r10, xmm8-15) are disjoint, so the
  * order does not matter. */
 static void emit_params(struct fc *f)
 {
@@ -485,6 +516,8 @@ static void fc_take(struct fc *f, const struct fc_bufs *b)
 	f->capvals = b->capvals;
 	f->pin = b->pin;
 	f->score = b->score;
+	f->last_use = b->last_use;
+	f->zero = b->zero;
 	f->cappin = b->cappin;
 	f->ctls = b->ctls;
 	f->capctls = b->capctls;
@@ -500,7 +533,8 @@ static void fc_keep(const struct fc *f, struct fc_bufs *b)
 {
 	*b = (struct fc_bufs){
 		.ltypes = f->ltypes, .vals = f->vals, .vs = f->vs, .pin = f->pin,
-		.score = f->score, .ctls = f->ctls, .labels = f->labels,
+		.score = f->score, .last_use = f->last_use, .zero = f->zero,
+		.ctls = f->ctls, .labels = f->labels,
 		.fixups = f->fixups, .stubs = f->stubs,
 		.capltypes = f->capltypes, .capvals = f->capvals, .cappin = f->cappin,
 		.capctls = f->capctls, .caplabels = f->caplabels,
@@ -515,6 +549,8 @@ static void fc_bufs_free(struct fc_bufs *b)
 	free(b->vs);
 	free(b->pin);
 	free(b->score);
+	free(b->last_use);
+	free(b->zero);
 	free(b->ctls);
 	free(b->labels);
 	free(b->fixups);

@@ -17,14 +17,19 @@
  *   - the most used locals (look-ahead count weighted by loop depth) live
  *     in registers for the whole function ("pinned"): those in rbx, r12,
  *     r13 stay there across calls (callee-saved in wasm ABI v1; the
- *     prologue pushes them), those in r11 and xmm8-15 are saved around
- *     calls; parameters arrive in their registers, declared locals are
- *     zeroed there (their homes are not);
+ *     prologue pushes them), those in r11, r10 and xmm8-15 go home around
+ *     a call only when they are live after it, and are stored only when
+ *     their home does not hold their value already (pins.c); parameters
+ *     arrive in their registers, declared locals are zeroed there (their
+ *     homes are not), unless the body sets them before any read;
+ *   - call arguments in value registers reach their argument registers
+ *     by one parallel move; results return from where they are (no trip
+ *     through the slots) at the end and at `return`;
  *   - at calls, block/loop/if entries, ends, and branches everything else
  *     goes to the fixed slot layout below, so every merge sees that layout;
  *   - the opcodes without a register form first flush the stack and work
- *     slot by slot: those without OPF_KEEPS in opcodes.h (br_table,
- *     call_indirect, memory.size/grow, table.*, ref.*, the 0xfc ones), and
+ *     slot by slot: those without OPF_KEEPS in opcodes.h (call_indirect,
+ *     memory.size/grow, table.*, ref.*, the 0xfc ones), and
  *     the numeric ones fast_numeric does not take (float eq/ne/min/max/
  *     copysign/unary, clz/ctz/popcnt, most conversions: numeric.c);
  *   - unreachable code (after br, br_table, return, unreachable, up to the
@@ -109,7 +114,8 @@
  *   control.c  blocks, branches, unreachable code, labels, traps, calls
  *   memory.c   loads/stores, memory.*, table.*, ref.*, segments
  *   numeric.c  integer/float ops, compares, conversions, constants, select
- *   pins.c     pinned locals: the look-ahead scan, homes around calls
+ *   pins.c     pinned locals: the look-ahead scan (uses, last uses, first
+ *              sets), homes around calls (liveness, homes in sync)
  */
 #ifndef JIT_COMPILE_FC_H
 #define JIT_COMPILE_FC_H
@@ -124,7 +130,7 @@
 
 #define MAX_LOCALS 50000u
 #define MAX_FRAME  (64u << 20)
-#define PIN_MAX    12           /* pinned locals: 4 general + 8 xmm registers */
+#define PIN_MAX    13           /* pinned locals: 5 general + 8 xmm registers */
 
 /* registers (short names inside jit/compile/) */
 enum { RAX = X64_RAX, RCX = X64_RCX, RDX = X64_RDX, RSP = X64_RSP, RBP = X64_RBP,
@@ -146,6 +152,7 @@ struct ctl {
 	uint32_t nparams, nresults;
 	const uint8_t *params, *results;
 	uint32_t label;         /* branch target: end (block/if/func), start (loop) */
+	uint32_t start;         /* body position (pos_now) where it began */
 	uint32_t else_label;    /* if: where the false condition jumps */
 };
 
@@ -207,7 +214,8 @@ struct fc_bufs {
 	uint8_t *ltypes, *vals;
 	struct vloc *vs;
 	int8_t *pin;
-	uint32_t *score;
+	uint32_t *score, *last_use;
+	uint8_t *zero;
 	struct ctl *ctls;
 	int32_t *labels;
 	struct fixup *fixups;
@@ -227,7 +235,12 @@ struct fc {
 	uint8_t *ltypes;                /* nlocals */
 	uint32_t capltypes;
 	uint32_t *score;                /* choose_pins' counts (cappin) */
+	uint32_t *last_use;             /* per local: the body position of its
+					   last local.* (pins.c: liveness at calls) */
+	uint8_t *zero;                  /* per local: the prologue zeroes it (not
+					   when it is set before any read) */
 	uint32_t cappin;
+	const uint8_t *body;            /* the body's first opcode (positions) */
 	uint8_t *vals;                  /* operand type stack, 0 = unknown */
 	uint32_t nvals, capvals, maxvals;
 	struct vloc *vs;                /* where each operand is (nvals; capvals) */
@@ -235,6 +248,10 @@ struct fc {
 	int8_t *pin;                    /* per local: its register, or -1 */
 	uint32_t pinned[PIN_MAX];       /* the pinned locals, ascending */
 	uint32_t npinned;
+	uint16_t pin_synced;            /* bit j: pinned[j]'s home holds its
+					   register's value (pins.c) */
+	uint16_t pin_saved;             /* bit j: pinned[j] went home for the
+					   call being compiled, comes back after */
 	struct ctl *ctls;
 	uint32_t nctls, capctls;
 	int32_t *labels;                /* code offset, -1 = unbound */
@@ -268,6 +285,7 @@ __attribute__((noinline)) bool fc_grow_slow(void **p, uint32_t *cap, uint32_t ne
 bool fc_fail(struct fc *f, const char *msg);
 bool fc_oom(struct fc *f);
 void fc_emit_epilogue(struct fc *f);
+bool fc_emit_return_from_stack(struct fc *f);
 
 /* values.c */
 __attribute__((noinline)) bool fc_grow_vals(struct fc *f, uint32_t n);
@@ -327,6 +345,7 @@ bool fc_op_select(struct fc *f, bool typed);
 
 /* pins.c */
 bool fc_choose_pins(struct fc *f);
+void fc_pin_written(struct fc *f, uint32_t i);
 void fc_pins_to_homes(struct fc *f);
 void fc_pins_from_homes(struct fc *f, bool prologue);
 
@@ -375,6 +394,13 @@ static inline bool srcmap(struct fc *f, uint32_t wasm_off)
 	else if (!PUSH(f, jc->map, jc->nmap, jc->capmap, e))
 		return fc_oom(f);
 	return true;
+}
+
+/* the position in the body being compiled (bytes from its first opcode;
+ * the look-ahead's positions, pins.c, count the same way) */
+static inline uint32_t pos_now(const struct fc *f)
+{
+	return (uint32_t)(f->r.p - f->body);
 }
 
 /* ---- slots ---------------------------------------------------------------- */
@@ -471,7 +497,7 @@ static inline bool push(struct fc *f, uint8_t t, uint32_t *slot)
 
 /* ---- value locations (register allocation of the value stack) ----------- */
 
-/* Registers values may live in: rsi rdi r8 r9 r10 (values.c alloc_gprs)
+/* Registers values may live in: rsi rdi r8 r9 (values.c alloc_gprs)
  * and xmm2-xmm7.  rax, rcx, rdx and xmm0/xmm1 are scratch for single
  * instructions (never hold a stack value); r14 (ctx), r15 (memory base),
  * rbp and rsp are fixed inside compiled code (jit.h).  The value

@@ -4,6 +4,15 @@
  * ones registers of their own for the whole function, and the moves of
  * the registers a call clobbers to and from the locals' memory homes
  * around calls, and the prologue's zeroing of the pinned locals.
+ *
+ * The same scan records, per local, the body position of its last
+ * local.get/set/tee and whether the body sets it before it can read it.
+ * Around a call only the clobbered pins that are live after it go home
+ * and come back (live: some access at or after the position from which
+ * the code after the call can run again, pins_live_from), and a pin
+ * whose home already holds its value (pin_synced: nothing wrote it since
+ * it last went home or came back on this straight-line path) is not
+ * stored again.  A local set before any read needs no zeroing.
  */
 #include <string.h>
 #include "fc.h"
@@ -12,7 +21,7 @@
  * locals: the same register on every path, so merges need nothing).  The
  * slot-by-slot code never touches them; around every opcode that calls
  * out (calls, runtime helpers) they go to their memory homes and back. */
-static const int8_t pin_gprs[] = { RBX, R12, R13, R11 };
+static const int8_t pin_gprs[] = { RBX, R12, R13, R11, R10 };
 _Static_assert(sizeof pin_gprs + PIN_XMM_N == PIN_MAX, "pinned registers");
 
 /* ---- pinned locals ------------------------------------------------------------------- */
@@ -99,29 +108,70 @@ static const uint8_t scan_class[256] = {       /* SC_OTHER: skip_imms */
 /* the weight of a use: 8^(loops around it), capped; 0 in unreachable code */
 #define WEIGHT(dead, nloops) ((dead) ? 0u : 1u << (3 * ((nloops) < 5 ? (nloops) : 5)))
 
+/* zero[i] while the scan has not seen local i (then: 1 = the prologue
+ * zeroes it, 0 = its first access is a local.set/tee at the body's top
+ * level, which every later read comes after) */
+#define ZERO_UNSEEN 2
+
+/* the per-local arrays of the look-ahead, for f->nlocals (one capacity,
+ * cappin, for all four: they grow together) */
+static bool grow_local_arrays(struct fc *f)
+{
+	uint32_t need = f->nlocals + 1, cap;
+
+	if (need <= f->cappin)
+		return true;
+	cap = f->cappin;
+	if (!grow((void **)&f->pin, &cap, need, sizeof *f->pin))
+		return false;
+	cap = f->cappin;
+	if (!grow((void **)&f->score, &cap, need, sizeof *f->score))
+		return false;
+	cap = f->cappin;
+	if (!grow((void **)&f->last_use, &cap, need, sizeof *f->last_use))
+		return false;
+	cap = f->cappin;
+	if (!grow((void **)&f->zero, &cap, need, sizeof *f->zero))
+		return false;
+	f->cappin = cap;
+	return true;
+}
+
+/* a local.* of local i at body position pos, at block depth depth */
+static inline void scan_local(struct fc *f, uint32_t i, uint32_t pos, uint8_t op,
+			      uint32_t depth, uint32_t w)
+{
+	uint32_t *score = f->score;
+
+	score[i] = score[i] > UINT32_MAX - w ? UINT32_MAX : score[i] + w;
+	f->last_use[i] = pos;
+	if (f->zero[i] == ZERO_UNSEEN)
+		f->zero[i] = op == OP_LOCAL_GET || depth;
+}
+
 /* Give the most used locals (uses weighted by loop depth, from a look
- * ahead over the body) registers of their own: up to four integer and
+ * ahead over the body) registers of their own: up to five integer and
  * eight float ones. */
 bool fc_choose_pins(struct fc *f)
 {
 	const uint8_t *p = f->r.p, *end = f->r.end;
-	uint32_t *score, cap = f->cappin;
+	uint32_t *score;
 	uint8_t loops[64];
 	uint32_t depth = 0, nloops = 0, i, w = 1;
 	uint32_t dead = 0;      /* in unreachable code: 1 + the depth where it began
 				   (w = 0 there: its uses count for nothing) */
 	uint8_t op;
 
-	if (!grow((void **)&f->pin, &cap, f->nlocals + 1, sizeof *f->pin))
+	f->body = p;
+	if (!grow_local_arrays(f))
 		return fc_oom(f);
-	cap = f->cappin;
-	if (!grow((void **)&f->score, &cap, f->nlocals + 1, sizeof *f->score))
-		return fc_oom(f);
-	f->cappin = cap;
 	score = f->score;
 	memset(score, 0, f->nlocals * sizeof *score);
+	memset(f->last_use, 0, f->nlocals * sizeof *f->last_use);
+	memset(f->zero, ZERO_UNSEEN, f->nlocals);
 	memset(f->pin, -1, f->nlocals);
 	f->npinned = 0;
+	f->pin_synced = f->pin_saved = 0;
 	if (!f->nlocals)
 		return true;            /* nothing to count */
 	while (p && p < end) {
@@ -135,12 +185,14 @@ bool fc_choose_pins(struct fc *f)
 		case SC_LEB2:
 			p = skip_lebs(p, end, 2);
 			break;
-		case SC_LOCAL:
+		case SC_LOCAL: {
+			uint32_t pos = (uint32_t)(p - 1 - f->body);
 			if (!(p = scan_u32(p, end, &i)))
 				break;
 			if (i < f->nlocals)     /* w = 8^(loops around), capped */
-				score[i] = score[i] > UINT32_MAX - w ? UINT32_MAX : score[i] + w;
+				scan_local(f, i, pos, op, depth, w);
 			break;
+		}
 		case SC_OPEN: case SC_LOOP:
 			p = skip_leb(p, end);
 			if (depth < sizeof loops)
@@ -179,6 +231,12 @@ bool fc_choose_pins(struct fc *f)
 			break;
 		}
 	}
+	if (!p) {       /* a body the scan does not understand (the compiling
+			   pass rejects it): every local live everywhere */
+		for (i = 0; i < f->nlocals; i++)
+			f->last_use[i] = UINT32_MAX;
+		memset(f->zero, 1, f->nlocals);
+	}
 	for (int cls = 0; cls < 2; cls++) {
 		uint32_t want = cls ? PIN_XMM_N : sizeof pin_gprs;
 		for (uint32_t n = 0; n < want; n++) {
@@ -212,14 +270,42 @@ static bool pin_survives_calls(struct fc *f, uint32_t i)
 	return !is_float(f->ltypes[i]) && (r == RBX || r == R12 || r == R13);
 }
 
-/* pinned locals that a call would clobber (r11, xmm8-15) to their homes
- * (before a call) or back (after one) */
+/* A local is live after a call at position pos when the look-ahead saw
+ * an access of it at or after the first position the code after the call
+ * can run again: pos itself, or, inside loops, the start of the
+ * outermost one (its back edge leads there).  Structured control flow
+ * reaches lower positions only through loop back edges. */
+static uint32_t pins_live_from(struct fc *f)
+{
+	for (uint32_t c = 0; c < f->nctls; c++)
+		if (f->ctls[c].kind == CTL_LOOP)
+			return f->ctls[c].start;
+	return pos_now(f);
+}
+
+/* local i (pinned) is written: its home no longer holds its value */
+void fc_pin_written(struct fc *f, uint32_t i)
+{
+	for (uint32_t j = 0; j < f->npinned; j++)
+		if (f->pinned[j] == i)
+			f->pin_synced &= (uint16_t)~(1u << j);
+}
+
+/* Before a call: the pinned locals in registers the call clobbers (r11,
+ * r10, xmm8-15) that are live after it to their homes, unless a home holds
+ * the value already; pin_saved = those to reload after the call. */
 void fc_pins_to_homes(struct fc *f)
 {
+	uint32_t from = pins_live_from(f);
+
+	f->pin_saved = 0;
 	for (uint32_t j = 0; j < f->npinned; j++) {
 		uint32_t i = f->pinned[j];
 		int r = f->pin[i];
-		if (pin_survives_calls(f, i))
+		if (pin_survives_calls(f, i) || f->last_use[i] < from)
+			continue;
+		f->pin_saved |= (uint16_t)(1u << j);
+		if (f->pin_synced & (1u << j))
 			continue;
 		if (is_float(f->ltypes[i]))
 			x64_movq_mx(f->a, L(f, i), r);
@@ -228,27 +314,32 @@ void fc_pins_to_homes(struct fc *f)
 	}
 }
 
-/* After a call: the clobbered pinned registers from their homes.  In the
- * prologue (prologue = true): the declared locals' registers zeroed (the
- * parameters are already in theirs, driver.c). */
+/* After a call: the registers fc_pins_to_homes saved from their homes
+ * (their homes then hold their values).  In the prologue (prologue =
+ * true): the declared locals' registers zeroed (the parameters are
+ * already in theirs, driver.c), unless the body sets them before any
+ * read. */
 void fc_pins_from_homes(struct fc *f, bool prologue)
 {
 	for (uint32_t j = 0; j < f->npinned; j++) {
 		uint32_t i = f->pinned[j];
 		int r = f->pin[i];
 		if (prologue) {
-			if (i < f->nparams)
+			if (i < f->nparams || !f->zero[i])
 				continue;
 			if (is_float(f->ltypes[i]))
 				x64_xorps(f->a, r, r);
 			else
 				x64_alu_rr(f->a, X64_XOR, 0, r, r);
-		} else if (pin_survives_calls(f, i)) {
-			continue;
+		} else if (!(f->pin_saved & (1u << j))) {
+			f->pin_synced &= (uint16_t)~(1u << j);  /* dead: garbage now */
 		} else if (is_float(f->ltypes[i])) {
 			x64_movq_xm(f->a, r, L(f, i));
 		} else {
 			x64_mov_rm(f->a, 1, r, L(f, i));
 		}
 	}
+	if (!prologue)
+		f->pin_synced |= f->pin_saved;
+	f->pin_saved = 0;
 }

@@ -52,7 +52,8 @@ bool fc_pop(struct fc *f, uint8_t want, uint32_t *slot, uint8_t *type)
 	return true;
 }
 
-static const int8_t alloc_gprs[] = { RSI, RDI, X64_R8, X64_R9, R10 };
+/* r10 is a pinned register (pins.c), not one of these */
+static const int8_t alloc_gprs[] = { RSI, RDI, X64_R8, X64_R9 };
 
 /* write value v (of type t) to m as a 64-bit slot value (i32/f32
  * zero-extended); uses rax as scratch, never changes EFLAGS */
@@ -362,6 +363,8 @@ bool fc_op_local(struct fc *f, uint8_t op)
 		if (f->vs[j].kind == V_LOCAL && f->vs[j].local == i)
 			fc_spill(f, j);
 	struct vloc *v = &f->vs[k];
+	if (local_reg(f, i) >= 0)
+		fc_pin_written(f, i);   /* its home is stale now (pins.c) */
 	if (v->kind == V_LOCAL && v->local == i)
 		;       /* local.set x (local.get x), or x computed in place */
 	else if (local_reg(f, i) >= 0)

@@ -108,6 +108,37 @@ mut addr_offset_sub jit/compile/memory.c \
 	'x64_alu_rr(f->a, X64_ADD, 1, RDX, r);' \
 	'x64_alu_rr(f->a, X64_SUB, 1, RDX, r);' \
 	'fast_addr: offset >= 2 GiB subtracted from the address'
+# 11-16. issue 9's pins and calls (test_pins.c): a write of a pinned local
+#     not noticed (the next call skips the store: stale home reloaded)
+mut pin_write_not_noticed jit/compile/values.c \
+	'		fc_pin_written(f, i);   /* its home is stale now (pins.c) */' \
+	'		;' \
+	'local.set of a pinned local leaves its home marked in sync'
+# 12. a label that keeps the "homes in sync" of the path before it
+mut merge_keeps_synced jit/compile/control.c \
+	'	f->pin_synced = 0;' \
+	'	f->pin_synced &= 0xffff;' \
+	'bind: other paths join, but the homes stay marked in sync'
+# 13. liveness after a call that ignores loop back edges
+mut liveness_ignores_back_edge jit/compile/pins.c \
+	'		if (f->ctls[c].kind == CTL_LOOP)' \
+	'		if (f->ctls[c].kind == CTL_LOOP && 0)' \
+	'pins_live_from: a pin read before the call in a loop is not reloaded'
+# 14. a local first set inside a block counted as set before any read
+mut zero_skipped_in_block jit/compile/pins.c \
+	'		f->zero[i] = op == OP_LOCAL_GET || depth;' \
+	'		f->zero[i] = op == OP_LOCAL_GET;' \
+	'a local first set inside a block (a branch may skip it) not zeroed'
+# 15. the parallel move of call arguments done in order
+mut args_moved_in_order jit/compile/control.c \
+	'			if (!is_pending_src(mv, n, j, mv[j].dst, mv[j].x))' \
+	'			if (1)' \
+	'call_args: a register argument overwrites another one still to move'
+# 16. br_table's index: the entry below it taken for it
+mut br_table_wrong_entry jit/compile/control.c \
+	'		index_to_eax(f, f->nvals - 1);' \
+	'		index_to_eax(f, f->nvals - 2);' \
+	'br_table: the index read from the entry below it'
 
 # ---- the copy ------------------------------------------------------------------
 say() { printf '%s\n' "$*"; }

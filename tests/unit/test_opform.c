@@ -334,12 +334,12 @@ static const char *const ctx_name[] = { "ret", "set", "tee", "br_if", "eqz+br_if
 #define OUT_STRIDE 128u
 #define MAX_SITES 8
 #define OUT_END   (OUT_ADDR + MAX_SITES * OUT_STRIDE)
-#define NFILL 11
+#define NFILL 10
 #define POISON 0xa5
-/* 5 general + 6 xmm: every allocatable register (jit/compile/values.c alloc_gprs,
+/* 4 general + 6 xmm: every allocatable register (jit/compile/values.c alloc_gprs,
  * FIRST_XMM..NXMM) */
-static const char fill_types[NFILL + 1] = "IiIiIFfFfFF";
-#define NGPR 5
+static const char fill_types[NFILL + 1] = "IiIiFfFfFF";
+#define NGPR 4
 #define NXMMR 6
 
 static uint64_t fill_val(int q)
