@@ -207,36 +207,74 @@ static int link_imports(wasm_instance *inst, const struct wasm_host_func *funcs,
 
 /* ---- constant expressions (validated by module.c) ---------------------- */
 
-/* Evaluates the one instruction of a validated constant expression; a
- * reference is a jit.h reference value (funcref: ctx->funcrefs[x]). */
-static uint64_t eval_const(wasm_instance *inst, const struct wasm_constexpr *ce)
+/* One constant instruction op (not `end`) whose immediates r is at: the
+ * value it pushes.  A reference is a jit.h reference value (funcref:
+ * ctx->funcrefs[x]). */
+static uint64_t eval_push(wasm_instance *inst, struct wasm_reader *r, uint8_t op)
 {
-	struct wasm_reader r;
-	uint8_t op, t;
+	uint8_t t;
 	uint32_t u32, idx;
 	int32_t s32;
 	int64_t s64;
 	uint64_t u64 = 0;
 
-	wasm_reader_init(&r, inst->m->bytes, ce->start, ce->end);
-	if (!wasm_read_u8(&r, &op))
-		return 0;
 	switch (op) {
-	case OP_I32_CONST: return wasm_read_s32(&r, &s32) ? (uint32_t)s32 : 0;
-	case OP_I64_CONST: return wasm_read_s64(&r, &s64) ? (uint64_t)s64 : 0;
-	case OP_F32_CONST: return wasm_read_f32(&r, &u32) ? u32 : 0;
-	case OP_F64_CONST: return wasm_read_f64(&r, &u64) ? u64 : 0;
+	case OP_I32_CONST: return wasm_read_s32(r, &s32) ? (uint32_t)s32 : 0;
+	case OP_I64_CONST: return wasm_read_s64(r, &s64) ? (uint64_t)s64 : 0;
+	case OP_F32_CONST: return wasm_read_f32(r, &u32) ? u32 : 0;
+	case OP_F64_CONST: return wasm_read_f64(r, &u64) ? u64 : 0;
 	case OP_GLOBAL_GET:      /* immutable (validated): the slot holds the value */
-		return wasm_read_u32(&r, &idx) ? inst->ctx.globals[idx] : 0;
+		return wasm_read_u32(r, &idx) ? inst->ctx.globals[idx] : 0;
 	case OP_REF_NULL:
-		(void)wasm_read_u8(&r, &t);
+		(void)wasm_read_u8(r, &t);
 		return 0;
 	case OP_REF_FUNC:
-		return wasm_read_u32(&r, &idx) ?
+		return wasm_read_u32(r, &idx) ?
 			(uint64_t)(uintptr_t)inst->ctx.funcrefs[idx] : 0;
 	default:
 		return 0;
 	}
+}
+
+/* Extended-const's operators on a and b, wrapping (an i32 is kept
+ * zero-extended in its 64-bit slot, as i32.const's value). */
+static uint64_t eval_binop(uint8_t op, uint64_t a, uint64_t b)
+{
+	switch (op) {
+	case OP_I32_ADD: return (uint32_t)((uint32_t)a + (uint32_t)b);
+	case OP_I32_SUB: return (uint32_t)((uint32_t)a - (uint32_t)b);
+	case OP_I32_MUL: return (uint32_t)((uint32_t)a * (uint32_t)b);
+	case OP_I64_ADD: return a + b;
+	case OP_I64_SUB: return a - b;
+	case OP_I64_MUL: return a * b;
+	default: return 0;
+	}
+}
+
+/* Evaluates a validated constant expression: a stack machine over its
+ * instructions, at most WASM_CONSTEXPR_MAX_DEPTH deep (module.c rejects
+ * deeper ones; the checks here only keep a broken invariant in bounds). */
+static uint64_t eval_const(wasm_instance *inst, const struct wasm_constexpr *ce)
+{
+	struct wasm_reader r;
+	uint64_t stack[WASM_CONSTEXPR_MAX_DEPTH];
+	unsigned depth = 0;
+	uint8_t op;
+
+	wasm_reader_init(&r, inst->m->bytes, ce->start, ce->end);
+	while (wasm_read_u8(&r, &op) && op != OP_END) {
+		if (wasm_opinfo[op].sig[1]) {   /* a binary operator */
+			if (depth < 2)
+				return 0;
+			depth--;
+			stack[depth - 1] = eval_binop(op, stack[depth - 1], stack[depth]);
+		} else {
+			if (depth == WASM_CONSTEXPR_MAX_DEPTH)
+				return 0;
+			stack[depth++] = eval_push(inst, &r, op);
+		}
+	}
+	return depth ? stack[depth - 1] : 0;
 }
 
 /* ---- memory, tables, globals, stack ----------------------------------- */

@@ -481,18 +481,73 @@ static void declare_func(struct decoder *d, uint32_t idx)
 		d->m->declared_funcs[idx / 8] |= (uint8_t)(1u << (idx % 8));
 }
 
+/* Extended-const's binary operators, [t t] -> [t] (wasm_opinfo's sig). */
+static bool constexpr_binop(uint8_t op)
+{
+	switch (op) {
+	case OP_I32_ADD: case OP_I32_SUB: case OP_I32_MUL:
+	case OP_I64_ADD: case OP_I64_SUB: case OP_I64_MUL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Pops the two operands of binary operator op at `at`; the result takes
+ * their place.  A wrong or missing operand is a type mismatch, with the
+ * operator and what the stack had in the detail. */
+static bool check_binop(struct decoder *d, uint8_t op, uint8_t *stack,
+			unsigned *depth, size_t at)
+{
+	uint8_t t = wasm_opinfo[op].sig[2];
+
+	if (*depth >= 2 && stack[*depth - 2] == t && stack[*depth - 1] == t) {
+		(*depth)--;
+		return true;
+	}
+	if (*depth < 2)
+		snprintf(d->detail, sizeof d->detail,
+			 "%s in a constant expression needs 2 operands, has %u",
+			 wasm_opinfo[op].name, *depth);
+	else
+		snprintf(d->detail, sizeof d->detail,
+			 "%s in a constant expression on %s and %s",
+			 wasm_opinfo[op].name, wasm_valtype_name(stack[*depth - 2]),
+			 wasm_valtype_name(stack[*depth - 1]));
+	return fail(d, "type mismatch", at);
+}
+
+/* At `end`: exactly one value, of `type`. */
+static bool check_result(struct decoder *d, uint8_t type, const uint8_t *stack,
+			 unsigned depth, size_t at)
+{
+	if (depth == 1 && stack[0] == type)
+		return true;
+	if (depth == 1)
+		snprintf(d->detail, sizeof d->detail,
+			 "constant expression of %s, %s expected",
+			 wasm_valtype_name(stack[0]), wasm_valtype_name(type));
+	else
+		snprintf(d->detail, sizeof d->detail,
+			 "constant expression leaves %u values, one %s expected",
+			 depth, wasm_valtype_name(type));
+	return fail(d, "type mismatch", at);
+}
+
 /*
  * Validate a constant expression producing `type`.  only_imported: global.get
  * may only name imported globals (all module-level constant expressions
- * are validated under C', §3.4.10).
+ * are validated under C', §3.4.10; the extended-const proposal keeps that).
  * Constant instructions: t.const, ref.null, ref.func, global.get of an
- * immutable global; then `end`.
+ * immutable global, and (extended-const) i32/i64.add, sub, mul; then `end`.
+ * The operand stack holds at most WASM_CONSTEXPR_MAX_DEPTH values
+ * (module.h: an implementation limit).
  */
 static bool read_constexpr(struct decoder *d, uint8_t type, bool only_imported,
 			   struct wasm_constexpr *ce)
 {
 	wasm_module *m = d->m;
-	uint8_t stack[4];
+	uint8_t stack[WASM_CONSTEXPR_MAX_DEPTH];
 	unsigned depth = 0;
 
 	ce->start = (uint32_t)wasm_reader_offset(d->r);
@@ -505,9 +560,7 @@ static bool read_constexpr(struct decoder *d, uint8_t type, bool only_imported,
 		switch (op) {
 		case OP_END:
 			ce->end = (uint32_t)wasm_reader_offset(d->r);
-			if (depth != 1 || stack[0] != type)
-				return fail(d, "type mismatch", at);
-			return true;
+			return check_result(d, type, stack, depth, at);
 		case OP_I32_CONST: { int32_t v; if (!wasm_read_s32(d->r, &v)) return false;
 			t = WASM_I32; break; }
 		case OP_I64_CONST: { int64_t v; if (!wasm_read_s64(d->r, &v)) return false;
@@ -549,12 +602,21 @@ static bool read_constexpr(struct decoder *d, uint8_t type, bool only_imported,
 		case OP_PREFIX_FD:
 			return fail(d, ERR_SIMD, at);
 		default:
+			if (constexpr_binop(op)) {
+				if (!check_binop(d, op, stack, &depth, at))
+					return false;
+				continue;
+			}
 			if (!wasm_opcode_exists(op))
 				return fail(d, "illegal opcode", at);
 			return fail(d, "constant expression required", at);
 		}
-		if (depth == sizeof stack)
-			return fail(d, "type mismatch", at);
+		if (depth == WASM_CONSTEXPR_MAX_DEPTH) {
+			snprintf(d->detail, sizeof d->detail,
+				 "more than %u values on its stack: an implementation limit",
+				 WASM_CONSTEXPR_MAX_DEPTH);
+			return fail(d, "constant expression too deep", at);
+		}
 		stack[depth++] = t;
 	}
 }

@@ -56,6 +56,14 @@ struct wasm_constexpr {
 	uint32_t start, end;
 };
 
+/* Extended-const (i32/i64 add, sub, mul in constant expressions): the most
+ * values a constant expression may have on its operand stack at once.  An
+ * implementation limit, so that validation (module.c) and evaluation
+ * (instance.c) each need one fixed array however deep the input nests;
+ * deeper is rejected, "constant expression too deep".  Its length needs no
+ * limit: both walk it once, in constant space. */
+#define WASM_CONSTEXPR_MAX_DEPTH 256
+
 struct wasm_global {
 	uint8_t type;           /* enum wasm_valtype */
 	bool mutable_;

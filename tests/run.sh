@@ -42,6 +42,10 @@
 #   5b. a dozen of its files through the LLVM backend, hosted and in one
 #      QEMU boot (`wasmetal spec --backend llvm`; make spec-llvm runs all):
 #      each file's counts must be the single-pass run's of step 5
+#   5c. the testsuite's proposals/ directories that wasmetal implements
+#      (issue 10; run-suite.sh --proposals: extended-const), hosted, in one
+#      QEMU boot, and through the LLVM backend hosted and in one boot: one
+#      check per .wast file and mode, each mode's counts the hosted run's
 #
 # Every check prints "PASS name", "FAIL name (why)" and the evidence, or
 # "SKIP name (why)"; a check that could not run is counted as skipped,
@@ -561,6 +565,80 @@ spec_llvm_tests() {     # MODE(hosted|qemu)
 	echo "NOTE spec files through LLVM, $mode: $(tail -n 1 "$out") in $files files, $((t1 - t0)) s"
 }
 
+# ---- 5c. the testsuite's proposals/ directories (issue 10) -------------------
+# tests/spec/run-suite.sh --proposals: every .wast of proposals/P/ for each
+# proposal wasmetal implements (run-suite.sh's SPEC_PROPOSALS), converted
+# with `wast2json --enable-all`; hosted (with the truncation sweep), in one
+# QEMU boot, through the LLVM backend hosted and in one boot.  Each file is
+# one check: no failure, and outside the hosted run the hosted run's passed
+# and skipped counts; every .wast of each directory must have run.  Where
+# the testsuite (or its proposals/) is absent: testsuite_present.
+spec_proposal_tests() {     # MODE(hosted|qemu|llvm|llvm-qemu)
+	local mode=$1 dir=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
+	local out=$T/spec-proposals-$mode.out prefix=spec-proposals-$mode flags=
+	local name p f s rest want files=0 n=0 t0 t1 prop evidence
+	# evidence: a file's failures are in $B/spec/NAME/EVIDENCE hosted, in
+	# the boot's output (EVIDENCE) in one boot
+	case $mode in
+	hosted) prefix="spec-proposals" evidence=result.txt ;;
+	qemu) flags=--qemu evidence=qemu-result-proposals.txt ;;
+	llvm) flags=--llvm evidence=result-llvm.txt ;;
+	llvm-qemu) flags="--llvm --qemu" evidence=qemu-result-llvm-proposals.txt ;;
+	esac
+	testsuite_present "$prefix" "$dir/proposals" || return
+	t0=$(date +%s)
+	# shellcheck disable=SC2086
+	BUILD=$B WASM_TESTSUITE=$dir SPEC_AOT_CACHE=$T/aot tests/spec/run-suite.sh \
+		$flags --proposals >"$out" 2>&1
+	t1=$(date +%s)
+	while read -r name p f s rest; do
+		case "$p" in '' | *[!0-9]*) continue ;; esac
+		files=$((files + 1))
+		want=$(awk -v n="$name" '$1 == n && $2 ~ /^[0-9]+$/ { print $2, $4 }' \
+			"$T/spec-proposals-hosted.out" 2>/dev/null)
+		if [ "$f" != 0 ] || [ -n "$rest" ]; then
+			fail "$prefix/${name#proposals/}" "$p passed, $f failed, $s skipped $rest" \
+				"$B/spec/$name/$evidence" "$B/spec/$evidence"
+		elif [ "$p" = 0 ]; then
+			skip "$prefix/${name#proposals/}" "all $s assertions are text-format modules"
+		elif [ "$mode" != hosted ] && [ "$want" != "$p $s" ]; then
+			fail "$prefix/${name#proposals/}" \
+				"$p passed, $s skipped; hosted: ${want:-none} (passed, skipped)" "$out"
+		else
+			pass "$prefix/${name#proposals/} ($p passed, 0 failed, $s skipped)"
+		fi
+	done < <(sed -n '/^file  *passed  *failed  *skipped$/,/^[0-9]* files/p' "$out")
+	for prop in $(sed -n 's/^proposals: //p' "$out"); do
+		[ -d "$dir/proposals/$prop" ] || continue    # its line failed above
+		n=$((n + $(find "$dir/proposals/$prop" -maxdepth 1 -name '*.wast' | wc -l)))
+	done
+	if [ "$files" -eq 0 ] || [ "$files" -ne "$n" ]; then
+		fail "$prefix/files" "$files files ran, the directories hold $n" "$out"
+	fi
+	if grep -q '^runner self-test (tests/spec/\*.wast): ok$' "$out"; then
+		pass "$prefix/runner-selftest"
+	else
+		fail "$prefix/runner-selftest" "the runner cannot tell a pass from a failure" "$out"
+	fi
+	if [ "$mode" = hosted ]; then
+		if grep -qE '^truncation sweep: [0-9]+ modules .*, 0 files failed$' "$out"; then
+			pass spec-proposals/truncation-sweep
+		else
+			fail spec-proposals/truncation-sweep "a truncated module crashed or hung the loader" "$out"
+		fi
+	fi
+	case $mode in llvm*)
+		if ! grep -Eq '^(llvm: |wasmetal spec: )[1-9][0-9]* modules compiled.* 0 failed' "$out"; then
+			fail "$prefix/compiled" "no LLVM compile line with modules and 0 failed" "$out"
+		elif ! grep -Eq '^note: [1-9][0-9]* script modules loaded from artifacts, 0 compiled here$' "$out"; then
+			fail "$prefix/compiled" "the executor did not load only artifacts" "$out"
+		else
+			pass "$prefix/compiled"
+		fi ;;
+	esac
+	echo "NOTE spec proposals, $mode: $(tail -n 1 "$out") in $files files, $((t1 - t0)) s"
+}
+
 # tests/harness/selftest.sh sources this file for its functions only.
 [ "${WASMETAL_RUN_SH_FUNCTIONS:-0}" = 1 ] && return 0
 
@@ -615,6 +693,16 @@ if skip_qemu; then
 	skip spec-llvm-qemu "WASMETAL_SKIP_QEMU=1"
 else
 	spec_llvm_tests qemu
+fi
+# issue 10: the proposals/ directories, hosted first (the others' counts)
+spec_proposal_tests hosted
+spec_proposal_tests llvm
+if skip_qemu; then
+	skip spec-proposals-qemu "WASMETAL_SKIP_QEMU=1"
+	skip spec-proposals-llvm-qemu "WASMETAL_SKIP_QEMU=1"
+else
+	spec_proposal_tests qemu
+	spec_proposal_tests llvm-qemu
 fi
 
 summary

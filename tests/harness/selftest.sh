@@ -24,7 +24,8 @@
 #   harness/summary_*         the last line is "N passed, N failed, N
 #                             skipped", what was skipped on the line before
 #   harness/missing_testsuite_*  no testsuite: a SKIP (never a pass), and a
-#                             FAIL with WASMETAL_REQUIRE_TESTSUITE=1
+#                             FAIL with WASMETAL_REQUIRE_TESTSUITE=1 (the
+#                             main suite's steps and the proposals')
 #
 # Prints PASS/FAIL lines and "N passed, N failed, N skipped" (tests/lib.sh).
 set -u
@@ -180,6 +181,19 @@ missing_testsuite_tests() {
 	[ "$got" = "0 1 0" ] && grep -q '^FAIL spec-qemu/testsuite (' "$S/spec.log"
 	verdict harness/missing_testsuite_fails_where_required $? "counted $got, want 0 1 0" \
 		"$S/spec.log"
+	# issue 10: the proposals/ directories, the same way
+	got=$(cd "$ROOT" && WASMETAL_RUN_SH_FUNCTIONS=1 WASM_TESTSUITE=$S/no-testsuite \
+		WASMETAL_REQUIRE_TESTSUITE=0 bash -c '. tests/run.sh; spec_proposal_tests llvm >&2;
+		echo "$npass $nfail $nskip"' 2>"$S/spec.log")
+	[ "$got" = "0 0 1" ] && grep -q '^SKIP spec-proposals-llvm/testsuite (' "$S/spec.log"
+	verdict harness/missing_testsuite_proposals_skipped_not_passed $? \
+		"counted $got, want 0 0 1" "$S/spec.log"
+	got=$(cd "$ROOT" && WASMETAL_RUN_SH_FUNCTIONS=1 WASM_TESTSUITE=$S/no-testsuite \
+		WASMETAL_REQUIRE_TESTSUITE=1 bash -c '. tests/run.sh; spec_proposal_tests qemu >&2;
+		echo "$npass $nfail $nskip"' 2>"$S/spec.log")
+	[ "$got" = "0 1 0" ] && grep -q '^FAIL spec-proposals-qemu/testsuite (' "$S/spec.log"
+	verdict harness/missing_testsuite_proposals_fail_where_required $? \
+		"counted $got, want 0 1 0" "$S/spec.log"
 }
 
 # A test script (run by tests/run.sh's script_tests) that stops before its

@@ -5,6 +5,8 @@
 #   tests/spec/run-suite.sh [NAME...]            (make spec)
 #   tests/spec/run-suite.sh --qemu [NAME...]     (make spec-qemu)
 #   tests/spec/run-suite.sh --llvm [--qemu] [NAME...]   (make spec-llvm)
+#   tests/spec/run-suite.sh [--llvm] [--qemu] --proposals [PROPOSAL...]
+#                                                (make spec-proposals)
 #
 # First the runner's self-tests (tests/spec/*.wast, see below).  Then
 # converts every top-level *.wast of the testsuite except simd_*.wast (or
@@ -12,6 +14,13 @@
 # build/spec/NAME/NAME.json (+ its .wasm/.wat files; converted again when
 # the .wast is newer), and:
 #
+# --proposals: instead, every *.wast of the testsuite's proposals/PROPOSAL/
+#   directories (default: $SPEC_PROPOSALS, or the ones wasmetal implements,
+#   below), converted with `wast2json --enable-all` into
+#   build/spec/proposals/PROPOSAL/NAME/NAME.json and named
+#   proposals/PROPOSAL/NAME on their lines; run as the others (hosted, one
+#   boot, --llvm; the boot's output and log named qemu-*-proposals.*).  A
+#   proposal directory that is absent is a failure.
 # hosted: runs each file in its own `build/wasmetal spec` process under a
 #   timeout, keeps the output in build/spec/NAME/result.txt, prints one line
 #   per file, then runs the truncation sweep on the same files (`wasmetal
@@ -44,11 +53,12 @@
 # tools are missing.
 set -u
 
-QEMU=0 LLVM=0
+QEMU=0 LLVM=0 PROPOSALS=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--qemu) QEMU=1 ;;
 	--llvm) LLVM=1 ;;
+	--proposals) PROPOSALS=1 ;;
 	*) break ;;
 	esac
 	shift
@@ -62,6 +72,9 @@ if [ $LLVM -eq 1 ]; then
 		FLAGS="$FLAGS --cache"
 	fi
 fi
+# --proposals: its boot's output and log apart from the main suite's
+QSUF=$SUF
+[ $PROPOSALS -eq 1 ] && QSUF=$SUF-proposals
 TS=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
 BUILD=${BUILD:-build}
 TIMEOUT=${SPEC_TIMEOUT:-60}
@@ -128,24 +141,52 @@ if [ $QEMU -eq 0 ]; then
 	done
 fi
 
-if [ $# -gt 0 ]; then
+# issue 10: the proposals wasmetal implements (--proposals without names)
+SPEC_PROPOSALS=${SPEC_PROPOSALS:-extended-const}
+missing_proposals=""
+if [ $PROPOSALS -eq 1 ]; then
+	[ $# -gt 0 ] || set -- $SPEC_PROPOSALS
+	names=""
+	for p in "$@"; do
+		if [ ! -d "$TS/proposals/$p" ]; then
+			missing_proposals="$missing_proposals $p"
+			continue
+		fi
+		names="$names $(cd "$TS" && ls proposals/"$p"/*.wast | sed 's/\.wast$//')"
+	done
+elif [ $# -gt 0 ]; then
 	names="$*"
 else
 	names=$(cd "$TS" && ls *.wast | grep -v '^simd_' | sed 's/\.wast$//')
 fi
 
-# convert NAME: build/spec/NAME/NAME.json up to date; nonzero if not.
+# json_of NAME: its converted script, build/spec/NAME/BASENAME.json (NAME is
+# a top-level file's name, or proposals/PROPOSAL/FILE).
+json_of() {
+	echo "$BUILD/spec/$1/${1##*/}.json"
+}
+
+# convert NAME: build/spec/NAME/NAME.json up to date; nonzero if not.  A
+# proposal's file with --enable-all (wabt 1.0.32 reads all six of issue
+# 10's directories with it but for relaxed-simd/relaxed_dot_product.wast).
 convert() {
 	wast=$TS/$1.wast
 	dir=$BUILD/spec/$1
-	json=$dir/$1.json
+	json=$(json_of "$1")
+	w2j_flags=
+	case "$1" in proposals/*) w2j_flags=--enable-all ;; esac
 	mkdir -p "$dir"
-	if [ ! -f "$json" ] || [ "$wast" -nt "$json" ]; then
+	# converted again when the .wast is newer, or came from another
+	# testsuite (WASM_TESTSUITE) or with other flags
+	if [ ! -f "$json" ] || [ "$wast" -nt "$json" ] ||
+	   [ "$(cat "$dir/source" 2>/dev/null)" != "$wast $w2j_flags" ]; then
 		rm -f "$dir"/*
-		if ! wast2json "$wast" -o "$json" >"$dir/result.txt" 2>&1; then
+		# shellcheck disable=SC2086
+		if ! wast2json $w2j_flags "$wast" -o "$json" >"$dir/result.txt" 2>&1; then
 			rm -f "$json"
 			return 1
 		fi
+		echo "$wast $w2j_flags" >"$dir/source"
 	fi
 	return 0
 }
@@ -153,7 +194,7 @@ convert() {
 total_p=0 total_f=0 total_s=0 nfiles=0
 # count NAME NOTE SUMMARY: print the file's line, add to the totals.
 count() {
-	json=$BUILD/spec/$1/$1.json
+	json=$(json_of "$1")
 	if [ -n "$2" ]; then
 		n=$(grep -c '"line": ' "$json" 2>/dev/null)
 		[ -n "$n" ] && [ "$n" -gt 0 ] || n=1
@@ -164,23 +205,28 @@ count() {
 		s=$(echo "$3" | sed -nE 's/.* ([0-9]+) skipped.*/\1/p')
 		[ -n "$s" ] || s=0
 	fi
-	printf '%-28s %7d %7d %7d  %s\n' "$1" "$p" "$f" "$s" "$2"
+	printf '%-36s %7d %7d %7d  %s\n' "$1" "$p" "$f" "$s" "$2"
 	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
 }
 
 converted=""
 start_all=$(date +%s.%N)
-printf '%-28s %7s %7s %7s\n' file passed failed skipped
+printf '%-36s %7s %7s %7s\n' file passed failed skipped
+for p in $missing_proposals; do
+	printf '%-36s %7s %7s %7s  no such directory: %s\n' "proposals/$p" 0 1 0 \
+		"$TS/proposals/$p"
+	total_f=$((total_f + 1))
+done
 for name in $names; do
 	nfiles=$((nfiles + 1))
 	if ! convert "$name"; then
-		printf '%-28s %7s %7s %7s  wast2json failed\n' "$name" 0 1 0
+		printf '%-36s %7s %7s %7s  wast2json failed\n' "$name" 0 1 0
 		total_f=$((total_f + 1))
 		continue
 	fi
 	converted="$converted $name"
 	[ $QEMU -eq 1 ] && continue
-	json=$BUILD/spec/$name/$name.json
+	json=$(json_of "$name")
 	out=$BUILD/spec/$name/result$SUF.txt
 	# shellcheck disable=SC2086
 	timeout -k 5 "$TIMEOUT" "$WASMETAL" spec $FLAGS "$json" >"$out" 2>&1
@@ -197,11 +243,11 @@ for name in $names; do
 done
 
 if [ $QEMU -eq 1 ]; then
-	out=$BUILD/spec/qemu-result$SUF.txt
-	log=$BUILD/spec/qemu-kernel$SUF.log
+	out=$BUILD/spec/qemu-result$QSUF.txt
+	log=$BUILD/spec/qemu-kernel$QSUF.log
 	jsons=$self_jsons
 	for name in $converted; do
-		jsons="$jsons $BUILD/spec/$name/$name.json"
+		jsons="$jsons $(json_of "$name")"
 	done
 	start=$(date +%s.%N)
 	# shellcheck disable=SC2086
@@ -210,7 +256,7 @@ if [ $QEMU -eq 1 ]; then
 	rc=$?
 	end=$(date +%s.%N)
 	for name in $converted; do
-		last=$(summary_of "$BUILD/spec/$name/$name.json" "$out")
+		last=$(summary_of "$(json_of "$name")" "$out")
 		note=""
 		[ -z "$last" ] && note="NOT RUN (the boot ended with status $rc)"
 		count "$name" "$note" "$last"
@@ -252,7 +298,7 @@ else
 	# or hang it.
 	sweep_mods=0 sweep_bad=0
 	for name in $converted; do
-		json=$BUILD/spec/$name/$name.json
+		json=$(json_of "$name")
 		out=$BUILD/spec/$name/truncate.txt
 		timeout -k 5 "$TIMEOUT" "$WASMETAL" spec --truncate "$json" >"$out" 2>&1
 		rc=$?
@@ -269,6 +315,8 @@ else
 	     "$sweep_bad files failed"
 	total_f=$((total_f + sweep_bad))
 fi
+# the proposals asked for (tests/run.sh checks every .wast of each ran)
+[ $PROPOSALS -eq 1 ] && echo "proposals: $*"
 [ $selftest_failed -eq 0 ] && echo "runner self-test (tests/spec/*.wast): ok" || echo "the runner's self-test FAILED: the numbers above are suspect"
 echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" -eq 0 ] && [ $selftest_failed -eq 0 ]

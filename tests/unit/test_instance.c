@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include "check.h"
 #include "wasm.h"
+#include "module.h"
 #include "plat_host.h"
 #include "wat.h"
 
@@ -539,6 +540,113 @@ TEST(instantiation_order)
 	done(m, i);
 }
 
+/* Extended-const: constant expressions with i32/i64 add, sub, mul are
+ * evaluated with wrapping arithmetic; an i32 keeps its 64-bit slot
+ * zero-extended (its raw bits as wasm_export_global_get gives them). */
+static wasm_instance *inst_xconst(const char *text, wasm_module **mp)
+{
+	size_t n;
+	uint8_t *b = wat_assemble_flags(tmpdir, "--enable-extended-const", text, &n);
+	wasm_instance *i = NULL;
+
+	*mp = NULL;
+	if (!b)
+		return NULL;
+	memset(&err, 0, sizeof err);
+	if (wasm_module_load(b, n, mp, &err))
+		print_err("load");
+	free(b);
+	if (*mp && wasm_instance_new(*mp, NULL, 0, &i, &err, &trap))
+		print_err("instantiate");
+	return i;
+}
+
+static uint64_t export_global(wasm_instance *i, const char *name)
+{
+	uint8_t t;
+	uint64_t v = 0xdeadbeefdeadbeefull;
+
+	CHECK_MSG(wasm_export_global_get(i, name, &t, &v) == 0, "no global %s", name);
+	return v;
+}
+
+TEST(extended_const_i32_mul_wraps)
+{
+	wasm_module *m;
+	uint64_t r[1];
+	wasm_instance *i = inst_xconst("(module (memory 2)"
+		" (global (export \"mul\") i32 (i32.mul (i32.const 0x12345678) (i32.const 16)))"
+		" (global (export \"mul0\") i32 (i32.mul (i32.const 0x10000) (i32.const 0x10000)))"
+		" (global (export \"neg\") i32 (i32.mul (i32.const 0x7fffffff) (i32.const 2)))"
+		" (global (export \"sub\") i32 (i32.sub (i32.const 0) (i32.const 1)))"
+		" (global (export \"add\") i32 (i32.add (i32.const 0x7fffffff) (i32.const 1)))"
+		" (global (export \"mul64\") i64 (i64.mul (i64.const 0x123456789abcdef1) (i64.const 0x100)))"
+		" (global (export \"sub64\") i64 (i64.sub (i64.const 0x8000000000000000) (i64.const 1)))"
+		" (global (export \"add64\") i64 (i64.add (i64.const -1) (i64.const 2)))"
+		" (global (export \"nest\") i32 (i32.add (i32.sub (i32.mul (i32.const 20) (i32.const 2))"
+		"   (i32.const 2)) (i32.const 4)))"
+		/* compiled code reads the whole slot: its upper half must be 0 */
+		" (func (export \"mul_u\") (result i64) (i64.extend_i32_u (global.get 0)))"
+		" (func (export \"sub_u\") (result i64) (i64.extend_i32_u (global.get 3)))"
+		/* 0x10001 * 0x10000 = 0x1_0001_0000 wraps to 0x10000: in bounds */
+		" (data (i32.mul (i32.const 0x10001) (i32.const 0x10000)) \"x\"))", &m);
+
+	if (!i) {
+		CHECK(0);
+		wasm_module_free(m);
+		return;
+	}
+	CHECK_EQ_U64(export_global(i, "mul"), 0x23456780);
+	CHECK_EQ_U64(export_global(i, "mul0"), 0);
+	CHECK_EQ_U64(export_global(i, "neg"), 0xfffffffe);
+	CHECK_EQ_U64(export_global(i, "sub"), 0xffffffff);
+	CHECK_EQ_U64(export_global(i, "add"), 0x80000000);
+	CHECK_EQ_U64(export_global(i, "mul64"), 0x3456789abcdef100ull);
+	CHECK_EQ_U64(export_global(i, "sub64"), 0x7fffffffffffffffull);
+	CHECK_EQ_U64(export_global(i, "add64"), 1);
+	CHECK_EQ_U64(export_global(i, "nest"), 42);
+	CHECK(call(i, "mul_u", NULL, 0, r, 1) == 0);
+	CHECK_EQ_U64(r[0], 0x23456780);
+	CHECK(call(i, "sub_u", NULL, 0, r, 1) == 0);
+	CHECK_EQ_U64(r[0], 0xffffffff);
+	CHECK(wasm_memory_base(i)[0x10000] == 'x');
+	done(m, i);
+}
+
+/* A long expression (10,000 additions, stack depth 2) evaluates in constant
+ * space; the deepest allowed one (WASM_CONSTEXPR_MAX_DEPTH values, then
+ * as many additions less one) evaluates too. */
+TEST(extended_const_long_and_deepest)
+{
+	enum { N = 10000, D = WASM_CONSTEXPR_MAX_DEPTH };
+	size_t cap = 64 + N * 32 + D * 32, n = 0;
+	char *text = malloc(cap);
+	wasm_module *m;
+	wasm_instance *i;
+
+	REQUIRE(text);
+	n += (size_t)snprintf(text + n, cap - n,
+			      "(module (global (export \"long\") i32 i32.const 1");
+	for (int k = 0; k < N; k++)
+		n += (size_t)snprintf(text + n, cap - n, " i32.const 3 i32.add");
+	n += (size_t)snprintf(text + n, cap - n, ") (global (export \"deep\") i64");
+	for (int k = 0; k < D; k++)
+		n += (size_t)snprintf(text + n, cap - n, " i64.const %d", k + 1);
+	for (int k = 1; k < D; k++)
+		n += (size_t)snprintf(text + n, cap - n, " i64.add");
+	snprintf(text + n, cap - n, "))");
+	i = inst_xconst(text, &m);
+	free(text);
+	if (!i) {
+		CHECK(0);
+		wasm_module_free(m);
+		return;
+	}
+	CHECK_EQ_U64(export_global(i, "long"), 1 + 3 * N);
+	CHECK_EQ_U64(export_global(i, "deep"), (uint64_t)D * (D + 1) / 2);
+	done(m, i);
+}
+
 /* Many instances, one after another and side by side: reservations and the
  * context registry are released and reused. */
 TEST(many_instances)
@@ -641,6 +749,8 @@ int main(void)
 	RUN(trap_in_backward_memory_copy_clears_direction_flag);
 	RUN(memory_grow);
 	RUN(instantiation_order);
+	RUN(extended_const_i32_mul_wraps);
+	RUN(extended_const_long_and_deepest);
 	RUN(many_instances);
 	RUN(resource_failures_are_not_invalid_module);
 	char cmd[128];

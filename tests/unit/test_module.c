@@ -335,9 +335,10 @@ TEST(globals_constexpr)
 	header(&mb);
 	SEC(&mb, 6, 0x01, 0x7f, 0x00, 0x41, 0x00, 0x41, 0x00, 0x0b);
 	CHECK_ERR(load(&mb, NULL), "type mismatch");
-	/* non-constant instruction */
+	/* non-constant instruction (i32.add is one since extended-const,
+	 * i32.div_s is not: extended_const_validation) */
 	header(&mb);
-	SEC(&mb, 6, 0x01, 0x7f, 0x00, 0x41, 0x00, 0x41, 0x00, 0x6a, 0x0b);
+	SEC(&mb, 6, 0x01, 0x7f, 0x00, 0x41, 0x00, 0x41, 0x00, 0x6d, 0x0b);
 	CHECK_ERR(load(&mb, NULL), "constant expression required");
 	header(&mb);
 	SEC(&mb, 6, 0x01, 0x7f, 0x00, 0xd3, 0x00, 0x0b);
@@ -363,6 +364,153 @@ TEST(globals_constexpr)
 	header(&mb);
 	SEC(&mb, 6, 0x01, 0x7b, 0x00, 0xfd, 0x0c, 0x0b);
 	CHECK_ERR(load(&mb, NULL), "SIMD not supported yet");
+}
+
+/* Extended-const: i32/i64 add, sub, mul in constant expressions, with the
+ * operand stack discipline; the error names the operator and what it had. */
+TEST(extended_const_validation)
+{
+	struct mb mb;
+	wasm_module *m;
+
+	/* imported immutable i32 + i64; 2 * ((g - 1) + 2), an i64 mul, a data
+	 * offset g * 4 */
+	header(&mb);
+	SEC(&mb, 2, 0x02,
+	    0x00, 0x01, 'a', 0x03, 0x7f, 0x00,
+	    0x00, 0x01, 'b', 0x03, 0x7e, 0x00);
+	SEC(&mb, 5, 0x01, 0x00, 0x01);
+	SEC(&mb, 6, 0x02,
+	    0x7f, 0x00, 0x41, 0x02, 0x23, 0x00, 0x41, 0x01, 0x6b, 0x41, 0x02,
+	    0x6a, 0x6c, 0x0b,
+	    0x7e, 0x00, 0x23, 0x01, 0x42, 0x03, 0x7e, 0x42, 0x01, 0x7d, 0x0b);
+	SEC(&mb, 11, 0x01, 0x00, 0x23, 0x00, 0x41, 0x04, 0x6c, 0x0b, 0x01, 'x');
+	CHECK(load(&mb, &m) == 0);
+	wasm_module_free(m);
+
+	/* i32.add on an i64 and an i32: the add's offset, what it had */
+	header(&mb);
+	SEC(&mb, 6, 0x01, 0x7f, 0x00, 0x42, 0x01, 0x41, 0x02, 0x6a, 0x0b);
+	CHECK_ERR(load(&mb, NULL), "type mismatch");
+	CHECK_EQ_U64(err.offset, 8 + 2 + 7);
+	CHECK_MSG(!strcmp(err.detail, "i32.add in a constant expression on i64 and i32"),
+		  "detail \"%s\"", err.detail);
+	/* i64.mul with one operand */
+	header(&mb);
+	SEC(&mb, 6, 0x01, 0x7e, 0x00, 0x42, 0x01, 0x7e, 0x0b);
+	CHECK_ERR(load(&mb, NULL), "type mismatch");
+	CHECK_MSG(!strcmp(err.detail, "i64.mul in a constant expression needs 2 operands, has 1"),
+		  "detail \"%s\"", err.detail);
+	/* i64.sub where an i32 is expected */
+	header(&mb);
+	SEC(&mb, 6, 0x01, 0x7f, 0x00, 0x42, 0x01, 0x42, 0x02, 0x7d, 0x0b);
+	CHECK_ERR(load(&mb, NULL), "type mismatch");
+	CHECK_EQ_U64(err.offset, 8 + 2 + 8);
+	CHECK_MSG(!strcmp(err.detail, "constant expression of i64, i32 expected"),
+		  "detail \"%s\"", err.detail);
+	/* two values left after an add */
+	header(&mb);
+	SEC(&mb, 6, 0x01, 0x7f, 0x00, 0x41, 0x01, 0x41, 0x01, 0x41, 0x01, 0x6a, 0x0b);
+	CHECK_ERR(load(&mb, NULL), "type mismatch");
+	CHECK_MSG(!strcmp(err.detail, "constant expression leaves 2 values, one i32 expected"),
+		  "detail \"%s\"", err.detail);
+	/* in a data offset too */
+	header(&mb);
+	SEC(&mb, 5, 0x01, 0x00, 0x01);
+	SEC(&mb, 11, 0x01, 0x00, 0x41, 0x00, 0x42, 0x00, 0x6a, 0x0b, 0x00);
+	CHECK_ERR(load(&mb, NULL), "type mismatch");
+	/* other operators stay non-constant: i32.div_s, f32.add, i64.and */
+	header(&mb);
+	SEC(&mb, 6, 0x01, 0x7f, 0x00, 0x41, 0x06, 0x41, 0x02, 0x6d, 0x0b);
+	CHECK_ERR(load(&mb, NULL), "constant expression required");
+	header(&mb);
+	SEC(&mb, 6, 0x01, 0x7d, 0x00, 0x43, 0, 0, 0, 0, 0x43, 0, 0, 0, 0, 0x92, 0x0b);
+	CHECK_ERR(load(&mb, NULL), "constant expression required");
+	header(&mb);
+	SEC(&mb, 6, 0x01, 0x7e, 0x00, 0x42, 0x01, 0x42, 0x01, 0x83, 0x0b);
+	CHECK_ERR(load(&mb, NULL), "constant expression required");
+	/* a mutable import stays non-constant inside an add */
+	header(&mb);
+	SEC(&mb, 2, 0x01, 0x00, 0x01, 'v', 0x03, 0x7f, 0x01);
+	SEC(&mb, 6, 0x01, 0x7f, 0x00, 0x41, 0x01, 0x23, 0x00, 0x6a, 0x0b);
+	CHECK_ERR(load(&mb, NULL), "constant expression required");
+}
+
+/* A module of one immutable i32 global initialised by expr (without its
+ * end); malloc'd, its length in *n. */
+static uint8_t *global_module(const uint8_t *expr, size_t nexpr, size_t *n)
+{
+	size_t body = 1 + 2 + nexpr + 1, k = 8;
+	uint8_t *b = malloc(8 + 1 + 5 + body);
+
+	if (!b)
+		return NULL;
+	memcpy(b, "\0asm\1\0\0\0", 8);
+	b[k++] = 6;
+	for (size_t v = body; ; v >>= 7) {      /* section size, LEB128 */
+		b[k++] = (uint8_t)((v & 0x7f) | (v >> 7 ? 0x80 : 0));
+		if (!(v >> 7))
+			break;
+	}
+	b[k++] = 1;                             /* one global */
+	b[k++] = 0x7f;                          /* i32, immutable */
+	b[k++] = 0x00;
+	memcpy(b + k, expr, nexpr);
+	k += nexpr;
+	b[k++] = 0x0b;
+	*n = k;
+	return b;
+}
+
+/* count times i32.const 1, then count - 1 times i32.add: count deep */
+static uint8_t *deep_global(size_t count, size_t *n)
+{
+	uint8_t *e = malloc(3 * count), *b;
+	size_t k = 0;
+
+	if (!e)
+		return NULL;
+	for (size_t i = 0; i < count; i++, k += 2)
+		memcpy(e + k, "\x41\x01", 2);
+	for (size_t i = 1; i < count; i++)
+		e[k++] = 0x6a;
+	b = global_module(e, k, n);
+	free(e);
+	return b;
+}
+
+/* The operand stack of a constant expression is bounded
+ * (WASM_CONSTEXPR_MAX_DEPTH): one value more is refused with an error
+ * saying so, at the push that overflows; a long but shallow expression
+ * (a million additions, 3 MB) is fine. */
+TEST(extended_const_too_deep_refused)
+{
+	enum { LONG = 1000000 };
+	uint8_t *b, *e;
+	size_t n, k = 0;
+
+	b = deep_global(WASM_CONSTEXPR_MAX_DEPTH, &n);
+	REQUIRE(b);
+	CHECK(load_raw(b, n) == 0);
+	free(b);
+	b = deep_global(WASM_CONSTEXPR_MAX_DEPTH + 1, &n);
+	REQUIRE(b);
+	CHECK_ERR(load_raw(b, n), "constant expression too deep");
+	/* header, section id and 2-byte size, count, type, mutability */
+	CHECK_EQ_U64(err.offset, 8 + 1 + 2 + 3 + 2 * WASM_CONSTEXPR_MAX_DEPTH);
+	CHECK_MSG(strstr(err.detail, "implementation limit") != NULL, "detail \"%s\"",
+		  err.detail);
+	free(b);
+	e = malloc(2 + 3 * (size_t)LONG);
+	REQUIRE(e);
+	memcpy(e, "\x41\x01", 2);
+	for (k = 2; k < 2 + 3 * (size_t)LONG; k += 3)
+		memcpy(e + k, "\x41\x01\x6a", 3);
+	b = global_module(e, k, &n);
+	free(e);
+	REQUIRE(b);
+	CHECK(load_raw(b, n) == 0);
+	free(b);
 }
 
 /* ---- functions, exports, start, code ------------------------------------ */
@@ -911,6 +1059,8 @@ int main(void)
 	RUN(imports);
 	RUN(limits);
 	RUN(globals_constexpr);
+	RUN(extended_const_validation);
+	RUN(extended_const_too_deep_refused);
 	RUN(functions_and_code);
 	RUN(exports);
 	RUN(start);
