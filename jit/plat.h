@@ -33,6 +33,9 @@ void plat_release(void *addr, size_t size);
 void *plat_code_alloc(size_t size);
 int plat_code_seal(void *addr, size_t size);
 void plat_code_free(void *addr, size_t size);
+/* A module's code is ready to run (compiled or loaded from an artifact):
+ * hosted, a profiler's symbol map (host/perfmap.c); nothing in the kernel. */
+void plat_code_loaded(const wasm_module *m);
 
 /* ---- the Wasm stack ----------------------------------------------------- */
 

@@ -191,6 +191,12 @@ void *plat_code_alloc(size_t size)
 	return (void *)va;
 }
 
+/* no profiler reads symbol maps here */
+void plat_code_loaded(const wasm_module *m)
+{
+	(void)m;
+}
+
 int plat_code_seal(void *addr, size_t size)
 {
 	uintptr_t va = (uintptr_t)addr;

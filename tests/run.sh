@@ -21,6 +21,8 @@
 #      the cache of `run --hosted --backend llvm`, its errors, traps; under
 #      QEMU the preopen programs below from LLVM artifacts, and an image
 #      booted by plain QEMU (~3.5 min, most of it LLVM compiles and boots)
+#   3a'''. the profiler's symbol map (tests/cli/perfmap.sh): WASMETAL_PERFMAP=1
+#      writes /tmp/perf-PID.map for both backends, nothing without it
 #   3b. issue 4's WASI programs with preopened directories (--dir): the
 #      self-checking wasi_* and adv_* programs (one check per program and
 #      mode: status 0, no FAIL line, a final "N ok"), and the differential
@@ -651,6 +653,8 @@ if [ -x "$W" ]; then
 	script_tests cli-artifact tests/cli/artifact.sh
 	# issue 9: the LLVM backend end to end (its own cache, never ~/.cache)
 	script_tests cli-llvm tests/cli/llvm.sh
+	# the profiler's symbol map (WASMETAL_PERFMAP=1, host/perfmap.c)
+	script_tests cli-perfmap tests/cli/perfmap.sh
 	program_tests hosted
 	preopen_tests hosted
 	script_tests net tests/net/net.sh

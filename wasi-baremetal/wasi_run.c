@@ -170,6 +170,7 @@ static int run_bytes(const uint8_t *bytes, size_t len, const struct wasi_config 
 	if (is_artifact)
 		plat_log("artifact loaded: %zu bytes, no compile (checked with %s)\n", len,
 			 jit_sha256_accelerated() ? "the SHA extensions" : "portable SHA-256");
+	plat_code_loaded(m);
 	status = run_module(m, ctx);
 	wasm_module_free(m);
 out:
