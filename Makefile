@@ -461,7 +461,8 @@ fault: fault-build
 	$(Q)BUILD=$(BUILD) tests/fault/sweep.sh
 .PHONY: fault fault-build
 
-# make check-asan: the SAN=1 build, then tests/san/check-asan.sh: the unit
+# make check-asan: the SAN=1 build (the LLVM plugin included: its
+# translator runs instrumented, LLVM itself not), then tests/san/check-asan.sh: the unit
 # tests, every hosted test of tests/run.sh (no QEMU), the spec suite and the
 # fault sweep under the sanitizers (LeakSanitizer included); any sanitizer
 # report, even of a process no check looked at, is a failure.
@@ -472,7 +473,7 @@ check-asan:
 	$(Q)mkdir -p build-asan && cp build/kernel.elf build/BOOTX64.EFI build-asan/
 	$(Q)$(MAKE) --no-print-directory SAN=1 BUILD=build-asan check-asan-run
 check-asan-run: $(BUILD)/wasmetal $(UNIT_BINS) $(TEST_WASM) examples fault-build \
-		$(BUILD)/tests/fuzz/diff/diff_runner
+		$(BUILD)/tests/fuzz/diff/diff_runner $(BUILD)/libwasmetal-llvm.so
 	$(Q)BUILD=$(BUILD) tests/san/check-asan.sh
 .PHONY: check-asan check-asan-run
 

@@ -521,7 +521,9 @@ bool lw_func(struct lw *s, uint32_t func)
 		ok = body(s);
 	}
 	if (ok && !s->dead) {   /* after the function's end: the return block */
-		build_return(s, ft, &s->stack[s->sp - ft->nresults]);
+		/* no results: the stack may never have been allocated (NULL + 0
+		   is undefined behaviour; UBSan, make check-asan) */
+		build_return(s, ft, ft->nresults ? &s->stack[s->sp - ft->nresults] : NULL);
 	}
 	while (s->nctl)
 		lw_free_ctl(&s->ctl[--s->nctl]);

@@ -845,7 +845,8 @@ int jit_import_stubs(wasm_module *m, uint8_t **buf, size_t *len, uint32_t *offs,
 		x64_free(&jc.a);
 		return set_err(err, "out of memory");
 	}
-	memcpy(*buf, jc.a.buf, jc.a.len);
+	if (jc.a.len)   /* no imports: no buffer to copy from (memcpy's NULL is UB) */
+		memcpy(*buf, jc.a.buf, jc.a.len);
 	*len = jc.a.len;
 	x64_free(&jc.a);
 	return 0;

@@ -846,6 +846,26 @@ TEST(fault_in_nested_entry_unwinds_to_it)
 	}
 }
 
+/* Regression: jit_import_stubs (the LLVM backend's import stubs) of a
+ * module without imports called memcpy from the assembler's NULL buffer
+ * (undefined behaviour; UBSan stopped test_llvm_runtime under make
+ * check-asan). */
+TEST(import_stubs_of_module_without_imports)
+{
+	wasm_module *m = load_wat("(module (func (export \"f\") (result i32) (i32.const 7)))");
+	struct wasm_error err;
+	uint8_t *buf = NULL;
+	size_t len = 1;
+	uint32_t off = 0, end = 0;
+
+	REQUIRE(m);
+	CHECK(jit_import_stubs(m, &buf, &len, &off, &end, &err) == 0);
+	CHECK(buf != NULL);
+	CHECK_EQ_U64(len, 0);
+	free(buf);
+	wasm_module_free(m);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/wasmetal-abi-XXXXXX");
@@ -866,6 +886,7 @@ int main(void)
 	RUN(trap_entry_takes_ctx_from_rdi_not_r14);
 	RUN(guard_fault_found_without_r14);
 	RUN(fault_in_nested_entry_unwinds_to_it);
+	RUN(import_stubs_of_module_without_imports);
 	if (fi)
 		wasm_instance_free(fi);
 	if (fi2)
