@@ -213,7 +213,7 @@ $(BUILD)/tests/stdio/%.wasm: tests/stdio/%.c | $(DEPS_STAMP)
 	$(Q)$(WASI_CC) $(WASI_CFLAGS) -o $@ $<
 $(BUILD)/tests/wat/%.wasm: tests/wat/%.wat | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(Q)wat2wasm -o $@ $<
+	$(Q)wat2wasm --enable-multi-memory -o $@ $<
 
 # ---- unit tests (host) -------------------------------------------------------
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -266,7 +266,7 @@ $(BUILD)/libwasmetal-llvm.so: $(LLVM_PIC_OBJS)
 	$(Q)$(HOSTCC) -shared -o $@ $^ $(LLVM_LIBS)
 $(BUILD)/tests/llvm/%.wasm: tests/llvm/%.wat | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(Q)wat2wasm -o $@ $<
+	$(Q)wat2wasm --enable-multi-memory -o $@ $<
 # bench/ kernels without WASI: libc.a only for memcpy/memset (no imports)
 $(BUILD)/tests/llvm/bench_kernels.wasm: tests/llvm/bench_kernels.c bench/crc32.c \
 		bench/fannkuch.c bench/nbody.c | $(DEPS_STAMP)

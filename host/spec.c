@@ -511,6 +511,7 @@ static int run_hosted(const struct opts *op, int nfiles, char **files)
 		struct spec_file f;
 
 		load_file(files[i], &f);
+		spec_file_features(&f);
 		if (op->backend)
 			compile_file(&f, op, &st);
 		if (op->truncate)
@@ -536,6 +537,7 @@ static int make_blob(const struct opts *op, int nfiles, char **files,
 		struct spec_file f;
 
 		load_file(files[i], &f);
+		spec_file_features(&f);
 		if (op->backend)
 			compile_file(&f, op, &st);
 		spec_blob_add(w, &f);

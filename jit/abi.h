@@ -31,6 +31,12 @@
 #define CTX_MEM_PAGES    96
 #define CTX_FUNCREFS     136
 #define CTX_RT           144
+#define CTX_MEMS         168    /* struct jit_memory ** (multi-memory) */
+
+/* struct jit_memory (jit.h): memory i > 0 is [[r14 + CTX_MEMS] + 8*i] */
+#define JM_BASE          0
+#define JM_SIZE          8
+#define JM_PAGES         16
 
 /* jit_enter_raw's frame (x64/entry.S) on the native stack, from
  * ctx->entry_rsp up:

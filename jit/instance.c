@@ -1,10 +1,12 @@
 /*
  * instance.c — instantiation and calls (Core spec 2.0 §4.5.4 "Instantiation",
  * §4.5.5 "Invocation"), and the runtime functions compiled code calls
- * through the instance context (jit.h): host calls and memory.grow.
+ * through the instance context (jit.h): host calls and memory.grow (of any
+ * memory: jit_mem_grow, which keeps memory 0's copies in step).
  *
- *   wasm_instance_new: resolve imports -> struct jit_ctx (memory 0 = an 8 GiB
- *   reservation with min pages committed, globals, tables, funcs[], a Wasm
+ *   wasm_instance_new: resolve imports -> struct jit_ctx (each own memory an
+ *   8 GiB reservation with min pages committed, ctx->mems[] and memory 0's
+ *   copy in ctx->mem_*; globals, tables, funcs[], a Wasm
  *   stack with a guard page) -> elem segments -> data segments -> register
  *   the ctx (for the fault handler) -> start function
  *
@@ -34,7 +36,9 @@ struct wasm_instance {
 	wasm_module *m;
 	void *user;
 	const struct wasm_host_func **imports;  /* per imported function */
-	uint8_t *mem_reservation;       /* NULL when the module has no memory */
+	struct jit_memory *own_mems;    /* per memory index: the module's own
+					   memories (imported entries unused) */
+	uint32_t host_mem;              /* wasm_memory_base's memory index */
 	uint8_t *stack_mapping;
 	uint32_t depth;                 /* nested wasm_call on this instance */
 	uintptr_t stack_low;            /* frame of the last call out of this
@@ -279,32 +283,66 @@ static uint64_t eval_const(wasm_instance *inst, const struct wasm_constexpr *ce)
 
 /* ---- memory, tables, globals, stack ----------------------------------- */
 
-static int setup_memory(wasm_instance *inst, struct wasm_error *err)
+/* ctx's memory 0 fields (r15, CTX_MEM_*) mirror mem from now on */
+static void mirror_memory0(struct jit_ctx *ctx, struct jit_memory *mem)
 {
-	wasm_module *m = inst->m;
-	struct jit_ctx *ctx = &inst->ctx;
-	const struct wasm_memory *mem;
+	ctx->mem_base = mem->base;
+	ctx->mem_size = mem->size;
+	ctx->mem_pages = mem->pages;
+	ctx->mem_max_pages = mem->max_pages;
+	ctx->mem_reserved = JIT_MEM_RESERVATION;
+}
 
-	if (!m->nmemories || m->nimported_memories)
-		return 0;       /* imported: jit_link_bind */
-	mem = &m->memories[0];
-	inst->mem_reservation = plat_reserve(JIT_MEM_RESERVATION);
-	if (!inst->mem_reservation) {
+/* Own memory i: its own 8 GiB reservation, min pages committed. */
+static int setup_one_memory(wasm_instance *inst, uint32_t i, struct wasm_error *err)
+{
+	const struct wasm_memory *mw = &inst->m->memories[i];
+	struct jit_memory *mem = &inst->own_mems[i];
+
+	mem->base = plat_reserve(JIT_MEM_RESERVATION);
+	if (!mem->base) {
 		wasm_error_resource(err, "out of memory", "memory",
 				    "cannot reserve the linear memory's address space");
 		return -1;
 	}
-	ctx->mem_base = inst->mem_reservation;
-	ctx->mem_reserved = JIT_MEM_RESERVATION;
-	ctx->mem_pages = mem->limits.min;
-	ctx->mem_size = mem->limits.min * WASM_PAGE_SIZE;
-	ctx->mem_max_pages = mem->limits.has_max ? mem->limits.max : WASM_MAX_PAGES;
-	if (ctx->mem_size && plat_commit(ctx->mem_base, ctx->mem_size)) {
+	mem->pages = mw->limits.min;
+	mem->size = mw->limits.min * WASM_PAGE_SIZE;
+	mem->has_max = mw->limits.has_max;
+	mem->max_pages = mw->limits.has_max ? mw->limits.max : WASM_MAX_PAGES;
+	inst->ctx.mems[i] = mem;
+	if (mem->size && plat_commit(mem->base, mem->size)) {
 		char d[96];
 
 		snprintf(d, sizeof d, "cannot allocate the linear memory: %u pages, %llu MiB",
-			 (unsigned)mem->limits.min, (unsigned long long)(ctx->mem_size >> 20));
+			 (unsigned)mw->limits.min, (unsigned long long)(mem->size >> 20));
 		wasm_error_resource(err, "out of memory", "memory", d);
+		return -1;
+	}
+	return 0;
+}
+
+/* ctx->mems for every memory index; the own ones reserved here, the
+ * imported ones filled by jit_link_bind. */
+static int setup_memory(wasm_instance *inst, struct wasm_error *err)
+{
+	wasm_module *m = inst->m;
+	struct jit_ctx *ctx = &inst->ctx;
+
+	if (!m->nmemories)
+		return 0;
+	ctx->mems = calloc(m->nmemories, sizeof *ctx->mems);
+	inst->own_mems = calloc(m->nmemories, sizeof *inst->own_mems);
+	if (!ctx->mems || !inst->own_mems) {
+		wasm_error_resource(err, "out of memory", "memory", NULL);
+		return -1;
+	}
+	for (uint32_t i = m->nimported_memories; i < m->nmemories; i++)
+		if (setup_one_memory(inst, i, err))
+			return -1;
+	if (m->nimported_memories)
+		return 0;       /* memory 0 is imported: jit_link_bind */
+	if (jit_mem_mirror_add(ctx->mems[0], ctx)) {
+		wasm_error_resource(err, "out of memory", "memory", NULL);
 		return -1;
 	}
 	return 0;
@@ -499,8 +537,8 @@ static int init_datas(wasm_instance *inst, struct wasm_trap *trap)
 
 		if (d->mode != WASM_SEG_ACTIVE)
 			continue;
-		code = jit_runtime.memory_init(ctx, i, (uint32_t)eval_const(inst, &d->offset),
-					       0, d->len);
+		code = jit_runtime.memory_init_n(ctx, d->memory, i,
+						 (uint32_t)eval_const(inst, &d->offset), 0, d->len);
 		if (code) {
 			trap_set(trap, (enum wasm_trap_code)code);
 			return -1;
@@ -795,20 +833,69 @@ void jit_call_ref(struct jit_ctx *ctx, const struct jit_funcref *fr,
 		free(slots);
 }
 
-int32_t jit_memory_grow(struct jit_ctx *ctx, uint32_t delta_pages)
+int32_t jit_mem_grow(struct jit_memory *mem, uint32_t delta_pages)
 {
-	uint64_t old = ctx->mem_pages, new_pages = old + delta_pages;
+	uint64_t old = mem->pages, new_pages = old + delta_pages;
 
-	if (!ctx->mem_base)
+	if (new_pages > mem->max_pages || new_pages > WASM_MAX_PAGES)
 		return -1;
-	if (new_pages > ctx->mem_max_pages || new_pages > WASM_MAX_PAGES)
-		return -1;
-	if (delta_pages && plat_commit(ctx->mem_base + old * WASM_PAGE_SIZE,
+	if (delta_pages && plat_commit(mem->base + old * WASM_PAGE_SIZE,
 				       (size_t)delta_pages * WASM_PAGE_SIZE))
 		return -1;
-	ctx->mem_pages = new_pages;
-	ctx->mem_size = new_pages * WASM_PAGE_SIZE;
+	mem->pages = new_pages;
+	mem->size = new_pages * WASM_PAGE_SIZE;
+	for (uint32_t i = 0; i < mem->nmirrors; i++) {
+		mem->mirrors[i]->mem_pages = mem->pages;
+		mem->mirrors[i]->mem_size = mem->size;
+	}
 	return (int32_t)old;
+}
+
+int32_t jit_memory_grow(struct jit_ctx *ctx, uint32_t delta_pages)
+{
+	if (!ctx->mems || !ctx->mems[0])
+		return -1;
+	return jit_mem_grow(ctx->mems[0], delta_pages);
+}
+
+/* ctx's memory 0 is mem: its copy in ctx filled now, kept in step */
+int jit_mem_mirror_add(struct jit_memory *mem, struct jit_ctx *ctx)
+{
+	if (mem->nmirrors == mem->mirrors_cap) {
+		uint32_t cap = mem->mirrors_cap ? 2 * mem->mirrors_cap : 4;
+		struct jit_ctx **c = realloc(mem->mirrors, cap * sizeof *c);
+
+		if (!c)
+			return -1;
+		mem->mirrors = c;
+		mem->mirrors_cap = cap;
+	}
+	mem->mirrors[mem->nmirrors++] = ctx;
+	mirror_memory0(ctx, mem);
+	return 0;
+}
+
+void jit_mem_mirror_remove(struct jit_memory *mem, struct jit_ctx *ctx)
+{
+	for (uint32_t i = 0; i < mem->nmirrors; i++) {
+		if (mem->mirrors[i] != ctx)
+			continue;
+		memmove(&mem->mirrors[i], &mem->mirrors[i + 1],
+			(mem->nmirrors - i - 1) * sizeof *mem->mirrors);
+		mem->nmirrors--;
+		return;
+	}
+}
+
+/* The memory host functions (WASI) see: the one exported as "memory",
+ * which is what wasi-libc's modules export and what WASI names, else
+ * memory 0 (multi-memory: it need not be memory 0). */
+static void choose_host_memory(wasm_instance *inst)
+{
+	const struct wasm_export *e = wasm_find_export(inst->m, WASM_EXTERN_MEMORY,
+						       "memory", 6);
+
+	inst->host_mem = e ? e->index : 0;
 }
 
 /* ---- instances -------------------------------------------------------- */
@@ -854,6 +941,7 @@ int jit_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
 	    setup_stack(inst, err) || setup_tables(inst, err) ||
 	    setup_globals_funcs(inst, b, err) || setup_segments(inst, err))
 		goto fail;
+	choose_host_memory(inst);
 	jit_ctx_register(&inst->ctx);
 	if (!inst->registered) {
 		wasm_error_resource(err, "too many instances", NULL, NULL);
@@ -883,7 +971,6 @@ void wasm_instance_free(wasm_instance *inst)
 	m = inst->m;
 	if (inst->registered)
 		jit_ctx_unregister(&inst->ctx);
-	jit_link_forget(&inst->ctx);
 	if (inst->own_tables)
 		for (uint32_t i = m->nimported_tables; i < m->ntables; i++)
 			free(inst->own_tables[i].elems);
@@ -899,8 +986,16 @@ void wasm_instance_free(wasm_instance *inst)
 	free(inst->ctx.globals);
 	free(inst->ctx.funcs);
 	free(inst->imports);
-	if (inst->mem_reservation)
-		plat_release(inst->mem_reservation, JIT_MEM_RESERVATION);
+	if (inst->ctx.mems && inst->ctx.mems[0])
+		jit_mem_mirror_remove(inst->ctx.mems[0], &inst->ctx);
+	if (inst->own_mems)
+		for (uint32_t i = m->nimported_memories; i < m->nmemories; i++) {
+			if (inst->own_mems[i].base)
+				plat_release(inst->own_mems[i].base, JIT_MEM_RESERVATION);
+			free(inst->own_mems[i].mirrors);
+		}
+	free(inst->own_mems);
+	free(inst->ctx.mems);
 	if (inst->stack_mapping)
 		plat_release(inst->stack_mapping, JIT_STACK_SIZE + GUARD_PAGE);
 	free(inst);
@@ -908,12 +1003,16 @@ void wasm_instance_free(wasm_instance *inst)
 
 uint8_t *wasm_memory_base(wasm_instance *inst)
 {
-	return inst->ctx.mem_base;
+	if (!inst->ctx.mems)
+		return NULL;
+	return inst->ctx.mems[inst->host_mem]->base;
 }
 
 uint64_t wasm_memory_size(wasm_instance *inst)
 {
-	return inst->ctx.mem_size;
+	if (!inst->ctx.mems)
+		return 0;
+	return inst->ctx.mems[inst->host_mem]->size;
 }
 
 void wasm_instance_set_user(wasm_instance *inst, void *user)

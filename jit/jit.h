@@ -79,6 +79,32 @@ struct jit_table {
 	uint8_t elemtype;           /* WASM_FUNCREF / WASM_EXTERNREF */
 };
 
+/*
+ * A linear memory (multi-memory: one per memory index, each its own 8 GiB
+ * reservation, DESIGN.md decision 2), owned by the instance that defined
+ * it; an importer's ctx->mems[i] points to the exporter's.  The base never
+ * moves (memory.grow commits pages), so compiled code may keep it.  Every
+ * ctx whose memory 0 this is keeps a copy of base/size/pages in its own
+ * mem_* fields (r15 and the CTX_MEM_* offsets): `mirrors` lists them, and
+ * jit_mem_grow updates them all.  Offsets JM_* in abi.h.
+ */
+struct jit_memory {
+	uint8_t *base;              /* 0 */
+	uint64_t size;              /* 8: bytes */
+	uint64_t pages;             /* 16 */
+	uint64_t max_pages;         /* 24: the declared max, or WASM_MAX_PAGES */
+	bool has_max;               /* as the defining module declared it */
+	uint32_t nmirrors, mirrors_cap;
+	struct jit_ctx **mirrors;
+};
+_Static_assert(offsetof(struct jit_memory, base) == JM_BASE, "abi.h: JM_BASE");
+_Static_assert(offsetof(struct jit_memory, size) == JM_SIZE, "abi.h: JM_SIZE");
+_Static_assert(offsetof(struct jit_memory, pages) == JM_PAGES, "abi.h: JM_PAGES");
+/* The most memories a module may have (defined and imported): each is an
+ * 8 GiB reservation of address space.  An implementation limit, named in
+ * the error ("too many memories"). */
+#define JIT_MAX_MEMORIES 100u
+
 /* Per-instance state of the segments (Core spec 2.0 §4.2.9 elem/data
  * instances): a dropped segment has len 0. */
 struct jit_elem_seg {
@@ -122,6 +148,15 @@ struct jit_rt {
 	uint64_t (*popcnt)(uint64_t x);
 	double (*round64)(double x, int mode);  /* 0 nearest 1 floor 2 ceil 3 trunc */
 	float (*round32)(float x, int mode);
+	/* multi-memory: the bulk instructions on memory indices other than
+	   0 (memory 0's are inline), same results as the others */
+	int32_t (*memory_grow_n)(struct jit_ctx *ctx, uint32_t mem, uint32_t delta);
+	uint32_t (*memory_fill_n)(struct jit_ctx *ctx, uint32_t mem, uint32_t d,
+				  uint32_t val, uint32_t n);
+	uint32_t (*memory_copy_n)(struct jit_ctx *ctx, uint32_t dmem, uint32_t smem,
+				  uint32_t d, uint32_t s, uint32_t n);
+	uint32_t (*memory_init_n)(struct jit_ctx *ctx, uint32_t mem, uint32_t data,
+				  uint32_t d, uint32_t s, uint32_t n);
 };
 extern const struct jit_rt jit_runtime;
 
@@ -152,6 +187,8 @@ struct jit_ctx {
 	const struct jit_rt *rt;    /* 144: &jit_runtime */
 	struct jit_elem_seg *elem_segs; /* 152: per element segment */
 	struct jit_data_seg *data_segs; /* 160: per data segment */
+	struct jit_memory **mems;   /* 168: per memory index (multi-memory);
+				       memory 0's fields above mirror mems[0] */
 };
 
 /* every number of abi.h, checked against the struct */
@@ -172,6 +209,7 @@ JIT_CTX_AT(trap_out, CTX_TRAP_OUT);
 JIT_CTX_AT(mem_pages, CTX_MEM_PAGES);
 JIT_CTX_AT(funcrefs, CTX_FUNCREFS);
 JIT_CTX_AT(rt, CTX_RT);
+JIT_CTX_AT(mems, CTX_MEMS);
 #undef JIT_CTX_AT
 
 /* ---- wasm ABI v1: where each parameter and result goes ---------------- */
@@ -364,8 +402,13 @@ char jit_type_letter(uint8_t type);
 /* instance.c: called by import stubs: area holds the arguments (8-byte
  * slots) and receives every result. */
 void jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area);
-/* memory.grow: old size in pages, or -1. */
+/* memory.grow of memory 0: old size in pages, or -1. */
 int32_t jit_memory_grow(struct jit_ctx *ctx, uint32_t delta_pages);
+/* memory.grow of any memory (updates its mirrors): old size or -1. */
+int32_t jit_mem_grow(struct jit_memory *mem, uint32_t delta_pages);
+/* the memory's mirrors (struct jit_memory): 0, or -1 out of memory */
+int jit_mem_mirror_add(struct jit_memory *mem, struct jit_ctx *ctx);
+void jit_mem_mirror_remove(struct jit_memory *mem, struct jit_ctx *ctx);
 /* instance.c: struct jit_rt call_ref */
 void jit_call_ref(struct jit_ctx *ctx, const struct jit_funcref *fr,
 		  uint32_t typeidx, const uint64_t *args, uint64_t *results);

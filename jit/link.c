@@ -110,105 +110,6 @@ int wasm_export_global_get_n(wasm_instance *inst, const char *name, size_t name_
 	return 0;
 }
 
-/* ---- memory groups (link.h) ---------------------------------------------- */
-
-/* Every ctx that uses one linear memory; ctxs[0] defined it. */
-struct mem_group {
-	uint8_t *base;
-	uint32_t n, cap;
-	struct jit_ctx **ctxs;
-	struct mem_group *next;
-};
-
-static struct mem_group *groups;
-
-static struct mem_group *group_of(const uint8_t *base)
-{
-	for (struct mem_group *g = groups; g; g = g->next)
-		if (g->base == base)
-			return g;
-	return NULL;
-}
-
-/* memory.grow for a shared memory: grow through ctx, then tell the others. */
-static int32_t group_memory_grow(struct jit_ctx *ctx, uint32_t delta_pages)
-{
-	struct mem_group *g = group_of(ctx->mem_base);
-	int32_t old = jit_memory_grow(ctx, delta_pages);
-
-	if (old < 0 || !g)
-		return old;
-	for (uint32_t i = 0; i < g->n; i++) {
-		g->ctxs[i]->mem_pages = ctx->mem_pages;
-		g->ctxs[i]->mem_size = ctx->mem_size;
-	}
-	return old;
-}
-
-static bool group_add(struct mem_group *g, struct jit_ctx *ctx)
-{
-	if (g->n == g->cap) {
-		uint32_t cap = g->cap ? 2 * g->cap : 4;
-		struct jit_ctx **c = realloc(g->ctxs, cap * sizeof *c);
-
-		if (!c)
-			return false;
-		g->ctxs = c;
-		g->cap = cap;
-	}
-	g->ctxs[g->n++] = ctx;
-	ctx->mem_grow = (void *)group_memory_grow;
-	return true;
-}
-
-/* ctx uses the memory that `owner` uses. */
-static int share_memory(struct jit_ctx *ctx, struct jit_ctx *owner)
-{
-	struct mem_group *g = group_of(owner->mem_base);
-
-	if (!g) {
-		g = calloc(1, sizeof *g);
-		if (!g)
-			return -1;
-		g->base = owner->mem_base;
-		if (!group_add(g, owner)) {
-			free(g);
-			return -1;
-		}
-		g->next = groups;
-		groups = g;
-	}
-	ctx->mem_base = owner->mem_base;
-	ctx->mem_size = owner->mem_size;
-	ctx->mem_pages = owner->mem_pages;
-	ctx->mem_max_pages = owner->mem_max_pages;
-	ctx->mem_reserved = owner->mem_reserved;
-	return group_add(g, ctx) ? 0 : -1;
-}
-
-void jit_link_forget(struct jit_ctx *ctx)
-{
-	struct mem_group **pg = &groups;
-
-	for (; *pg; pg = &(*pg)->next) {
-		struct mem_group *g = *pg;
-
-		for (uint32_t i = 0; i < g->n; i++) {
-			if (g->ctxs[i] != ctx)
-				continue;
-			memmove(&g->ctxs[i], &g->ctxs[i + 1],
-				(g->n - i - 1) * sizeof *g->ctxs);
-			g->n--;
-			if (!g->n) {
-				*pg = g->next;
-				free(g->ctxs);
-				free(g);
-			}
-			return;
-		}
-	}
-}
-
 int jit_link_bind(struct jit_ctx *ctx, const wasm_module *m,
 		  const struct jit_binding *b)
 {
@@ -228,7 +129,8 @@ int jit_link_bind(struct jit_ctx *ctx, const wasm_module *m,
 			ctx->tables[ti] = b[i].table;
 			break;
 		case WASM_EXTERN_MEMORY:
-			if (im->index == 0 && share_memory(ctx, b[i].memory))
+			ctx->mems[im->index] = b[i].memory;
+			if (im->index == 0 && jit_mem_mirror_add(b[i].memory, ctx))
 				return -1;
 			break;
 		}
@@ -413,18 +315,6 @@ static bool limits_match(uint64_t min1, bool has_max1, uint64_t max1,
 	return has_max1 && max1 <= want->max;
 }
 
-/* The declared maximum of the memory ctx uses: from the module that
- * defined it (the first member of its group), else ctx's own module. */
-static bool memory_max(struct jit_ctx *ctx, uint64_t *max)
-{
-	struct mem_group *g = group_of(ctx->mem_base);
-	const wasm_module *m = jit_ctx_module(g ? g->ctxs[0] : ctx);
-	const struct wasm_limits *lim = &m->memories[0].limits;
-
-	*max = lim->max;
-	return lim->has_max;
-}
-
 struct resolve {
 	const char *msg;        /* NULL: resolved */
 	struct jit_binding b;
@@ -474,14 +364,13 @@ static void resolve_export(wasm_linker *l, const wasm_module *m,
 		break;
 	}
 	case WASM_EXTERN_MEMORY: {
-		uint64_t max = 0;
-		bool has_max = memory_max(sctx, &max);
+		/* any memory index of the exporter as any of ours */
+		struct jit_memory *have = sctx->mems[e->index];
 
-		if (e->index != 0 || !sctx->mem_base ||
-		    !limits_match(sctx->mem_pages, has_max, max,
+		if (!limits_match(have->pages, have->has_max, have->max_pages,
 				  &m->memories[im->index].limits))
 			return;
-		r->b.memory = sctx;
+		r->b.memory = have;
 		break;
 	}
 	default:

@@ -13,9 +13,10 @@
  *           mutable: ctx->globals[i] holds the address of the exporter's
  *           8-byte cell (compile/ loads through it).
  *   table   ctx->tables[i] points to the exporter's struct jit_table.
- *   memory  same base (the reservation never moves); every ctx using one
- *           memory is in a group, and memory.grow in any of them updates
- *           mem_pages/mem_size in all (link.c installs its ctx->mem_grow).
+ *   memory  ctx->mems[i] points to the exporter's struct jit_memory (any
+ *           index as any index: multi-memory); the base never moves; a
+ *           ctx whose memory 0 it is mirrors it (jit.h), and memory.grow
+ *           through any of them updates every mirror (jit_mem_grow).
  */
 #ifndef JIT_LINK_H
 #define JIT_LINK_H
@@ -28,7 +29,7 @@ struct jit_binding {
 	const struct wasm_host_func *func;      /* FUNC */
 	uint64_t *global;                       /* GLOBAL: the exporter's cell */
 	struct jit_table *table;                /* TABLE: the exporter's table */
-	struct jit_ctx *memory;                 /* MEMORY: a ctx using it */
+	struct jit_memory *memory;              /* MEMORY: the exporter's */
 };
 
 /* instance.c: wasm_instance_new with imports from bindings `b` (one per
@@ -44,7 +45,5 @@ int jit_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
  * the module's own global initializers.  0, or -1 when out of memory. */
 int jit_link_bind(struct jit_ctx *ctx, const wasm_module *m,
 		  const struct jit_binding *b);
-/* link.c: ctx is going away; drop it from its memory group. */
-void jit_link_forget(struct jit_ctx *ctx);
 
 #endif

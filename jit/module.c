@@ -301,10 +301,30 @@ static char *dup_name(const uint8_t *s, uint32_t len)
 	return c;
 }
 
+static unsigned features = WASM_FEATURES_ALL;
+/* a limit of ours (WASM_ERR_RESOURCE), not an invalid module */
+static const char TOO_MANY_MEMORIES[] =
+	"too many memories (at most 100: each takes 8 GiB of address space)";
+_Static_assert(JIT_MAX_MEMORIES == 100, "TOO_MANY_MEMORIES names it");
+
+void wasm_features_set(unsigned f)
+{
+	features = f & WASM_FEATURES_ALL;
+}
+
+unsigned wasm_features(void)
+{
+	return features;
+}
+
+/* Wasm 2.0 allows one memory; the multi-memory proposal any number, of
+ * which we take JIT_MAX_MEMORIES (jit.h: address space). */
 static bool check_memory_count(struct decoder *d, size_t at)
 {
-	if (d->m->nmemories > 1)
+	if (d->m->nmemories > 1 && !(features & WASM_FEATURE_MULTI_MEMORY))
 		return fail(d, "multiple memories", at);
+	if (d->m->nmemories > JIT_MAX_MEMORIES)
+		return fail(d, TOO_MANY_MEMORIES, at);
 	return true;
 }
 
@@ -1074,7 +1094,7 @@ static bool decode_section(struct decoder *d, uint8_t id, struct wasm_reader *se
 	wasm_error_set(err, !strcmp(sec->err, WASM_ERR_EOF) ?
 		  "unexpected end of section or function" : sec->err,
 		  section_names[id], sec->err_off, d->detail);
-	if (err && !strcmp(sec->err, "out of memory"))
+	if (err && (!strcmp(sec->err, "out of memory") || sec->err == TOO_MANY_MEMORIES))
 		err->kind = WASM_ERR_RESOURCE;         /* ours, not the module's */
 	return false;
 }

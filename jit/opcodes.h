@@ -39,16 +39,23 @@ enum {
 	OPI_NONE,
 	OPI_BLOCKTYPE,  /* s33 block type */
 	OPI_U32,        /* one index or label */
-	OPI_U32X2,      /* memarg (align, offset); call_indirect (type, table);
+	OPI_U32X2,      /* call_indirect (type, table);
 			   table.init (elem, table); table.copy (dst, src) */
 	OPI_BRTABLE,    /* vec(labelidx) labelidx */
 	OPI_VALTYPES,   /* vec(valtype) (select t*) */
-	OPI_BYTE,       /* memory.size/grow's 0x00, ref.null's reftype */
+	OPI_BYTE,       /* ref.null's reftype */
 	OPI_I32, OPI_I64, OPI_F32, OPI_F64,
 	OPI_FC,         /* 0xfc: a u32 sub-opcode, then its own immediates */
 	OPI_FD,         /* 0xfd: SIMD, not supported */
-	OPI_U32_BYTE,   /* memory.init: dataidx, 0x00 */
-	OPI_BYTE2,      /* memory.copy: 0x00 0x00 */
+	OPI_U32_MEMIDX, /* memory.init: dataidx, memidx */
+	OPI_MEMIDX2,    /* memory.copy: memidx memidx */
+	OPI_MEMARG,     /* loads, stores: flags (bit 6: a memidx follows,
+			   multi-memory), [memidx,] offset; all u32 */
+	OPI_MEMIDX,     /* memory.size/grow/fill: memidx.  Wasm 2.0 has a
+			   0x00 byte where multi-memory has a u32 index
+			   (jit/compile/memory.c reads it as the module's
+			   features say; skipping it as a u32 is right for
+			   both, as a non-zero byte is invalid in 2.0) */
 };
 
 /* compiler flags */
@@ -82,31 +89,31 @@ enum {
 	X(0x24, GLOBAL_SET, "global.set",    U32, OPF_KEEPS, 0, 0, 0) \
 	X(0x25, TABLE_GET, "table.get",     U32, 0, 0, 0, 0) \
 	X(0x26, TABLE_SET, "table.set",     U32, 0, 0, 0, 0) \
-	X(0x28, I32_LOAD, "i32.load",      U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x29, I64_LOAD, "i64.load",      U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x2a, F32_LOAD, "f32.load",      U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x2b, F64_LOAD, "f64.load",      U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x2c, I32_LOAD8_S, "i32.load8_s",   U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x2d, I32_LOAD8_U, "i32.load8_u",   U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x2e, I32_LOAD16_S, "i32.load16_s",  U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x2f, I32_LOAD16_U, "i32.load16_u",  U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x30, I64_LOAD8_S, "i64.load8_s",   U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x31, I64_LOAD8_U, "i64.load8_u",   U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x32, I64_LOAD16_S, "i64.load16_s",  U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x33, I64_LOAD16_U, "i64.load16_u",  U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x34, I64_LOAD32_S, "i64.load32_s",  U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x35, I64_LOAD32_U, "i64.load32_u",  U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x36, I32_STORE, "i32.store",     U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x37, I64_STORE, "i64.store",     U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x38, F32_STORE, "f32.store",     U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x39, F64_STORE, "f64.store",     U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x3a, I32_STORE8, "i32.store8",    U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x3b, I32_STORE16, "i32.store16",   U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x3c, I64_STORE8, "i64.store8",    U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x3d, I64_STORE16, "i64.store16",   U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x3e, I64_STORE32, "i64.store32",   U32X2, OPF_KEEPS, 0, 0, 0) \
-	X(0x3f, MEMORY_SIZE, "memory.size",   BYTE, 0, 0, 0, 0) \
-	X(0x40, MEMORY_GROW, "memory.grow",   BYTE, OPF_CALLS, 0, 0, 0) \
+	X(0x28, I32_LOAD, "i32.load",      MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x29, I64_LOAD, "i64.load",      MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x2a, F32_LOAD, "f32.load",      MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x2b, F64_LOAD, "f64.load",      MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x2c, I32_LOAD8_S, "i32.load8_s",   MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x2d, I32_LOAD8_U, "i32.load8_u",   MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x2e, I32_LOAD16_S, "i32.load16_s",  MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x2f, I32_LOAD16_U, "i32.load16_u",  MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x30, I64_LOAD8_S, "i64.load8_s",   MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x31, I64_LOAD8_U, "i64.load8_u",   MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x32, I64_LOAD16_S, "i64.load16_s",  MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x33, I64_LOAD16_U, "i64.load16_u",  MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x34, I64_LOAD32_S, "i64.load32_s",  MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x35, I64_LOAD32_U, "i64.load32_u",  MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x36, I32_STORE, "i32.store",     MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x37, I64_STORE, "i64.store",     MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x38, F32_STORE, "f32.store",     MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x39, F64_STORE, "f64.store",     MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x3a, I32_STORE8, "i32.store8",    MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x3b, I32_STORE16, "i32.store16",   MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x3c, I64_STORE8, "i64.store8",    MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x3d, I64_STORE16, "i64.store16",   MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x3e, I64_STORE32, "i64.store32",   MEMARG, OPF_KEEPS, 0, 0, 0) \
+	X(0x3f, MEMORY_SIZE, "memory.size",   MEMIDX, 0, 0, 0, 0) \
+	X(0x40, MEMORY_GROW, "memory.grow",   MEMIDX, OPF_CALLS, 0, 0, 0) \
 	X(0x41, I32_CONST, "i32.const",     I32, OPF_KEEPS, 0, 0, 0) \
 	X(0x42, I64_CONST, "i64.const",     I64, OPF_KEEPS, 0, 0, 0) \
 	X(0x43, F32_CONST, "f32.const",     F32, OPF_KEEPS, 0, 0, 0) \
@@ -255,10 +262,10 @@ enum {
 	X(5,  I64_TRUNC_SAT_F32_U, "i64.trunc_sat_f32_u", NONE, WASM_F32, WASM_I64) \
 	X(6,  I64_TRUNC_SAT_F64_S, "i64.trunc_sat_f64_s", NONE, WASM_F64, WASM_I64) \
 	X(7,  I64_TRUNC_SAT_F64_U, "i64.trunc_sat_f64_u", NONE, WASM_F64, WASM_I64) \
-	X(8,  MEMORY_INIT,         "memory.init",         U32_BYTE, 0, 0) \
+	X(8,  MEMORY_INIT,         "memory.init",         U32_MEMIDX, 0, 0) \
 	X(9,  DATA_DROP,           "data.drop",           U32, 0, 0) \
-	X(10, MEMORY_COPY,         "memory.copy",         BYTE2, 0, 0) \
-	X(11, MEMORY_FILL,         "memory.fill",         BYTE, 0, 0) \
+	X(10, MEMORY_COPY,         "memory.copy",         MEMIDX2, 0, 0) \
+	X(11, MEMORY_FILL,         "memory.fill",         MEMIDX, 0, 0) \
 	X(12, TABLE_INIT,          "table.init",          U32X2, 0, 0) \
 	X(13, ELEM_DROP,           "elem.drop",           U32, 0, 0) \
 	X(14, TABLE_COPY,          "table.copy",          U32X2, 0, 0) \

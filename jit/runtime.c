@@ -3,6 +3,7 @@
  * (struct jit_rt, jit.h): the table instructions that need more than a load
  * or a store (table.grow/fill/copy/init, elem.drop), memory.init/data.drop
  * (Core spec 2.0 §4.4.6 "Table Instructions", §4.4.7 "Memory Instructions"),
+ * the bulk memory instructions on memories other than 0 (multi-memory),
  * and numeric fallbacks for CPUs without POPCNT or SSE4.1.
  *
  * Bounds follow the spec exactly: every range is checked as a 64-bit sum
@@ -82,15 +83,55 @@ static void rt_elem_drop(struct jit_ctx *ctx, uint32_t ei)
 	ctx->elem_segs[ei].len = 0;
 }
 
+static uint32_t rt_memory_init_n(struct jit_ctx *ctx, uint32_t mi, uint32_t di,
+				 uint32_t d, uint32_t s, uint32_t n)
+{
+	const struct jit_data_seg *seg = &ctx->data_segs[di];
+	struct jit_memory *mem = ctx->mems[mi];
+
+	if (!in_bounds(s, n, seg->len) || !in_bounds(d, n, mem->size))
+		return WASM_TRAP_MEMORY_OOB;
+	if (n)
+		memcpy(mem->base + d, seg->bytes + s, n);
+	return 0;
+}
+
 static uint32_t rt_memory_init(struct jit_ctx *ctx, uint32_t di, uint32_t d,
 			       uint32_t s, uint32_t n)
 {
-	const struct jit_data_seg *seg = &ctx->data_segs[di];
+	return rt_memory_init_n(ctx, 0, di, d, s, n);
+}
 
-	if (!in_bounds(s, n, seg->len) || !in_bounds(d, n, ctx->mem_size))
+/* multi-memory: memory.grow/fill/copy on any memory index (memory 0's
+ * are inline in compiled code; these give the same results) */
+static int32_t rt_memory_grow_n(struct jit_ctx *ctx, uint32_t mi, uint32_t delta)
+{
+	return jit_mem_grow(ctx->mems[mi], delta);
+}
+
+static uint32_t rt_memory_fill_n(struct jit_ctx *ctx, uint32_t mi, uint32_t d,
+				 uint32_t val, uint32_t n)
+{
+	struct jit_memory *mem = ctx->mems[mi];
+
+	if (!in_bounds(d, n, mem->size))
 		return WASM_TRAP_MEMORY_OOB;
 	if (n)
-		memcpy(ctx->mem_base + d, seg->bytes + s, n);
+		memset(mem->base + d, (int)(val & 0xff), n);
+	return 0;
+}
+
+/* between two memories, or within one (memmove: they may be the same
+ * memory imported twice) */
+static uint32_t rt_memory_copy_n(struct jit_ctx *ctx, uint32_t dmi, uint32_t smi,
+				 uint32_t d, uint32_t s, uint32_t n)
+{
+	struct jit_memory *dm = ctx->mems[dmi], *sm = ctx->mems[smi];
+
+	if (!in_bounds(d, n, dm->size) || !in_bounds(s, n, sm->size))
+		return WASM_TRAP_MEMORY_OOB;
+	if (n)
+		memmove(dm->base + d, sm->base + s, n);
 	return 0;
 }
 
@@ -159,4 +200,8 @@ const struct jit_rt jit_runtime = {
 	.popcnt = rt_popcnt,
 	.round64 = rt_round64,
 	.round32 = rt_round32,
+	.memory_grow_n = rt_memory_grow_n,
+	.memory_fill_n = rt_memory_fill_n,
+	.memory_copy_n = rt_memory_copy_n,
+	.memory_init_n = rt_memory_init_n,
 };

@@ -180,6 +180,20 @@ int jit_enter(struct jit_ctx *ctx, void *fn, struct jit_call *c, void *stack_top
  * runtime (jit_call_ref, an import's host function), which enters it
  * with jit_enter.  Not r14: code from other backends keeps nothing
  * there. */
+/* addr is inside the 8 GiB reservation of one of ctx's memories (each
+ * memory its own, multi-memory) */
+static bool in_memory_reservation(struct jit_ctx *ctx, const wasm_module *m,
+				  uintptr_t addr)
+{
+	for (uint32_t i = 0; ctx->mems && i < m->nmemories; i++) {
+		uintptr_t mem = ctx->mems[i] ? (uintptr_t)ctx->mems[i]->base : 0;
+
+		if (mem && addr >= mem && addr - mem < JIT_MEM_RESERVATION)
+			return true;
+	}
+	return false;
+}
+
 bool wasm_fault_redirect(struct wasm_fault *f)
 {
 	struct jit_ctx *ctx = *plat_current_ctx();
@@ -194,9 +208,8 @@ bool wasm_fault_redirect(struct wasm_fault *f)
 	if (f->rip < (uintptr_t)m->code->base ||
 	    f->rip >= (uintptr_t)m->code->base + m->code->size)
 		return false;
-	uintptr_t mem = (uintptr_t)ctx->mem_base;
 	uintptr_t stk = (uintptr_t)ctx->stack_base;
-	if (mem && f->addr >= mem && f->addr - mem < ctx->mem_reserved)
+	if (in_memory_reservation(ctx, m, f->addr))
 		code = WASM_TRAP_MEMORY_OOB;
 	else if (stk && f->addr + 4096 >= stk && f->addr < stk + 4096)
 		code = WASM_TRAP_STACK_EXHAUSTED;     /* the guard page, either side */

@@ -126,6 +126,15 @@ struct wasm_host_func {
 
 /* ---- modules and instances -------------------------------------------- */
 
+/* The proposals the loader may refuse to accept (multi-memory: Wasm 2.0
+ * says more than one memory is invalid, "multiple memories", and the spec
+ * testsuite's main files check that).  Process-wide, like jit_cpu_disable:
+ * set it only while nothing is loading.  Default: everything on. */
+#define WASM_FEATURE_MULTI_MEMORY 0x01u
+#define WASM_FEATURES_ALL         0x01u
+void wasm_features_set(unsigned features);
+unsigned wasm_features(void);
+
 /* Decode, validate and compile.  0 on success; -1 with *err filled. */
 int wasm_module_load(const uint8_t *bytes, size_t len, wasm_module **out,
 		     struct wasm_error *err);
@@ -156,7 +165,8 @@ int wasm_call_n(wasm_instance *inst, const char *export_name, size_t name_len,
 		const uint64_t *args, size_t nargs, uint64_t *results,
 		size_t nresults, struct wasm_trap *trap, struct wasm_error *err);
 
-/* Linear memory 0 of the instance, for host functions (NULL/0 if none). */
+/* The linear memory host functions (WASI) see: the one exported as
+ * "memory", else memory 0 (NULL/0 if none). */
 uint8_t *wasm_memory_base(wasm_instance *inst);
 uint64_t wasm_memory_size(wasm_instance *inst);  /* bytes, current */
 

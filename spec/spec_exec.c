@@ -24,6 +24,9 @@
  *   assert_uninstantiable  loads, then instantiation traps, same rule as
  *                       assert_trap (so does an assert_trap on a module)
  *
+ * Features: the main suite's files run as Wasm 2.0 (one memory), those
+ * of proposals/ with the proposals on (spec_file_features).
+ *
  * A rejection (assert_invalid/malformed) passes whatever the engine's
  * message; how many said something else than the script is reported on a
  * "note:" line per file (verbose lists them), since run.ml would fail those.
@@ -906,12 +909,26 @@ static void print_other_msg(const struct spec_out *o, const char *name,
 			    "message than the script's\n", name, c->other_msg);
 }
 
+/* The main suite is Wasm 2.0, which says a second memory is invalid
+ * ("multiple memories"); the proposals' files (converted into a
+ * directory named proposals/PROPOSAL/, tests/spec/run-suite.sh) expect
+ * the proposal on.  The one place that decides, per file, hosted and in
+ * the kernel alike (the name travels in the blob). */
+void spec_file_features(const struct spec_file *f)
+{
+	bool proposal = f->name && strstr(f->name, "proposals/");
+
+	wasm_features_set(proposal ? WASM_FEATURES_ALL
+				   : WASM_FEATURES_ALL & ~WASM_FEATURE_MULTI_MEMORY);
+}
+
 void spec_run_file(const struct spec_file *f, const struct spec_out *o,
 		   struct spec_counts *total)
 {
 	const char *name = f->name ? f->name : "?";
 	struct runner r = { .f = f, .o = o, .wast = f->wast ? f->wast : name };
 
+	spec_file_features(f);
 	total->files++;
 	if (f->error) {
 		spec_printf(o, "%s\n", f->error);

@@ -147,6 +147,9 @@ struct spec_counts {
 void spec_printf(const struct spec_out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* wasm_features_set for the file f: Wasm 2.0 (multi-memory off) for the
+ * main suite, everything for a file under a proposals/ directory. */
+void spec_file_features(const struct spec_file *f);
 /* Run every command of f in order, with a fresh linker holding only
  * "spectest", print each failure ("WAST:LINE: what: expected ..., got
  * ...") and the line "NAME: N passed, N failed[, N skipped]", free every

@@ -335,8 +335,15 @@ static bool skip_imm_kind(struct lw *s, uint8_t kind)
 	case OPI_I64: { int64_t v; return wasm_read_s64(&s->r, &v); }
 	case OPI_F32: { uint32_t v; return wasm_read_f32(&s->r, &v); }
 	case OPI_F64: { uint64_t v; return wasm_read_f64(&s->r, &v); }
-	case OPI_U32_BYTE: return wasm_read_u32(&s->r, &x) && wasm_read_u8(&s->r, &b);
-	case OPI_BYTE2: return wasm_read_u8(&s->r, &b) && wasm_read_u8(&s->r, &b);
+	case OPI_MEMIDX: return wasm_read_u32(&s->r, &x);
+	case OPI_U32_MEMIDX: case OPI_MEMIDX2:
+		return wasm_read_u32(&s->r, &x) && wasm_read_u32(&s->r, &x);
+	case OPI_MEMARG:        /* flags, [memidx (flags bit 6),] offset */
+		if (!wasm_read_u32(&s->r, &x))
+			return false;
+		if ((x & 0x40) && !wasm_read_u32(&s->r, &x))
+			return false;
+		return wasm_read_u32(&s->r, &x);
 	case OPI_FC:
 		if (!wasm_read_u32(&s->r, &x) || x >= OPFC__COUNT)
 			return false;

@@ -3,9 +3,14 @@
  * mutable global's slot holds the exporter's cell, jit.h) and linear
  * memory 0 (Core spec 2.0 §4.4.7): loads and stores off ctx->mem_base,
  * memory.size from ctx->mem_pages, memory.grow through ctx->mem_grow.
+ * Multi-memory: memory i > 0 off ctx->mems[i]->base (invariant: a base
+ * never moves, jit.h struct jit_memory), its size from ->pages, its
+ * memory.grow through jit_rt.memory_grow_n, as the single-pass JIT does.
  */
+#include <stddef.h>
 #include "lw.h"
 #include "abi.h"
+#include "jit.h"
 #include "wasm.h"
 #include "opcodes.h"
 #include "llvm_backend.h"
@@ -71,14 +76,19 @@ static LLVMValueRef global_ptr(struct lw *s, uint32_t g)
  * out"). */
 static LLVMValueRef mem_addr(struct lw *s, LLVMTypeRef t)
 {
-	uint32_t align, off;
+	uint32_t align, off, mem = 0;
 	LLVMValueRef a = lw_pop(s), p;
 
-	if (!wasm_read_u32(&s->r, &align) || !wasm_read_u32(&s->r, &off))
+	/* flags (bit 6: a memory index follows; validated already) */
+	if (!wasm_read_u32(&s->r, &align))
+		return NULL;
+	if ((align & 0x40) && align < 0x80 && !wasm_read_u32(&s->r, &mem))
+		return NULL;
+	if (!wasm_read_u32(&s->r, &off) || mem >= s->m->nmemories)
 		return NULL;
 	a = LLVMBuildAdd(s->b, LLVMBuildZExt(s->b, a, s->i64, ""),
 			 LLVMConstInt(s->i64, off, false), "");
-	p = LLVMBuildGEP2(s->b, s->i8, s->mem_base, &a, 1, "");
+	p = LLVMBuildGEP2(s->b, s->i8, lw_mem_base(s, mem), &a, 1, "");
 	return LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), "");
 }
 
@@ -130,13 +140,52 @@ bool lw_op_store(struct lw *s, uint8_t op)
 	return true;
 }
 
+/* memory mem's struct jit_memory (i8*), mem > 0: ctx->mems[mem] */
+static LLVMValueRef memory_of(struct lw *s, uint32_t mem)
+{
+	LLVMTypeRef pp = LLVMPointerType(s->ptr, 0);
+	LLVMValueRef arr = lw_load_invariant(s, pp, lw_ctx_field(s, CTX_MEMS, pp));
+	LLVMValueRef idx = LLVMConstInt(s->i64, mem, false);
+
+	return lw_load_invariant(s, s->ptr, LLVMBuildGEP2(s->b, s->ptr, arr, &idx, 1, ""));
+}
+
+LLVMValueRef lw_memory_field(struct lw *s, uint32_t mem, unsigned off, LLVMTypeRef t)
+{
+	LLVMValueRef idx = LLVMConstInt(s->i64, off, false);
+	LLVMValueRef p = LLVMBuildGEP2(s->b, s->i8, memory_of(s, mem), &idx, 1, "");
+
+	return LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), "");
+}
+
+LLVMValueRef lw_mem_base(struct lw *s, uint32_t mem)
+{
+	if (!mem)
+		return s->mem_base;
+	return lw_load_invariant(s, s->ptr, lw_memory_field(s, mem, JM_BASE, s->ptr));
+}
+
+bool lw_memidx(struct lw *s, uint32_t *mem)
+{
+	return wasm_read_u32(&s->r, mem) && *mem < s->m->nmemories;
+}
+
 bool lw_op_memory(struct lw *s, uint8_t op)
 {
-	uint8_t zero;
+	uint32_t mem;
 
-	if (!wasm_read_u8(&s->r, &zero))
+	if (!lw_memidx(s, &mem))
 		return lw_fail(s, "llvm backend: bad memory index");
-	if (op == OP_MEMORY_SIZE) {
+	if (mem && op == OP_MEMORY_SIZE) {
+		LLVMValueRef n = LLVMBuildLoad2(s->b, s->i64,
+			lw_memory_field(s, mem, JM_PAGES, s->i64), "");
+		lw_push(s, LLVMBuildTrunc(s->b, n, s->i32, ""));
+	} else if (mem) {       /* int32_t jit_rt.memory_grow_n(ctx, mem, delta) */
+		LLVMTypeRef at[3] = { s->ptr, s->i32, s->i32 };
+		LLVMValueRef a[3] = { s->ctx, LLVMConstInt(s->i32, mem, false), lw_pop(s) };
+		lw_push(s, lw_rt_call(s, offsetof(struct jit_rt, memory_grow_n), s->i32,
+				      at, a, 3));
+	} else if (op == OP_MEMORY_SIZE) {
 		LLVMValueRef n = LLVMBuildLoad2(s->b, s->i64,
 			lw_ctx_field(s, CTX_MEM_PAGES, s->i64), "");
 		lw_push(s, LLVMBuildTrunc(s->b, n, s->i32, ""));

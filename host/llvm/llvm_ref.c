@@ -8,7 +8,8 @@
  * or memset would become a call to the C library, and compiled code never
  * holds a C function's address); everything else through the runtime's
  * helpers (struct jit_rt, plain SysV calls through ctx->rt), with the
- * same trap codes.
+ * same trap codes.  Multi-memory: the bulk instructions on a memory
+ * other than 0 through jit_rt's *_n helpers, as the single-pass JIT.
  *
  * A reference value is an i64 (jit.h: 0 = null; a funcref is a struct
  * jit_funcref *).
@@ -353,15 +354,19 @@ static LLVMValueRef u32(struct lw *s, uint32_t x)
 bool lw_op_fc_bulk(struct lw *s, uint32_t sub)
 {
 	uint32_t x, y;
-	uint8_t zero;
 	LLVMValueRef a[5];
 
 	switch (sub) {
-	case OPFC_MEMORY_INIT: {        /* dataidx 0x00: d s n */
+	case OPFC_MEMORY_INIT: {        /* dataidx memidx: d s n */
 		LLVMValueRef n, sa, d;
-		if (!rd_u32(s, &x, s->m->ndatas, "data") || !wasm_read_u8(&s->r, &zero))
+		if (!rd_u32(s, &x, s->m->ndatas, "data") || !lw_memidx(s, &y))
 			return lw_fail(s, "llvm backend: bad memory.init");
 		n = lw_pop(s), sa = lw_pop(s), d = lw_pop(s);
+		if (y) {        /* multi-memory */
+			a[0] = u32(s, y), a[1] = u32(s, x), a[2] = d, a[3] = sa, a[4] = n;
+			rt_checked(s, offsetof(struct jit_rt, memory_init_n), a, 5);
+			return true;
+		}
 		a[0] = u32(s, x), a[1] = d, a[2] = sa, a[3] = n;
 		rt_checked(s, offsetof(struct jit_rt, memory_init), a, 4);
 		return true;
@@ -371,14 +376,24 @@ bool lw_op_fc_bulk(struct lw *s, uint32_t sub)
 			return false;
 		rt_void(s, offsetof(struct jit_rt, data_drop), x);
 		return true;
-	case OPFC_MEMORY_COPY:
-		if (!wasm_read_u8(&s->r, &zero) || !wasm_read_u8(&s->r, &zero))
+	case OPFC_MEMORY_COPY:          /* dst src */
+		if (!lw_memidx(s, &x) || !lw_memidx(s, &y))
 			return lw_fail(s, "llvm backend: bad memory.copy");
-		return memory_copy(s);
+		if (!x && !y)
+			return memory_copy(s);
+		a[4] = lw_pop(s), a[3] = lw_pop(s), a[2] = lw_pop(s);
+		a[0] = u32(s, x), a[1] = u32(s, y);
+		rt_checked(s, offsetof(struct jit_rt, memory_copy_n), a, 5);
+		return true;
 	case OPFC_MEMORY_FILL:
-		if (!wasm_read_u8(&s->r, &zero))
+		if (!lw_memidx(s, &x))
 			return lw_fail(s, "llvm backend: bad memory.fill");
-		return memory_fill(s);
+		if (!x)
+			return memory_fill(s);
+		a[3] = lw_pop(s), a[2] = lw_pop(s), a[1] = lw_pop(s);
+		a[0] = u32(s, x);
+		rt_checked(s, offsetof(struct jit_rt, memory_fill_n), a, 4);
+		return true;
 	case OPFC_TABLE_INIT: {         /* elemidx tableidx: d s n */
 		LLVMValueRef n, sa, d;
 		if (!rd_u32(s, &y, s->m->nelems, "elem") ||

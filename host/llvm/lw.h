@@ -121,6 +121,13 @@ LLVMValueRef lw_rt_call(struct lw *s, size_t off, LLVMTypeRef ret, LLVMTypeRef *
 LLVMValueRef lw_intrinsic(struct lw *s, const char *name, LLVMTypeRef ret,
 			  LLVMValueRef *args, unsigned nargs);
 
+/* llvm_mem.c, multi-memory: memory mem's base (i8*; mem 0: s->mem_base),
+ * a field of its struct jit_memory at off (JM_*, mem > 0) as t*, and a
+ * memory index immediate (a u32: 2.0's 0x00 byte reads as one) */
+LLVMValueRef lw_mem_base(struct lw *s, uint32_t mem);
+LLVMValueRef lw_memory_field(struct lw *s, uint32_t mem, unsigned off, LLVMTypeRef t);
+bool lw_memidx(struct lw *s, uint32_t *mem);
+
 /* llvm_ctl.c: each translates one opcode whose byte has been read */
 bool lw_op_block(struct lw *s, uint8_t kind);    /* block, loop, if */
 void lw_op_else(struct lw *s);

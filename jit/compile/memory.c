@@ -5,6 +5,14 @@
  * grow/copy/fill/init, data.drop, ref.null/is_null/func, table.get/set
  * inline, and the other table and segment instructions through struct
  * jit_rt helpers (jit.h).
+ *
+ * Multi-memory (the proposal's memarg: flags bit 6 = a memory index
+ * follows; u32 memory indices where 2.0 has a 0x00 byte): memory 0 is
+ * compiled exactly as without it (r15, ctx's mem_* fields); memory i > 0
+ * has its own 8 GiB reservation too, and an access loads its base from
+ * the context into rdx first ([[r14 + CTX_MEMS] + 8i] -> JM_BASE), then
+ * addresses it as memory 0 is; its bulk instructions and memory.grow go
+ * through jit_rt's *_n helpers.
  */
 #include <stddef.h>
 #include "fc.h"
@@ -22,18 +30,76 @@ static const struct memop memops[] = {
 	{I32, 0}, {I32, 1}, {I64, 0}, {I64, 1}, {I64, 2},
 };
 
-static bool need_memory(struct fc *f)
+/* rdi = ctx, then the helper's arguments: slot values (32-bit zero-extended
+ * unless 64-bit) or immediates */
+static void arg_slot(struct fc *f, int reg, uint32_t k, int w)
 {
-	return f->m->nmemories ? true : fc_fail(f, "unknown memory");
+	x64_mov_rm(f->a, w, reg, S(f, k));
+}
+
+static bool need_memory(struct fc *f, uint32_t mem)
+{
+	return mem < f->m->nmemories ? true : fc_fail(f, "unknown memory");
+}
+
+static bool multi_memory(void)
+{
+	return wasm_features() & WASM_FEATURE_MULTI_MEMORY;
+}
+
+/* reg = memory mem's struct jit_memory * (mem > 0) */
+static void ld_memory(struct fc *f, int reg, uint32_t mem)
+{
+	x64_mov_rm(f->a, 1, reg, x64_mem(R14, CTX_MEMS));
+	x64_mov_rm(f->a, 1, reg, x64_mem(reg, 8 * (int32_t)mem));
+}
+
+/* Memory mem > 0: as fast_addr, off its base in rdx.  The address is a
+ * zero-extended i32 and the offset a u32, so the access stays inside
+ * that memory's 8 GiB reservation as memory 0's do. */
+static struct x64_mem fast_addr_n(struct fc *f, uint32_t k, uint32_t offset, uint32_t mem)
+{
+	struct vloc *v = &f->vs[k];
+	int r = RAX;
+
+	if (v->kind == V_IMM) {
+		uint64_t ea = (uint32_t)v->imm + (uint64_t)offset;
+		ld_memory(f, RDX, mem);
+		x64_mov_rm(f->a, 1, RDX, x64_mem(RDX, JM_BASE));
+		if (ea < 0x80000000u)
+			return x64_mem(RDX, (int32_t)ea);
+		x64_mov_ri(f->a, RAX, ea);
+		return x64_mem_idx(RDX, RAX, 1, 0);
+	}
+	if (src_reg(f, k) >= 0)
+		r = src_reg(f, k);
+	else if (is_mem(f, v))
+		x64_mov_rm(f->a, 0, RAX, v->kind == V_LOCAL ? L(f, v->local) : S(f, k));
+	else
+		fc_to_scratch(f, k, RAX);
+	if (offset >= 0x80000000u) {    /* rax = address + offset, 64-bit */
+		x64_mov_ri(f->a, RDX, offset);
+		if (r != RAX)
+			x64_mov_rr(f->a, 1, RAX, r);
+		x64_alu_rr(f->a, X64_ADD, 1, RAX, RDX);
+		r = RAX;
+		offset = 0;
+	}
+	ld_memory(f, RDX, mem);
+	x64_mov_rm(f->a, 1, RDX, x64_mem(RDX, JM_BASE));
+	return x64_mem_idx(RDX, r, 1, (int32_t)offset);
 }
 
 /* The memory operand for address entry k + offset: [r15 + reg + offset]
  * with the address's own register, or rax loaded with it (and rdx for an
  * offset of 2 GiB or more; a constant address folds in whole). */
-static struct x64_mem fast_addr(struct fc *f, uint32_t k, uint32_t offset)
+static struct x64_mem fast_addr(struct fc *f, uint32_t k, uint32_t offset, uint32_t mem)
 {
 	struct vloc *v = &f->vs[k];
 	int r = RAX;
+
+	if (mem)
+		return fast_addr_n(f, k, offset, mem);
 
 	if (v->kind == V_IMM) {
 		uint64_t ea = (uint32_t)v->imm + (uint64_t)offset;
@@ -55,11 +121,11 @@ static struct x64_mem fast_addr(struct fc *f, uint32_t k, uint32_t offset)
 	return x64_mem_idx(R15, RDX, 1, 0);
 }
 
-static void fast_load(struct fc *f, uint8_t op, uint32_t offset)
+static void fast_load(struct fc *f, uint8_t op, uint32_t offset, uint32_t mem)
 {
 	const struct memop *mo = &memops[op - OP_I32_LOAD];
 	uint32_t k = f->nvals - 1;
-	struct x64_mem m = fast_addr(f, k, offset);
+	struct x64_mem m = fast_addr(f, k, offset, mem);
 
 	vdrop(f);               /* the address register may be the result's */
 	f->vals[k] = mo->type;
@@ -82,7 +148,7 @@ static void fast_load(struct fc *f, uint8_t op, uint32_t offset)
 	}
 }
 
-static void fast_store(struct fc *f, uint8_t op, uint32_t offset)
+static void fast_store(struct fc *f, uint8_t op, uint32_t offset, uint32_t mem)
 {
 	uint32_t kv = f->nvals - 1, ka = f->nvals - 2;
 	struct vloc *v = &f->vs[kv];
@@ -98,7 +164,7 @@ static void fast_store(struct fc *f, uint8_t op, uint32_t offset)
 		imm = true;
 	else if (!xmm)
 		fc_to_scratch(f, kv, RCX);         /* bits, whatever the type */
-	struct x64_mem m = fast_addr(f, ka, offset);
+	struct x64_mem m = fast_addr(f, ka, offset, mem);
 	srcmap(f, f->op_off);
 	if (imm)
 		x64_mov_mi(f->a, size == 8, m, (int32_t)v->imm);
@@ -114,24 +180,33 @@ static void fast_store(struct fc *f, uint8_t op, uint32_t offset)
 	vdrop(f);
 }
 
+/* memarg: flags (alignment; multi-memory: bit 6 = a memory index
+ * follows), [memidx,] offset */
 bool fc_op_load_store(struct fc *f, uint8_t op)
 {
-	uint32_t align, offset;
+	uint32_t align, offset, mem = 0;
 	const struct memop *mo = &memops[op - OP_I32_LOAD];
 	bool store = op >= OP_I32_STORE;
 
-	if (!rd_u32(f, &align) || !rd_u32(f, &offset))
+	if (!rd_u32(f, &align))
 		return false;
-	if (!need_memory(f))
+	if ((align & 0x40) && align < 0x80 && multi_memory()) {
+		align -= 0x40;
+		if (!rd_u32(f, &mem))
+			return false;
+	}
+	if (!rd_u32(f, &offset))
+		return false;
+	if (!need_memory(f, mem))
 		return false;
 	if (align > mo->size_log2)
 		return fc_fail(f, "alignment must not be larger than natural");
 	if (!store && top_is_ab(f, I32, 0)) {
-		fast_load(f, op, offset);
+		fast_load(f, op, offset, mem);
 		return !f->err;
 	}
 	if (store && top_is_ab(f, I32, mo->type)) {
-		fast_store(f, op, offset);
+		fast_store(f, op, offset, mem);
 		return !f->err;
 	}
 	/* a type error, or dead code (no code) */
@@ -142,37 +217,56 @@ bool fc_op_load_store(struct fc *f, uint8_t op)
 	return store ? true : push(f, mo->type, NULL);
 }
 
-static bool rd_memidx(struct fc *f)
+/* a memory index: Wasm 2.0's 0x00 byte, or multi-memory's u32 */
+static bool rd_memidx(struct fc *f, uint32_t *mem)
 {
 	uint8_t b;
 
+	if (multi_memory()) {
+		if (!rd_u32(f, mem))
+			return false;
+		return need_memory(f, *mem);
+	}
+	*mem = 0;
 	if (!rd_u8(f, &b))
 		return false;
 	if (b != 0)
 		return fc_fail(f, "zero byte expected");
-	return need_memory(f);
+	return need_memory(f, 0);
 }
 
 bool fc_op_memory_size_grow(struct fc *f, uint8_t op)
 {
-	uint32_t k;
+	uint32_t k, mem;
 
-	if (!rd_memidx(f))
+	if (!rd_memidx(f, &mem))
 		return false;
 	if (op == OP_MEMORY_SIZE) {
 		if (!push(f, I32, &k))
 			return false;
-		x64_mov_rm(f->a, 0, RAX, x64_mem(R14, CTX_MEM_PAGES));
+		if (mem) {
+			ld_memory(f, RAX, mem);
+			x64_mov_rm(f->a, 0, RAX, x64_mem(RAX, JM_PAGES));
+		} else {
+			x64_mov_rm(f->a, 0, RAX, x64_mem(R14, CTX_MEM_PAGES));
+		}
 		st(f, k, RAX);
 		return true;
 	}
 	if (!fc_pop(f, I32, &k, NULL))
 		return false;
 	x64_mov_rr(f->a, 1, RDI, R14);
-	x64_mov_rm(f->a, 0, RSI, S(f, k));
-	if (!srcmap(f, f->op_off))
-		return false;
-	x64_call_m(f->a, x64_mem(R14, CTX_MEM_GROW));
+	if (mem) {
+		x64_mov_ri(f->a, RSI, mem);
+		x64_mov_rm(f->a, 0, RDX, S(f, k));
+		if (!fc_call_rt(f, offsetof(struct jit_rt, memory_grow_n)))
+			return false;
+	} else {
+		x64_mov_rm(f->a, 0, RSI, S(f, k));
+		if (!srcmap(f, f->op_off))
+			return false;
+		x64_call_m(f->a, x64_mem(R14, CTX_MEM_GROW));
+	}
 	x64_mov_rr(f->a, 0, RAX, RAX);
 	if (!push(f, I32, &k))
 		return false;
@@ -193,12 +287,22 @@ static bool bounds_check(struct fc *f, uint32_t kaddr, uint32_t klen)
 /* memory.copy d s n: memmove with rep movsb, backwards when d > s */
 bool fc_op_memory_copy(struct fc *f)
 {
-	uint32_t kd, ks, kn;
+	uint32_t kd, ks, kn, dmem, smem;
 
-	if (!rd_memidx(f) || !rd_memidx(f))
+	if (!rd_memidx(f, &dmem) || !rd_memidx(f, &smem))
 		return false;
 	if (!fc_pop(f, I32, &kn, NULL) || !fc_pop(f, I32, &ks, NULL) || !fc_pop(f, I32, &kd, NULL))
 		return false;
+	if (dmem || smem) {     /* multi-memory: through the runtime */
+		x64_mov_rr(f->a, 1, RDI, R14);
+		x64_mov_ri(f->a, RSI, dmem);
+		x64_mov_ri(f->a, RDX, smem);
+		arg_slot(f, RCX, kd, 0);
+		arg_slot(f, R8, ks, 0);
+		arg_slot(f, R9, kn, 0);
+		return fc_call_rt(f, offsetof(struct jit_rt, memory_copy_n)) &&
+		       fc_trap_if_eax(f);
+	}
 	if (!bounds_check(f, kd, kn) || !bounds_check(f, ks, kn))
 		return false;
 	x64_mov_rm(f->a, 0, RDI, S(f, kd));
@@ -224,12 +328,21 @@ bool fc_op_memory_copy(struct fc *f)
 /* memory.fill d val n */
 bool fc_op_memory_fill(struct fc *f)
 {
-	uint32_t kd, kv, kn;
+	uint32_t kd, kv, kn, mem;
 
-	if (!rd_memidx(f))
+	if (!rd_memidx(f, &mem))
 		return false;
 	if (!fc_pop(f, I32, &kn, NULL) || !fc_pop(f, I32, &kv, NULL) || !fc_pop(f, I32, &kd, NULL))
 		return false;
+	if (mem) {              /* multi-memory: through the runtime */
+		x64_mov_rr(f->a, 1, RDI, R14);
+		x64_mov_ri(f->a, RSI, mem);
+		arg_slot(f, RDX, kd, 0);
+		arg_slot(f, RCX, kv, 0);
+		arg_slot(f, R8, kn, 0);
+		return fc_call_rt(f, offsetof(struct jit_rt, memory_fill_n)) &&
+		       fc_trap_if_eax(f);
+	}
 	if (!bounds_check(f, kd, kn))
 		return false;
 	x64_mov_rm(f->a, 0, RDI, S(f, kd));
@@ -273,13 +386,6 @@ static bool rd_data(struct fc *f, uint32_t *x)
 static uint8_t elemtype(struct fc *f, uint32_t table)
 {
 	return f->m->tables[table].elemtype;
-}
-
-/* rdi = ctx, then the helper's arguments: slot values (32-bit zero-extended
- * unless 64-bit) or immediates */
-static void arg_slot(struct fc *f, int reg, uint32_t k, int w)
-{
-	x64_mov_rm(f->a, w, reg, S(f, k));
 }
 
 bool fc_op_ref_null(struct fc *f)
@@ -466,16 +572,25 @@ bool fc_op_elem_drop(struct fc *f)
 	return fc_call_rt(f, offsetof(struct jit_rt, elem_drop));
 }
 
-/* memory.init x 0x00: d s n */
+/* memory.init x memidx: d s n */
 bool fc_op_memory_init(struct fc *f)
 {
-	uint32_t x, kd, ks, kn;
+	uint32_t x, kd, ks, kn, mem;
 
-	if (!rd_data(f, &x) || !rd_memidx(f))
+	if (!rd_data(f, &x) || !rd_memidx(f, &mem))
 		return false;
 	if (!pop_dsn(f, &kd, &ks, &kn))
 		return false;
 	x64_mov_rr(f->a, 1, RDI, R14);
+	if (mem) {              /* multi-memory */
+		x64_mov_ri(f->a, RSI, mem);
+		x64_mov_ri(f->a, RDX, x);
+		arg_slot(f, RCX, kd, 0);
+		arg_slot(f, R8, ks, 0);
+		arg_slot(f, R9, kn, 0);
+		return fc_call_rt(f, offsetof(struct jit_rt, memory_init_n)) &&
+		       fc_trap_if_eax(f);
+	}
 	x64_mov_ri(f->a, RSI, x);
 	arg_slot(f, RDX, kd, 0);
 	arg_slot(f, RCX, ks, 0);

@@ -64,11 +64,14 @@ static const uint8_t *skip_imm_kind(const uint8_t *p, const uint8_t *end, uint8_
 		return p && n <= (size_t)(end - p) ? p + n : NULL;
 	case OPI_BYTE:
 		return p < end ? p + 1 : NULL;
-	case OPI_BYTE2:
-		return end - p >= 2 ? p + 2 : NULL;
-	case OPI_U32_BYTE:
-		p = skip_leb(p, end);
-		return p && p < end ? p + 1 : NULL;
+	case OPI_MEMIDX:
+		return skip_leb(p, end);
+	case OPI_MEMIDX2: case OPI_U32_MEMIDX:
+		return skip_lebs(p, end, 2);
+	case OPI_MEMARG:        /* flags, [memidx,] offset */
+		if (!(p = scan_u32(p, end, &x)))
+			return NULL;
+		return skip_lebs(p, end, (x & 0x40) ? 2 : 1);
 	case OPI_F32:
 		return end - p >= 4 ? p + 4 : NULL;
 	case OPI_F64:
@@ -90,7 +93,7 @@ static const uint8_t *skip_imms(const uint8_t *p, const uint8_t *end, uint8_t op
  * indirect jump per opcode does it.  SC_STOP, SC_BR (and br_table): the
  * code after them is unreachable up to the else or end of their frame,
  * compiles to nothing (control.c) and counts for nothing here. */
-enum { SC_OTHER, SC_NONE, SC_LEB, SC_LEB2, SC_LOCAL, SC_OPEN, SC_LOOP, SC_END,
+enum { SC_OTHER, SC_NONE, SC_LEB, SC_LEB2, SC_MEMARG, SC_LOCAL, SC_OPEN, SC_LOOP, SC_END,
        SC_ELSE, SC_STOP, SC_BR };
 #define SC_CLASS(code, imm) \
 	((code) >= OP_LOCAL_GET && (code) <= OP_LOCAL_TEE ? SC_LOCAL : (code) == OP_LOOP ? SC_LOOP : \
@@ -98,7 +101,8 @@ enum { SC_OTHER, SC_NONE, SC_LEB, SC_LEB2, SC_LOCAL, SC_OPEN, SC_LOOP, SC_END,
 	 (code) == OP_ELSE ? SC_ELSE : (code) == OP_BR ? SC_BR : \
 	 (code) == OP_UNREACHABLE || (code) == OP_RETURN ? SC_STOP : \
 	 (imm) == OPI_NONE ? SC_NONE : \
-	 (imm) == OPI_U32 || (imm) == OPI_I32 ? SC_LEB : (imm) == OPI_U32X2 ? SC_LEB2 : SC_OTHER)
+	 (imm) == OPI_U32 || (imm) == OPI_I32 ? SC_LEB : (imm) == OPI_U32X2 ? SC_LEB2 : \
+	 (imm) == OPI_MEMARG ? SC_MEMARG : SC_OTHER)
 static const uint8_t scan_class[256] = {       /* SC_OTHER: skip_imms */
 #define X(code, cname, name, imm, flags, a, b, r) [code] = SC_CLASS(code, OPI_##imm),
 	WASM_OPCODES(X)
@@ -184,6 +188,13 @@ bool fc_choose_pins(struct fc *f)
 			break;
 		case SC_LEB2:
 			p = skip_lebs(p, end, 2);
+			break;
+		case SC_MEMARG:         /* the flags byte is one byte, but for
+					   a memidx (bit 6) or odd encodings */
+			if (p < end && *p < 0x40)
+				p = skip_leb(p + 1, end);
+			else
+				p = skip_imms(p, end, op);
 			break;
 		case SC_LOCAL: {
 			uint32_t pos = (uint32_t)(p - 1 - f->body);

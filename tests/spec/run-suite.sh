@@ -18,7 +18,9 @@
 #   directories (default: $SPEC_PROPOSALS, or the ones wasmetal implements,
 #   below), converted with `wast2json --enable-all` into
 #   build/spec/proposals/PROPOSAL/NAME/NAME.json and named
-#   proposals/PROPOSAL/NAME on their lines; run as the others (hosted, one
+#   proposals/PROPOSAL/NAME on their lines, and run with every proposal
+#   on, where the main suite's files run as Wasm 2.0 (spec_file_features,
+#   spec/spec_exec.c: multi-memory off); run as the others (hosted, one
 #   boot, --llvm; the boot's output and log named qemu-*-proposals.*).  A
 #   proposal directory that is absent is a failure.
 # hosted: runs each file in its own `build/wasmetal spec` process under a
@@ -142,7 +144,7 @@ if [ $QEMU -eq 0 ]; then
 fi
 
 # issue 10: the proposals wasmetal implements (--proposals without names)
-SPEC_PROPOSALS=${SPEC_PROPOSALS:-extended-const}
+SPEC_PROPOSALS=${SPEC_PROPOSALS:-extended-const multi-memory}
 missing_proposals=""
 if [ $PROPOSALS -eq 1 ]; then
 	[ $# -gt 0 ] || set -- $SPEC_PROPOSALS

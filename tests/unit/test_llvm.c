@@ -71,6 +71,7 @@ static void test_trap(struct jit_ctx *ctx, uint32_t code, uint32_t index)
  */
 static struct sigaction rt_segv, rt_bus;
 static const struct jit_ctx *running;
+static uint32_t running_nmem;           /* its module's memories */
 
 static void on_fault(int sig, siginfo_t *si, void *uc)
 {
@@ -80,6 +81,11 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	if (base && a >= base && a - base < JIT_MEM_RESERVATION)
 		siglongjmp(trap_jb, WASM_TRAP_MEMORY_OOB);
+	for (uint32_t i = 1; running && i < running_nmem; i++) {  /* multi-memory */
+		base = (uintptr_t)running->mems[i]->base;
+		if (a >= base && a - base < JIT_MEM_RESERVATION)
+			siglongjmp(trap_jb, WASM_TRAP_MEMORY_OOB);
+	}
 	sigaction(SIGSEGV, &rt_segv, NULL);
 	sigaction(SIGBUS, &rt_bus, NULL);
 	(void)sig;
@@ -373,6 +379,7 @@ static int run_llvm(struct lmod *lm, uint32_t i, const uint64_t *args, uint64_t 
 	/* the LLVM code runs on this stack: leave it 512 KiB */
 	lm->lctx->stack_limit = (uintptr_t)&here - (512u << 10);
 	running = lm->lctx;
+	running_nmem = lm->m->nmemories;
 	faults_to_test(true);
 	trap_has_index = false;
 	trap_ret = 0;
@@ -717,6 +724,9 @@ TEST(select_of_oob_load_traps) { diff_module("select_load_trap", 4); }
 /* bodies that push nothing (UBSan under make check-asan: the translator
  * took &stack[sp - 0] of a stack never allocated, NULL + 0) */
 TEST(empty_body_without_results) { diff_module("empty_bodies", 4); }
+/* multi-memory (issue 10): memories 1 and 2 off ctx->mems, their own
+ * guard regions, bulk instructions through jit_rt's *_n helpers */
+TEST(multi_memory_matches_single_pass) { diff_module("multi_memory", 12); }
 
 /* Every module above again, the LLVM code compiled for baseline x86-64
  * (cpu 0: SSE2 only, `--cpu baseline`, the default of images): rounding
@@ -726,7 +736,7 @@ TEST(empty_body_without_results) { diff_module("empty_bodies", 4); }
 static const struct { const char *name; size_t min_exports; } all_modules[] = {
 	{ "numeric", 140 }, { "control", 24 }, { "memory", 14 }, { "bench_kernels", 3 },
 	{ "tables", 18 }, { "bulk", 10 }, { "imports", 5 }, { "snan_identity_folds", 15 },
-	{ "trap_order", 6 },
+	{ "trap_order", 6 }, { "multi_memory", 12 },
 };
 
 TEST(baseline_cpu_matches_single_pass)
@@ -1293,6 +1303,7 @@ int main(void)
 	RUN(trap_leaves_program_order_state);
 	RUN(select_of_oob_load_traps);
 	RUN(empty_body_without_results);
+	RUN(multi_memory_matches_single_pass);
 	RUN(direct_c_calls);
 	RUN(blob_runs_at_any_address);
 	RUN(call_indirect_other_instance);

@@ -282,6 +282,8 @@ TEST(limits)
 	header(&mb);
 	SEC(&mb, 5, 0x01, 0x00, 0x81, 0x80, 0x04);
 	CHECK_ERR(load(&mb, NULL), "memory size must be at most 65536 pages");
+	/* Wasm 2.0 (multi-memory off): one memory at most */
+	wasm_features_set(WASM_FEATURES_ALL & ~WASM_FEATURE_MULTI_MEMORY);
 	header(&mb);
 	SEC(&mb, 5, 0x02, 0x00, 0x00, 0x00, 0x00);
 	CHECK_ERR(load(&mb, NULL), "multiple memories");
@@ -289,6 +291,22 @@ TEST(limits)
 	SEC(&mb, 2, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00);
 	SEC(&mb, 5, 0x01, 0x00, 0x00);
 	CHECK_ERR(load(&mb, NULL), "multiple memories");
+	/* multi-memory (the default): both load, the import first */
+	wasm_features_set(WASM_FEATURES_ALL);
+	header(&mb);
+	SEC(&mb, 5, 0x02, 0x00, 0x00, 0x00, 0x00);
+	CHECK(load(&mb, NULL) == 0);
+	header(&mb);
+	SEC(&mb, 2, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00);
+	SEC(&mb, 5, 0x01, 0x00, 0x03);
+	CHECK(load(&mb, &m) == 0);
+	if (m) {
+		CHECK_EQ_U64(m->nmemories, 2);
+		CHECK_EQ_U64(m->nimported_memories, 1);
+		CHECK(m->memories[0].imported && !m->memories[1].imported);
+		CHECK_EQ_U64(m->memories[1].limits.min, 3);
+		wasm_module_free(m);
+	}
 	header(&mb);
 	SEC(&mb, 4, 0x01, 0x7f, 0x00, 0x00);
 	CHECK_ERR(load(&mb, NULL), "malformed reference type");
