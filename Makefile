@@ -211,9 +211,10 @@ $(BUILD)/tests/net/%.wasm: tests/net/%.c | $(DEPS_STAMP)
 $(BUILD)/tests/stdio/%.wasm: tests/stdio/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(WASI_CC) $(WASI_CFLAGS) -o $@ $<
+# (--enable-tail-call: tests/wat/tail_calls.wat, issue 10)
 $(BUILD)/tests/wat/%.wasm: tests/wat/%.wat | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(Q)wat2wasm --enable-multi-memory -o $@ $<
+	$(Q)wat2wasm --enable-multi-memory --enable-tail-call -o $@ $<
 
 # ---- unit tests (host) -------------------------------------------------------
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

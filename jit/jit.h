@@ -40,6 +40,10 @@
  * they stay preserved without being saved (the rest of v1 holds there
  * too).  An import's stub starts with a jump over the same number of
  * bytes to its body.
+ * Tail calls (return_call, return_call_indirect) leave the frame and jump;
+ * stack arguments that do not fit the caller's incoming area go to an
+ * adapter frame whose return address is the tail-call adapter after the
+ * last function (docs/abi.md "Tail calls", jit/compile/control.c).
  */
 #ifndef JIT_JIT_H
 #define JIT_JIT_H

@@ -1,6 +1,7 @@
 /*
  * opcodes.h — the one table of WebAssembly opcodes (Core spec 2.0 §5.4
- * "Instructions", binary format), as X-macros, one table per prefix:
+ * "Instructions", binary format; return_call 0x12 and return_call_indirect
+ * 0x13 from the tail-call proposal), as X-macros, one table per prefix:
  *
  *   WASM_OPCODES(X)     the one-byte opcodes:
  *                       X(code, cname, name, imm, flags, a, b, r)
@@ -39,7 +40,8 @@ enum {
 	OPI_NONE,
 	OPI_BLOCKTYPE,  /* s33 block type */
 	OPI_U32,        /* one index or label */
-	OPI_U32X2,      /* call_indirect (type, table);
+	OPI_U32X2,      /* call_indirect and return_call_indirect
+			   (type, table);
 			   table.init (elem, table); table.copy (dst, src) */
 	OPI_BRTABLE,    /* vec(labelidx) labelidx */
 	OPI_VALTYPES,   /* vec(valtype) (select t*) */
@@ -79,6 +81,8 @@ enum {
 	X(0x0f, RETURN, "return",        NONE, OPF_KEEPS, 0, 0, 0) \
 	X(0x10, CALL, "call",          U32, OPF_KEEPS | OPF_CALLS, 0, 0, 0) \
 	X(0x11, CALL_INDIRECT, "call_indirect", U32X2, OPF_CALLS, 0, 0, 0) \
+	X(0x12, RETURN_CALL, "return_call", U32, OPF_KEEPS | OPF_CALLS, 0, 0, 0) \
+	X(0x13, RETURN_CALL_INDIRECT, "return_call_indirect", U32X2, OPF_CALLS, 0, 0, 0) \
 	X(0x1a, DROP, "drop",          NONE, OPF_KEEPS | OPF_CC, 0, 0, 0) \
 	X(0x1b, SELECT, "select",        NONE, OPF_KEEPS | OPF_CC, 0, 0, 0) \
 	X(0x1c, SELECT_T, "select",        VALTYPES, OPF_KEEPS | OPF_CC, 0, 0, 0) \

@@ -104,6 +104,19 @@ static bool in_entry_thunk(const wasm_module *m, uintptr_t pc)
 	return fi >= 0 && !m->funcs[fi].imported && off < c->func_offsets[fi] + JIT_ENTRY_THUNK;
 }
 
+/* Is pc past the last function of single-pass code: the tail-call
+ * adapter (jit/compile/control.c "Tail calls"), whose frame record is the
+ * next one on the chain? */
+static bool in_tail_adapter(const wasm_module *m, uintptr_t pc)
+{
+	const struct jit_code *c = m ? m->code : NULL;
+
+	if (!c || c->backend != JIT_BACKEND_SINGLE || !c->nfuncs ||
+	    pc < (uintptr_t)c->base || pc >= (uintptr_t)c->base + c->size)
+		return false;
+	return pc - (uintptr_t)c->base >= c->func_ends[c->nfuncs - 1];
+}
+
 static bool add_frame(const wasm_module *m, struct wasm_trap *t, uintptr_t pc)
 {
 	uint32_t fi, off;
@@ -138,6 +151,8 @@ void jit_trap_record(struct jit_ctx *ctx, enum wasm_trap_code code,
 		const uintptr_t *fp = (const uintptr_t *)rbp;
 		if (in_entry_thunk(m, fp[1] - 1))
 			;       /* the v1 entry of the function below: not a call site */
+		else if (in_tail_adapter(m, fp[1] - 1))
+			;       /* a tail call's adapter: its caller's record is next */
 		else if (!add_frame(m, t, fp[1] - 1))
 			break;
 		if (fp[0] <= rbp)

@@ -291,6 +291,12 @@ static bool translate_op(struct lw *s, uint8_t op)
 			return lw_fail(s, "llvm backend: bad function index");
 		return lw_op_call(s, x);
 	case OP_CALL_INDIRECT: return lw_op_call_indirect(s);
+	case OP_RETURN_CALL: case OP_RETURN_CALL_INDIRECT:
+		/* LLVM 14's C API has no musttail (LLVMSetTailCallKind is
+		   LLVM 18's), and a plain `tail` call on ccc is a hint: a
+		   module relying on constant stack would overflow it */
+		return lw_fail(s, "tail calls not supported by the llvm backend yet "
+			       "(function %u)", s->func);
 	case OP_TABLE_GET: case OP_TABLE_SET: return lw_op_table_get_set(s, op);
 	case OP_REF_NULL: case OP_REF_IS_NULL: case OP_REF_FUNC: return lw_op_ref(s, op);
 	case OP_DROP: s->sp--; return true;

@@ -3,7 +3,8 @@
  * instructions, validation as in appendix A.3): blocks, loops, if/else,
  * end, br/br_if/br_table/return, unreachable code, labels and their
  * rel32 fixups, trap stubs, call/call_indirect in wasm ABI v1 (jit.h),
- * and calls of struct jit_rt helpers.
+ * calls of struct jit_rt helpers, and tail calls (the tail-call proposal:
+ * return_call, return_call_indirect; docs/abi.md "Tail calls").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 #include "fc.h"
 
 /*
- * Unreachable code (after br, br_table, return, unreachable, up to the
+ * Unreachable code (after br, br_table, return, return_call*, unreachable, up to the
  * else or end of its frame) is validated like any other but emits no
  * machine code: set_unreachable marks where it begins (after the branch
  * or trap that ends the reachable code), and end_dead, at that frame's
@@ -615,8 +616,10 @@ static void parallel_move(struct fc *f, struct arg_move *mv, uint32_t n)
  * by one parallel move (no trip through their slots), then the others
  * (pinned locals, memory, constants) are loaded: no argument register
  * is read after that.  *nstack = the stack arguments' slots; the caller
- * then pushes the results with push_call_result. */
-static bool call_args(struct fc *f, const struct wasm_functype *ft, uint32_t *nstack)
+ * then pushes the results with push_call_result.  A tail call (tail)
+ * passes on our own results pointer (RESPTR) instead of a result area. */
+static bool call_args(struct fc *f, const struct wasm_functype *ft, uint32_t *nstack,
+		      bool tail)
 {
 	uint32_t k, n = ft->nparams;
 	struct jit_v1 s;
@@ -658,7 +661,9 @@ static bool call_args(struct fc *f, const struct wasm_functype *ft, uint32_t *ns
 				fc_load_val(f, &f->vs[k], f->vals[k], k, v1_gpr(p));
 		}
 		x64_mov_rr(f->a, 1, RDI, R14);
-		if (!jit_v1_results_in_regs(ft))
+		if (!jit_v1_results_in_regs(ft) && tail)
+			x64_mov_rm(f->a, 1, RSI, RESPTR(f));    /* our caller's area */
+		else if (!jit_v1_results_in_regs(ft))
 			x64_lea(f->a, 1, RSI, AREA(*nstack));
 		for (uint32_t i = 0; i < n; i++)
 			vdrop(f);
@@ -714,7 +719,7 @@ bool fc_op_call(struct fc *f)
 		return fc_fail(f, "unknown function");
 	const struct wasm_functype *ft = &f->m->types[f->m->funcs[idx].type];
 	uint32_t nstack;
-	if (!call_args(f, ft, &nstack))
+	if (!call_args(f, ft, &nstack, false))
 		return false;
 	if (f->m->funcs[idx].imported) {
 		x64_mov_rm(f->a, 1, RAX, x64_mem(R14, CTX_FUNCS));
@@ -725,7 +730,7 @@ bool fc_op_call(struct fc *f)
 		if (!srcmap(f, f->op_off))
 			return false;
 		size_t field = x64_call_rel32(f->a, 0);
-		struct call_fixup cf = { (uint32_t)field, idx };
+		struct call_fixup cf = { (uint32_t)field, idx, CALL_BODY };
 		if (!PUSH(f, f->jc->calls, f->jc->ncalls, f->jc->capcalls, cf))
 			return fc_oom(f);
 	}
@@ -763,6 +768,36 @@ bool fc_call_rt(struct fc *f, size_t off)
 	return true;
 }
 
+/* The funcref in r10 is another instance's: jit_rt.call_ref, with the
+ * arguments from their slots (from base; the stack was flushed), the
+ * results to the result area after the nstack stack arguments, or for a
+ * tail call whose results go through memory straight to our caller's
+ * (RESPTR); then those in registers to rax, rdx / xmm0, xmm1. */
+static bool call_ref(struct fc *f, const struct wasm_functype *ft, uint32_t typeidx,
+		     uint32_t base, uint32_t nstack, bool tail)
+{
+	x64_mov_rr(f->a, 1, RDI, R14);
+	x64_mov_rr(f->a, 1, RSI, R10);
+	x64_mov_ri(f->a, RDX, typeidx);
+	x64_lea(f->a, 1, RCX, S(f, base));
+	if (tail && !jit_v1_results_in_regs(ft))
+		x64_mov_rm(f->a, 1, R8, RESPTR(f));
+	else
+		x64_lea(f->a, 1, R8, AREA(nstack));
+	if (!fc_call_rt(f, offsetof(struct jit_rt, call_ref)))
+		return false;
+	if (jit_v1_results_in_regs(ft)) {
+		uint32_t ng = 0, nx = 0;
+		for (uint32_t i = 0; i < ft->nresults; i++) {
+			if (is_float(ft->results[i]))
+				x64_movq_xm(f->a, (int)nx++, AREA(nstack + i));
+			else
+				x64_mov_rm(f->a, 1, ng++ ? RDX : RAX, AREA(nstack + i));
+		}
+	}
+	return true;
+}
+
 /*
  * call_indirect: bounds, null, then a funcref of this instance (the common
  * case) is type-checked against the canonical index and its body called
@@ -772,19 +807,22 @@ bool fc_call_rt(struct fc *f, size_t off)
  * their slots (the stack was flushed: they are all there) and writes the
  * results to the result area, from where they go to the v1 places.
  */
-bool fc_op_call_indirect(struct fc *f)
+/* call_indirect's and return_call_indirect's start: the immediates, the
+ * index popped, bounds and null checked, r10 = the funcref */
+static bool indirect_funcref(struct fc *f, uint32_t *typeidx,
+			     const struct wasm_functype **ft)
 {
-	uint32_t typeidx, table, k, nstack;
+	uint32_t table, k;
 
-	if (!rd_u32(f, &typeidx) || !rd_u32(f, &table))
+	if (!rd_u32(f, typeidx) || !rd_u32(f, &table))
 		return false;
-	if (typeidx >= f->m->ntypes)
+	if (*typeidx >= f->m->ntypes)
 		return fc_fail(f, "unknown type");
 	if (table >= f->m->ntables)
 		return fc_fail(f, "unknown table");
 	if (f->m->tables[table].elemtype != WASM_FUNCREF)
 		return fc_fail(f, "type mismatch");
-	const struct wasm_functype *ft = &f->m->types[typeidx];
+	*ft = &f->m->types[*typeidx];
 	if (!fc_pop(f, I32, &k, NULL))
 		return false;
 	if (!fc_table_index(f, table, k, WASM_TRAP_UNDEFINED_ELEMENT))
@@ -794,10 +832,18 @@ bool fc_op_call_indirect(struct fc *f)
 	   home before and comes back after, pins.c) */
 	x64_mov_rm(f->a, 1, R10, x64_mem_idx(RDX, RAX, 8, 0));
 	x64_test_rr(f->a, 1, R10, R10);
-	if (!trap_if_idx(f, X64_CC_E, WASM_TRAP_UNINITIALIZED_ELEMENT, RAX))
+	return trap_if_idx(f, X64_CC_E, WASM_TRAP_UNINITIALIZED_ELEMENT, RAX);
+}
+
+bool fc_op_call_indirect(struct fc *f)
+{
+	const struct wasm_functype *ft;
+	uint32_t typeidx, nstack;
+
+	if (!indirect_funcref(f, &typeidx, &ft))
 		return false;
 	uint32_t base = f->nvals >= ft->nparams ? f->nvals - ft->nparams : 0;
-	if (!call_args(f, ft, &nstack))
+	if (!call_args(f, ft, &nstack, false))
 		return false;
 	x64_alu_rm(f->a, X64_CMP, 1, R14, x64_mem(R10, offsetof(struct jit_funcref, ctx)));
 	size_t other = fwd_jcc(f, X64_CC_NE);
@@ -813,22 +859,8 @@ bool fc_op_call_indirect(struct fc *f)
 	x64_call_r(f->a, RAX);
 	size_t done = fwd_jmp(f);
 	here(f, other);
-	x64_mov_rr(f->a, 1, RDI, R14);
-	x64_mov_rr(f->a, 1, RSI, R10);
-	x64_mov_ri(f->a, RDX, typeidx);
-	x64_lea(f->a, 1, RCX, S(f, base));
-	x64_lea(f->a, 1, R8, AREA(nstack));
-	if (!fc_call_rt(f, offsetof(struct jit_rt, call_ref)))
+	if (!call_ref(f, ft, typeidx, base, nstack, false))
 		return false;
-	if (jit_v1_results_in_regs(ft)) {
-		uint32_t ng = 0, nx = 0;
-		for (uint32_t i = 0; i < ft->nresults; i++) {
-			if (is_float(ft->results[i]))
-				x64_movq_xm(f->a, (int)nx++, AREA(nstack + i));
-			else
-				x64_mov_rm(f->a, 1, ng++ ? RDX : RAX, AREA(nstack + i));
-		}
-	}
 	here(f, done);
 	return push_call_result(f, ft, nstack);
 }
@@ -889,4 +921,207 @@ bool fc_op_br_if_rd(struct fc *f)
 	uint32_t depth;
 
 	return rd_depth(f, &depth) && op_br_if(f, depth);
+}
+
+/* ---- tail calls (the tail-call proposal: return_call, return_call_indirect) -- */
+
+/*
+ * A tail call leaves this function's frame and jumps to the callee, which
+ * returns to our caller: the stack does not grow (docs/abi.md "Tail
+ * calls").  call_args puts the register arguments in place (rdi = ctx,
+ * rsi = our caller's result area when the results go through memory: the
+ * callee's results are exactly ours) and the n stack arguments at
+ * [rsp + 8j]; they then go to our incoming argument area [rbp + 16 + 8j],
+ * where our caller's call put ours.  When the callee needs more slots than
+ * we received, that area is too small, unless our return address is the
+ * module's adapter (driver.c): then K (jc->tail_slots, the most any type
+ * needs) are there.  Otherwise an adapter frame is built inside our own
+ * frame (which our prologue's stack check covered: max_area >= K): our frame
+ * record ([rbp] = our caller's rbp, [rbp + 8] = the return address) stays
+ * where it is, the K slots below it take the arguments, and below them the
+ * adapter's address becomes the callee's return address, with rbp left
+ * pointing at our frame record (the frame chain stays whole).  The adapter
+ * drops the K slots, pops our caller's rbp and returns to our caller; a
+ * tail call made below it finds its address as return address and fills
+ * the K slots in place, so a chain of tail calls holds one adapter at
+ * most.
+ *
+ * r14 and r15 are our caller's after we leave.  In a function that is not
+ * its own v1 entry they are ours (only the thunk sets them); in one that
+ * is (stack parameters: it saved the caller's and sets them itself, jit.h)
+ * they may be another instance's or C's: a body that needs them set (a
+ * function with a thunk) is then entered through its thunk, unless they
+ * hold this instance's ctx and memory base already (the body leaves them
+ * so, and they go back to our caller unchanged) - which they do from the
+ * second round of a recursion on, so that it runs in constant stack too.
+ */
+
+/* where a tail call jumps: function func's body (a direct call), or the
+ * v1 entry in r10 (an import's stub; a funcref's code, of this instance:
+ * body = entry + JIT_ENTRY_THUNK); body_needs_ctx: the body runs only
+ * with r14/r15 set (it has a thunk; unknown for a funcref: assumed) */
+struct tail_to {
+	bool r10, body_needs_ctx;
+	uint32_t func;
+};
+
+static bool jmp_func(struct fc *f, uint32_t func, uint8_t kind)
+{
+	size_t field = x64_jmp_rel32(f->a, 0);
+	struct call_fixup cf = { (uint32_t)field, func, kind };
+
+	return PUSH(f, f->jc->calls, f->jc->ncalls, f->jc->capcalls, cf) ? true : fc_oom(f);
+}
+
+/* the jump itself, the frame already left (r14/r15 are our caller's) */
+static bool tail_jump(struct fc *f, const struct tail_to *t)
+{
+	bool check = f->full_entry && t->body_needs_ctx;
+	size_t ne14 = 0, ne15 = 0;
+
+	if (check) {
+		x64_alu_rr(f->a, X64_CMP, 1, R14, RDI);
+		ne14 = fwd_jcc(f, X64_CC_NE);
+		x64_alu_rm(f->a, X64_CMP, 1, R15, x64_mem(RDI, CTX_MEM_BASE));
+		ne15 = fwd_jcc(f, X64_CC_NE);
+	}
+	if (!t->r10) {
+		if (!jmp_func(f, t->func, CALL_BODY))
+			return false;
+	} else {
+		if (t->body_needs_ctx)
+			x64_alu_ri(f->a, X64_ADD, 1, R10, JIT_ENTRY_THUNK);
+		x64_jmp_r(f->a, R10);
+	}
+	if (!check)
+		return true;
+	here(f, ne14);
+	here(f, ne15);
+	if (!t->r10)
+		return jmp_func(f, t->func, CALL_ENTRY);
+	x64_jmp_r(f->a, R10);
+	return true;
+}
+
+/* rax = the adapter's address (a fixup: it follows the last function) */
+static bool lea_adapter(struct fc *f)
+{
+	x64_lea(f->a, 1, RAX, x64_mem_rip(0));
+	struct call_fixup cf = { (uint32_t)(f->a->len - 4), 0, CALL_ADAPTER };
+
+	return PUSH(f, f->jc->calls, f->jc->ncalls, f->jc->capcalls, cf) ? true : fc_oom(f);
+}
+
+/* the n stack arguments at [rsp + 8j] to [base + disp + 8j], last first
+ * (the adapter's slots are above their sources) */
+static void move_stack_args(struct fc *f, uint32_t n, int base, int32_t disp)
+{
+	for (uint32_t j = n; j-- > 0;) {
+		x64_mov_rm(f->a, 1, RAX, AREA(j));
+		x64_mov_mr(f->a, 1, x64_mem(base, disp + 8 * (int32_t)j), RAX);
+	}
+}
+
+/* leave the frame with the n stack arguments where the callee finds them,
+ * and jump (above) */
+static bool tail_leave(struct fc *f, uint32_t n, const struct tail_to *t)
+{
+	int32_t k = (int32_t)f->jc->tail_slots;
+	bool maybe_adapter = n > fc_stack_slots(f->ft);
+	size_t build = 0;
+
+	if (maybe_adapter) {
+		if (!lea_adapter(f))
+			return false;
+		x64_alu_rm(f->a, X64_CMP, 1, RAX, x64_mem(RBP, 8));
+		build = fwd_jcc(f, X64_CC_NE);
+	}
+	move_stack_args(f, n, RBP, 16);         /* in place */
+	fc_emit_leave(f);
+	if (!tail_jump(f, t))
+		return false;
+	if (!maybe_adapter)
+		return true;
+	/* the adapter frame: the saved registers back first (the K slots may
+	   cover them), rbp stays at our frame record */
+	here(f, build);
+	for (uint32_t j = 0; j < f->nsave; j++)
+		x64_mov_rm(f->a, 1, f->saved[j], x64_mem(RBP, -8 - 8 * (int32_t)j));
+	move_stack_args(f, n, RBP, -8 * k);
+	x64_lea(f->a, 1, RSP, x64_mem(RBP, -8 - 8 * k));
+	if (!lea_adapter(f))
+		return false;
+	x64_mov_mr(f->a, 1, x64_mem(RSP, 0), RAX);
+	if ((uint32_t)k > f->max_area)
+		f->max_area = (uint32_t)k;      /* the adapter frame fits in ours */
+	f->jc->adapter = true;
+	return tail_jump(f, t);
+}
+
+/* the callee's results must be exactly ours (the proposal's rule) */
+static bool check_tail_results(struct fc *f, const struct wasm_functype *ft)
+{
+	if (!same_types(ft->results, ft->nresults, f->ft->results, f->ft->nresults))
+		return fc_fail(f, "type mismatch");
+	return true;
+}
+
+/* return_call x: call's validation, then the rest of the block is
+ * unreachable, as after return */
+bool fc_op_return_call(struct fc *f)
+{
+	uint32_t idx, nstack;
+
+	if (!rd_u32(f, &idx))
+		return false;
+	if (idx >= f->m->nfuncs)
+		return fc_fail(f, "unknown function");
+	const struct wasm_functype *ft = &f->m->types[f->m->funcs[idx].type];
+	if (!check_tail_results(f, ft) || !call_args(f, ft, &nstack, true))
+		return false;
+	struct tail_to t = { .func = idx, .body_needs_ctx = !fc_stack_slots(ft) };
+	if (f->m->funcs[idx].imported) {
+		/* its stub (ours, jit.h): a v1 function that needs no r14/r15 */
+		x64_mov_rm(f->a, 1, R10, x64_mem(R14, CTX_FUNCS));
+		x64_mov_rm(f->a, 1, R10, x64_mem(R10, 8 * (int32_t)idx));
+		t = (struct tail_to){ .r10 = true };
+	}
+	if (!tail_leave(f, nstack, &t))
+		return false;
+	set_unreachable(f);
+	return true;
+}
+
+/* return_call_indirect: call_indirect's checks; a funcref of this
+ * instance is tail-called, one of another instance goes through
+ * jit_rt.call_ref (the runtime enters that instance on its own record,
+ * trap.c) followed by a return: a tail call across instances does not run
+ * in constant stack */
+bool fc_op_return_call_indirect(struct fc *f)
+{
+	const struct wasm_functype *ft;
+	uint32_t typeidx, nstack;
+
+	if (!indirect_funcref(f, &typeidx, &ft) || !check_tail_results(f, ft))
+		return false;
+	uint32_t base = f->nvals >= ft->nparams ? f->nvals - ft->nparams : 0;
+	if (!call_args(f, ft, &nstack, true))
+		return false;
+	x64_alu_rm(f->a, X64_CMP, 1, R14, x64_mem(R10, offsetof(struct jit_funcref, ctx)));
+	size_t other = fwd_jcc(f, X64_CC_NE);
+	x64_alu_mi(f->a, X64_CMP, 0, x64_mem(R10, offsetof(struct jit_funcref, type)),
+		   (int32_t)ft->canon);
+	if (!fc_trap_if(f, X64_CC_NE, WASM_TRAP_INDIRECT_CALL_TYPE))
+		return false;
+	x64_mov_rm(f->a, 1, R10, x64_mem(R10, offsetof(struct jit_funcref, code)));
+	struct tail_to t = { .r10 = true, .body_needs_ctx = true };
+	if (!tail_leave(f, nstack, &t))
+		return false;
+	here(f, other);
+	if (!call_ref(f, ft, typeidx, base, nstack, true))
+		return false;
+	fc_emit_leave(f);
+	x64_ret(f->a);
+	set_unreachable(f);
+	return true;
 }

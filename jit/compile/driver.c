@@ -58,8 +58,9 @@ bool fc_oom(struct fc *f)
 	return fail_resource(f, "out of memory");
 }
 
-/* the saved registers back, the caller's frame, return */
-static void emit_return_tail(struct fc *f)
+/* the saved registers back, the caller's frame: rsp at the return
+ * address (a return, or a tail call's jump, follows) */
+void fc_emit_leave(struct fc *f)
 {
 	if (f->nsave) {
 		x64_lea(f->a, 1, RSP, x64_mem(RBP, -8 * (int32_t)f->nsave));
@@ -69,6 +70,11 @@ static void emit_return_tail(struct fc *f)
 	} else {
 		x64_leave(f->a);
 	}
+}
+
+static void emit_return_tail(struct fc *f)
+{
+	fc_emit_leave(f);
 	x64_ret(f->a);
 }
 
@@ -211,6 +217,10 @@ static bool compile_op2(struct fc *f, uint8_t op)
 		return fc_op_call(f);
 	case OP_CALL_INDIRECT:
 		return fc_op_call_indirect(f);
+	case OP_RETURN_CALL:
+		return fc_op_return_call(f);
+	case OP_RETURN_CALL_INDIRECT:
+		return fc_op_return_call_indirect(f);
 	case OP_DROP:
 		return fc_pop(f, 0, NULL, NULL);
 	case OP_SELECT:
@@ -387,12 +397,7 @@ static void choose_saved(struct fc *f)
  * own v1 entry: a thunk's frame would move them (jit.h). */
 static bool has_stack_params(const struct wasm_functype *ft)
 {
-	struct jit_v1 s;
-
-	jit_v1_start(&s, ft);
-	for (uint32_t i = 0; i < ft->nparams; i++)
-		jit_v1_next(&s, ft->params[i]);
-	return s.nstack > 0;
+	return fc_stack_slots(ft) > 0;
 }
 
 /* JIT_ENTRY_THUNK bytes: a jump over them (import stubs, bodies that are
@@ -722,15 +727,54 @@ void jit_code_free(struct jit_code *c)
 	free(c);
 }
 
+/* The tail-call adapter (control.c "Tail calls", docs/abi.md): after
+ * the last function, outside every function's range (the backtrace walk
+ * passes over it, trap.c).  A callee whose return address is this finds
+ * K stack-argument slots above it, then the frame record (saved rbp,
+ * return address) of the function that built the adapter: drop them,
+ * take that frame's rbp back, return to its caller. */
+static void emit_tail_adapter(struct jc *jc)
+{
+	x64_alu_ri(&jc->a, X64_ADD, 1, RSP, (int32_t)(8 * jc->tail_slots));
+	x64_pop(&jc->a, RBP);
+	x64_ret(&jc->a);
+}
+
+/* K: the most stack-argument slots any type of the module needs, even
+ * (the adapter frame keeps rsp 16-byte aligned at every entry), at most
+ * what a frame may hold (a larger one fails as "function frame too
+ * large" where it would be built) */
+static uint32_t tail_slots(const wasm_module *m)
+{
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < m->ntypes; i++) {
+		uint32_t n = fc_stack_slots(&m->types[i]);
+		k = n > k ? n : k;
+	}
+	k = k < MAX_FRAME / 8 ? k : MAX_FRAME / 8;
+	return (k + 1) & ~1u;
+}
+
 static int finish(struct jc *jc, struct jit_code **out, struct wasm_error *err)
 {
 	struct jit_code *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return set_err(err, "out of memory");
-	for (uint32_t i = 0; i < jc->ncalls; i++)
-		x64_patch_rel32(&jc->a, jc->calls[i].field,
-				jc->offs[jc->calls[i].func] + JIT_ENTRY_THUNK);
+	size_t adapter = 0;
+
+	if (jc->adapter) {
+		x64_int3(&jc->a);       /* its address - 1 is in no function */
+		adapter = jc->a.len;
+		emit_tail_adapter(jc);
+	}
+	for (uint32_t i = 0; i < jc->ncalls; i++) {
+		const struct call_fixup *cf = &jc->calls[i];
+		size_t to = cf->kind == CALL_ADAPTER ? adapter : jc->offs[cf->func] +
+			    (cf->kind == CALL_BODY ? JIT_ENTRY_THUNK : 0);
+		x64_patch_rel32(&jc->a, cf->field, to);
+	}
 	if (jc->a.oom) {
 		free(c);
 		return set_err(err, "out of memory");
@@ -773,6 +817,7 @@ int jit_compile(wasm_module *m, struct jit_code **out, struct wasm_error *err)
 	*out = NULL;
 	x64_init(&jc.a);
 	detect_cpu(&jc);
+	jc.tail_slots = tail_slots(m);
 	jc.offs = calloc(n ? n : 1, sizeof(uint32_t));
 	jc.ends = calloc(n ? n : 1, sizeof(uint32_t));
 	if (!jc.offs || !jc.ends) {

@@ -32,9 +32,12 @@
  *     memory.size/grow, table.*, ref.*, the 0xfc ones), and
  *     the numeric ones fast_numeric does not take (float eq/ne/min/max/
  *     copysign/unary, clz/ctz/popcnt, most conversions: numeric.c);
- *   - unreachable code (after br, br_table, return, unreachable, up to the
- *     end or else of its frame) is validated like the rest but emits no
- *     code (control.c, set_unreachable);
+ *   - unreachable code (after br, br_table, return, return_call*,
+ *     unreachable, up to the end or else of its frame) is validated like
+ *     the rest but emits no code (control.c, set_unreachable);
+ *   - tail calls (return_call, return_call_indirect) leave the frame and
+ *     jump, the stack arguments in the incoming area or an adapter frame
+ *     (control.c "Tail calls", docs/abi.md);
  *
  *   jit_compile: import stubs -> each body: look-ahead scan (choose_pins),
  *   prologue, opcodes, epilogue, trap stubs, label fixups -> call fixups
@@ -181,7 +184,11 @@ struct fixup { uint32_t field, label; };
 struct stub { uint32_t field, wasm_off; uint8_t code; int8_t idx_reg; };
 _Static_assert(WASM_TRAP__COUNT <= 0xff, "trap codes fit jit_trap's low byte");
 #define TRAP_FROM_EAX 0xff      /* stub code: the trap code is in eax */
-struct call_fixup { uint32_t field, func; };
+/* a rel32 to function func's body (CALL_BODY), its v1 entry (CALL_ENTRY:
+ * a tail call that must go through the thunk), or the module's tail-call
+ * adapter (CALL_ADAPTER, func unused; control.c "Tail calls") */
+enum { CALL_BODY, CALL_ENTRY, CALL_ADAPTER };
+struct call_fixup { uint32_t field, func; uint8_t kind; };
 
 /* Where dead code began (control.c): what it appended is taken back
  * when the code is reachable again, so that it emits nothing. */
@@ -203,6 +210,9 @@ struct jc {
 	uint32_t ncalls, capcalls;
 	uint32_t *offs, *ends;
 	bool sse41, popcnt, lzcnt, tzcnt;    /* CPU features used (JIT_CPU_*) */
+	uint32_t tail_slots;    /* K: the stack-argument slots of the tail-call
+				   adapter (the most any type needs, even) */
+	bool adapter;           /* some tail call may build an adapter frame */
 	struct fc_bufs *keep;   /* struct fc's arrays, reused by the next function */
 };
 
@@ -285,6 +295,7 @@ __attribute__((noinline)) bool fc_grow_slow(void **p, uint32_t *cap, uint32_t ne
 bool fc_fail(struct fc *f, const char *msg);
 bool fc_oom(struct fc *f);
 void fc_emit_epilogue(struct fc *f);
+void fc_emit_leave(struct fc *f);
 bool fc_emit_return_from_stack(struct fc *f);
 
 /* values.c */
@@ -319,6 +330,8 @@ bool fc_op_block(struct fc *f, uint8_t op);
 bool fc_op_if(struct fc *f);
 bool fc_op_br(struct fc *f, bool is_return);
 bool fc_op_br_if_rd(struct fc *f);
+bool fc_op_return_call(struct fc *f);
+bool fc_op_return_call_indirect(struct fc *f);
 
 /* memory.c */
 bool fc_op_load_store(struct fc *f, uint8_t op);
@@ -620,6 +633,17 @@ static inline int v1_gpr(uint32_t p)
 	static const int8_t r[6] = { RDI, RSI, RDX, RCX, R8, R9 };
 
 	return r[p];
+}
+
+/* the stack-argument slots of a wasm ABI v1 call of type ft */
+static inline uint32_t fc_stack_slots(const struct wasm_functype *ft)
+{
+	struct jit_v1 s;
+
+	jit_v1_start(&s, ft);
+	for (uint32_t i = 0; i < ft->nparams; i++)
+		jit_v1_next(&s, ft->params[i]);
+	return s.nstack;
 }
 
 /* A quick read of a u32 LEB128 (at most 5 bytes, the bits beyond 32 not

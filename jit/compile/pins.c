@@ -92,13 +92,14 @@ static const uint8_t *skip_imms(const uint8_t *p, const uint8_t *end, uint8_t op
 /* The look-ahead's view of an opcode (from opcodes.h), so that one
  * indirect jump per opcode does it.  SC_STOP, SC_BR (and br_table): the
  * code after them is unreachable up to the else or end of their frame,
- * compiles to nothing (control.c) and counts for nothing here. */
+ * compiles to nothing (control.c) and counts for nothing here (return_call
+ * is an SC_BR: one immediate; return_call_indirect is br_table's case). */
 enum { SC_OTHER, SC_NONE, SC_LEB, SC_LEB2, SC_MEMARG, SC_LOCAL, SC_OPEN, SC_LOOP, SC_END,
        SC_ELSE, SC_STOP, SC_BR };
 #define SC_CLASS(code, imm) \
 	((code) >= OP_LOCAL_GET && (code) <= OP_LOCAL_TEE ? SC_LOCAL : (code) == OP_LOOP ? SC_LOOP : \
 	 (code) == OP_BLOCK || (code) == OP_IF ? SC_OPEN : (code) == OP_END ? SC_END : \
-	 (code) == OP_ELSE ? SC_ELSE : (code) == OP_BR ? SC_BR : \
+	 (code) == OP_ELSE ? SC_ELSE : (code) == OP_BR || (code) == OP_RETURN_CALL ? SC_BR : \
 	 (code) == OP_UNREACHABLE || (code) == OP_RETURN ? SC_STOP : \
 	 (imm) == OPI_NONE ? SC_NONE : \
 	 (imm) == OPI_U32 || (imm) == OPI_I32 ? SC_LEB : (imm) == OPI_U32X2 ? SC_LEB2 : \
@@ -236,7 +237,7 @@ bool fc_choose_pins(struct fc *f)
 			w = WEIGHT(dead, nloops);
 			break;
 		default:
-			if (op == OP_BR_TABLE && !dead)
+			if ((op == OP_BR_TABLE || op == OP_RETURN_CALL_INDIRECT) && !dead)
 				dead = depth + 1, w = 0;
 			p = skip_imms(p, end, op);
 			break;

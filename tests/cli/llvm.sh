@@ -76,6 +76,13 @@
 #   llvm/trap/oob_function_named   a C program's out-of-bounds store:
 #                              frame #0 names a function of the single-pass
 #                              backtrace
+#   llvm/tail_calls_refused    a module with return_call (a 1,000,000
+#                              deep mutual recursion with stack arguments,
+#                              which the single-pass JIT runs: status 0):
+#                              `compile --backend llvm` and `run --hosted
+#                              --backend llvm` refuse it, 125, "tail calls
+#                              not supported by the llvm backend yet", no
+#                              artifact (issue 10; docs/abi.md "Tail calls")
 #   hosted-llvm/PROGRAM        run.sh's preopen_tests (below) hosted with
 #                              `run --hosted --backend llvm`
 # and under QEMU (unless WASMETAL_SKIP_QEMU=1; every boot with a timeout):
@@ -137,8 +144,10 @@ backend_of() { od -An -tu4 -j48 -N4 "$1" | tr -d ' '; }
 trap_line() { tr -d '\r' <"$1" | grep -m1 '^wasm trap: '; }
 frame0() { tr -d '\r' <"$1" | grep -m1 '^  #0 '; }
 
-wat() {         # NAME: $T/NAME.wat (stdin) -> $T/NAME.wasm
-	cat >"$T/$1.wat" && wat2wasm "$T/$1.wat" -o "$T/$1.wasm" 2>"$T/$1.watErr"
+wat() {         # NAME [WAT2WASM FLAGS]: $T/NAME.wat (stdin) -> $T/NAME.wasm
+	local n=$1
+	shift
+	cat >"$T/$n.wat" && wat2wasm "$@" "$T/$n.wat" -o "$T/$n.wasm" 2>"$T/$n.watErr"
 }
 
 # ---- compile --backend llvm ------------------------------------------------------
@@ -597,6 +606,46 @@ cpu_tests() {
 
 # ---- errors ----------------------------------------------------------------------
 
+# tail calls: the LLVM backend refuses them (LLVM 14's C API has no
+# musttail), with a message naming them; the single-pass JIT runs them
+tail_tests() {
+	local ok=1 before
+	wat tail --enable-tail-call <<-'EOF'
+	(module
+	 (func $f8 (param $n i64) (param $acc i64) (param $a i64) (param $b i64)
+	   (param $c i64) (param $d i64) (param $e i64) (param $g i64) (result i64)
+	  (if (i64.eqz (local.get $n)) (then (return (i64.add (local.get $acc)
+	   (i64.add (i64.add (i64.add (local.get $a) (local.get $b)) (i64.add (local.get $c) (local.get $d)))
+	    (i64.add (local.get $e) (local.get $g)))))))
+	  (return_call $g11 (i64.sub (local.get $n) (i64.const 1)) (i64.add (local.get $acc) (i64.const 1))
+	   (local.get $b) (local.get $c) (local.get $d) (local.get $e) (local.get $g) (local.get $a)
+	   (i64.const 0) (i64.const 0) (i64.const 0)))
+	 (func $g11 (param $n i64) (param $acc i64) (param $p1 i64) (param $p2 i64) (param $p3 i64)
+	   (param $p4 i64) (param $p5 i64) (param $p6 i64) (param $p7 i64) (param $p8 i64)
+	   (param $p9 i64) (result i64)
+	  (return_call $f8 (local.get $n) (local.get $acc) (local.get $p6) (local.get $p1)
+	   (local.get $p2) (local.get $p3) (local.get $p4) (i64.add (local.get $p5) (local.get $p9))))
+	 (func (export "_start")
+	  (if (i64.ne (call $f8 (i64.const 1000000) (i64.const 0) (i64.const 1) (i64.const 2)
+	   (i64.const 3) (i64.const 4) (i64.const 5) (i64.const 6)) (i64.const 1000021))
+	   (then unreachable))))
+	EOF
+	[ -s "$T/tail.wasm" ] || { fail llvm/tail_calls_refused "wat2wasm failed" "$T/tail.watErr"; return; }
+	hrun ts run --hosted "$T/tail.wasm"
+	[ $RC -eq 0 ] || { ok=0; echo "single-pass: status $RC" >>"$T/tail.why"; }
+	hrun tc compile --backend llvm "$T/tail.wasm" -o "$T/tail.wmo"
+	[ $RC -eq 125 ] && [ ! -e "$T/tail.wmo" ] &&
+		grep -q "tail calls not supported by the llvm backend yet" "$T/tc.err" ||
+		{ ok=0; echo "compile: status $RC" >>"$T/tail.why"; }
+	before=$(cache_files "$C")
+	hrun tr run --hosted --backend llvm "$T/tail.wasm"
+	[ $RC -eq 125 ] && [ ! -s "$T/tr.out" ] && [ "$(cache_files "$C")" = "$before" ] &&
+		grep -q "tail calls not supported by the llvm backend yet" "$T/tr.err" ||
+		{ ok=0; echo "run --backend llvm: status $RC" >>"$T/tail.why"; }
+	[ $ok -eq 1 ] && pass llvm/tail_calls_refused ||
+		fail llvm/tail_calls_refused "$(cat "$T/tail.why")" "$T/ts.err" "$T/tc.err" "$T/tr.err"
+}
+
 error_tests() {
 	local w=$B/tests/wasi/args_env_exit7.wasm ok rc args
 	local nop="the LLVM backend is not available: $NOPLUGIN: "
@@ -996,6 +1045,7 @@ else
 		[ -f "$B/tests/wasi/$f.wasm" ] || { fail cli/llvm "$B/tests/wasi/$f.wasm not built"; summary; exit; }
 	done
 	compile_tests
+	tail_tests
 	cache_tests
 	cpu_tests
 	error_tests

@@ -139,6 +139,17 @@ mut br_table_wrong_entry jit/compile/control.c \
 	'		index_to_eax(f, f->nvals - 1);' \
 	'		index_to_eax(f, f->nvals - 2);' \
 	'br_table: the index read from the entry below it'
+# 17. issue 10: a tail call's stack arguments one slot off in the caller's
+#     incoming area (the callee needs no more slots than it received)
+mut tail_args_in_place_off jit/compile/control.c \
+	'	move_stack_args(f, n, RBP, 16);         /* in place */' \
+	'	move_stack_args(f, n, RBP, 24);         /* in place */' \
+	'tail call: stack arguments one slot off in place'
+# 18. issue 10: the same in the adapter frame (the callee needs more)
+mut tail_args_adapter_off jit/compile/control.c \
+	'	move_stack_args(f, n, RBP, -8 * k);' \
+	'	move_stack_args(f, n, RBP, -8 * k + 8);' \
+	'tail call: stack arguments one slot off in the adapter frame'
 
 # ---- the copy ------------------------------------------------------------------
 say() { printf '%s\n' "$*"; }

@@ -143,10 +143,25 @@ if [ $QEMU -eq 0 ]; then
 	done
 fi
 
-# issue 10: the proposals wasmetal implements (--proposals without names)
-SPEC_PROPOSALS=${SPEC_PROPOSALS:-extended-const multi-memory}
+# issue 10: the proposals wasmetal implements (--proposals without names);
+# of those, the ones the LLVM backend refuses (its error names them:
+# "tail calls not supported by the llvm backend yet"), which --llvm leaves
+# out of its default list and names on a line of their own (tests/run.sh
+# counts each as a SKIP saying why)
+SPEC_PROPOSALS=${SPEC_PROPOSALS:-extended-const multi-memory tail-call}
+SPEC_PROPOSALS_NO_LLVM="tail-call"
 missing_proposals=""
 if [ $PROPOSALS -eq 1 ]; then
+	if [ $# -eq 0 ] && [ $LLVM -eq 1 ]; then
+		refused=""
+		for p in $SPEC_PROPOSALS; do
+			case " $SPEC_PROPOSALS_NO_LLVM " in
+			*" $p "*) refused="$refused $p" ;;
+			*) set -- "$@" "$p" ;;
+			esac
+		done
+		echo "proposals refused by the llvm backend:$refused"
+	fi
 	[ $# -gt 0 ] || set -- $SPEC_PROPOSALS
 	names=""
 	for p in "$@"; do

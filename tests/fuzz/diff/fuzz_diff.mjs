@@ -109,11 +109,12 @@ function genKind(o, seed) {
 // ---- modules ---------------------------------------------------------------------
 
 // The module of seed `seed`, with every global exported; null if binaryen
-// made nothing (counted).
-async function makeModule(seed, kind, dir) {
+// made nothing (counted).  Tail calls in tree modules only for the
+// single-pass JIT (the LLVM backend refuses them).
+async function makeModule(seed, kind, dir, backend) {
 	let buf;
 	if (kind === 'tree') {
-		buf = generate(seed);
+		buf = generate(seed, { tail: backend === 'single' });
 	} else {
 		const r = new Rng(seed);
 		const n = r.range(256, 16384);
@@ -344,7 +345,7 @@ async function runBatch(o, seeds, work, stats) {
 	const plans = [];
 	for (const seed of seeds) {
 		const kind = genKind(o, seed);
-		const mod = await makeModule(seed, kind, dir);
+		const mod = await makeModule(seed, kind, dir, o.backend);
 		if (!mod) { stats.noModule++; continue; }
 		const text = plan(mod, callsPerExport(kind));
 		if (!text) { stats.skipped++; continue; }

@@ -13,7 +13,11 @@
 //   - loops with locals live across them, blocks/ifs/loops with params and
 //     results (multi-value), br_table, early returns;
 //   - calls and call_indirect with many params and results, traps of
-//     every kind, bulk memory, memory.grow, tables.
+//     every kind, bulk memory, memory.grow, tables;
+//   - tail calls (return_call, return_call_indirect) under a condition,
+//     when generate() is asked for them (the single-pass JIT: the LLVM
+//     backend refuses them; without them a seed gives the module it gave
+//     before they existed).
 //
 // Termination: functions call only lower-indexed functions (call_indirect
 // only table entries that do), every loop counts down a local and a global
@@ -27,7 +31,8 @@
 // copysign's sign operand) the value goes through canon(): a NaN becomes
 // the canonical NaN, so the traces of conforming engines agree.
 //
-//   import { generate } from './gen_tree.mjs';  generate(seed) -> Buffer
+//   import { generate } from './gen_tree.mjs';
+//   generate(seed, { tail: true|false }) -> Buffer
 
 import { uleb, sleb, str, vec, section, MAGIC } from './wasmbin.mjs';
 
@@ -123,7 +128,8 @@ function f64bytes(bits) {
 const OP = {
 	unreachable: 0x00, nop: 0x01, block: 0x02, loop: 0x03, if: 0x04, else: 0x05,
 	end: 0x0b, br: 0x0c, br_if: 0x0d, br_table: 0x0e, return: 0x0f, call: 0x10,
-	call_indirect: 0x11, drop: 0x1a, select: 0x1b, select_t: 0x1c,
+	call_indirect: 0x11, return_call: 0x12, return_call_indirect: 0x13,
+	drop: 0x1a, select: 0x1b, select_t: 0x1c,
 	local_get: 0x20, local_set: 0x21, local_tee: 0x22, global_get: 0x23, global_set: 0x24,
 	table_get: 0x25, table_set: 0x26, memory_size: 0x3f, memory_grow: 0x40,
 	ref_null: 0xd0, ref_is_null: 0xd1, ref_func: 0xd2, fc: 0xfc,
@@ -186,8 +192,9 @@ const PAGE = 65536;
 const FUEL = 3000;                      // loop iterations per export call
 
 class ModuleGen {
-	constructor(seed) {
+	constructor(seed, tail = false) {
 		const r = this.r = new Rng(seed);
+		this.tail = tail;
 		this.types = [];                // [{params, results, key}]
 		this.imports = [];              // log functions: [{name, type}]
 		for (const [name, t] of [['log_i32', I32], ['log_i64', I64], ['log_f32', F32],
@@ -209,7 +216,10 @@ class ModuleGen {
 		this.funcs = [];                // [{type, params, results}]
 		const nfuncs = r.range(2, 7);
 		for (let i = 0; i < nfuncs; i++) {
-			const np = r.wpick([[6, r.range(0, 3)], [3, r.range(4, 8)], [1, r.range(9, 14)]]);
+			// (with tail calls, more of them with stack arguments: more
+			// than 5 integer or 8 float parameters)
+			const np = r.wpick([[6, r.range(0, 3)], [3, r.range(4, 8)],
+				[tail ? 4 : 1, r.range(9, 14)]]);
 			const nr = r.wpick([[3, 0], [8, 1], [3, r.range(2, 4)], [1, r.range(5, 7)]]);
 			const params = Array.from({ length: np }, () => r.pick(NUM));
 			const results = Array.from({ length: nr }, () => r.pick(NUM));
@@ -392,7 +402,13 @@ class FuncGen {
 		const r = this.r;
 		this.labels.push({ types: this.f.results, loop: false });
 		this.stmts(r.range(2, 10), 3);
-		for (const t of this.f.results) this.expr(t, 4);
+		// the end: the results, or sometimes a tail call that makes them
+		const tc = this.m.tail && r.chance(0.4) ? this.tailCallee() : null;
+		if (tc) {
+			this.emitTailCall(tc, 4);
+		} else {
+			for (const t of this.f.results) this.expr(t, 4);
+		}
 		this.emit(OP.end);
 		this.labels.pop();
 		// locals declaration: one entry per declared local
@@ -416,6 +432,7 @@ class FuncGen {
 			[deep ? 3 : 0, 'br_table'], [4, 'call'], [2, 'call_indirect'], [1, 'return'],
 			[2, 'bulk'], [1, 'grow'], [this.m.table1 ? 2 : 0, 'table'], [1, 'trap'],
 			[2, 'drop'], [2, 'br_if'], [2, 'update'],
+			[this.m.tail ? 6 : 0, 'return_call'],
 		]);
 		this[`s_${kind}`](depth);
 	}
@@ -612,6 +629,45 @@ class FuncGen {
 		// with them as params
 		this.emit(OP.if, ...this.blockType(this.f.results, this.f.results), OP.return, OP.end);
 		this.consume(this.f.results);
+	}
+
+	// return_call / return_call_indirect (constant slot) of a lower
+	// function whose results are exactly this one's, under a condition:
+	// (if (params -> params) (cond) (then return_call f)), as s_return
+	s_return_call() {
+		const tc = this.tailCallee();
+		if (!tc) return this.s_return();
+		const f = this.m.funcs[tc.fi];
+		for (const t of f.params) this.expr(t, 2);
+		this.cond(2);
+		this.emit(OP.if, ...this.blockType(f.params, f.params));
+		this.emitTailCall(tc, -1);
+		this.emit(OP.end);
+		this.consume(f.params);
+	}
+
+	// a lower function whose results are exactly this one's (the tail-call
+	// rule), called directly or through its table slot; null if none
+	tailCallee() {
+		const r = this.r, m = this.m, res = this.f.results;
+		const same = g => g.results.length === res.length && g.results.every((t, i) => t === res[i]);
+		const indirect = r.chance(0.4);
+		const ok = indirect ?
+			m.table.slice(0, m.safeCount(this.fi)).filter(x => x >= 0 && same(m.funcs[x])) :
+			range(0, this.fi - 1).filter(i => same(m.funcs[i]));
+		return ok.length ? { fi: r.pick(ok), indirect } : null;
+	}
+
+	// the tail call; its arguments first when depth >= 0 (else on the stack)
+	emitTailCall({ fi, indirect }, depth) {
+		const m = this.m, f = m.funcs[fi];
+		if (depth >= 0)
+			for (const t of f.params) this.expr(t, depth);
+		if (indirect)
+			this.emit(0x41, ...sleb(m.table.indexOf(fi)), OP.return_call_indirect,
+				  ...uleb(f.type), 0x00);
+		else
+			this.emit(OP.return_call, ...uleb(m.funcIndex(fi)));
 	}
 
 	s_call() {
@@ -1102,8 +1158,8 @@ class FuncGen {
 	}
 }
 
-export function generate(seed) {
-	const m = new ModuleGen(seed);
+export function generate(seed, { tail = false } = {}) {
+	const m = new ModuleGen(seed, tail);
 	// data segments are made before the code, which needs the passive one's
 	// index: count the active ones first (dataSegments is deterministic
 	// given the rng state, so it runs once, here)
