@@ -103,9 +103,58 @@ static uint8_t parse_type(const char *s)
 	return 0;
 }
 
+/* A v128 as wast2json writes it: "lane_type" (i8 i16 i32 i64 f32 f64)
+ * and "value", an array of 128 / lane-size strings, each the lane's bits
+ * in decimal or, in results with float lanes, nan:canonical or
+ * nan:arithmetic (spec_value's masks).  kind stays SPEC_VAL_BAD when it
+ * does not read. */
+static void parse_v128(json_t *j, bool result, struct spec_value *v)
+{
+	static const struct { const char *name; uint8_t bits; bool fl; } lanes[] = {
+		{ "i8", 8, false }, { "i16", 16, false }, { "i32", 32, false },
+		{ "i64", 64, false }, { "f32", 32, true }, { "f64", 64, true },
+	};
+	const char *lt = jstr(j, "lane_type");
+	json_t *arr = json_object_get(j, "value");
+	uint8_t bytes[16] = { 0 };
+	size_t n;
+
+	for (size_t i = 0; lt && i < sizeof lanes / sizeof lanes[0]; i++)
+		if (!strcmp(lt, lanes[i].name)) {
+			v->lane_bits = lanes[i].bits;
+			v->lane_float = lanes[i].fl;
+		}
+	if (!v->lane_bits || !json_is_array(arr))
+		return;
+	n = 128u / v->lane_bits;
+	if (json_array_size(arr) != n)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = json_string_value(json_array_get(arr, i));
+		uint64_t x;
+
+		if (result && v->lane_float && s && !strcmp(s, "nan:canonical")) {
+			v->nan_canon |= (uint8_t)(1u << i);
+			continue;
+		}
+		if (result && v->lane_float && s && !strcmp(s, "nan:arithmetic")) {
+			v->nan_arith |= (uint8_t)(1u << i);
+			continue;
+		}
+		if (!parse_u64(s, &x) || (v->lane_bits < 64 && x >> v->lane_bits))
+			return;
+		for (unsigned b = 0; b < v->lane_bits / 8u; b++)
+			bytes[i * (v->lane_bits / 8u) + b] = (uint8_t)(x >> (8 * b));
+	}
+	memcpy(&v->bits, bytes, 8);
+	memcpy(&v->hi, bytes + 8, 8);
+	v->kind = SPEC_VAL_BITS;
+}
+
 /* A value of the script: numbers are their bits in decimal; f32/f64
  * results may be nan:canonical or nan:arithmetic; references "null", a
- * number N (ref.extern N), or (results) no value: any non-null one. */
+ * number N (ref.extern N), or (results) no value: any non-null one; a
+ * v128 its lanes (parse_v128). */
 static void parse_value(json_t *j, bool result, struct spec_value *v)
 {
 	const char *s = jstr(j, "value");
@@ -113,6 +162,10 @@ static void parse_value(json_t *j, bool result, struct spec_value *v)
 
 	v->type = parse_type(jstr(j, "type"));
 	v->kind = SPEC_VAL_BAD;
+	if (v->type == WASM_V128) {
+		parse_v128(j, result, v);
+		return;
+	}
 	switch (v->type) {
 	case WASM_F32:
 	case WASM_F64:
@@ -141,7 +194,7 @@ static void parse_value(json_t *j, bool result, struct spec_value *v)
 			v->kind = SPEC_VAL_REF_EXTERN;
 		break;
 	default:
-		break;          /* v128 and unknown types */
+		break;          /* unknown types */
 	}
 	v->bits = bits;
 }

@@ -54,5 +54,7 @@
 #define JC_STACK         112
 #define JC_NSTACK        120
 #define JC_RET           128    /* rax rdx xmm0 xmm1 */
+#define JC_XMM_HI        160    /* xmm0..xmm7, high 64 bits */
+#define JC_RET_HI        224    /* xmm0 xmm1, high 64 bits */
 
 #endif

@@ -50,6 +50,8 @@ struct wasm_instance {
 	bool registered;
 	struct jit_table *own_tables;   /* ctx->tables[i] of own tables */
 	struct jit_funcref *own_refs;   /* ctx->funcrefs[i] (all, see jit.h) */
+	uint8_t *v128_cells;            /* the own v128 globals' 16-byte cells
+					   (allocation; 16-byte aligned inside) */
 };
 
 /* ---- the registry of live contexts (read by the fault handler) -------- */
@@ -281,6 +283,49 @@ static uint64_t eval_const(wasm_instance *inst, const struct wasm_constexpr *ce)
 	return depth ? stack[depth - 1] : 0;
 }
 
+/* A v128 global's initial value into cell: v128.const, or global.get
+ * of an imported v128 global, whose slot holds its cell's address (jit.h;
+ * validated by module.c) */
+static void eval_v128(wasm_instance *inst, const struct wasm_constexpr *ce, uint8_t *cell)
+{
+	struct wasm_reader r;
+	uint32_t x;
+	uint8_t op;
+
+	memset(cell, 0, 16);
+	wasm_reader_init(&r, inst->m->bytes, ce->start, ce->end);
+	if (!wasm_read_u8(&r, &op) || !wasm_read_u32(&r, &x))
+		return;
+	if (op == OP_GLOBAL_GET) {
+		memcpy(cell, (const void *)(uintptr_t)inst->ctx.globals[x], 16);
+		return;
+	}
+	for (int i = 0; i < 16 && wasm_read_u8(&r, &cell[i]); i++)
+		;
+}
+
+/* The own v128 globals: each slot the address of its 16-byte cell */
+static int setup_v128_globals(wasm_instance *inst)
+{
+	wasm_module *m = inst->m;
+	uint32_t n = 0;
+	uint8_t *cell;
+
+	for (uint32_t i = m->nimported_globals; i < m->nglobals; i++)
+		n += m->globals[i].type == WASM_V128;
+	if (!n)
+		return 0;
+	if (!(inst->v128_cells = calloc(n + 1, 16)))
+		return -1;
+	cell = (uint8_t *)(((uintptr_t)inst->v128_cells + 15) & ~(uintptr_t)15);
+	for (uint32_t i = m->nimported_globals; i < m->nglobals; i++)
+		if (m->globals[i].type == WASM_V128) {
+			inst->ctx.globals[i] = (uint64_t)(uintptr_t)cell;
+			cell += 16;
+		}
+	return 0;
+}
+
 /* ---- memory, tables, globals, stack ----------------------------------- */
 
 /* ctx's memory 0 fields (r15, CTX_MEM_*) mirror mem from now on */
@@ -448,9 +493,17 @@ static int setup_globals_funcs(wasm_instance *inst, const struct jit_binding *b,
 		wasm_error_resource(err, "out of memory", "import", NULL);
 		return -1;
 	}
+	if (setup_v128_globals(inst)) {
+		wasm_error_resource(err, "out of memory", NULL, NULL);
+		return -1;
+	}
 	/* in order: an init may read the imported globals before it */
 	for (uint32_t i = m->nimported_globals; i < m->nglobals; i++)
-		ctx->globals[i] = eval_const(inst, &m->globals[i].init);
+		if (m->globals[i].type == WASM_V128)
+			eval_v128(inst, &m->globals[i].init,
+				  (uint8_t *)(uintptr_t)ctx->globals[i]);
+		else
+			ctx->globals[i] = eval_const(inst, &m->globals[i].init);
 	return 0;
 }
 
@@ -550,9 +603,15 @@ static int init_datas(wasm_instance *inst, struct wasm_trap *trap)
 
 /* ---- calls ------------------------------------------------------------ */
 
-static bool is_float(uint8_t t)
+static bool type_has_v128(const struct wasm_functype *ft)
 {
-	return t == WASM_F32 || t == WASM_F64;
+	for (uint32_t i = 0; i < ft->nparams; i++)
+		if (ft->params[i] == WASM_V128)
+			return true;
+	for (uint32_t i = 0; i < ft->nresults; i++)
+		if (ft->results[i] == WASM_V128)
+			return true;
+	return false;
 }
 
 static uint64_t canon_value(uint8_t t, uint64_t v)
@@ -565,7 +624,8 @@ static uint64_t canon_value(uint8_t t, uint64_t v)
  * arguments (room for nparams).  Results through a result area go to
  * area itself: the callee reads its arguments before it writes them. */
 static void v1_pack(struct jit_call *c, struct jit_ctx *ctx,
-		    const struct wasm_functype *ft, uint64_t *area, uint64_t *stk)
+		    const struct wasm_functype *ft, uint64_t *area, const uint64_t *hi,
+		    uint64_t *stk)
 {
 	struct jit_v1 s;
 
@@ -575,12 +635,17 @@ static void v1_pack(struct jit_call *c, struct jit_ctx *ctx,
 	jit_v1_start(&s, ft);
 	for (uint32_t i = 0; i < ft->nparams; i++) {
 		uint32_t p = jit_v1_next(&s, ft->params[i]);
+		bool v = ft->params[i] == WASM_V128;   /* hi != NULL then */
 
-		if (p & JIT_V1_STACK)
+		if (p & JIT_V1_STACK) {
 			stk[JIT_V1_PLACE(p)] = area[i];
-		else if (p & JIT_V1_XMM)
+			if (v)
+				stk[JIT_V1_PLACE(p) + 1] = hi[i];
+		} else if (p & JIT_V1_XMM) {
 			c->xmm[JIT_V1_PLACE(p)] = area[i];
-		else
+			if (v)
+				c->xmm_hi[JIT_V1_PLACE(p)] = hi[i];
+		} else
 			c->gpr[p] = area[i];
 	}
 	c->stack = stk;
@@ -589,14 +654,17 @@ static void v1_pack(struct jit_call *c, struct jit_ctx *ctx,
 
 /* results in registers (c->ret: rax rdx xmm0 xmm1) to area */
 static void v1_unpack(const struct jit_call *c, const struct wasm_functype *ft,
-		      uint64_t *area)
+		      uint64_t *area, uint64_t *hi)
 {
 	uint32_t ng = 0, nx = 0;
 
 	if (!jit_v1_results_in_regs(ft))
-		return;                 /* already in area */
-	for (uint32_t i = 0; i < ft->nresults; i++)
-		area[i] = is_float(ft->results[i]) ? c->ret[2 + nx++] : c->ret[ng++];
+		return;                 /* already in area (never a v128) */
+	for (uint32_t i = 0; i < ft->nresults; i++) {
+		if (ft->results[i] == WASM_V128)
+			hi[i] = c->ret_hi[nx];
+		area[i] = jit_v1_is_xmm(ft->results[i]) ? c->ret[2 + nx++] : c->ret[ng++];
+	}
 }
 
 /*
@@ -606,8 +674,8 @@ static void v1_unpack(const struct jit_call *c, const struct wasm_functype *ft,
  * call from inside a host function (depth > 0) continues below the host
  * function's frame.
  */
-static int call_func(wasm_instance *inst, uint32_t idx, uint64_t *area,
-		     uint32_t nslots, struct wasm_trap *trap)
+static int call_func_v(wasm_instance *inst, uint32_t idx, uint64_t *area,
+		       uint64_t *hi, uint32_t nslots, struct wasm_trap *trap)
 {
 	struct jit_ctx *ctx = &inst->ctx;
 	const struct wasm_functype *ft = wasm_func_type(inst->m, idx);
@@ -633,19 +701,20 @@ static int call_func(wasm_instance *inst, uint32_t idx, uint64_t *area,
 			here = inst->stack_low;
 		top = (here - REENTRY_MARGIN) & ~(uintptr_t)15;
 		if (here < lo || here >= hi ||
-		    top < ctx->stack_limit + 8u * nslots + 64) {
+		    top < ctx->stack_limit + 16u * nslots + 64) {
 			trap_set(trap, WASM_TRAP_STACK_EXHAUSTED);
 			return WASM_TRAP_STACK_EXHAUSTED;
 		}
 	} else {
 		top = ((uintptr_t)ctx->stack_base + ctx->stack_size) & ~(uintptr_t)15;
 	}
-	if (ft->nparams > MAX_INLINE_SLOTS && !(stk = calloc(ft->nparams, sizeof *stk))) {
+	if (ft->nparams > MAX_INLINE_SLOTS / 2 &&
+	    !(stk = calloc(2 * (size_t)ft->nparams + 1, sizeof *stk))) {
 		trap_set(trap, WASM_TRAP_HOST);
 		snprintf(trap->host_msg, sizeof trap->host_msg, "out of memory");
 		return WASM_TRAP_HOST;
 	}
-	v1_pack(&call, ctx, ft, area, stk);
+	v1_pack(&call, ctx, ft, area, hi, stk);
 	ctx->trap_out = trap;
 	inst->depth++;
 	plat_stack_enter(&saved, ctx->stack_base, ctx->stack_size);
@@ -658,8 +727,15 @@ static int call_func(wasm_instance *inst, uint32_t idx, uint64_t *area,
 	if (rc && trap->code == WASM_TRAP_NONE)
 		trap->code = (enum wasm_trap_code)rc;
 	if (!rc)
-		v1_unpack(&call, ft, area);
+		v1_unpack(&call, ft, area, hi);
 	return rc;
+}
+
+/* call_func_v of a function without v128 in its type (no high halves) */
+static int call_func(wasm_instance *inst, uint32_t idx, uint64_t *area,
+		     uint32_t nslots, struct wasm_trap *trap)
+{
+	return call_func_v(inst, idx, area, NULL, nslots, trap);
 }
 
 int wasm_call(wasm_instance *inst, const char *export_name,
@@ -691,6 +767,11 @@ int wasm_call_n(wasm_instance *inst, const char *export_name, size_t name_len,
 		return -1;
 	}
 	ft = wasm_func_type(inst->m, e->index);
+	if (type_has_v128(ft)) {
+		wasm_error_set(err, "v128 parameter or result: call it with wasm_call_val",
+			       NULL, 0, "");
+		return -1;
+	}
 	if (nargs != ft->nparams || nresults != ft->nresults) {
 		char d[64];
 
@@ -712,6 +793,46 @@ int wasm_call_n(wasm_instance *inst, const char *export_name, size_t name_len,
 			results[i] = canon_value(ft->results[i], area[i]);
 	if (area != inline_area)
 		free(area);
+	return rc ? 1 : 0;
+}
+
+int wasm_call_val(wasm_instance *inst, const char *export_name, size_t name_len,
+		  const struct wasm_val *args, size_t nargs, struct wasm_val *results,
+		  size_t nresults, struct wasm_trap *trap, struct wasm_error *err)
+{
+	const struct wasm_export *e = wasm_find_export(inst->m, WASM_EXTERN_FUNC,
+						       export_name, name_len);
+	const struct wasm_functype *ft;
+	uint64_t *area;
+	uint32_t nslots;
+	int rc;
+
+	if (!e) {
+		wasm_error_set(err, "unknown export", NULL, 0, "");
+		return -1;
+	}
+	ft = wasm_func_type(inst->m, e->index);
+	if (nargs != ft->nparams || nresults != ft->nresults) {
+		wasm_error_set(err, "arity mismatch", NULL, 0, "");
+		return -1;
+	}
+	nslots = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+	/* the low halves, then the high halves (call_func_v's hi) */
+	if (!(area = calloc(2 * (size_t)nslots + 2, sizeof *area))) {
+		wasm_error_resource(err, "out of memory", NULL, NULL);
+		return -1;
+	}
+	for (uint32_t i = 0; i < ft->nparams; i++) {
+		area[i] = canon_value(ft->params[i], args[i].lo);
+		area[nslots + 1 + i] = ft->params[i] == WASM_V128 ? args[i].hi : 0;
+	}
+	rc = call_func_v(inst, e->index, area, area + nslots + 1, nslots, trap);
+	if (!rc)
+		for (uint32_t i = 0; i < ft->nresults; i++) {
+			results[i].lo = canon_value(ft->results[i], area[i]);
+			results[i].hi = ft->results[i] == WASM_V128 ? area[nslots + 1 + i] : 0;
+		}
+	free(area);
 	return rc ? 1 : 0;
 }
 
@@ -815,20 +936,29 @@ void jit_call_ref(struct jit_ctx *ctx, const struct jit_funcref *fr,
 				*(uintptr_t *)__builtin_frame_address(0));
 		jit_unwind(ctx, WASM_TRAP_INDIRECT_CALL_TYPE);
 	}
-	if (n > MAX_INLINE_SLOTS && !(slots = calloc(n, sizeof *slots))) {
+	/* the low halves in slots[0..n), a v128's high halves in slots[n..2n) */
+	if (2 * n > MAX_INLINE_SLOTS && !(slots = calloc(2 * (size_t)n, sizeof *slots))) {
 		t.code = WASM_TRAP_HOST;
 		snprintf(t.host_msg, sizeof t.host_msg, "out of memory");
 		rethrow(ctx, &t);
 	}
-	for (uint32_t i = 0; i < want->nparams; i++)
-		slots[i] = *(args - i);         /* the caller's slots grow down */
-	if (call_func(target, fr->func_index, slots, n, &t)) {
+	/* the caller's slots grow down; a v128 takes two, low half first */
+	for (uint32_t i = 0, j = 0; i < want->nparams; i++, j++) {
+		slots[i] = *(args - j);
+		if (want->params[i] == WASM_V128)
+			slots[n + i] = *(args - ++j);
+	}
+	if (call_func_v(target, fr->func_index, slots, slots + n, n, &t)) {
 		if (slots != buf)
 			free(slots);
 		rethrow(ctx, &t);
 	}
-	for (uint32_t i = 0; i < want->nresults; i++)
-		results[i] = slots[i];
+	/* results in order, a v128 in two (low half first) */
+	for (uint32_t i = 0, j = 0; i < want->nresults; i++, j++) {
+		results[j] = slots[i];
+		if (want->results[i] == WASM_V128)
+			results[++j] = slots[n + i];
+	}
 	if (slots != buf)
 		free(slots);
 }
@@ -984,6 +1114,7 @@ void wasm_instance_free(wasm_instance *inst)
 	free(inst->ctx.funcrefs);
 	free(inst->own_refs);
 	free(inst->ctx.globals);
+	free(inst->v128_cells);
 	free(inst->ctx.funcs);
 	free(inst->imports);
 	if (inst->ctx.mems && inst->ctx.mems[0])

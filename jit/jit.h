@@ -14,8 +14,8 @@
  * SysV AMD64 C convention with the context as a hidden first parameter:
  *   R f(struct jit_ctx *ctx (rdi), [void *results (rsi),] params...)
  *   Parameters in rsi rdx rcx r8 r9 (integer class: i32, i64, references)
- *   and xmm0-7 (f32, f64), the rest on the stack, 8 bytes each, left to
- *   right from [rsp + 8] at entry (jit_v1_next below says where each
+ *   and xmm0-7 (f32, f64, v128), the rest on the stack, 8 bytes each
+ *   (v128: 16, 16-byte aligned), left to right from [rsp + 8] at entry (jit_v1_next below says where each
  *   goes).  An i32 has undefined upper 32 bits: the callee zero-extends
  *   it before any use (the memory sandbox depends on it).
  *   Results in rax, rdx (integer class, in order) and xmm0, xmm1 (float
@@ -145,7 +145,9 @@ struct jit_rt {
 	/* call_indirect of a funcref of another instance: checks the type
 	 * (structurally), runs it in its own instance (its stack).  Argument
 	 * i is at args[-i] (the caller's operand-stack slots, which grow
-	 * down); every result i goes to results[i].  Traps unwind. */
+	 * down); every result i goes to results[i].  A v128 takes two 8-byte
+	 * places (low half first: args[-i], args[-i-1]; results[i],
+	 * results[i+1]) and moves the later ones by one.  Traps unwind. */
 	void (*call_ref)(struct jit_ctx *ctx, const struct jit_funcref *fr,
 			 uint32_t typeidx, const uint64_t *args, uint64_t *results);
 	/* numeric fallbacks for CPUs without POPCNT / SSE4.1 */
@@ -218,21 +220,29 @@ JIT_CTX_AT(mems, CTX_MEMS);
 
 /* ---- wasm ABI v1: where each parameter and result goes ---------------- */
 
+/* f32, f64 and v128 go in xmm registers (SysV's SSE class) */
+static inline bool jit_v1_is_xmm(uint8_t t)
+{
+	return t == WASM_F32 || t == WASM_F64 || t == WASM_V128;
+}
+
 /* Results in registers: at most two integer-class (rax, rdx) and at most
- * two float-class (xmm0, xmm1); otherwise all through `results`. */
+ * two float- or vector-class (xmm0, xmm1); otherwise all through
+ * `results`. */
 static inline bool jit_v1_results_in_regs(const struct wasm_functype *ft)
 {
 	uint32_t nf = 0;
 
 	for (uint32_t i = 0; i < ft->nresults; i++)
-		nf += ft->results[i] == WASM_F32 || ft->results[i] == WASM_F64;
+		nf += jit_v1_is_xmm(ft->results[i]);
 	return nf <= 2 && ft->nresults - nf <= 2;
 }
 
 /* Walking the parameters: jit_v1_start, then jit_v1_next per parameter in
  * order gives its place: a general register (0 = rdi, 1 = rsi, 2 = rdx,
  * 3 = rcx, 4 = r8, 5 = r9), JIT_V1_XMM | n (xmm n), or JIT_V1_STACK | j
- * (the j-th stack slot: [rsp + 8 + 8*j] at entry). */
+ * (the j-th 8-byte stack slot: [rsp + 8 + 8*j] at entry; a v128 takes
+ * two, j even, so that it is 16-byte aligned). */
 #define JIT_V1_XMM   0x40000000u
 #define JIT_V1_STACK 0x80000000u
 #define JIT_V1_PLACE(p) ((p) & 0x3fffffffu)
@@ -247,9 +257,14 @@ static inline void jit_v1_start(struct jit_v1 *s, const struct wasm_functype *ft
 
 static inline uint32_t jit_v1_next(struct jit_v1 *s, uint8_t t)
 {
-	if (t == WASM_F32 || t == WASM_F64) {
+	if (jit_v1_is_xmm(t)) {
 		if (s->nxmm < 8)
 			return JIT_V1_XMM | s->nxmm++;
+		if (t == WASM_V128) {
+			uint32_t j = (s->nstack + 1) & ~1u;
+			s->nstack = j + 2;
+			return JIT_V1_STACK | j;
+		}
 	} else if (s->ngpr < 6) {
 		return s->ngpr++;
 	}
@@ -265,12 +280,16 @@ struct jit_call {
 	const uint64_t *stack;      /* the stack arguments, nstack slots */
 	uint64_t nstack;
 	uint64_t ret[4];            /* after the call: rax rdx xmm0 xmm1 */
+	uint64_t xmm_hi[8];         /* xmm0..7, high 64 bits (a v128's) */
+	uint64_t ret_hi[2];         /* after the call: xmm0 xmm1, high 64 bits */
 };
 _Static_assert(offsetof(struct jit_call, gpr) == JC_GPR, "abi.h: JC_GPR");
 _Static_assert(offsetof(struct jit_call, xmm) == JC_XMM, "abi.h: JC_XMM");
 _Static_assert(offsetof(struct jit_call, stack) == JC_STACK, "abi.h: JC_STACK");
 _Static_assert(offsetof(struct jit_call, nstack) == JC_NSTACK, "abi.h: JC_NSTACK");
 _Static_assert(offsetof(struct jit_call, ret) == JC_RET, "abi.h: JC_RET");
+_Static_assert(offsetof(struct jit_call, xmm_hi) == JC_XMM_HI, "abi.h: JC_XMM_HI");
+_Static_assert(offsetof(struct jit_call, ret_hi) == JC_RET_HI, "abi.h: JC_RET_HI");
 
 /* Linear memory: one 8 GiB reservation per 32-bit memory, so any i32
  * address + u32 offset stays inside it (DESIGN.md decision 2). */

@@ -48,13 +48,16 @@ static bool name_is(const char *cstr, const char *name, size_t len)
 }
 
 /* The 8-byte cell that holds global idx of inst (link.h: an imported
- * mutable global's slot holds the address of the exporter's cell). */
+ * mutable global's slot holds the address of the exporter's cell; a
+ * v128 global's slot, own or imported, the address of its 16-byte cell:
+ * its slot is what an importer copies). */
 static uint64_t *global_cell(wasm_instance *inst, uint32_t idx)
 {
 	const wasm_module *m = inst_module(inst);
 	uint64_t *slot = &inst_ctx(inst)->globals[idx];
 
-	if (m->globals[idx].imported && m->globals[idx].mutable_)
+	if (m->globals[idx].type != WASM_V128 && m->globals[idx].imported &&
+	    m->globals[idx].mutable_)
 		return (uint64_t *)(uintptr_t)*slot;
 	return slot;
 }
@@ -103,6 +106,8 @@ int wasm_export_global_get_n(wasm_instance *inst, const char *name, size_t name_
 	if (!e || e->kind != WASM_EXTERN_GLOBAL)
 		return -1;
 	t = m->globals[e->index].type;
+	if (t == WASM_V128)
+		return -1;      /* 16 bytes: not through this 64-bit API yet */
 	*type = t;
 	*value = *global_cell(inst, e->index);
 	if (t == WASM_I32 || t == WASM_F32)
@@ -121,7 +126,8 @@ int jit_link_bind(struct jit_ctx *ctx, const wasm_module *m,
 		switch (im->kind) {
 		case WASM_EXTERN_GLOBAL:
 			gi = im->index;
-			ctx->globals[gi] = m->globals[gi].mutable_ ?
+			ctx->globals[gi] = m->globals[gi].mutable_ &&
+					   m->globals[gi].type != WASM_V128 ?
 				(uint64_t)(uintptr_t)b[i].global : *b[i].global;
 			break;
 		case WASM_EXTERN_TABLE:

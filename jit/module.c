@@ -46,7 +46,6 @@ struct decoder {
 	bool seen_data;
 };
 
-#define ERR_SIMD "SIMD not supported yet"
 
 static bool fail(struct decoder *d, const char *msg, size_t off)
 {
@@ -104,10 +103,8 @@ static bool read_valtype(struct decoder *d, uint8_t *t)
 		return false;
 	switch (*t) {
 	case WASM_I32: case WASM_I64: case WASM_F32: case WASM_F64:
-	case WASM_FUNCREF: case WASM_EXTERNREF:
+	case WASM_FUNCREF: case WASM_EXTERNREF: case WASM_V128:
 		return true;
-	case WASM_V128:
-		return fail(d, ERR_SIMD, at);
 	default:
 		return fail(d, "malformed value type", at);
 	}
@@ -260,7 +257,7 @@ static bool read_memtype(struct decoder *d, struct wasm_memory *mem)
 
 static bool read_globaltype(struct decoder *d, struct wasm_global *g)
 {
-	size_t at;
+	size_t at = wasm_reader_offset(d->r);
 	uint8_t mut;
 
 	if (!read_valtype(d, &g->type))
@@ -619,8 +616,20 @@ static bool read_constexpr(struct decoder *d, uint8_t type, bool only_imported,
 			t = m->globals[idx].type;
 			break;
 		}
-		case OP_PREFIX_FD:
-			return fail(d, ERR_SIMD, at);
+		case OP_PREFIX_FD: {    /* v128.const, the one constant one */
+			uint32_t sub;
+			if (!wasm_read_u32(d->r, &sub))
+				return false;
+			if (sub >= OPFD__COUNT || !wasm_fd_opinfo[sub].name)
+				return fail(d, "illegal opcode", at);
+			if (sub != OPFD_V128_CONST)
+				return fail(d, "constant expression required", at);
+			for (int i = 0; i < 16; i++)
+				if (!wasm_read_u8(d->r, &t))
+					return false;
+			t = WASM_V128;
+			break;
+		}
 		default:
 			if (constexpr_binop(op)) {
 				if (!check_binop(d, op, stack, &depth, at))

@@ -165,6 +165,17 @@ int wasm_call_n(wasm_instance *inst, const char *export_name, size_t name_len,
 		const uint64_t *args, size_t nargs, uint64_t *results,
 		size_t nresults, struct wasm_trap *trap, struct wasm_error *err);
 
+/* A value with room for a v128: i32 ... f64 and references in lo (as in
+ * args/results above, hi = 0), a v128 as its 16 bytes in memory order,
+ * lo = bytes 0-7 (little-endian), hi = bytes 8-15. */
+struct wasm_val { uint64_t lo, hi; };
+
+/* As wasm_call_n, with struct wasm_val: the one way to call a function
+ * with v128 parameters or results (wasm_call refuses those). */
+int wasm_call_val(wasm_instance *inst, const char *export_name, size_t name_len,
+		  const struct wasm_val *args, size_t nargs, struct wasm_val *results,
+		  size_t nresults, struct wasm_trap *trap, struct wasm_error *err);
+
 /* The linear memory host functions (WASI) see: the one exported as
  * "memory", else memory 0 (NULL/0 if none). */
 uint8_t *wasm_memory_base(wasm_instance *inst);

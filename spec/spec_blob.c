@@ -11,7 +11,9 @@
 #include "spec_blob.h"
 
 #define STR_ABSENT 0xffffffffu
-#define VALUE_SIZE 10                   /* u8 type, u8 kind, u64 bits */
+#define VALUE_SIZE 22                   /* u8 type, u8 kind, u64 bits, u64 hi,
+					   u8 lane_bits, lane_float, nan_canon,
+					   nan_arith */
 #define MODULE_MIN 1                    /* a text module: flags only */
 #define CMD_MIN (1 + 4 + 4 + 3 * 4 + 1 + 2 * 4 + 4 + 4)
 
@@ -79,6 +81,11 @@ static void put_values(struct spec_blob_writer *w, uint32_t n,
 		put_u8(w, v[i].type);
 		put_u8(w, v[i].kind);
 		put_u64(w, v[i].bits);
+		put_u64(w, v[i].hi);
+		put_u8(w, v[i].lane_bits);
+		put_u8(w, v[i].lane_float);
+		put_u8(w, v[i].nan_canon);
+		put_u8(w, v[i].nan_arith);
 	}
 }
 
@@ -264,6 +271,15 @@ static struct spec_value *get_values(struct cursor *c, struct spec_file *f,
 		v[i].type = get_u8(c);
 		v[i].kind = get_u8(c);
 		v[i].bits = get_u64(c);
+		v[i].hi = get_u64(c);
+		v[i].lane_bits = get_u8(c);
+		v[i].lane_float = get_u8(c) != 0;
+		v[i].nan_canon = get_u8(c);
+		v[i].nan_arith = get_u8(c);
+		if (!c->why && v[i].type == WASM_V128 && v[i].kind == SPEC_VAL_BITS &&
+		    v[i].lane_bits != 8 &&
+		    v[i].lane_bits != 16 && v[i].lane_bits != 32 && v[i].lane_bits != 64)
+			c->why = "bad v128 lane size";
 		if (!c->why && v[i].kind >= SPEC_VAL__COUNT)
 			c->why = "bad value kind";
 	}

@@ -79,6 +79,7 @@ struct outcome {
 	uint32_t n;
 	uint8_t types[SPEC_MAX_VALUES];
 	uint64_t vals[SPEC_MAX_VALUES];
+	uint64_t hi[SPEC_MAX_VALUES];   /* a v128's bytes 8-15 (vals: 0-7) */
 };
 
 /* ---- the arena -------------------------------------------------------------- */
@@ -178,6 +179,14 @@ static void fail(struct runner *r, uint32_t line, const char *what, const char *
 	spec_printf(r->o, "%s:%" PRIu32 ": %s: %s\n", r->wast, line, what, buf);
 }
 
+/* v128 (lo = bytes 0-7, hi = 8-15) as the 32-bit lanes, lane 0 first */
+static void fmt_v128(char *buf, size_t len, uint64_t lo, uint64_t hi)
+{
+	snprintf(buf, len, "v128:i32x4 0x%08" PRIx32 " 0x%08" PRIx32 " 0x%08" PRIx32
+		 " 0x%08" PRIx32, (uint32_t)lo, (uint32_t)(lo >> 32), (uint32_t)hi,
+		 (uint32_t)(hi >> 32));
+}
+
 static void fmt_value(char *buf, size_t len, uint8_t t, uint64_t v)
 {
 	float f;
@@ -233,7 +242,10 @@ static void fmt_outcome(char *buf, size_t len, const struct outcome *o)
 	for (uint32_t i = 0; i < o->n && pos < len; i++) {
 		char v[64];
 
-		fmt_value(v, sizeof v, o->types[i], o->vals[i]);
+		if (o->types[i] == WASM_V128)
+			fmt_v128(v, sizeof v, o->vals[i], o->hi[i]);
+		else
+			fmt_value(v, sizeof v, o->types[i], o->vals[i]);
 		pos += (size_t)snprintf(buf + pos, len - pos, "%s%s", i ? ", " : "", v);
 	}
 }
@@ -480,6 +492,9 @@ static void do_get(wasm_instance *inst, const struct spec_action *act,
 static bool arg_bits(const struct spec_value *v, uint64_t *bits)
 {
 	switch (v->type) {
+	case WASM_V128:         /* bits 0-63 here, v->hi the rest */
+		*bits = v->bits;
+		return v->kind == SPEC_VAL_BITS && !v->nan_canon && !v->nan_arith;
 	case WASM_I32:
 	case WASM_F32:
 		*bits = v->bits;
@@ -498,8 +513,28 @@ static bool arg_bits(const struct spec_value *v, uint64_t *bits)
 		return v->type == WASM_EXTERNREF && v->kind == SPEC_VAL_REF_EXTERN &&
 		       v->bits < UINT64_MAX;
 	default:
-		return false;   /* v128 and unknown types */
+		return false;   /* unknown types */
 	}
+}
+
+/* wasm_call_val: for functions with a v128 parameter or result */
+static int invoke_val(wasm_instance *inst, const struct spec_action *act, uint32_t np,
+		      const uint64_t *argv, struct outcome *o, uint32_t nr,
+		      struct wasm_error *err)
+{
+	struct wasm_val args[SPEC_MAX_VALUES], res[SPEC_MAX_VALUES];
+	int rc;
+
+	for (uint32_t i = 0; i < np; i++)
+		args[i] = (struct wasm_val){ argv[i], act->args[i].type == WASM_V128 ?
+					     act->args[i].hi : 0 };
+	rc = wasm_call_val(inst, act->field, act->field_len, args, np, res, nr,
+			   &o->trap, err);
+	for (uint32_t i = 0; !rc && i < nr; i++) {
+		o->vals[i] = res[i].lo;
+		o->hi[i] = res[i].hi;
+	}
+	return rc;
 }
 
 static void do_invoke(wasm_instance *inst, const struct spec_action *act,
@@ -539,8 +574,16 @@ static void do_invoke(wasm_instance *inst, const struct spec_action *act,
 			return;
 		}
 	}
-	rc = wasm_call_n(inst, field, act->field_len, argv, np, o->vals, nr,
-			 &o->trap, &err);
+	bool v128 = false;
+	for (uint32_t i = 0; i < np; i++)
+		v128 |= ptypes[i] == WASM_V128;
+	for (uint32_t i = 0; i < nr; i++)
+		v128 |= o->types[i] == WASM_V128;
+	if (v128)
+		rc = invoke_val(inst, act, np, argv, o, nr, &err);
+	else
+		rc = wasm_call_n(inst, field, act->field_len, argv, np, o->vals, nr,
+				 &o->trap, &err);
 	if (rc < 0) {
 		fmt_error(o->msg, sizeof o->msg, &err);
 		return;
@@ -606,10 +649,53 @@ static bool is_arithmetic_nan(uint8_t t, uint64_t v)
 	return (v & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
 }
 
+/* lane i (of e's lane size) of the v128 (lo, hi) */
+static uint64_t v128_lane(const struct spec_value *e, uint64_t lo, uint64_t hi, unsigned i)
+{
+	unsigned bit = i * e->lane_bits;
+	uint64_t w = bit < 64 ? lo : hi;
+	uint64_t x = w >> (bit % 64);
+
+	return e->lane_bits == 64 ? x : x & ((1ull << e->lane_bits) - 1);
+}
+
+/* Does the v128 result (lo, hi) match e, lane by lane (NaN patterns per
+ * float lane)? */
+static bool match_v128(const struct spec_value *e, uint64_t lo, uint64_t hi)
+{
+	uint8_t lt = e->lane_bits == 32 ? WASM_F32 : WASM_F64;
+
+	if (e->kind != SPEC_VAL_BITS || !e->lane_bits)
+		return false;
+	for (unsigned i = 0; i < 128u / e->lane_bits; i++) {
+		uint64_t got = v128_lane(e, lo, hi, i);
+		if (e->lane_float && (e->nan_canon >> i & 1)) {
+			if (!is_canonical_nan(lt, got))
+				return false;
+		} else if (e->lane_float && (e->nan_arith >> i & 1)) {
+			if (!is_arithmetic_nan(lt, got))
+				return false;
+		} else if (got != v128_lane(e, e->bits, e->hi, i)) {
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Expected value e in words. */
 static void describe_expected(char *desc, size_t len, const struct spec_value *e)
 {
 	char s[32];
+
+	if (e->type == WASM_V128) {
+		fmt_v128(desc, len, e->bits, e->hi);
+		if (e->nan_canon || e->nan_arith) {
+			size_t n = strlen(desc);
+			snprintf(desc + n, len - n, " (NaN lanes: canonical 0x%x, arithmetic 0x%x)",
+				 e->nan_canon, e->nan_arith);
+		}
+		return;
+	}
 
 	fmt_script_value(s, sizeof s, e);
 	if (e->type == WASM_FUNCREF)
@@ -653,7 +739,7 @@ static bool match_value(const struct spec_value *e, uint8_t t, uint64_t v)
 		return e->kind == SPEC_VAL_REF_EXTERN && e->bits < UINT64_MAX &&
 		       v == e->bits + 1;
 	default:
-		return false;           /* v128: no SIMD yet */
+		return false;           /* v128: match_v128 */
 	}
 }
 
@@ -671,7 +757,9 @@ static void cmd_assert_return(struct runner *r, const struct spec_cmd *cmd)
 	for (uint32_t i = 0; i < cmd->nexpected; i++) {
 		const struct spec_value *e = &cmd->expected[i];
 
-		ok = ok && i < o.n && match_value(e, o.types[i], o.vals[i]);
+		ok = ok && i < o.n && (e->type == WASM_V128 && o.types[i] == WASM_V128 ?
+				       match_v128(e, o.vals[i], o.hi[i]) :
+				       match_value(e, o.types[i], o.vals[i]));
 		describe_expected(one, sizeof one, e);
 		if (pos < sizeof want)
 			pos += (size_t)snprintf(want + pos, sizeof want - pos, "%s%s",

@@ -58,6 +58,15 @@ struct spec_value {
 	uint8_t type;                   /* enum wasm_valtype, 0 = unknown */
 	uint8_t kind;                   /* enum spec_val_kind */
 	uint64_t bits;
+	/* v128 (kind SPEC_VAL_BITS): bits = bytes 0-7, hi = bytes 8-15 (in
+	 * memory order, little-endian), lanes of lane_bits (8 16 32 64, as
+	 * the script wrote them); for f32/f64 lanes (lane_float) bit i of
+	 * nan_canon/nan_arith: lane i of a result is nan:canonical/
+	 * nan:arithmetic, whatever its bits */
+	uint64_t hi;
+	uint8_t lane_bits;
+	bool lane_float;
+	uint8_t nan_canon, nan_arith;
 };
 
 enum spec_action_kind {

@@ -489,7 +489,8 @@ testsuite_present() {
 	return 1
 }
 
-# tests/spec/run-suite.sh runs every non-SIMD file of the testsuite: hosted
+# tests/spec/run-suite.sh runs every file of the testsuite, the SIMD ones
+# included (run-suite.sh: not with --llvm, SIMD_NOT_YET): hosted
 # (make spec), then all of them inside the kernel in one QEMU boot (make
 # spec-qemu).  Each file is one check (all of its assertions must pass),
 # plus the runner's self-test and, hosted, the truncation sweep.

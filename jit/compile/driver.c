@@ -92,10 +92,10 @@ bool fc_emit_return_from_stack(struct fc *f)
 	if (!jit_v1_results_in_regs(ft))
 		return false;
 	for (uint32_t i = 0; i < ft->nresults; i++)
-		if (is_float(ft->results[i]))
+		if (jit_v1_is_xmm(ft->results[i]))
 			fc_load_val(f, &f->vs[base + i], ft->results[i], base + i, (int)nx++);
 	for (uint32_t i = 0; i < ft->nresults; i++)
-		if (!is_float(ft->results[i]))
+		if (!jit_v1_is_xmm(ft->results[i]))
 			fc_load_val(f, &f->vs[base + i], ft->results[i], base + i,
 				    ng++ ? RDX : RAX);
 	emit_return_tail(f);
@@ -111,7 +111,9 @@ void fc_emit_epilogue(struct fc *f)
 	if (jit_v1_results_in_regs(ft)) {
 		uint32_t ng = 0, nx = 0;
 		for (uint32_t i = 0; i < ft->nresults; i++) {
-			if (is_float(ft->results[i]))
+			if (ft->results[i] == V128)
+				x64_movdqu_xm(f->a, (int)nx++, S(f, i));
+			else if (is_float(ft->results[i]))
 				x64_movq_xm(f->a, (int)nx++, S(f, i));
 			else
 				ld(f, ng++ ? RDX : RAX, i);
@@ -252,7 +254,7 @@ static bool compile_op2(struct fc *f, uint8_t op)
 	case OP_PREFIX_FC:
 		return op_fc(f);
 	case OP_PREFIX_FD:
-		return fc_fail(f, "SIMD not supported yet");
+		return fc_op_simd(f);
 	}
 	return fc_fail(f, "illegal opcode");
 }
@@ -288,6 +290,7 @@ static bool read_locals(struct fc *f)
 			return fc_fail(f, "malformed value type");
 		memset(f->ltypes + f->nlocals, t, n);
 		f->nlocals += n;
+		f->wide |= n && t == V128;
 	}
 	f->nextra = f->nlocals - f->nparams;
 	return true;
@@ -308,12 +311,17 @@ static void emit_zero_locals(struct fc *f)
 	x64_alu_rr(f->a, X64_XOR, 0, RAX, RAX);
 	if (n <= 16) {
 		for (uint32_t i = f->nparams; i < f->nlocals; i++)
-			if (local_reg(f, i) < 0 && f->zero[i])
-				x64_mov_mr(f->a, 1, L(f, i), RAX);
+			if (local_reg(f, i) < 0 && f->zero[i]) {
+				struct x64_mem m = L(f, i);
+				x64_mov_mr(f->a, 1, m, RAX);
+				m.disp += 8;
+				if (f->ltypes[i] == V128)
+					x64_mov_mr(f->a, 1, m, RAX);
+			}
 		return;
 	}
 	x64_lea(f->a, 1, RDI, L(f, f->nlocals - 1));
-	x64_mov_ri(f->a, RCX, f->nextra);
+	x64_mov_ri(f->a, RCX, (uint64_t)f->nextra * ((uint32_t)slot_size(f) / 8));
 	x64_rep_stosq(f->a);
 }
 
@@ -335,7 +343,14 @@ static void emit_params(struct fc *f)
 		bool narrow = t == I32 || t == F32;
 		int pr = local_reg(f, i);
 
-		if (p & JIT_V1_STACK) {
+		if (t == V128) {        /* never pinned (pins.c) */
+			if (p & JIT_V1_STACK) {
+				x64_movdqu_xm(f->a, 0, x64_mem(RBP, 16 + 8 * (int32_t)JIT_V1_PLACE(p)));
+				x64_movdqu_mx(f->a, L(f, i), 0);
+			} else {
+				x64_movdqu_mx(f->a, L(f, i), (int)JIT_V1_PLACE(p));
+			}
+		} else if (p & JIT_V1_STACK) {
 			struct x64_mem m = x64_mem(RBP, 16 + 8 * (int32_t)JIT_V1_PLACE(p));
 			if (pr >= 0 && is_float(t)) {
 				x64_mov_rm(f->a, !narrow, RAX, m);
@@ -446,8 +461,12 @@ static bool compile_body(struct fc *f)
 
 	if (!read_locals(f))
 		return false;
-	if (!fc_choose_pins(f))         /* a look-ahead: no code */
+	if (!fc_choose_pins(f))         /* a look-ahead: no code (sets wide) */
 		return false;
+	if (!fc_simd_types_ok(f, f->ft, "function"))
+		return false;
+	if (f->wide && !f->jc->sse41)
+		return fail_resource(f, "SIMD needs a CPU with SSE4.1 (this CPU, or --cpu, lacks it)");
 	choose_saved(f);
 	/* prologue (wasm ABI v1); the frame size is patched in when known */
 	x64_push(f->a, RBP);
@@ -502,7 +521,8 @@ static bool compile_body(struct fc *f)
 
 	/* below the saved registers: RESPTR, the locals, the operand slots,
 	 * the outgoing area; rsp 16-byte aligned after it (rbp is) */
-	uint64_t frame = 8ull * (1 + (uint64_t)f->nlocals + f->maxvals + f->max_area);
+	uint64_t frame = (uint64_t)slot_base(f) - 8ull * f->nsave +
+		(uint64_t)slot_size(f) * ((uint64_t)f->nlocals + f->maxvals) + 8ull * f->max_area;
 	frame = ((frame + 8ull * f->nsave + 15) & ~15ull) - 8ull * f->nsave;
 	if (frame > MAX_FRAME)
 		return fail_resource(f, "function frame too large");
@@ -818,6 +838,10 @@ int jit_compile(wasm_module *m, struct jit_code **out, struct wasm_error *err)
 	x64_init(&jc.a);
 	detect_cpu(&jc);
 	jc.tail_slots = tail_slots(m);
+	for (uint32_t i = 0; i < m->ntypes; i++)
+		jc.any_v128 |= fc_type_has_v128(&m->types[i]);
+	for (uint32_t i = 0; i < m->nglobals; i++)
+		jc.any_v128 |= m->globals[i].type == WASM_V128;
 	jc.offs = calloc(n ? n : 1, sizeof(uint32_t));
 	jc.ends = calloc(n ? n : 1, sizeof(uint32_t));
 	if (!jc.offs || !jc.ends) {
@@ -840,7 +864,10 @@ int jit_compile(wasm_module *m, struct jit_code **out, struct wasm_error *err)
 	for (uint32_t i = 0; i < n && rc == 0; i++) {
 		x64_align(&jc.a, 16);
 		jc.offs[i] = (uint32_t)jc.a.len;
-		if (m->funcs[i].imported) {
+		if (m->funcs[i].imported && fc_type_has_v128(&m->types[m->funcs[i].type])) {
+			rc = set_err(err, "SIMD: v128 in an imported function's type not supported yet");
+			err->kind = WASM_ERR_INVALID;
+		} else if (m->funcs[i].imported) {
 			emit_import_stub(&jc, i);
 		} else if (has_stack_params(&m->types[m->funcs[i].type])) {
 			emit_entry_jump(&jc.a);         /* the body is the v1 entry */

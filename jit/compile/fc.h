@@ -43,6 +43,20 @@
  *   prologue, opcodes, epilogue, trap stubs, label fixups -> call fixups
  *   -> copy into code pages, seal RX.
  *
+ * SIMD (v128, simd.c): every 0xfd instruction of Wasm 2.0 on SSE4.1
+ * (with SSE3/SSSE3; a function with a v128 anywhere is refused on a
+ * CPU, or --cpu, without it).  v128 values live in xmm2-xmm7 like floats
+ * (V_REG), in slots, or as V_LOCAL of a home; never V_IMM, V_FLAGS or a
+ * pinned local.  A function is "wide" when it has a v128 anywhere: a
+ * parameter, result or local, a 0xfd opcode, a v128 block or select
+ * type, a call passing or returning one, a v128 global (the look-ahead,
+ * pins.c, finds the body's; fc_simd_types_ok the type's).  A wide
+ * function has 16-byte slots for ALL its locals and operand entries
+ * (below); the others keep 8-byte ones, so code without SIMD is exactly
+ * as before.  v128 globals: the global's 8-byte slot holds the address
+ * of its 16-byte cell (own or the exporter's), one load more per access.
+ * Not yet: v128 results through a result area (refused by name).
+ *
  * Optional instructions (LZCNT, TZCNT, POPCNT, ROUNDSS/SD) are used when
  * CPUID reports them (detect_cpu, once per process), else bsr/bsf with the
  * zero case handled and jit_rt calls; jit_cpu_disable (jit.h) forces the
@@ -50,7 +64,7 @@
  *
  * Per-opcode facts (immediates, flags, numeric signatures, names) come
  * from the one table in opcodes.h (enum wasm_op, wasm_opinfo; 0xfc:
- * enum wasm_fc_op, wasm_fc_opinfo).  Compile speed: one pass plus the
+ * enum wasm_fc_op, wasm_fc_opinfo; 0xfd: enum wasm_fd_op, wasm_fd_opinfo).  Compile speed: one pass plus the
  * look-ahead, each instruction emitted with one capacity check (x64/asm.h),
  * LEB128 immediates read inline when they are one byte (leb.h), and the
  * per-function arrays kept from one function to the next (struct fc_bufs);
@@ -71,6 +85,8 @@
  *                        them: the pinned rbx/r12/r13, then r14/r15
  *                        when it has no thunk)
  *     RESPTR             the results pointer (when they go through memory)
+ *     (8 bytes of padding in a wide function when nsave is even: L and S
+ *      start 16-byte aligned, slot_base)
  *     L(i)               local i's home, parameters included (the
  *                        prologue moves each parameter there, i32
  *                        zero-extended, or into its pinned register,
@@ -78,11 +94,18 @@
  *                        registers)
  *     S(k)               operand stack slot k
  *     [rsp + 8*i]        outgoing stack arguments, then the result area
- *                        (max over the call sites)
+ *                        (max over the call sites; a v128 stack argument
+ *                        takes two, at an even i)
+ *
+ * L(i) and S(k) are 8 bytes each, or 16 in a wide function (slot_size;
+ * rbp is 16-byte aligned, so every one is too, as docs/abi.md asks of
+ * v128 slots).
  *
  * Slot invariant: every slot holds a 64-bit value; i32 and f32 values are
- * zero-extended.  So every copy (locals, branches, call arguments) is one
- * 64-bit move, and reinterpret/extend_u are free.
+ * zero-extended; a v128 fills its 16-byte slot (the upper 8 bytes of a
+ * wide function's scalar slot are garbage, never read).  So every copy
+ * (locals, branches, call arguments) is one 64-bit move, a v128's one
+ * 16-byte movdqu through xmm0, and reinterpret/extend_u are free.
  *
  * Control (multi-value): each block has a label; forward branches are
  * rel32 fixups resolved at the end of the function.  A block's params sit
@@ -118,7 +141,9 @@
  *   memory.c   loads/stores, memory.*, table.*, ref.*, segments
  *   numeric.c  integer/float ops, compares, conversions, constants, select
  *   pins.c     pinned locals: the look-ahead scan (uses, last uses, first
- *              sets), homes around calls (liveness, homes in sync)
+ *              sets, wide or not), homes around calls (liveness, homes in sync)
+ *   simd.c     the 0xfd instructions (v128), their validation from the
+ *              0xfd table, the v128 cases of the ABI it compiles
  */
 #ifndef JIT_COMPILE_FC_H
 #define JIT_COMPILE_FC_H
@@ -143,6 +168,7 @@ enum { RAX = X64_RAX, RCX = X64_RCX, RDX = X64_RDX, RSP = X64_RSP, RBP = X64_RBP
 #define I64 WASM_I64
 #define F32 WASM_F32
 #define F64 WASM_F64
+#define V128 WASM_V128
 
 enum ctl_kind { CTL_FUNC, CTL_BLOCK, CTL_LOOP, CTL_IF, CTL_ELSE };
 
@@ -163,7 +189,7 @@ struct ctl {
  * Where an operand-stack value is (the register allocation of the value
  * stack, DESIGN.md decision 6).  Entry k is either in its own slot S(k)
  * (V_STK, the fixed layout every merge point uses), in a register it owns
- * (V_REG: general purpose for i32/i64/refs, xmm for f32/f64; i32 values
+ * (V_REG: general purpose for i32/i64/refs, xmm for f32/f64/v128; i32 values
  * zero-extended as in slots), a constant not yet materialised (V_IMM, raw
  * bits), the current value of a local (V_LOCAL: materialised before that
  * local is written), or the result of the comparison just emitted
@@ -213,6 +239,7 @@ struct jc {
 	uint32_t tail_slots;    /* K: the stack-argument slots of the tail-call
 				   adapter (the most any type needs, even) */
 	bool adapter;           /* some tail call may build an adapter frame */
+	bool any_v128;                  /* some type or global of the module has a v128 */
 	struct fc_bufs *keep;   /* struct fc's arrays, reused by the next function */
 };
 
@@ -283,6 +310,8 @@ struct fc {
 	const char *err;
 	size_t err_off;
 	bool err_resource;              /* err is ours (memory, a limit), not the module's */
+	bool wide;                      /* 16-byte slots: the function has a v128
+					   somewhere (pins.c finds out) */
 };
 
 /* Shared between the files of the compiler (the opcode handlers fc_op_*
@@ -334,6 +363,8 @@ bool fc_op_return_call(struct fc *f);
 bool fc_op_return_call_indirect(struct fc *f);
 
 /* memory.c */
+bool fc_rd_memarg(struct fc *f, uint32_t *align, uint32_t *mem, uint32_t *offset);
+struct x64_mem fc_mem_operand(struct fc *f, uint32_t k, uint32_t offset, uint32_t mem);
 bool fc_op_load_store(struct fc *f, uint8_t op);
 bool fc_op_memory_size_grow(struct fc *f, uint8_t op);
 bool fc_op_memory_copy(struct fc *f);
@@ -355,6 +386,11 @@ bool fc_op_data_drop(struct fc *f);
 bool fc_op_trunc_sat(struct fc *f, uint32_t sub);
 bool fc_op_numeric(struct fc *f, uint8_t op);
 bool fc_op_select(struct fc *f, bool typed);
+
+/* simd.c */
+bool fc_op_simd(struct fc *f);
+bool fc_simd_types_ok(struct fc *f, const struct wasm_functype *ft, const char *what);
+bool fc_type_has_v128(const struct wasm_functype *ft);
 
 /* pins.c */
 bool fc_choose_pins(struct fc *f);
@@ -389,7 +425,7 @@ static inline bool is_num(uint8_t t)
 
 static inline bool is_valtype(uint8_t t)
 {
-	return is_num(t) || t == WASM_FUNCREF || t == WASM_EXTERNREF;
+	return is_num(t) || t == WASM_FUNCREF || t == WASM_EXTERNREF || t == WASM_V128;
 }
 
 static inline bool is_float(uint8_t t)
@@ -424,15 +460,31 @@ static inline struct x64_mem RESPTR(struct fc *f)
 	return x64_mem(RBP, -8 * (int32_t)(1 + f->nsave));
 }
 
+/* Where the locals begin (below rbp): after the saved registers and
+ * RESPTR; 16-byte aligned in a wide function (its slots are 16 bytes) */
+static inline int32_t slot_base(const struct fc *f)
+{
+	int32_t b = 8 * (int32_t)(1 + f->nsave);
+
+	return f->wide ? (b + 15) & ~15 : b;
+}
+
+/* the size of a local's home and of an operand slot: 8, or 16 in a wide
+ * function (one that has a v128 anywhere: fc.h's frame comment) */
+static inline int32_t slot_size(const struct fc *f)
+{
+	return f->wide ? 16 : 8;
+}
+
 /* local i (parameters included) */
 static inline struct x64_mem L(struct fc *f, uint32_t i)
 {
-	return x64_mem(RBP, -8 * (int32_t)(2 + f->nsave + i));
+	return x64_mem(RBP, -(slot_base(f) + slot_size(f) * (int32_t)(1 + i)));
 }
 
 static inline struct x64_mem S(struct fc *f, uint32_t k)
 {
-	return x64_mem(RBP, -8 * (int32_t)(2 + f->nsave + f->nlocals + k));
+	return x64_mem(RBP, -(slot_base(f) + slot_size(f) * (int32_t)(1 + f->nlocals + k)));
 }
 
 static inline struct x64_mem AREA(uint32_t i)
@@ -485,11 +537,13 @@ static inline void ldx_const(struct fc *f, int dbl, int xmm, uint64_t bits)
 
 /* ---- operand type stack -------------------------------------------------- */
 
+static inline bool in_xmm(uint8_t t);
+
 static inline void free_vloc(struct fc *f, const struct vloc *v, uint8_t t)
 {
 	if (v->kind != V_REG)
 		return;
-	if (is_float(t))
+	if (in_xmm(t))
 		f->xmm_used &= (uint16_t)~(1u << v->reg);
 	else
 		f->gpr_used &= (uint16_t)~(1u << v->reg);
@@ -530,7 +584,7 @@ static inline int local_reg(struct fc *f, uint32_t i)
 
 static inline bool in_xmm(uint8_t t)
 {
-	return is_float(t);
+	return is_float(t) || t == WASM_V128;
 }
 
 /* the value is in memory: its slot or an unpinned local's home */

@@ -121,6 +121,15 @@ static struct x64_mem fast_addr(struct fc *f, uint32_t k, uint32_t offset, uint3
 	return x64_mem_idx(R15, RDX, 1, 0);
 }
 
+/* the same for simd.c (its loads and stores: one instruction off the
+ * memory's base, as here, so a 16-byte access faults in the guard region
+ * exactly as an 8-byte one: a memory is at most 4 GiB, its reservation
+ * 8 GiB) */
+struct x64_mem fc_mem_operand(struct fc *f, uint32_t k, uint32_t offset, uint32_t mem)
+{
+	return fast_addr(f, k, offset, mem);
+}
+
 static void fast_load(struct fc *f, uint8_t op, uint32_t offset, uint32_t mem)
 {
 	const struct memop *mo = &memops[op - OP_I32_LOAD];
@@ -180,24 +189,31 @@ static void fast_store(struct fc *f, uint8_t op, uint32_t offset, uint32_t mem)
 	vdrop(f);
 }
 
-/* memarg: flags (alignment; multi-memory: bit 6 = a memory index
- * follows), [memidx,] offset */
+/* A memarg (loads, stores, 0xfd's too): flags (alignment; multi-memory:
+ * bit 6 = a memory index follows), [memidx,] offset; the memory must
+ * exist.  *align without the memory bit. */
+bool fc_rd_memarg(struct fc *f, uint32_t *align, uint32_t *mem, uint32_t *offset)
+{
+	*mem = 0;
+	if (!rd_u32(f, align))
+		return false;
+	if ((*align & 0x40) && *align < 0x80 && multi_memory()) {
+		*align -= 0x40;
+		if (!rd_u32(f, mem))
+			return false;
+	}
+	if (!rd_u32(f, offset))
+		return false;
+	return need_memory(f, *mem);
+}
+
 bool fc_op_load_store(struct fc *f, uint8_t op)
 {
 	uint32_t align, offset, mem = 0;
 	const struct memop *mo = &memops[op - OP_I32_LOAD];
 	bool store = op >= OP_I32_STORE;
 
-	if (!rd_u32(f, &align))
-		return false;
-	if ((align & 0x40) && align < 0x80 && multi_memory()) {
-		align -= 0x40;
-		if (!rd_u32(f, &mem))
-			return false;
-	}
-	if (!rd_u32(f, &offset))
-		return false;
-	if (!need_memory(f, mem))
+	if (!fc_rd_memarg(f, &align, &mem, &offset))
 		return false;
 	if (align > mo->size_log2)
 		return fc_fail(f, "alignment must not be larger than natural");

@@ -722,7 +722,7 @@ static bool fast_select(struct fc *f, uint8_t want)
 	if (f->nvals - c->height < 3 || f->vals[kc] != I32)
 		return false;
 	uint8_t t = f->vals[ka];
-	if (!t || t != f->vals[kb] || (want ? t != want : !is_num(t)))
+	if (!t || t != f->vals[kb] || (want ? t != want : !is_num(t) && t != V128))
 		return false;
 	enum x64_cc cc = X64_CC_NE;
 	struct vloc *v = &f->vs[kc];
@@ -767,8 +767,6 @@ bool fc_op_select(struct fc *f, bool typed)
 			return fc_fail(f, "invalid result arity");
 		if (!rd_u8(f, &want))
 			return false;
-		if (want == WASM_V128)
-			return fc_fail(f, "SIMD not supported yet");
 		if (!is_valtype(want))
 			return fc_fail(f, "malformed value type");
 	}
@@ -780,7 +778,8 @@ bool fc_op_select(struct fc *f, bool typed)
 	    !fc_pop(f, want, NULL, &ta))
 		return false;
 	if (!typed) {
-		if ((ta && !is_num(ta)) || (tb && !is_num(tb)) || (ta && tb && ta != tb))
+		if ((ta && !is_num(ta) && ta != V128) || (tb && !is_num(tb) && tb != V128) ||
+		    (ta && tb && ta != tb))
 			return fc_fail(f, "type mismatch");
 	}
 	return push(f, typed ? want : ta ? ta : tb, NULL);

@@ -80,8 +80,19 @@ static const uint8_t *skip_imm_kind(const uint8_t *p, const uint8_t *end, uint8_
 		if (!(p = scan_u32(p, end, &x)) || x >= OPFC__COUNT)
 			return NULL;
 		return skip_imm_kind(p, end, wasm_fc_opinfo[x].imm);
+	case OPI_FD:    /* the sub-opcode, then its immediates (its own table) */
+		if (!(p = scan_u32(p, end, &x)) || x >= OPFD__COUNT)
+			return NULL;
+		return skip_imm_kind(p, end, wasm_fd_opinfo[x].imm);
+	case OPI_MEMLANE:       /* a memarg, then the lane */
+		p = skip_imm_kind(p, end, OPI_MEMARG);
+		return p && p < end ? p + 1 : NULL;
+	case OPI_LANE:
+		return p < end ? p + 1 : NULL;
+	case OPI_BYTES16:
+		return end - p >= 16 ? p + 16 : NULL;
 	}
-	return NULL;    /* OPI_BAD, OPI_FD */
+	return NULL;    /* OPI_BAD */
 }
 
 static const uint8_t *skip_imms(const uint8_t *p, const uint8_t *end, uint8_t op)
@@ -142,6 +153,57 @@ static bool grow_local_arrays(struct fc *f)
 	return true;
 }
 
+/* Does the block type at p (s33: a value type byte or a type index)
+ * have a v128?  (The compiling pass validates it.) */
+static bool blocktype_has_v128(struct fc *f, const uint8_t *p)
+{
+	uint32_t idx;
+
+	if (*p == V128)
+		return true;
+	if ((*p & 0xc0) == 0x40 || !scan_u32(p, f->r.end, &idx) || idx >= f->m->ntypes)
+		return false;
+	return fc_type_has_v128(&f->m->types[idx]);
+}
+
+/* Does the type at p (its index: call_indirect's) pass or return a v128? */
+static bool type_has_v128_at(struct fc *f, const uint8_t *p)
+{
+	uint32_t idx;
+
+	return scan_u32(p, f->r.end, &idx) && idx < f->m->ntypes &&
+	       fc_type_has_v128(&f->m->types[idx]);
+}
+
+/* select t*'s vec(valtype) at p: is t v128?  (Its count may take more
+ * than one byte.) */
+static bool select_has_v128(const uint8_t *p, const uint8_t *end)
+{
+	uint32_t n;
+
+	p = scan_u32(p, end, &n);
+	return p && p < end && *p == V128;
+}
+
+/* Is the global at p (its index) a v128? */
+static bool global_is_v128(struct fc *f, const uint8_t *p)
+{
+	uint32_t idx;
+
+	return scan_u32(p, f->r.end, &idx) && idx < f->m->nglobals &&
+	       f->m->globals[idx].type == V128;
+}
+
+/* Does the call at p (its function index) pass or return a v128? */
+static bool call_has_v128(struct fc *f, const uint8_t *p)
+{
+	uint32_t idx;
+
+	if (!scan_u32(p, f->r.end, &idx) || idx >= f->m->nfuncs)
+		return false;
+	return fc_type_has_v128(&f->m->types[f->m->funcs[idx].type]);
+}
+
 /* a local.* of local i at body position pos, at block depth depth */
 static inline void scan_local(struct fc *f, uint32_t i, uint32_t pos, uint8_t op,
 			      uint32_t depth, uint32_t w)
@@ -177,17 +239,24 @@ bool fc_choose_pins(struct fc *f)
 	memset(f->pin, -1, f->nlocals);
 	f->npinned = 0;
 	f->pin_synced = f->pin_saved = 0;
-	if (!f->nlocals)
-		return true;            /* nothing to count */
+	/* also without locals: the scan finds out whether the body is wide
+	   (a 0xfd opcode, a v128 block or select type: simd.c, fc.h) */
 	while (p && p < end) {
 		op = *p++;
 		switch (scan_class[op]) {
 		case SC_NONE:
 			break;
 		case SC_LEB:
+			if (op == OP_CALL && f->jc->any_v128 && call_has_v128(f, p))
+				f->wide = true;
+			if (op == OP_GLOBAL_GET && f->jc->any_v128 && global_is_v128(f, p))
+				f->wide = true;
 			p = skip_leb(p, end);
 			break;
 		case SC_LEB2:
+			if (op == OP_CALL_INDIRECT && f->jc->any_v128 && p < end &&
+			    type_has_v128_at(f, p))
+				f->wide = true;
 			p = skip_lebs(p, end, 2);
 			break;
 		case SC_MEMARG:         /* the flags byte is one byte, but for
@@ -206,6 +275,8 @@ bool fc_choose_pins(struct fc *f)
 			break;
 		}
 		case SC_OPEN: case SC_LOOP:
+			if (p < end && blocktype_has_v128(f, p))
+				f->wide = true;
 			p = skip_leb(p, end);
 			if (depth < sizeof loops)
 				loops[depth] = op == OP_LOOP;
@@ -239,6 +310,8 @@ bool fc_choose_pins(struct fc *f)
 		default:
 			if ((op == OP_BR_TABLE || op == OP_RETURN_CALL_INDIRECT) && !dead)
 				dead = depth + 1, w = 0;
+			if (op == OP_PREFIX_FD || (op == OP_SELECT_T && select_has_v128(p, end)))
+				f->wide = true;
 			p = skip_imms(p, end, op);
 			break;
 		}

@@ -779,4 +779,50 @@ X64_INLINE void x64_movaps_rr(struct x64_asm *a, int dst, int src)
 	x64_enc_rr(a, 0, 0, X64_OP2(0x0f, 0x28), dst, src, false);
 }
 
+/* ---- SSE (packed: v128, jit/compile/simd.c) ---------------------------------- */
+
+/* A packed instruction with a mandatory prefix (0x66, 0xf3, 0xf2; 0 =
+ * none) and opcode op (X64_OP2(0x0f, x) or X64_OP3(0x0f, 0x38|0x3a, x)):
+ * dst (or /digit), src register | memory operand [, imm8] */
+X64_INLINE void x64_p_rr(struct x64_asm *a, uint8_t prefix, uint32_t op, int dst, int src)
+{
+	x64_enc_rr(a, prefix, 0, op, dst, src, false);
+}
+
+X64_INLINE void x64_p_rm(struct x64_asm *a, uint8_t prefix, uint32_t op, int dst,
+			    struct x64_mem m)
+{
+	x64_enc_rm(a, prefix, 0, op, dst, m, false);
+}
+
+X64_INLINE void x64_p_rri(struct x64_asm *a, uint8_t prefix, int w, uint32_t op, int dst,
+			     int src, uint8_t imm)
+{
+	uint8_t *p = x64_put_rr(x64_begin(a), prefix, w, op, dst, src, false);
+
+	*p++ = imm;
+	x64_end(a, p);
+}
+
+X64_INLINE void x64_p_rmi(struct x64_asm *a, uint8_t prefix, int w, uint32_t op, int reg,
+			     struct x64_mem m, uint8_t imm)
+{
+	uint8_t *p = x64_put_mem(a, x64_begin(a), prefix, w, op, reg, m, false);
+
+	*p++ = imm;
+	x64_end(a, p);
+}
+
+/* movdqu xmm, [m] */
+X64_INLINE void x64_movdqu_xm(struct x64_asm *a, int xmm, struct x64_mem m)
+{
+	x64_p_rm(a, 0xf3, X64_OP2(0x0f, 0x6f), xmm, m);
+}
+
+/* movdqu [m], xmm */
+X64_INLINE void x64_movdqu_mx(struct x64_asm *a, struct x64_mem m, int xmm)
+{
+	x64_p_rm(a, 0xf3, X64_OP2(0x0f, 0x7f), xmm, m);
+}
+
 #endif

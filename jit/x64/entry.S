@@ -68,6 +68,14 @@ jit_enter_raw:
 	movq	JC_XMM+40(%rbx), %xmm5
 	movq	JC_XMM+48(%rbx), %xmm6
 	movq	JC_XMM+56(%rbx), %xmm7
+	movhps	JC_XMM_HI+0(%rbx), %xmm0	/* the high halves (v128 arguments) */
+	movhps	JC_XMM_HI+8(%rbx), %xmm1
+	movhps	JC_XMM_HI+16(%rbx), %xmm2
+	movhps	JC_XMM_HI+24(%rbx), %xmm3
+	movhps	JC_XMM_HI+32(%rbx), %xmm4
+	movhps	JC_XMM_HI+40(%rbx), %xmm5
+	movhps	JC_XMM_HI+48(%rbx), %xmm6
+	movhps	JC_XMM_HI+56(%rbx), %xmm7
 	movq	JC_GPR+0(%rbx), %rdi
 	movq	JC_GPR+8(%rbx), %rsi
 	movq	JC_GPR+16(%rbx), %rdx
@@ -82,6 +90,8 @@ jit_enter_raw:
 	movq	%rdx, JC_RET+8(%rcx)
 	movq	%xmm0, JC_RET+16(%rcx)
 	movq	%xmm1, JC_RET+24(%rcx)
+	movhps	%xmm0, JC_RET_HI+0(%rcx)
+	movhps	%xmm1, JC_RET_HI+8(%rcx)
 	movq	CTX_ENTRY_RSP(%r14), %rsp	/* back on the native stack */
 	movq	%r14, %rdi
 	xorl	%esi, %esi

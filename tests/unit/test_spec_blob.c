@@ -30,7 +30,7 @@ static const uint8_t bad_wasm[] = { 0x00, 0x61, 0x73, 0x6d, 0x02 };
 
 static struct spec_value val(uint8_t type, uint8_t kind, uint64_t bits)
 {
-	return (struct spec_value){ type, kind, bits };
+	return (struct spec_value){ .type = type, .kind = kind, .bits = bits };
 }
 
 static struct spec_value *vals(struct spec_file *f, uint32_t n, const struct spec_value *v)
@@ -46,7 +46,8 @@ static struct spec_value *vals(struct spec_file *f, uint32_t n, const struct spe
 static void make_script(struct spec_file *f)
 {
 	static const struct spec_value args[] = {
-		{ WASM_I32, SPEC_VAL_BITS, 2 }, { WASM_I32, SPEC_VAL_BITS, 3 } };
+		{ .type = WASM_I32, .kind = SPEC_VAL_BITS, .bits = 2 },
+		{ .type = WASM_I32, .kind = SPEC_VAL_BITS, .bits = 3 } };
 	struct spec_cmd *c;
 
 	memset(f, 0, sizeof *f);
@@ -66,13 +67,13 @@ static void make_script(struct spec_file *f)
 	c[1] = (struct spec_cmd){ .kind = SPEC_CMD_ASSERT_RETURN, .line = 2, .module = -1,
 		.action = { SPEC_ACT_INVOKE, NULL, "add", 3, 2, vals(f, 2, args) },
 		.nexpected = 1 };
-	c[1].expected = vals(f, 1, &(struct spec_value){ WASM_I32, SPEC_VAL_BITS, 5 });
+	c[1].expected = vals(f, 1, &(struct spec_value){ .type = WASM_I32, .kind = SPEC_VAL_BITS, .bits = 5 });
 	c[2] = c[1];
 	c[2].line = 3;
 	c[2].action.module = "$M";
 	c[3] = c[1];
 	c[3].line = 4;
-	c[3].expected = vals(f, 1, &(struct spec_value){ WASM_I32, SPEC_VAL_BITS, 6 });
+	c[3].expected = vals(f, 1, &(struct spec_value){ .type = WASM_I32, .kind = SPEC_VAL_BITS, .bits = 6 });
 	c[4] = (struct spec_cmd){ .kind = SPEC_CMD_ASSERT_TRAP, .line = 5, .module = -1,
 		.text = "unreachable", .action = { SPEC_ACT_INVOKE, NULL, "t", 1 } };
 	c[5] = (struct spec_cmd){ .kind = SPEC_CMD_ASSERT_INVALID, .line = 6, .module = 1,
