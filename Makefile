@@ -416,6 +416,15 @@ $(BUILD)/bench/fixed_httpd.wasm: bench/netsrv/fixed_httpd.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(WASI_CC) -O2 -Wall -o $@ $<
 .PHONY: bench bench-net
+# Single-pass JIT before/after in one run (issue 9; bench/compare.sh): BASE
+# built in ~/.cache/wasmetal/bench-base/<sha>, both run this tree's modules.
+#   make bench-compare BASE=<rev> [AFTER=<rev>|tree] [COMPARE_RUNS=5] [COMPARE_WRITE=1]
+COMPARE_RUNS ?= 5
+bench-compare: $(BUILD)/wasmetal $(BUILD)/bench/compile_speed \
+		$(foreach n,$(BENCH_SRCS:bench/%.c=%) $(BENCH_REAL),$(BUILD)/bench/$(n).wasm $(BUILD)/bench/$(n).native)
+	$(Q)BUILD=$(BUILD) CACHE='$(CACHE)' bench/compare.sh -n '$(COMPARE_RUNS)' \
+		$(if $(filter 1,$(COMPARE_WRITE)),-w) '$(BASE)' '$(AFTER)'
+.PHONY: bench-compare
 
 # ---- spec testsuite (hosted): wast2json + `wasmetal spec`, one line per file -
 # The testsuite is an external checkout (WASM_TESTSUITE, default

@@ -496,14 +496,19 @@ ccode=$(awk '$2 == "total" { print $7 }' "$T/compile")
 } >>"$T/results.md"
 
 # Keep the hand-written reading of the LLVM numbers (between its markers:
-# dated, it says which run it read) and the network section (bench/net.sh
-# writes it) across a rewrite.
+# dated, it says which run it read), the network section (bench/net.sh
+# writes it) and the before/after section (bench/compare.sh) across a rewrite.
 if [ -f "$OUT" ] && grep -q '^<!-- llvm analysis: begin -->$' "$OUT"; then
 	{ echo; sed -n '/^<!-- llvm analysis: begin -->$/,/^<!-- llvm analysis: end -->$/p' "$OUT"; } \
 		>>"$T/results.md"
 fi
 if [ -f "$OUT" ] && grep -q '^<!-- bench/net.sh: begin -->$' "$OUT"; then
 	{ echo; sed -n '/^<!-- bench\/net.sh: begin -->$/,/^<!-- bench\/net.sh: end -->$/p' "$OUT"; } \
+		>>"$T/results.md"
+fi
+# ... and bench/compare.sh's before/after section (its own markers)
+if [ -f "$OUT" ] && grep -q '^<!-- compare: begin -->$' "$OUT"; then
+	{ echo; sed -n '/^<!-- compare: begin -->$/,/^<!-- compare: end -->$/p' "$OUT"; } \
 		>>"$T/results.md"
 fi
 cp "$T/results.md" "$OUT"
