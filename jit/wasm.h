@@ -151,6 +151,14 @@ void wasm_module_free(wasm_module *m);
 int wasm_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
 		      size_t nfuncs, wasm_instance **out, struct wasm_error *err,
 		      struct wasm_trap *trap);
+/* Lifetimes: an instance that imported another's functions, memories,
+ * tables or globals (jit/link.c) uses them in place (its code calls the
+ * exporter's code, addresses its memory, reads its v128 global cells), so
+ * free importers before the instances they import from.  Freeing an
+ * exporter first leaves the importer with dangling references (a review
+ * showed wasm_instance_free of the importer then touching freed memory);
+ * nothing enforces the order yet: the embedding library's issue is to
+ * (reference counts). */
 void wasm_instance_free(wasm_instance *inst);
 
 /* Call an exported function by name.  args/results as for host functions.

@@ -277,6 +277,8 @@ static bool read_locals(struct fc *f)
 			return fc_fail(f, "too many locals");
 		total += n;
 	}
+	if (total > MAX_LOCALS)        /* the parameters alone (no groups) */
+		return fc_fail(f, "too many locals");
 	if (!grow((void **)&f->ltypes, &f->capltypes, total + 1, 1))
 		return fc_oom(f);
 	memcpy(f->ltypes, f->ft->params, f->nparams);

@@ -15,7 +15,7 @@
 /* ---- a tiny module assembler ------------------------------------------ */
 
 struct mb {
-	uint8_t b[8192];
+	uint8_t b[65536];      /* parameters_count_toward_max_locals: 50,001 params */
 	size_t n;
 };
 
@@ -177,6 +177,42 @@ TEST(section_sizes)
 }
 
 /* ---- types, imports ----------------------------------------------------- */
+
+/* Regression (a review): the 50,000-locals limit counted declared locals
+ * only, so a function of 60,000 parameters and no locals compiled. */
+static void params_module(struct mb *mb, uint32_t nparams, uint8_t extra_locals)
+{
+	static struct mb sec;
+
+	header(mb);
+	sec.n = 0;                               /* type 0: (i32 x nparams) -> () */
+	put_u32(&sec, 1);
+	put(&sec, "\x60", 1);
+	put_u32(&sec, nparams);
+	for (uint32_t i = 0; i < nparams; i++)
+		put(&sec, "\x7f", 1);
+	put(&sec, "\x00", 1);
+	section(mb, 1, sec.b, sec.n);
+	SEC(mb, 3, 0x01, 0x00);                  /* one function of type 0 */
+	if (extra_locals)                        /* (local i32) */
+		SEC(mb, 10, 0x01, 0x04, 0x01, 0x01, 0x7f, 0x0b);
+	else
+		SEC(mb, 10, 0x01, 0x02, 0x00, 0x0b);
+}
+
+TEST(parameters_count_toward_max_locals)
+{
+	struct mb mb;
+	wasm_module *m = NULL;
+
+	params_module(&mb, 50000, 0);
+	CHECK(load(&mb, &m) == 0);
+	wasm_module_free(m);
+	params_module(&mb, 50001, 0);
+	CHECK_ERR(load(&mb, NULL), "too many locals");
+	params_module(&mb, 50000, 1);
+	CHECK_ERR(load(&mb, NULL), "too many locals");
+}
 
 TEST(types_and_canon)
 {
@@ -1089,6 +1125,7 @@ int main(void)
 	RUN(section_ids_and_order);
 	RUN(section_sizes);
 	RUN(types_and_canon);
+	RUN(parameters_count_toward_max_locals);
 	RUN(imports);
 	RUN(limits);
 	RUN(globals_constexpr);
