@@ -308,6 +308,19 @@ static void parse_cmd(struct spec_file *f, const char *dir, json_t *j,
 	parse_action(f, json_object_get(j, "action"), &c->action);
 	c->expected = parse_values(f, json_object_get(j, "expected"), true,
 				   &c->nexpected);
+	if (json_is_array(json_object_get(j, "either"))) {
+		/* each alternative one value (wast2json 1.0.32); none: one
+		 * unreadable value, which matches nothing */
+		c->expected = parse_values(f, json_object_get(j, "either"), true,
+					   &c->neither);
+		c->nexpected = 1;
+		if (!c->neither && (c->expected = spec_alloc(f, sizeof *c->expected))) {
+			memset(c->expected, 0, sizeof *c->expected);
+			c->expected->kind = SPEC_VAL_BAD;
+		}
+		if (!c->expected)
+			c->nexpected = c->neither = 0;
+	}
 }
 
 static const char *basename_of(const char *path)

@@ -106,7 +106,8 @@ static void put_cmd(struct spec_blob_writer *w, const struct spec_cmd *c)
 	else
 		put_u32(w, STR_ABSENT);
 	put_values(w, a->nargs, a->args);
-	put_values(w, c->nexpected, c->expected);
+	put_values(w, c->nexpected * (c->neither ? c->neither : 1), c->expected);
+	put_u32(w, c->neither);
 }
 
 void spec_blob_begin(struct spec_blob_writer *w, uint32_t flags)
@@ -326,8 +327,16 @@ static void get_cmd(struct cursor *c, struct spec_file *f, struct spec_cmd *cmd)
 	a->field = get_str(c, f, &a->field_len);
 	a->args = get_values(c, f, &a->nargs);
 	cmd->expected = get_values(c, f, &cmd->nexpected);
+	cmd->neither = get_u32(c);
 	if (c->why)
 		return;
+	if (cmd->neither) {             /* alternatives of equal length */
+		if (!cmd->nexpected || cmd->nexpected % cmd->neither) {
+			c->why = "bad number of alternatives";
+			return;
+		}
+		cmd->nexpected /= cmd->neither;
+	}
 	if (cmd->kind == 0 || cmd->kind >= SPEC_CMD__COUNT)
 		c->why = "bad command kind";
 	else if (a->kind >= SPEC_ACT__COUNT)

@@ -6,9 +6,9 @@
  * treats the blob as hostile: every length and count is checked against
  * what is left before anything is read or allocated.
  *
- * Format, version 2 (all integers little-endian, no alignment, no padding):
+ * Format, version 3 (all integers little-endian, no alignment, no padding):
  *
- *   header   "WMSPEC01"  u32 version=2  u32 flags  u32 nfiles  u32 zero
+ *   header   "WMSPEC01"  u32 version=3  u32 flags  u32 nfiles  u32 zero
  *            u64 size (whole blob, header included)
  *   file     u64 len (bytes of the rest of this record)
  *            str name  str wast  str error
@@ -22,6 +22,9 @@
  *            str name  str as  str text
  *            u8 action kind  str action module  str field
  *            u32 nargs  value[nargs]  u32 nexpected  value[nexpected]
+ *            u32 neither (version 3: 0, or assert_return's alternatives,
+ *            `either`: value[] holds neither lists of nexpected/neither
+ *            values, one after the other; nexpected a multiple of it)
  *   value    u8 type (enum wasm_valtype)  u8 kind (enum spec_val_kind)
  *            u64 bits  u64 hi  u8 lane_bits  u8 lane_float  u8 nan_canon
  *            u8 nan_arith (struct spec_value; version 2 added these for
@@ -37,7 +40,7 @@
 #include "spec_script.h"
 
 #define SPEC_BLOB_MAGIC "WMSPEC01"
-#define SPEC_BLOB_VERSION 2
+#define SPEC_BLOB_VERSION 3
 #define SPEC_BLOB_HEADER 32
 #define SPEC_BLOB_VERBOSE 1u            /* flags: run verbosely */
 

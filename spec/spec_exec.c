@@ -743,30 +743,52 @@ static bool match_value(const struct spec_value *e, uint8_t t, uint64_t v)
 	}
 }
 
+/* Does outcome o match the n values of e?  Appends their description to
+ * want (at *pos). */
+static bool match_values(const struct outcome *o, const struct spec_value *e,
+			 uint32_t n, char *want, size_t len, size_t *pos)
+{
+	char one[128];
+	bool ok = o->kind == OUT_VALUES && o->n == n;
+
+	for (uint32_t i = 0; i < n; i++) {
+		ok = ok && i < o->n && (e[i].type == WASM_V128 && o->types[i] == WASM_V128 ?
+					match_v128(&e[i], o->vals[i], o->hi[i]) :
+					match_value(&e[i], o->types[i], o->vals[i]));
+		describe_expected(one, sizeof one, &e[i]);
+		if (*pos < len)
+			*pos += (size_t)snprintf(want + *pos, len - *pos, "%s%s",
+						 i ? ", " : "", one);
+	}
+	if (!n && *pos < len)
+		*pos += (size_t)snprintf(want + *pos, len - *pos, "no values");
+	return ok;
+}
+
+/* assert_return: the values expected, or (either ...) any one of the
+ * alternatives (cmd->neither) */
 static void cmd_assert_return(struct runner *r, const struct spec_cmd *cmd)
 {
 	struct outcome o;
-	char what[256], got[512], want[512], one[128];
+	char what[256], got[512], want[1024];
 	size_t pos = 0;
-	bool ok;
+	bool ok = false;
+	uint32_t nalt = cmd->neither ? cmd->neither : 1;
 
 	describe_action(what, sizeof what, "assert_return", &cmd->action);
 	run_action(r, &cmd->action, &o);
-	ok = o.kind == OUT_VALUES && o.n == cmd->nexpected;
 	want[0] = 0;
-	for (uint32_t i = 0; i < cmd->nexpected; i++) {
-		const struct spec_value *e = &cmd->expected[i];
+	if (cmd->neither)
+		pos += (size_t)snprintf(want, sizeof want, "either ");
+	for (uint32_t a = 0; a < nalt; a++) {
+		if (a && pos < sizeof want)
+			pos += (size_t)snprintf(want + pos, sizeof want - pos, " or ");
+		const struct spec_value *e = cmd->nexpected ?
+			cmd->expected + (size_t)a * cmd->nexpected : NULL;
 
-		ok = ok && i < o.n && (e->type == WASM_V128 && o.types[i] == WASM_V128 ?
-				       match_v128(e, o.vals[i], o.hi[i]) :
-				       match_value(e, o.types[i], o.vals[i]));
-		describe_expected(one, sizeof one, e);
-		if (pos < sizeof want)
-			pos += (size_t)snprintf(want + pos, sizeof want - pos, "%s%s",
-						i ? ", " : "", one);
+		if (match_values(&o, e, cmd->nexpected, want, sizeof want, &pos))
+			ok = true;
 	}
-	if (!cmd->nexpected)
-		snprintf(want, sizeof want, "no values");
 	if (ok) {
 		pass(r, cmd->line, what);
 		return;

@@ -110,6 +110,11 @@ struct spec_cmd {
 	struct spec_action action;
 	uint32_t nexpected;
 	struct spec_value *expected;
+	/* assert_return (either R1 R2 ...) (wast2json's "either": the
+	 * relaxed SIMD proposal's tests): expected holds neither
+	 * alternatives of nexpected values each, one after the other, and a
+	 * result that matches any one passes; 0 = the one list expected */
+	uint32_t neither;
 };
 
 struct spec_chunk;

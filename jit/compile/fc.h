@@ -43,7 +43,8 @@
  *   prologue, opcodes, epilogue, trap stubs, label fixups -> call fixups
  *   -> copy into code pages, seal RX.
  *
- * SIMD (v128, simd.c): every 0xfd instruction of Wasm 2.0 on SSE4.1
+ * SIMD (v128, simd.c): every 0xfd instruction of Wasm 2.0 and of the
+ * relaxed SIMD proposal (one fixed result each: docs/simd.md) on SSE4.1
  * (with SSE3/SSSE3; a function with a v128 anywhere is refused on a
  * CPU, or --cpu, without it).  v128 values live in xmm2-xmm7 like floats
  * (V_REG), in slots, or as V_LOCAL of a home; never V_IMM, V_FLAGS or a

@@ -7,6 +7,9 @@
  * and xmm1 are the scratch registers.  A v128 is never a constant (V_IMM:
  * v128.const materialises), never flags, never a pinned local.
  *
+ * The relaxed SIMD proposal's instructions (0x100..0x114) too, each with
+ * one fixed result of those it allows (docs/simd.md).
+ *
  * Each instruction is validated from its table signature, then compiled
  * on value locations; the ones not compiled yet are refused by name,
  * "SIMD instruction i8x16.shuffle not supported yet", never miscompiled.
@@ -975,6 +978,80 @@ static bool op_convert_u32_f64(struct fc *f)
 	return true;
 }
 
+/* ---- relaxed SIMD (the relaxed-simd proposal) ---------------------------------------
+ * One fixed result per instruction, the same on every CPU (no FMA, no
+ * AVX: nothing here depends on CPUID beyond SSE4.1), chosen among those
+ * the proposal allows; docs/simd.md lists them for the LLVM backend to
+ * follow.  The ones equal to a Wasm 2.0 instruction reuse its code
+ * (relaxed_trunc: the trunc_sat ones; relaxed_laneselect: bitselect). */
+
+/* relaxed_madd: a * b + c, two roundings (mulps/pd, addps/pd);
+ * relaxed_nmadd: c - a * b (subps/pd), equal to -(a * b) + c */
+static bool op_madd(struct fc *f, bool dbl, bool neg)
+{
+	uint32_t ka = f->nvals - 3, kb = f->nvals - 2, kc = f->nvals - 1;
+	uint8_t pre = dbl ? 0x66 : 0;
+	int ra = fc_to_reg(f, ka);
+
+	x64_p_rr(f->a, pre, X64_OP2(0x0f, 0x59), ra, vsrc(f, kb, 1));     /* mul */
+	if (neg) {
+		vcopy(f, kc, 1);
+		x64_p_rr(f->a, pre, X64_OP2(0x0f, 0x5c), 1, ra);           /* c - ab */
+		movaps(f, ra, 1);
+	} else {
+		x64_p_rr(f->a, pre, X64_OP2(0x0f, 0x58), ra, vsrc(f, kc, 1));
+	}
+	vdrop(f);
+	vdrop(f);
+	return true;
+}
+
+/* i32x4.relaxed_dot_i8x16_i7x16_add_s: pmaddubsw (b unsigned, a signed:
+ * i16 pair sums, saturating), pmaddwd by ones (i32 sums of the pairs),
+ * paddd c */
+static bool op_dot_add(struct fc *f)
+{
+	uint32_t ka = f->nvals - 3, kb = f->nvals - 2, kc = f->nvals - 1;
+	int ra = fc_to_reg(f, ka);
+
+	vcopy(f, kb, 1);
+	pop66(f, P38(0x04), 1, ra);                 /* pmaddubsw b, a */
+	splat32(f, 0, 0x00010001u);
+	pop66(f, P66(0xf5), 1, 0);                  /* pmaddwd */
+	movaps(f, ra, 1);
+	pop66(f, P66(0xfe), ra, vsrc(f, kc, 1));    /* paddd */
+	vdrop(f);
+	vdrop(f);
+	return true;
+}
+
+/* f32x4.relaxed_dot_bf16x8_add_f32x4: lane i = (a[2i] * b[2i] +
+ * a[2i+1] * b[2i+1]) + c[i], each step an f32 operation (round to
+ * nearest even, unfused); a bf16 is the high half of its f32 */
+static bool op_dot_bf16(struct fc *f)
+{
+	uint32_t ka = f->nvals - 3, kb = f->nvals - 2, kc = f->nvals - 1;
+	int ra = fc_to_reg(f, ka);
+
+	movaps(f, 1, ra);
+	pshift_i(f, 0x72, 6, 1, 16);                /* pslld: a's even bf16s */
+	vcopy(f, kb, 0);
+	pshift_i(f, 0x72, 6, 0, 16);
+	x64_p_rr(f->a, 0, X64_OP2(0x0f, 0x59), 1, 0);               /* even products */
+	pshift_i(f, 0x72, 2, ra, 16);               /* psrld, pslld: the odd ones */
+	pshift_i(f, 0x72, 6, ra, 16);
+	vcopy(f, kb, 0);
+	pshift_i(f, 0x72, 2, 0, 16);
+	pshift_i(f, 0x72, 6, 0, 16);
+	x64_p_rr(f->a, 0, X64_OP2(0x0f, 0x59), ra, 0);              /* odd products */
+	x64_p_rr(f->a, 0, X64_OP2(0x0f, 0x58), 1, ra);              /* even + odd */
+	x64_p_rr(f->a, 0, X64_OP2(0x0f, 0x58), 1, vsrc(f, kc, 0));  /* + c */
+	movaps(f, ra, 1);
+	vdrop(f);
+	vdrop(f);
+	return true;
+}
+
 /* ---- the dispatch ------------------------------------------------------------------ */
 
 /* the types of sub's operands (table signature) on the stack?  Else a
@@ -1167,6 +1244,31 @@ static bool compile_fd(struct fc *f, uint32_t sub, uint32_t offset, uint8_t lane
 	case OPFD_I32X4_TRUNC_SAT_F64X2_S_ZERO: return op_trunc_sat_f64(f, false);
 	case OPFD_I32X4_TRUNC_SAT_F64X2_U_ZERO: return op_trunc_sat_f64(f, true);
 	case OPFD_F64X2_CONVERT_LOW_I32X4_U: return op_convert_u32_f64(f);
+	/* relaxed SIMD (docs/simd.md): swizzle as pshufb (a[s & 15], 0 when
+	 * s >= 128); min/max as minps/maxps (a < b ? a : b, a > b ? a : b:
+	 * b for NaNs and zeros of either sign); q15mulr as pmulhrsw
+	 * (-32768 * -32768 = -32768); the i16x8 dot as pmaddubsw with b
+	 * unsigned */
+	case OPFD_I8X16_RELAXED_SWIZZLE: return bin(f, 0x66, P38(0x00));
+	case OPFD_I32X4_RELAXED_TRUNC_F32X4_S: return op_trunc_sat_f32_s(f);
+	case OPFD_I32X4_RELAXED_TRUNC_F32X4_U: return op_trunc_sat_f32_u(f);
+	case OPFD_I32X4_RELAXED_TRUNC_F64X2_S_ZERO: return op_trunc_sat_f64(f, false);
+	case OPFD_I32X4_RELAXED_TRUNC_F64X2_U_ZERO: return op_trunc_sat_f64(f, true);
+	case OPFD_F32X4_RELAXED_MADD: return op_madd(f, false, false);
+	case OPFD_F32X4_RELAXED_NMADD: return op_madd(f, false, true);
+	case OPFD_F64X2_RELAXED_MADD: return op_madd(f, true, false);
+	case OPFD_F64X2_RELAXED_NMADD: return op_madd(f, true, true);
+	case OPFD_I8X16_RELAXED_LANESELECT ... OPFD_I64X2_RELAXED_LANESELECT:
+		return op_bitselect(f);
+	case OPFD_F32X4_RELAXED_MIN: return bin(f, 0, X64_OP2(0x0f, 0x5d));
+	case OPFD_F32X4_RELAXED_MAX: return bin(f, 0, X64_OP2(0x0f, 0x5f));
+	case OPFD_F64X2_RELAXED_MIN: return bin(f, 0x66, X64_OP2(0x0f, 0x5d));
+	case OPFD_F64X2_RELAXED_MAX: return bin(f, 0x66, X64_OP2(0x0f, 0x5f));
+	case OPFD_I16X8_RELAXED_Q15MULR_S: return bin(f, 0x66, P38(0x0b));
+	case OPFD_I16X8_RELAXED_DOT_I8X16_I7X16_S:
+		return bin_swapped(f, 0x66, P38(0x04), false);
+	case OPFD_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S: return op_dot_add(f);
+	case OPFD_F32X4_RELAXED_DOT_BF16X8_ADD_F32X4: return op_dot_bf16(f);
 	}
 	return fc_fail(f, unsupported[sub]);
 }

@@ -150,8 +150,11 @@ fi
 # "tail calls not supported by the llvm backend yet"), which --llvm leaves
 # out of its default list and names on a line of their own (tests/run.sh
 # counts each as a SKIP saying why)
-SPEC_PROPOSALS=${SPEC_PROPOSALS:-extended-const multi-memory tail-call}
-SPEC_PROPOSALS_NO_LLVM="tail-call"
+SPEC_PROPOSALS=${SPEC_PROPOSALS:-extended-const multi-memory tail-call relaxed-simd}
+SPEC_PROPOSALS_NO_LLVM="tail-call relaxed-simd"
+# proposal files wast2json 1.0.32 cannot read (issue 10: "say which"):
+# not run, each named on an "unreadable:" line (tests/run.sh: a SKIP)
+SPEC_UNREADABLE="proposals/relaxed-simd/relaxed_dot_product:wast2json 1.0.32 cannot read f32x4.relaxed_dot_bf16x8_add_f32x4 (its instructions are in tests/unit/test_simd.c)"
 missing_proposals=""
 if [ $PROPOSALS -eq 1 ]; then
 	if [ $# -eq 0 ] && [ $LLVM -eq 1 ]; then
@@ -171,7 +174,14 @@ if [ $PROPOSALS -eq 1 ]; then
 			missing_proposals="$missing_proposals $p"
 			continue
 		fi
-		names="$names $(cd "$TS" && ls proposals/"$p"/*.wast | sed 's/\.wast$//')"
+		for n in $(cd "$TS" && ls proposals/"$p"/*.wast | sed 's/\.wast$//'); do
+			why=$(printf '%s\n' "$SPEC_UNREADABLE" | awk -F: -v n="$n" '$1 == n { print $2 }')
+			if [ -n "$why" ]; then
+				echo "unreadable: $n ($why)"
+			else
+				names="$names $n"
+			fi
+		done
 	done
 elif [ $# -gt 0 ]; then
 	names="$*"

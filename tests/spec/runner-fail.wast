@@ -1,7 +1,7 @@
 ;; runner-fail.wast — self-test of `wasmetal spec`: every assertion here is
 ;; wrong, and the runner must say so (tests/spec/run-suite.sh checks the
 ;; count).  Only the module command passes.
-;; expect: 1 passed, 17 failed
+;; expect: 1 passed, 20 failed
 
 (module
   (func (export "one") (result i32) (i32.const 1))
@@ -31,3 +31,6 @@
 (assert_invalid (module (func)) "type mismatch")
 (assert_unlinkable (module) "unknown import")
 (assert_trap (module) "unreachable")
+(assert_return (invoke "one") (either (i32.const 2) (i32.const 3)))
+(assert_return (invoke "one") (either (i32.const 0)))
+(assert_return (invoke "qnan") (either (f32.const 0) (f32.const nan:canonical)))

@@ -1,8 +1,9 @@
 ;; runner-pass.wast — self-test of `wasmetal spec` (tests/spec/run-suite.sh
 ;; runs it first): one of each command kind, the linking of globals,
 ;; memories, tables and functions between instances, and the spectest
-;; module.  Every command passes; the text module is skipped.
-;; expect: 60 passed, 0 failed, 1 skipped
+;; module, `either` results (the relaxed SIMD proposal's: any one of them
+;; passes).  Every command passes; the text module is skipped.
+;; expect: 65 passed, 0 failed, 1 skipped
 
 (module $A
   (global (export "g") (mut i32) (i32.const 7))
@@ -113,3 +114,13 @@
 (assert_invalid (module (func (result i32) (i64.const 0))) "type mismatch")
 (assert_malformed (module binary "\00asm\02\00\00\00") "unknown binary version")
 (assert_malformed (module quote "(func") "unexpected token")
+
+;; (either R...): a result equal to any one alternative passes, wherever it is
+(module $E
+  (func (export "one") (result i32) (i32.const 1))
+  (func (export "qnan") (result f32) (f32.const nan:0x600000))
+)
+(assert_return (invoke "one") (either (i32.const 1) (i32.const 2)))
+(assert_return (invoke "one") (either (i32.const 2) (i32.const 1)))
+(assert_return (invoke "one") (either (i32.const 1)))
+(assert_return (invoke "qnan") (either (f32.const 0) (f32.const nan:arithmetic)))

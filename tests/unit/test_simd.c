@@ -10,9 +10,15 @@
  * nothing), Wasm's min/max (NaN, ±0) that x86's minps is not, and the
  * refusals: no SSE4.1, an unknown 0xfd sub-opcode, a bad lane index;
  * call_indirect with v128 arguments and results, in one instance and
- * across two.  The testsuite's simd_*.wast files run
- * through tests/spec/run-suite.sh.
+ * across two; the relaxed SIMD proposal's instructions, each giving
+ * the one result docs/simd.md chose on the inputs where the proposal
+ * allows several (NaN, out-of-range truncations, swizzle indices >= 16,
+ * fused or not, -32768 * -32768, a top bit set in the dot products'
+ * second operand, mixed laneselect masks, the bf16 dot's order).  The
+ * testsuite's simd_*.wast files and proposals/relaxed-simd run through
+ * tests/spec/run-suite.sh.
  */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -144,7 +150,10 @@ TEST(opcode_table_complete)
 			n++;
 			CHECK(wasm_fd_opinfo[i].imm != OPI_BAD);
 		}
-	CHECK_EQ_U64(n, 236);   /* Wasm 2.0's fixed-width SIMD */
+	CHECK_EQ_U64(n, 236 + 21);      /* Wasm 2.0's fixed-width SIMD, relaxed SIMD */
+	CHECK(!strcmp(wasm_fd_opinfo[0x100].name, "i8x16.relaxed_swizzle"));
+	CHECK(!strcmp(wasm_fd_opinfo[0x113].name, "i32x4.relaxed_dot_i8x16_i7x16_add_s"));
+	CHECK(!strcmp(wasm_fd_opinfo[0x114].name, "f32x4.relaxed_dot_bf16x8_add_f32x4"));
 	CHECK(!strcmp(wasm_fd_opinfo[OPFD_I8X16_SHUFFLE].name, "i8x16.shuffle"));
 	CHECK(wasm_fd_opinfo[OPFD_V128_LOAD64_LANE].imm == OPI_MEMLANE);
 	CHECK_EQ_U64(wasm_fd_opinfo[OPFD_V128_LOAD64_LANE].n, 8);
@@ -411,6 +420,304 @@ TEST(simd_bad_immediates_refused)
 	CHECK_MSG(msg && !strcmp(msg, "loaded"), "lane 15: %s", msg ? msg : "none");
 }
 
+/* ---- relaxed SIMD (docs/simd.md: the result chosen for each) -------------- */
+
+static wasm_instance *rinst;
+static wasm_module *rmod;
+
+/* "bf16" is assembled as i32x4.relaxed_dot_i8x16_i7x16_add_s (wabt 1.0.32
+ * has no f32x4.relaxed_dot_bf16x8_add_f32x4) and its opcode patched to
+ * 0x114: the last local.get 0 1 2, 0xfd 0x93 0x02, end in the module */
+static const char *relaxed_text =
+	"(module\n"
+	" (func (export \"swz\") (param v128 v128) (result v128) (i8x16.relaxed_swizzle (local.get 0) (local.get 1)))\n"
+	" (func (export \"tfs\") (param v128) (result v128) (i32x4.relaxed_trunc_f32x4_s (local.get 0)))\n"
+	" (func (export \"tfu\") (param v128) (result v128) (i32x4.relaxed_trunc_f32x4_u (local.get 0)))\n"
+	" (func (export \"tds\") (param v128) (result v128) (i32x4.relaxed_trunc_f64x2_s_zero (local.get 0)))\n"
+	" (func (export \"tdu\") (param v128) (result v128) (i32x4.relaxed_trunc_f64x2_u_zero (local.get 0)))\n"
+	" (func (export \"fma\") (param v128 v128 v128) (result v128) (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2)))\n"
+	" (func (export \"fnma\") (param v128 v128 v128) (result v128) (f32x4.relaxed_nmadd (local.get 0) (local.get 1) (local.get 2)))\n"
+	" (func (export \"dma\") (param v128 v128 v128) (result v128) (f64x2.relaxed_madd (local.get 0) (local.get 1) (local.get 2)))\n"
+	" (func (export \"dnma\") (param v128 v128 v128) (result v128) (f64x2.relaxed_nmadd (local.get 0) (local.get 1) (local.get 2)))\n"
+	" (func (export \"ls8\") (param v128 v128 v128) (result v128) (i8x16.relaxed_laneselect (local.get 0) (local.get 1) (local.get 2)))\n"
+	" (func (export \"ls16\") (param v128 v128 v128) (result v128) (i16x8.relaxed_laneselect (local.get 0) (local.get 1) (local.get 2)))\n"
+	" (func (export \"ls32\") (param v128 v128 v128) (result v128) (i32x4.relaxed_laneselect (local.get 0) (local.get 1) (local.get 2)))\n"
+	" (func (export \"ls64\") (param v128 v128 v128) (result v128) (i64x2.relaxed_laneselect (local.get 0) (local.get 1) (local.get 2)))\n"
+	" (func (export \"fmin\") (param v128 v128) (result v128) (f32x4.relaxed_min (local.get 0) (local.get 1)))\n"
+	" (func (export \"fmax\") (param v128 v128) (result v128) (f32x4.relaxed_max (local.get 0) (local.get 1)))\n"
+	" (func (export \"dmin\") (param v128 v128) (result v128) (f64x2.relaxed_min (local.get 0) (local.get 1)))\n"
+	" (func (export \"dmax\") (param v128 v128) (result v128) (f64x2.relaxed_max (local.get 0) (local.get 1)))\n"
+	" (func (export \"q15\") (param v128 v128) (result v128) (i16x8.relaxed_q15mulr_s (local.get 0) (local.get 1)))\n"
+	" (func (export \"dot\") (param v128 v128) (result v128) (i16x8.dot_i8x16_i7x16_s (local.get 0) (local.get 1)))\n"
+	" (func (export \"dotadd\") (param v128 v128 v128) (result v128) (i32x4.dot_i8x16_i7x16_add_s (local.get 0) (local.get 1) (local.get 2)))\n"
+	" (func (export \"bf16\") (param v128 v128 v128) (result v128) (i32x4.dot_i8x16_i7x16_add_s (local.get 0) (local.get 1) (local.get 2)))\n"
+	")\n";
+
+static int rcall(const char *name, const struct wasm_val *args, size_t na, struct wasm_val *res)
+{
+	struct wasm_trap trap;
+	struct wasm_error err = { 0 };
+
+	if (!rinst)
+		return -1;
+	if (wasm_call_val(rinst, name, strlen(name), args, na, res, 1, &trap, &err)) {
+		fprintf(stderr, "%s: %s\n", name, err.msg ? err.msg : "trap");
+		return -1;
+	}
+	return 0;
+}
+
+static struct wasm_val bytes16(const uint8_t *b)
+{
+	struct wasm_val v;
+
+	memcpy(&v.lo, b, 8);
+	memcpy(&v.hi, b + 8, 8);
+	return v;
+}
+
+static struct wasm_val f4(float a, float b, float c, float d)
+{
+	return v4(fbits(a), fbits(b), fbits(c), fbits(d));
+}
+
+static uint64_t dbits(double x)
+{
+	uint64_t b;
+
+	memcpy(&b, &x, 8);
+	return b;
+}
+
+static uint16_t lane16(struct wasm_val v, int i)
+{
+	return (uint16_t)((i < 4 ? v.lo : v.hi) >> (16 * (i & 3)));
+}
+
+TEST(relaxed_setup)
+{
+	static const uint8_t body[] = { 0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x93, 0x02, 0x0b };
+	struct wasm_error err = { 0 };
+	struct wasm_trap trap;
+	size_t n = 0, at = SIZE_MAX;
+	uint8_t *b = wat_assemble_flags(tmpdir, "--enable-relaxed-simd", relaxed_text, &n);
+
+	REQUIRE(b);
+	for (size_t i = 0; i + sizeof body <= n; i++)
+		if (!memcmp(b + i, body, sizeof body))
+			at = i;
+	REQUIRE(at != SIZE_MAX);
+	b[at + 7] = 0x94;                       /* 0x113 -> 0x114 */
+	if (wasm_module_load(b, n, &rmod, &err))
+		fprintf(stderr, "load: %s\n", err.msg ? err.msg : "?");
+	free(b);
+	REQUIRE(rmod);
+	REQUIRE(wasm_instance_new(rmod, NULL, 0, &rinst, &err, &trap) == 0);
+}
+
+/* pshufb: a[s & 15] for s < 128, 0 for s >= 128 (swizzle: 0 from 16) */
+TEST(relaxed_swizzle_index_16_and_up)
+{
+	static const uint8_t s[16] = { 0, 15, 16, 17, 31, 47, 100, 127, 128, 129, 143, 200,
+				       255, 0x70, 0x8f, 5 };
+	uint8_t a[16], got[16];
+	struct wasm_val args[2], r;
+
+	for (int i = 0; i < 16; i++)
+		a[i] = (uint8_t)(0xa0 + i);
+	args[0] = bytes16(a);
+	args[1] = bytes16(s);
+	REQUIRE(rcall("swz", args, 2, &r) == 0);
+	memcpy(got, &r.lo, 8);
+	memcpy(got + 8, &r.hi, 8);
+	for (int i = 0; i < 16; i++) {
+		uint8_t want = s[i] < 128 ? a[s[i] & 15] : 0;
+		CHECK_MSG(got[i] == want, "index %u: %#x, expected %#x", s[i], got[i], want);
+	}
+}
+
+/* as the trunc_sat instructions: NaN 0, out of range saturated */
+TEST(relaxed_trunc_nan_and_out_of_range)
+{
+	struct wasm_val a, r;
+
+	a = f4(NAN, -INFINITY, 2147483648.0f, -2147483904.0f);
+	REQUIRE(rcall("tfs", &a, 1, &r) == 0);
+	CHECK(lane(r, 0) == 0 && lane(r, 1) == 0x80000000u && lane(r, 2) == 0x7fffffffu &&
+	      lane(r, 3) == 0x80000000u);
+	a = f4(-NAN, -1.9f, 1.9f, -2147483648.0f);
+	REQUIRE(rcall("tfs", &a, 1, &r) == 0);
+	CHECK(lane(r, 0) == 0 && lane(r, 1) == (uint32_t)-1 && lane(r, 2) == 1 &&
+	      lane(r, 3) == 0x80000000u);
+	a = f4(NAN, -1.0f, 4294967040.0f, 4294967296.0f);
+	REQUIRE(rcall("tfu", &a, 1, &r) == 0);
+	CHECK(lane(r, 0) == 0 && lane(r, 1) == 0 && lane(r, 2) == 4294967040u &&
+	      lane(r, 3) == 0xffffffffu);
+	a = f4(INFINITY, -INFINITY, 2147483648.5f, 0.99f);
+	REQUIRE(rcall("tfu", &a, 1, &r) == 0);
+	CHECK(lane(r, 0) == 0xffffffffu && lane(r, 1) == 0 && lane(r, 2) == 2147483648u &&
+	      lane(r, 3) == 0);
+	a = (struct wasm_val){ dbits(NAN), dbits(-1e10) };
+	REQUIRE(rcall("tds", &a, 1, &r) == 0);
+	CHECK(lane(r, 0) == 0 && lane(r, 1) == 0x80000000u && r.hi == 0);
+	a = (struct wasm_val){ dbits(1e10), dbits(-2147483648.9) };
+	REQUIRE(rcall("tds", &a, 1, &r) == 0);
+	CHECK(lane(r, 0) == 0x7fffffffu && lane(r, 1) == 0x80000000u && r.hi == 0);
+	a = (struct wasm_val){ dbits(NAN), dbits(-1.0) };
+	REQUIRE(rcall("tdu", &a, 1, &r) == 0);
+	CHECK(lane(r, 0) == 0 && lane(r, 1) == 0 && r.hi == 0);
+	a = (struct wasm_val){ dbits(1e10), dbits(4294967295.9) };
+	REQUIRE(rcall("tdu", &a, 1, &r) == 0);
+	CHECK(lane(r, 0) == 0xffffffffu && lane(r, 1) == 0xffffffffu && r.hi == 0);
+}
+
+/* unfused: a * b rounded, then + c (or c - a * b) rounded */
+TEST(relaxed_madd_unfused)
+{
+	struct wasm_val a[3], r;
+	float x = 0x1.000004p+0f, y = 0x1.0002p+0f, z = 0x1.000204p+0f;
+	double dx = 0x1.00000004p+0, dy = 0x1.000002p+0, dz = 0x1.00000204p+0;
+
+	a[0] = f4(FLT_MAX, x, 2.0f, NAN);
+	a[1] = f4(2.0f, y, 3.0f, 1.0f);
+	a[2] = f4(-FLT_MAX, -z, 1.0f, 1.0f);
+	REQUIRE(rcall("fma", a, 3, &r) == 0);
+	CHECK_EQ_U64(lane(r, 0), fbits(INFINITY));      /* fused: FLT_MAX */
+	CHECK_EQ_U64(lane(r, 1), 0);                    /* fused: 0x1p-37 */
+	CHECK_EQ_U64(lane(r, 2), fbits(7.0f));
+	CHECK_EQ_U64(lane(r, 3) & 0x7fc00000u, 0x7fc00000u);     /* a NaN */
+	a[2] = f4(-FLT_MAX, z, 1.0f, 1.0f);
+	REQUIRE(rcall("fnma", a, 3, &r) == 0);
+	CHECK_EQ_U64(lane(r, 0), fbits(-INFINITY));
+	CHECK_EQ_U64(lane(r, 1), 0);                    /* +0: z - xy, xy rounded to z */
+	CHECK_EQ_U64(lane(r, 2), fbits(-5.0f));
+	a[0] = (struct wasm_val){ dbits(DBL_MAX), dbits(dx) };
+	a[1] = (struct wasm_val){ dbits(2.0), dbits(dy) };
+	a[2] = (struct wasm_val){ dbits(-DBL_MAX), dbits(-dz) };
+	REQUIRE(rcall("dma", a, 3, &r) == 0);
+	CHECK_EQ_U64(r.lo, dbits(INFINITY));
+	CHECK_EQ_U64(r.hi, 0);                          /* fused: 0x1p-53 */
+	a[2] = (struct wasm_val){ dbits(-DBL_MAX), dbits(dz) };
+	REQUIRE(rcall("dnma", a, 3, &r) == 0);
+	CHECK_EQ_U64(r.lo, dbits(-INFINITY));
+	CHECK_EQ_U64(r.hi, 0);
+}
+
+/* bitselect, whatever the mask: bit by bit, also where a lane's mask is
+ * neither all ones nor zero */
+TEST(relaxed_laneselect_is_bitselect)
+{
+	static const char *const fn[] = { "ls8", "ls16", "ls32", "ls64" };
+	struct wasm_val a[3], r;
+
+	a[0] = (struct wasm_val){ 0x1234123412341234ull, 0x1111111111111111ull };
+	a[1] = (struct wasm_val){ 0x5678567856785678ull, 0x2222222222222222ull };
+	a[2] = (struct wasm_val){ 0xffffffff0000f0f0ull, 0x800000000000000full };
+	for (int i = 0; i < 4; i++) {
+		REQUIRE(rcall(fn[i], a, 3, &r) == 0);
+		CHECK_MSG(r.lo == ((a[0].lo & a[2].lo) | (a[1].lo & ~a[2].lo)) &&
+			  r.hi == ((a[0].hi & a[2].hi) | (a[1].hi & ~a[2].hi)),
+			  "%s: %016llx %016llx", fn[i], (unsigned long long)r.hi,
+			  (unsigned long long)r.lo);
+	}
+}
+
+/* minps/maxps: a < b ? a : b, a > b ? a : b; NaNs and zeros: b, its
+ * bits unchanged */
+TEST(relaxed_min_max_nan_and_zeros_give_b)
+{
+	struct wasm_val a[2], r;
+
+	a[0] = v4(0x7fa00001u, fbits(1.0f), fbits(0.0f), fbits(-0.0f));
+	a[1] = v4(fbits(2.0f), 0xffc00123u, fbits(-0.0f), fbits(0.0f));
+	REQUIRE(rcall("fmin", a, 2, &r) == 0);
+	CHECK(lane(r, 0) == fbits(2.0f) && lane(r, 1) == 0xffc00123u &&
+	      lane(r, 2) == 0x80000000u && lane(r, 3) == 0);
+	REQUIRE(rcall("fmax", a, 2, &r) == 0);
+	CHECK(lane(r, 0) == fbits(2.0f) && lane(r, 1) == 0xffc00123u &&
+	      lane(r, 2) == 0x80000000u && lane(r, 3) == 0);
+	a[0] = f4(1.0f, 5.0f, -3.0f, 0);
+	a[1] = f4(2.0f, 4.0f, -3.5f, 0);
+	REQUIRE(rcall("fmin", a, 2, &r) == 0);
+	CHECK(lane(r, 0) == fbits(1.0f) && lane(r, 1) == fbits(4.0f) && lane(r, 2) == fbits(-3.5f));
+	REQUIRE(rcall("fmax", a, 2, &r) == 0);
+	CHECK(lane(r, 0) == fbits(2.0f) && lane(r, 1) == fbits(5.0f) && lane(r, 2) == fbits(-3.0f));
+	a[0] = (struct wasm_val){ 0x7ff0000000000001ull, dbits(-0.0) };
+	a[1] = (struct wasm_val){ dbits(3.0), dbits(0.0) };
+	REQUIRE(rcall("dmin", a, 2, &r) == 0);
+	CHECK(r.lo == dbits(3.0) && r.hi == 0);
+	a[0] = (struct wasm_val){ dbits(3.0), dbits(0.0) };
+	a[1] = (struct wasm_val){ 0xfff8000000000000ull, dbits(-0.0) };
+	REQUIRE(rcall("dmax", a, 2, &r) == 0);
+	CHECK(r.lo == 0xfff8000000000000ull && r.hi == dbits(-0.0));
+}
+
+/* pmulhrsw: (a * b + 0x4000) >> 15, -32768 * -32768 wraps to -32768 */
+TEST(relaxed_q15mulr_min_times_min)
+{
+	struct wasm_val a[2], r;
+
+	a[0] = (struct wasm_val){ 0x7fff400080008000ull, 0x0000ffff7fff0001ull };
+	a[1] = (struct wasm_val){ 0x7fff400080018000ull, 0x00000001ffff4000ull };
+	REQUIRE(rcall("q15", a, 2, &r) == 0);
+	CHECK_EQ_U64(lane16(r, 0), 0x8000);             /* sat_s would be 0x7fff */
+	CHECK_EQ_U64(lane16(r, 1), 0x7fff);             /* -32768 * -32767 */
+	CHECK_EQ_U64(lane16(r, 2), 0x2000);             /* 0.5 * 0.5 */
+	CHECK_EQ_U64(lane16(r, 3), 0x7ffe);
+	CHECK_EQ_U64(lane16(r, 4), 0x0001);             /* 2^-15 * 0.5, rounded up */
+	CHECK_EQ_U64(lane16(r, 5), 0xffff);             /* 0x7fff * -1 */
+	CHECK_EQ_U64(lane16(r, 6), 0);                  /* -1 * 1 */
+}
+
+/* pmaddubsw(b, a): b unsigned when its top bit is set, pair sums
+ * saturated to i16; the i32x4 one sums two pairs and adds c (wrapping) */
+TEST(relaxed_dot_top_bit_set)
+{
+	struct wasm_val a[3], r;
+	uint8_t x[16] = { 0x80, 0x80, 0x7f, 0x7f, 0x80, 0x80, 0xff, 0xff, 3, 0xfe, 0, 0, 0, 0, 0, 0 };
+	uint8_t y[16] = { 0x7f, 0x7f, 0x7f, 0x7f, 0xff, 0xff, 0xff, 0xff, 5, 2, 0, 0, 0, 0, 0, 0 };
+
+	a[0] = bytes16(x);
+	a[1] = bytes16(y);
+	REQUIRE(rcall("dot", a, 2, &r) == 0);
+	CHECK_EQ_U64(lane16(r, 0), (uint16_t)-32512);
+	CHECK_EQ_U64(lane16(r, 1), 32258);
+	CHECK_EQ_U64(lane16(r, 2), 0x8000);            /* -128 * 255 * 2 saturated */
+	CHECK_EQ_U64(lane16(r, 3), (uint16_t)-510);    /* -1 * 255 * 2 */
+	CHECK_EQ_U64(lane16(r, 4), 11);                /* 15 - 4 */
+	a[2] = v4(1, 0x7fffffffu, 3, 0);
+	REQUIRE(rcall("dotadd", a, 3, &r) == 0);
+	CHECK_EQ_U64(lane(r, 0), (uint32_t)(-32512 + 32258 + 1));
+	CHECK_EQ_U64(lane(r, 1), (uint32_t)(-32768 - 510 + 0x7fffffff));
+	CHECK_EQ_U64(lane(r, 2), 11 + 3);
+	memset(x, 0x80, 8);
+	memset(y, 0x81, 8);                             /* -128 * 129 * 2 each pair */
+	a[0] = bytes16(x);
+	a[1] = bytes16(y);
+	a[2] = v4(1, 0x7fffffffu, 0, 0);
+	REQUIRE(rcall("dotadd", a, 3, &r) == 0);
+	CHECK_EQ_U64(lane(r, 0), (uint32_t)-65535);
+	CHECK_EQ_U64(lane(r, 1), 0x7fffffffu - 65536);
+}
+
+/* (a[2i] * b[2i] + a[2i+1] * b[2i+1]) + c[i], each step rounded: with
+ * 2^24 and -2^24 as the products, c survives (c + p0 first, or fma
+ * would lose it) */
+TEST(relaxed_dot_bf16_order)
+{
+	struct wasm_val a[3], r;
+
+	/* bf16 pairs (even in the low half): 2^12, -2^12 | 1, 2 | 3, -0 | NaN */
+	a[0] = v4(0xc5804580u, 0x40003f80u, 0x80004040u, 0x00007fc0u);
+	a[1] = v4(0x45804580u, 0x40804040u, 0x3f803f80u, 0x00003f80u);
+	a[2] = f4(1.0f, 0.5f, -0.0f, 0);
+	REQUIRE(rcall("bf16", a, 3, &r) == 0);
+	CHECK_EQ_U64(lane(r, 0), fbits(1.0f));          /* (2^24 - 2^24) + 1 */
+	CHECK_EQ_U64(lane(r, 1), fbits(11.5f));         /* 1*3 + 2*4 + 0.5 */
+	CHECK_EQ_U64(lane(r, 2), fbits(3.0f));          /* 3 + -0 + -0 */
+	CHECK_EQ_U64(lane(r, 3) & 0x7fc00000u, 0x7fc00000u);     /* NaN */
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/wasmetal-simd-XXXXXX");
@@ -436,6 +743,19 @@ int main(void)
 	RUN(simd_refused_without_sse41);
 	RUN(v128_call_indirect_same_and_other_instance);
 	RUN(simd_bad_immediates_refused);
+	RUN(relaxed_setup);
+	RUN(relaxed_swizzle_index_16_and_up);
+	RUN(relaxed_trunc_nan_and_out_of_range);
+	RUN(relaxed_madd_unfused);
+	RUN(relaxed_laneselect_is_bitselect);
+	RUN(relaxed_min_max_nan_and_zeros_give_b);
+	RUN(relaxed_q15mulr_min_times_min);
+	RUN(relaxed_dot_top_bit_set);
+	RUN(relaxed_dot_bf16_order);
+	if (rinst)
+		wasm_instance_free(rinst);
+	if (rmod)
+		wasm_module_free(rmod);
 	if (inst)
 		wasm_instance_free(inst);
 	if (mod)

@@ -60,8 +60,8 @@ static void make_script(struct spec_file *f)
 	f->modules[1].bytes = bad_wasm;
 	f->modules[1].len = sizeof bad_wasm;
 	f->modules[2].text = true;
-	f->ncmds = 8;
-	f->cmds = c = spec_alloc(f, 8 * sizeof *c);
+	f->ncmds = 10;
+	f->cmds = c = spec_alloc(f, 10 * sizeof *c);
 	c[0] = (struct spec_cmd){ .kind = SPEC_CMD_MODULE, .line = 1, .module = 0,
 				  .name = "$M" };
 	c[1] = (struct spec_cmd){ .kind = SPEC_CMD_ASSERT_RETURN, .line = 2, .module = -1,
@@ -85,6 +85,16 @@ static void make_script(struct spec_file *f)
 	c[7].expected = vals(f, 4, (struct spec_value[]){
 		val(WASM_F32, SPEC_VAL_NAN_CANONICAL, 0), val(WASM_F64, SPEC_VAL_NAN_ARITHMETIC, 0),
 		val(WASM_EXTERNREF, SPEC_VAL_REF_EXTERN, 7), val(WASM_FUNCREF, SPEC_VAL_REF_ANY, 0) });
+	/* (either ...): 6 or 5 passes, 6 or 7 fails */
+	c[8] = c[1];
+	c[8].line = 9;
+	c[8].neither = 2;
+	c[8].expected = vals(f, 2, (struct spec_value[]){
+		val(WASM_I32, SPEC_VAL_BITS, 6), val(WASM_I32, SPEC_VAL_BITS, 5) });
+	c[9] = c[8];
+	c[9].line = 10;
+	c[9].expected = vals(f, 2, (struct spec_value[]){
+		val(WASM_I32, SPEC_VAL_BITS, 6), val(WASM_I32, SPEC_VAL_BITS, 7) });
 }
 
 static struct spec_blob_writer make_blob(int nfiles, uint32_t flags)
@@ -124,8 +134,9 @@ static void check_cmd(const struct spec_cmd *a, const struct spec_cmd *b)
 	      (a->action.field && b->action.field &&
 	       !memcmp(a->action.field, b->action.field, a->action.field_len + 1)));
 	CHECK(a->action.nargs == b->action.nargs && a->nexpected == b->nexpected);
+	CHECK(a->neither == b->neither);
 	CHECK(values_eq(a->action.nargs, a->action.args, b->action.args));
-	CHECK(values_eq(a->nexpected, a->expected, b->expected));
+	CHECK(values_eq(a->nexpected * (a->neither ? a->neither : 1), a->expected, b->expected));
 }
 
 TEST(round_trip)
@@ -231,8 +242,11 @@ TEST(run_blob)
 	out_len = 0;
 	CHECK(spec_blob_run(w.data, w.len, &o) == 1);
 	CHECK(strstr(out_buf, "t.wast:4: assert_return add(i32:2, i32:3): expected i32:6, got i32:5\n"));
-	CHECK(strstr(out_buf, "t.json: 5 passed, 2 failed, 1 skipped\n"));
-	CHECK(strstr(out_buf, "\n10 passed, 4 failed, 2 skipped\n"));
+	CHECK(strstr(out_buf, "t.wast:10: assert_return add(i32:2, i32:3): expected either "
+			      "i32:6 or i32:7, got i32:5\n"));
+	CHECK(!strstr(out_buf, "t.wast:9:"));
+	CHECK(strstr(out_buf, "t.json: 6 passed, 3 failed, 1 skipped\n"));
+	CHECK(strstr(out_buf, "\n12 passed, 6 failed, 2 skipped\n"));
 	out_len = 0;
 	w.data[9] ^= 1;         /* the version */
 	CHECK(spec_blob_run(w.data, w.len, &o) == 2);
@@ -284,9 +298,9 @@ TEST(artifact_modules)
 
 	make_artifact_script(&f, &art);
 	CHECK(run_file_through_blob(&f, &w) == 1);
-	CHECK(strstr(out_buf, "t.json: 5 passed, 2 failed, 1 skipped\n"));
+	CHECK(strstr(out_buf, "t.json: 6 passed, 3 failed, 1 skipped\n"));
 	CHECK(strstr(out_buf, "\nnote: 1 script modules loaded from artifacts, 0 compiled "
-		      "here\n5 passed, 2 failed, 1 skipped\n"));
+		      "here\n6 passed, 3 failed, 1 skipped\n"));
 	CHECK(spec_blob_open(&rd, w.data, w.len, &why) == 0 &&
 	      spec_blob_next(&rd, &got, &why) == 1);
 	CHECK(got.modules[0].artifact && !got.modules[1].artifact &&
@@ -301,7 +315,7 @@ TEST(artifact_modules)
 	CHECK(strstr(out_buf, "t.wast:1: module: expected a valid module, got artifact "
 		      "refused: "));
 	CHECK(strstr(out_buf, "t.wast:6: assert_invalid: artifact refused: "));
-	CHECK(strstr(out_buf, "t.json: 0 passed, 7 failed, 1 skipped\n"));
+	CHECK(strstr(out_buf, "t.json: 0 passed, 9 failed, 1 skipped\n"));
 	free(w.data);
 
 	f.modules[0].artifact = false;          /* not marked: Wasm bytes */
