@@ -490,7 +490,7 @@ testsuite_present() {
 }
 
 # tests/spec/run-suite.sh runs every file of the testsuite, the SIMD ones
-# included (run-suite.sh: not with --llvm, SIMD_NOT_YET): hosted
+# included (run-suite.sh: but SIMD_NOT_YET): hosted
 # (make spec), then all of them inside the kernel in one QEMU boot (make
 # spec-qemu).  Each file is one check (all of its assertions must pass),
 # plus the runner's self-test and, hosted, the truncation sweep.
@@ -533,16 +533,22 @@ spec_tests() {  # MODE(hosted|qemu)
 # backend into an artifact that the executor loads (hosted) or that the
 # kernel loads from the blob (one boot), compiling nothing; invalid modules
 # stay modules.  A subset that covers every kind of check (make spec-llvm
-# runs all 90 files): integer traps (i32), conversions and their traps
+# runs all 146 files): integer traps (i32), conversions and their traps
 # (conversions), traps of results nobody uses (traps), memory traps
 # (address, memory_trap), tables and call_indirect (call_indirect,
 # table_grow), linking and calls across instances (linking), stack
 # exhaustion (call), NaNs and signaling NaNs (float_exprs), bulk memory
-# (bulk), reference types (ref_is_null).  Each file is one check: no
+# (bulk), reference types (ref_is_null), SIMD (issue 10, llvm_simd.c:
+# v128 memory traps, lanes and shuffles, shifts, saturation, float NaNs,
+# conversions, v128 through calls and call_indirect: simd_*; make
+# spec-llvm runs all 56).  Each file is one check: no
 # failure, and the same passed and skipped counts as the single-pass run of
 # step 5 (so it runs after it).  The two runs share a fresh artifact cache.
 SPEC_LLVM_FILES="address bulk call call_indirect conversions float_exprs i32 linking
-	memory_trap ref_is_null table_grow traps"
+	memory_trap ref_is_null table_grow traps
+	simd_address simd_bit_shift simd_const simd_conversions simd_f32x4 simd_f64x2_arith
+	simd_i16x8_q15mulr_sat_s simd_i8x16_sat_arith simd_lane simd_load_splat
+	simd_load8_lane simd_store8_lane"
 spec_llvm_tests() {     # MODE(hosted|qemu)
 	local mode=$1 dir=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
 	local out=$T/spec-llvm-$mode.out prefix=spec-llvm flag= evidence name p f s rest
@@ -606,7 +612,9 @@ spec_llvm_tests() {     # MODE(hosted|qemu)
 # and the others pass and skip as hosted; each listed one is reported as a
 # SKIP with its reason.  Once one passes, the file fails until its entry
 # is removed.
-SPEC_PROPOSAL_NEEDS='proposals/multi-memory/memory-multi:47:llvm,llvm-qemu:needs SIMD in the LLVM backend (a v128 local and v128.load8_lane on a second memory; issue 10)'
+# (memory-multi.wast:47, a v128 local and v128.load8_lane on a second
+# memory, passes through the LLVM backend since host/llvm/llvm_simd.c)
+SPEC_PROPOSAL_NEEDS=''
 
 # proposal_needs NAME MODE: the SPEC_PROPOSAL_NEEDS lines of NAME in MODE
 proposal_needs() {

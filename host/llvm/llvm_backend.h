@@ -11,8 +11,8 @@
  * with the arguments and results in 8-byte value slots (for callers that
  * do not know the signature at compile time: tests, later jit_enter).
  *
- * Every Wasm 2.0 instruction but SIMD (v128 fails with "llvm backend:
- * ... not supported yet").  Imports and funcrefs are called through
+ * Every Wasm 2.0 instruction, SIMD included (v128 as <2 x i64>, in xmm
+ * registers as docs/abi.md says; llvm_simd.c).  Imports and funcrefs are called through
  * struct jit_funcref (code with rdi = its ctx), the runtime's helpers
  * through ctx->rt (jit.h); compiled code holds no C function's address.
  *

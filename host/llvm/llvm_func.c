@@ -306,6 +306,7 @@ static bool translate_op(struct lw *s, uint8_t op)
 	case OP_MEMORY_SIZE: case OP_MEMORY_GROW: return lw_op_memory(s, op);
 	case OP_I32_CONST: case OP_I64_CONST: case OP_F32_CONST: case OP_F64_CONST: return op_const(s, op);
 	case OP_PREFIX_FC: return op_fc(s);
+	case OP_PREFIX_FD: return lw_simd(s);
 	default: return lw_unsupported(s, lw_opname(op));
 	}
 }
@@ -354,6 +355,17 @@ static bool skip_imm_kind(struct lw *s, uint8_t kind)
 		if (!wasm_read_u32(&s->r, &x) || x >= OPFC__COUNT)
 			return false;
 		return skip_imm_kind(s, wasm_fc_opinfo[x].imm);
+	case OPI_FD:
+		if (!wasm_read_u32(&s->r, &x) || x >= OPFD__COUNT || !wasm_fd_opinfo[x].name)
+			return false;
+		return skip_imm_kind(s, wasm_fd_opinfo[x].imm);
+	case OPI_LANE: return wasm_read_u8(&s->r, &b);
+	case OPI_MEMLANE: return skip_imm_kind(s, OPI_MEMARG) && wasm_read_u8(&s->r, &b);
+	case OPI_BYTES16:
+		for (unsigned i = 0; i < 16; i++)
+			if (!wasm_read_u8(&s->r, &b))
+				return false;
+		return true;
 	default: return false;
 	}
 }

@@ -1,6 +1,7 @@
 /*
  * llvm_mem.c — globals (through ctx->globals, 8-byte slots; an imported
- * mutable global's slot holds the exporter's cell, jit.h) and linear
+ * mutable global's slot holds the exporter's cell, jit.h, and a v128
+ * global's slot its 16-byte cell's address, docs/abi.md) and linear
  * memory 0 (Core spec 2.0 §4.4.7): loads and stores off ctx->mem_base,
  * memory.size from ctx->mem_pages, memory.grow through ctx->mem_grow.
  * Multi-memory: memory i > 0 off ctx->mems[i]->base (invariant: a base
@@ -28,7 +29,9 @@ static LLVMValueRef global_ptr(struct lw *s, uint32_t g)
 	LLVMValueRef idx = LLVMConstInt(s->i64, g, false);
 	LLVMValueRef p = LLVMBuildGEP2(s->b, s->i64, base, &idx, 1, "");
 
-	if (gl->imported && gl->mutable_)   /* the slot holds the cell's address */
+	/* the slot holds the cell's address: an imported mutable global's,
+	   and every v128 global's (docs/abi.md "v128 as implemented") */
+	if ((gl->imported && gl->mutable_) || gl->type == WASM_V128)
 		p = LLVMBuildLoad2(s->b, s->ptr,
 				   LLVMBuildBitCast(s->b, p, LLVMPointerType(s->ptr, 0), ""), "");
 	return LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), "");
@@ -74,7 +77,7 @@ static LLVMValueRef global_ptr(struct lw *s, uint32_t g)
  * no plain number).  Volatile also stops O2 turning loops into
  * memset/memcpy calls, which v1 code must not make (docs/abi.md "Calls
  * out"). */
-static LLVMValueRef mem_addr(struct lw *s, LLVMTypeRef t)
+LLVMValueRef lw_mem_addr(struct lw *s, LLVMTypeRef t)
 {
 	uint32_t align, off, mem = 0;
 	LLVMValueRef a = lw_pop(s), p;
@@ -92,6 +95,13 @@ static LLVMValueRef mem_addr(struct lw *s, LLVMTypeRef t)
 	return LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), "");
 }
 
+LLVMValueRef lw_mem_access(LLVMValueRef v)
+{
+	LLVMSetAlignment(v, 1);
+	LLVMSetVolatile(v, !llvm_wasm_plain_memory);
+	return v;
+}
+
 bool lw_op_load(struct lw *s, uint8_t op)
 {
 	/* per opcode i32.load..i64.load32_u: memory type, result type, sign-extend */
@@ -107,11 +117,9 @@ bool lw_op_load(struct lw *s, uint8_t op)
 	mt = c == 'b' ? s->i8 : c == 'h' ? s->i16 : c == 'i' ? s->i32 :
 	     c == 'I' ? s->i64 : c == 'f' ? s->f32 : s->f64;
 	rt = r == 'i' ? s->i32 : r == 'I' ? s->i64 : mt;
-	if (!(p = mem_addr(s, mt)))
+	if (!(p = lw_mem_addr(s, mt)))
 		return lw_fail(s, "llvm backend: bad memarg");
-	v = LLVMBuildLoad2(s->b, mt, p, "");
-	LLVMSetAlignment(v, 1);
-	LLVMSetVolatile(v, !llvm_wasm_plain_memory);
+	v = lw_mem_access(LLVMBuildLoad2(s->b, mt, p, ""));
 	if (mt != rt)
 		v = k[op - OP_I32_LOAD].sx ? LLVMBuildSExt(s->b, v, rt, "")
 				    : LLVMBuildZExt(s->b, v, rt, "");
@@ -121,7 +129,7 @@ bool lw_op_load(struct lw *s, uint8_t op)
 
 bool lw_op_store(struct lw *s, uint8_t op)
 {
-	LLVMValueRef v = lw_pop(s), p, st;
+	LLVMValueRef v = lw_pop(s), p;
 	LLVMTypeRef mt;
 
 	switch (op) {
@@ -132,11 +140,9 @@ bool lw_op_store(struct lw *s, uint8_t op)
 	}
 	if (mt != LLVMTypeOf(v))
 		v = LLVMBuildTrunc(s->b, v, mt, "");
-	if (!(p = mem_addr(s, mt)))
+	if (!(p = lw_mem_addr(s, mt)))
 		return lw_fail(s, "llvm backend: bad memarg");
-	st = LLVMBuildStore(s->b, v, p);
-	LLVMSetAlignment(st, 1);
-	LLVMSetVolatile(st, !llvm_wasm_plain_memory);
+	lw_mem_access(LLVMBuildStore(s->b, v, p));
 	return true;
 }
 
@@ -204,16 +210,18 @@ bool lw_op_memory(struct lw *s, uint8_t op)
 bool lw_op_global(struct lw *s, uint8_t op)
 {
 	uint32_t g;
-	LLVMValueRef p;
+	LLVMValueRef p, v;
 
 	if (!wasm_read_u32(&s->r, &g) || g >= s->m->nglobals)
 		return lw_fail(s, "llvm backend: bad global index");
-	if (!lw_valtype(s, s->m->globals[g].type))
-		return lw_unsupported(s, "global of a vector type");
 	p = global_ptr(s, g);
 	if (op == OP_GLOBAL_GET)
-		lw_push(s, LLVMBuildLoad2(s->b, lw_valtype(s, s->m->globals[g].type), p, ""));
+		v = LLVMBuildLoad2(s->b, lw_valtype(s, s->m->globals[g].type), p, "");
 	else
-		LLVMBuildStore(s->b, lw_pop(s), p);
+		v = LLVMBuildStore(s->b, lw_pop(s), p);
+	if (s->m->globals[g].type == WASM_V128) /* a cell of 16 bytes: align 8 */
+		LLVMSetAlignment(v, 8);
+	if (op == OP_GLOBAL_GET)
+		lw_push(s, v);
 	return true;
 }

@@ -26,12 +26,20 @@ void lw_types(struct lw *s)
 	s->f64 = LLVMDoubleTypeInContext(s->c);
 	s->ptr = LLVMPointerType(s->i8, 0);
 	s->vd = LLVMVoidTypeInContext(s->c);
+	s->v128 = LLVMVectorType(s->i64, 2);
+	s->v16i8 = LLVMVectorType(s->i8, 16);
+	s->v8i16 = LLVMVectorType(s->i16, 8);
+	s->v4i32 = LLVMVectorType(s->i32, 4);
+	s->v4f32 = LLVMVectorType(s->f32, 4);
+	s->v2f64 = LLVMVectorType(s->f64, 2);
 }
 
-/* NULL for v128 (not handled yet); references are i64 (jit.h) */
+/* references are i64 (jit.h); v128 is <2 x i64>, which SysV passes and
+ * returns in an xmm register as it does __m128i (docs/abi.md) */
 LLVMTypeRef lw_valtype(struct lw *s, uint8_t t)
 {
 	switch (t) {
+	case WASM_V128: return s->v128;
 	case WASM_I32: return s->i32;
 	case WASM_I64: case WASM_FUNCREF: case WASM_EXTERNREF: return s->i64;
 	case WASM_F32: return s->f32;
@@ -51,7 +59,7 @@ enum lw_ret lw_ret_kind(const struct wasm_functype *ft)
 	if (ft->nresults == 1)
 		return LW_RET_ONE;
 	for (uint32_t i = 0; i < ft->nresults; i++) {
-		if (ft->results[i] == WASM_F32 || ft->results[i] == WASM_F64)
+		if (jit_v1_is_xmm(ft->results[i]))     /* f32, f64, v128 */
 			nf++;
 		else
 			ni++;
@@ -78,13 +86,12 @@ LLVMTypeRef lw_fn_type(struct lw *s, const struct wasm_functype *ft)
 	return LLVMFunctionType(ret, p, n, false);
 }
 
-static bool types_supported(struct lw *s, const struct wasm_functype *ft)
+/* What this backend cannot pass yet, as the single-pass JIT (simd.c):
+ * v128 results through a result area (slots of mixed sizes). */
+static bool types_supported(const struct wasm_functype *ft)
 {
-	for (uint32_t i = 0; i < ft->nparams; i++)
-		if (!lw_valtype(s, ft->params[i]))
-			return false;
 	for (uint32_t i = 0; i < ft->nresults; i++)
-		if (!lw_valtype(s, ft->results[i]))
+		if (ft->results[i] == WASM_V128 && lw_ret_kind(ft) == LW_RET_AREA)
 			return false;
 	return true;
 }
@@ -135,9 +142,30 @@ static void features_string(unsigned cpu, char *buf, size_t len)
 		 cpu & JIT_CPU_LZCNT ? '+' : '-', cpu & JIT_CPU_BMI1 ? '+' : '-');
 }
 
+/* the byte offset of the next value slot of type t after *off (docs/
+ * abi.md "Value slots": 8 bytes, a v128 16 bytes aligned to 16) */
+static unsigned slot_next(unsigned *off, uint8_t t)
+{
+	unsigned size = t == WASM_V128 ? 16 : 8, o = (*off + size - 1) & ~(size - 1);
+
+	*off = o + size;
+	return o;
+}
+
+/* a t* to byte offset off of the slots at base (an i64*) */
+static LLVMValueRef slot_ptr(struct lw *s, LLVMValueRef base, unsigned off, LLVMTypeRef t)
+{
+	LLVMValueRef idx = LLVMConstInt(s->i64, off, false);
+	LLVMValueRef p = LLVMBuildGEP2(s->b, s->i8,
+		LLVMBuildBitCast(s->b, base, s->ptr, ""), &idx, 1, "");
+
+	return LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), "");
+}
+
 /* wasm_entry_<i>(ctx, const uint64_t *args, uint64_t *results): the
- * arguments and results in 8-byte value slots (i32/f32 in the low 4
- * bytes; results stored zero-extended, as wasm_call gives them). */
+ * arguments and results in value slots (i32/f32 in the low 4 bytes;
+ * results stored zero-extended, as wasm_call gives them; a v128 in 16
+ * bytes aligned to 16). */
 static void entry_trampoline(struct lw *s, uint32_t i, const char *features)
 {
 	const struct wasm_functype *ft = wasm_func_type(s->m, i);
@@ -146,7 +174,7 @@ static void entry_trampoline(struct lw *s, uint32_t i, const char *features)
 	LLVMTypeRef pt[3] = { s->ptr, p64, p64 };
 	char name[40];
 	LLVMValueRef f, args[ft->nparams + 2], call, out;
-	unsigned n = 0;
+	unsigned n = 0, off = 0;
 
 	snprintf(name, sizeof name, "wasm_entry_%u", i);
 	f = LLVMAddFunction(s->mod, name, LLVMFunctionType(s->vd, pt, 3, false));
@@ -158,10 +186,10 @@ static void entry_trampoline(struct lw *s, uint32_t i, const char *features)
 		args[n++] = LLVMBuildBitCast(s->b, out, s->ptr, "");
 	for (uint32_t k = 0; k < ft->nparams; k++) {
 		LLVMTypeRef t = lw_valtype(s, ft->params[k]);
-		LLVMValueRef idx = LLVMConstInt(s->i64, k, false);
-		LLVMValueRef p = LLVMBuildGEP2(s->b, s->i64, LLVMGetParam(f, 1), &idx, 1, "");
-		args[n++] = LLVMBuildLoad2(s->b, t,
-			LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), ""), "");
+		LLVMValueRef ld = LLVMBuildLoad2(s->b, t, slot_ptr(s, LLVMGetParam(f, 1),
+			slot_next(&off, ft->params[k]), t), "");
+		LLVMSetAlignment(ld, 8);
+		args[n++] = ld;
 	}
 	call = LLVMBuildCall2(s->b, lw_fn_type(s, ft), s->fns[i], args, n, "");
 	/* a thin trampoline: the function's code (and its trap sites) stays
@@ -183,15 +211,16 @@ static void entry_trampoline(struct lw *s, uint32_t i, const char *features)
 			LLVMBuildStore(s->b, v, p);
 		}
 	}
+	off = 0;
 	for (uint32_t k = 0; rk != LW_RET_AREA && k < ft->nresults; k++) {
 		LLVMValueRef v = rk == LW_RET_ONE ? call : LLVMBuildExtractValue(s->b, call, k, "");
-		LLVMValueRef idx = LLVMConstInt(s->i64, k, false);
 		LLVMTypeRef t = LLVMTypeOf(v);
 		if (t == s->f32 || t == s->f64)
 			v = LLVMBuildBitCast(s->b, v, t == s->f32 ? s->i32 : s->i64, "");
 		if (LLVMTypeOf(v) == s->i32)
 			v = LLVMBuildZExt(s->b, v, s->i64, "");
-		LLVMBuildStore(s->b, v, LLVMBuildGEP2(s->b, s->i64, out, &idx, 1, ""));
+		LLVMSetAlignment(LLVMBuildStore(s->b, v, slot_ptr(s, out,
+			slot_next(&off, ft->results[k]), LLVMTypeOf(v))), 8);
 	}
 	LLVMBuildRetVoid(s->b);
 }
@@ -217,12 +246,13 @@ static void trap_stub(struct lw *s)
 static bool declare_all(struct lw *s, const char *features)
 {
 	trap_stub(s);
+	for (uint32_t i = 0; i < s->m->ntypes; i++)     /* callees' types too */
+		if (!types_supported(&s->m->types[i]))
+			return lw_fail(s, "llvm backend: type %u: v128 results through "
+				       "a result area not supported yet", i);
 	for (uint32_t i = s->m->nimported_funcs; i < s->m->nfuncs; i++) {
 		const struct wasm_functype *ft = wasm_func_type(s->m, i);
 		char name[32];
-		if (!types_supported(s, ft))
-			return lw_fail(s, "llvm backend: function %u: vector types "
-				       "not supported yet", i);
 		snprintf(name, sizeof name, "wasm_func_%u", i);
 		s->fns[i] = LLVMAddFunction(s->mod, name, lw_fn_type(s, ft));
 		LLVMSetFunctionCallConv(s->fns[i], LLVMCCallConv);

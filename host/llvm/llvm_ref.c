@@ -23,14 +23,17 @@
 #include "opcodes.h"
 #include "wasm.h"
 
-/* the i-th 8-byte value slot of area (i64*), as a t */
+/* the i-th 8-byte value slot of area (i64*), as a t (a v128: slots i
+ * and i + 1) */
 LLVMValueRef lw_load_slot(struct lw *s, LLVMValueRef area, uint32_t i, LLVMTypeRef t)
 {
 	LLVMValueRef idx = LLVMConstInt(s->i64, i, false);
 	LLVMValueRef p = LLVMBuildGEP2(s->b, s->i64, area, &idx, 1, "");
 
 	p = LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), "");
-	return LLVMBuildLoad2(s->b, t, p, "");
+	p = LLVMBuildLoad2(s->b, t, p, "");
+	LLVMSetAlignment(p, 8);         /* a v128 too: slots are 8-aligned */
+	return p;
 }
 
 void lw_store_slot(struct lw *s, LLVMValueRef area, uint32_t i, LLVMValueRef v)
@@ -167,15 +170,35 @@ bool lw_op_ref(struct lw *s, uint8_t op)
  * &area[nparams-1], area); the results come back in slots 0...  (call_ref
  * reads every param before it writes a result, so one area serves both.)
  * Returns the area. */
+/* the 8-byte places of n values of types t (a v128 takes two) */
+static uint32_t places(const uint8_t *t, uint32_t n)
+{
+	uint32_t k = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		k += t[i] == WASM_V128 ? 2 : 1;
+	return k;
+}
+
 static LLVMValueRef call_other(struct lw *s, const struct wasm_functype *ft, uint32_t ti,
 			       LLVMValueRef fr, LLVMValueRef *params)
 {
-	uint32_t np = ft->nparams, nslots = np > ft->nresults ? np : ft->nresults;
+	uint32_t np = places(ft->params, ft->nparams), nr = places(ft->results, ft->nresults);
+	uint32_t nslots = np > nr ? np : nr, q = 0;
 	LLVMTypeRef at[5] = { s->ptr, s->ptr, s->i32, s->ptr, s->ptr };
 	LLVMValueRef area = lw_entry_alloca(s, s->i64, nslots ? nslots : 1), a[5], last;
 
-	for (uint32_t i = 0; i < np; i++)
-		lw_store_slot(s, area, np - 1 - i, params[i]);
+	/* place q is slot np - 1 - q; a v128's halves, low first, at places
+	   q and q + 1: slots np - 1 - q and np - 2 - q (jit.h call_ref) */
+	for (uint32_t i = 0; i < ft->nparams; q += ft->params[i++] == WASM_V128 ? 2 : 1) {
+		if (ft->params[i] != WASM_V128) {
+			lw_store_slot(s, area, np - 1 - q, params[i]);
+			continue;
+		}
+		for (unsigned h = 0; h < 2; h++)
+			lw_store_slot(s, area, np - 1 - q - h, LLVMBuildExtractElement(s->b,
+				params[i], LLVMConstInt(s->i32, h, false), ""));
+	}
 	last = LLVMConstInt(s->i64, np ? np - 1 : 0, false);
 	a[0] = s->ctx;
 	a[1] = fr;
@@ -192,12 +215,13 @@ static LLVMValueRef call_other(struct lw *s, const struct wasm_functype *ft, uin
 static void merge_results(struct lw *s, const struct wasm_functype *ft, LLVMValueRef area,
 			  LLVMBasicBlockRef done, LLVMBasicBlockRef from[2])
 {
-	for (uint32_t i = 0; i < ft->nresults; i++) {
+	/* result i at place r, a v128 at r and r + 1 (low half first) */
+	for (uint32_t i = 0, r = 0; i < ft->nresults; r += ft->results[i++] == WASM_V128 ? 2 : 1) {
 		LLVMValueRef *top = &s->stack[s->sp - ft->nresults + i], in[2];
 		LLVMTypeRef t = LLVMTypeOf(*top);
 		LLVMPositionBuilderBefore(s->b, LLVMGetBasicBlockTerminator(from[1]));
 		in[0] = *top;
-		in[1] = lw_load_slot(s, area, i, t);
+		in[1] = lw_load_slot(s, area, r, t);
 		LLVMPositionBuilderAtEnd(s->b, done);
 		*top = LLVMBuildPhi(s->b, t, "");
 		LLVMAddIncoming(*top, in, from, 2);

@@ -16,6 +16,7 @@
  *   llvm_lines.c    its .debug_line -> (code offset, Wasm offset) rows
  *   llvm_num.c      the numeric opcodes with Wasm semantics (explicit
  *                   checks where Wasm traps and LLVM would be undefined)
+ *   llvm_simd.c     the 0xfd (SIMD) opcodes on LLVM vector types
  *
  * Requires a validated module: the translator trusts the types on the
  * stack and the immediates (wasm_module_load validated the body).
@@ -82,6 +83,10 @@ struct lw {
 	size_t errlen;
 	/* types */
 	LLVMTypeRef i1, i8, i16, i32, i64, f32, f64, ptr, vd;
+	/* v128 (llvm_simd.c): v128 is the canonical type of every v128 on
+	   the stack, in locals, params, results and phis (<2 x i64>); the
+	   others are its lane shapes, bitcast to and from it */
+	LLVMTypeRef v128, v16i8, v8i16, v4i32, v4f32, v2f64;
 };
 
 /* llvm_emit.c: the target machine of O2 and of code generation */
@@ -147,6 +152,11 @@ LLVMValueRef *lw_make_phis(struct lw *s, LLVMBasicBlockRef bb, uint32_t n,
 void lw_free_ctl(struct lw_ctl *c);
 
 /* llvm_mem.c */
+/* reads a memarg, pops the i32 address: a t* into the memory it names;
+ * NULL on a bad memarg.  lw_mem_access marks a load or store as every
+ * linear memory access is (align 1, volatile: llvm_mem.c says why). */
+LLVMValueRef lw_mem_addr(struct lw *s, LLVMTypeRef t);
+LLVMValueRef lw_mem_access(LLVMValueRef ld_or_st);
 bool lw_op_load(struct lw *s, uint8_t op);       /* i32.load..i64.load32_u */
 bool lw_op_store(struct lw *s, uint8_t op);      /* i32.store..i64.store32 */
 bool lw_op_memory(struct lw *s, uint8_t op);     /* memory.size/grow */
@@ -166,6 +176,12 @@ LLVMValueRef lw_funcref_field(struct lw *s, LLVMValueRef fr, size_t off, bool is
  * for an opcode it does not know. */
 bool lw_numeric(struct lw *s, uint8_t op);
 bool lw_trunc_sat(struct lw *s, uint32_t sub);
+
+/* llvm_simd.c: one 0xfd instruction (the prefix byte has been read);
+ * a sub-opcode outside Wasm 2.0 is refused by number */
+bool lw_simd(struct lw *s);
+/* true if ft has a v128 param or result */
+bool lw_type_has_v128(const struct wasm_functype *ft);
 
 /* llvm_debug.c */
 void lw_debug_begin(struct lw *s);
