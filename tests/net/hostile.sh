@@ -126,7 +126,10 @@ echo_test() {   # TEST
 }
 
 # power_down TEST: system_powerdown on the monitor; the run must end with
-# status 143 within 15 s, having said "power button pressed" once.
+# status 143 within 60 s, having said "power button pressed" once.  (15 s
+# was too short under TCG with the host's 2 cores loaded to 5: the guest
+# was still shutting down, and the statistics its shutdown prints, which
+# the pools, syn-flood and kernel-heap checks read, never came.)
 power_down() {
 	local name=$1 i rc
 	"$PY" - "$T/$NAME.mon" >"$T/mon.out" 2>&1 <<'EOF'
@@ -138,12 +141,12 @@ s.recv(4096)
 s.sendall(b"system_powerdown\n")
 time.sleep(0.3)
 EOF
-	for ((i = 0; i < 30; i++)); do
+	for ((i = 0; i < 120; i++)); do
 		kill -0 "$QPID" 2>/dev/null || break
 		sleep 0.5
 	done
 	if kill -0 "$QPID" 2>/dev/null; then
-		fail "$name" "still running 15 s after system_powerdown" "$T/mon.out" "$T/$NAME.log"
+		fail "$name" "still running 60 s after system_powerdown" "$T/mon.out" "$T/$NAME.log"
 		return
 	fi
 	wait "$QPID"
