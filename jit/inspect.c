@@ -53,8 +53,8 @@ static void describe(const wasm_module *m, uint8_t kind, uint32_t index,
 		break;
 	case WASM_EXTERN_MEMORY:
 		if (index < m->nmemories)
-			limits_text(buf, len, "memory", &m->memories[index].limits,
-				    " pages");
+			limits_text(buf, len, m->memories[index].is64 ? "memory i64" : "memory",
+				    &m->memories[index].limits, " pages");
 		break;
 	case WASM_EXTERN_GLOBAL:
 		if (index < m->nglobals)

@@ -344,6 +344,12 @@ static int setup_one_memory(wasm_instance *inst, uint32_t i, struct wasm_error *
 	const struct wasm_memory *mw = &inst->m->memories[i];
 	struct jit_memory *mem = &inst->own_mems[i];
 
+	if (mw->is64 && mw->limits.min > JIT_MEM64_MAX_PAGES) {
+		wasm_error_resource(err, "out of memory", "memory",
+				    "a 64-bit memory's minimum is above wasmetal's memory64 cap "
+				    "of 65536 pages (4 GiB)");
+		return -1;
+	}
 	mem->base = plat_reserve(JIT_MEM_RESERVATION);
 	if (!mem->base) {
 		wasm_error_resource(err, "out of memory", "memory",
@@ -353,6 +359,7 @@ static int setup_one_memory(wasm_instance *inst, uint32_t i, struct wasm_error *
 	mem->pages = mw->limits.min;
 	mem->size = mw->limits.min * WASM_PAGE_SIZE;
 	mem->has_max = mw->limits.has_max;
+	mem->is64 = mw->is64;
 	mem->max_pages = mw->limits.has_max ? mw->limits.max : WASM_MAX_PAGES;
 	inst->ctx.mems[i] = mem;
 	if (mem->size && plat_commit(mem->base, mem->size)) {
@@ -590,8 +597,12 @@ static int init_datas(wasm_instance *inst, struct wasm_trap *trap)
 
 		if (d->mode != WASM_SEG_ACTIVE)
 			continue;
-		code = jit_runtime.memory_init_n(ctx, d->memory, i,
-						 (uint32_t)eval_const(inst, &d->offset), 0, d->len);
+		if (m->memories[d->memory].is64)
+			code = jit_runtime.memory_init64(ctx, d->memory, i,
+							 eval_const(inst, &d->offset), 0, d->len);
+		else
+			code = jit_runtime.memory_init_n(ctx, d->memory, i,
+							 (uint32_t)eval_const(inst, &d->offset), 0, d->len);
 		if (code) {
 			trap_set(trap, (enum wasm_trap_code)code);
 			return -1;

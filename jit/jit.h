@@ -98,6 +98,7 @@ struct jit_memory {
 	uint64_t pages;             /* 16 */
 	uint64_t max_pages;         /* 24: the declared max, or WASM_MAX_PAGES */
 	bool has_max;               /* as the defining module declared it */
+	bool is64;                  /* memory64 (at most JIT_MEM64_MAX_PAGES) */
 	uint32_t nmirrors, mirrors_cap;
 	struct jit_ctx **mirrors;
 };
@@ -163,6 +164,15 @@ struct jit_rt {
 				  uint32_t d, uint32_t s, uint32_t n);
 	uint32_t (*memory_init_n)(struct jit_ctx *ctx, uint32_t mem, uint32_t data,
 				  uint32_t d, uint32_t s, uint32_t n);
+	/* memory64: the same on a 64-bit memory (i64 addresses and lengths;
+	   memory.grow's i64 result, -1 on failure) */
+	int64_t (*memory_grow64)(struct jit_ctx *ctx, uint32_t mem, uint64_t delta);
+	uint32_t (*memory_fill64)(struct jit_ctx *ctx, uint32_t mem, uint64_t d,
+				  uint32_t val, uint64_t n);
+	uint32_t (*memory_copy64)(struct jit_ctx *ctx, uint32_t dmem, uint32_t smem,
+				  uint64_t d, uint64_t s, uint64_t n);
+	uint32_t (*memory_init64)(struct jit_ctx *ctx, uint32_t mem, uint32_t data,
+				  uint64_t d, uint32_t s, uint32_t n);
 };
 extern const struct jit_rt jit_runtime;
 
@@ -294,6 +304,11 @@ _Static_assert(offsetof(struct jit_call, ret_hi) == JC_RET_HI, "abi.h: JC_RET_HI
 /* Linear memory: one 8 GiB reservation per 32-bit memory, so any i32
  * address + u32 offset stays inside it (DESIGN.md decision 2). */
 #define JIT_MEM_RESERVATION (8ull << 30)
+/* A 64-bit memory lives in the same reservation, so it can never be
+ * larger than a 32-bit one: wasmetal's cap on memory64, named in the
+ * errors (docs/memory64.md).  Its declared limits may say more (up to
+ * 2^48 pages); memory.grow past the cap returns -1. */
+#define JIT_MEM64_MAX_PAGES WASM_MAX_PAGES
 /* Wasm stack per instance, with an unmapped guard page under it; the
  * prologue check keeps JIT_STACK_HOST_RESERVE bytes free for host calls. */
 #define JIT_STACK_SIZE          (1u << 20)

@@ -373,7 +373,8 @@ static void resolve_export(wasm_linker *l, const wasm_module *m,
 		/* any memory index of the exporter as any of ours */
 		struct jit_memory *have = sctx->mems[e->index];
 
-		if (!limits_match(have->pages, have->has_max, have->max_pages,
+		if (have->is64 != m->memories[im->index].is64 ||
+		    !limits_match(have->pages, have->has_max, have->max_pages,
 				  &m->memories[im->index].limits))
 			return;
 		r->b.memory = have;

@@ -218,22 +218,40 @@ static bool sec_type(struct decoder *d)
 
 /* ---- imports and the index spaces ------------------------------------ */
 
+/* Limits (§5.3.7; memory64: flags bit 2 = 64-bit, then u64 bounds).
+ * is64 NULL: a table's limits, flags 0 or 1 only. */
 static bool read_limits(struct decoder *d, struct wasm_limits *l, uint64_t cap,
-			const char *cap_msg)
+			const char *cap_msg, bool *is64)
 {
 	size_t at = wasm_reader_offset(d->r);
 	uint8_t flags;
-	uint32_t min, max = 0;
+	uint64_t min, max = 0;
+	uint32_t min32, max32 = 0;
 
 	if (!read_byte(d, &flags))
 		return false;
+	if (is64)
+		*is64 = false;
+	if (is64 && (flags & 4) && (wasm_features() & WASM_FEATURE_MEMORY64)) {
+		*is64 = true;
+		flags -= 4;
+	}
 	if (flags > 1)
 		return fail(d, "integer too large", at);
 	at = wasm_reader_offset(d->r);
-	if (!wasm_read_u32(d->r, &min))
-		return false;
-	if (flags && !wasm_read_u32(d->r, &max))
-		return false;
+	if (is64 && *is64) {
+		if (!wasm_read_u64(d->r, &min) || (flags && !wasm_read_u64(d->r, &max)))
+			return false;
+		cap = WASM_MAX_PAGES64;
+		cap_msg = "memory size must be at most 2^48 pages (16 EiB)";
+	} else {
+		if (!wasm_read_u32(d->r, &min32))
+			return false;
+		if (flags && !wasm_read_u32(d->r, &max32))
+			return false;
+		min = min32;
+		max = max32;
+	}
 	l->min = min;
 	l->max = max;
 	l->has_max = flags;
@@ -246,13 +264,13 @@ static bool read_limits(struct decoder *d, struct wasm_limits *l, uint64_t cap,
 
 static bool read_tabletype(struct decoder *d, struct wasm_table *t)
 {
-	return read_reftype(d, &t->elemtype) && read_limits(d, &t->limits, 0, NULL);
+	return read_reftype(d, &t->elemtype) && read_limits(d, &t->limits, 0, NULL, NULL);
 }
 
 static bool read_memtype(struct decoder *d, struct wasm_memory *mem)
 {
 	return read_limits(d, &mem->limits, WASM_MAX_PAGES,
-			   "memory size must be at most 65536 pages (4GiB)");
+			   "memory size must be at most 65536 pages (4GiB)", &mem->is64);
 }
 
 static bool read_globaltype(struct decoder *d, struct wasm_global *g)
@@ -942,7 +960,8 @@ static bool data_one(struct decoder *d, struct wasm_data *ds)
 			return false;
 		if (ds->memory >= d->m->nmemories)
 			return fail_idx(d, "unknown memory", mat, ds->memory);
-		if (!read_constexpr(d, WASM_I32, true, &ds->offset))
+		if (!read_constexpr(d, d->m->memories[ds->memory].is64 ? WASM_I64 : WASM_I32,
+				    true, &ds->offset))
 			return false;
 	}
 	if (!wasm_read_u32(d->r, &len))

@@ -19,6 +19,7 @@
 
 #define WASM_PAGE_SIZE 65536u
 #define WASM_MAX_PAGES 65536u
+#define WASM_MAX_PAGES64 (1ull << 48)   /* memory64's limit on a 64-bit memory's limits */
 
 struct wasm_functype {
 	uint32_t nparams, nresults;
@@ -80,6 +81,7 @@ struct wasm_table {
 struct wasm_memory {
 	struct wasm_limits limits;      /* in 64 KiB pages */
 	bool imported;
+	bool is64;                      /* memory64: i64 addresses (limits flag 0x04) */
 };
 
 struct wasm_func {

@@ -135,6 +135,58 @@ static uint32_t rt_memory_copy_n(struct jit_ctx *ctx, uint32_t dmi, uint32_t smi
 	return 0;
 }
 
+/* memory64: d + n <= size without wrapping past 2^64 */
+static bool in_bounds64(uint64_t d, uint64_t n, uint64_t size)
+{
+	return d <= size && n <= size - d;
+}
+
+static int64_t rt_memory_grow64(struct jit_ctx *ctx, uint32_t mi, uint64_t delta)
+{
+	if (delta > JIT_MEM64_MAX_PAGES)        /* jit_mem_grow's delta is a u32 */
+		return -1;
+	int32_t old = jit_mem_grow(ctx->mems[mi], (uint32_t)delta);
+	return old < 0 ? -1 : (int64_t)old;
+}
+
+static uint32_t rt_memory_fill64(struct jit_ctx *ctx, uint32_t mi, uint64_t d,
+				 uint32_t val, uint64_t n)
+{
+	struct jit_memory *mem = ctx->mems[mi];
+
+	if (!in_bounds64(d, n, mem->size))
+		return WASM_TRAP_MEMORY_OOB;
+	if (n)
+		memset(mem->base + d, (int)(val & 0xff), n);
+	return 0;
+}
+
+/* either memory may be 32-bit: its operand arrives zero-extended */
+static uint32_t rt_memory_copy64(struct jit_ctx *ctx, uint32_t dmi, uint32_t smi,
+				 uint64_t d, uint64_t s, uint64_t n)
+{
+	struct jit_memory *dm = ctx->mems[dmi], *sm = ctx->mems[smi];
+
+	if (!in_bounds64(d, n, dm->size) || !in_bounds64(s, n, sm->size))
+		return WASM_TRAP_MEMORY_OOB;
+	if (n)
+		memmove(dm->base + d, sm->base + s, n);
+	return 0;
+}
+
+static uint32_t rt_memory_init64(struct jit_ctx *ctx, uint32_t mi, uint32_t di,
+				 uint64_t d, uint32_t s, uint32_t n)
+{
+	const struct jit_data_seg *seg = &ctx->data_segs[di];
+	struct jit_memory *mem = ctx->mems[mi];
+
+	if (!in_bounds(s, n, seg->len) || !in_bounds64(d, n, mem->size))
+		return WASM_TRAP_MEMORY_OOB;
+	if (n)
+		memcpy(mem->base + d, seg->bytes + s, n);
+	return 0;
+}
+
 static void rt_data_drop(struct jit_ctx *ctx, uint32_t di)
 {
 	ctx->data_segs[di].len = 0;
@@ -204,4 +256,8 @@ const struct jit_rt jit_runtime = {
 	.memory_fill_n = rt_memory_fill_n,
 	.memory_copy_n = rt_memory_copy_n,
 	.memory_init_n = rt_memory_init_n,
+	.memory_grow64 = rt_memory_grow64,
+	.memory_fill64 = rt_memory_fill64,
+	.memory_copy64 = rt_memory_copy64,
+	.memory_init64 = rt_memory_init64,
 };

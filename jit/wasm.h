@@ -131,7 +131,8 @@ struct wasm_host_func {
  * testsuite's main files check that).  Process-wide, like jit_cpu_disable:
  * set it only while nothing is loading.  Default: everything on. */
 #define WASM_FEATURE_MULTI_MEMORY 0x01u
-#define WASM_FEATURES_ALL         0x01u
+#define WASM_FEATURE_MEMORY64     0x02u   /* 64-bit memories (docs/memory64.md) */
+#define WASM_FEATURES_ALL         0x03u
 void wasm_features_set(unsigned features);
 unsigned wasm_features(void);
 

@@ -1020,16 +1020,23 @@ static void print_other_msg(const struct spec_out *o, const char *name,
 }
 
 /* The main suite is Wasm 2.0, which says a second memory is invalid
- * ("multiple memories"); the proposals' files (converted into a
- * directory named proposals/PROPOSAL/, tests/spec/run-suite.sh) expect
- * the proposal on.  The one place that decides, per file, hosted and in
+ * ("multiple memories") and a 64-bit memory malformed; the proposals'
+ * files (converted into a directory named proposals/PROPOSAL/,
+ * tests/spec/run-suite.sh) expect the proposal on, memory64's without
+ * multi-memory (its files check "multiple memories" too).  The one place that decides, per file, hosted and in
  * the kernel alike (the name travels in the blob). */
 void spec_file_features(const struct spec_file *f)
 {
 	bool proposal = f->name && strstr(f->name, "proposals/");
+	unsigned off = WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64;
 
-	wasm_features_set(proposal ? WASM_FEATURES_ALL
-				   : WASM_FEATURES_ALL & ~WASM_FEATURE_MULTI_MEMORY);
+	/* memory64's files are Wasm 2.0 plus memory64 only: they check that
+	   a second memory is invalid ("multiple memories") */
+	if (proposal && strstr(f->name, "proposals/memory64/"))
+		off = WASM_FEATURE_MULTI_MEMORY;
+	else if (proposal)
+		off = 0;
+	wasm_features_set(WASM_FEATURES_ALL & ~off);
 }
 
 void spec_run_file(const struct spec_file *f, const struct spec_out *o,

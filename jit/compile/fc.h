@@ -364,8 +364,10 @@ bool fc_op_return_call(struct fc *f);
 bool fc_op_return_call_indirect(struct fc *f);
 
 /* memory.c */
-bool fc_rd_memarg(struct fc *f, uint32_t *align, uint32_t *mem, uint32_t *offset);
-struct x64_mem fc_mem_operand(struct fc *f, uint32_t k, uint32_t offset, uint32_t mem);
+bool fc_rd_memarg(struct fc *f, uint32_t *align, uint32_t *mem, uint64_t *offset);
+bool fc_mem_is64(struct fc *f, uint32_t mem);
+struct x64_mem fc_mem_operand(struct fc *f, uint32_t k, uint64_t offset, uint32_t size,
+			      uint32_t mem);
 bool fc_op_load_store(struct fc *f, uint8_t op);
 bool fc_op_memory_size_grow(struct fc *f, uint8_t op);
 bool fc_op_memory_copy(struct fc *f);

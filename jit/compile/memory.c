@@ -13,6 +13,13 @@
  * the context into rdx first ([[r14 + CTX_MEMS] + 8i] -> JM_BASE), then
  * addresses it as memory 0 is; its bulk instructions and memory.grow go
  * through jit_rt's *_n helpers.
+ *
+ * Memory64 (docs/memory64.md): a 64-bit memory's addresses are i64 and
+ * its memarg offsets u64, which no guard region can cover, so each of
+ * its accesses (0xfd's too, fc_mem_operand) is bounds-checked in code
+ * (checked_addr); its bulk instructions, memory.grow included, go
+ * through jit_rt's *64 helpers.  32-bit memories are compiled exactly as
+ * before.
  */
 #include <stddef.h>
 #include "fc.h"
@@ -45,6 +52,17 @@ static bool need_memory(struct fc *f, uint32_t mem)
 static bool multi_memory(void)
 {
 	return wasm_features() & WASM_FEATURE_MULTI_MEMORY;
+}
+
+/* memory64: memory mem (known to exist) takes i64 addresses */
+static bool is64(struct fc *f, uint32_t mem)
+{
+	return f->m->memories[mem].is64;
+}
+
+static uint8_t addr_type(struct fc *f, uint32_t mem)
+{
+	return is64(f, mem) ? I64 : I32;
 }
 
 /* reg = memory mem's struct jit_memory * (mem > 0) */
@@ -121,20 +139,81 @@ static struct x64_mem fast_addr(struct fc *f, uint32_t k, uint32_t offset, uint3
 	return x64_mem_idx(R15, RDX, 1, 0);
 }
 
+/*
+ * Memory64: the operand for an access of size bytes at i64 address entry
+ * k + offset, after code that traps unless address + offset + size <=
+ * the memory's current size, computed without wrapping:
+ *   rax = address + end   (end = offset + size, saturated at 2^64 - 1)
+ *   carry              -> trap (the sum passed 2^64)
+ *   rax > size         -> trap (size: the memory's bytes, from ctx)
+ * and the access is [base + rax - size]: address + offset, which is
+ * then below size - size + 1, inside the memory.  A saturated end also
+ * traps: address + (2^64 - 1) carries unless address is 0, and then
+ * rax = 2^64 - 1 is above any size (at most 4 GiB, JIT_MEM64_MAX_PAGES).
+ * The base stays put when the memory grows (its reservation is fixed).
+ */
+static struct x64_mem checked_addr(struct fc *f, uint32_t k, uint64_t offset,
+				   uint32_t size, uint32_t mem)
+{
+	struct vloc *v = &f->vs[k];
+	uint64_t end = offset > UINT64_MAX - size ? UINT64_MAX : offset + size;
+	int base = R15;
+
+	if (v->kind == V_IMM)
+		x64_mov_ri(f->a, RAX, v->imm);
+	else
+		fc_to_scratch(f, k, RAX);       /* the whole i64 */
+	if (end < 0x80000000u) {
+		x64_alu_ri(f->a, X64_ADD, 1, RAX, (int32_t)end);
+	} else {
+		x64_mov_ri(f->a, RDX, end);
+		x64_alu_rr(f->a, X64_ADD, 1, RAX, RDX);
+	}
+	fc_trap_if(f, X64_CC_B, WASM_TRAP_MEMORY_OOB);
+	if (mem) {
+		ld_memory(f, RDX, mem);
+		x64_alu_rm(f->a, X64_CMP, 1, RAX, x64_mem(RDX, JM_SIZE));
+	} else {
+		x64_alu_rm(f->a, X64_CMP, 1, RAX, x64_mem(R14, CTX_MEM_SIZE));
+	}
+	fc_trap_if(f, X64_CC_A, WASM_TRAP_MEMORY_OOB);
+	if (mem) {
+		x64_mov_rm(f->a, 1, RDX, x64_mem(RDX, JM_BASE));
+		base = RDX;
+	}
+	return x64_mem_idx(base, RAX, 1, -(int32_t)size);
+}
+
+/* the operand of an access of size bytes: a 32-bit memory's off its
+ * guard region, a 64-bit memory's after its bounds check */
+static struct x64_mem addr_operand(struct fc *f, uint32_t k, uint64_t offset,
+				   uint32_t size, uint32_t mem)
+{
+	if (is64(f, mem))
+		return checked_addr(f, k, offset, size, mem);
+	return fast_addr(f, k, (uint32_t)offset, mem);
+}
+
 /* the same for simd.c (its loads and stores: one instruction off the
  * memory's base, as here, so a 16-byte access faults in the guard region
  * exactly as an 8-byte one: a memory is at most 4 GiB, its reservation
- * 8 GiB) */
-struct x64_mem fc_mem_operand(struct fc *f, uint32_t k, uint32_t offset, uint32_t mem)
+ * 8 GiB; a 64-bit memory's is checked for its size bytes) */
+struct x64_mem fc_mem_operand(struct fc *f, uint32_t k, uint64_t offset, uint32_t size,
+			      uint32_t mem)
 {
-	return fast_addr(f, k, offset, mem);
+	return addr_operand(f, k, offset, size, mem);
 }
 
-static void fast_load(struct fc *f, uint8_t op, uint32_t offset, uint32_t mem)
+bool fc_mem_is64(struct fc *f, uint32_t mem)
+{
+	return is64(f, mem);
+}
+
+static void fast_load(struct fc *f, uint8_t op, uint64_t offset, uint32_t mem)
 {
 	const struct memop *mo = &memops[op - OP_I32_LOAD];
 	uint32_t k = f->nvals - 1;
-	struct x64_mem m = fast_addr(f, k, offset, mem);
+	struct x64_mem m = addr_operand(f, k, offset, 1u << mo->size_log2, mem);
 
 	vdrop(f);               /* the address register may be the result's */
 	f->vals[k] = mo->type;
@@ -157,7 +236,7 @@ static void fast_load(struct fc *f, uint8_t op, uint32_t offset, uint32_t mem)
 	}
 }
 
-static void fast_store(struct fc *f, uint8_t op, uint32_t offset, uint32_t mem)
+static void fast_store(struct fc *f, uint8_t op, uint64_t offset, uint32_t mem)
 {
 	uint32_t kv = f->nvals - 1, ka = f->nvals - 2;
 	struct vloc *v = &f->vs[kv];
@@ -173,7 +252,7 @@ static void fast_store(struct fc *f, uint8_t op, uint32_t offset, uint32_t mem)
 		imm = true;
 	else if (!xmm)
 		fc_to_scratch(f, kv, RCX);         /* bits, whatever the type */
-	struct x64_mem m = fast_addr(f, ka, offset, mem);
+	struct x64_mem m = addr_operand(f, ka, offset, (uint32_t)size, mem);
 	srcmap(f, f->op_off);
 	if (imm)
 		x64_mov_mi(f->a, size == 8, m, (int32_t)v->imm);
@@ -189,11 +268,13 @@ static void fast_store(struct fc *f, uint8_t op, uint32_t offset, uint32_t mem)
 	vdrop(f);
 }
 
-/* A memarg (loads, stores, 0xfd's too): flags (alignment; multi-memory:
- * bit 6 = a memory index follows), [memidx,] offset; the memory must
- * exist.  *align without the memory bit. */
-bool fc_rd_memarg(struct fc *f, uint32_t *align, uint32_t *mem, uint32_t *offset)
+/* A memarg (loads, stores): flags (alignment; multi-memory: bit 6 = a
+ * memory index follows), [memidx,] offset (memory64: a u64 on a 64-bit
+ * memory); the memory must exist.  *align without the memory bit. */
+static bool rd_memarg(struct fc *f, uint32_t *align, uint32_t *mem, uint64_t *offset)
 {
+	uint32_t off32;
+
 	*mem = 0;
 	if (!rd_u32(f, align))
 		return false;
@@ -202,33 +283,44 @@ bool fc_rd_memarg(struct fc *f, uint32_t *align, uint32_t *mem, uint32_t *offset
 		if (!rd_u32(f, mem))
 			return false;
 	}
-	if (!rd_u32(f, offset))
+	if (*mem < f->m->nmemories && is64(f, *mem))
+		return wasm_read_u64(&f->r, offset);
+	if (!rd_u32(f, &off32))
 		return false;
+	*offset = off32;
 	return need_memory(f, *mem);
+}
+
+/* the same for 0xfd's loads and stores */
+bool fc_rd_memarg(struct fc *f, uint32_t *align, uint32_t *mem, uint64_t *offset)
+{
+	return rd_memarg(f, align, mem, offset);
 }
 
 bool fc_op_load_store(struct fc *f, uint8_t op)
 {
-	uint32_t align, offset, mem = 0;
+	uint32_t align, mem = 0;
+	uint64_t offset;
 	const struct memop *mo = &memops[op - OP_I32_LOAD];
 	bool store = op >= OP_I32_STORE;
 
-	if (!fc_rd_memarg(f, &align, &mem, &offset))
+	if (!rd_memarg(f, &align, &mem, &offset))
 		return false;
 	if (align > mo->size_log2)
 		return fc_fail(f, "alignment must not be larger than natural");
-	if (!store && top_is_ab(f, I32, 0)) {
+	uint8_t at = addr_type(f, mem);
+	if (!store && top_is_ab(f, at, 0)) {
 		fast_load(f, op, offset, mem);
 		return !f->err;
 	}
-	if (store && top_is_ab(f, I32, mo->type)) {
+	if (store && top_is_ab(f, at, mo->type)) {
 		fast_store(f, op, offset, mem);
 		return !f->err;
 	}
 	/* a type error, or dead code (no code) */
 	if (store && !fc_pop(f, mo->type, NULL, NULL))
 		return false;
-	if (!fc_pop(f, I32, NULL, NULL))
+	if (!fc_pop(f, at, NULL, NULL))
 		return false;
 	return store ? true : push(f, mo->type, NULL);
 }
@@ -251,12 +343,38 @@ static bool rd_memidx(struct fc *f, uint32_t *mem)
 	return need_memory(f, 0);
 }
 
+/* memory64: memory.size and memory.grow in i64 (grow: -1 on failure) */
+static bool size_grow64(struct fc *f, uint8_t op, uint32_t mem)
+{
+	uint32_t k;
+
+	if (op == OP_MEMORY_SIZE) {
+		if (!push(f, I64, &k))
+			return false;
+		ld_memory(f, RAX, mem);
+		x64_mov_rm(f->a, 1, RAX, x64_mem(RAX, JM_PAGES));
+		st(f, k, RAX);
+		return true;
+	}
+	if (!fc_pop(f, I64, &k, NULL))
+		return false;
+	x64_mov_rr(f->a, 1, RDI, R14);
+	x64_mov_ri(f->a, RSI, mem);
+	arg_slot(f, RDX, k, 1);
+	if (!fc_call_rt(f, offsetof(struct jit_rt, memory_grow64)) || !push(f, I64, &k))
+		return false;
+	st(f, k, RAX);
+	return true;
+}
+
 bool fc_op_memory_size_grow(struct fc *f, uint8_t op)
 {
 	uint32_t k, mem;
 
 	if (!rd_memidx(f, &mem))
 		return false;
+	if (is64(f, mem))
+		return size_grow64(f, op, mem);
 	if (op == OP_MEMORY_SIZE) {
 		if (!push(f, I32, &k))
 			return false;
@@ -300,6 +418,25 @@ static bool bounds_check(struct fc *f, uint32_t kaddr, uint32_t klen)
 	return fc_trap_if(f, X64_CC_A, WASM_TRAP_MEMORY_OOB);
 }
 
+/* memory64: memory.copy through the runtime; d and s of each memory's
+ * address type, n an i64 only when both are 64-bit */
+static bool copy64(struct fc *f, uint32_t dmem, uint32_t smem)
+{
+	uint32_t kd, ks, kn;
+	uint8_t td = addr_type(f, dmem), ts = addr_type(f, smem);
+	uint8_t tn = td == I64 && ts == I64 ? I64 : I32;
+
+	if (!fc_pop(f, tn, &kn, NULL) || !fc_pop(f, ts, &ks, NULL) || !fc_pop(f, td, &kd, NULL))
+		return false;
+	x64_mov_rr(f->a, 1, RDI, R14);
+	x64_mov_ri(f->a, RSI, dmem);
+	x64_mov_ri(f->a, RDX, smem);
+	arg_slot(f, RCX, kd, td == I64);        /* an i32 zero-extended */
+	arg_slot(f, R8, ks, ts == I64);
+	arg_slot(f, R9, kn, tn == I64);
+	return fc_call_rt(f, offsetof(struct jit_rt, memory_copy64)) && fc_trap_if_eax(f);
+}
+
 /* memory.copy d s n: memmove with rep movsb, backwards when d > s */
 bool fc_op_memory_copy(struct fc *f)
 {
@@ -307,6 +444,8 @@ bool fc_op_memory_copy(struct fc *f)
 
 	if (!rd_memidx(f, &dmem) || !rd_memidx(f, &smem))
 		return false;
+	if (is64(f, dmem) || is64(f, smem))
+		return copy64(f, dmem, smem);
 	if (!fc_pop(f, I32, &kn, NULL) || !fc_pop(f, I32, &ks, NULL) || !fc_pop(f, I32, &kd, NULL))
 		return false;
 	if (dmem || smem) {     /* multi-memory: through the runtime */
@@ -348,6 +487,18 @@ bool fc_op_memory_fill(struct fc *f)
 
 	if (!rd_memidx(f, &mem))
 		return false;
+	if (is64(f, mem)) {     /* memory64: i64 d and n, through the runtime */
+		if (!fc_pop(f, I64, &kn, NULL) || !fc_pop(f, I32, &kv, NULL) ||
+		    !fc_pop(f, I64, &kd, NULL))
+			return false;
+		x64_mov_rr(f->a, 1, RDI, R14);
+		x64_mov_ri(f->a, RSI, mem);
+		arg_slot(f, RDX, kd, 1);
+		arg_slot(f, RCX, kv, 0);
+		arg_slot(f, R8, kn, 1);
+		return fc_call_rt(f, offsetof(struct jit_rt, memory_fill64)) &&
+		       fc_trap_if_eax(f);
+	}
 	if (!fc_pop(f, I32, &kn, NULL) || !fc_pop(f, I32, &kv, NULL) || !fc_pop(f, I32, &kd, NULL))
 		return false;
 	if (mem) {              /* multi-memory: through the runtime */
@@ -595,6 +746,19 @@ bool fc_op_memory_init(struct fc *f)
 
 	if (!rd_data(f, &x) || !rd_memidx(f, &mem))
 		return false;
+	if (is64(f, mem)) {     /* memory64: an i64 d, through the runtime */
+		if (!fc_pop(f, I32, &kn, NULL) || !fc_pop(f, I32, &ks, NULL) ||
+		    !fc_pop(f, I64, &kd, NULL))
+			return false;
+		x64_mov_rr(f->a, 1, RDI, R14);
+		x64_mov_ri(f->a, RSI, mem);
+		x64_mov_ri(f->a, RDX, x);
+		arg_slot(f, RCX, kd, 1);
+		arg_slot(f, R8, ks, 0);
+		arg_slot(f, R9, kn, 0);
+		return fc_call_rt(f, offsetof(struct jit_rt, memory_init64)) &&
+		       fc_trap_if_eax(f);
+	}
 	if (!pop_dsn(f, &kd, &ks, &kn))
 		return false;
 	x64_mov_rr(f->a, 1, RDI, R14);

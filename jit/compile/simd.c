@@ -276,10 +276,10 @@ static bool op_replace(struct fc *f, uint32_t sub, uint8_t lane)
 
 /* ---- memory ----------------------------------------------------------------------- */
 
-static bool op_load(struct fc *f, uint32_t sub, uint32_t offset, uint32_t mem)
+static bool op_load(struct fc *f, uint32_t sub, uint64_t offset, uint32_t mem)
 {
 	uint32_t k = f->nvals - 1;
-	struct x64_mem m = fc_mem_operand(f, k, offset, mem);
+	struct x64_mem m = fc_mem_operand(f, k, offset, wasm_fd_opinfo[sub].n, mem);
 	int r;
 
 	vdrop(f);               /* the address register may be the result's */
@@ -317,11 +317,11 @@ static bool op_load(struct fc *f, uint32_t sub, uint32_t offset, uint32_t mem)
 	return put_result(f, 0, V128, r);
 }
 
-static bool op_store(struct fc *f, uint32_t offset, uint32_t mem)
+static bool op_store(struct fc *f, uint64_t offset, uint32_t mem)
 {
 	uint32_t kv = f->nvals - 1, ka = f->nvals - 2;
 	int x = vsrc(f, kv, 1);
-	struct x64_mem m = fc_mem_operand(f, ka, offset, mem);
+	struct x64_mem m = fc_mem_operand(f, ka, offset, 16, mem);
 
 	srcmap(f, f->op_off);
 	x64_movdqu_mx(f->a, m, x);
@@ -331,13 +331,13 @@ static bool op_store(struct fc *f, uint32_t offset, uint32_t mem)
 }
 
 /* v128.loadN_lane / storeN_lane: address below the vector */
-static bool op_lane_mem(struct fc *f, uint32_t sub, uint32_t offset, uint8_t lane,
+static bool op_lane_mem(struct fc *f, uint32_t sub, uint64_t offset, uint8_t lane,
 			uint32_t mem)
 {
 	uint32_t kv = f->nvals - 1, ka = f->nvals - 2;
 	bool store = sub >= OPFD_V128_STORE8_LANE;
 	int x = store ? vsrc(f, kv, 1) : fc_to_reg(f, kv);
-	struct x64_mem m = fc_mem_operand(f, ka, offset, mem);
+	struct x64_mem m = fc_mem_operand(f, ka, offset, wasm_fd_opinfo[sub].n, mem);
 	static const uint32_t ld[] = { P3A(0x20), P66(0xc4), P3A(0x22), P3A(0x22) };
 	static const uint32_t stq[] = { P3A(0x14), P3A(0x15), P3A(0x16), P3A(0x16) };
 	int size = (int)(sub - (store ? OPFD_V128_STORE8_LANE : OPFD_V128_LOAD8_LANE));
@@ -1071,7 +1071,7 @@ static bool validate_only(struct fc *f, const struct wasm_fd_opinfo *o)
 	return o->sig[3] ? push(f, o->sig[3], NULL) : true;
 }
 
-static bool compile_fd(struct fc *f, uint32_t sub, uint32_t offset, uint8_t lane,
+static bool compile_fd(struct fc *f, uint32_t sub, uint64_t offset, uint8_t lane,
 		       uint32_t mem)
 {
 	switch (sub) {
@@ -1278,8 +1278,10 @@ static bool compile_fd(struct fc *f, uint32_t sub, uint32_t offset, uint8_t lane
 /* 0xfd: the sub-opcode, its immediates (validated), its code */
 bool fc_op_simd(struct fc *f)
 {
-	uint32_t sub, align = 0, offset = 0, mem = 0;
+	uint32_t sub, align = 0, mem = 0;
+	uint64_t offset = 0;
 	uint8_t lane = 0, lanes16[16];
+	struct wasm_fd_opinfo o64;
 
 	if (!rd_u32(f, &sub))
 		return false;
@@ -1294,6 +1296,11 @@ bool fc_op_simd(struct fc *f)
 			return false;
 		if (align >= 32 || (1u << align) > o->n)
 			return fc_fail(f, "alignment must not be larger than natural");
+		if (fc_mem_is64(f, mem)) {      /* memory64: an i64 address */
+			o64 = *o;
+			o64.sig[0] = I64;
+			o = &o64;
+		}
 		if (o->imm == OPI_MEMARG)
 			break;
 		__attribute__((fallthrough));  /* then the lane */
