@@ -198,7 +198,9 @@ TEST_WASM := $(patsubst tests/wasi/%.c,$(BUILD)/tests/wasi/%.wasm,$(TEST_WASI_SR
 # -MMD: the programs include tests/wasi/wt.h
 $(BUILD)/tests/wasi/%.wasm: tests/wasi/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(Q)$(WASI_CC) $(WASI_CFLAGS) -MMD -MP -o $@ $<
+	$(Q)$(WASI_CC) $(WASI_CFLAGS) $(TEST_WASI_FLAGS_$*) -MMD -MP -o $@ $<
+# issue 10: a program with v128 code (tests/run.sh checks it has some)
+TEST_WASI_FLAGS_simd_loops := -msimd128
 # guests of the kernel's own tests (tests/kernel/*.sh)
 $(BUILD)/tests/kernel/%.wasm: tests/kernel/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -386,6 +388,12 @@ $(BUILD)/bench/%.native: bench/%.c
 $(BUILD)/bench/%.wasm: bench/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(WASI_CC) -O2 -Wall -Wl,--strip-debug -o $@ $<
+# ... and NAME.simd.wasm, the same with -msimd128 (issue 10; run.sh's SIMD
+# table: single-pass and llvm on both builds)
+BENCH_BINS += $(patsubst bench/%.c,$(BUILD)/bench/%.simd.wasm,$(BENCH_SRCS))
+$(BUILD)/bench/%.simd.wasm: bench/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(Q)$(WASI_CC) -O2 -msimd128 -Wall -Wl,--strip-debug -o $@ $<
 $(BUILD)/bench/compile_speed: bench/compile_speed.c $(BUILD)/libwasmetal-host.a
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)

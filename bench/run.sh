@@ -21,6 +21,13 @@
 #   wasm2c    build/bench/NAME.w2c (bench/wasm2c/)
 #   liftoff   node --liftoff --no-wasm-tier-up --no-wasm-dynamic-tiering bench/wasi_run.mjs
 #   turbofan  node --no-liftoff bench/wasi_run.mjs
+# and for the bench/ programs (not the real ones), on build/bench/NAME.simd.wasm
+# (the same C with -msimd128; issue 10), in the same interleaved loop:
+#   simd      build/wasmetal run --hosted build/bench/NAME.simd.wasm
+#   simdllvm  the same with --backend llvm, the cache warm (one untimed
+#             run first fills it)
+# reported in a table of their own ("SIMD builds"), beside the scalar
+# build's wasmetal, llvm and native.
 # Every run's stdout and exit status must equal the native run's: a
 # mismatch is printed loudly and makes the script exit 1 (after the table
 # is written).  Each runner is timed BENCH_RUNS times (default 3, the runners
@@ -80,6 +87,11 @@ for name in "${NAMES[@]}"; do
 	done
 done
 isreal() { [[ " ${REAL[*]} " == *" $1 "* ]]; }
+# the SIMD builds: every bench/ program's (bench/real/ has none)
+for name in "${NAMES[@]}"; do
+	isreal "$name" || [ -f "$BB/$name.simd.wasm" ] ||
+		{ echo "bench: $BB/$name.simd.wasm missing (run 'make bench')" >&2; exit 1; }
+done
 
 # An empty main(): start-up times below, and the probe for --backend llvm.
 echo 'int main(void) { return 0; }' >"$T/empty.c"
@@ -101,6 +113,8 @@ cmd() {
 	native)   printf '%s\n' "$BB/$2.native" ;;
 	wasmetal) printf '%s\n' "$T/wasmetal" run --hosted "$BB/$2.wasm" ;;
 	llvm | llvmfirst) printf '%s\n' "$T/wasmetal" run --hosted --backend llvm "$BB/$2.wasm" ;;
+	simd)     printf '%s\n' "$T/wasmetal" run --hosted "$BB/$2.simd.wasm" ;;
+	simdllvm) printf '%s\n' "$T/wasmetal" run --hosted --backend llvm "$BB/$2.simd.wasm" ;;
 	# the compile table (run_compile): no cache, the artifact to $T
 	compile-llvm | compile-single)
 		printf '%s\n' env WASMETAL_AOT_CACHE=off "$T/wasmetal" compile \
@@ -172,7 +186,8 @@ mismatch() {   # mismatch NAME RUNNER WHY FILE
 }
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "bench: ${#NAMES[@]} programs x ${#RUNNERS[@]} runners x $RUNS runs (best of $RUNS)"
+echo "bench: ${#NAMES[@]} programs x ${#RUNNERS[@]} runners x $RUNS runs (best of $RUNS)," \
+	"+ the SIMD build's $((HAVE_LLVM + 1)) on each bench/ program"
 for name in "${NAMES[@]}"; do
 	ref_ok=1
 	if [ "$HAVE_LLVM" = 1 ]; then
@@ -181,8 +196,18 @@ for name in "${NAMES[@]}"; do
 		t=$(run_once llvmfirst "$name" "$T/$name.llvmfirst")
 		keep_best "$name.llvmfirst" $t   # t is "WALL CPU": two words
 	fi
+	# the SIMD build's runners (issue 10); its llvm cache filled untimed
+	# (the output is checked with the timed runs')
+	PRUNNERS=("${RUNNERS[@]}")
+	if ! isreal "$name"; then
+		PRUNNERS+=(simd)
+		if [ "$HAVE_LLVM" = 1 ]; then
+			PRUNNERS+=(simdllvm)
+			run_once simdllvm "$name" "$T/$name.simdllvm.fill" >/dev/null
+		fi
+	fi
 	for ((i = 0; i < RUNS; i++)); do
-		for r in "${RUNNERS[@]}"; do
+		for r in "${PRUNNERS[@]}"; do
 			o=$T/$name.$r.$i
 			t=$(run_once "$r" "$name" "$o")
 			if [ "$r" = native ] && [ "$i" = 0 ]; then
@@ -211,7 +236,7 @@ for name in "${NAMES[@]}"; do
 		fi
 	fi
 	printf '  %-11s' "$name"
-	for r in "${ALL_RUNNERS[@]}" compile-llvm; do
+	for r in "${ALL_RUNNERS[@]}" simd simdllvm compile-llvm; do
 		[ -n "${BEST[$name.$r]:-}" ] || continue
 		printf ' %s %.3f s%s' "$r" "$(awk -v n="${BEST[$name.$r]}" 'BEGIN { printf "%.3f", n / 1e9 }')" \
 			"$([ -n "${BAD[$name.$r]:-}" ] && echo ' WRONG')"
@@ -281,6 +306,77 @@ table() {
 		END { georow("own", "bench/ programs"); georow("real", "real programs"); georow("all", "all") }' "$2"
 }
 
+# simd_table wall|cpu: the SIMD builds' table (issue 10) from $T/srows ($1
+# name, $2 v128 instructions in NAME.simd.wasm, then wall times in ns of
+# native wasmetal simd llvm simdllvm, their wrong-output flags, their CPU
+# times; "-": not run), with a geometric-mean row.
+simd_table() {
+	awk -v mode="$1" '
+		BEGIN {
+			nr = split("3/1 5/1 3/2 5/4", RC, " ")
+			base = (mode == "cpu" ? 12 : 2)
+			print "| bench/ program | v128 instructions | native s | wasmetal s | wasmetal simd s | llvm s | llvm simd s | wasmetal simd / native | llvm simd / native | wasmetal simd / scalar | llvm simd / scalar |"
+			print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		}
+		function sec(v, bad) { return v == "-" ? "not run" : sprintf("%.3f%s", v / 1e9, bad == 1 ? " **WRONG OUTPUT**" : "") }
+		{
+			out = "| " $1 " | " $2 " |"
+			for (i = 1; i <= 5; i++) { v[i] = $(base + i); out = out " " sec(v[i], $(7 + i)) " |" }
+			for (j = 1; j <= nr; j++) {
+				split(RC[j], p, "/")
+				if (v[p[1]] == "-" || v[p[2]] == "-" || v[p[2]] == 0) { out = out " — |"; MISS[j] = 1; continue }
+				x = v[p[1]] / v[p[2]]
+				out = out sprintf(" %.2f |", x)
+				G[j] += log(x)
+			}
+			K++
+			print out
+		}
+		END {
+			if (K == 0) exit
+			out = "| **geometric mean** | | | | | | |"
+			for (j = 1; j <= nr; j++)
+				out = out (MISS[j] ? " — |" : sprintf(" **%.2f** |", exp(G[j] / K)))
+			print out
+		}' "$T/srows"
+}
+
+# simd_section: RESULTS.md's section on the -msimd128 builds
+simd_section() {
+	local name r row n
+	for name in "${NAMES[@]}"; do
+		isreal "$name" && continue
+		n=$(wasm-objdump -d "$BB/$name.simd.wasm" 2>/dev/null |
+			grep -cE '\| +(v128|[if](8|16|32|64)x(2|4|8|16))\.')
+		row="$name $n"
+		for r in native wasmetal simd llvm simdllvm; do row="$row ${BEST[$name.$r]:--}"; done
+		for r in native wasmetal simd llvm simdllvm; do row="$row ${BAD[$name.$r]:-0}"; done
+		for r in native wasmetal simd llvm simdllvm; do row="$row ${CPU[$name.$r]:--}"; done
+		echo "$row"
+	done >"$T/srows"
+	[ -s "$T/srows" ] || return 0
+	echo "## SIMD builds (issue 10)"
+	echo
+	echo "Each bench/ program built a second time with \`-msimd128\` (build/bench/NAME.simd.wasm,"
+	echo "the same C: whatever clang 14's autovectoriser makes of it), run in the same"
+	echo "interleaved loop as the table above: \"wasmetal simd\" is \`run --hosted\`"
+	echo "(single-pass) and \"llvm simd\" \`run --hosted --backend llvm\` (cache warm) on"
+	echo "it; \"wasmetal\", \"llvm\" and \"native\" are the scalar build's runs above."
+	echo "\"v128 instructions\" counts them in the module's code (wasm-objdump -d;"
+	echo "wasi-libc's own code is built without SIMD): few means the loops that"
+	echo "matter were not vectorised.  \"simd / scalar\" below 1 is what SIMD gained."
+	echo "The real programs (bench/real/) have no SIMD build."
+	echo
+	echo "Wall time, best of $RUNS:"
+	echo
+	simd_table wall
+	echo
+	echo "CPU time (user + sys), best of the same runs:"
+	echo
+	simd_table cpu
+	echo
+}
+
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 flags=$(awk -F': ' '/^flags/ { print $2; exit }' /proc/cpuinfo)
 has() { case " $flags " in *" $1 "*) echo yes ;; *) echo no ;; esac; }
@@ -339,6 +435,7 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo
 	table cpu "$T/rows" 2>"$T/geo.cpu"
 	echo
+	simd_section
 	echo "## Compile throughput (wasmetal)"
 	echo
 	echo "\`build/bench/compile_speed\` calls \`wasm_module_load\` (decode + validate +"
@@ -489,6 +586,26 @@ ccode=$(awk '$2 == "total" { print $7 }' "$T/compile")
 	[ "$HAVE_LLVM" = 1 ] && sort -k2,2 -n "$T/crows" | tail -1 | awk '$4 != "-" {
 		printf "- The same module through `wasmetal compile`, whole process: single-pass %.3f s (%.1f MB/s), llvm %.1f s (**%.3f MB/s**); artifacts %d bytes (single) and %d bytes (llvm).\n", \
 			$3 / 1e9, $2 / 1e6 / ($3 / 1e9), $4 / 1e9, $2 / 1e6 / ($4 / 1e9), $6, $7 }'
+	# issue 10 (SIMD builds; $T/srows, simd_section): matmul with SIMD
+	# within 1.5x native on the single-pass JIT, close to native on llvm
+	if [ -s "$T/srows" ]; then
+		echo
+		echo "## Targets (issue 10; the -msimd128 builds of the bench/ programs)"
+		echo
+		awk 'function r(a, b) { return (a == "-" || b == "-" || b == 0) ? "" : a / b }
+		     function x(v) { return v == "" ? "not run" : sprintf("%.2fx", v) }
+		     $1 == "matmul" {
+			w = r($5, $3); c = r($15, $13)
+			printf "- matmul, wasmetal simd / native: **%s** wall, **%s** CPU time. Target <= 1.5x: **%s**.", x(w), x(c), \
+				(w == "" || c == "") ? "not run" : (w <= 1.5 && c <= 1.5 ? "met" : (w > 1.5 && c > 1.5 ? "not met" : "met in one measure only"))
+			printf " llvm simd / native: **%s** wall, **%s** CPU (target: close to native).\n", x(r($7, $3)), x(r($17, $13)) }
+		     { for (k = 0; k < 4; k++) {
+			v = r($(k < 2 ? 5 + 2 * k : 15 + 2 * (k - 2)), $(k < 2 ? 4 + 2 * k : 14 + 2 * (k - 2)))
+			if (v == "") miss[k] = 1; else g[k] += log(v) }
+		       n++ }
+		     function gm(k) { return miss[k] ? "not run" : sprintf("%.2fx", exp(g[k] / n)) }
+		     END { printf "- Geometric mean over the %d bench/ programs, SIMD build / scalar build: wasmetal **%s** wall, **%s** CPU; llvm **%s** wall, **%s** CPU.\n", n, gm(0), gm(2), gm(1), gm(3) }' "$T/srows"
+	fi
 	if [ $nfail != 0 ]; then
 		echo
 		echo "**$nfail failure(s) (wrong output or status, or compile_speed failed) — these results are not valid.**"
@@ -513,7 +630,7 @@ if [ -f "$OUT" ] && grep -q '^<!-- compare: begin -->$' "$OUT"; then
 fi
 cp "$T/results.md" "$OUT"
 echo "bench: wrote $OUT"
-sed -n '/^| program/,/geometric mean, all/p;/^## Targets/,/^<!-- bench/p' "$OUT"
+sed -n '/^| program/,/geometric mean, all/p;/^## SIMD builds/,/^## Compile throughput/p;/^## Targets/,/^<!-- bench/p' "$OUT"
 if [ $nfail != 0 ]; then
 	echo "!!!!!!!! bench: $nfail FAILURE(S) — see above" >&2
 	exit 1

@@ -203,6 +203,30 @@ expected_trap_test() {
 ARGS_ENV_SPEC=(GREETING=hello "EMPTY=" "WITH_EQ=a=b=c" "UTF8=héllo wörld" --
 	"$B/tests/wasi/args_env_exit7.wasm" one "two words" "" "--flag" "ünï")
 
+# simd_in_module NAME MODULE OP...: MODULE's code holds every v128
+# instruction OP (wasm-objdump -d): if the toolchain stopped vectorising,
+# the diff test of the program would no longer test SIMD.
+simd_in_module() {
+	local name=$1 m=$2 op missing=
+	shift 2
+	if ! wasm-objdump -d "$m" >"$T/objdump" 2>&1; then
+		fail "$name" "wasm-objdump -d failed" "$T/objdump"
+		return
+	fi
+	for op; do
+		grep -qE "\| +$op( |\$)" "$T/objdump" || missing="$missing $op"
+	done
+	if [ -n "$missing" ]; then
+		fail "$name" "no$missing in the module: built without -msimd128 or not vectorised?"
+	else
+		pass "$name ($(grep -cE '\| +(v128|[if](8|16|32|64)x(2|4|8|16))\.' "$T/objdump") v128 instructions)"
+	fi
+}
+# tests/wasi/simd_loops.c: one instruction only each autovectorised loop
+# gives (dot_i32, daxpy, minmax_sum_u8, adds_i16, to_i32_clamped's
+# compare), then two of the intrinsics (count_matches, histogram)
+SIMD_LOOPS_OPS=(i32x4.mul f64x2.mul i8x16.max_u i16x8.add_sat_s f32x4.lt i8x16.bitmask i8x16.popcnt)
+
 program_tests() {
 	local mode=$1 m name
 	diff_test "$mode/args_env_exit7" "$mode" "${ARGS_ENV_SPEC[@]}"
@@ -217,6 +241,9 @@ program_tests() {
 		sock_*) ;;                      # tests/net/net.sh (grants, ports)
 		oob_*) trap_test "$mode/$name" "$mode" -- "$m" ;;
 		check_*) check_test "$mode/$name" "$mode" -- "$m" ;;
+		simd_loops)                     # -msimd128 (issue 10)
+			[ "$mode" = hosted ] && simd_in_module "$name/has_v128" "$m" "${SIMD_LOOPS_OPS[@]}"
+			diff_test "$mode/$name" "$mode" -- "$m" ;;
 		*) diff_test "$mode/$name" "$mode" -- "$m" ;;
 		esac
 	done
@@ -759,7 +786,8 @@ if [ -x "$W" ]; then
 	fault_fuzz_tests
 	# differential fuzzing against V8 (docs/fuzz-diff.md): 300 random
 	# modules, seeds 1..300, and the findings in tests/fuzz/diff/regress;
-	# then 40 modules and the findings again with the LLVM backend
+	# then 40 modules and the findings again with the LLVM backend; then
+	# 200 and 20 (LLVM) modules with SIMD (--simd, issue 10)
 	script_tests fuzz-diff tests/fuzz/diff/check.sh
 	qemu_tests
 	if ! skip_qemu; then

@@ -85,6 +85,9 @@
 #                              artifact (issue 10; docs/abi.md "Tail calls")
 #   hosted-llvm/PROGRAM        run.sh's preopen_tests (below) hosted with
 #                              `run --hosted --backend llvm`
+#   hosted-llvm/simd_loops     tests/wasi/simd_loops.c (-msimd128, issue
+#                              10) with `run --hosted --backend llvm`:
+#                              stdout and status equal to node's
 # and under QEMU (unless WASMETAL_SKIP_QEMU=1; every boot with a timeout):
 #   qemu-llvm/PROGRAM          run.sh's preopen_tests (the self-checking
 #                              wasi_* and adv_* programs, wasi_misc's
@@ -204,6 +207,8 @@ compile_tests() {
 	compiled hello "$B/examples/hello.wasm" x
 	compiled oob_store "$w/oob_store.wasm"
 	compiled wat_oob_store "$B/tests/wat/oob_store.wasm"
+	# issue 10: a -msimd128 program (autovectorised loops, intrinsics)
+	compiled simd_loops "$w/simd_loops.wasm"
 	hrun i inspect "$T/hello.wmo"
 	if [ $RC -eq 0 ] && grep -q '^artifact: [0-9]* bytes, engine wasmetal .*, backend llvm' "$T/i.out"; then
 		pass llvm/compile/inspect
@@ -1041,7 +1046,8 @@ elif [ ! -f "$B/libwasmetal-llvm.so" ]; then
 	fail cli/llvm "$B/libwasmetal-llvm.so not built (llvm-14-dev)"
 else
 	for f in args_env_exit7 printf_formats check_wasi_calls oob_store wasi_fd wasi_path \
-		wasi_clock_poll_random wasi_misc adv_rights adv_memory adv_escape fs_copy_list_env; do
+		wasi_clock_poll_random wasi_misc adv_rights adv_memory adv_escape fs_copy_list_env \
+		simd_loops; do
 		[ -f "$B/tests/wasi/$f.wasm" ] || { fail cli/llvm "$B/tests/wasi/$f.wasm not built"; summary; exit; }
 	done
 	compile_tests
@@ -1055,6 +1061,8 @@ else
 	# here into the cache that the QEMU runs below then read)
 	WM_OPTS=(--backend llvm)
 	preopen_tests hosted hosted-llvm
+	# the -msimd128 program against node (run.sh's diff_test)
+	diff_test hosted-llvm/simd_loops hosted -- "$B/tests/wasi/simd_loops.wasm"
 	WM_OPTS=()
 	if skip_qemu; then
 		skip qemu-llvm "WASMETAL_SKIP_QEMU=1"

@@ -5,14 +5,19 @@
 # every finding kept in tests/fuzz/diff/regress/; then the same with
 # wasmetal's side compiled by the LLVM backend (diff_runner --backend
 # llvm, O2: ~0.3 s a module), a shorter run (FUZZ_DIFF_LLVM_COUNT, default
-# 40) and every finding again.  PASS/FAIL lines, NOTE lines with the
-# counts, and "N passed, N failed" last.
+# 40) and every finding again; then our generator's modules with SIMD
+# (--simd --gen tree, issue 10): FUZZ_DIFF_SIMD_COUNT (default 200)
+# single-pass, FUZZ_DIFF_LLVM_SIMD_COUNT (default 20) with the LLVM
+# backend.  PASS/FAIL lines, NOTE lines with the counts, and "N passed,
+# N failed" last.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 B=${BUILD:-build}
 runner=$B/tests/fuzz/diff/diff_runner
 count=${FUZZ_DIFF_COUNT:-300}
 llvm_count=${FUZZ_DIFF_LLVM_COUNT:-40}
+simd_count=${FUZZ_DIFF_SIMD_COUNT:-200}
+llvm_simd_count=${FUZZ_DIFF_LLVM_SIMD_COUNT:-20}
 T=$(mktemp -d "${TMPDIR:-/tmp}/wasmetal-fuzz-check.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 npass=0 nfail=0
@@ -54,5 +59,8 @@ run short --count "$count" --seed 1 --quiet --out "$T/diffs"
 run regress --regress tests/fuzz/diff/regress
 run llvm-short --backend llvm --count "$llvm_count" --seed 1 --quiet --out "$T/diffs-llvm"
 run llvm-regress --backend llvm --regress tests/fuzz/diff/regress
+run simd-short --simd --gen tree --count "$simd_count" --seed 1 --quiet --out "$T/diffs-simd"
+run llvm-simd-short --backend llvm --simd --gen tree --count "$llvm_simd_count" --seed 1 \
+	--quiet --out "$T/diffs-llvm-simd"
 echo "$npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]

@@ -6,7 +6,7 @@
 //
 //   node tests/fuzz/diff/fuzz_diff.mjs [--count N] [--seed S] [--gen mix|ttf|tree]
 //        [--batch B] [--jobs J] [--out DIR] [--reduce] [--runner PATH]
-//        [--backend single|llvm]
+//        [--backend single|llvm] [--simd]
 //   node tests/fuzz/diff/fuzz_diff.mjs --check MODULE.wasm --seed S --gen K
 //        one module, as module S of generator K was run: prints "same" or
 //        "differ KIND" (tests/fuzz/diff/reduce.sh gives it to wasm-reduce)
@@ -17,6 +17,8 @@
 //
 // --backend llvm (any mode): wasmetal's side runs the LLVM backend's code
 // (diff_runner --backend llvm); the default is the single-pass JIT.
+// --simd: gen_tree.mjs's modules with v128 expressions (issue 10; both
+// backends); without it a seed's module is the one it was before SIMD.
 //
 // Module k of a run is made from seed S+k: by gen_tree.mjs (our own
 // generator), or by binaryen's `wasm-opt -ttf` from random bytes that the
@@ -55,7 +57,7 @@ const RESET_EXPORTS = ['hangLimitInitializer', 'fuel_reset'];
 function parseArgs(argv) {
 	const o = { count: 1000, seed: 1, gen: 'mix', batch: 50, jobs: 2, reduce: false,
 		out: join(TOP, 'build/fuzz-diff'), runner: join(TOP, 'build/tests/fuzz/diff/diff_runner'),
-		check: null, regress: null, shrink: null, quiet: false, backend: 'single' };
+		check: null, regress: null, shrink: null, quiet: false, backend: 'single', simd: false };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i], v = () => argv[++i];
 		if (a === '--count') o.count = Number(v());
@@ -71,6 +73,7 @@ function parseArgs(argv) {
 		else if (a === '--shrink') o.shrink = resolve(v());
 		else if (a === '--quiet') o.quiet = true;
 		else if (a === '--backend') o.backend = v();
+		else if (a === '--simd') o.simd = true;
 		else usage(`unknown option ${a}`);
 	}
 	if (!['mix', 'ttf', 'tree'].includes(o.gen)) usage(`--gen ${o.gen}`);
@@ -86,7 +89,8 @@ function usage(why) {
 		'[--gen mix|ttf|tree] [--batch B] [--jobs J] [--out DIR] [--reduce] [--runner PATH]\n' +
 		'       fuzz_diff.mjs --check MODULE.wasm [--seed S] [--gen tree|ttf]\n' +
 		'       fuzz_diff.mjs --regress DIR | --shrink DIR\n' +
-		'       any of them with [--backend single|llvm] (wasmetal\'s compiler)');
+		'       any of them with [--backend single|llvm] (wasmetal\'s compiler)\n' +
+		'       --simd: v128 expressions in gen_tree.mjs\'s modules');
 	process.exit(2);
 }
 
@@ -111,10 +115,10 @@ function genKind(o, seed) {
 // The module of seed `seed`, with every global exported; null if binaryen
 // made nothing (counted).  Tail calls in tree modules only for the
 // single-pass JIT (the LLVM backend refuses them).
-async function makeModule(seed, kind, dir, backend) {
+async function makeModule(seed, kind, dir, backend, simd) {
 	let buf;
 	if (kind === 'tree') {
-		buf = generate(seed, { tail: backend === 'single' });
+		buf = generate(seed, { tail: backend === 'single', simd });
 	} else {
 		const r = new Rng(seed);
 		const n = r.range(256, 16384);
@@ -345,7 +349,7 @@ async function runBatch(o, seeds, work, stats) {
 	const plans = [];
 	for (const seed of seeds) {
 		const kind = genKind(o, seed);
-		const mod = await makeModule(seed, kind, dir, o.backend);
+		const mod = await makeModule(seed, kind, dir, o.backend, o.simd);
 		if (!mod) { stats.noModule++; continue; }
 		const text = plan(mod, callsPerExport(kind));
 		if (!text) { stats.skipped++; continue; }
@@ -487,9 +491,11 @@ async function regress(o) {
 }
 
 // The checks' names: fuzz-diff/... for the single-pass JIT, fuzz-diff-llvm/...
-// for the LLVM backend (make test runs the regressions with both)
+// for the LLVM backend (make test runs the regressions with both); with
+// --simd, fuzz-diff-simd/... and fuzz-diff-llvm-simd/...
 function checkPrefix(o) {
-	return o.backend === 'single' ? 'fuzz-diff' : `fuzz-diff-${o.backend}`;
+	return (o.backend === 'single' ? 'fuzz-diff' : `fuzz-diff-${o.backend}`) +
+		(o.simd ? '-simd' : '');
 }
 
 // tests/fuzz/diff/reduce.sh does it (and can be run on its own)
@@ -536,7 +542,7 @@ async function main() {
 function report(o, s, secs) {
 	const traps = Object.entries(s.traps).sort().map(([k, n]) => `${k} ${n}`).join(', ');
 	console.log(`fuzz-diff: seeds ${o.seed}..${o.seed + o.count - 1} (--gen ${o.gen}, ` +
-		`--backend ${o.backend}): ` +
+		`--backend ${o.backend}${o.simd ? ', --simd' : ''}): ` +
 		`${s.modules} modules compared (${s.tree} tree, ${s.ttf} ttf), ${s.noModule} not made, ` +
 		`${s.skipped} skipped, in ${secs.toFixed(1)} s (${(s.modules / secs).toFixed(1)} modules/s)`);
 	console.log(`fuzz-diff: instantiated ${s.instOk}, start/segment traps ${s.instTrap}, ` +

@@ -19,6 +19,13 @@
 //     backend refuses them; without them a seed gives the module it gave
 //     before they existed).
 //
+//   - with generate(seed, { simd: true }) (issue 10), v128 expressions of
+//     every non-relaxed Wasm 2.0 SIMD instruction that takes no immediate
+//     (from jit/opcodes.h's 0xfd table) plus v128.const, loads, shuffles
+//     and lanes, each ending in a scalar (extract_lane, bitmask,
+//     all_true/any_true); v128 never crosses a call, local or global.
+//     Without simd a seed gives the module it gave before.
+//
 // Termination: functions call only lower-indexed functions (call_indirect
 // only table entries that do), every loop counts down a local and a global
 // fuel (reset by the exported fuel_reset, which the driver calls before
@@ -32,7 +39,13 @@
 // the canonical NaN, so the traces of conforming engines agree.
 //
 //   import { generate } from './gen_tree.mjs';
-//   generate(seed, { tail: true|false }) -> Buffer
+// SIMD NaNs: a v128 expression has a float width (32, 64) when its lanes
+// may hold arithmetic NaNs of that width; only float operations, float
+// compares, trunc_sat, promote/demote and extract_lane of the same width
+// read those, never bitwise, integer or other-width ones (which would make
+// NaN bits observable: vOutWidth/vInWidth).
+//
+//   generate(seed, { tail: true|false, simd: true|false }) -> Buffer
 
 import { uleb, sleb, str, vec, section, MAGIC } from './wasmbin.mjs';
 
@@ -136,6 +149,75 @@ const OP = {
 };
 const CONST_OP = { [I32]: 0x41, [I64]: 0x42, [F32]: 0x43, [F64]: 0x44 };
 
+// SIMD (0xfd prefix; issue 10): [opcode, operands (v: v128, i/l/f/d: a
+// scalar)].  V_INT: results whose every bit is specified; V_FLOAT: float
+// lanes, which may hold NaNs of unspecified bits (vOutWidth).
+const V_INT = [
+	[0xe, 'vv'], [0xf, 'i'], [0x10, 'i'], [0x11, 'i'], [0x12, 'l'], [0x23, 'vv'],
+	[0x24, 'vv'], [0x25, 'vv'], [0x26, 'vv'], [0x27, 'vv'], [0x28, 'vv'], [0x29, 'vv'],
+	[0x2a, 'vv'], [0x2b, 'vv'], [0x2c, 'vv'], [0x2d, 'vv'], [0x2e, 'vv'], [0x2f, 'vv'],
+	[0x30, 'vv'], [0x31, 'vv'], [0x32, 'vv'], [0x33, 'vv'], [0x34, 'vv'], [0x35, 'vv'],
+	[0x36, 'vv'], [0x37, 'vv'], [0x38, 'vv'], [0x39, 'vv'], [0x3a, 'vv'], [0x3b, 'vv'],
+	[0x3c, 'vv'], [0x3d, 'vv'], [0x3e, 'vv'], [0x3f, 'vv'], [0x40, 'vv'], [0x41, 'vv'],
+	[0x42, 'vv'], [0x43, 'vv'], [0x44, 'vv'], [0x45, 'vv'], [0x46, 'vv'],
+	[0x47, 'vv'], [0x48, 'vv'], [0x49, 'vv'], [0x4a, 'vv'], [0x4b, 'vv'],
+	[0x4c, 'vv'], [0x4d, 'v'], [0x4e, 'vv'], [0x4f, 'vv'], [0x50, 'vv'], [0x51, 'vv'],
+	[0x52, 'vvv'], [0x60, 'v'], [0x61, 'v'], [0x62, 'v'], [0x65, 'vv'], [0x66, 'vv'],
+	[0x6b, 'vi'], [0x6c, 'vi'], [0x6d, 'vi'], [0x6e, 'vv'], [0x6f, 'vv'], [0x70, 'vv'],
+	[0x71, 'vv'], [0x72, 'vv'], [0x73, 'vv'], [0x76, 'vv'], [0x77, 'vv'], [0x78, 'vv'],
+	[0x79, 'vv'], [0x7b, 'vv'], [0x7c, 'v'], [0x7d, 'v'], [0x7e, 'v'], [0x7f, 'v'],
+	[0x80, 'v'], [0x81, 'v'], [0x82, 'vv'], [0x85, 'vv'], [0x86, 'vv'], [0x87, 'v'],
+	[0x88, 'v'], [0x89, 'v'], [0x8a, 'v'], [0x8b, 'vi'], [0x8c, 'vi'], [0x8d, 'vi'],
+	[0x8e, 'vv'], [0x8f, 'vv'], [0x90, 'vv'], [0x91, 'vv'], [0x92, 'vv'], [0x93, 'vv'],
+	[0x95, 'vv'], [0x96, 'vv'], [0x97, 'vv'], [0x98, 'vv'], [0x99, 'vv'], [0x9b, 'vv'],
+	[0x9c, 'vv'], [0x9d, 'vv'], [0x9e, 'vv'], [0x9f, 'vv'], [0xa0, 'v'], [0xa1, 'v'],
+	[0xa7, 'v'], [0xa8, 'v'], [0xa9, 'v'], [0xaa, 'v'], [0xab, 'vi'], [0xac, 'vi'],
+	[0xad, 'vi'], [0xae, 'vv'], [0xb1, 'vv'], [0xb5, 'vv'], [0xb6, 'vv'], [0xb7, 'vv'],
+	[0xb8, 'vv'], [0xb9, 'vv'], [0xba, 'vv'], [0xbc, 'vv'], [0xbd, 'vv'], [0xbe, 'vv'],
+	[0xbf, 'vv'], [0xc0, 'v'], [0xc1, 'v'], [0xc7, 'v'], [0xc8, 'v'], [0xc9, 'v'],
+	[0xca, 'v'], [0xcb, 'vi'], [0xcc, 'vi'], [0xcd, 'vi'], [0xce, 'vv'], [0xd1, 'vv'],
+	[0xd5, 'vv'], [0xd6, 'vv'], [0xd7, 'vv'], [0xd8, 'vv'], [0xd9, 'vv'], [0xda, 'vv'],
+	[0xdb, 'vv'], [0xdc, 'vv'], [0xdd, 'vv'], [0xde, 'vv'], [0xdf, 'vv'], [0xf8, 'v'],
+	[0xf9, 'v'], [0xfc, 'v'], [0xfd, 'v']];
+const V_FLOAT = [
+	[0x13, 'f'], [0x14, 'd'], [0x5e, 'v'], [0x5f, 'v'], [0x67, 'v'],
+	[0x68, 'v'], [0x69, 'v'], [0x6a, 'v'], [0x74, 'v'], [0x75, 'v'],
+	[0x7a, 'v'], [0x94, 'v'], [0xe0, 'v'], [0xe1, 'v'], [0xe3, 'v'],
+	[0xe4, 'vv'], [0xe5, 'vv'], [0xe6, 'vv'], [0xe7, 'vv'], [0xe8, 'vv'],
+	[0xe9, 'vv'], [0xea, 'vv'], [0xeb, 'vv'], [0xec, 'v'], [0xed, 'v'],
+	[0xef, 'v'], [0xf0, 'vv'], [0xf1, 'vv'], [0xf2, 'vv'], [0xf3, 'vv'],
+	[0xf4, 'vv'], [0xf5, 'vv'], [0xf6, 'vv'], [0xf7, 'vv'], [0xfa, 'v'],
+	[0xfb, 'v'], [0xfe, 'v'], [0xff, 'v']];
+// v128 -> i32 (any_true, all_true, bitmask); extract_lane [opcode, lanes]
+// -> i32; the loads [opcode, bytes read]; replace_lane [opcode, lanes, scalar]
+const V_REDUCE = [0x53, 0x63, 0x64, 0x83, 0x84, 0xa3, 0xa4, 0xc3, 0xc4];
+const V_EXTRACT_I32 = [[0x15, 16], [0x16, 16], [0x18, 8], [0x19, 8], [0x1b, 4]];
+const V_LOADS = [[0x00, 16], [0x01, 8], [0x02, 8], [0x03, 8], [0x04, 8], [0x05, 8], [0x06, 8],
+	[0x07, 1], [0x08, 2], [0x09, 4], [0x0a, 8], [0x5c, 4], [0x5d, 8]];
+const V_REPLACE_INT = [[0x17, 16, 0x7f], [0x1a, 8, 0x7f], [0x1c, 4, 0x7f], [0x1e, 2, 0x7e]];
+
+// The float width (32, 64; 0: none) of the NaNs op's result lanes may
+// hold, and that its v128 operands may hold without the NaN bits
+// becoming observable: read as lanes of the same width by float
+// arithmetic, float compares, trunc_sat, promote/demote.  Anything else
+// (integer and bitwise ops, convert, a float op of the other width,
+// which sees an f32 NaN's bits as an ordinary f64) wants width 0.
+function vOutWidth(op) {
+	if (op === 0x13 || op === 0x5e || (op >= 0x67 && op <= 0x6a) ||
+		(op >= 0xe0 && op <= 0xeb) || op === 0xfa || op === 0xfb) return 32;
+	if (op === 0x14 || op === 0x5f || op === 0x74 || op === 0x75 || op === 0x7a ||
+		op === 0x94 || (op >= 0xec && op <= 0xf7) || op === 0xfe || op === 0xff) return 64;
+	return 0;
+}
+function vInWidth(op) {
+	if ((op >= 0x41 && op <= 0x46) || op === 0xf8 || op === 0xf9 || op === 0x5f) return 32;
+	if ((op >= 0x47 && op <= 0x4c) || op === 0xfc || op === 0xfd || op === 0x5e) return 64;
+	if (op === 0xfa || op === 0xfb || op === 0xfe || op === 0xff) return 0;
+	return vOutWidth(op);
+}
+const V_FLOAT_BY = { 32: V_FLOAT.filter(([op]) => vOutWidth(op) === 32),
+	64: V_FLOAT.filter(([op]) => vOutWidth(op) === 64) };
+
 // binary (t, t) -> t
 const BIN = {
 	[I32]: range(0x6a, 0x78), [I64]: range(0x7c, 0x8a),
@@ -192,9 +274,10 @@ const PAGE = 65536;
 const FUEL = 3000;                      // loop iterations per export call
 
 class ModuleGen {
-	constructor(seed, tail = false) {
+	constructor(seed, tail = false, simd = false) {
 		const r = this.r = new Rng(seed);
 		this.tail = tail;
+		this.simd = simd;
 		this.types = [];                // [{params, results, key}]
 		this.imports = [];              // log functions: [{name, type}]
 		for (const [name, t] of [['log_i32', I32], ['log_i64', I64], ['log_f32', F32],
@@ -946,6 +1029,7 @@ class FuncGen {
 			[3, 'load'], [3, 'select'], [2, 'deep'], [2, 'call'], [1, 'block'], [1, 'if'],
 			[1, 'tee'], [t === I32 ? 1 : 0, 'memsize'], [1, 'loopval'],
 			[t === I32 && this.m.table1 ? 1 : 0, 'isnull'], [1, 'call_indirect'],
+			[this.m.simd ? 4 : 0, 'simd'],
 		]);
 		switch (kind) {
 		case 'leaf': return this.leaf(t);
@@ -1012,6 +1096,92 @@ class FuncGen {
 		case 'isnull':
 			this.small(2);
 			return this.emit(OP.table_get, 0x01, OP.ref_is_null);
+		case 'simd': return this.simdScalar(t, depth);
+		}
+	}
+
+	// ---- SIMD (generate(seed, { simd: true }); issue 10) ----------------------
+
+	simd(code, ...imm) { this.emit(0xfd, ...uleb(code), ...imm); }
+
+	// a scalar of type t out of a v128 expression
+	simdScalar(t, depth) {
+		const r = this.r;
+		if (t === I32 && r.chance(0.3)) {
+			this.vexpr(0, depth - 1);
+			return this.simd(r.pick(V_REDUCE));
+		}
+		if (t === I32) {
+			const [op, lanes] = r.pick(V_EXTRACT_I32);
+			this.vexpr(0, depth - 1);
+			return this.simd(op, r.int(lanes));
+		}
+		// float lanes only into float scalars of their width (NaN bits)
+		const w = { [I64]: 0, [F32]: 32, [F64]: 64 }[t];
+		this.vexpr(r.chance(0.7) ? w : 0, depth - 1);
+		const [op, lanes] = { [I64]: [0x1d, 2], [F32]: [0x1f, 4], [F64]: [0x21, 2] }[t];
+		return this.simd(op, r.int(lanes));
+	}
+
+	// a v128 expression; width 32 or 64: its lanes may be floats of that
+	// width holding NaNs of any bits (vOutWidth), 0: every bit specified
+	vexpr(width, depth) {
+		const r = this.r;
+		this.budget--;
+		if (depth <= 0 || this.budget <= 0 || r.chance(0.15)) return this.vleaf();
+		switch (r.wpick([[10, 'op'], [2, 'shuffle'], [2, 'replace']])) {
+		case 'shuffle': {
+			this.vexpr(0, depth - 1);
+			this.vexpr(0, depth - 1);
+			const lanes = [];
+			for (let i = 0; i < 16; i++) lanes.push(r.int(32));
+			return this.simd(0x0d, ...lanes);
+		}
+		case 'replace': {
+			if (width && r.chance(0.5)) {     // f32x4/f64x2.replace_lane
+				this.vexpr(width, depth - 1);
+				this.operand(width === 32 ? F32 : F64, depth - 1);
+				return this.simd(width === 32 ? 0x20 : 0x22, r.int(width === 32 ? 4 : 2));
+			}
+			const [op, lanes, t] = r.pick(V_REPLACE_INT);
+			this.vexpr(0, depth - 1);
+			this.operand(t, depth - 1);
+			return this.simd(op, r.int(lanes));
+		}
+		}
+		const [op, ins] = r.pick(width && r.chance(0.6) ? V_FLOAT_BY[width] : V_INT);
+		const w = vInWidth(op);
+		for (const c of ins) {
+			if (c === 'v') this.vexpr(w && r.chance(0.7) ? w : 0, depth - 1);
+			else if (c === 'i' && op !== 0xf && op !== 0x10 && op !== 0x11 && r.chance(0.5))
+				this.emit(0x41, ...sleb(r.pick([0, 1, 7, 8, 15, 16, 31, 32, 63, 64, 65, -1])));
+			else this.operand({ i: I32, l: I64, f: F32, d: F64 }[c], depth - 1);
+		}
+		return this.simd(op);
+	}
+
+	// v128.const (random bytes, or an edge constant in every lane), a load
+	// or a splat of a scalar leaf
+	vleaf() {
+		const r = this.r;
+		switch (r.wpick([[4, 'const'], [3, 'load'], [3, 'splat']])) {
+		case 'const': {
+			if (r.chance(0.5)) return this.simd(0x0c, ...randBytes(r, 16));
+			const t = r.pick(NUM), v = constValue(r, t);
+			const b = t === I32 || t === F32 ? f32bytes(v) : f64bytes(BigInt(v));
+			return this.simd(0x0c, ...(b.length === 4 ? [...b, ...b, ...b, ...b] : [...b, ...b]));
+		}
+		case 'load': {
+			const [op, size] = r.pick(V_LOADS);
+			const off = this.offset();
+			this.address(size, off);
+			return this.emit(0xfd, ...uleb(op), ...this.memarg(size, off));
+		}
+		default: {
+			const [t, op] = r.pick([[I32, 0x0f], [I32, 0x10], [I32, 0x11], [I64, 0x12]]);
+			this.leaf(t);
+			return this.simd(op);
+		}
 		}
 	}
 
@@ -1158,8 +1328,8 @@ class FuncGen {
 	}
 }
 
-export function generate(seed, { tail = false } = {}) {
-	const m = new ModuleGen(seed, tail);
+export function generate(seed, { tail = false, simd = false } = {}) {
+	const m = new ModuleGen(seed, tail, simd);
 	// data segments are made before the code, which needs the passive one's
 	// index: count the active ones first (dataSegments is deterministic
 	// given the rng state, so it runs once, here)
