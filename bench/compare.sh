@@ -116,6 +116,12 @@ build_rev() {
 			fi
 		fi
 		touch "$wt/.compare-built"
+		# the same compile_speed.c for both sides (it needs only
+		# wasm_module_load): this tree's, which pins the allocator
+		cp "$REPO/bench/compile_speed.c" "$wt/bench/compile_speed.c" &&
+			(cd "$wt" && timeout "$BUILD_TIMEOUT" env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+				make BUILD=build CACHE="$CACHE" build/bench/compile_speed) >>"$log" 2>&1 ||
+			{ tail -25 "$log" >&2; echo "bench/compare.sh: this tree's compile_speed.c does not build against $1 ($sha); log: $log" >&2; exit 1; }
 		cp "$wt/build/wasmetal" "$wt/build/bench/compile_speed" "$2/"
 	) 9>"$BASEDIR/.lock" >&2 || exit 1
 	echo "$sha"
