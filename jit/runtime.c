@@ -109,32 +109,6 @@ static int32_t rt_memory_grow_n(struct jit_ctx *ctx, uint32_t mi, uint32_t delta
 	return jit_mem_grow(ctx->mems[mi], delta);
 }
 
-static uint32_t rt_memory_fill_n(struct jit_ctx *ctx, uint32_t mi, uint32_t d,
-				 uint32_t val, uint32_t n)
-{
-	struct jit_memory *mem = ctx->mems[mi];
-
-	if (!in_bounds(d, n, mem->size))
-		return WASM_TRAP_MEMORY_OOB;
-	if (n)
-		memset(mem->base + d, (int)(val & 0xff), n);
-	return 0;
-}
-
-/* between two memories, or within one (memmove: they may be the same
- * memory imported twice) */
-static uint32_t rt_memory_copy_n(struct jit_ctx *ctx, uint32_t dmi, uint32_t smi,
-				 uint32_t d, uint32_t s, uint32_t n)
-{
-	struct jit_memory *dm = ctx->mems[dmi], *sm = ctx->mems[smi];
-
-	if (!in_bounds(d, n, dm->size) || !in_bounds(s, n, sm->size))
-		return WASM_TRAP_MEMORY_OOB;
-	if (n)
-		memmove(dm->base + d, sm->base + s, n);
-	return 0;
-}
-
 /* memory64: d + n <= size without wrapping past 2^64 */
 static bool in_bounds64(uint64_t d, uint64_t n, uint64_t size)
 {
@@ -172,6 +146,20 @@ static uint32_t rt_memory_copy64(struct jit_ctx *ctx, uint32_t dmi, uint32_t smi
 	if (n)
 		memmove(dm->base + d, sm->base + s, n);
 	return 0;
+}
+
+/* multi-memory's fill and copy on 32-bit operands: the *64 checks, on
+ * the operands zero-extended, are the same */
+static uint32_t rt_memory_fill_n(struct jit_ctx *ctx, uint32_t mi, uint32_t d,
+				 uint32_t val, uint32_t n)
+{
+	return rt_memory_fill64(ctx, mi, d, val, n);
+}
+
+static uint32_t rt_memory_copy_n(struct jit_ctx *ctx, uint32_t dmi, uint32_t smi,
+				 uint32_t d, uint32_t s, uint32_t n)
+{
+	return rt_memory_copy64(ctx, dmi, smi, d, s, n);
 }
 
 static uint32_t rt_memory_init64(struct jit_ctx *ctx, uint32_t mi, uint32_t di,
