@@ -148,21 +148,23 @@ keepalive_check() {
 	fi
 }
 
+# 100 clients at once through QEMU's port forward (par_curl, tests/lib.sh:
+# a client that stalled in the forward's host-side accept queue is run
+# once more and counted; the TAP test net/tap/parallel-100 allows none).
 parallel_check() {
-	local n=100 size=100000 bad=0 i
-	mkdir -p "$T/par"
+	local n=100 size=100000 bad=0 i retried
 	expected_body "$size" >"$T/want"
-	seq 1 "$n" | xargs -P "$n" -I{} curl -sS -m 120 -o "$T/par/{}" \
-		-w '%{http_code}\n' "$URL/$size" >"$T/par.codes" 2>"$T/par.err"
+	par_curl "$n" "$T/par" "$URL/$size"
 	for ((i = 1; i <= n; i++)); do
 		cmp -s "$T/par/$i" "$T/want" || bad=$((bad + 1))
 	done
-	if [ "$(grep -c '^200$' "$T/par.codes")" -ne "$n" ] || [ "$bad" -ne 0 ]; then
-		sort "$T/par.codes" | uniq -c >"$T/par.sum"
-		fail net/kernel-httpd/parallel-100 "$bad bodies wrong; status counts:" \
-			"$T/par.sum" "$T/par.err"
+	retried=$(wc -l <"$T/par/retried")
+	if [ "$(grep -c '^200$' "$T/par/codes")" -ne "$n" ] || [ "$bad" -ne 0 ]; then
+		sort "$T/par/codes" | uniq -c >"$T/par.sum"
+		fail net/kernel-httpd/parallel-100 "$bad bodies wrong ($retried retried); status counts:" \
+			"$T/par.sum" "$T/par/err"
 	else
-		pass "net/kernel-httpd/parallel-100 ($n clients, $size bytes each)"
+		pass "net/kernel-httpd/parallel-100 ($n clients, $size bytes each, $retried retried after a stall in QEMU's forward)"
 	fi
 }
 

@@ -108,14 +108,16 @@ httpd_checks() {
 		fail "$p/keep_alive" "not one connection for both, or bodies differ" "$T/ka.err"
 	fi
 
-	# 100 clients at once, each a body byte for byte
-	rm -rf "$T/par" && mkdir -p "$T/par"
-	seq 1 100 | timeout 120 xargs -P 100 -I{} \
-		curl -s -o "$T/par/{}" -w '%{http_code}\n' "$url/index.html" >"$T/par.codes"
+	# 100 clients at once, each a body byte for byte (par_curl, tests/lib.sh:
+	# under QEMU the forward's host side may stall a client once)
+	rm -rf "$T/par"
+	par_curl 100 "$T/par" "$url/index.html"
 	ok=0
 	for n in $(seq 1 100); do cmp -s "$T/par/$n" "$T/www/index.html" && ok=$((ok + 1)); done
-	[ "$ok" -eq 100 ] && [ "$(grep -c '^200$' "$T/par.codes")" -eq 100 ] &&
-		pass "$p/parallel_100" || fail "$p/parallel_100" "$ok of 100 bodies right" "$T/par.codes"
+	n=$(wc -l <"$T/par/retried")
+	[ "$ok" -eq 100 ] && [ "$(grep -c '^200$' "$T/par/codes")" -eq 100 ] &&
+		pass "$p/parallel_100 ($n retried)" ||
+		fail "$p/parallel_100" "$ok of 100 bodies right ($n retried)" "$T/par/codes" "$T/par/err"
 }
 
 # echo_tcp_client PORT: 8 connections to 127.0.0.1:PORT at once, each
