@@ -13,9 +13,10 @@
  * and truncation, swizzle's out-of-range lanes; arithmetic that must
  * quiet a signaling NaN uses the constrained intrinsics (llvm_num.c says
  * why).  Memory accesses go through llvm_mem.c (volatile, align 1, the
- * guard regions).  Every Wasm 2.0 SIMD instruction is here; any other
- * 0xfd opcode (relaxed SIMD's 0x100..) is refused by number, "llvm
- * backend: 0xfd 256 not supported yet", never miscompiled.
+ * guard regions).  Every Wasm 2.0 SIMD instruction is here, and the
+ * relaxed SIMD proposal's (0x100..0x114) with the results docs/simd.md
+ * fixed; any other 0xfd opcode is refused by number, "llvm backend: 0xfd
+ * 277 not supported yet", never miscompiled.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -735,10 +736,146 @@ static bool op_convert(struct lw *s, uint32_t sub)
 	}
 }
 
+/* ---- relaxed SIMD (docs/simd.md: one fixed result each, the single-pass
+ * JIT's, on every CPU) ----------------------------------------------------- */
+
+/* i8x16.relaxed_swizzle: lane i = a[s[i] & 15] if s[i] < 128, else 0 --
+ * pshufb exactly; lane by lane without SSSE3 */
+static bool op_relaxed_swizzle(struct lw *s)
+{
+	LLVMValueRef idx = pop_as(s, s->v16i8), a = pop_as(s, s->v16i8), r;
+
+	if (s->cpu & JIT_CPU_SSE41) {
+		LLVMValueRef args[2] = { a, idx };
+		return push_v(s, lw_intrinsic(s, "llvm.x86.ssse3.pshuf.b.128", s->v16i8,
+					      args, 2));
+	}
+	r = LLVMConstNull(s->v16i8);
+	for (unsigned i = 0; i < 16; i++) {
+		LLVMValueRef k = LLVMBuildExtractElement(s->b, idx, ci(s->i32, i), "");
+		LLVMValueRef x = LLVMBuildExtractElement(s->b, a,
+			LLVMBuildAnd(s->b, k, ci(s->i8, 15), ""), "");
+		x = LLVMBuildSelect(s->b, LLVMBuildICmp(s->b, LLVMIntSGE, k, ci(s->i8, 0), ""),
+				    x, ci(s->i8, 0), "");
+		r = LLVMBuildInsertElement(s->b, r, x, ci(s->i32, i), "");
+	}
+	return push_v(s, r);
+}
+
+/* relaxed_madd: a * b + c, relaxed_nmadd: c - a * b; unfused (two
+ * roundings: constrained fmul, then fadd/fsub, never contracted) */
+static bool op_relaxed_madd(struct lw *s, LLVMTypeRef t, bool neg)
+{
+	LLVMValueRef c = pop_as(s, t), b = pop_as(s, t), a = pop_as(s, t);
+	LLVMValueRef p = fp_strict(s, "fmul", a, b);
+
+	return push_v(s, neg ? fp_strict(s, "fsub", c, p) : fp_strict(s, "fadd", p, c));
+}
+
+/* relaxed_min/max: minps/maxps a, b (either NaN, or zeros of any sign: b) */
+static bool op_relaxed_minmax(struct lw *s, uint32_t sub)
+{
+	static const char *const name[4] = {
+		"llvm.x86.sse.min.ps", "llvm.x86.sse.max.ps",
+		"llvm.x86.sse2.min.pd", "llvm.x86.sse2.max.pd",
+	};
+	unsigned i = sub - OPFD_F32X4_RELAXED_MIN;
+	LLVMTypeRef t = i < 2 ? s->v4f32 : s->v2f64;
+	LLVMValueRef args[2];
+
+	args[1] = pop_as(s, t);
+	args[0] = pop_as(s, t);
+	return push_v(s, lw_intrinsic(s, name[i], t, args, 2));
+}
+
+/* relaxed_dot_i8x16_i7x16_s (pmaddubsw b, a): lane i = sat_s16(a[2i] *
+ * b[2i] + a[2i+1] * b[2i+1]), a signed, b unsigned (each product fits in
+ * 16 bits: at most 127 * 255, at least -128 * 255) */
+static LLVMValueRef relaxed_dot8(struct lw *s, LLVMValueRef a, LLVMValueRef b)
+{
+	LLVMTypeRef wt = wide_of(s, s->v16i8);
+	LLVMValueRef p = LLVMBuildMul(s->b, LLVMBuildSExt(s->b, a, wt, ""),
+				      LLVMBuildZExt(s->b, b, wt, ""), "");
+
+	return vintr(s, "sadd.sat", pick(s, p, 0, 2, 8), pick(s, p, 1, 2, 8), NULL);
+}
+
+/* f32x4.relaxed_dot_bf16x8_add_f32x4: lane i = (a[2i] * b[2i] + a[2i+1] *
+ * b[2i+1]) + c[i], bf16 x as the f32 of bits x << 16, each operation
+ * rounded (unfused, in this order) */
+static bool op_relaxed_dot_bf16(struct lw *s)
+{
+	LLVMValueRef c = pop_as(s, s->v4f32), b = pop_as(s, s->v4i32), a = pop_as(s, s->v4i32);
+	LLVMValueRef sh = splat(s, s->v4i32, ci(s->i32, 16));
+	LLVMValueRef hi = splat(s, s->v4i32, ci(s->i32, 0xffff0000u));
+	LLVMValueRef alo = cast(s, LLVMBuildShl(s->b, a, sh, ""), s->v4f32);
+	LLVMValueRef blo = cast(s, LLVMBuildShl(s->b, b, sh, ""), s->v4f32);
+	LLVMValueRef ahi = cast(s, LLVMBuildAnd(s->b, a, hi, ""), s->v4f32);
+	LLVMValueRef bhi = cast(s, LLVMBuildAnd(s->b, b, hi, ""), s->v4f32);
+	LLVMValueRef r = fp_strict(s, "fadd", fp_strict(s, "fmul", alo, blo),
+				   fp_strict(s, "fmul", ahi, bhi));
+
+	return push_v(s, fp_strict(s, "fadd", r, c));
+}
+
+static bool op_relaxed(struct lw *s, uint32_t sub)
+{
+	static const unsigned lo2[4] = { 0, 1, 2, 3 };
+	LLVMValueRef a, b, c, r;
+
+	switch (sub) {
+	case OPFD_I8X16_RELAXED_SWIZZLE:
+		return op_relaxed_swizzle(s);
+	case OPFD_I32X4_RELAXED_TRUNC_F32X4_S: case OPFD_I32X4_RELAXED_TRUNC_F32X4_U:
+		return push_v(s, trunc_sat(s, pop_as(s, s->v4f32),
+					   sub == OPFD_I32X4_RELAXED_TRUNC_F32X4_S));
+	case OPFD_I32X4_RELAXED_TRUNC_F64X2_S_ZERO: case OPFD_I32X4_RELAXED_TRUNC_F64X2_U_ZERO:
+		r = trunc_sat(s, pop_as(s, s->v2f64), sub == OPFD_I32X4_RELAXED_TRUNC_F64X2_S_ZERO);
+		return push_v(s, shuffle(s, r, LLVMConstNull(LLVMVectorType(s->i32, 2)), lo2, 4));
+	case OPFD_F32X4_RELAXED_MADD: case OPFD_F32X4_RELAXED_NMADD:
+		return op_relaxed_madd(s, s->v4f32, sub == OPFD_F32X4_RELAXED_NMADD);
+	case OPFD_F64X2_RELAXED_MADD: case OPFD_F64X2_RELAXED_NMADD:
+		return op_relaxed_madd(s, s->v2f64, sub == OPFD_F64X2_RELAXED_NMADD);
+	case OPFD_I8X16_RELAXED_LANESELECT: case OPFD_I16X8_RELAXED_LANESELECT:
+	case OPFD_I32X4_RELAXED_LANESELECT: case OPFD_I64X2_RELAXED_LANESELECT:
+		return op_bitwise(s, OPFD_V128_BITSELECT);
+	case OPFD_F32X4_RELAXED_MIN: case OPFD_F32X4_RELAXED_MAX:
+	case OPFD_F64X2_RELAXED_MIN: case OPFD_F64X2_RELAXED_MAX:
+		return op_relaxed_minmax(s, sub);
+	case OPFD_I16X8_RELAXED_Q15MULR_S: {    /* q15mulr without saturation */
+		LLVMTypeRef wt = wide_of(s, s->v8i16);
+		b = LLVMBuildSExt(s->b, pop_as(s, s->v8i16), wt, "");
+		a = LLVMBuildSExt(s->b, pop_as(s, s->v8i16), wt, "");
+		r = LLVMBuildAdd(s->b, LLVMBuildMul(s->b, a, b, ""),
+				 splat(s, wt, ci(s->i32, 0x4000)), "");
+		r = LLVMBuildAShr(s->b, r, splat(s, wt, ci(s->i32, 15)), "");
+		return push_v(s, LLVMBuildTrunc(s->b, r, s->v8i16, ""));
+	}
+	case OPFD_I16X8_RELAXED_DOT_I8X16_I7X16_S:
+		b = pop_as(s, s->v16i8);
+		a = pop_as(s, s->v16i8);
+		return push_v(s, relaxed_dot8(s, a, b));
+	case OPFD_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S: {
+		LLVMTypeRef wt = wide_of(s, s->v8i16);
+		c = pop_as(s, s->v4i32);
+		b = pop_as(s, s->v16i8);
+		a = pop_as(s, s->v16i8);
+		r = LLVMBuildSExt(s->b, relaxed_dot8(s, a, b), wt, "");
+		r = LLVMBuildAdd(s->b, pick(s, r, 0, 2, 4), pick(s, r, 1, 2, 4), "");
+		return push_v(s, LLVMBuildAdd(s->b, r, c, ""));
+	}
+	case OPFD_F32X4_RELAXED_DOT_BF16X8_ADD_F32X4:
+		return op_relaxed_dot_bf16(s);
+	}
+	return lw_unsupported(s, wasm_fd_opinfo[sub].name);
+}
+
 /* ---- dispatch ----------------------------------------------------------- */
 
 static bool dispatch(struct lw *s, uint32_t sub)
 {
+	if (sub >= OPFD_I8X16_RELAXED_SWIZZLE)
+		return op_relaxed(s, sub);
 	if (sub <= OPFD_V128_STORE || (sub >= OPFD_V128_LOAD8_LANE && sub <= OPFD_V128_LOAD64_ZERO))
 		return op_mem(s, sub);
 	if (sub == OPFD_V128_CONST)
@@ -793,7 +930,7 @@ bool lw_simd(struct lw *s)
 
 	if (!wasm_read_u32(&s->r, &sub))
 		return lw_fail(s, "llvm backend: bad 0xfd opcode");
-	if (sub >= OPFD__COUNT || !wasm_fd_opinfo[sub].name) {  /* relaxed SIMD, ... */
+	if (sub >= OPFD__COUNT || !wasm_fd_opinfo[sub].name) {
 		snprintf(name, sizeof name, "0xfd %u", sub);
 		return lw_unsupported(s, name);
 	}
