@@ -269,7 +269,7 @@ $(BUILD)/libwasmetal-llvm.so: $(LLVM_PIC_OBJS)
 	$(Q)$(HOSTCC) -shared -o $@ $^ $(LLVM_LIBS)
 $(BUILD)/tests/llvm/%.wasm: tests/llvm/%.wat | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(Q)wat2wasm --enable-multi-memory --enable-relaxed-simd -o $@ $<
+	$(Q)wat2wasm --enable-multi-memory --enable-relaxed-simd --enable-memory64 -o $@ $<
 # relaxed_bf16.wat: 0xfd 0x113 written for 0x114, which wabt cannot write
 $(BUILD)/tests/llvm/relaxed_bf16.wasm: tests/llvm/relaxed_bf16.wat | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

@@ -7,6 +7,8 @@
  * Multi-memory: memory i > 0 off ctx->mems[i]->base (invariant: a base
  * never moves, jit.h struct jit_memory), its size from ->pages, its
  * memory.grow through jit_rt.memory_grow_n, as the single-pass JIT does.
+ * memory64: a 64-bit memory's accesses are bounds-checked in code
+ * (mem64_checked, docs/memory64.md), its size and grow in i64 pages.
  */
 #include <stddef.h>
 #include "lw.h"
@@ -35,6 +37,51 @@ static LLVMValueRef global_ptr(struct lw *s, uint32_t g)
 		p = LLVMBuildLoad2(s->b, s->ptr,
 				   LLVMBuildBitCast(s->b, p, LLVMPointerType(s->ptr, 0), ""), "");
 	return LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), "");
+}
+
+/* the bytes an access of type t touches */
+static unsigned type_bytes(struct lw *s, LLVMTypeRef t)
+{
+	switch (LLVMGetTypeKind(t)) {
+	case LLVMIntegerTypeKind: return LLVMGetIntTypeWidth(t) / 8;
+	case LLVMFloatTypeKind: return 4;
+	case LLVMDoubleTypeKind: return 8;
+	case LLVMVectorTypeKind:
+		return LLVMGetVectorSize(t) * type_bytes(s, LLVMGetElementType(t));
+	default: return 16;     /* not reached: every access type is above */
+	}
+}
+
+/* memory mem's size in bytes now (not invariant: memory.grow changes it) */
+static LLVMValueRef mem_size_bytes(struct lw *s, uint32_t mem)
+{
+	LLVMValueRef p = mem ? lw_memory_field(s, mem, JM_SIZE, s->i64)
+			     : lw_ctx_field(s, CTX_MEM_SIZE, s->i64);
+
+	return LLVMBuildLoad2(s->b, s->i64, p, "");
+}
+
+/*
+ * A 64-bit memory's access (docs/memory64.md, the single-pass JIT's
+ * `checked_addr`): the i64 address a plus the u64 offset must leave all
+ * `size` bytes inside the memory, with no wrap.  end = off + size
+ * (saturated at 2^64 - 1, at compile time); sum = a + end, trapping on a
+ * carry or when sum > the size in bytes; the access is at sum - size.
+ * Returns that i64 byte offset.
+ */
+static LLVMValueRef mem64_checked(struct lw *s, uint32_t mem, LLVMValueRef a, uint64_t off,
+				  unsigned size)
+{
+	uint64_t end = off + size < off ? UINT64_MAX : off + size;
+	LLVMTypeRef rt = LLVMStructTypeInContext(s->c, (LLVMTypeRef[]){ s->i64, s->i1 }, 2, false);
+	LLVMValueRef args[2] = { a, LLVMConstInt(s->i64, end, false) };
+	LLVMValueRef r = lw_intrinsic(s, "llvm.uadd.with.overflow.i64", rt, args, 2);
+	LLVMValueRef sum = LLVMBuildExtractValue(s->b, r, 0, "");
+	LLVMValueRef bad = LLVMBuildOr(s->b, LLVMBuildExtractValue(s->b, r, 1, ""),
+		LLVMBuildICmp(s->b, LLVMIntUGT, sum, mem_size_bytes(s, mem), ""), "");
+
+	lw_trap_if(s, bad, WASM_TRAP_MEMORY_OOB);
+	return LLVMBuildSub(s->b, sum, LLVMConstInt(s->i64, size, false), "");
 }
 
 /* memarg: align (ignored: accesses are unaligned-safe), offset; the
@@ -79,7 +126,8 @@ static LLVMValueRef global_ptr(struct lw *s, uint32_t g)
  * out"). */
 LLVMValueRef lw_mem_addr(struct lw *s, LLVMTypeRef t)
 {
-	uint32_t align, off, mem = 0;
+	uint32_t align, mem = 0;
+	uint64_t off;
 	LLVMValueRef a = lw_pop(s), p;
 
 	/* flags (bit 6: a memory index follows; validated already) */
@@ -87,10 +135,15 @@ LLVMValueRef lw_mem_addr(struct lw *s, LLVMTypeRef t)
 		return NULL;
 	if ((align & 0x40) && align < 0x80 && !wasm_read_u32(&s->r, &mem))
 		return NULL;
-	if (!wasm_read_u32(&s->r, &off) || mem >= s->m->nmemories)
+	if (mem >= s->m->nmemories || !wasm_read_u64(&s->r, &off))
 		return NULL;
-	a = LLVMBuildAdd(s->b, LLVMBuildZExt(s->b, a, s->i64, ""),
-			 LLVMConstInt(s->i64, off, false), "");
+	if (s->m->memories[mem].is64)
+		a = mem64_checked(s, mem, a, off, type_bytes(s, t));
+	else if (off > UINT32_MAX)
+		return NULL;
+	else
+		a = LLVMBuildAdd(s->b, LLVMBuildZExt(s->b, a, s->i64, ""),
+				 LLVMConstInt(s->i64, off, false), "");
 	p = LLVMBuildGEP2(s->b, s->i8, lw_mem_base(s, mem), &a, 1, "");
 	return LLVMBuildBitCast(s->b, p, LLVMPointerType(t, 0), "");
 }
@@ -182,7 +235,17 @@ bool lw_op_memory(struct lw *s, uint8_t op)
 
 	if (!lw_memidx(s, &mem))
 		return lw_fail(s, "llvm backend: bad memory index");
-	if (mem && op == OP_MEMORY_SIZE) {
+	if (s->m->memories[mem].is64 && op == OP_MEMORY_SIZE) {        /* i64 pages */
+		lw_push(s, LLVMBuildLoad2(s->b, s->i64, mem ?
+			lw_memory_field(s, mem, JM_PAGES, s->i64) :
+			lw_ctx_field(s, CTX_MEM_PAGES, s->i64), ""));
+	} else if (s->m->memories[mem].is64) {
+		/* int64_t jit_rt.memory_grow64(ctx, mem, delta): -1 on failure */
+		LLVMTypeRef at[3] = { s->ptr, s->i32, s->i64 };
+		LLVMValueRef a[3] = { s->ctx, LLVMConstInt(s->i32, mem, false), lw_pop(s) };
+		lw_push(s, lw_rt_call(s, offsetof(struct jit_rt, memory_grow64), s->i64,
+				      at, a, 3));
+	} else if (mem && op == OP_MEMORY_SIZE) {
 		LLVMValueRef n = LLVMBuildLoad2(s->b, s->i64,
 			lw_memory_field(s, mem, JM_PAGES, s->i64), "");
 		lw_push(s, LLVMBuildTrunc(s->b, n, s->i32, ""));

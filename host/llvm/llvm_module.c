@@ -283,15 +283,6 @@ int llvm_wasm_translate(const wasm_module *m, LLVMContextRef c, unsigned cpu,
 		snprintf(err, errlen, "llvm backend: unknown CPU features 0x%x", cpu);
 		return -1;
 	}
-	for (uint32_t i = 0; i < m->nmemories; i++) {
-		/* its accesses need the single-pass JIT's bounds checks
-		   (docs/memory64.md); 32-bit code on it would miscompile */
-		if (m->memories[i].is64) {
-			snprintf(err, errlen, "memory64 not supported by the llvm backend "
-				 "yet (memory %u is 64-bit)", i);
-			return -1;
-		}
-	}
 	features_string(cpu, features, sizeof features);
 	lw_types(&s);
 	s.mod = LLVMModuleCreateWithNameInContext("wasm", c);

@@ -374,6 +374,12 @@ static LLVMValueRef u32(struct lw *s, uint32_t x)
 	return LLVMConstInt(s->i32, x, false);
 }
 
+/* memory mem is 64-bit (memory64: its bulk operations take i64 operands) */
+static bool is64(struct lw *s, uint32_t mem)
+{
+	return s->m->memories[mem].is64;
+}
+
 /* the 0xfc instructions after the trunc_sat ones (bulk memory, tables) */
 bool lw_op_fc_bulk(struct lw *s, uint32_t sub)
 {
@@ -386,6 +392,11 @@ bool lw_op_fc_bulk(struct lw *s, uint32_t sub)
 		if (!rd_u32(s, &x, s->m->ndatas, "data") || !lw_memidx(s, &y))
 			return lw_fail(s, "llvm backend: bad memory.init");
 		n = lw_pop(s), sa = lw_pop(s), d = lw_pop(s);
+		if (is64(s, y)) {       /* memory64: d is i64 */
+			a[0] = u32(s, y), a[1] = u32(s, x), a[2] = d, a[3] = sa, a[4] = n;
+			rt_checked(s, offsetof(struct jit_rt, memory_init64), a, 5);
+			return true;
+		}
 		if (y) {        /* multi-memory */
 			a[0] = u32(s, y), a[1] = u32(s, x), a[2] = d, a[3] = sa, a[4] = n;
 			rt_checked(s, offsetof(struct jit_rt, memory_init_n), a, 5);
@@ -403,6 +414,15 @@ bool lw_op_fc_bulk(struct lw *s, uint32_t sub)
 	case OPFC_MEMORY_COPY:          /* dst src */
 		if (!lw_memidx(s, &x) || !lw_memidx(s, &y))
 			return lw_fail(s, "llvm backend: bad memory.copy");
+		if (is64(s, x) || is64(s, y)) {
+			/* memory_copy64: d in x's address type, s in y's, n i64 only
+			   when both are 64-bit; each i32 zero-extended */
+			for (int i = 4; i >= 2; i--)
+				a[i] = LLVMBuildZExt(s->b, lw_pop(s), s->i64, "");
+			a[0] = u32(s, x), a[1] = u32(s, y);
+			rt_checked(s, offsetof(struct jit_rt, memory_copy64), a, 5);
+			return true;
+		}
 		if (!x && !y)
 			return memory_copy(s);
 		a[4] = lw_pop(s), a[3] = lw_pop(s), a[2] = lw_pop(s);
@@ -412,6 +432,12 @@ bool lw_op_fc_bulk(struct lw *s, uint32_t sub)
 	case OPFC_MEMORY_FILL:
 		if (!lw_memidx(s, &x))
 			return lw_fail(s, "llvm backend: bad memory.fill");
+		if (is64(s, x)) {       /* memory_fill64: d, n i64 */
+			a[3] = lw_pop(s), a[2] = lw_pop(s), a[1] = lw_pop(s);
+			a[0] = u32(s, x);
+			rt_checked(s, offsetof(struct jit_rt, memory_fill64), a, 4);
+			return true;
+		}
 		if (!x)
 			return memory_fill(s);
 		a[3] = lw_pop(s), a[2] = lw_pop(s), a[1] = lw_pop(s);

@@ -151,7 +151,7 @@ fi
 # out of its default list and names on a line of their own (tests/run.sh
 # counts each as a SKIP saying why)
 SPEC_PROPOSALS=${SPEC_PROPOSALS:-extended-const multi-memory tail-call relaxed-simd memory64}
-SPEC_PROPOSALS_NO_LLVM="tail-call memory64"
+SPEC_PROPOSALS_NO_LLVM="tail-call"
 # proposal files wast2json 1.0.32 cannot read (issue 10: "say which"):
 # not run, each named on an "unreadable:" line (tests/run.sh: a SKIP)
 SPEC_UNREADABLE="proposals/relaxed-simd/relaxed_dot_product:wast2json 1.0.32 cannot read f32x4.relaxed_dot_bf16x8_add_f32x4 (its instructions are in tests/unit/test_simd.c)"
