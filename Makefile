@@ -383,6 +383,12 @@ fuzz-diff: $(BUILD)/tests/fuzz/diff/diff_runner
 test: $(BUILD)/tests/fuzz/diff/diff_runner
 .PHONY: fuzz-diff
 
+# ---- v128 operand forms against node (issue 10; tests/opform/simd_forms.sh) --
+simd-forms: $(BUILD)/wasmetal $(BUILD)/libwasmetal-llvm.so
+	$(Q)BUILD=$(BUILD) tests/opform/simd_forms.sh
+
+.PHONY: simd-forms
+
 # ---- benchmarks (bench/; bench/run.sh writes bench/RESULTS.md) ---------------
 # Each bench/NAME.c -> build/bench/NAME.native (gcc -O2) and NAME.wasm (clang
 # -O2, DWARF stripped so compile throughput counts real module bytes).

@@ -35,6 +35,9 @@
 #      short runs (tests/fuzz/run.sh)
 #   3e. differential fuzzing against V8 (tests/fuzz/diff/check.sh): a
 #      short deterministic run of random modules and the kept findings
+#   3e'. the v128 operand-form test (tests/opform/simd_forms.sh, issue 10):
+#      every SIMD instruction, each operand in each form, against node;
+#      a smaller module through the LLVM backend
 #   4. QEMU boots (`wasmetal run`, no --hosted): the same programs booted
 #      for real, then the QEMU scripts (images, console, network: 4b/4c
 #      below); set WASMETAL_SKIP_QEMU=1 to leave them out
@@ -792,6 +795,10 @@ if [ -x "$W" ]; then
 	# then 40 modules and the findings again with the LLVM backend; then
 	# 200 and 20 (LLVM) modules with SIMD (--simd, issue 10)
 	script_tests fuzz-diff tests/fuzz/diff/check.sh
+	# issue 10: every v128 instruction with each operand in each form the
+	# single-pass compiler tells apart, in several contexts, against node;
+	# a smaller module of the same through the LLVM backend (~20 s)
+	script_tests simd-forms tests/opform/simd_forms.sh
 	qemu_tests
 	if ! skip_qemu; then
 		script_tests images tests/images/plain_qemu.sh
