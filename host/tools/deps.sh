@@ -13,10 +13,13 @@ set -eu
 # python3-scapy: the bad frames of tests/net/hostile_frames.py.
 # llvm-14-dev: the LLVM-C headers and libLLVM-14 of the LLVM backend
 # (host/llvm/, issue 9) and its test (tests/unit/test_llvm.c).
+# emscripten: em++ -fwasm-exceptions for tests/wasi/*.cpp (issue 10; its
+# system libraries come prebuilt in the package, the Makefile says why
+# not clang + libc++abi-14-dev-wasm32).
 PKGS="build-essential gnu-efi ovmf qemu-system-x86 qemu-utils mtools fdisk
 dosfstools wabt binaryen clang lld wasi-libc libclang-rt-14-dev-wasm32
 newlib-source libjansson-dev console-setup-linux dpkg-dev python3 curl wrk
-iproute2 python3-scapy strace llvm-14-dev"
+iproute2 python3-scapy strace llvm-14-dev emscripten"
 
 # One dpkg-query for all of them; unknown packages print nothing here.
 installed=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $PKGS 2>/dev/null |

@@ -1063,6 +1063,13 @@ else
 	preopen_tests hosted hosted-llvm
 	# the -msimd128 program against node (run.sh's diff_test)
 	diff_test hosted-llvm/simd_loops hosted -- "$B/tests/wasi/simd_loops.wasm"
+	# issue 10: the -fwasm-exceptions program, once this backend runs
+	# exception handling (run.sh's CXX_EH_BACKENDS has "llvm")
+	if cxx_eh_on llvm; then
+		diff_test hosted-llvm/cxx_exceptions hosted -- "$B/tests/wasi/cxx_exceptions.wasm"
+	else
+		echo "NOTE hosted-llvm/cxx_exceptions: not run (CXX_EH_BACKENDS='$CXX_EH_BACKENDS' has no 'llvm')"
+	fi
 	WM_OPTS=()
 	if skip_qemu; then
 		skip qemu-llvm "WASMETAL_SKIP_QEMU=1"
