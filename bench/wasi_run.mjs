@@ -5,6 +5,10 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { WASI } from 'node:wasi';
 
+// WASI's imports: getImportObject() from node 19.8 on; Debian 12's own
+// nodejs (18.20) has only wasiImport (the same functions).
+const wasiImports = (w) => w.getImportObject?.() ?? { wasi_snapshot_preview1: w.wasiImport };
+
 // node 20's WASI calls (fd_write...) are V8 "fast API" callbacks; uvwasi
 // allocates in them and reports it to V8, which can start a GC inside the
 // fast call (gdb: Heap::CollectGarbage under uvwasi_fd_write's
@@ -23,5 +27,5 @@ const wasi = new WASI({
 	returnOnExit: true,
 });
 const module = new WebAssembly.Module(readFileSync(file));
-const instance = new WebAssembly.Instance(module, wasi.getImportObject());
+const instance = new WebAssembly.Instance(module, wasiImports(wasi));
 process.exitCode = wasi.start(instance);

@@ -13,6 +13,10 @@
 // prints "node: trap: <message>" on stderr and exits 134.
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
+
+// WASI's imports: getImportObject() from node 19.8 on; Debian 12's own
+// nodejs (18.20) has only wasiImport (the same functions).
+const wasiImports = (w) => w.getImportObject?.() ?? { wasi_snapshot_preview1: w.wasiImport };
 import process from 'node:process';
 
 const argv = process.argv.slice(2);
@@ -48,7 +52,7 @@ const wasi = new WASI({ version: 'preview1', args: argv, env, preopens, returnOn
 let code;
 try {
 	const module = await WebAssembly.compile(await readFile(argv[0]));
-	const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+	const instance = await WebAssembly.instantiate(module, wasiImports(wasi));
 	code = wasi.start(instance);
 } catch (e) {
 	process.stderr.write(`node: trap: ${e.message}\n`);
