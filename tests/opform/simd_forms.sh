@@ -89,16 +89,31 @@ count() {
 	done
 }
 
-count < <(python3 tests/opform/simd_forms.py coverage "$T/full.json")
+# checked NAME CMD...: CMD (simd_forms.py coverage/compare) prints PASS and
+# FAIL lines, counted here; it must exit 0 and print at least one of them,
+# else NAME fails (a comparator that died checked nothing)
+checked() {
+	local name=$1 rc
+	shift
+	"$@" >"$T/cmp.out" 2>"$T/cmp.err"
+	rc=$?
+	count <"$T/cmp.out"
+	if [ "$rc" -ne 0 ] || ! grep -qE '^(PASS|FAIL) ' "$T/cmp.out"; then
+		fail "$name" "simd_forms.py exit status $rc, $(grep -cE '^(PASS|FAIL) ' "$T/cmp.out") checks" \
+			"$T/cmp.err"
+	fi
+}
+
+checked simd-forms/coverage-ran python3 tests/opform/simd_forms.py coverage "$T/full.json"
 run node full node --no-warnings tests/node_wasi.mjs && node_ok=1 || node_ok=0
 run node-small small node --no-warnings tests/node_wasi.mjs && nodes_ok=1 || nodes_ok=0
 if run single full "$W" run --hosted && [ "$node_ok" = 1 ]; then
-	count < <(python3 tests/opform/simd_forms.py compare "$T/full.json" "$T/node.bin" \
-		single="$T/single.bin")
+	checked simd-forms/single-compared python3 tests/opform/simd_forms.py compare \
+		"$T/full.json" "$T/node.bin" single="$T/single.bin"
 fi
 if run llvm small env WASMETAL_AOT_CACHE=off "$W" run --hosted --backend llvm &&
 	[ "$nodes_ok" = 1 ]; then
-	count < <(python3 tests/opform/simd_forms.py compare "$T/small.json" "$T/node-small.bin" \
-		llvm="$T/llvm.bin")
+	checked simd-forms/llvm-compared python3 tests/opform/simd_forms.py compare \
+		"$T/small.json" "$T/node-small.bin" llvm="$T/llvm.bin"
 fi
 finish
