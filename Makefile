@@ -228,10 +228,11 @@ $(BUILD)/tests/net/%.wasm: tests/net/%.c | $(DEPS_STAMP)
 $(BUILD)/tests/stdio/%.wasm: tests/stdio/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(WASI_CC) $(WASI_CFLAGS) -o $@ $<
-# (--enable-tail-call: tests/wat/tail_calls.wat, issue 10)
+# (--enable-tail-call: tests/wat/tail_calls.wat, --enable-exceptions:
+# tests/wat/exceptions.wat, issue 10)
 $(BUILD)/tests/wat/%.wasm: tests/wat/%.wat | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(Q)wat2wasm --enable-multi-memory --enable-tail-call -o $@ $<
+	$(Q)wat2wasm --enable-multi-memory --enable-tail-call --enable-exceptions -o $@ $<
 
 # ---- unit tests (host) -------------------------------------------------------
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

@@ -261,6 +261,7 @@ static uint8_t cmd_kind(const char *type, json_t *cmd)
 		{ "assert_malformed", SPEC_CMD_ASSERT_MALFORMED },
 		{ "assert_unlinkable", SPEC_CMD_ASSERT_UNLINKABLE },
 		{ "assert_uninstantiable", SPEC_CMD_ASSERT_UNINSTANTIABLE },
+		{ "assert_exception", SPEC_CMD_ASSERT_EXCEPTION },
 	};
 
 	if (type && !strcmp(type, "assert_trap"))       /* older scripts: a module */

@@ -32,6 +32,22 @@
 #define CTX_FUNCREFS     136
 #define CTX_RT           144
 #define CTX_MEMS         168    /* struct jit_memory ** (multi-memory) */
+#define CTX_TAGS         176    /* struct jit_tag ** (exception handling) */
+#define CTX_EH_TOP       184    /* struct jit_eh_rec *: active try bodies */
+#define CTX_EH_NCAUGHT   192    /* uint64_t: exceptions held by catch bodies */
+
+/* exception handling (docs/abi.md "Exceptions"): a try's handler record
+ * (struct jit_eh_rec, jit.h) in the frame of the function that runs it */
+#define REC_PREV         0      /* the enclosing active record (eh_top before) */
+#define REC_RSP          8      /* rsp and rbp of the function at the handler */
+#define REC_RBP          16
+#define REC_PC           24     /* the handler's address (exception in rax) */
+#define REC_NCAUGHT      32     /* ctx->eh_ncaught when the try began */
+#define REC_EXN          40     /* the caught exception (its catch bodies) */
+#define REC_SIZE         48
+/* struct jit_exn (jit.h): the exception object */
+#define EXN_TAG          8      /* struct jit_tag * */
+#define EXN_PAYLOAD      16     /* value i at EXN_PAYLOAD + 16 * i */
 
 /* struct jit_memory (jit.h): memory i > 0 is [[r14 + CTX_MEMS] + 8*i] */
 #define JM_BASE          0

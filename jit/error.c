@@ -38,6 +38,7 @@ static const char *const trap_messages[WASM_TRAP__COUNT] = {
 	[WASM_TRAP_STACK_EXHAUSTED]       = "call stack exhausted",
 	[WASM_TRAP_HOST]                  = "host function error",
 	[WASM_TRAP_EXIT]                  = "exit",
+	[WASM_TRAP_EXCEPTION]             = "uncaught exception",
 };
 
 const char *wasm_trap_message(enum wasm_trap_code code)

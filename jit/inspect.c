@@ -62,6 +62,13 @@ static void describe(const wasm_module *m, uint8_t kind, uint32_t index,
 				 m->globals[index].mutable_ ? "mut " : "",
 				 wasm_valtype_name(m->globals[index].type));
 		break;
+	case WASM_EXTERN_TAG:           /* exception handling: its payload */
+		if (index < m->ntags) {
+			ft = &m->types[m->tags[index].type];
+			n = snprintf(buf, len, "tag ");
+			put_types(buf, len, n, ft->params, ft->nparams);
+		}
+		break;
 	}
 }
 

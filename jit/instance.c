@@ -52,6 +52,7 @@ struct wasm_instance {
 	struct jit_funcref *own_refs;   /* ctx->funcrefs[i] (all, see jit.h) */
 	uint8_t *v128_cells;            /* the own v128 globals' 16-byte cells
 					   (allocation; 16-byte aligned inside) */
+	struct jit_tag *own_tags;       /* ctx->tags[i] of own tags */
 };
 
 /* ---- the registry of live contexts (read by the fault handler) -------- */
@@ -478,6 +479,26 @@ static int setup_funcrefs(wasm_instance *inst)
 	return 0;
 }
 
+/* Exception handling: a struct jit_tag per own tag (its identity);
+ * imported ones are the exporter's (jit_link_bind). */
+static int setup_tags(wasm_instance *inst, struct wasm_error *err)
+{
+	wasm_module *m = inst->m;
+	struct jit_ctx *ctx = &inst->ctx;
+
+	ctx->tags = calloc(m->ntags ? m->ntags : 1, sizeof *ctx->tags);
+	inst->own_tags = calloc(m->ntags ? m->ntags : 1, sizeof *inst->own_tags);
+	if (!ctx->tags || !inst->own_tags) {
+		wasm_error_resource(err, "out of memory", NULL, NULL);
+		return -1;
+	}
+	for (uint32_t i = m->nimported_tags; i < m->ntags; i++) {
+		inst->own_tags[i].type = &m->types[m->tags[i].type];
+		ctx->tags[i] = &inst->own_tags[i];
+	}
+	return 0;
+}
+
 static int setup_globals_funcs(wasm_instance *inst, const struct jit_binding *b,
 			       struct wasm_error *err)
 {
@@ -686,7 +707,8 @@ static void v1_unpack(const struct jit_call *c, const struct wasm_functype *ft,
  * function's frame.
  */
 static int call_func_v(wasm_instance *inst, uint32_t idx, uint64_t *area,
-		       uint64_t *hi, uint32_t nslots, struct wasm_trap *trap)
+		       uint64_t *hi, uint32_t nslots, struct wasm_trap *trap,
+		       struct jit_exn **exn)
 {
 	struct jit_ctx *ctx = &inst->ctx;
 	const struct wasm_functype *ft = wasm_func_type(inst->m, idx);
@@ -737,6 +759,22 @@ static int call_func_v(wasm_instance *inst, uint32_t idx, uint64_t *area,
 		free(stk);
 	if (rc && trap->code == WASM_TRAP_NONE)
 		trap->code = (enum wasm_trap_code)rc;
+	if (rc == WASM_TRAP_EXCEPTION) {
+		/* the exception that left: the caller's to throw again; or,
+		   in a call a host function made (an outer jit_enter runs),
+		   kept for that host call, which passes it on if the host
+		   function returns WASM_TRAP_EXCEPTION (jit_host_call); else
+		   gone (the host sees the trap code) */
+		struct jit_exn *e = jit_eh_take(ctx);
+		struct jit_ctx *outer = *plat_current_ctx();
+
+		if (exn)
+			*exn = e;
+		else if (outer && jit_ctx_is_live((uintptr_t)outer))
+			jit_eh_set_pending((wasm_instance *)outer, e);
+		else
+			jit_eh_release(e);
+	}
 	if (!rc)
 		v1_unpack(&call, ft, area, hi);
 	return rc;
@@ -746,7 +784,7 @@ static int call_func_v(wasm_instance *inst, uint32_t idx, uint64_t *area,
 static int call_func(wasm_instance *inst, uint32_t idx, uint64_t *area,
 		     uint32_t nslots, struct wasm_trap *trap)
 {
-	return call_func_v(inst, idx, area, NULL, nslots, trap);
+	return call_func_v(inst, idx, area, NULL, nslots, trap, NULL);
 }
 
 int wasm_call(wasm_instance *inst, const char *export_name,
@@ -760,6 +798,15 @@ int wasm_call(wasm_instance *inst, const char *export_name,
 int wasm_call_n(wasm_instance *inst, const char *export_name, size_t name_len,
 		const uint64_t *args, size_t nargs, uint64_t *results,
 		size_t nresults, struct wasm_trap *trap, struct wasm_error *err)
+{
+	return jit_call_export(inst, export_name, name_len, args, nargs, results,
+			       nresults, trap, err, NULL);
+}
+
+int jit_call_export(wasm_instance *inst, const char *export_name, size_t name_len,
+		    const uint64_t *args, size_t nargs, uint64_t *results,
+		    size_t nresults, struct wasm_trap *trap, struct wasm_error *err,
+		    struct jit_exn **exn)
 {
 	const struct wasm_export *e = wasm_find_export(inst->m, WASM_EXTERN_FUNC,
 						       export_name, name_len);
@@ -798,7 +845,7 @@ int wasm_call_n(wasm_instance *inst, const char *export_name, size_t name_len,
 	}
 	for (uint32_t i = 0; i < ft->nparams; i++)
 		area[i] = canon_value(ft->params[i], args[i]);
-	rc = call_func(inst, e->index, area, nslots, trap);
+	rc = call_func_v(inst, e->index, area, NULL, nslots, trap, exn);
 	if (!rc)
 		for (uint32_t i = 0; i < ft->nresults; i++)
 			results[i] = canon_value(ft->results[i], area[i]);
@@ -837,7 +884,7 @@ int wasm_call_val(wasm_instance *inst, const char *export_name, size_t name_len,
 		area[i] = canon_value(ft->params[i], args[i].lo);
 		area[nslots + 1 + i] = ft->params[i] == WASM_V128 ? args[i].hi : 0;
 	}
-	rc = call_func_v(inst, e->index, area, area + nslots + 1, nslots, trap);
+	rc = call_func_v(inst, e->index, area, area + nslots + 1, nslots, trap, NULL);
 	if (!rc)
 		for (uint32_t i = 0; i < ft->nresults; i++) {
 			results[i].lo = canon_value(ft->results[i], area[i]);
@@ -875,6 +922,10 @@ void jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area)
 	memset(res, 0, ft->nresults * sizeof *res);
 	inst->host_error[0] = 0;
 	code = plat_host_call(hf->fn, inst, hf->env, args, res);
+	/* an exception a call of the host function's left pending is passed
+	   on only when it says so (WASM_TRAP_EXCEPTION, below) */
+	if (code != WASM_TRAP_EXCEPTION)
+		jit_eh_release(jit_eh_take(ctx));
 	if (code != WASM_TRAP_NONE)
 		goto trap;
 	for (uint32_t i = 0; i < ft->nresults; i++)
@@ -890,6 +941,12 @@ trap:
 		free(args);
 		free(res);
 	}
+	/* another instance's exception (the linker's adapter): thrown again
+	   here, where this instance's handlers may catch it */
+	if (code == WASM_TRAP_EXCEPTION && ctx->eh_escaped)
+		jit_eh_throw_at(ctx, jit_eh_take(ctx),
+				(uintptr_t)__builtin_return_address(0),
+				*(uintptr_t *)__builtin_frame_address(0));
 	/* the return address is in the import stub (JIT code); the saved rbp
 	 * above our own frame is the stub's/caller's frame chain */
 	jit_trap_record(ctx, code, (uintptr_t)__builtin_return_address(0),
@@ -903,6 +960,12 @@ trap:
 				 "%s", inst->host_error);
 	}
 	jit_unwind(ctx, code);
+}
+
+void jit_eh_set_pending(wasm_instance *importer, struct jit_exn *e)
+{
+	jit_eh_release(jit_eh_take(&importer->ctx));
+	importer->ctx.eh_escaped = e;
 }
 
 static bool same_functype(const struct wasm_functype *a, const struct wasm_functype *b)
@@ -959,9 +1022,13 @@ void jit_call_ref(struct jit_ctx *ctx, const struct jit_funcref *fr,
 		if (want->params[i] == WASM_V128)
 			slots[n + i] = *(args - ++j);
 	}
-	if (call_func_v(target, fr->func_index, slots, slots + n, n, &t)) {
+	struct jit_exn *exn = NULL;
+	if (call_func_v(target, fr->func_index, slots, slots + n, n, &t, &exn)) {
 		if (slots != buf)
 			free(slots);
+		if (exn)        /* an exception: thrown again in our level */
+			jit_eh_throw_at(ctx, exn, (uintptr_t)__builtin_return_address(0),
+					*(uintptr_t *)__builtin_frame_address(0));
 		rethrow(ctx, &t);
 	}
 	/* results in order, a v128 in two (low half first) */
@@ -1079,7 +1146,7 @@ int jit_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
 	inst->ctx.mem_grow = (void *)jit_memory_grow;
 	inst->ctx.rt = &jit_runtime;
 	if (link_imports(inst, funcs, nfuncs, b, err) || setup_memory(inst, err) ||
-	    setup_stack(inst, err) || setup_tables(inst, err) ||
+	    setup_stack(inst, err) || setup_tables(inst, err) || setup_tags(inst, err) ||
 	    setup_globals_funcs(inst, b, err) || setup_segments(inst, err))
 		goto fail;
 	choose_host_memory(inst);
@@ -1117,6 +1184,11 @@ void wasm_instance_free(wasm_instance *inst)
 			free(inst->own_tables[i].elems);
 	free(inst->own_tables);
 	free(inst->ctx.tables);
+	jit_eh_drop_to(&inst->ctx, 0);
+	free(inst->ctx.eh_caught);
+	jit_eh_release(jit_eh_take(&inst->ctx));
+	free(inst->ctx.tags);
+	free(inst->own_tags);
 	if (inst->ctx.elem_segs)
 		for (uint32_t i = 0; i < m->nelems; i++)
 			free(inst->ctx.elem_segs[i].vals);

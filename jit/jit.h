@@ -40,6 +40,9 @@
  * they stay preserved without being saved (the rest of v1 holds there
  * too).  An import's stub starts with a jump over the same number of
  * bytes to its body.
+ * Exceptions (try/catch/delegate/throw/rethrow): handler records in the
+ * frames, ctx->eh_top, a caught stack, jit/eh.c unwinds to a handler
+ * (docs/abi.md "Exceptions", jit/compile/eh.c).
  * Tail calls (return_call, return_call_indirect) leave the frame and jump;
  * stack arguments that do not fit the caller's incoming area go to an
  * adapter frame whose return address is the tail-call adapter after the
@@ -110,6 +113,65 @@ _Static_assert(offsetof(struct jit_memory, pages) == JM_PAGES, "abi.h: JM_PAGES"
  * the error ("too many memories"). */
 #define JIT_MAX_MEMORIES 100u
 
+/*
+ * Exception handling (the proposal's legacy form; docs/abi.md
+ * "Exceptions", jit/eh.c, jit/compile/eh.c).  A tag is a runtime object:
+ * identity by address, an import shares the exporter's.  An exception is
+ * a reference-counted object: one reference while in flight, one per
+ * catch body holding it (ctx->eh_caught).  Every payload value takes 16
+ * bytes (a v128 whole, others in the low 8 bytes as in slots).
+ */
+struct jit_tag {
+	const struct wasm_functype *type;       /* params = payload (no results) */
+};
+
+struct jit_exn {
+	uint32_t refs;
+	uint32_t nvals;
+	struct jit_tag *tag;                    /* EXN_TAG */
+	uint8_t payload[];                      /* EXN_PAYLOAD */
+};
+_Static_assert(offsetof(struct jit_exn, tag) == EXN_TAG, "abi.h: EXN_TAG");
+_Static_assert(offsetof(struct jit_exn, payload) == EXN_PAYLOAD, "abi.h: EXN_PAYLOAD");
+
+/* A try's handler record, in the frame of its function (REC_* in abi.h) */
+struct jit_eh_rec {
+	struct jit_eh_rec *prev;
+	uintptr_t rsp, rbp, pc;
+	uint64_t ncaught;
+	struct jit_exn *exn;
+};
+_Static_assert(offsetof(struct jit_eh_rec, prev) == REC_PREV, "abi.h: REC_PREV");
+_Static_assert(offsetof(struct jit_eh_rec, rsp) == REC_RSP, "abi.h: REC_RSP");
+_Static_assert(offsetof(struct jit_eh_rec, rbp) == REC_RBP, "abi.h: REC_RBP");
+_Static_assert(offsetof(struct jit_eh_rec, pc) == REC_PC, "abi.h: REC_PC");
+_Static_assert(offsetof(struct jit_eh_rec, ncaught) == REC_NCAUGHT, "abi.h: REC_NCAUGHT");
+_Static_assert(offsetof(struct jit_eh_rec, exn) == REC_EXN, "abi.h: REC_EXN");
+_Static_assert(sizeof(struct jit_eh_rec) == REC_SIZE, "abi.h: REC_SIZE");
+
+/* eh.c: the caught exceptions above n dropped (jit_enter on its way out) */
+void jit_eh_drop_to(struct jit_ctx *ctx, uint64_t n);
+/* eh.c: the exception that left ctx's last jit_enter, now the caller's
+ * (one reference), or NULL */
+struct jit_exn *jit_eh_take(struct jit_ctx *ctx);
+void jit_eh_release(struct jit_exn *e);
+/* eh.c: throw e (one reference, in flight) in ctx from the runtime called
+ * by compiled code at return address rip with frame rbp (call_ref, host
+ * calls of another instance's function) */
+__attribute__((noreturn)) void jit_eh_throw_at(struct jit_ctx *ctx, struct jit_exn *e,
+					      uintptr_t rip, uintptr_t rbp);
+/* eh.c: the struct jit_rt entries (runtime.c) */
+__attribute__((noreturn)) void jit_eh_rt_throw(struct jit_ctx *ctx, uint32_t tag,
+					      const uint8_t *first, int64_t stride);
+__attribute__((noreturn)) void jit_eh_rt_throw_obj(struct jit_ctx *ctx, struct jit_exn *e);
+__attribute__((noreturn)) void jit_eh_rt_rethrow(struct jit_ctx *ctx, struct jit_exn *e);
+uint32_t jit_eh_rt_catch(struct jit_ctx *ctx, struct jit_exn *e);
+__attribute__((noreturn)) void jit_eh_rt_pass(struct jit_ctx *ctx);
+void jit_eh_rt_drop(struct jit_ctx *ctx, uint32_t n);
+/* x64/entry.S: resume at rec's handler with rax = e, r14 = ctx */
+__attribute__((noreturn)) void jit_eh_resume(const struct jit_eh_rec *rec,
+					    struct jit_exn *e, struct jit_ctx *ctx);
+
 /* Per-instance state of the segments (Core spec 2.0 §4.2.9 elem/data
  * instances): a dropped segment has len 0. */
 struct jit_elem_seg {
@@ -173,6 +235,19 @@ struct jit_rt {
 				  uint64_t d, uint64_t s, uint64_t n);
 	uint32_t (*memory_init64)(struct jit_ctx *ctx, uint32_t mem, uint32_t data,
 				  uint64_t d, uint32_t s, uint32_t n);
+	/* exception handling (jit/eh.c, docs/abi.md "Exceptions"); the
+	   throwing ones do not return: they resume at a handler or leave
+	   the innermost jit_enter with WASM_TRAP_EXCEPTION */
+	/* throw tag: payload value i at first - i * stride (its slots) */
+	void (*eh_throw)(struct jit_ctx *ctx, uint32_t tag, const uint8_t *first,
+			 int64_t stride);
+	void (*eh_throw_obj)(struct jit_ctx *ctx, struct jit_exn *e);  /* in flight */
+	void (*eh_rethrow)(struct jit_ctx *ctx, struct jit_exn *e);    /* a caught one */
+	/* a handler holds e: onto the caught stack; 0 or a trap code */
+	uint32_t (*eh_catch)(struct jit_ctx *ctx, struct jit_exn *e);
+	void (*eh_pass)(struct jit_ctx *ctx);   /* no clause matched: the top
+						   caught one thrown on */
+	void (*eh_drop)(struct jit_ctx *ctx, uint32_t n);   /* n catch bodies left */
 };
 extern const struct jit_rt jit_runtime;
 
@@ -205,6 +280,17 @@ struct jit_ctx {
 	struct jit_data_seg *data_segs; /* 160: per data segment */
 	struct jit_memory **mems;   /* 168: per memory index (multi-memory);
 				       memory 0's fields above mirror mems[0] */
+	struct jit_tag **tags;      /* 176: per tag index (an import: the
+				       exporter's) */
+	struct jit_eh_rec *eh_top;  /* 184: the innermost active try body's
+				       record (in its frame), NULL at jit_enter */
+	uint64_t eh_ncaught;        /* 192: entries of eh_caught */
+	struct jit_exn **eh_caught; /* the exceptions catch bodies hold (a
+				       stack: innermost last; one reference each) */
+	uint64_t eh_capcaught;
+	struct jit_exn *eh_escaped; /* the exception that left the last
+				       jit_enter (WASM_TRAP_EXCEPTION), until
+				       taken (jit_eh_take) */
 };
 
 /* every number of abi.h, checked against the struct */
@@ -226,6 +312,9 @@ JIT_CTX_AT(mem_pages, CTX_MEM_PAGES);
 JIT_CTX_AT(funcrefs, CTX_FUNCREFS);
 JIT_CTX_AT(rt, CTX_RT);
 JIT_CTX_AT(mems, CTX_MEMS);
+JIT_CTX_AT(tags, CTX_TAGS);
+JIT_CTX_AT(eh_top, CTX_EH_TOP);
+JIT_CTX_AT(eh_ncaught, CTX_EH_NCAUGHT);
 #undef JIT_CTX_AT
 
 /* ---- wasm ABI v1: where each parameter and result goes ---------------- */

@@ -139,6 +139,9 @@ int jit_link_bind(struct jit_ctx *ctx, const wasm_module *m,
 			if (im->index == 0 && jit_mem_mirror_add(b[i].memory, ctx))
 				return -1;
 			break;
+		case WASM_EXTERN_TAG:
+			ctx->tags[im->index] = b[i].tag;
+			break;
 		}
 	}
 	return 0;
@@ -247,11 +250,14 @@ static enum wasm_trap_code adapter_call(wasm_instance *inst, void *env,
 	struct wasm_trap trap;
 	struct wasm_error err = { 0 };
 	size_t np = strlen(a->hf.params), nr = strlen(a->hf.results);
-	int rc = wasm_call_n(a->target, a->export_name, a->export_len, args, np,
-			     results, nr, &trap, &err);
+	struct jit_exn *exn = NULL;
+	int rc = jit_call_export(a->target, a->export_name, a->export_len, args, np,
+				 results, nr, &trap, &err, &exn);
 
 	if (rc == 0)
 		return WASM_TRAP_NONE;
+	if (exn)        /* thrown again in the importer (jit_host_call) */
+		jit_eh_set_pending(inst, exn);
 	if (rc < 0) {
 		wasm_instance_set_host_error(inst, err.msg);
 		return WASM_TRAP_HOST;
@@ -378,6 +384,17 @@ static void resolve_export(wasm_linker *l, const wasm_module *m,
 				  &m->memories[im->index].limits))
 			return;
 		r->b.memory = have;
+		break;
+	}
+	case WASM_EXTERN_TAG: {
+		/* exception handling: the same parameter types (a tag's
+		   identity is the exporter's object) */
+		const struct wasm_functype *want = &m->types[m->tags[im->index].type];
+		struct jit_tag *have = sctx->tags[e->index];
+
+		if (!functype_eq(want, have->type))
+			return;
+		r->b.tag = have;
 		break;
 	}
 	default:

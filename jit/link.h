@@ -30,6 +30,7 @@ struct jit_binding {
 	uint64_t *global;                       /* GLOBAL: the exporter's cell */
 	struct jit_table *table;                /* TABLE: the exporter's table */
 	struct jit_memory *memory;              /* MEMORY: the exporter's */
+	struct jit_tag *tag;                    /* TAG: the exporter's */
 };
 
 /* instance.c: wasm_instance_new with imports from bindings `b` (one per
@@ -45,5 +46,16 @@ int jit_instance_new(wasm_module *m, const struct wasm_host_func *funcs,
  * the module's own global initializers.  0, or -1 when out of memory. */
 int jit_link_bind(struct jit_ctx *ctx, const wasm_module *m,
 		  const struct jit_binding *b);
+
+/* instance.c: wasm_call_n for the linker's adapters: an exception that
+ * leaves the call (1, trap->code WASM_TRAP_EXCEPTION) is given to *exn
+ * (one reference) instead of dropped. */
+int jit_call_export(wasm_instance *inst, const char *name, size_t name_len,
+		    const uint64_t *args, size_t nargs, uint64_t *results,
+		    size_t nresults, struct wasm_trap *trap, struct wasm_error *err,
+		    struct jit_exn **exn);
+/* instance.c: an adapter's exception, thrown again in the importer's
+ * level when the host call returns WASM_TRAP_EXCEPTION (jit_host_call) */
+void jit_eh_set_pending(wasm_instance *importer, struct jit_exn *e);
 
 #endif

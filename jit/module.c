@@ -23,18 +23,19 @@
 enum {
 	SEC_CUSTOM = 0, SEC_TYPE, SEC_IMPORT, SEC_FUNCTION, SEC_TABLE,
 	SEC_MEMORY, SEC_GLOBAL, SEC_EXPORT, SEC_START, SEC_ELEMENT, SEC_CODE,
-	SEC_DATA, SEC_DATACOUNT, SEC__COUNT
+	SEC_DATA, SEC_DATACOUNT, SEC_TAG /* exception handling */, SEC__COUNT
 };
 
 static const char *const section_names[SEC__COUNT] = {
 	"custom", "type", "import", "function", "table", "memory", "global",
-	"export", "start", "element", "code", "data", "datacount",
+	"export", "start", "element", "code", "data", "datacount", "tag",
 };
 
 /* Position of each section in the required order (datacount sits between
- * element and code, §5.5.2). */
+ * element and code, §5.5.2; the exception-handling proposal's tag section
+ * between memory and global). */
 static const uint8_t section_rank[SEC__COUNT] = {
-	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10,
+	0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6,
 };
 
 struct decoder {
@@ -343,6 +344,46 @@ static bool check_memory_count(struct decoder *d, size_t at)
 	return true;
 }
 
+/* A tag type (exception-handling proposal): attribute 0 (exception), then
+ * the index of a function type without results. */
+static bool read_tag(struct decoder *d, bool imported)
+{
+	wasm_module *m = d->m;
+	size_t at = wasm_reader_offset(d->r);
+	struct wasm_tag *t;
+	uint8_t attr;
+	uint32_t type;
+
+	if (!read_byte(d, &attr))
+		return false;
+	if (attr != 0)
+		return fail(d, "malformed tag attribute", at);
+	at = wasm_reader_offset(d->r);
+	if (!wasm_read_u32(d->r, &type))
+		return false;
+	if (type >= m->ntypes)
+		return fail_idx(d, "unknown type", at, type);
+	if (m->types[type].nresults)
+		return fail(d, "non-empty tag result type", at);
+	if (!(t = PUSH(d, m->tags, m->ntags)))
+		return fail(d, "out of memory", at);
+	t->type = type;
+	t->imported = imported;
+	return true;
+}
+
+static bool sec_tag(struct decoder *d)
+{
+	uint32_t n;
+
+	if (!wasm_read_u32(d->r, &n))
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+		if (!read_tag(d, false))
+			return false;
+	return true;
+}
+
 static bool import_one(struct decoder *d, struct wasm_import *im)
 {
 	wasm_module *m = d->m;
@@ -401,6 +442,12 @@ static bool import_one(struct decoder *d, struct wasm_import *im)
 		m->nimported_globals++;
 		return read_globaltype(d, g);
 	}
+	case WASM_EXTERN_TAG:
+		if (!(features & WASM_FEATURE_EXCEPTIONS))
+			return fail(d, "malformed import kind", at);
+		im->index = m->ntags;
+		m->nimported_tags++;
+		return read_tag(d, true);
 	default:
 		return fail(d, "malformed import kind", at);
 	}
@@ -723,6 +770,10 @@ static bool export_index_ok(struct decoder *d, uint8_t kind, uint32_t idx,
 		return idx < m->nmemories || fail_idx(d, "unknown memory", at, idx);
 	case WASM_EXTERN_GLOBAL:
 		return idx < m->nglobals || fail_idx(d, "unknown global", at, idx);
+	case WASM_EXTERN_TAG:
+		if (!(features & WASM_FEATURE_EXCEPTIONS))
+			return fail(d, "malformed export kind", at - 1);
+		return idx < m->ntags || fail_idx(d, "unknown tag", at, idx);
 	default:
 		return fail(d, "malformed export kind", at - 1);
 	}
@@ -1106,7 +1157,7 @@ static bool (*const section_fn[SEC__COUNT])(struct decoder *) = {
 	[SEC_GLOBAL] = sec_global, [SEC_EXPORT] = sec_export,
 	[SEC_START] = sec_start, [SEC_ELEMENT] = sec_element,
 	[SEC_CODE] = sec_code, [SEC_DATA] = sec_data,
-	[SEC_DATACOUNT] = sec_datacount,
+	[SEC_DATACOUNT] = sec_datacount, [SEC_TAG] = sec_tag,
 };
 
 /* Decode one section whose id/size header has been read; sec bounds it. */
@@ -1181,7 +1232,8 @@ static bool decode(struct decoder *d, struct wasm_error *err)
 
 		if (!wasm_read_u8(&r, &id))
 			break;
-		if (id >= SEC__COUNT) {
+		if (id >= SEC__COUNT ||
+		    (id == SEC_TAG && !(features & WASM_FEATURE_EXCEPTIONS))) {
 			wasm_error_set(err, "malformed section id", NULL, at, NULL);
 			return false;
 		}
@@ -1302,6 +1354,7 @@ void wasm_module_free(wasm_module *m)
 	free(m->tables);
 	free(m->memories);
 	free(m->globals);
+	free(m->tags);
 	for (uint32_t i = 0; i < m->nexports; i++)
 		free(m->exports[i].name);
 	free(m->exports);

@@ -35,7 +35,8 @@ struct wasm_limits {
 };
 
 enum wasm_extern_kind { WASM_EXTERN_FUNC = 0, WASM_EXTERN_TABLE = 1,
-			WASM_EXTERN_MEMORY = 2, WASM_EXTERN_GLOBAL = 3 };
+			WASM_EXTERN_MEMORY = 2, WASM_EXTERN_GLOBAL = 3,
+			WASM_EXTERN_TAG = 4 /* exception handling */ };
 
 struct wasm_import {
 	char *module, *name;    /* NUL-terminated copies (validated UTF-8; a
@@ -82,6 +83,13 @@ struct wasm_memory {
 	struct wasm_limits limits;      /* in 64 KiB pages */
 	bool imported;
 	bool is64;                      /* memory64: i64 addresses (limits flag 0x04) */
+};
+
+/* A tag (exception-handling proposal): attribute 0 (an exception) and a
+ * function type without results, whose params are the exception's payload. */
+struct wasm_tag {
+	uint32_t type;          /* index into types */
+	bool imported;
 };
 
 struct wasm_func {
@@ -139,6 +147,9 @@ struct wasm_module {
 
 	uint32_t nglobals, nimported_globals;
 	struct wasm_global *globals;
+
+	uint32_t ntags, nimported_tags;         /* imports first */
+	struct wasm_tag *tags;
 
 	uint32_t nexports;
 	struct wasm_export *exports;

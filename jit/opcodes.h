@@ -1,7 +1,9 @@
 /*
  * opcodes.h — the one table of WebAssembly opcodes (Core spec 2.0 §5.4
  * "Instructions", binary format; return_call 0x12 and return_call_indirect
- * 0x13 from the tail-call proposal), as X-macros, one table per prefix:
+ * 0x13 from the tail-call proposal; try 0x06, catch 0x07, throw 0x08,
+ * rethrow 0x09, delegate 0x18, catch_all 0x19 from the exception-handling
+ * proposal's legacy form), as X-macros, one table per prefix:
  *
  *   WASM_OPCODES(X)     the one-byte opcodes:
  *                       X(code, cname, name, imm, flags, a, b, r)
@@ -84,6 +86,10 @@ enum {
 	X(0x03, LOOP, "loop",          BLOCKTYPE, OPF_KEEPS, 0, 0, 0) \
 	X(0x04, IF, "if",            BLOCKTYPE, OPF_KEEPS | OPF_CC, 0, 0, 0) \
 	X(0x05, ELSE, "else",          NONE, OPF_KEEPS, 0, 0, 0) \
+	X(0x06, TRY, "try",           BLOCKTYPE, OPF_KEEPS, 0, 0, 0) \
+	X(0x07, CATCH, "catch",         U32, OPF_KEEPS, 0, 0, 0) \
+	X(0x08, THROW, "throw",         U32, OPF_CALLS, 0, 0, 0) \
+	X(0x09, RETHROW, "rethrow",       U32, OPF_CALLS, 0, 0, 0) \
 	X(0x0b, END, "end",           NONE, OPF_KEEPS, 0, 0, 0) \
 	X(0x0c, BR, "br",            U32, OPF_KEEPS, 0, 0, 0) \
 	X(0x0d, BR_IF, "br_if",         U32, OPF_KEEPS | OPF_CC, 0, 0, 0) \
@@ -93,6 +99,8 @@ enum {
 	X(0x11, CALL_INDIRECT, "call_indirect", U32X2, OPF_CALLS, 0, 0, 0) \
 	X(0x12, RETURN_CALL, "return_call", U32, OPF_KEEPS | OPF_CALLS, 0, 0, 0) \
 	X(0x13, RETURN_CALL_INDIRECT, "return_call_indirect", U32X2, OPF_CALLS, 0, 0, 0) \
+	X(0x18, DELEGATE, "delegate",      U32, OPF_KEEPS, 0, 0, 0) \
+	X(0x19, CATCH_ALL, "catch_all",     NONE, OPF_KEEPS, 0, 0, 0) \
 	X(0x1a, DROP, "drop",          NONE, OPF_KEEPS | OPF_CC, 0, 0, 0) \
 	X(0x1b, SELECT, "select",        NONE, OPF_KEEPS | OPF_CC, 0, 0, 0) \
 	X(0x1c, SELECT_T, "select",        VALTYPES, OPF_KEEPS | OPF_CC, 0, 0, 0) \

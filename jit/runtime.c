@@ -248,4 +248,10 @@ const struct jit_rt jit_runtime = {
 	.memory_fill64 = rt_memory_fill64,
 	.memory_copy64 = rt_memory_copy64,
 	.memory_init64 = rt_memory_init64,
+	.eh_throw = jit_eh_rt_throw,
+	.eh_throw_obj = jit_eh_rt_throw_obj,
+	.eh_rethrow = jit_eh_rt_rethrow,
+	.eh_catch = jit_eh_rt_catch,
+	.eh_pass = jit_eh_rt_pass,
+	.eh_drop = jit_eh_rt_drop,
 };

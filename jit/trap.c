@@ -180,13 +180,23 @@ int jit_enter(struct jit_ctx *ctx, void *fn, struct jit_call *c, void *stack_top
 {
 	struct jit_ctx **cur = plat_current_ctx();
 	struct jit_ctx *outer = *cur;
+	/* exception handling (docs/abi.md "Exceptions"): the handlers of
+	   the code that called out to us are not ours to reach (an
+	   exception leaves this entry, and the caller throws it again in
+	   its own level); what catch bodies inside took is dropped however
+	   the call ends */
+	struct jit_eh_rec *eh_top = ctx->eh_top;
+	uint64_t ncaught = ctx->eh_ncaught;
 	int rc;
 
 	*cur = ctx;
+	ctx->eh_top = NULL;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);        /* set before the code runs */
 	rc = jit_enter_raw(ctx, fn, c, stack_top);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	*cur = outer;
+	ctx->eh_top = eh_top;
+	jit_eh_drop_to(ctx, ncaught);
 	return rc;
 }
 

@@ -72,6 +72,8 @@ enum wasm_trap_code {
 	WASM_TRAP_STACK_EXHAUSTED,     /* "call stack exhausted" */
 	WASM_TRAP_HOST,                /* a host function failed */
 	WASM_TRAP_EXIT,                /* proc_exit: not an error, see exit_code */
+	WASM_TRAP_EXCEPTION,           /* "uncaught exception": a Wasm exception
+					  (exception handling) left the call */
 	WASM_TRAP__COUNT
 };
 
@@ -110,7 +112,11 @@ void wasm_trap_format(const struct wasm_trap *t, char *buf, size_t len);
 
 /* A host function: args[i] holds parameter i (i32 zero-extended, f32/f64 as
  * raw bits), results[i] receives result i.  Returns WASM_TRAP_NONE, or a trap
- * code to unwind the guest (WASM_TRAP_EXIT after wasm_instance_set_exit). */
+ * code to unwind the guest (WASM_TRAP_EXIT after wasm_instance_set_exit).
+ * WASM_TRAP_EXCEPTION after a wasm_call of its own ended with an uncaught
+ * Wasm exception passes that exception on: it is thrown again in the
+ * calling code, whose handlers may catch it (without such a call it is an
+ * uncaught exception that nothing can catch). */
 typedef enum wasm_trap_code (*wasm_host_fn)(wasm_instance *inst, void *env,
 					     const uint64_t *args, uint64_t *results);
 
@@ -132,7 +138,9 @@ struct wasm_host_func {
  * set it only while nothing is loading.  Default: everything on. */
 #define WASM_FEATURE_MULTI_MEMORY 0x01u
 #define WASM_FEATURE_MEMORY64     0x02u   /* 64-bit memories (docs/memory64.md) */
-#define WASM_FEATURES_ALL         0x03u
+#define WASM_FEATURE_EXCEPTIONS   0x04u   /* exception handling (legacy form: try,
+						   catch, throw, rethrow, delegate, tags) */
+#define WASM_FEATURES_ALL         0x07u
 void wasm_features_set(unsigned features);
 unsigned wasm_features(void);
 
@@ -164,7 +172,9 @@ void wasm_instance_free(wasm_instance *inst);
 
 /* Call an exported function by name.  args/results as for host functions.
  * Returns 0 on normal return, -1 if no such export or wrong arity (err), or
- * 1 with *trap filled when the call trapped (including WASM_TRAP_EXIT). */
+ * 1 with *trap filled when the call trapped (including WASM_TRAP_EXIT, and
+ * WASM_TRAP_EXCEPTION: a Wasm exception nothing caught, which is then
+ * freed). */
 int wasm_call(wasm_instance *inst, const char *export_name,
 	      const uint64_t *args, size_t nargs, uint64_t *results,
 	      size_t nresults, struct wasm_trap *trap, struct wasm_error *err);
@@ -273,7 +283,7 @@ struct wasm_extern_info {
 	const char *name;       /* the field or export name (may hold NUL:
 				   use the length) */
 	uint32_t name_len;
-	uint8_t kind;           /* 0 func, 1 table, 2 memory, 3 global */
+	uint8_t kind;           /* 0 func, 1 table, 2 memory, 3 global, 4 tag */
 	uint32_t index;         /* in that kind's index space */
 	char type[160];         /* "func (i32, i32) -> (i32)", "memory 1..16
 				   pages", "table 1.. funcref", "global mut i64" */

@@ -23,6 +23,9 @@
  *                       whose message starts with the expected text
  *   assert_uninstantiable  loads, then instantiation traps, same rule as
  *                       assert_trap (so does an assert_trap on a module)
+ *   assert_exception    the action ends with an uncaught Wasm exception
+ *                       (exception handling: WASM_TRAP_EXCEPTION); a trap
+ *                       is not one
  *
  * Features: the main suite's files run as Wasm 2.0 (one memory), those
  * of proposals/ with the proposals on (spec_file_features).
@@ -823,6 +826,21 @@ static void cmd_assert_trap(struct runner *r, const struct spec_cmd *cmd,
 	     cmd->text ? cmd->text : "?", got);
 }
 
+static void cmd_assert_exception(struct runner *r, const struct spec_cmd *cmd)
+{
+	struct outcome o;
+	char what[256], got[512];
+
+	describe_action(what, sizeof what, "assert_exception", &cmd->action);
+	run_action(r, &cmd->action, &o);
+	if (o.kind == OUT_TRAP && o.trap.code == WASM_TRAP_EXCEPTION) {
+		pass(r, cmd->line, what);
+		return;
+	}
+	fmt_outcome(got, sizeof got, &o);
+	fail(r, cmd->line, what, "expected an uncaught exception, got %s", got);
+}
+
 static bool skip_text(struct runner *r, const struct spec_cmd *cmd, const char *kind)
 {
 	const struct spec_module *sm = cmd_mod(r, cmd);
@@ -951,6 +969,9 @@ static void run_command(struct runner *r, const struct spec_cmd *cmd)
 	case SPEC_CMD_ASSERT_UNINSTANTIABLE:
 		cmd_assert_instantiate(r, cmd, "assert_uninstantiable", true);
 		break;
+	case SPEC_CMD_ASSERT_EXCEPTION:
+		cmd_assert_exception(r, cmd);
+		break;
 	case SPEC_CMD_ASSERT_TRAP_MODULE:       /* older scripts: start traps */
 		cmd_assert_instantiate(r, cmd, "assert_trap", true);
 		break;
@@ -1028,14 +1049,21 @@ static void print_other_msg(const struct spec_out *o, const char *name,
 void spec_file_features(const struct spec_file *f)
 {
 	bool proposal = f->name && strstr(f->name, "proposals/");
-	unsigned off = WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64;
+	unsigned off = WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64 |
+		       WASM_FEATURE_EXCEPTIONS;
 
 	/* memory64's files are Wasm 2.0 plus memory64 only: they check that
-	   a second memory is invalid ("multiple memories") */
+	   a second memory is invalid ("multiple memories"); exception
+	   handling only in its own directory (the others' binary.wast
+	   copies check that section id 13 is malformed), whose files are
+	   Wasm 2.0 plus exception handling ("multiple memories", memory.grow's
+	   "zero byte expected") */
 	if (proposal && strstr(f->name, "proposals/memory64/"))
-		off = WASM_FEATURE_MULTI_MEMORY;
+		off = WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_EXCEPTIONS;
+	else if (proposal && strstr(f->name, "proposals/exception-handling/"))
+		off = WASM_FEATURE_MULTI_MEMORY | WASM_FEATURE_MEMORY64;  /* 2.0 + it */
 	else if (proposal)
-		off = 0;
+		off = WASM_FEATURE_EXCEPTIONS;
 	wasm_features_set(WASM_FEATURES_ALL & ~off);
 }
 

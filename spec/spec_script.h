@@ -39,6 +39,8 @@ enum spec_cmd_kind {
 	SPEC_CMD_ASSERT_UNLINKABLE,
 	SPEC_CMD_ASSERT_UNINSTANTIABLE,
 	SPEC_CMD_ASSERT_TRAP_MODULE,    /* assert_trap on a module (older scripts) */
+	SPEC_CMD_ASSERT_EXCEPTION,      /* the action throws a Wasm exception
+					   (exception-handling proposal) */
 	SPEC_CMD_UNKNOWN,               /* name = the script's type, or NULL */
 	SPEC_CMD__COUNT
 };

@@ -34,6 +34,21 @@ bool lw_fail(struct lw *s, const char *fmt, ...)
 	return false;
 }
 
+/* exception handling (try/catch/throw/...): refused by name, reachable
+ * or not (docs/abi.md "Exceptions": the single-pass JIT's records and
+ * unwinding have no LLVM counterpart yet) */
+static bool is_eh_op(uint8_t op)
+{
+	return op == OP_TRY || op == OP_CATCH || op == OP_THROW || op == OP_RETHROW ||
+	       op == OP_DELEGATE || op == OP_CATCH_ALL;
+}
+
+static bool refuse_eh(struct lw *s)
+{
+	return lw_fail(s, "exception handling not supported by the llvm backend yet "
+		       "(function %u)", s->func);
+}
+
 const char *lw_opname(uint8_t op)
 {
 	return wasm_opinfo[op].name ? wasm_opinfo[op].name : "unknown opcode";
@@ -291,6 +306,9 @@ static bool translate_op(struct lw *s, uint8_t op)
 			return lw_fail(s, "llvm backend: bad function index");
 		return lw_op_call(s, x);
 	case OP_CALL_INDIRECT: return lw_op_call_indirect(s);
+	case OP_TRY: case OP_CATCH: case OP_THROW: case OP_RETHROW: case OP_DELEGATE:
+	case OP_CATCH_ALL:
+		return refuse_eh(s);
 	case OP_RETURN_CALL: case OP_RETURN_CALL_INDIRECT:
 		/* LLVM 14's C API has no musttail (LLVMSetTailCallKind is
 		   LLVM 18's), and a plain `tail` call on ccc is a hint: a
@@ -378,6 +396,8 @@ static bool skip_imm(struct lw *s, uint8_t op)
 /* Unreachable code: skip to the else or end that ends it. */
 static bool skip_dead(struct lw *s, uint8_t op, uint32_t *depth)
 {
+	if (is_eh_op(op))
+		return refuse_eh(s);
 	if (op == OP_BLOCK || op == OP_LOOP || op == OP_IF) {
 		(*depth)++;
 		return skip_imm(s, op);

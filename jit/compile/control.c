@@ -4,7 +4,9 @@
  * end, br/br_if/br_table/return, unreachable code, labels and their
  * rel32 fixups, trap stubs, call/call_indirect in wasm ABI v1 (jit.h),
  * calls of struct jit_rt helpers, and tail calls (the tail-call proposal:
- * return_call, return_call_indirect; docs/abi.md "Tail calls").
+ * return_call, return_call_indirect; docs/abi.md "Tail calls").  A branch,
+ * return or tail call out of try bodies and catch bodies leaves them
+ * first (eh.c, exception handling).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +210,15 @@ static bool rd_blocktype(struct fc *f, struct ctl *c)
 	return true;
 }
 
+/* the pieces eh.c (exception handling) builds on */
+bool fc_rd_blocktype(struct fc *f, struct ctl *c) { return rd_blocktype(f, c); }
+bool fc_new_label(struct fc *f, uint32_t *id) { return new_label(f, id); }
+void fc_bind(struct fc *f, uint32_t id) { bind(f, id); }
+bool fc_jump_to(struct fc *f, uint32_t id) { return jump_to(f, id); }
+bool fc_jcc_to(struct fc *f, enum x64_cc cc, uint32_t id) { return jcc_to(f, cc, id); }
+void fc_end_dead(struct fc *f) { end_dead(f); }
+void fc_set_unreachable(struct fc *f) { set_unreachable(f); }
+
 /* ---- control ---------------------------------------------------------------- */
 
 /* Pop n values of types ts (checked, last first).  *base = the slot of
@@ -233,6 +244,17 @@ static bool push_vals(struct fc *f, const uint8_t *ts, uint32_t n)
 		if (!push(f, ts[i], NULL))
 			return false;
 	return true;
+}
+
+/* (for eh.c) */
+bool fc_pop_vals(struct fc *f, const uint8_t *ts, uint32_t n, uint32_t *base, bool *real)
+{
+	return pop_vals(f, ts, n, base, real);
+}
+
+bool fc_push_vals(struct fc *f, const uint8_t *ts, uint32_t n)
+{
+	return push_vals(f, ts, n);
 }
 
 /* Enter a block whose type is in *c: its params are popped (checked) and
@@ -272,7 +294,7 @@ static const uint8_t *label_types(const struct ctl *c)
  * values and everything below its height is in its slot */
 static bool br_is_plain(struct fc *f, const struct ctl *t)
 {
-	if (label_arity(t))
+	if (label_arity(t) || (f->ntry && fc_eh_exits(f, (uint32_t)(f->ctls + f->nctls - 1 - t))))
 		return false;
 	for (uint32_t k = 0; k < t->height; k++)
 		if (f->vs[k].kind != V_STK)
@@ -300,6 +322,9 @@ static bool emit_br_code(struct fc *f, uint32_t depth)
 			fc_store_val(f, &f->vs[k], f->vals[k], k, S(f, t->height + i));
 		}
 	}
+	/* leaving try bodies and catch bodies (eh.c) */
+	if (f->ntry && !fc_eh_emit_exit(f, depth))
+		return false;
 	return jump_to(f, t->label);
 }
 
@@ -396,6 +421,11 @@ static bool check_end(struct fc *f, struct ctl *c)
 	return true;
 }
 
+bool fc_check_end(struct fc *f, struct ctl *c)         /* (for eh.c) */
+{
+	return check_end(f, c);
+}
+
 bool fc_op_else(struct fc *f)
 {
 	struct ctl *c = &f->ctls[f->nctls - 1];
@@ -443,6 +473,8 @@ static bool label_used(struct fc *f, uint32_t id)
 
 bool fc_op_end(struct fc *f)
 {
+	if (f->ctls[f->nctls - 1].kind == CTL_TRY)
+		return fc_eh_end(f);
 	struct ctl c = f->ctls[f->nctls - 1];
 	bool returned = c.kind == CTL_FUNC && return_at_end(f, &c);
 
@@ -938,7 +970,7 @@ bool fc_op_br(struct fc *f, bool is_return)
 	if (!check_br(f, depth))
 		return false;
 	/* to the function's frame: return from where the results are */
-	if (depth == f->nctls - 1 && f->dead == NO_DEAD &&
+	if (depth == f->nctls - 1 && f->dead == NO_DEAD && !f->ntry &&
 	    f->nvals - f->ctls[f->nctls - 1].height >= f->ft->nresults &&
 	    fc_emit_return_from_stack(f)) {
 		set_unreachable(f);
@@ -1115,7 +1147,14 @@ bool fc_op_return_call(struct fc *f)
 	if (idx >= f->m->nfuncs)
 		return fc_fail(f, "unknown function");
 	const struct wasm_functype *ft = &f->m->types[f->m->funcs[idx].type];
-	if (!check_tail_results(f, ft) || !call_args(f, ft, &nstack, true))
+	if (!check_tail_results(f, ft))
+		return false;
+	if (f->ntry) {          /* leaving every try and catch body (eh.c) */
+		fc_flush_all(f);
+		if (!fc_eh_emit_exit(f, f->nctls - 1))
+			return false;
+	}
+	if (!call_args(f, ft, &nstack, true))
 		return false;
 	struct tail_to t = { .func = idx, .body_needs_ctx = !fc_stack_slots(ft) };
 	if (f->m->funcs[idx].imported) {
@@ -1140,6 +1179,9 @@ bool fc_op_return_call_indirect(struct fc *f)
 	const struct wasm_functype *ft;
 	uint32_t typeidx, nstack;
 
+	/* leaving every try and catch body (eh.c); the stack is flushed */
+	if (f->ntry && !fc_eh_emit_exit(f, f->nctls - 1))
+		return false;
 	if (!indirect_funcref(f, &typeidx, &ft) || !check_tail_results(f, ft))
 		return false;
 	uint32_t base = f->nvals >= ft->nparams ? f->nvals - ft->nparams : 0;

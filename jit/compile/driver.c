@@ -223,6 +223,18 @@ static bool compile_op2(struct fc *f, uint8_t op)
 		return fc_op_return_call(f);
 	case OP_RETURN_CALL_INDIRECT:
 		return fc_op_return_call_indirect(f);
+	case OP_TRY:
+		return fc_op_try(f);
+	case OP_CATCH:
+		return fc_op_catch(f, false);
+	case OP_CATCH_ALL:
+		return fc_op_catch(f, true);
+	case OP_DELEGATE:
+		return fc_op_delegate(f);
+	case OP_THROW:
+		return fc_op_throw(f);
+	case OP_RETHROW:
+		return fc_op_rethrow(f);
 	case OP_DROP:
 		return fc_pop(f, 0, NULL, NULL);
 	case OP_SELECT:
@@ -398,7 +410,13 @@ static void choose_saved(struct fc *f)
 	static const int8_t callee_saved[] = { RBX, R12, R13 };
 
 	f->nsave = 0;
-	for (size_t j = 0; j < sizeof callee_saved; j++)
+	/* a function with a try: all of them (a handler is reached from
+	   deeper frames whose epilogues did not run: ours restores what
+	   our caller had, eh.c) */
+	if (f->ntry_max)
+		for (size_t j = 0; j < sizeof callee_saved; j++)
+			f->saved[f->nsave++] = callee_saved[j];
+	for (size_t j = 0; !f->ntry_max && j < sizeof callee_saved; j++)
 		for (uint32_t q = 0; q < f->npinned; q++)
 			if (f->pin[f->pinned[q]] == callee_saved[j]) {
 				f->saved[f->nsave++] = callee_saved[j];
@@ -465,6 +483,8 @@ static bool compile_body(struct fc *f)
 		return false;
 	if (!fc_choose_pins(f))         /* a look-ahead: no code (sets wide) */
 		return false;
+	if (f->ntry_max > MAX_FRAME / REC_SIZE)        /* the records alone */
+		return fail_resource(f, "function frame too large");
 	if (!fc_simd_types_ok(f, f->ft, "function"))
 		return false;
 	if (f->wide && !f->jc->sse41)

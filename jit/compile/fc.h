@@ -38,6 +38,8 @@
  *   - tail calls (return_call, return_call_indirect) leave the frame and
  *     jump, the stack arguments in the incoming area or an adapter frame
  *     (control.c "Tail calls", docs/abi.md);
+ *   - exceptions (eh.c): a try's handler record in the frame (REC, between
+ *     RESPTR and the locals), reached by a jump from the runtime;
  *
  *   jit_compile: import stubs -> each body: look-ahead scan (choose_pins),
  *   prologue, opcodes, epilogue, trap stubs, label fixups -> call fixups
@@ -83,9 +85,12 @@
  *     [rbp + 8]          return address
  *     [rbp]              caller's rbp
  *     [rbp - 8 - 8*s]    the callee-saved registers it uses (nsave of
- *                        them: the pinned rbx/r12/r13, then r14/r15
- *                        when it has no thunk)
+ *                        them: the pinned rbx/r12/r13, all three in a
+ *                        function with a try, then r14/r15 when it has
+ *                        no thunk)
  *     RESPTR             the results pointer (when they go through memory)
+ *     REC(i)             the handler record of try nesting depth i
+ *                        (ntry_max of them, REC_SIZE bytes each; eh.c)
  *     (8 bytes of padding in a wide function when nsave is even: L and S
  *      start 16-byte aligned, slot_base)
  *     L(i)               local i's home, parameters included (the
@@ -143,6 +148,9 @@
  *   numeric.c  integer/float ops, compares, conversions, constants, select
  *   pins.c     pinned locals: the look-ahead scan (uses, last uses, first
  *              sets, wide or not), homes around calls (liveness, homes in sync)
+ *   eh.c       exception handling: try, catch, catch_all, delegate, throw,
+ *              rethrow (handler records in the frame, docs/abi.md
+ *              "Exceptions"; a function with a try pins no local)
  *   simd.c     the 0xfd instructions (v128), their validation from the
  *              0xfd table, the v128 cases of the ABI it compiles
  */
@@ -171,7 +179,10 @@ enum { RAX = X64_RAX, RCX = X64_RCX, RDX = X64_RDX, RSP = X64_RSP, RBP = X64_RBP
 #define F64 WASM_F64
 #define V128 WASM_V128
 
-enum ctl_kind { CTL_FUNC, CTL_BLOCK, CTL_LOOP, CTL_IF, CTL_ELSE };
+enum ctl_kind { CTL_FUNC, CTL_BLOCK, CTL_LOOP, CTL_IF, CTL_ELSE, CTL_TRY };
+/* a try's part (exception handling, eh.c): its body (its handler record
+ * active, ctx->eh_top), or one of its catch bodies (the exception held) */
+enum { EH_BODY, EH_CATCH };
 
 /* A control frame (spec appendix A.3 ctrl_frame).  Its params sit in
  * slots height.., and its results end up there. */
@@ -184,6 +195,12 @@ struct ctl {
 	uint32_t label;         /* branch target: end (block/if/func), start (loop) */
 	uint32_t start;         /* body position (pos_now) where it began */
 	uint32_t else_label;    /* if: where the false condition jumps */
+	/* try (eh.c) */
+	uint8_t eh;             /* EH_BODY / EH_CATCH */
+	bool catch_all;         /* a catch_all was met */
+	uint32_t rec;           /* its handler record's index (REC) */
+	uint32_t handler;       /* label: where an exception arrives (rax) */
+	uint32_t next;          /* label: the next catch clause's test */
 };
 
 /*
@@ -313,6 +330,11 @@ struct fc {
 	bool err_resource;              /* err is ours (memory, a limit), not the module's */
 	bool wide;                      /* 16-byte slots: the function has a v128
 					   somewhere (pins.c finds out) */
+	uint32_t ntry_max;              /* handler records in the frame: the
+					   deepest try nesting (pins.c's look-
+					   ahead); > 0: no pinned locals, every
+					   callee-saved register saved (eh.c) */
+	uint32_t ntry;                  /* try frames open now */
 };
 
 /* Shared between the files of the compiler (the opcode handlers fc_op_*
@@ -362,6 +384,27 @@ bool fc_op_br(struct fc *f, bool is_return);
 bool fc_op_br_if_rd(struct fc *f);
 bool fc_op_return_call(struct fc *f);
 bool fc_op_return_call_indirect(struct fc *f);
+/* control.c's pieces eh.c builds on */
+bool fc_rd_blocktype(struct fc *f, struct ctl *c);
+bool fc_new_label(struct fc *f, uint32_t *id);
+void fc_bind(struct fc *f, uint32_t id);
+bool fc_jump_to(struct fc *f, uint32_t id);
+bool fc_jcc_to(struct fc *f, enum x64_cc cc, uint32_t id);
+bool fc_check_end(struct fc *f, struct ctl *c);
+void fc_end_dead(struct fc *f);
+void fc_set_unreachable(struct fc *f);
+bool fc_push_vals(struct fc *f, const uint8_t *ts, uint32_t n);
+bool fc_pop_vals(struct fc *f, const uint8_t *ts, uint32_t n, uint32_t *base, bool *real);
+
+/* eh.c (exception handling) */
+bool fc_op_try(struct fc *f);
+bool fc_op_catch(struct fc *f, bool all);
+bool fc_op_delegate(struct fc *f);
+bool fc_op_throw(struct fc *f);
+bool fc_op_rethrow(struct fc *f);
+bool fc_eh_end(struct fc *f);
+bool fc_eh_exits(struct fc *f, uint32_t depth);
+bool fc_eh_emit_exit(struct fc *f, uint32_t depth);
 
 /* memory.c */
 bool fc_rd_memarg(struct fc *f, uint32_t *align, uint32_t *mem, uint64_t *offset);
@@ -463,11 +506,12 @@ static inline struct x64_mem RESPTR(struct fc *f)
 	return x64_mem(RBP, -8 * (int32_t)(1 + f->nsave));
 }
 
-/* Where the locals begin (below rbp): after the saved registers and
- * RESPTR; 16-byte aligned in a wide function (its slots are 16 bytes) */
+/* Where the locals begin (below rbp): after the saved registers,
+ * RESPTR and the handler records of try (eh.c, REC); 16-byte aligned in
+ * a wide function (its slots are 16 bytes) */
 static inline int32_t slot_base(const struct fc *f)
 {
-	int32_t b = 8 * (int32_t)(1 + f->nsave);
+	int32_t b = 8 * (int32_t)(1 + f->nsave) + REC_SIZE * (int32_t)f->ntry_max;
 
 	return f->wide ? (b + 15) & ~15 : b;
 }
@@ -488,6 +532,12 @@ static inline struct x64_mem L(struct fc *f, uint32_t i)
 static inline struct x64_mem S(struct fc *f, uint32_t k)
 {
 	return x64_mem(RBP, -(slot_base(f) + slot_size(f) * (int32_t)(1 + f->nlocals + k)));
+}
+
+/* the handler record of try nesting depth i (struct jit_eh_rec), field off */
+static inline struct x64_mem REC(struct fc *f, uint32_t i, int32_t off)
+{
+	return x64_mem(RBP, -8 * (int32_t)(1 + f->nsave) - REC_SIZE * (int32_t)(1 + i) + off);
 }
 
 static inline struct x64_mem AREA(uint32_t i)

@@ -106,11 +106,18 @@ static const uint8_t *skip_imms(const uint8_t *p, const uint8_t *end, uint8_t op
  * compiles to nothing (control.c) and counts for nothing here (return_call
  * is an SC_BR: one immediate; return_call_indirect is br_table's case). */
 enum { SC_OTHER, SC_NONE, SC_LEB, SC_LEB2, SC_MEMARG, SC_LOCAL, SC_OPEN, SC_LOOP, SC_END,
-       SC_ELSE, SC_STOP, SC_BR };
+       SC_ELSE, SC_STOP, SC_BR, SC_CATCH, SC_DELEGATE };
+/* exception handling: try opens a frame, catch and catch_all start a new
+ * part of it as else does, delegate ends it as end does, throw and
+ * rethrow end the reachable code as br does */
 #define SC_CLASS(code, imm) \
 	((code) >= OP_LOCAL_GET && (code) <= OP_LOCAL_TEE ? SC_LOCAL : (code) == OP_LOOP ? SC_LOOP : \
-	 (code) == OP_BLOCK || (code) == OP_IF ? SC_OPEN : (code) == OP_END ? SC_END : \
-	 (code) == OP_ELSE ? SC_ELSE : (code) == OP_BR || (code) == OP_RETURN_CALL ? SC_BR : \
+	 (code) == OP_BLOCK || (code) == OP_IF || (code) == OP_TRY ? SC_OPEN : \
+	 (code) == OP_END ? SC_END : (code) == OP_DELEGATE ? SC_DELEGATE : \
+	 (code) == OP_CATCH ? SC_CATCH : \
+	 (code) == OP_ELSE || (code) == OP_CATCH_ALL ? SC_ELSE : \
+	 (code) == OP_BR || (code) == OP_RETURN_CALL || (code) == OP_THROW || \
+	 (code) == OP_RETHROW ? SC_BR : \
 	 (code) == OP_UNREACHABLE || (code) == OP_RETURN ? SC_STOP : \
 	 (imm) == OPI_NONE ? SC_NONE : \
 	 (imm) == OPI_U32 || (imm) == OPI_I32 ? SC_LEB : (imm) == OPI_U32X2 ? SC_LEB2 : \
@@ -120,6 +127,15 @@ static const uint8_t scan_class[256] = {       /* SC_OTHER: skip_imms */
 	WASM_OPCODES(X)
 #undef X
 };
+
+/* Does the tag at p (its index: throw's, catch's) carry a v128? */
+static bool tag_has_v128(struct fc *f, const uint8_t *p)
+{
+	uint32_t idx;
+
+	return scan_u32(p, f->r.end, &idx) && idx < f->m->ntags &&
+	       fc_type_has_v128(&f->m->types[f->m->tags[idx].type]);
+}
 
 /* the weight of a use: 8^(loops around it), capped; 0 in unreachable code */
 #define WEIGHT(dead, nloops) ((dead) ? 0u : 1u << (3 * ((nloops) < 5 ? (nloops) : 5)))
@@ -224,7 +240,7 @@ bool fc_choose_pins(struct fc *f)
 	const uint8_t *p = f->r.p, *end = f->r.end;
 	uint32_t *score;
 	uint8_t loops[64];
-	uint32_t depth = 0, nloops = 0, i, w = 1;
+	uint32_t depth = 0, nloops = 0, i, w = 1, ntry = 0;
 	uint32_t dead = 0;      /* in unreachable code: 1 + the depth where it began
 				   (w = 0 there: its uses count for nothing) */
 	uint8_t op;
@@ -239,6 +255,7 @@ bool fc_choose_pins(struct fc *f)
 	memset(f->pin, -1, f->nlocals);
 	f->npinned = 0;
 	f->pin_synced = f->pin_saved = 0;
+	f->ntry_max = 0;
 	/* also without locals: the scan finds out whether the body is wide
 	   (a 0xfd opcode, a v128 block or select type: simd.c, fc.h) */
 	while (p && p < end) {
@@ -278,13 +295,20 @@ bool fc_choose_pins(struct fc *f)
 			if (p < end && blocktype_has_v128(f, p))
 				f->wide = true;
 			p = skip_leb(p, end);
+			/* bit 0: a loop; bit 1: a try (its handler record:
+			   ntry_max, the deepest nesting; one nested deeper
+			   than loops[] counts for good, an overestimate) */
 			if (depth < sizeof loops)
-				loops[depth] = op == OP_LOOP;
+				loops[depth] = (uint8_t)((op == OP_LOOP) | (op == OP_TRY) << 1);
+			if (op == OP_TRY && ++ntry > f->ntry_max)
+				f->ntry_max = ntry;
 			nloops += op == OP_LOOP;
 			w = WEIGHT(dead, nloops);
 			depth++;
 			break;
 		case SC_BR:
+			if ((op == OP_THROW) && p < end && tag_has_v128(f, p))
+				f->wide = true;
 			p = skip_leb(p, end);
 			/* fall through */
 		case SC_STOP:
@@ -292,18 +316,28 @@ bool fc_choose_pins(struct fc *f)
 				dead = depth + 1;
 			w = 0;
 			break;
+		case SC_CATCH:
+			if (p < end && tag_has_v128(f, p))
+				f->wide = true;
+			p = skip_leb(p, end);
+			/* fall through */
 		case SC_ELSE:
 			if (dead == depth + 1)
 				dead = 0;
 			w = WEIGHT(dead, nloops);
 			break;
+		case SC_DELEGATE:
+			p = skip_leb(p, end);
+			/* fall through */
 		case SC_END:
 			if (dead == depth + 1)
 				dead = 0;
 			if (depth) {
 				depth--;
-				if (depth < sizeof loops && loops[depth])
+				if (depth < sizeof loops && (loops[depth] & 1))
 					nloops--;
+				if (depth < sizeof loops && (loops[depth] & 2))
+					ntry--;
 			}
 			w = WEIGHT(dead, nloops);
 			break;
@@ -322,6 +356,11 @@ bool fc_choose_pins(struct fc *f)
 			f->last_use[i] = UINT32_MAX;
 		memset(f->zero, 1, f->nlocals);
 	}
+	/* a function with a try pins nothing: a handler is reached by a
+	   jump from wherever the exception was thrown, and finds every
+	   local in its home (eh.c) */
+	if (f->ntry_max)
+		return true;
 	for (int cls = 0; cls < 2; cls++) {
 		uint32_t want = cls ? PIN_XMM_N : sizeof pin_gprs;
 		for (uint32_t n = 0; n < want; n++) {

@@ -147,4 +147,23 @@ jit_trap:
 	jmp	jit_unwind
 	.size	jit_trap, .-jit_trap
 
+	.globl	jit_eh_resume
+	.type	jit_eh_resume, @function
+/* void jit_eh_resume(rec=rdi, exn=rsi, ctx=rdx) -- noreturn (jit/eh.c)
+ * Resume at a try's handler (struct jit_eh_rec, REC_* in ../abi.h): the
+ * frames below its function are dropped, rsp and rbp are the function's,
+ * rax = the exception, r14 = ctx (the handler reloads r15).  The function
+ * saved every callee-saved register it may touch in its prologue, so what
+ * the dropped frames left in them does not matter.  DF cleared as in
+ * jit_unwind. */
+jit_eh_resume:
+	cld
+	movq	%rdx, %r14
+	movq	%rsi, %rax
+	movq	REC_PC(%rdi), %rcx
+	movq	REC_RBP(%rdi), %rbp
+	movq	REC_RSP(%rdi), %rsp
+	jmp	*%rcx
+	.size	jit_eh_resume, .-jit_eh_resume
+
 	.section .note.GNU-stack,"",@progbits

@@ -83,6 +83,11 @@
 #                              --backend llvm` refuse it, 125, "tail calls
 #                              not supported by the llvm backend yet", no
 #                              artifact (issue 10; docs/abi.md "Tail calls")
+#   llvm/exceptions_refused    tests/wat/exceptions.wat (try, catch,
+#                              delegate, rethrow; the single-pass JIT runs
+#                              it: status 0): refused the same way, 125,
+#                              "exception handling not supported by the
+#                              llvm backend yet (function N)"
 #   hosted-llvm/PROGRAM        run.sh's preopen_tests (below) hosted with
 #                              `run --hosted --backend llvm`
 #   hosted-llvm/simd_loops     tests/wasi/simd_loops.c (-msimd128, issue
@@ -651,6 +656,27 @@ tail_tests() {
 		fail llvm/tail_calls_refused "$(cat "$T/tail.why")" "$T/ts.err" "$T/tc.err" "$T/tr.err"
 }
 
+# exception handling: the LLVM backend refuses it by name; the
+# single-pass JIT runs tests/wat/exceptions.wat (issue 10)
+eh_tests() {
+	local ok=1 before w=$B/tests/wat/exceptions.wasm
+	[ -f "$w" ] || { fail llvm/exceptions_refused "$w not built"; return; }
+	: >"$T/eh.why"
+	hrun es run --hosted "$w"
+	[ $RC -eq 0 ] || { ok=0; echo "single-pass: status $RC" >>"$T/eh.why"; }
+	hrun ec compile --backend llvm "$w" -o "$T/eh.wmo"
+	[ $RC -eq 125 ] && [ ! -e "$T/eh.wmo" ] &&
+		grep -q "exception handling not supported by the llvm backend yet (function " "$T/ec.err" ||
+		{ ok=0; echo "compile: status $RC" >>"$T/eh.why"; }
+	before=$(cache_files "$C")
+	hrun er run --hosted --backend llvm "$w"
+	[ $RC -eq 125 ] && [ ! -s "$T/er.out" ] && [ "$(cache_files "$C")" = "$before" ] &&
+		grep -q "exception handling not supported by the llvm backend yet" "$T/er.err" ||
+		{ ok=0; echo "run --backend llvm: status $RC" >>"$T/eh.why"; }
+	[ $ok -eq 1 ] && pass llvm/exceptions_refused ||
+		fail llvm/exceptions_refused "$(cat "$T/eh.why")" "$T/es.err" "$T/ec.err" "$T/er.err"
+}
+
 error_tests() {
 	local w=$B/tests/wasi/args_env_exit7.wasm ok rc args
 	local nop="the LLVM backend is not available: $NOPLUGIN: "
@@ -1052,6 +1078,7 @@ else
 	done
 	compile_tests
 	tail_tests
+	eh_tests
 	cache_tests
 	cpu_tests
 	error_tests

@@ -114,10 +114,20 @@ TEST(section_ids_and_order)
 {
 	struct mb mb;
 
+	/* 13 is the exception-handling proposal's tag section: malformed
+	   in Wasm 2.0 (the feature off) */
+	wasm_features_set(WASM_FEATURES_ALL & ~WASM_FEATURE_EXCEPTIONS);
 	header(&mb);
 	put(&mb, "\x0d\x00", 2);
 	CHECK_ERR(load(&mb, NULL), "malformed section id");
 	CHECK_EQ_U64(err.offset, 8);
+	wasm_features_set(WASM_FEATURES_ALL);
+	header(&mb);
+	put(&mb, "\x0d\x00", 2);
+	CHECK_ERR(load(&mb, NULL), "unexpected end");
+	header(&mb);
+	put(&mb, "\x0e\x00", 2);
+	CHECK_ERR(load(&mb, NULL), "malformed section id");
 	header(&mb);
 	put(&mb, "\xff\x00\x01\x00", 4);
 	CHECK_ERR(load(&mb, NULL), "malformed section id");
@@ -279,8 +289,14 @@ TEST(imports)
 	CHECK(wasm_func_type(m, 2) == NULL);
 	wasm_module_free(m);
 
+	/* kind 4 is a tag (exception handling): malformed in Wasm 2.0 */
+	wasm_features_set(WASM_FEATURES_ALL & ~WASM_FEATURE_EXCEPTIONS);
 	header(&mb);
 	SEC(&mb, 2, 0x01, 0x00, 0x00, 0x04);
+	CHECK_ERR(load(&mb, NULL), "malformed import kind");
+	wasm_features_set(WASM_FEATURES_ALL);
+	header(&mb);
+	SEC(&mb, 2, 0x01, 0x00, 0x00, 0x05);
 	CHECK_ERR(load(&mb, NULL), "malformed import kind");
 	header(&mb);
 	SEC(&mb, 2, 0x01, 0x00, 0x00, 0x00, 0x00);

@@ -1,0 +1,635 @@
+/*
+ * test_eh.c — exception handling (the exception-handling proposal's
+ * legacy form: try/catch/catch_all/delegate/throw/rethrow, tags) in the
+ * single-pass JIT, hosted (docs/abi.md "Exceptions"; jit/eh.c,
+ * jit/compile/eh.c):
+ *
+ *   - throw and catch in one function, across frames, from a recursion
+ *     10,000 deep to its top, across instances (an imported tag and an
+ *     imported function that throws; a funcref of the other instance
+ *     through call_indirect), catch_all, the clause that matches among
+ *     several, a tag of another instance that must not match;
+ *   - delegate to an outer try and to the caller; rethrow from nested
+ *     catch bodies; br, br_if, br_table, return and return_call out of
+ *     try bodies and catch bodies;
+ *   - a payload of every type (i32 i64 f32 f64 v128 funcref externref);
+ *   - locals the try body changed keep their values in the catch body;
+ *   - an exception that leaves the call reaches the host as
+ *     WASM_TRAP_EXCEPTION ("uncaught exception"), also from a call a host
+ *     function makes back into the instance inside a try (whose handler
+ *     it does not reach); traps are never caught (catch_all included),
+ *     and the instance works after both;
+ *   - memory: 1,000,000 throws caught (and rethrown, and delegated) in a
+ *     loop, and 10,000 traps in try bodies and catch bodies that hold an
+ *     exception, leave the heap where it was;
+ *   - validation: unknown tags, rethrow's label, catch outside a try, the
+ *     tag section's rules.
+ */
+#include <malloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "check.h"
+#include "wasm.h"
+#include "plat.h"
+#include "plat_host.h"
+#include "wat.h"
+
+static char tmpdir[64];
+static struct wasm_error err;
+static struct wasm_trap trap;
+
+static wasm_module *load(const char *text)
+{
+	size_t n = 0;
+	uint8_t *b = wat_assemble_flags(tmpdir, "--enable-exceptions --enable-tail-call",
+					text, &n);
+	wasm_module *m = NULL;
+
+	memset(&err, 0, sizeof err);
+	if (b && wasm_module_load(b, n, &m, &err)) {
+		char buf[256];
+		wasm_error_format(&err, buf, sizeof buf);
+		fprintf(stderr, "load: %s\n", buf);
+	}
+	free(b);
+	return m;
+}
+
+/* the load error's message of text, or NULL if it loads */
+static const char *load_error(const char *text)
+{
+	size_t n = 0;
+	uint8_t *b = wat_assemble_flags(tmpdir, "--enable-exceptions --no-check", text, &n);
+	wasm_module *m = NULL;
+	const char *msg = "wat2wasm failed";
+
+	memset(&err, 0, sizeof err);
+	if (b && wasm_module_load(b, n, &m, &err) == 0) {
+		wasm_module_free(m);
+		msg = NULL;
+	} else if (b) {
+		msg = err.msg;
+	}
+	free(b);
+	return msg;
+}
+
+static int call(wasm_instance *i, const char *name, const uint64_t *args, size_t na,
+		uint64_t *res, size_t nr)
+{
+	memset(&trap, 0, sizeof trap);
+	memset(&err, 0, sizeof err);
+	return wasm_call(i, name, args, na, res, nr, &trap, &err);
+}
+
+/* the heap in use (glibc): the arena's blocks and the mmap'd ones */
+static size_t heap_used(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+static wasm_linker *lk;
+static wasm_module *mod_a, *mod_b;
+static wasm_instance *ia, *ib;
+
+/* A: exports a tag and functions that throw it */
+static const char *const A =
+"(module\n"
+" (tag $ea (export \"ea\") (param i32))\n"
+" (func (export \"throw_a\") (param i32) (throw $ea (local.get 0)))\n"
+" (func $ta (export \"ta\") (param i32) (result i32)\n"
+"  (throw $ea (i32.add (local.get 0) (i32.const 1000))))\n"
+" (func (export \"get_ta\") (result funcref) (ref.func $ta))\n"
+" (elem declare func $ta))\n";
+
+/* B: imports them; its own tags */
+static const char *const B =
+"(module\n"
+" (import \"a\" \"ea\" (tag $ea (param i32)))\n"
+" (import \"a\" \"throw_a\" (func $throw_a (param i32)))\n"
+" (type $ti (func (param i32) (result i32)))\n"
+" (table $t 1 funcref)\n"
+" (tag $e0)\n"
+" (tag $e1 (param i32))\n"
+" (tag $e2 (param i64))\n"
+" (tag $all (param i32 i64 f32 f64 v128 funcref externref))\n"
+" (memory (export \"mem\") 1)\n"
+" (global $ext (mut externref) (ref.null extern))\n"
+/* in one function; the clause that matches among several */
+" (func (export \"simple\") (param i32) (result i32)\n"
+"  (try (result i32)\n"
+"   (do (if (local.get 0) (then (throw $e1 (local.get 0)))) (i32.const -1))\n"
+"   (catch $e0 (i32.const -2))\n"
+"   (catch $e2 (drop) (i32.const -3))\n"
+"   (catch $e1 (i32.const 100) (i32.add))))\n"
+/* across frames; a recursion $n deep that throws at the bottom */
+" (func $deep (param $n i32)\n"
+"  (if (i32.eqz (local.get $n)) (then (throw $e2 (i64.const 0x123456789))))\n"
+"  (call $deep (i32.sub (local.get $n) (i32.const 1))))\n"
+" (func (export \"deep\") (param i32) (result i64)\n"
+"  (try (result i64) (do (call $deep (local.get 0)) (i64.const 0)) (catch $e2)))\n"
+/* across instances: A's tag, thrown in A */
+" (func (export \"cross\") (param i32) (result i32)\n"
+"  (try (result i32)\n"
+"   (do (call $throw_a (local.get 0)) (i32.const 0))\n"
+"   (catch $e1 (drop) (i32.const -1))\n"
+"   (catch $ea)))\n"
+/* A's function through call_indirect (jit_rt.call_ref) */
+" (func (export \"set\") (param funcref) (table.set $t (i32.const 0) (local.get 0)))\n"
+" (func (export \"cross_ref\") (param i32) (result i32)\n"
+"  (try (result i32)\n"
+"   (do (call_indirect $t (type $ti) (local.get 0) (i32.const 0)))\n"
+"   (catch $ea (i32.const 1) (i32.add))))\n"
+/* catch_all (and a tag that is not ours: A's, caught by catch_all) */
+" (func (export \"all\") (param i32) (result i32)\n"
+"  (try (result i32)\n"
+"   (do (if (i32.eq (local.get 0) (i32.const 1)) (then (throw $e0)))\n"
+"       (if (i32.eq (local.get 0) (i32.const 2)) (then (call $throw_a (i32.const 5))))\n"
+"       (i32.const 0))\n"
+"   (catch $e1)\n"
+"   (catch_all (i32.const 77))))\n"
+/* delegate to an outer try, and to the caller */
+" (func $del_caller (param i32)\n"
+"  (try (do (throw $e1 (local.get 0))) (delegate 0)))\n"
+" (func (export \"delegate\") (param i32) (result i32)\n"
+"  (try $outer (result i32)\n"
+"   (do\n"
+"    (try (result i32)\n"
+"     (do\n"
+"      (if (local.get 0) (then (call $del_caller (local.get 0))))\n"
+"      (try (result i32)\n"
+"       (do (throw $e1 (i32.const 7)))\n"
+"       (delegate $outer)))\n"
+"     (catch $e1 (i32.const 1000) (i32.add))))\n"
+"   (catch $e1 (i32.const 2000) (i32.add))))\n"
+/* rethrow from nested catch bodies */
+" (func (export \"rethrow\") (param i32) (result i32)\n"
+"  (try (result i32)\n"
+"   (do\n"
+"    (try (result i32)\n"
+"     (do (throw $e1 (i32.const 1)))\n"
+"     (catch $e1\n"
+"      (drop)\n"
+"      (try (result i32)\n"
+"       (do (throw $e2 (i64.const 2)))\n"
+"       (catch $e2\n"
+"        (drop)\n"
+"        (if (local.get 0) (then (rethrow 2)) (else (rethrow 1)))\n"
+"        (i32.const 0))))))\n"
+"   (catch $e1 (i32.const 10) (i32.add))\n"
+"   (catch $e2 (i32.wrap_i64) (i32.const 20) (i32.add))))\n"
+/* a payload of every type: the catch body stores them in memory */
+" (elem declare func $thrower)\n"
+" (func $thrower (param i32 i64 f32 f64 externref)\n"
+"  (throw $all (local.get 0) (local.get 1) (local.get 2) (local.get 3)\n"
+"   (v128.load (i32.const 64)) (ref.func $thrower) (local.get 4)))\n"
+" (func (export \"payload\") (param i32 i64 f32 f64 externref)\n"
+"  (local $v v128) (local $f funcref) (local $i i32) (local $l i64) (local $s f32)\n"
+"  (local $d f64)\n"
+"  (try\n"
+"   (do (call $thrower (local.get 0) (local.get 1) (local.get 2) (local.get 3)\n"
+"        (local.get 4)))\n"
+"   (catch $all\n"
+"    (global.set $ext) (local.set $f) (local.set $v) (local.set $d) (local.set $s)\n"
+"    (local.set $l) (local.set $i)\n"
+"    (i32.store (i32.const 0) (local.get $i))\n"
+"    (i64.store (i32.const 8) (local.get $l))\n"
+"    (f32.store (i32.const 16) (local.get $s))\n"
+"    (f64.store (i32.const 24) (local.get $d))\n"
+"    (v128.store (i32.const 32) (local.get $v))\n"
+"    (i32.store (i32.const 48) (ref.is_null (local.get $f))))))\n"
+" (func (export \"ext\") (result externref) (global.get $ext))\n"
+/* locals the try body changed */
+" (func (export \"locals\") (param $x i32) (result i32) (local $y i64) (local $z f64)\n"
+"  (try (result i32)\n"
+"   (do (local.set $x (i32.add (local.get $x) (i32.const 5)))\n"
+"       (local.set $y (i64.const 40))\n"
+"       (local.set $z (f64.const 2.5))\n"
+"       (throw $e0))\n"
+"   (catch $e0\n"
+"    (i32.add (local.get $x)\n"
+"     (i32.add (i32.wrap_i64 (local.get $y)) (i32.trunc_f64_s (f64.mul (local.get $z) (f64.const 2))))))))\n"
+/* uncaught: to the host */
+" (func (export \"uncaught\") (throw $e1 (i32.const 3)))\n"
+" (func (export \"uncaught_catchless\") (try (do (throw $e0))))\n"
+/* traps are not caught */
+" (func (export \"trap_in_try\") (result i32)\n"
+"  (try (result i32) (do (unreachable)) (catch_all (i32.const 1))))\n"
+" (func (export \"trap_in_catch\") (result i32)\n"
+"  (try (result i32) (do (throw $e0)) (catch_all (unreachable))))\n"
+" (func (export \"trap_in_callee\") (param i32) (result i32)\n"
+"  (try (result i32) (do (i32.div_u (i32.const 1) (local.get 0))) (catch_all (i32.const 9))))\n"
+/* loops for the memory checks */
+" (func (export \"loop_catch\") (param $n i32) (result i32) (local $s i32)\n"
+"  (block $done (loop $l\n"
+"   (br_if $done (i32.eqz (local.get $n)))\n"
+"   (local.set $s (i32.add (local.get $s)\n"
+"    (try (result i32)\n"
+"     (do (try (result i32)\n"
+"          (do (try (result i32) (do (throw $e1 (i32.const 1))) (delegate 1)))\n"
+"          (catch $e0 (i32.const 100))))\n"
+"     (catch $e1\n"
+"      (try (result i32) (do (rethrow 1)) (catch_all (i32.const 0))) (i32.add)))))\n"
+"   (local.set $n (i32.sub (local.get $n) (i32.const 1)))\n"
+"   (br $l)))\n"
+"  (local.get $s))\n"
+" (func (export \"loop_exit\") (param $n i32) (result i32) (local $s i32)\n"
+/* leaving try bodies and catch bodies by br, br_if, br_table */
+"  (block $done (loop $l\n"
+"   (br_if $done (i32.eqz (local.get $n)))\n"
+"   (block $b\n"
+"    (try (do (try (do (throw $e1 (local.get $n)))\n"
+"               (catch $e1\n"
+"                (local.set $s (i32.add (local.get $s) (i32.const 1)))\n"
+"                (br_table $b $b 0 (i32.rem_u (local.get $n) (i32.const 3)))))\n"
+"              (br_if $b (i32.and (local.get $n) (i32.const 1)))\n"
+"              (br $b))\n"
+"     (catch_all)))\n"
+"   (local.set $n (i32.sub (local.get $n) (i32.const 1)))\n"
+"   (br $l)))\n"
+"  (local.get $s))\n"
+/* tail calls out of a try body and a catch body leave them */
+" (func $id (param i32) (result i32) (local.get 0))\n"
+" (func $tail_in_try (param i32) (result i32)\n"
+"  (try (result i32) (do (return_call $id (local.get 0))) (catch_all (i32.const -1))))\n"
+" (func $tail_in_catch (param i32) (result i32)\n"
+"  (try (result i32) (do (throw $e1 (local.get 0))) (catch $e1 (return_call $id))))\n"
+" (func (export \"tail_loop\") (param $n i32) (result i32) (local $s i32)\n"
+"  (block $done (loop $l\n"
+"   (br_if $done (i32.eqz (local.get $n)))\n"
+"   (local.set $s (i32.add (local.get $s) (call $tail_in_try (i32.const 1))))\n"
+"   (local.set $s (i32.add (local.get $s) (call $tail_in_catch (i32.const 2))))\n"
+"   (local.set $n (i32.sub (local.get $n) (i32.const 1)))\n"
+"   (br $l)))\n"
+/* the handlers are still the right ones: this throw reaches this catch */
+"  (try (result i32) (do (throw $e1 (local.get $s))) (catch $e1)))\n"
+/* a stale record left by tail_in_try would get this throw */
+" (func $thr (param i32) (throw $e1 (local.get 0)))\n"
+" (func (export \"tail_then_throw\") (param i32) (result i32)\n"
+"  (try (result i32)\n"
+"   (do (drop (call $tail_in_try (i32.const 1))) (call $thr (local.get 0)) (i32.const -1))\n"
+"   (catch $e1)))\n"
+" (func (export \"ret_from_catch\") (param i32) (result i32)\n"
+"  (try (result i32) (do (throw $e1 (local.get 0))) (catch $e1 (return))))\n"
+")\n";
+
+TEST(setup)
+{
+	mod_a = load(A);
+	mod_b = load(B);
+	REQUIRE(mod_a && mod_b);
+	lk = wasm_linker_new();
+	REQUIRE(lk);
+	REQUIRE(wasm_linker_instantiate(lk, mod_a, &ia, &err, &trap) == 0);
+	REQUIRE(wasm_linker_define_instance(lk, "a", ia) == 0);
+	REQUIRE(wasm_linker_instantiate(lk, mod_b, &ib, &err, &trap) == 0);
+}
+
+TEST(throw_catch_in_one_function)
+{
+	uint64_t a, r;
+
+	REQUIRE(ib);
+	a = 0;
+	CHECK(call(ib, "simple", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64((uint32_t)r, (uint32_t)-1);
+	a = 5;
+	CHECK(call(ib, "simple", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 105);
+}
+
+TEST(throw_from_depth_10000_to_the_top)
+{
+	uint64_t a = 10000, r = 0;
+
+	REQUIRE(ib);
+	CHECK(call(ib, "deep", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 0x123456789ull);
+	a = 1;
+	CHECK(call(ib, "deep", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 0x123456789ull);
+}
+
+TEST(throw_across_instances)
+{
+	uint64_t a = 42, r = 0, fr = 0;
+
+	REQUIRE(ib && ia);
+	CHECK(call(ib, "cross", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 42);
+	/* A's function through B's table: call_ref */
+	REQUIRE(call(ia, "get_ta", NULL, 0, &fr, 1) == 0);
+	REQUIRE(call(ib, "set", &fr, 1, NULL, 0) == 0);
+	a = 8;
+	CHECK(call(ib, "cross_ref", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 1009);
+	/* thrown in A, uncaught: the host sees it */
+	CHECK(call(ia, "throw_a", &a, 1, NULL, 0) == 1);
+	CHECK_EQ_U64(trap.code, WASM_TRAP_EXCEPTION);
+}
+
+TEST(catch_all_and_foreign_tags)
+{
+	uint64_t a, r;
+
+	REQUIRE(ib);
+	a = 0;
+	CHECK(call(ib, "all", &a, 1, &r, 1) == 0 && r == 0);
+	a = 1;
+	CHECK(call(ib, "all", &a, 1, &r, 1) == 0 && r == 77);
+	a = 2;          /* A's tag: not B's $e1, caught by catch_all */
+	CHECK(call(ib, "all", &a, 1, &r, 1) == 0 && r == 77);
+}
+
+TEST(delegate_to_outer_and_to_caller)
+{
+	uint64_t a, r;
+
+	REQUIRE(ib);
+	a = 0;          /* delegate $outer: skips the middle try */
+	CHECK(call(ib, "delegate", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 2007);
+	a = 3;          /* $del_caller delegates to its caller: the middle try */
+	CHECK(call(ib, "delegate", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 1003);
+}
+
+TEST(rethrow_from_nested_catches)
+{
+	uint64_t a, r;
+
+	REQUIRE(ib);
+	a = 1;          /* rethrow 2: the outer catch's $e1 (payload 1) */
+	CHECK(call(ib, "rethrow", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 11);
+	a = 0;          /* rethrow 1: the inner catch's $e2 (payload 2) */
+	CHECK(call(ib, "rethrow", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 22);
+}
+
+TEST(payload_of_every_type)
+{
+	uint8_t *mem;
+	uint64_t args[5], ext = 0;
+	float f = 1.5f;
+	double d = -2.25;
+	uint32_t fb;
+	uint64_t db;
+
+	REQUIRE(ib);
+	mem = wasm_memory_base(ib);
+	REQUIRE(mem);
+	for (int i = 0; i < 16; i++)
+		mem[64 + i] = (uint8_t)(0xa0 + i);
+	memcpy(&fb, &f, 4);
+	memcpy(&db, &d, 8);
+	args[0] = 0xdeadbeef;
+	args[1] = 0x0123456789abcdefull;
+	args[2] = fb;
+	args[3] = db;
+	args[4] = 0x5555;
+	CHECK(call(ib, "payload", args, 5, NULL, 0) == 0);
+	CHECK(!memcmp(mem + 0, &(uint32_t){ 0xdeadbeef }, 4));
+	CHECK(!memcmp(mem + 8, &args[1], 8));
+	CHECK(!memcmp(mem + 16, &fb, 4));
+	CHECK(!memcmp(mem + 24, &db, 8));
+	CHECK(!memcmp(mem + 32, mem + 64, 16));
+	CHECK(mem[32] == 0xa0 && mem[47] == 0xaf);
+	CHECK_EQ_U64(mem[48], 0);      /* the funcref is not null */
+	CHECK(call(ib, "ext", NULL, 0, &ext, 1) == 0);
+	CHECK_EQ_U64(ext, 0x5555);
+}
+
+TEST(locals_changed_in_try_body_seen_in_catch)
+{
+	uint64_t a = 10, r = 0;
+
+	REQUIRE(ib);
+	CHECK(call(ib, "locals", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 15 + 40 + 5);
+}
+
+TEST(uncaught_exception_reaches_host)
+{
+	char buf[160];
+	uint64_t a = 4, r = 0;
+
+	REQUIRE(ib);
+	CHECK(call(ib, "uncaught", NULL, 0, NULL, 0) == 1);
+	CHECK_EQ_U64(trap.code, WASM_TRAP_EXCEPTION);
+	CHECK(!strncmp(wasm_trap_text(&trap, buf, sizeof buf), "uncaught exception", 18));
+	CHECK(call(ib, "uncaught_catchless", NULL, 0, NULL, 0) == 1);
+	CHECK_EQ_U64(trap.code, WASM_TRAP_EXCEPTION);
+	/* the instance works after it */
+	CHECK(call(ib, "simple", &a, 1, &r, 1) == 0 && r == 104);
+}
+
+TEST(traps_are_not_caught)
+{
+	uint64_t a = 0, r = 0;
+
+	REQUIRE(ib);
+	CHECK(call(ib, "trap_in_try", NULL, 0, &r, 1) == 1);
+	CHECK_EQ_U64(trap.code, WASM_TRAP_UNREACHABLE);
+	CHECK(call(ib, "trap_in_catch", NULL, 0, &r, 1) == 1);
+	CHECK_EQ_U64(trap.code, WASM_TRAP_UNREACHABLE);
+	CHECK(call(ib, "trap_in_callee", &a, 1, &r, 1) == 1);
+	CHECK_EQ_U64(trap.code, WASM_TRAP_DIV_BY_ZERO);
+	a = 1;
+	CHECK(call(ib, "trap_in_callee", &a, 1, &r, 1) == 0 && r == 1);
+	/* and the handlers after a trap are the right ones */
+	a = 9;
+	CHECK(call(ib, "simple", &a, 1, &r, 1) == 0 && r == 109);
+}
+
+TEST(million_throws_keep_memory_flat)
+{
+	uint64_t a, r = 0;
+	size_t before, after;
+
+	REQUIRE(ib);
+	a = 1000;       /* warm up: the caught stack's first allocation */
+	REQUIRE(call(ib, "loop_catch", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 1000);
+	before = heap_used();
+	a = 1000000;
+	CHECK(call(ib, "loop_catch", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 1000000);
+	a = 1000000;
+	CHECK(call(ib, "loop_exit", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 1000000);
+	for (int i = 0; i < 10000; i++) {
+		call(ib, "trap_in_catch", NULL, 0, &r, 1);
+		call(ib, "uncaught", NULL, 0, NULL, 0);
+		a = (uint64_t)i;
+		call(ib, "ret_from_catch", &a, 1, &r, 1);
+	}
+	CHECK_EQ_U64(r, 9999);
+	after = heap_used();
+	CHECK_MSG(after <= before + 4096, "heap grew by %zu bytes", after - before);
+}
+
+TEST(tail_calls_leave_try_and_catch_bodies)
+{
+	uint64_t a = 1000, r = 0;
+	size_t before;
+
+	REQUIRE(ib);
+	REQUIRE(call(ib, "tail_loop", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 3000);
+	before = heap_used();
+	a = 100000;
+	CHECK(call(ib, "tail_loop", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 300000);
+	CHECK_MSG(heap_used() <= before + 4096, "heap grew by %zu bytes",
+		  heap_used() - before);
+	a = 5;
+	CHECK(call(ib, "tail_then_throw", &a, 1, &r, 1) == 0);
+	CHECK_EQ_U64(r, 5);
+}
+
+/* a host function that calls back into the instance, whose exception
+ * leaves that inner call: the outer call's handlers are not reached by it
+ * (jit_enter clears eh_top), and they work again after it */
+static int reenter_rc = -1, reenter_code = -1;
+
+static enum wasm_trap_code h_reenter(wasm_instance *inst, void *env, const uint64_t *args,
+				     uint64_t *res)
+{
+	struct wasm_trap t;
+	struct wasm_error e;
+
+	(void)args, (void)res;
+	memset(&t, 0, sizeof t);
+	reenter_rc = wasm_call(inst, "inner", NULL, 0, NULL, 0, &t, &e);
+	reenter_code = (int)t.code;
+	/* env: pass the exception on (it is caught by the caller's try) */
+	return env ? t.code : WASM_TRAP_NONE;
+}
+
+TEST(exception_leaves_a_nested_call_from_a_host_function)
+{
+	static const struct wasm_host_func hf[] = {
+		{ "env", "reenter", "", "", h_reenter, NULL },
+		{ "env", "reenter_pass", "", "", h_reenter, (void *)1 },
+	};
+	wasm_module *m = load(
+		"(module\n"
+		" (import \"env\" \"reenter\" (func $reenter))\n"
+		" (import \"env\" \"reenter_pass\" (func $reenter_pass))\n"
+		" (tag $e (param i32))\n"
+		" (func (export \"inner\") (throw $e (i32.const 9)))\n"
+		" (func (export \"outer\") (result i32)\n"
+		"  (try (result i32)\n"
+		"   (do (call $reenter) (throw $e (i32.const 5)))\n"
+		"   (catch $e (i32.const 100) (i32.add))))\n"
+		" (func (export \"pass\") (result i32)\n"
+		"  (try (result i32)\n"
+		"   (do (call $reenter_pass) (i32.const -1))\n"
+		"   (catch $e (i32.const 1000) (i32.add))))\n"
+		" (func (export \"pass_uncaught\") (call $reenter_pass)))\n");
+	size_t before;
+	wasm_instance *inst = NULL;
+	uint64_t r = 0;
+
+	REQUIRE(m);
+	REQUIRE(wasm_instance_new(m, hf, 2, &inst, &err, &trap) == 0);
+	CHECK(call(inst, "outer", NULL, 0, &r, 1) == 0);
+	CHECK_EQ_U64(r, 105);
+	CHECK_EQ_U64(reenter_rc, 1);
+	CHECK_EQ_U64(reenter_code, WASM_TRAP_EXCEPTION);
+	/* the host function passes it on: the caller's try catches it */
+	r = 0;
+	CHECK(call(inst, "pass", NULL, 0, &r, 1) == 0);
+	CHECK_EQ_U64(r, 1009);
+	CHECK(call(inst, "pass_uncaught", NULL, 0, NULL, 0) == 1);
+	CHECK_EQ_U64(trap.code, WASM_TRAP_EXCEPTION);
+	/* none of it stays allocated */
+	CHECK(call(inst, "outer", NULL, 0, &r, 1) == 0);
+	before = heap_used();
+	for (int i = 0; i < 10000; i++) {
+		call(inst, "outer", NULL, 0, &r, 1);
+		call(inst, "pass", NULL, 0, &r, 1);
+		call(inst, "pass_uncaught", NULL, 0, NULL, 0);
+	}
+	CHECK_MSG(heap_used() <= before + 4096, "heap grew by %zu bytes",
+		  heap_used() - before);
+	wasm_instance_free(inst);
+	wasm_module_free(m);
+}
+
+TEST(validation)
+{
+	const char *e;
+
+	e = load_error("(module (func (throw 0)))");
+	CHECK(e && !strcmp(e, "unknown tag"));
+	e = load_error("(module (tag) (func (try (do) (catch 1))))");
+	CHECK(e && !strcmp(e, "unknown tag"));
+	e = load_error("(module (func (block (rethrow 0))))");
+	CHECK(e && !strcmp(e, "invalid rethrow label"));
+	e = load_error("(module (func (try (do (rethrow 0)) (catch_all))))");
+	CHECK(e && !strcmp(e, "invalid rethrow label"));
+	e = load_error("(module (tag (param i32)) (func (throw 0)))");
+	CHECK(e && !strncmp(e, "type mismatch", 13));
+	e = load_error("(module (func (try (do) (delegate 1))))");
+	CHECK(e && !strcmp(e, "unknown label"));
+	e = load_error("(module (type (func (result i32))) (tag (type 0)))");
+	CHECK(e && !strcmp(e, "non-empty tag result type"));
+	/* a try's catch payload typed as its tag */
+	e = load_error("(module (tag (param i64)) (func (result i32) "
+		       "(try (result i32) (do (i32.const 1)) (catch 0))))");
+	CHECK(e && !strncmp(e, "type mismatch", 13));
+	CHECK(load_error("(module (tag $t (param i32)) (func (result i32) "
+			 "(try (result i32) (do (i32.const 1)) (catch $t))))") == NULL);
+	/* without the feature (Wasm 2.0): a tag section is malformed */
+	wasm_features_set(WASM_FEATURES_ALL & ~WASM_FEATURE_EXCEPTIONS);
+	e = load_error("(module (tag))");
+	CHECK(e && !strcmp(e, "malformed section id"));
+	e = load_error("(module (func (try (do))))");
+	CHECK(e && !strcmp(e, "illegal opcode"));
+	wasm_features_set(WASM_FEATURES_ALL);
+}
+
+int main(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/wasmetal-eh-XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	plat_host_init();
+	RUN(setup);
+	RUN(throw_catch_in_one_function);
+	RUN(throw_from_depth_10000_to_the_top);
+	RUN(throw_across_instances);
+	RUN(catch_all_and_foreign_tags);
+	RUN(delegate_to_outer_and_to_caller);
+	RUN(rethrow_from_nested_catches);
+	RUN(payload_of_every_type);
+	RUN(locals_changed_in_try_body_seen_in_catch);
+	RUN(uncaught_exception_reaches_host);
+	RUN(traps_are_not_caught);
+	RUN(million_throws_keep_memory_flat);
+	RUN(tail_calls_leave_try_and_catch_bodies);
+	RUN(exception_leaves_a_nested_call_from_a_host_function);
+	RUN(validation);
+	if (ib)
+		wasm_instance_free(ib);
+	if (ia)
+		wasm_instance_free(ia);
+	if (lk)
+		wasm_linker_free(lk);
+	wasm_module_free(mod_b);
+	wasm_module_free(mod_a);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", tmpdir);
+	CHECK_DONE();
+}
