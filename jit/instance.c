@@ -904,6 +904,7 @@ void jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area)
 	const struct wasm_functype *ft = wasm_func_type(inst->m, func_index);
 	uint64_t args_buf[MAX_INLINE_SLOTS], res_buf[MAX_INLINE_SLOTS];
 	uint64_t *args = args_buf, *res = res_buf;
+	struct jit_exn *outer_pending, *pending = NULL;
 	enum wasm_trap_code code;
 
 	inst->stack_low = (uintptr_t)__builtin_frame_address(0);
@@ -921,11 +922,26 @@ void jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area)
 		args[i] = canon_value(ft->params[i], area[i]);
 	memset(res, 0, ft->nresults * sizeof *res);
 	inst->host_error[0] = 0;
+	/* This host call's own pending exception (what a wasm_call it makes
+	   leaves in ctx->eh_escaped): an outer host call's is put aside while
+	   it runs, and back after, so that a nested host call neither throws
+	   nor frees an exception that is not its own (the security review's
+	   reproduction: a host function's pending exception thrown inside an
+	   unrelated nested call, and its own caller's catch never ran). */
+	outer_pending = jit_eh_take(ctx);
 	code = plat_host_call(hf->fn, inst, hf->env, args, res);
-	/* an exception a call of the host function's left pending is passed
-	   on only when it says so (WASM_TRAP_EXCEPTION, below) */
-	if (code != WASM_TRAP_EXCEPTION)
-		jit_eh_release(jit_eh_take(ctx));
+	pending = jit_eh_take(ctx);
+	ctx->eh_escaped = outer_pending;
+	/* passed on only when the host function says so (below) */
+	if (code != WASM_TRAP_EXCEPTION) {
+		jit_eh_release(pending);
+		pending = NULL;
+	} else if (!pending) {
+		code = WASM_TRAP_HOST;
+		snprintf(inst->host_error, sizeof inst->host_error,
+			 "host function returned WASM_TRAP_EXCEPTION without an exception "
+			 "from a call it made");
+	}
 	if (code != WASM_TRAP_NONE)
 		goto trap;
 	for (uint32_t i = 0; i < ft->nresults; i++)
@@ -941,10 +957,11 @@ trap:
 		free(args);
 		free(res);
 	}
-	/* another instance's exception (the linker's adapter): thrown again
-	   here, where this instance's handlers may catch it */
-	if (code == WASM_TRAP_EXCEPTION && ctx->eh_escaped)
-		jit_eh_throw_at(ctx, jit_eh_take(ctx),
+	/* the exception of a call the host function made (another
+	   instance's, through the linker's adapter, or its own wasm_call):
+	   thrown again here, where this instance's handlers may catch it */
+	if (code == WASM_TRAP_EXCEPTION)
+		jit_eh_throw_at(ctx, pending,
 				(uintptr_t)__builtin_return_address(0),
 				*(uintptr_t *)__builtin_frame_address(0));
 	/* the return address is in the import stub (JIT code); the saved rbp

@@ -322,6 +322,10 @@ static unsigned features = WASM_FEATURES_ALL;
 static const char TOO_MANY_MEMORIES[] =
 	"too many memories (at most 100: each takes 8 GiB of address space)";
 _Static_assert(JIT_MAX_MEMORIES == 100, "TOO_MANY_MEMORIES names it");
+/* Tags (imported and own): V8's limit.  The compiler addresses
+ * ctx->tags[x] with a 32-bit displacement 8x, which must not wrap. */
+#define WASM_MAX_TAGS 1000000u
+static const char TOO_MANY_TAGS[] = "too many tags (at most 1000000)";
 
 void wasm_features_set(unsigned f)
 {
@@ -365,6 +369,8 @@ static bool read_tag(struct decoder *d, bool imported)
 		return fail_idx(d, "unknown type", at, type);
 	if (m->types[type].nresults)
 		return fail(d, "non-empty tag result type", at);
+	if (m->ntags >= WASM_MAX_TAGS)
+		return fail(d, TOO_MANY_TAGS, at);
 	if (!(t = PUSH(d, m->tags, m->ntags)))
 		return fail(d, "out of memory", at);
 	t->type = type;
@@ -1173,7 +1179,8 @@ static bool decode_section(struct decoder *d, uint8_t id, struct wasm_reader *se
 	wasm_error_set(err, !strcmp(sec->err, WASM_ERR_EOF) ?
 		  "unexpected end of section or function" : sec->err,
 		  section_names[id], sec->err_off, d->detail);
-	if (err && (!strcmp(sec->err, "out of memory") || sec->err == TOO_MANY_MEMORIES))
+	if (err && (!strcmp(sec->err, "out of memory") || sec->err == TOO_MANY_MEMORIES ||
+		    sec->err == TOO_MANY_TAGS))
 		err->kind = WASM_ERR_RESOURCE;         /* ours, not the module's */
 	return false;
 }

@@ -268,6 +268,14 @@ bool fc_push_ctl(struct fc *f, uint8_t kind, struct ctl *c)
 	c->unreachable = false;
 	c->height = f->nvals;
 	c->start = pos_now(f);
+	c->tries_below = f->ntry;
+	c->catches_below = f->ncatch;
+	c->body_below = -1;
+	if (f->nctls) {
+		const struct ctl *top = &f->ctls[f->nctls - 1];
+		c->body_below = top->kind == CTL_TRY && top->eh == EH_BODY ?
+				(int32_t)(f->nctls - 1) : top->body_below;
+	}
 	if (!new_label(f, &c->label))
 		return false;
 	if (kind == CTL_LOOP)

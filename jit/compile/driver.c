@@ -611,7 +611,7 @@ static int compile_func(struct jc *jc, uint32_t idx, bool full_entry,
 	wasm_module *m = jc->m;
 	const struct wasm_func *fn = &m->funcs[idx];
 	struct fc f = { .jc = jc, .m = m, .a = &jc->a, .func_index = idx, .dead = NO_DEAD,
-			.full_entry = full_entry };
+			.full_entry = full_entry, .outer_body = -1 };
 	bool ok;
 
 	fc_take(&f, jc->keep);

@@ -201,6 +201,15 @@ struct ctl {
 	uint32_t rec;           /* its handler record's index (REC) */
 	uint32_t handler;       /* label: where an exception arrives (rax) */
 	uint32_t next;          /* label: the next catch clause's test */
+	/* what is below this frame when it is pushed (fc_push_ctl), so that a
+	   branch asks "which try and catch bodies do I leave?" in O(1), not
+	   by walking the control stack (eh.c fc_eh_emit_exit): the open try
+	   frames (f->ntry) and of them those in a catch body (f->ncatch), and
+	   the innermost try below it whose body is active (-1: none).  A try
+	   changes from body to catch only while it is the top frame, so these
+	   stay true for every frame above it. */
+	uint32_t tries_below, catches_below;
+	int32_t body_below;
 };
 
 /*
@@ -335,6 +344,9 @@ struct fc {
 					   ahead); > 0: no pinned locals, every
 					   callee-saved register saved (eh.c) */
 	uint32_t ntry;                  /* try frames open now */
+	uint32_t ncatch;                /* of them, in a catch body */
+	int32_t outer_body;             /* the outermost try frame whose body is
+					   active (-1: none) */
 };
 
 /* Shared between the files of the compiler (the opcode handlers fc_op_*

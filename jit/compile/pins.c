@@ -14,6 +14,7 @@
  * it last went home or came back on this straight-line path) is not
  * stored again.  A local set before any read needs no zeroing.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "fc.h"
 
@@ -235,11 +236,27 @@ static inline void scan_local(struct fc *f, uint32_t i, uint32_t pos, uint8_t op
 /* Give the most used locals (uses weighted by loop depth, from a look
  * ahead over the body) registers of their own: up to five integer and
  * eight float ones. */
+/* fc_choose_pins' stack of frame kinds, twice as large (the first one
+ * on its stack, small); NULL (and the old one freed) without memory */
+static uint8_t *grow_kinds(uint8_t *k, uint8_t *small, uint32_t *cap)
+{
+	uint8_t *n = *cap <= UINT32_MAX / 2 ? malloc(2 * (size_t)*cap) : NULL;
+
+	if (n)
+		memcpy(n, k, *cap);
+	if (k != small)
+		free(k);
+	*cap *= 2;
+	return n;
+}
+
 bool fc_choose_pins(struct fc *f)
 {
 	const uint8_t *p = f->r.p, *end = f->r.end;
 	uint32_t *score;
-	uint8_t loops[64];
+	uint8_t loops_small[64], *loops = loops_small;  /* per open frame: bit 0
+							   a loop, bit 1 a try */
+	uint32_t loops_cap = sizeof loops_small;
 	uint32_t depth = 0, nloops = 0, i, w = 1, ntry = 0;
 	uint32_t dead = 0;      /* in unreachable code: 1 + the depth where it began
 				   (w = 0 there: its uses count for nothing) */
@@ -296,10 +313,14 @@ bool fc_choose_pins(struct fc *f)
 				f->wide = true;
 			p = skip_leb(p, end);
 			/* bit 0: a loop; bit 1: a try (its handler record:
-			   ntry_max, the deepest nesting; one nested deeper
-			   than loops[] counts for good, an overestimate) */
-			if (depth < sizeof loops)
-				loops[depth] = (uint8_t)((op == OP_LOOP) | (op == OP_TRY) << 1);
+			   ntry_max, the deepest nesting).  Every depth is
+			   kept: with a fixed 64, a try nested deeper counted
+			   for good, each one more record of frame, and 1.5
+			   million of them after 64 blocks made a valid module
+			   "function frame too large" */
+			if (depth == loops_cap && !(loops = grow_kinds(loops, loops_small, &loops_cap)))
+				return fc_oom(f);
+			loops[depth] = (uint8_t)((op == OP_LOOP) | (op == OP_TRY) << 1);
 			if (op == OP_TRY && ++ntry > f->ntry_max)
 				f->ntry_max = ntry;
 			nloops += op == OP_LOOP;
@@ -334,9 +355,9 @@ bool fc_choose_pins(struct fc *f)
 				dead = 0;
 			if (depth) {
 				depth--;
-				if (depth < sizeof loops && (loops[depth] & 1))
+				if (loops[depth] & 1)
 					nloops--;
-				if (depth < sizeof loops && (loops[depth] & 2))
+				if (loops[depth] & 2)
 					ntry--;
 			}
 			w = WEIGHT(dead, nloops);
@@ -350,6 +371,8 @@ bool fc_choose_pins(struct fc *f)
 			break;
 		}
 	}
+	if (loops != loops_small)
+		free(loops);
 	if (!p) {       /* a body the scan does not understand (the compiling
 			   pass rejects it): every local live everywhere */
 		for (i = 0; i < f->nlocals; i++)

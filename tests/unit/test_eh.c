@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "check.h"
 #include "wasm.h"
@@ -563,6 +564,227 @@ TEST(exception_leaves_a_nested_call_from_a_host_function)
 	wasm_module_free(m);
 }
 
+/* ---- regressions from the security review of the merge -------------- */
+
+/* A host call's pending exception is its own: a host function (first)
+ * whose wasm_call left e1(42) pending makes another call (via_h2) in
+ * which a nested host function (second) returns WASM_TRAP_EXCEPTION with
+ * no exception of its own (a host error, not first's exception thrown
+ * there), or WASM_TRAP_NONE (first's exception not freed); first then
+ * passes e1 on and run's catch $e1 gets it.  (Before: the pending
+ * exception was per instance; via_h2 caught first's exception and run's
+ * handlers never ran: an uncaught exception.) */
+static wasm_instance *pend_inst;
+static int pend_via_rc;
+static uint64_t pend_via_res;
+static uint32_t pend_via_code;
+
+static enum wasm_trap_code h_first(wasm_instance *inst, void *env, const uint64_t *args,
+				   uint64_t *res)
+{
+	struct wasm_trap t;
+	struct wasm_error e;
+	uint64_t x = 42;
+
+	(void)inst, (void)args, (void)res, (void)env;
+	memset(&t, 0, sizeof t);
+	wasm_call(pend_inst, "thr", &x, 1, NULL, 0, &t, &e);     /* e1(42) pending */
+	memset(&t, 0, sizeof t);
+	pend_via_res = 0;
+	pend_via_rc = wasm_call(pend_inst, "via_h2", NULL, 0, &pend_via_res, 1, &t, &e);
+	pend_via_code = t.code;
+	return WASM_TRAP_EXCEPTION;
+}
+
+static enum wasm_trap_code h_second(wasm_instance *inst, void *env, const uint64_t *args,
+				    uint64_t *res)
+{
+	(void)inst, (void)args, (void)res;
+	return (enum wasm_trap_code)(uintptr_t)env;
+}
+
+static void pending_case(enum wasm_trap_code second_returns)
+{
+	const struct wasm_host_func hf[] = {
+		{ "env", "first", "", "", h_first, NULL },
+		{ "env", "second", "", "", h_second, (void *)(uintptr_t)second_returns },
+	};
+	wasm_module *m = load(
+		"(module (import \"env\" \"first\" (func $first))\n"
+		" (import \"env\" \"second\" (func $second))\n"
+		" (tag $e1 (param i32))\n"
+		" (func (export \"thr\") (param i32) (throw $e1 (local.get 0)))\n"
+		" (func (export \"via_h2\") (result i32)\n"
+		"  (try (result i32) (do (call $second) (i32.const -1))\n"
+		"   (catch $e1 (i32.const 1000) (i32.add))))\n"
+		" (func (export \"run\") (result i32)\n"
+		"  (try (result i32) (do (call $first) (i32.const -1))\n"
+		"   (catch $e1 (i32.const 5000) (i32.add)) (catch_all (i32.const -7)))))\n");
+	uint64_t r = 0;
+
+	REQUIRE(m);
+	REQUIRE(wasm_instance_new(m, hf, 2, &pend_inst, &err, &trap) == 0);
+	CHECK(call(pend_inst, "run", NULL, 0, &r, 1) == 0);
+	CHECK_EQ_U64(r, 5042);
+	if (second_returns == WASM_TRAP_EXCEPTION) {
+		CHECK_EQ_U64(pend_via_rc, 1);
+		CHECK_EQ_U64(pend_via_code, WASM_TRAP_HOST);
+	} else {
+		CHECK_EQ_U64(pend_via_rc, 0);
+		CHECK_EQ_U64(pend_via_res, (uint64_t)-1 & 0xffffffff);
+	}
+	wasm_instance_free(pend_inst);
+	wasm_module_free(m);
+}
+
+TEST(pending_exception_belongs_to_its_host_call)
+{
+	pending_case(WASM_TRAP_EXCEPTION);
+	pending_case(WASM_TRAP_NONE);
+}
+
+/* bytes of a module with one function (param i32), body `body` (without
+ * its locals byte and end) */
+static uint8_t *one_func_module(const uint8_t *body, size_t n, size_t *len)
+{
+	static const uint8_t head[] = {
+		0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+		0x01, 0x05, 0x01, 0x60, 0x01, 0x7f, 0x00,       /* (i32) -> () */
+		0x03, 0x02, 0x01, 0x00,
+	};
+	size_t fn = n + 2, sec = fn + 1 + 5 + 5, k = 0;
+	uint8_t *b = malloc(sizeof head + 1 + 5 + sec);
+
+	if (!b)
+		return NULL;
+	memcpy(b, head, sizeof head);
+	k = sizeof head;
+	b[k++] = 0x0a;
+	for (int i = 0; i < 5; i++)     /* section size, 5-byte LEB */
+		b[k++] = (uint8_t)(((sec - 5) >> (7 * i)) & 0x7f) | (i < 4 ? 0x80 : 0);
+	b[k++] = 1;
+	for (int i = 0; i < 5; i++)     /* body size */
+		b[k++] = (uint8_t)((fn >> (7 * i)) & 0x7f) | (i < 4 ? 0x80 : 0);
+	b[k++] = 0;                     /* no locals */
+	memcpy(b + k, body, n);
+	k += n;
+	b[k++] = 0x0b;
+	*len = k;
+	return b;
+}
+
+static double load_seconds(const uint8_t *b, size_t n, int *rc)
+{
+	struct timespec t0, t1;
+	wasm_module *m = NULL;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	*rc = wasm_module_load(b, n, &m, &err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!*rc)
+		wasm_module_free(m);
+	return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+/* A try around 20,000 nested blocks and 300,000 br_ifs out of them
+ * compiles about as fast as the same with a block instead of the try.
+ * (Before: each branch walked the control stack to find the try and
+ * catch bodies it leaves: 16 s against 0.22 s, quadratic, a compile-time
+ * denial of service; now O(1) per branch.)  The bound is loose (5x + 1
+ * s): it is there to catch the quadratic walk, not to time the compiler. */
+TEST(branches_out_of_a_try_compile_in_linear_time)
+{
+	enum { NB = 20000, NBR = 300000 };
+	size_t n = 0, len;
+	uint8_t *body = malloc(2 + 2 * NB + 6 * NBR + NB + 1), *b;
+	double t_block, t_try;
+	int rc1, rc2;
+
+	REQUIRE(body);
+	body[n++] = 0x06, body[n++] = 0x40;             /* try */
+	for (int i = 0; i < NB; i++)
+		body[n++] = 0x02, body[n++] = 0x40;     /* block */
+	for (int i = 0; i < NBR; i++) {                 /* local.get 0, br_if NB-2 */
+		body[n++] = 0x20, body[n++] = 0x00, body[n++] = 0x0d;
+		body[n++] = (uint8_t)(((NB - 2) & 0x7f) | 0x80);       /* 3-byte LEB */
+		body[n++] = (uint8_t)((((NB - 2) >> 7) & 0x7f) | 0x80);
+		body[n++] = (uint8_t)((NB - 2) >> 14);
+	}
+	for (int i = 0; i < NB + 1; i++)
+		body[n++] = 0x0b;
+	b = one_func_module(body, n, &len);
+	REQUIRE(b);
+	t_try = load_seconds(b, len, &rc1);
+	CHECK_MSG(rc1 == 0, "%s", err.msg);
+	CHECK_EQ_U64(b[len - 1 - n], 0x06);
+	b[len - 1 - n] = 0x02;                          /* the try -> a block */
+	t_block = load_seconds(b, len, &rc2);
+	CHECK_MSG(rc2 == 0, "%s", err.msg);
+	CHECK_MSG(t_try <= 5 * t_block + 1.0, "with a try %.2f s, with a block %.2f s",
+		  t_try, t_block);
+	fprintf(stderr, "test_eh: %zu bytes: with a try %.3f s, with a block %.3f s\n",
+		len, t_try, t_block);
+	free(b);
+	free(body);
+}
+
+/* Tries nested deeper than 64 blocks count once each, as deep as they
+ * nest: 1,400,000 empty `try end` in a row inside 70 blocks need one
+ * handler record.  (Before: the look-ahead's stack of frame kinds had 64
+ * entries, a try deeper in counted for good, and this valid module was
+ * "function frame too large", each try 48 bytes of frame.) */
+TEST(tries_deeper_than_64_blocks_counted_once)
+{
+	enum { NB = 70, NT = 1400000 };
+	size_t n = 0, len;
+	uint8_t *body = malloc(2 * NB + 3 * NT + NB), *b;
+	int rc;
+
+	REQUIRE(body);
+	for (int i = 0; i < NB; i++)
+		body[n++] = 0x02, body[n++] = 0x40;
+	for (int i = 0; i < NT; i++)
+		body[n++] = 0x06, body[n++] = 0x40, body[n++] = 0x0b;
+	for (int i = 0; i < NB; i++)
+		body[n++] = 0x0b;
+	b = one_func_module(body, n, &len);
+	REQUIRE(b);
+	load_seconds(b, len, &rc);
+	CHECK_MSG(rc == 0, "%s", err.msg);
+	free(b);
+	free(body);
+}
+
+/* More tags than the limit (1,000,000: ctx->tags[x] is addressed with a
+ * 32-bit displacement 8x) is a resource error, not a wrap. */
+TEST(too_many_tags_refused)
+{
+	enum { NT = 1000001 };
+	static const uint8_t head[] = {
+		0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+		0x01, 0x04, 0x01, 0x60, 0x00, 0x00,             /* () -> () */
+	};
+	size_t k = sizeof head, sec = 4 + 2 * (size_t)NT;
+	uint8_t *b = malloc(k + 1 + 5 + sec);
+	wasm_module *m = NULL;
+
+	REQUIRE(b);
+	memcpy(b, head, k);
+	b[k++] = 13;                                    /* tag section */
+	for (int i = 0; i < 5; i++)
+		b[k++] = (uint8_t)((sec >> (7 * i)) & 0x7f) | (i < 4 ? 0x80 : 0);
+	b[k++] = (uint8_t)((NT & 0x7f) | 0x80);         /* count, 4-byte LEB */
+	b[k++] = (uint8_t)(((NT >> 7) & 0x7f) | 0x80);
+	b[k++] = (uint8_t)(((NT >> 14) & 0x7f) | 0x80);
+	b[k++] = (uint8_t)(NT >> 21);
+	for (int i = 0; i < NT; i++)
+		b[k++] = 0, b[k++] = 0;                 /* attribute 0, type 0 */
+	CHECK(wasm_module_load(b, k, &m, &err) != 0);
+	CHECK_MSG(strstr(err.msg, "too many tags"), "%s", err.msg);
+	CHECK_EQ_U64(err.kind, WASM_ERR_RESOURCE);
+	free(b);
+}
+
 TEST(validation)
 {
 	const char *e;
@@ -618,6 +840,10 @@ int main(void)
 	RUN(million_throws_keep_memory_flat);
 	RUN(tail_calls_leave_try_and_catch_bodies);
 	RUN(exception_leaves_a_nested_call_from_a_host_function);
+	RUN(pending_exception_belongs_to_its_host_call);
+	RUN(branches_out_of_a_try_compile_in_linear_time);
+	RUN(tries_deeper_than_64_blocks_counted_once);
+	RUN(too_many_tags_refused);
 	RUN(validation);
 	if (ib)
 		wasm_instance_free(ib);
