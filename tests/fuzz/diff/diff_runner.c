@@ -112,6 +112,9 @@ static const char *trap_kind(const struct runner *r, const struct wasm_trap *t)
 	case WASM_TRAP_INDIRECT_CALL_TYPE: return "indirect-call";
 	case WASM_TRAP_NULL_REFERENCE: return "null-reference";
 	case WASM_TRAP_STACK_EXHAUSTED: return "stack-exhausted";
+	/* a Wasm exception nothing caught (exception handling, issue 10);
+	   V8 throws it on as a WebAssembly.Exception: v8_runner.mjs */
+	case WASM_TRAP_EXCEPTION: return "uncaught-exception";
 	default: return "other";
 	}
 }

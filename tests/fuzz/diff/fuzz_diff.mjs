@@ -6,7 +6,7 @@
 //
 //   node tests/fuzz/diff/fuzz_diff.mjs [--count N] [--seed S] [--gen mix|ttf|tree]
 //        [--batch B] [--jobs J] [--out DIR] [--reduce] [--runner PATH]
-//        [--backend single|llvm] [--simd]
+//        [--backend single|llvm] [--simd] [--eh]
 //   node tests/fuzz/diff/fuzz_diff.mjs --check MODULE.wasm --seed S --gen K
 //        one module, as module S of generator K was run: prints "same" or
 //        "differ KIND" (tests/fuzz/diff/reduce.sh gives it to wasm-reduce)
@@ -19,6 +19,10 @@
 // (diff_runner --backend llvm); the default is the single-pass JIT.
 // --simd: gen_tree.mjs's modules with v128 expressions (issue 10; both
 // backends); without it a seed's module is the one it was before SIMD.
+// --eh: gen_tree.mjs's modules with exception handling (tags, try/catch/
+// catch_all/delegate/throw/rethrow; issue 10); single-pass only (the LLVM
+// backend refuses it); an exception leaving an export is the trap kind
+// uncaught-exception on both sides.
 //
 // Module k of a run is made from seed S+k: by gen_tree.mjs (our own
 // generator), or by binaryen's `wasm-opt -ttf` from random bytes that the
@@ -57,7 +61,8 @@ const RESET_EXPORTS = ['hangLimitInitializer', 'fuel_reset'];
 function parseArgs(argv) {
 	const o = { count: 1000, seed: 1, gen: 'mix', batch: 50, jobs: 2, reduce: false,
 		out: join(TOP, 'build/fuzz-diff'), runner: join(TOP, 'build/tests/fuzz/diff/diff_runner'),
-		check: null, regress: null, shrink: null, quiet: false, backend: 'single', simd: false };
+		check: null, regress: null, shrink: null, quiet: false, backend: 'single', simd: false,
+		eh: false };
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i], v = () => argv[++i];
 		if (a === '--count') o.count = Number(v());
@@ -74,10 +79,12 @@ function parseArgs(argv) {
 		else if (a === '--quiet') o.quiet = true;
 		else if (a === '--backend') o.backend = v();
 		else if (a === '--simd') o.simd = true;
+		else if (a === '--eh') o.eh = true;
 		else usage(`unknown option ${a}`);
 	}
 	if (!['mix', 'ttf', 'tree'].includes(o.gen)) usage(`--gen ${o.gen}`);
 	if (!['single', 'llvm'].includes(o.backend)) usage(`--backend ${o.backend}`);
+	if (o.eh && o.backend !== 'single') usage('--eh: the LLVM backend refuses exception handling');
 	for (const k of ['count', 'seed', 'batch', 'jobs'])
 		if (!Number.isInteger(o[k]) || o[k] < 0 || (k !== 'seed' && k !== 'count' && o[k] < 1))
 			usage(`--${k} wants a whole number`);
@@ -90,7 +97,8 @@ function usage(why) {
 		'       fuzz_diff.mjs --check MODULE.wasm [--seed S] [--gen tree|ttf]\n' +
 		'       fuzz_diff.mjs --regress DIR | --shrink DIR\n' +
 		'       any of them with [--backend single|llvm] (wasmetal\'s compiler)\n' +
-		'       --simd: v128 expressions in gen_tree.mjs\'s modules');
+		'       --simd: v128 expressions in gen_tree.mjs\'s modules\n' +
+		'       --eh: exception handling in gen_tree.mjs\'s modules (single-pass only)');
 	process.exit(2);
 }
 
@@ -115,10 +123,10 @@ function genKind(o, seed) {
 // The module of seed `seed`, with every global exported; null if binaryen
 // made nothing (counted).  Tail calls in tree modules only for the
 // single-pass JIT (the LLVM backend refuses them).
-async function makeModule(seed, kind, dir, backend, simd) {
+async function makeModule(seed, kind, dir, backend, simd, eh) {
 	let buf;
 	if (kind === 'tree') {
-		buf = generate(seed, { tail: backend === 'single', simd });
+		buf = generate(seed, { tail: backend === 'single', simd, eh });
 	} else {
 		const r = new Rng(seed);
 		const n = r.range(256, 16384);
@@ -349,7 +357,7 @@ async function runBatch(o, seeds, work, stats) {
 	const plans = [];
 	for (const seed of seeds) {
 		const kind = genKind(o, seed);
-		const mod = await makeModule(seed, kind, dir, o.backend, o.simd);
+		const mod = await makeModule(seed, kind, dir, o.backend, o.simd, o.eh);
 		if (!mod) { stats.noModule++; continue; }
 		const text = plan(mod, callsPerExport(kind));
 		if (!text) { stats.skipped++; continue; }
@@ -468,7 +476,9 @@ async function regress(o) {
 		const hdr = /^;; fuzz-diff: seed (\d+) gen (tree|ttf)/.exec(readFileSync(src, 'utf8'));
 		const work = mkdtempSync(join(tmpdir(), 'wasmetal-fuzz-regress.'));
 		const wasm = join(work, 'm.wasm');
-		const w2w = await run('wat2wasm', [src, '-o', wasm], 60000);
+		// (the features gen_tree.mjs's findings may use: exceptions, tail calls)
+		const w2w = await run('wat2wasm', ['--enable-exceptions', '--enable-tail-call', src,
+			'-o', wasm], 60000);
 		const r = hdr && !w2w.err ? await runOne(o, readFileSync(wasm), Number(hdr[1]), hdr[2]) :
 			{ status: hdr ? `wat2wasm: ${w2w.stderr.trim()}` : 'no ";; fuzz-diff: seed S gen K" line' };
 		rmSync(work, { recursive: true, force: true });
@@ -492,10 +502,10 @@ async function regress(o) {
 
 // The checks' names: fuzz-diff/... for the single-pass JIT, fuzz-diff-llvm/...
 // for the LLVM backend (make test runs the regressions with both); with
-// --simd, fuzz-diff-simd/... and fuzz-diff-llvm-simd/...
+// --simd, fuzz-diff-simd/... and fuzz-diff-llvm-simd/...; with --eh, -eh
 function checkPrefix(o) {
 	return (o.backend === 'single' ? 'fuzz-diff' : `fuzz-diff-${o.backend}`) +
-		(o.simd ? '-simd' : '');
+		(o.simd ? '-simd' : '') + (o.eh ? '-eh' : '');
 }
 
 // tests/fuzz/diff/reduce.sh does it (and can be run on its own)
@@ -542,7 +552,7 @@ async function main() {
 function report(o, s, secs) {
 	const traps = Object.entries(s.traps).sort().map(([k, n]) => `${k} ${n}`).join(', ');
 	console.log(`fuzz-diff: seeds ${o.seed}..${o.seed + o.count - 1} (--gen ${o.gen}, ` +
-		`--backend ${o.backend}${o.simd ? ', --simd' : ''}): ` +
+		`--backend ${o.backend}${o.simd ? ', --simd' : ''}${o.eh ? ', --eh' : ''}): ` +
 		`${s.modules} modules compared (${s.tree} tree, ${s.ttf} ttf), ${s.noModule} not made, ` +
 		`${s.skipped} skipped, in ${secs.toFixed(1)} s (${(s.modules / secs).toFixed(1)} modules/s)`);
 	console.log(`fuzz-diff: instantiated ${s.instOk}, start/segment traps ${s.instTrap}, ` +

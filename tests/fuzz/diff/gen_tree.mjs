@@ -26,6 +26,15 @@
 //     all_true/any_true); v128 never crosses a call, local or global.
 //     Without simd a seed gives the module it gave before.
 //
+//   - with generate(seed, { eh: true }) (issue 10), exception handling in
+//     the legacy form both engines run: a tag section; try blocks (block
+//     types with params and results, as statements and expressions) with
+//     catches of tags, catch_all, or delegate to any enclosing label;
+//     throw with computed payloads (here and in callees, direct and
+//     indirect), rethrow of enclosing catches, br/br_table/return out of
+//     try and catch bodies, traps in try bodies (never caught).  Without
+//     eh a seed gives the module it gave before.
+//
 // Termination: functions call only lower-indexed functions (call_indirect
 // only table entries that do), every loop counts down a local and a global
 // fuel (reset by the exported fuel_reset, which the driver calls before
@@ -45,7 +54,7 @@
 // read those, never bitwise, integer or other-width ones (which would make
 // NaN bits observable: vOutWidth/vInWidth).
 //
-//   generate(seed, { tail: true|false, simd: true|false }) -> Buffer
+//   generate(seed, { tail: true|false, simd: true|false, eh: true|false }) -> Buffer
 
 import { uleb, sleb, str, vec, section, MAGIC } from './wasmbin.mjs';
 
@@ -274,10 +283,11 @@ const PAGE = 65536;
 const FUEL = 3000;                      // loop iterations per export call
 
 class ModuleGen {
-	constructor(seed, tail = false, simd = false) {
+	constructor(seed, tail = false, simd = false, eh = false) {
 		const r = this.r = new Rng(seed);
 		this.tail = tail;
 		this.simd = simd;
+		this.eh = eh;
 		this.types = [];                // [{params, results, key}]
 		this.imports = [];              // log functions: [{name, type}]
 		for (const [name, t] of [['log_i32', I32], ['log_i64', I64], ['log_f32', F32],
@@ -312,6 +322,20 @@ class ModuleGen {
 		this.passive = r.chance(0.3);   // a passive data segment (memory.init)
 		this.table1 = r.chance(0.4);    // a second table for table.* ops
 		this.buildTable();
+		if (eh) this.buildTags();
+	}
+
+	// exception handling (generate(seed, { eh: true })): 1..5 tags, each
+	// a function type with no results and 0..4 params of any number type
+	// (drawn after everything else: without eh the rng sequence is the same)
+	buildTags() {
+		const r = this.r;
+		this.tags = [];
+		for (let n = r.range(1, 5); n > 0; n--) {
+			const params = Array.from({ length: r.wpick([[2, 0], [4, 1], [3, r.range(2, 4)]]) },
+				() => r.pick(NUM));
+			this.tags.push({ params, type: this.typeIndex(params, []) });
+		}
 	}
 
 	typeIndex(params, results) {
@@ -366,6 +390,7 @@ class ModuleGen {
 				[FUNCREF, 0x00, ...uleb(this.tableSize)],
 				...(this.table1 ? [[FUNCREF, 0x01, 0x02, 0x08]] : [])])),
 			...section(5, vec([[0x01, ...uleb(this.memPages), ...uleb(this.memMax)]])),
+			...(this.eh ? section(13, vec(this.tags.map(t => [0x00, ...uleb(t.type)]))) : []),
 			...section(6, vec(this.globals.map(g => [g.t, g.mut ? 1 : 0, ...g.init, OP.end]))),
 			...section(7, vec([
 				...this.funcs.map((f, i) => [...str(`f${i}`), 0x00, ...uleb(this.funcIndex(i))]),
@@ -516,8 +541,160 @@ class FuncGen {
 			[2, 'bulk'], [1, 'grow'], [this.m.table1 ? 2 : 0, 'table'], [1, 'trap'],
 			[2, 'drop'], [2, 'br_if'], [2, 'update'],
 			[this.m.tail ? 6 : 0, 'return_call'],
+			[this.m.eh && deep ? 8 : 0, 'try'], [this.m.eh ? 3 : 0, 'throw'],
+			[this.m.eh && this.catchLabels().length ? 3 : 0, 'rethrow'],
+			[this.m.eh ? 1 : 0, 'trap_in_try'], [this.m.eh ? 2 : 0, 'br_table_out'],
 		]);
 		this[`s_${kind}`](depth);
+	}
+
+	// ---- exception handling (generate(seed, { eh: true }); issue 10) ------
+
+	// try with a block type (params, results): a body that may throw (here,
+	// in a callee, directly or through the table), trap (never caught),
+	// branch or return out; then catches of specific tags and/or
+	// catch_all, or delegate to any enclosing label (the function's too)
+	s_try(depth) {
+		const r = this.r;
+		const [params, results] = this.blockSig();
+		for (const t of params) this.expr(t, 2);
+		this.emit(0x06, ...this.blockType(params, results));
+		this.labels.push({ types: results, loop: false });
+		this.consume(params);
+		this.stmts(r.range(1, 4), depth - 1);
+		if (r.chance(0.5)) this.s_throw();
+		if (r.chance(0.1)) this.s_trap_in_try();
+		if (r.chance(0.3)) this.s_br_if();
+		if (r.chance(0.1)) this.s_return();
+		for (const t of results) this.expr(t, 2);
+		this.labels.pop();
+		if (r.chance(0.2)) {
+			this.emit(0x18, ...uleb(r.int(this.labels.length)));
+			return this.consume(results);
+		}
+		const n = r.wpick([[2, 0], [5, 1], [2, 2], [1, 3]]);
+		for (let i = 0; i < n; i++) {
+			const ti = r.int(this.m.tags.length);
+			this.emit(0x07, ...uleb(ti));
+			this.handler(this.m.tags[ti].params, results, depth);
+		}
+		if (n === 0 ? r.chance(0.9) : r.chance(0.4)) {
+			this.emit(0x19);
+			this.handler([], results, depth);
+		}
+		this.emit(OP.end);
+		this.consume(results);
+	}
+
+	// br_table out of the enclosing try and catch bodies (and any other
+	// label without values) or to the end of a new block around it
+	s_br_table_out() {
+		const r = this.r, outs = [];
+		for (let d = 0; d < this.labels.length; d++) {
+			const l = this.labels[this.labels.length - 1 - d];
+			if (!l.loop && !l.types.length) outs.push(d + 1);
+		}
+		if (!outs.length) return this.s_log();
+		this.emit(OP.block, 0x40);
+		this.labels.push({ types: [], loop: false });
+		const pick = () => (r.chance(0.4) ? 0 : r.pick(outs));
+		const targets = Array.from({ length: r.range(0, 4) }, pick);
+		this.index(targets.length + 1);
+		this.emit(OP.br_table, ...vec(targets.map(x => uleb(x))), ...uleb(pick()));
+		this.labels.pop();
+		this.emit(OP.end);
+	}
+
+	// a catch or catch_all body: the payload (types ts) is on the stack
+	// (kept in fresh locals, logged or dropped); it reads locals the try
+	// body may have changed, may rethrow, throw, branch; leaves results
+	handler(ts, results, depth) {
+		const r = this.r;
+		this.labels.push({ types: results, loop: false, catch: true });
+		for (let i = ts.length - 1; i >= 0; i--) {
+			if (r.chance(0.6)) this.emit(OP.local_set, ...uleb(this.newLocal(ts[i])));
+			else if (r.chance(0.5)) this.log(ts[i]);
+			else this.emit(OP.drop);
+		}
+		for (let k = r.range(0, 2); k > 0; k--) {
+			const t = r.pick(NUM), ls = this.localsOf(t);
+			if (ls.length) {
+				this.emit(OP.local_get, ...uleb(r.pick(ls)));
+				this.log(t);
+			}
+		}
+		this.stmts(r.range(0, 3), depth - 1);
+		if (r.chance(0.25)) this.s_rethrow();
+		if (r.chance(0.15)) this.s_throw();
+		if (r.chance(0.2)) this.s_br_if();
+		for (const t of results) this.expr(t, 2);
+		this.labels.pop();
+	}
+
+	// the depths of the enclosing catch bodies (what rethrow may name)
+	catchLabels() {
+		const out = [];
+		for (let d = 0; d < this.labels.length; d++)
+			if (this.labels[this.labels.length - 1 - d].catch) out.push(d);
+		return out;
+	}
+
+	// throw of a tag with a payload, usually under a condition
+	s_throw() {
+		const r = this.r;
+		const ti = r.int(this.m.tags.length);
+		if (r.chance(0.85)) {
+			// a comparison (often true), or a rarer equality
+			if (r.chance(0.6)) {
+				this.cond(2);
+			} else {
+				this.expr(I32, 2);
+				this.emit(0x41, ...sleb(r.int(4)), 0x46);      // == 0..3
+			}
+			this.emit(OP.if, 0x40);
+			this.labels.push({ types: [], loop: false });
+			this.throwArgs(ti);
+			this.labels.pop();
+			this.emit(OP.end);
+		} else {
+			this.throwArgs(ti);
+			this.budget = Math.min(this.budget, 3);
+		}
+	}
+
+	// rethrow of an enclosing catch's exception, usually under a condition
+	s_rethrow() {
+		const r = this.r, ds = this.catchLabels();
+		if (!ds.length) return this.s_throw();
+		const d = r.pick(ds);
+		if (r.chance(0.7)) {
+			this.cond(2);
+			this.emit(OP.if, 0x40, 0x09, ...uleb(d + 1), OP.end);
+		} else {
+			this.emit(0x09, ...uleb(d));
+			this.budget = Math.min(this.budget, 3);
+		}
+	}
+
+	// a trap under a condition (unreachable, division by zero, an access
+	// out of bounds): a handler must not catch it
+	s_trap_in_try() {
+		const r = this.r;
+		if (r.chance(0.5)) {
+			this.cond(2);
+		} else {
+			this.expr(I32, 2);
+			this.emit(0x41, ...sleb(r.int(4)), 0x46);      // == 0..3
+		}
+		this.emit(OP.if, 0x40);
+		this.labels.push({ types: [], loop: false });     // (the expression may hold a try)
+		switch (r.int(3)) {
+		case 0: this.emit(OP.unreachable); break;
+		case 1: this.expr(I32, 1); this.emit(0x41, 0, r.pick([0x6d, 0x6e, 0x6f, 0x70]), OP.drop); break;
+		default: this.emit(0x41, ...sleb(-1), 0x28, 0x02, 0x00, OP.drop);
+		}
+		this.labels.pop();
+		this.emit(OP.end);
 	}
 
 	s_set(depth) {
@@ -1030,6 +1207,7 @@ class FuncGen {
 			[1, 'tee'], [t === I32 ? 1 : 0, 'memsize'], [1, 'loopval'],
 			[t === I32 && this.m.table1 ? 1 : 0, 'isnull'], [1, 'call_indirect'],
 			[this.m.simd ? 4 : 0, 'simd'],
+			[this.m.eh ? 2 : 0, 'tryval'], [this.m.eh ? 1 : 0, 'throwval'],
 		]);
 		switch (kind) {
 		case 'leaf': return this.leaf(t);
@@ -1097,7 +1275,53 @@ class FuncGen {
 			this.small(2);
 			return this.emit(OP.table_get, 0x01, OP.ref_is_null);
 		case 'simd': return this.simdScalar(t, depth);
+		case 'tryval': return this.tryValue(t, depth);
+		case 'throwval': return this.throwValue(t, depth);
 		}
+	}
+
+	// ---- exception handling (generate(seed, { eh: true }); issue 10) ------
+
+	// try (result t) ... catch $tag ... catch_all ... end, or ... delegate
+	tryValue(t, depth) {
+		const r = this.r;
+		this.emit(0x06, t);
+		this.labels.push({ types: [t], loop: false });
+		this.stmts(r.range(0, 2), 1);
+		if (r.chance(0.4)) this.s_throw();
+		this.expr(t, depth - 1);
+		this.labels.pop();
+		if (r.chance(0.15)) return this.emit(0x18, ...uleb(r.int(this.labels.length)));
+		let caught = false;
+		if (r.chance(0.6)) {
+			const ti = r.int(this.m.tags.length);
+			this.emit(0x07, ...uleb(ti));
+			this.handler(this.m.tags[ti].params, [t], 1);
+			caught = true;
+		}
+		if (!caught || r.chance(0.5)) {
+			this.emit(0x19);
+			this.handler([], [t], 1);
+		}
+		this.emit(OP.end);
+	}
+
+	// if (result t) (cond) (then e) (else throw $tag with a payload)
+	throwValue(t, depth) {
+		this.cond(depth - 1);
+		this.emit(OP.if, t);
+		this.labels.push({ types: [t], loop: false });
+		this.expr(t, depth - 1);
+		this.emit(OP.else);
+		this.throwArgs(this.r.int(this.m.tags.length));
+		this.labels.pop();
+		this.emit(OP.end);
+	}
+
+	// tag ti's payload computed by expressions, then throw ti
+	throwArgs(ti) {
+		for (const p of this.m.tags[ti].params) this.expr(p, this.r.range(0, 3));
+		this.emit(0x08, ...uleb(ti));
 	}
 
 	// ---- SIMD (generate(seed, { simd: true }); issue 10) ----------------------
@@ -1328,8 +1552,8 @@ class FuncGen {
 	}
 }
 
-export function generate(seed, { tail = false, simd = false } = {}) {
-	const m = new ModuleGen(seed, tail, simd);
+export function generate(seed, { tail = false, simd = false, eh = false } = {}) {
+	const m = new ModuleGen(seed, tail, simd, eh);
 	// data segments are made before the code, which needs the passive one's
 	// index: count the active ones first (dataSegments is deterministic
 	// given the rng state, so it runs once, here)

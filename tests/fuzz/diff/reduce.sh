@@ -24,9 +24,17 @@ backend=${backend:-single}
 # The features the generators use (fuzz_diff.mjs TTF_FEATURES, and
 # reference types for gen_tree.mjs's tables): wasm-reduce's default
 # --enable-all would let wasm-opt write encodings a Wasm 2.0 engine rejects.
+# Exception handling (gen_tree.mjs --eh; binaryen 108 has the legacy form
+# both engines run) only for a module with a tag section (id 13).
 flags="--mvp-features --enable-sign-ext --enable-mutable-globals
 	--enable-nontrapping-float-to-int --enable-bulk-memory --enable-multivalue
 	--enable-reference-types"
+if node -e 'const b = require("fs").readFileSync(process.argv[1]); let i = 8;
+	const leb = () => { let v = 0, s = 0, c; do { c = b[i++]; v += (c & 127) * 2 ** s; s += 7; } while (c & 128); return v; };
+	while (i < b.length) { const id = b[i++], n = leb(); if (id === 13) process.exit(0); i += n; }
+	process.exit(1);' "$dir/module.wasm"; then
+	flags="$flags --enable-exception-handling"
+fi
 # (one line: wasm-reduce runs it as a shell command)
 check="node $top/tests/fuzz/diff/fuzz_diff.mjs --runner $runner --seed $seed --gen $kind --backend $backend"
 
@@ -56,6 +64,6 @@ if [ "$got" != "$expect" ]; then
 	echo "reduce.sh: no reduced module shows '$expect' (see $dir/reduce.log)" >&2
 	exit 1
 fi
-wasm2wat --no-check "$dir/reduced.wasm" -o "$dir/reduced.wat"
+wasm2wat --enable-exceptions --enable-tail-call --no-check "$dir/reduced.wasm" -o "$dir/reduced.wat"
 echo "reduce.sh: $(stat -c %s "$dir/module.wasm") -> $(stat -c %s "$dir/reduced.wasm") bytes:" \
 	"$dir/reduced.wasm ($expect)"

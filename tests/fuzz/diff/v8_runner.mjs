@@ -55,6 +55,10 @@ const KINDS = [
 ];
 
 function trapKind(e) {
+	// a Wasm exception nothing caught (exception handling, issue 10): V8
+	// throws it on to JavaScript; diff_runner.c's WASM_TRAP_EXCEPTION
+	if (typeof WebAssembly.Exception === 'function' && e instanceof WebAssembly.Exception)
+		return 'uncaught-exception';
 	const msg = String(e && e.message);
 	for (const [re, kind] of KINDS)
 		if (re.test(msg)) return kind;
@@ -113,7 +117,9 @@ class ModuleRun {
 			this.inst = new WebAssembly.Instance(mod, this.importObject());
 			this.out.push('inst ok');
 		} catch (e) {
-			if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError)
+			if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError ||
+			    (typeof WebAssembly.Exception === 'function' &&
+			     e instanceof WebAssembly.Exception))
 				this.out.push(`inst trap ${trapKind(e)}`);
 			else
 				this.out.push(`inst error ${e.message}`);
