@@ -288,13 +288,32 @@ static bool op_shuffle(struct lw *s)
 	return push_v(s, shuffle(s, a, b, idx, 16));
 }
 
+/* Swizzle lane by lane (no SSSE3): lane i = a[idx[i] & 15] where idx[i]
+ * (unsigned) < bound, else 0 -- 16 for i8x16.swizzle, 128 for
+ * relaxed_swizzle (pshufb's rule) */
+static LLVMValueRef swizzle_lanes(struct lw *s, LLVMValueRef a, LLVMValueRef idx,
+				  unsigned bound)
+{
+	LLVMValueRef r = LLVMConstNull(s->v16i8);
+
+	for (unsigned i = 0; i < 16; i++) {
+		LLVMValueRef k = LLVMBuildExtractElement(s->b, idx, ci(s->i32, i), "");
+		LLVMValueRef x = LLVMBuildExtractElement(s->b, a,
+			LLVMBuildAnd(s->b, k, ci(s->i8, 15), ""), "");
+		x = LLVMBuildSelect(s->b, LLVMBuildICmp(s->b, LLVMIntULT, k, ci(s->i8, bound), ""),
+				    x, ci(s->i8, 0), "");
+		r = LLVMBuildInsertElement(s->b, r, x, ci(s->i32, i), "");
+	}
+	return r;
+}
+
 /* i8x16.swizzle: lane i = a[idx[i]], 0 where idx[i] >= 16.  With SSSE3
  * (in JIT_CPU_SSE41): pshufb, with every out-of-range index's top bit set
  * (pshufb zeroes those lanes; it would take 16..127 modulo 16); without,
  * lane by lane. */
 static bool op_swizzle(struct lw *s)
 {
-	LLVMValueRef idx = pop_as(s, s->v16i8), a = pop_as(s, s->v16i8), r;
+	LLVMValueRef idx = pop_as(s, s->v16i8), a = pop_as(s, s->v16i8);
 	LLVMValueRef big = LLVMBuildICmp(s->b, LLVMIntUGT, idx, splat(s, s->v16i8,
 					 ci(s->i8, 15)), "");
 
@@ -303,16 +322,7 @@ static bool op_swizzle(struct lw *s)
 		return push_v(s, lw_intrinsic(s, "llvm.x86.ssse3.pshuf.b.128", s->v16i8,
 					      args, 2));
 	}
-	r = LLVMConstNull(s->v16i8);
-	for (unsigned i = 0; i < 16; i++) {
-		LLVMValueRef k = LLVMBuildExtractElement(s->b, idx, ci(s->i32, i), "");
-		LLVMValueRef x = LLVMBuildExtractElement(s->b, a,
-			LLVMBuildAnd(s->b, k, ci(s->i8, 15), ""), "");
-		x = LLVMBuildSelect(s->b, LLVMBuildICmp(s->b, LLVMIntULT, k, ci(s->i8, 16), ""),
-				    x, ci(s->i8, 0), "");
-		r = LLVMBuildInsertElement(s->b, r, x, ci(s->i32, i), "");
-	}
-	return push_v(s, r);
+	return push_v(s, swizzle_lanes(s, a, idx, 16));
 }
 
 static bool op_splat(struct lw *s, uint32_t sub)
@@ -743,23 +753,14 @@ static bool op_convert(struct lw *s, uint32_t sub)
  * pshufb exactly; lane by lane without SSSE3 */
 static bool op_relaxed_swizzle(struct lw *s)
 {
-	LLVMValueRef idx = pop_as(s, s->v16i8), a = pop_as(s, s->v16i8), r;
+	LLVMValueRef idx = pop_as(s, s->v16i8), a = pop_as(s, s->v16i8);
 
 	if (s->cpu & JIT_CPU_SSE41) {
 		LLVMValueRef args[2] = { a, idx };
 		return push_v(s, lw_intrinsic(s, "llvm.x86.ssse3.pshuf.b.128", s->v16i8,
 					      args, 2));
 	}
-	r = LLVMConstNull(s->v16i8);
-	for (unsigned i = 0; i < 16; i++) {
-		LLVMValueRef k = LLVMBuildExtractElement(s->b, idx, ci(s->i32, i), "");
-		LLVMValueRef x = LLVMBuildExtractElement(s->b, a,
-			LLVMBuildAnd(s->b, k, ci(s->i8, 15), ""), "");
-		x = LLVMBuildSelect(s->b, LLVMBuildICmp(s->b, LLVMIntSGE, k, ci(s->i8, 0), ""),
-				    x, ci(s->i8, 0), "");
-		r = LLVMBuildInsertElement(s->b, r, x, ci(s->i32, i), "");
-	}
-	return push_v(s, r);
+	return push_v(s, swizzle_lanes(s, a, idx, 128));
 }
 
 /* relaxed_madd: a * b + c, relaxed_nmadd: c - a * b; unfused (two
