@@ -232,16 +232,34 @@ bool fc_op_catch(struct fc *f, bool all)
 	return CHECK_STATE(f, true);
 }
 
+/* the try's last part (body or catch body) ends here: its results
+ * checked and in their slots, the part left normally, the code after it
+ * dead until a label is bound */
+static bool end_part(struct fc *f, struct ctl *c)
+{
+	fc_flush_all(f);
+	if (!fc_check_end(f, c) || !leave_part(f, c))
+		return false;
+	fc_end_dead(f);
+	return true;
+}
+
+/* after the handler's code: the try's end, where its results are */
+static bool finish_try(struct fc *f, const struct ctl *c)
+{
+	fc_bind(f, c->label);
+	pop_try(f, c);
+	return fc_push_vals(f, c->results, c->nresults) && CHECK_STATE(f, true);
+}
+
 /* end of a try (fc_op_end): the last part left normally; a catchless
  * try's handler, or the last clause's failed test, throws on */
 bool fc_eh_end(struct fc *f)
 {
 	struct ctl c = f->ctls[f->nctls - 1];
 
-	fc_flush_all(f);
-	if (!fc_check_end(f, &c) || !leave_part(f, &c))
+	if (!end_part(f, &c))
 		return false;
-	fc_end_dead(f);
 	if (c.eh == EH_BODY) {
 		fc_bind(f, c.handler);
 		x64_mov_rr(f->a, 1, RSI, RAX);
@@ -252,9 +270,7 @@ bool fc_eh_end(struct fc *f)
 		if (!call_rt(f, offsetof(struct jit_rt, eh_pass)))
 			return false;
 	}
-	fc_bind(f, c.label);
-	pop_try(f, &c);
-	return fc_push_vals(f, c.results, c.nresults) && CHECK_STATE(f, true);
+	return finish_try(f, &c);
 }
 
 bool fc_op_delegate(struct fc *f)
@@ -271,10 +287,8 @@ bool fc_op_delegate(struct fc *f)
 	/* l counts the labels around the try (its own is gone) */
 	if (l >= f->nctls - 1)
 		return fc_fail(f, "unknown label");
-	fc_flush_all(f);
-	if (!fc_check_end(f, &c) || !leave_part(f, &c))
+	if (!end_part(f, &c))
 		return false;
-	fc_end_dead(f);
 	fc_bind(f, c.handler);
 	/* the target: the innermost active try body at depth >= l (the
 	   frame at depth l itself, or the one its push saw below it) */
@@ -286,9 +300,7 @@ bool fc_op_delegate(struct fc *f)
 	x64_mov_rr(f->a, 1, RSI, RAX);
 	if (!call_rt(f, offsetof(struct jit_rt, eh_throw_obj)))
 		return false;
-	fc_bind(f, c.label);
-	pop_try(f, &c);
-	return fc_push_vals(f, c.results, c.nresults) && CHECK_STATE(f, true);
+	return finish_try(f, &c);
 }
 
 bool fc_op_throw(struct fc *f)
