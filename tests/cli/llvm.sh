@@ -619,7 +619,6 @@ cpu_tests() {
 # tail calls: the LLVM backend refuses them (LLVM 14's C API has no
 # musttail), with a message naming them; the single-pass JIT runs them
 tail_tests() {
-	local ok=1 before
 	wat tail --enable-tail-call <<-'EOF'
 	(module
 	 (func $f8 (param $n i64) (param $acc i64) (param $a i64) (param $b i64)
@@ -641,40 +640,38 @@ tail_tests() {
 	   (then unreachable))))
 	EOF
 	[ -s "$T/tail.wasm" ] || { fail llvm/tail_calls_refused "wat2wasm failed" "$T/tail.watErr"; return; }
-	hrun ts run --hosted "$T/tail.wasm"
-	[ $RC -eq 0 ] || { ok=0; echo "single-pass: status $RC" >>"$T/tail.why"; }
-	hrun tc compile --backend llvm "$T/tail.wasm" -o "$T/tail.wmo"
-	[ $RC -eq 125 ] && [ ! -e "$T/tail.wmo" ] &&
-		grep -q "tail calls not supported by the llvm backend yet" "$T/tc.err" ||
-		{ ok=0; echo "compile: status $RC" >>"$T/tail.why"; }
+	refused_by_llvm llvm/tail_calls_refused "$T/tail.wasm" t \
+		"tail calls not supported by the llvm backend yet"
+}
+
+# refused_by_llvm NAME WASM P MESSAGE: the single-pass JIT runs WASM (status
+# 0); `compile --backend llvm` and `run --hosted --backend llvm` refuse it
+# with status 125 and MESSAGE, writing no artifact, no output and nothing
+# to the cache.  P prefixes the files of the runs in $T.
+refused_by_llvm() {
+	local name=$1 w=$2 p=$3 msg=$4 ok=1 before
+	: >"$T/$p.why"
+	hrun "${p}s" run --hosted "$w"
+	[ $RC -eq 0 ] || { ok=0; echo "single-pass: status $RC" >>"$T/$p.why"; }
+	hrun "${p}c" compile --backend llvm "$w" -o "$T/$p.wmo"
+	[ $RC -eq 125 ] && [ ! -e "$T/$p.wmo" ] && grep -qF "$msg" "$T/${p}c.err" ||
+		{ ok=0; echo "compile: status $RC" >>"$T/$p.why"; }
 	before=$(cache_files "$C")
-	hrun tr run --hosted --backend llvm "$T/tail.wasm"
-	[ $RC -eq 125 ] && [ ! -s "$T/tr.out" ] && [ "$(cache_files "$C")" = "$before" ] &&
-		grep -q "tail calls not supported by the llvm backend yet" "$T/tr.err" ||
-		{ ok=0; echo "run --backend llvm: status $RC" >>"$T/tail.why"; }
-	[ $ok -eq 1 ] && pass llvm/tail_calls_refused ||
-		fail llvm/tail_calls_refused "$(cat "$T/tail.why")" "$T/ts.err" "$T/tc.err" "$T/tr.err"
+	hrun "${p}r" run --hosted --backend llvm "$w"
+	[ $RC -eq 125 ] && [ ! -s "$T/${p}r.out" ] && [ "$(cache_files "$C")" = "$before" ] &&
+		grep -qF "$msg" "$T/${p}r.err" ||
+		{ ok=0; echo "run --backend llvm: status $RC" >>"$T/$p.why"; }
+	[ $ok -eq 1 ] && pass "$name" ||
+		fail "$name" "$(cat "$T/$p.why")" "$T/${p}s.err" "$T/${p}c.err" "$T/${p}r.err"
 }
 
 # exception handling: the LLVM backend refuses it by name; the
 # single-pass JIT runs tests/wat/exceptions.wat (issue 10)
 eh_tests() {
-	local ok=1 before w=$B/tests/wat/exceptions.wasm
+	local w=$B/tests/wat/exceptions.wasm
 	[ -f "$w" ] || { fail llvm/exceptions_refused "$w not built"; return; }
-	: >"$T/eh.why"
-	hrun es run --hosted "$w"
-	[ $RC -eq 0 ] || { ok=0; echo "single-pass: status $RC" >>"$T/eh.why"; }
-	hrun ec compile --backend llvm "$w" -o "$T/eh.wmo"
-	[ $RC -eq 125 ] && [ ! -e "$T/eh.wmo" ] &&
-		grep -q "exception handling not supported by the llvm backend yet (function " "$T/ec.err" ||
-		{ ok=0; echo "compile: status $RC" >>"$T/eh.why"; }
-	before=$(cache_files "$C")
-	hrun er run --hosted --backend llvm "$w"
-	[ $RC -eq 125 ] && [ ! -s "$T/er.out" ] && [ "$(cache_files "$C")" = "$before" ] &&
-		grep -q "exception handling not supported by the llvm backend yet" "$T/er.err" ||
-		{ ok=0; echo "run --backend llvm: status $RC" >>"$T/eh.why"; }
-	[ $ok -eq 1 ] && pass llvm/exceptions_refused ||
-		fail llvm/exceptions_refused "$(cat "$T/eh.why")" "$T/es.err" "$T/ec.err" "$T/er.err"
+	refused_by_llvm llvm/exceptions_refused "$w" e \
+		"exception handling not supported by the llvm backend yet (function "
 }
 
 error_tests() {
