@@ -147,6 +147,7 @@ char jit_type_letter(uint8_t t)
 	case WASM_F64: return 'F';
 	case WASM_FUNCREF: return 'r';
 	case WASM_EXTERNREF: return 'x';
+	case WASM_V128: return 'V';
 	default:       return '?';
 	}
 }
@@ -646,6 +647,14 @@ static bool type_has_v128(const struct wasm_functype *ft)
 	return false;
 }
 
+static bool results_have_v128(const struct wasm_functype *ft)
+{
+	for (uint32_t i = 0; i < ft->nresults; i++)
+		if (ft->results[i] == WASM_V128)
+			return true;
+	return false;
+}
+
 static uint64_t canon_value(uint8_t t, uint64_t v)
 {
 	return (t == WASM_I32 || t == WASM_F32) ? (uint32_t)v : v;
@@ -657,13 +666,15 @@ static uint64_t canon_value(uint8_t t, uint64_t v)
  * area itself: the callee reads its arguments before it writes them. */
 static void v1_pack(struct jit_call *c, struct jit_ctx *ctx,
 		    const struct wasm_functype *ft, uint64_t *area, const uint64_t *hi,
-		    uint64_t *stk)
+		    uint64_t *stk, uint64_t *res)
 {
 	struct jit_v1 s;
 
 	memset(c, 0, sizeof *c);
 	c->gpr[0] = (uint64_t)(uintptr_t)ctx;
-	c->gpr[1] = (uint64_t)(uintptr_t)area;  /* the results, unless a param */
+	/* the results, unless a param: area itself (8-byte slots, result i
+	   at area[i]) unless a v128 needs the value-slot layout (res) */
+	c->gpr[1] = (uint64_t)(uintptr_t)(res ? res : area);
 	jit_v1_start(&s, ft);
 	for (uint32_t i = 0; i < ft->nparams; i++) {
 		uint32_t p = jit_v1_next(&s, ft->params[i]);
@@ -684,14 +695,25 @@ static void v1_pack(struct jit_call *c, struct jit_ctx *ctx,
 	c->nstack = s.nstack;
 }
 
-/* results in registers (c->ret: rax rdx xmm0 xmm1) to area */
+/* results in registers (c->ret: rax rdx xmm0 xmm1), or in the value
+ * slots of res (a result area with a v128), to area (a v128's high half
+ * to hi) */
 static void v1_unpack(const struct jit_call *c, const struct wasm_functype *ft,
-		      uint64_t *area, uint64_t *hi)
+		      uint64_t *area, uint64_t *hi, const uint64_t *res)
 {
-	uint32_t ng = 0, nx = 0;
+	uint32_t ng = 0, nx = 0, off = 0;
 
-	if (!jit_v1_results_in_regs(ft))
-		return;                 /* already in area (never a v128) */
+	if (!jit_v1_results_in_regs(ft)) {
+		if (!res)
+			return;         /* already in area (no v128) */
+		for (uint32_t i = 0; i < ft->nresults; i++) {
+			uint32_t j = jit_v1_slot_next(&off, ft->results[i]) / 8;
+			area[i] = res[j];
+			if (ft->results[i] == WASM_V128)
+				hi[i] = res[j + 1];
+		}
+		return;
+	}
 	for (uint32_t i = 0; i < ft->nresults; i++) {
 		if (ft->results[i] == WASM_V128)
 			hi[i] = c->ret_hi[nx];
@@ -747,7 +769,22 @@ static int call_func_v(wasm_instance *inst, uint32_t idx, uint64_t *area,
 		snprintf(trap->host_msg, sizeof trap->host_msg, "out of memory");
 		return WASM_TRAP_HOST;
 	}
-	v1_pack(&call, ctx, ft, area, hi, stk);
+	/* a result area with a v128 (hi != NULL then): value slots of its
+	   own, 16-byte aligned, unpacked to area and hi after the call */
+	_Alignas(16) uint64_t res_buf[MAX_INLINE_SLOTS];
+	uint64_t *res = NULL;
+	if (hi && !jit_v1_results_in_regs(ft) && results_have_v128(ft)) {
+		uint32_t np = jit_v1_area_places(ft);
+		res = np <= MAX_INLINE_SLOTS ? res_buf : calloc(np + 1, sizeof *res);
+		if (!res) {
+			if (stk != stk_buf)
+				free(stk);
+			trap_set(trap, WASM_TRAP_HOST);
+			snprintf(trap->host_msg, sizeof trap->host_msg, "out of memory");
+			return WASM_TRAP_HOST;
+		}
+	}
+	v1_pack(&call, ctx, ft, area, hi, stk, res);
 	ctx->trap_out = trap;
 	inst->depth++;
 	plat_stack_enter(&saved, ctx->stack_base, ctx->stack_size);
@@ -776,7 +813,9 @@ static int call_func_v(wasm_instance *inst, uint32_t idx, uint64_t *area,
 			jit_eh_release(e);
 	}
 	if (!rc)
-		v1_unpack(&call, ft, area, hi);
+		v1_unpack(&call, ft, area, hi, res);
+	if (res && res != res_buf)
+		free(res);
 	return rc;
 }
 
@@ -854,6 +893,45 @@ int jit_call_export(wasm_instance *inst, const char *export_name, size_t name_le
 	return rc ? 1 : 0;
 }
 
+int jit_call_export_places(wasm_instance *inst, const char *name, size_t name_len,
+			   const uint64_t *args, uint64_t *results,
+			   struct wasm_trap *trap, struct wasm_error *err,
+			   struct jit_exn **exn)
+{
+	const struct wasm_export *e = wasm_find_export(inst->m, WASM_EXTERN_FUNC,
+						       name, name_len);
+	const struct wasm_functype *ft;
+	uint64_t *area;
+	uint32_t nslots;
+	int rc;
+
+	if (!e) {
+		wasm_error_set(err, "unknown export", NULL, 0, "");
+		return -1;
+	}
+	ft = wasm_func_type(inst->m, e->index);
+	nslots = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+	/* the low halves, then the high halves (call_func_v's hi) */
+	if (!(area = calloc(2 * (size_t)nslots + 2, sizeof *area))) {
+		wasm_error_resource(err, "out of memory", NULL, NULL);
+		return -1;
+	}
+	for (uint32_t i = 0, j = 0; i < ft->nparams; i++, j++) {
+		area[i] = canon_value(ft->params[i], args[j]);
+		if (ft->params[i] == WASM_V128)
+			area[nslots + 1 + i] = args[++j];
+	}
+	rc = call_func_v(inst, e->index, area, area + nslots + 1, nslots, trap, exn);
+	if (!rc)
+		for (uint32_t i = 0, j = 0; i < ft->nresults; i++, j++) {
+			results[j] = canon_value(ft->results[i], area[i]);
+			if (ft->results[i] == WASM_V128)
+				results[++j] = area[nslots + 1 + i];
+		}
+	free(area);
+	return rc ? 1 : 0;
+}
+
 int wasm_call_val(wasm_instance *inst, const char *export_name, size_t name_len,
 		  const struct wasm_val *args, size_t nargs, struct wasm_val *results,
 		  size_t nresults, struct wasm_trap *trap, struct wasm_error *err)
@@ -894,8 +972,31 @@ int wasm_call_val(wasm_instance *inst, const char *export_name, size_t name_len,
 	return rc ? 1 : 0;
 }
 
+/* 8-byte places of n types: a v128 takes two */
+static uint32_t nplaces(const uint8_t *types, uint32_t n)
+{
+	uint32_t k = n;
+
+	for (uint32_t i = 0; i < n; i++)
+		k += types[i] == WASM_V128;
+	return k;
+}
+
+/* 8-byte places of types to places (n types), each canonicalised, a
+ * v128's two as they are */
+static void copy_places(uint64_t *to, const uint64_t *from, const uint8_t *types,
+			uint32_t n)
+{
+	for (uint32_t i = 0, j = 0; i < n; i++, j++) {
+		to[j] = canon_value(types[i], from[j]);
+		if (types[i] == WASM_V128)
+			to[j + 1] = from[j + 1], j++;
+	}
+}
+
 /* Called by an import stub (on the Wasm stack, its code made by
- * compile/driver.c): area holds the arguments and receives every result;
+ * compile/driver.c): area holds the arguments and receives every result,
+ * in 8-byte places (a v128 two, low half first: wasm.h's host functions);
  * the stub moves them to and from the wasm ABI v1 places. */
 void jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area)
 {
@@ -907,10 +1008,12 @@ void jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area)
 	struct jit_exn *outer_pending, *pending = NULL;
 	enum wasm_trap_code code;
 
+	uint32_t np = nplaces(ft->params, ft->nparams), nr = nplaces(ft->results, ft->nresults);
+
 	inst->stack_low = (uintptr_t)__builtin_frame_address(0);
-	if (ft->nparams > MAX_INLINE_SLOTS || ft->nresults > MAX_INLINE_SLOTS) {
-		args = calloc(ft->nparams + 1, sizeof *args);
-		res = calloc(ft->nresults + 1, sizeof *res);
+	if (np > MAX_INLINE_SLOTS || nr > MAX_INLINE_SLOTS) {
+		args = calloc(np + 1, sizeof *args);
+		res = calloc(nr + 1, sizeof *res);
 	}
 	if (!args || !res) {
 		code = WASM_TRAP_HOST;
@@ -918,9 +1021,8 @@ void jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area)
 		goto trap;
 	}
 	/* arguments first: results may be written over the same slots */
-	for (uint32_t i = 0; i < ft->nparams; i++)
-		args[i] = canon_value(ft->params[i], area[i]);
-	memset(res, 0, ft->nresults * sizeof *res);
+	copy_places(args, area, ft->params, ft->nparams);
+	memset(res, 0, nr * sizeof *res);
 	inst->host_error[0] = 0;
 	/* This host call's own pending exception (what a wasm_call it makes
 	   leaves in ctx->eh_escaped): an outer host call's is put aside while
@@ -944,8 +1046,7 @@ void jit_host_call(struct jit_ctx *ctx, uint32_t func_index, uint64_t *area)
 	}
 	if (code != WASM_TRAP_NONE)
 		goto trap;
-	for (uint32_t i = 0; i < ft->nresults; i++)
-		area[i] = canon_value(ft->results[i], res[i]);
+	copy_places(area, res, ft->results, ft->nresults);
 	if (args != args_buf) {
 		free(args);
 		free(res);
@@ -1048,8 +1149,12 @@ void jit_call_ref(struct jit_ctx *ctx, const struct jit_funcref *fr,
 					*(uintptr_t *)__builtin_frame_address(0));
 		rethrow(ctx, &t);
 	}
-	/* results in order, a v128 in two (low half first) */
-	for (uint32_t i = 0, j = 0; i < want->nresults; i++, j++) {
+	/* results in order, a v128 in two (low half first): packed when they
+	   go back in registers, else the result area's value slots (jit.h) */
+	bool area = !jit_v1_results_in_regs(want);
+	for (uint32_t i = 0, j = 0, off = 0; i < want->nresults; i++, j++) {
+		if (area)
+			j = jit_v1_slot_next(&off, want->results[i]) / 8;
 		results[j] = slots[i];
 		if (want->results[i] == WASM_V128)
 			results[++j] = slots[n + i];

@@ -20,7 +20,8 @@
  *   it before any use (the memory sandbox depends on it).
  *   Results in rax, rdx (integer class, in order) and xmm0, xmm1 (float
  *   class) when at most two of each class (jit_v1_results_in_regs); else
- *   every result is stored at results[i] (8-byte slots) and the function
+ *   every result is stored in the result area at results (value slots:
+ *   8 bytes, v128 16 aligned to 16; jit_v1_slot_next) and the function
  *   returns nothing.
  *   rbx rbp r12-r15 are callee-saved; compiled code keeps r14 = ctx and
  *   r15 = linear memory 0's base inside its own code (each function's
@@ -210,7 +211,10 @@ struct jit_rt {
 	 * i is at args[-i] (the caller's operand-stack slots, which grow
 	 * down); every result i goes to results[i].  A v128 takes two 8-byte
 	 * places (low half first: args[-i], args[-i-1]; results[i],
-	 * results[i+1]) and moves the later ones by one.  Traps unwind. */
+	 * results[i+1]) and moves the later ones by one.  When the type's
+	 * results go through a result area (jit_v1_results_in_regs false),
+	 * results is one, laid out as value slots instead (jit_v1_slot_next:
+	 * a v128 at a multiple of 16 bytes from results).  Traps unwind. */
 	void (*call_ref)(struct jit_ctx *ctx, const struct jit_funcref *fr,
 			 uint32_t typeidx, const uint64_t *args, uint64_t *results);
 	/* numeric fallbacks for CPUs without POPCNT / SSE4.1 */
@@ -368,6 +372,30 @@ static inline uint32_t jit_v1_next(struct jit_v1 *s, uint8_t t)
 		return s->ngpr++;
 	}
 	return JIT_V1_STACK | s->nstack++;
+}
+
+/* Walking a result area (docs/abi.md "Value slots"): start with *off = 0
+ * and call jit_v1_slot_next per result in order; it returns the result's
+ * byte offset (v128: 16 bytes at the next multiple of 16, the others 8
+ * bytes at the next multiple of 8) and leaves *off at the area's end.
+ * Without a v128 result i is at 8*i. */
+static inline uint32_t jit_v1_slot_next(uint32_t *off, uint8_t t)
+{
+	uint32_t sz = t == WASM_V128 ? 16 : 8;
+	uint32_t at = (*off + sz - 1) & ~(sz - 1);
+
+	*off = at + sz;
+	return at;
+}
+
+/* the result area of ft, in 8-byte places */
+static inline uint32_t jit_v1_area_places(const struct wasm_functype *ft)
+{
+	uint32_t off = 0;
+
+	for (uint32_t i = 0; i < ft->nresults; i++)
+		jit_v1_slot_next(&off, ft->results[i]);
+	return (off + 7) / 8;
 }
 
 /* What jit_enter (x64/entry.S) loads before the call and stores after:

@@ -251,8 +251,12 @@ static enum wasm_trap_code adapter_call(wasm_instance *inst, void *env,
 	struct wasm_error err = { 0 };
 	size_t np = strlen(a->hf.params), nr = strlen(a->hf.results);
 	struct jit_exn *exn = NULL;
-	int rc = jit_call_export(a->target, a->export_name, a->export_len, args, np,
-				 results, nr, &trap, &err, &exn);
+	/* a v128 ('V') takes two 8-byte places: the other entry */
+	bool v = strchr(a->hf.params, 'V') || strchr(a->hf.results, 'V');
+	int rc = v ? jit_call_export_places(a->target, a->export_name, a->export_len,
+					    args, results, &trap, &err, &exn)
+		   : jit_call_export(a->target, a->export_name, a->export_len, args, np,
+				     results, nr, &trap, &err, &exn);
 
 	if (rc == 0)
 		return WASM_TRAP_NONE;

@@ -54,6 +54,13 @@ int jit_call_export(wasm_instance *inst, const char *name, size_t name_len,
 		    const uint64_t *args, size_t nargs, uint64_t *results,
 		    size_t nresults, struct wasm_trap *trap, struct wasm_error *err,
 		    struct jit_exn **exn);
+/* instance.c: jit_call_export for an adapter of a type with a v128: the
+ * arguments and results in 8-byte places as host functions see them (a
+ * v128 two, low half first: wasm.h); the arity is the export's type's. */
+int jit_call_export_places(wasm_instance *inst, const char *name, size_t name_len,
+			   const uint64_t *args, uint64_t *results,
+			   struct wasm_trap *trap, struct wasm_error *err,
+			   struct jit_exn **exn);
 /* instance.c: an adapter's exception, thrown again in the importer's
  * level when the host call returns WASM_TRAP_EXCEPTION (jit_host_call) */
 void jit_eh_set_pending(wasm_instance *importer, struct jit_exn *e);

@@ -111,7 +111,10 @@ void wasm_trap_format(const struct wasm_trap *t, char *buf, size_t len);
 /* ---- host functions ---------------------------------------------------- */
 
 /* A host function: args[i] holds parameter i (i32 zero-extended, f32/f64 as
- * raw bits), results[i] receives result i.  Returns WASM_TRAP_NONE, or a trap
+ * raw bits), results[i] receives result i.  A v128 (letter 'V') takes two
+ * consecutive places, its low 64 bits first (bytes 0-7 in memory order),
+ * and moves the later parameters (results) by one: for "iVF", args[0] is
+ * the i32, args[1] and args[2] the v128, args[3] the f64.  Returns WASM_TRAP_NONE, or a trap
  * code to unwind the guest (WASM_TRAP_EXIT after wasm_instance_set_exit).
  * WASM_TRAP_EXCEPTION after a wasm_call of its own ended with an uncaught
  * Wasm exception passes that exception on: it is thrown again in the
@@ -124,7 +127,7 @@ struct wasm_host_func {
 	const char *module;     /* "wasi_snapshot_preview1" */
 	const char *name;       /* "fd_write" */
 	const char *params;     /* value types as letters: i=i32 I=i64 f=f32 F=f64
-				   r=funcref x=externref */
+				   r=funcref x=externref V=v128 (two places) */
 	const char *results;    /* same, e.g. "i" */
 	wasm_host_fn fn;
 	void *env;

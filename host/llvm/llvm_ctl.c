@@ -283,8 +283,9 @@ void lw_emit_call(struct lw *s, const struct wasm_functype *ft, LLVMValueRef fn,
 	if (!args)
 		abort();
 	args[k++] = callee_ctx;
-	if (rk == LW_RET_AREA) {
-		area = lw_entry_alloca(s, s->i64, ft->nresults);
+	if (rk == LW_RET_AREA) {        /* value slots, 16-byte aligned */
+		area = lw_entry_alloca(s, s->i64, jit_v1_area_places(ft));
+		LLVMSetAlignment(area, 16);
 		args[k++] = LLVMBuildBitCast(s->b, area, s->ptr, "");
 	}
 	s->sp -= ft->nparams;
@@ -300,8 +301,11 @@ void lw_emit_call(struct lw *s, const struct wasm_functype *ft, LLVMValueRef fn,
 		for (uint32_t i = 0; i < ft->nresults; i++)
 			lw_push(s, LLVMBuildExtractValue(s->b, call, i, ""));
 	} else if (rk == LW_RET_AREA) {
-		for (uint32_t i = 0; i < ft->nresults; i++)
-			lw_push(s, lw_load_slot(s, area, i, lw_valtype(s, ft->results[i])));
+		uint32_t off = 0;
+		for (uint32_t i = 0; i < ft->nresults; i++) {
+			uint32_t at = jit_v1_slot_next(&off, ft->results[i]) / 8;
+			lw_push(s, lw_load_slot(s, area, at, lw_valtype(s, ft->results[i])));
+		}
 	}
 }
 
@@ -316,8 +320,8 @@ bool lw_op_call(struct lw *s, uint32_t f)
 		lw_emit_call(s, ft, s->fns[f], s->ctx);
 		return true;
 	}
-	if (lw_type_has_v128(ft))       /* as the single-pass JIT: not yet */
-		return lw_unsupported(s, "a call of an import with v128 in its type");
+	/* the import's stub is a v1 function, v128 included (a host function
+	   sees two 8-byte places per v128: jit/compile/driver.c) */
 	fr = lw_funcref(s, f);
 	lw_emit_call(s, ft, lw_funcref_field(s, fr, offsetof(struct jit_funcref, code), true),
 		     lw_funcref_field(s, fr, offsetof(struct jit_funcref, ctx), true));

@@ -496,11 +496,15 @@ static void build_return(struct lw *s, const struct wasm_functype *ft,
 	} else if (rk == LW_RET_STRUCT) {
 		LLVMBuildAggregateRet(s->b, vals, ft->nresults);
 	} else {
+		/* value slots (jit.h jit_v1_slot_next: a v128 16 bytes at a
+		   multiple of 16; stored 8-aligned, the caller's area may not be) */
+		uint32_t off = 0;
 		for (uint32_t i = 0; i < ft->nresults; i++) {
-			LLVMValueRef idx = LLVMConstInt(s->i64, i, false);
+			uint32_t at = jit_v1_slot_next(&off, ft->results[i]) / 8;
+			LLVMValueRef idx = LLVMConstInt(s->i64, at, false);
 			LLVMValueRef p = LLVMBuildGEP2(s->b, s->i64, s->results_area, &idx, 1, "");
 			p = LLVMBuildBitCast(s->b, p, LLVMPointerType(LLVMTypeOf(vals[i]), 0), "");
-			LLVMBuildStore(s->b, vals[i], p);
+			LLVMSetAlignment(LLVMBuildStore(s->b, vals[i], p), 8);
 		}
 		LLVMBuildRetVoid(s->b);
 	}

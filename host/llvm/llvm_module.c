@@ -86,16 +86,6 @@ LLVMTypeRef lw_fn_type(struct lw *s, const struct wasm_functype *ft)
 	return LLVMFunctionType(ret, p, n, false);
 }
 
-/* What this backend cannot pass yet, as the single-pass JIT (simd.c):
- * v128 results through a result area (slots of mixed sizes). */
-static bool types_supported(const struct wasm_functype *ft)
-{
-	for (uint32_t i = 0; i < ft->nresults; i++)
-		if (ft->results[i] == WASM_V128 && lw_ret_kind(ft) == LW_RET_AREA)
-			return false;
-	return true;
-}
-
 static void add_str_attr(struct lw *s, LLVMValueRef f, const char *k, const char *v)
 {
 	LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
@@ -198,8 +188,9 @@ static void entry_trampoline(struct lw *s, uint32_t i, const char *features)
 		LLVMCreateEnumAttribute(s->c, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
 	if (rk == LW_RET_AREA) {
 		/* the callee wrote the slots; clear the upper halves of 32-bit ones */
-		for (uint32_t k = 0; k < ft->nresults; k++) {
-			LLVMValueRef idx = LLVMConstInt(s->i64, k, false);
+		for (uint32_t k = 0, o = 0; k < ft->nresults; k++) {
+			LLVMValueRef idx = LLVMConstInt(s->i64,
+				jit_v1_slot_next(&o, ft->results[k]) / 8, false);
 			LLVMValueRef p = LLVMBuildGEP2(s->b, s->i64, out, &idx, 1, "");
 			LLVMTypeRef t = lw_valtype(s, ft->results[k]);
 			LLVMValueRef v;
@@ -246,10 +237,6 @@ static void trap_stub(struct lw *s)
 static bool declare_all(struct lw *s, const char *features)
 {
 	trap_stub(s);
-	for (uint32_t i = 0; i < s->m->ntypes; i++)     /* callees' types too */
-		if (!types_supported(&s->m->types[i]))
-			return lw_fail(s, "llvm backend: type %u: v128 results through "
-				       "a result area not supported yet", i);
 	for (uint32_t i = s->m->nimported_funcs; i < s->m->nfuncs; i++) {
 		const struct wasm_functype *ft = wasm_func_type(s->m, i);
 		char name[32];

@@ -167,7 +167,9 @@ bool lw_op_ref(struct lw *s, uint8_t op)
  */
 /* Another instance's funcref: the params in slots nparams-1..0 of one
  * area (param i at slot nparams-1-i), call_ref(ctx, fr, typeidx,
- * &area[nparams-1], area); the results come back in slots 0...  (call_ref
+ * &area[nparams-1], area); the results come back in slots 0... (a v128
+ * in two; as value slots when the type's go through a result area,
+ * jit.h jit_v1_slot_next).  (call_ref
  * reads every param before it writes a result, so one area serves both.)
  * Returns the area. */
 /* the 8-byte places of n values of types t (a v128 takes two) */
@@ -183,10 +185,12 @@ static uint32_t places(const uint8_t *t, uint32_t n)
 static LLVMValueRef call_other(struct lw *s, const struct wasm_functype *ft, uint32_t ti,
 			       LLVMValueRef fr, LLVMValueRef *params)
 {
-	uint32_t np = places(ft->params, ft->nparams), nr = places(ft->results, ft->nresults);
+	uint32_t np = places(ft->params, ft->nparams), nr = jit_v1_area_places(ft);
 	uint32_t nslots = np > nr ? np : nr, q = 0;
 	LLVMTypeRef at[5] = { s->ptr, s->ptr, s->i32, s->ptr, s->ptr };
 	LLVMValueRef area = lw_entry_alloca(s, s->i64, nslots ? nslots : 1), a[5], last;
+
+	LLVMSetAlignment(area, 16);     /* a result area's v128 slots */
 
 	/* place q is slot np - 1 - q; a v128's halves, low first, at places
 	   q and q + 1: slots np - 1 - q and np - 2 - q (jit.h call_ref) */
@@ -215,9 +219,14 @@ static LLVMValueRef call_other(struct lw *s, const struct wasm_functype *ft, uin
 static void merge_results(struct lw *s, const struct wasm_functype *ft, LLVMValueRef area,
 			  LLVMBasicBlockRef done, LLVMBasicBlockRef from[2])
 {
-	/* result i at place r, a v128 at r and r + 1 (low half first) */
+	/* result i at place r, a v128 at r and r + 1 (low half first); a
+	   result area's value slots when they go through memory (jit.h) */
+	bool va = lw_ret_kind(ft) == LW_RET_AREA;
+	uint32_t off = 0;
 	for (uint32_t i = 0, r = 0; i < ft->nresults; r += ft->results[i++] == WASM_V128 ? 2 : 1) {
 		LLVMValueRef *top = &s->stack[s->sp - ft->nresults + i], in[2];
+		if (va)
+			r = jit_v1_slot_next(&off, ft->results[i]) / 8;
 		LLVMTypeRef t = LLVMTypeOf(*top);
 		LLVMPositionBuilderBefore(s->b, LLVMGetBasicBlockTerminator(from[1]));
 		in[0] = *top;

@@ -651,9 +651,21 @@ static void parallel_move(struct fc *f, struct arg_move *mv, uint32_t n)
 	}
 }
 
+/* Where a call's result area starts, in 8-byte places from rsp: after
+ * the nstack stack arguments, at a multiple of 16 bytes when a result is
+ * a v128 (its value slot is 16-byte aligned, jit.h jit_v1_slot_next).
+ * call_ref's results use it too, also when they come back in registers. */
+static uint32_t area_at(const struct wasm_functype *ft, uint32_t nstack)
+{
+	for (uint32_t i = 0; i < ft->nresults; i++)
+		if (ft->results[i] == V128)
+			return (nstack + 1) & ~1u;
+	return nstack;
+}
+
 /* Pop the arguments of ft to their wasm ABI v1 places (jit.h): stack
  * arguments to [rsp + 8*j], the others to their registers, rdi = ctx and
- * rsi = the result area [rsp + 8*nstack] when the results go through
+ * rsi = the result area (area_at) when the results go through
  * memory; everything below them goes to its slot (registers die in the
  * call).  The values in value registers reach their argument registers
  * by one parallel move (no trip through their slots), then the others
@@ -707,7 +719,7 @@ static bool call_args(struct fc *f, const struct wasm_functype *ft, uint32_t *ns
 		if (!jit_v1_results_in_regs(ft) && tail)
 			x64_mov_rm(f->a, 1, RSI, RESPTR(f));    /* our caller's area */
 		else if (!jit_v1_results_in_regs(ft))
-			x64_lea(f->a, 1, RSI, AREA(*nstack));
+			x64_lea(f->a, 1, RSI, AREA(area_at(ft, *nstack)));
 		for (uint32_t i = 0; i < n; i++)
 			vdrop(f);
 	} else {
@@ -718,7 +730,7 @@ static bool call_args(struct fc *f, const struct wasm_functype *ft, uint32_t *ns
 	}
 	/* the result area (call_indirect's other path uses it even when the
 	   results come back in registers) */
-	uint32_t area = *nstack + ft->nresults;
+	uint32_t area = area_at(ft, *nstack) + jit_v1_area_places(ft);
 	if (area > f->max_area)
 		f->max_area = area;
 	return true;
@@ -726,11 +738,12 @@ static bool call_args(struct fc *f, const struct wasm_functype *ft, uint32_t *ns
 
 /* Push the results from their v1 places: rax, rdx / xmm0, xmm1 (an i32's
  * upper half is undefined: zero-extended here), or the result area after
- * the nstack stack arguments. */
+ * the nstack stack arguments (area_at; value slots, jit_v1_slot_next). */
 static bool push_call_result(struct fc *f, const struct wasm_functype *ft, uint32_t nstack)
 {
-	uint32_t k, ng = 0, nx = 0;
+	uint32_t k, ng = 0, nx = 0, off = 0;
 	bool in_regs = jit_v1_results_in_regs(ft);
+	int32_t area = 8 * (int32_t)area_at(ft, nstack);
 
 	for (uint32_t i = 0; i < ft->nresults; i++) {
 		uint8_t t = ft->results[i];
@@ -738,7 +751,14 @@ static bool push_call_result(struct fc *f, const struct wasm_functype *ft, uint3
 			return false;
 		if (!in_regs) {
 			bool narrow = t == I32 || t == F32;
-			x64_mov_rm(f->a, !narrow, RAX, AREA(nstack + i));
+			struct x64_mem m = x64_mem(RSP, area +
+						   (int32_t)jit_v1_slot_next(&off, t));
+			if (t == V128) {        /* xmm0: free, the call spilled all */
+				x64_movdqu_xm(f->a, 0, m);
+				x64_movdqu_mx(f->a, S(f, k), 0);
+				continue;
+			}
+			x64_mov_rm(f->a, !narrow, RAX, m);
 			st(f, k, RAX);
 			continue;
 		}
@@ -815,18 +835,18 @@ bool fc_call_rt(struct fc *f, size_t off)
 
 /* The funcref in r10 is another instance's: jit_rt.call_ref, with the
  * arguments from their slots (from base; the stack was flushed), the
- * results to the result area after the nstack stack arguments, or for a
+ * results to the result area (area_at), or for a
  * tail call whose results go through memory straight to our caller's
  * (RESPTR); then those in registers to rax, rdx / xmm0, xmm1. */
 static bool call_ref(struct fc *f, const struct wasm_functype *ft, uint32_t typeidx,
 		     uint32_t base, uint32_t nstack, bool tail)
 {
-	uint32_t rw = ft->nresults;     /* the results' 8-byte places (v128: 2) */
+	/* the results' 8-byte places (v128: 2; a result area's value slots
+	   may add padding) from area_at */
+	uint32_t ra = area_at(ft, nstack), rw = jit_v1_area_places(ft);
 
-	for (uint32_t i = 0; i < ft->nresults; i++)
-		rw += ft->results[i] == V128;
-	if (nstack + rw > f->max_area)
-		f->max_area = nstack + rw;
+	if (ra + rw > f->max_area)
+		f->max_area = ra + rw;
 	x64_mov_rr(f->a, 1, RDI, R14);
 	x64_mov_rr(f->a, 1, RSI, R10);
 	x64_mov_ri(f->a, RDX, typeidx);
@@ -834,7 +854,7 @@ static bool call_ref(struct fc *f, const struct wasm_functype *ft, uint32_t type
 		/* call_ref reads 8-byte places growing down (a v128 two, low
 		   half first, jit.h); a wide function's slots are 16 bytes
 		   apart: the arguments copied after the result area */
-		uint32_t at = nstack + rw, pw = ft->nparams, pos = 0;
+		uint32_t at = ra + rw, pw = ft->nparams, pos = 0;
 		for (uint32_t i = 0; i < ft->nparams; i++)
 			pw += ft->params[i] == V128;
 		for (uint32_t i = 0; i < ft->nparams; i++) {
@@ -853,18 +873,18 @@ static bool call_ref(struct fc *f, const struct wasm_functype *ft, uint32_t type
 	if (tail && !jit_v1_results_in_regs(ft))
 		x64_mov_rm(f->a, 1, R8, RESPTR(f));
 	else
-		x64_lea(f->a, 1, R8, AREA(nstack));
+		x64_lea(f->a, 1, R8, AREA(ra));
 	if (!fc_call_rt(f, offsetof(struct jit_rt, call_ref)))
 		return false;
 	if (jit_v1_results_in_regs(ft)) {
 		uint32_t ng = 0, nx = 0;
 		for (uint32_t i = 0, j = 0; i < ft->nresults; i++, j++) {
 			if (ft->results[i] == V128)
-				x64_movdqu_xm(f->a, (int)nx++, AREA(nstack + j++));
+				x64_movdqu_xm(f->a, (int)nx++, AREA(ra + j++));
 			else if (is_float(ft->results[i]))
-				x64_movq_xm(f->a, (int)nx++, AREA(nstack + j));
+				x64_movq_xm(f->a, (int)nx++, AREA(ra + j));
 			else
-				x64_mov_rm(f->a, 1, ng++ ? RDX : RAX, AREA(nstack + j));
+				x64_mov_rm(f->a, 1, ng++ ? RDX : RAX, AREA(ra + j));
 		}
 	}
 	return true;
@@ -1135,10 +1155,10 @@ static bool tail_leave(struct fc *f, uint32_t n, const struct tail_to *t)
 /* the callee's results must be exactly ours (the proposal's rule) */
 static bool check_tail_results(struct fc *f, const struct wasm_functype *ft)
 {
-	/* the look-ahead (pins.c) does not mark tail calls' types wide, and
-	   the argument moves below place 8-byte values */
-	if (fc_type_has_v128(ft))
-		return fc_fail(f, "SIMD: tail calls with v128 parameters or results not supported yet");
+	/* a v128 in the type: the look-ahead (pins.c) made us wide; stack
+	   arguments move as 8-byte places (a v128 two, jit_v1_next) */
+	if (!fc_simd_types_ok(f, ft, "call"))
+		return false;
 	if (!same_types(ft->results, ft->nresults, f->ft->results, f->ft->nresults))
 		return fc_fail(f, "type mismatch");
 	return true;

@@ -119,9 +119,19 @@ void fc_emit_epilogue(struct fc *f)
 				ld(f, ng++ ? RDX : RAX, i);
 		}
 	} else {
+		/* value slots (jit.h jit_v1_slot_next): a v128 16 bytes */
+		uint32_t off = 0;
 		x64_mov_rm(f->a, 1, RCX, RESPTR(f));
-		for (uint32_t i = 0; i < ft->nresults; i++)
-			copy(f, x64_mem(RCX, 8 * (int32_t)i), S(f, i));
+		for (uint32_t i = 0; i < ft->nresults; i++) {
+			struct x64_mem m = x64_mem(RCX,
+				(int32_t)jit_v1_slot_next(&off, ft->results[i]));
+			if (ft->results[i] == V128) {
+				x64_movdqu_xm(f->a, 0, S(f, i));
+				x64_movdqu_mx(f->a, m, 0);
+			} else {
+				copy(f, m, S(f, i));
+			}
+		}
 	}
 	emit_return_tail(f);
 }
@@ -640,33 +650,56 @@ static int compile_func(struct jc *jc, uint32_t idx, bool full_entry,
 
 /* ---- import stubs --------------------------------------------------------------------- */
 
+/* 8-byte places of n types: a v128 takes two (the host call's area) */
+static uint32_t places(const uint8_t *types, uint32_t n)
+{
+	uint32_t k = n;
+
+	for (uint32_t i = 0; i < n; i++)
+		k += types[i] == V128;
+	return k;
+}
+
 /* An import's stub, a wasm ABI v1 function of the importing instance
  * (rdi = its ctx): the arguments from their v1 places to an area of
- * 8-byte slots on its frame, jit_host_call(ctx, idx, area), the results
- * from the area to their v1 places. */
+ * 8-byte places on its frame (a v128 two, low half first, moving the
+ * later ones by one), jit_host_call(ctx, idx, area), the results from
+ * the area (the same places) to their v1 places. */
+
 static void emit_import_stub(struct jc *jc, uint32_t idx)
 {
 	struct x64_asm *a = &jc->a;
 	const struct wasm_functype *ft = &jc->m->types[jc->m->funcs[idx].type];
-	uint32_t n = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+	uint32_t np = places(ft->params, ft->nparams), nr = places(ft->results, ft->nresults);
+	uint32_t n = np > nr ? np : nr, j = 0;
 	bool in_regs = jit_v1_results_in_regs(ft);
 	struct jit_v1 s;
 
 	emit_entry_jump(a);     /* the entry and the in-instance entry agree */
 	x64_push(a, RBP);
 	x64_mov_rr(a, 1, RBP, RSP);
-	/* the area, then the results pointer at [rsp + 8n] */
+	/* the area (8-byte places, a v128 two: low half first, jit_host_call),
+	   then the results pointer at [rsp + 8n] */
 	x64_alu_ri(a, X64_SUB, 1, RSP, (int32_t)((8 * (n + 1) + 15) & ~15u));
 	jit_v1_start(&s, ft);
-	for (uint32_t i = 0; i < ft->nparams; i++) {
+	for (uint32_t i = 0; i < ft->nparams; i++, j++) {
 		uint32_t p = jit_v1_next(&s, ft->params[i]);
-		struct x64_mem m = x64_mem(RSP, 8 * (int32_t)i);
+		struct x64_mem m = x64_mem(RSP, 8 * (int32_t)j);
+		bool v = ft->params[i] == V128;
 
 		if (p & JIT_V1_STACK) {
-			x64_mov_rm(a, 1, RAX, x64_mem(RBP, 16 + 8 * (int32_t)JIT_V1_PLACE(p)));
+			int32_t at = 16 + 8 * (int32_t)JIT_V1_PLACE(p);
+			x64_mov_rm(a, 1, RAX, x64_mem(RBP, at));
 			x64_mov_mr(a, 1, m, RAX);
+			if (v) {
+				x64_mov_rm(a, 1, RAX, x64_mem(RBP, at + 8));
+				x64_mov_mr(a, 1, x64_mem(RSP, 8 * (int32_t)++j), RAX);
+			}
 		} else if (p & JIT_V1_XMM) {
-			x64_movq_mx(a, m, (int)JIT_V1_PLACE(p));
+			if (v)
+				x64_movdqu_mx(a, m, (int)JIT_V1_PLACE(p)), j++;
+			else
+				x64_movq_mx(a, m, (int)JIT_V1_PLACE(p));
 		} else {
 			x64_mov_mr(a, 1, m, v1_gpr(p));   /* jit_host_call canonicalises */
 		}
@@ -678,18 +711,27 @@ static void emit_import_stub(struct jc *jc, uint32_t idx)
 	x64_call_m(a, x64_mem(RDI, CTX_HOST_CALL));
 	if (in_regs) {
 		uint32_t ng = 0, nx = 0;
-		for (uint32_t i = 0; i < ft->nresults; i++) {
-			struct x64_mem m = x64_mem(RSP, 8 * (int32_t)i);
-			if (is_float(ft->results[i]))
+		for (uint32_t i = 0, k = 0; i < ft->nresults; i++, k++) {
+			struct x64_mem m = x64_mem(RSP, 8 * (int32_t)k);
+			if (ft->results[i] == V128)
+				x64_movdqu_xm(a, (int)nx++, m), k++;
+			else if (is_float(ft->results[i]))
 				x64_movq_xm(a, (int)nx++, m);
 			else
 				x64_mov_rm(a, 1, ng++ ? RDX : RAX, m);
 		}
 	} else {
+		/* to the caller's value slots (jit.h jit_v1_slot_next) */
+		uint32_t off = 0;
 		x64_mov_rm(a, 1, RCX, x64_mem(RSP, 8 * (int32_t)n));
-		for (uint32_t i = 0; i < ft->nresults; i++) {
-			x64_mov_rm(a, 1, RAX, x64_mem(RSP, 8 * (int32_t)i));
-			x64_mov_mr(a, 1, x64_mem(RCX, 8 * (int32_t)i), RAX);
+		for (uint32_t i = 0, k = 0; i < ft->nresults; i++, k++) {
+			int32_t at = (int32_t)jit_v1_slot_next(&off, ft->results[i]);
+			x64_mov_rm(a, 1, RAX, x64_mem(RSP, 8 * (int32_t)k));
+			x64_mov_mr(a, 1, x64_mem(RCX, at), RAX);
+			if (ft->results[i] == V128) {
+				x64_mov_rm(a, 1, RAX, x64_mem(RSP, 8 * (int32_t)++k));
+				x64_mov_mr(a, 1, x64_mem(RCX, at + 8), RAX);
+			}
 		}
 	}
 	x64_leave(a);
@@ -886,10 +928,7 @@ int jit_compile(wasm_module *m, struct jit_code **out, struct wasm_error *err)
 	for (uint32_t i = 0; i < n && rc == 0; i++) {
 		x64_align(&jc.a, 16);
 		jc.offs[i] = (uint32_t)jc.a.len;
-		if (m->funcs[i].imported && fc_type_has_v128(&m->types[m->funcs[i].type])) {
-			rc = set_err(err, "SIMD: v128 in an imported function's type not supported yet");
-			err->kind = WASM_ERR_INVALID;
-		} else if (m->funcs[i].imported) {
+		if (m->funcs[i].imported) {
 			emit_import_stub(&jc, i);
 		} else if (has_stack_params(&m->types[m->funcs[i].type])) {
 			emit_entry_jump(&jc.a);         /* the body is the v1 entry */

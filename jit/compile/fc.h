@@ -58,7 +58,8 @@
  * (below); the others keep 8-byte ones, so code without SIMD is exactly
  * as before.  v128 globals: the global's 8-byte slot holds the address
  * of its 16-byte cell (own or the exporter's), one load more per access.
- * Not yet: v128 results through a result area (refused by name).
+ * v128 results through a result area: value slots (jit.h
+ * jit_v1_slot_next), the area 16-byte aligned (control.c area_at).
  *
  * Optional instructions (LZCNT, TZCNT, POPCNT, ROUNDSS/SD) are used when
  * CPUID reports them (detect_cpu, once per process), else bsr/bsf with the
@@ -101,7 +102,8 @@
  *     S(k)               operand stack slot k
  *     [rsp + 8*i]        outgoing stack arguments, then the result area
  *                        (max over the call sites; a v128 stack argument
- *                        takes two, at an even i)
+ *                        takes two, at an even i; the area starts at an
+ *                        even i when a result is a v128)
  *
  * L(i) and S(k) are 8 bytes each, or 16 in a wide function (slot_size;
  * rbp is 16-byte aligned, so every one is too, as docs/abi.md asks of

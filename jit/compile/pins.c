@@ -288,7 +288,8 @@ bool fc_choose_pins(struct fc *f)
 			p = skip_leb(p, end);
 			break;
 		case SC_LEB2:
-			if (op == OP_CALL_INDIRECT && f->jc->any_v128 && p < end &&
+			if ((op == OP_CALL_INDIRECT || op == OP_RETURN_CALL_INDIRECT) &&
+			    f->jc->any_v128 && p < end &&
 			    type_has_v128_at(f, p))
 				f->wide = true;
 			p = skip_lebs(p, end, 2);
@@ -329,6 +330,8 @@ bool fc_choose_pins(struct fc *f)
 			break;
 		case SC_BR:
 			if ((op == OP_THROW) && p < end && tag_has_v128(f, p))
+				f->wide = true;
+			if (op == OP_RETURN_CALL && f->jc->any_v128 && call_has_v128(f, p))
 				f->wide = true;
 			p = skip_leb(p, end);
 			/* fall through */

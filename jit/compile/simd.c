@@ -38,8 +38,7 @@ bool fc_type_has_v128(const struct wasm_functype *ft)
 
 /* The function being compiled (what = "function": it becomes wide) or a
  * callee's type ("call": call or call_indirect; the look-ahead made the
- * caller wide, pins.c): the v128 cases of wasm ABI v1 this slice
- * compiles.  Not yet: v128 results through a result area. */
+ * caller wide, pins.c): a v128 anywhere makes the function wide. */
 bool fc_simd_types_ok(struct fc *f, const struct wasm_functype *ft, const char *what)
 {
 	if (!fc_type_has_v128(ft))
@@ -47,9 +46,6 @@ bool fc_simd_types_ok(struct fc *f, const struct wasm_functype *ft, const char *
 	if (what[0] == 'c' && !f->wide)
 		return fc_fail(f, "SIMD: a call the look-ahead missed (compiler bug)");
 	f->wide = true;
-	for (uint32_t i = 0; i < ft->nresults; i++)
-		if (ft->results[i] == V128 && !jit_v1_results_in_regs(ft))
-			return fc_fail(f, "SIMD: v128 results through a result area not supported yet");
 	return true;
 }
 

@@ -5,8 +5,10 @@
  * sites as exact srcmap entries), and from then on instances, host
  * imports, traps, backtraces, the fault handler and artifacts are the
  * runtime's own (test_llvm.c checks the backend's code with a harness of
- * its own instead).  Each module is loaded twice, once kept single-pass,
- * and every call's results or trap (code, function, offset) compared.
+ * its own instead), calls of imports with v128 in their type and v128
+ * results through a result area included.
+ * Each module is loaded twice, once kept single-pass, and every call's
+ * results or trap (code, function, offset) compared.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +158,228 @@ TEST(llvm_code_runs_through_the_instance_api)
 	wasm_instance_free(b);
 	wasm_module_free(jm);
 	wasm_module_free(lm);
+}
+
+/* v128 in an imported function's type: LLVM code calls the import's stub
+ * (a v1 function, v128 in xmm registers and, the ninth, on the stack),
+ * which gives the host function each v128 as two 8-byte places, low half
+ * first (wasm.h); both backends give the same, expected results. */
+static enum wasm_trap_code host_vmix(wasm_instance *inst, void *env, const uint64_t *a,
+				     uint64_t *r)
+{
+	double d;
+
+	(void)inst, (void)env;
+	memcpy(&d, &a[3], 8);           /* (i32 v128 f64 v128) -> (v128 i32) */
+	r[0] = a[1] + a[4];
+	r[1] = a[2] + a[5];
+	r[2] = (uint32_t)a[0] + (uint32_t)(int32_t)d;
+	return WASM_TRAP_NONE;
+}
+
+static enum wasm_trap_code host_vnine(wasm_instance *inst, void *env, const uint64_t *a,
+				      uint64_t *r)
+{
+	(void)inst, (void)env;
+	r[0] = r[1] = 0;                /* nine v128 -> each lane times 1..9, summed */
+	for (uint32_t i = 0; i < 9; i++) {
+		r[0] += (i + 1) * a[2 * i];
+		r[1] += (i + 1) * a[2 * i + 1];
+	}
+	return WASM_TRAP_NONE;
+}
+
+static const char v128_imports_wat[] =
+"(module\n"
+" (import \"h\" \"mix\" (func $mix (param i32 v128 f64 v128) (result v128 i32)))\n"
+" (import \"h\" \"nine\" (func $nine (param v128 v128 v128 v128 v128 v128 v128 v128 v128)\n"
+"  (result v128)))\n"
+" (func (export \"cmix\") (param v128 v128) (result v128 i32)\n"
+"  (call $mix (i32.const 40) (local.get 0) (f64.const 2.5) (local.get 1)))\n"
+" (func (export \"cnine\") (param v128) (result v128)\n"
+"  (call $nine (local.get 0) (local.get 0) (local.get 0) (local.get 0) (local.get 0)\n"
+"   (local.get 0) (local.get 0) (local.get 0)\n"
+"   (i64x2.add (local.get 0) (v128.const i64x2 1 2)))))\n";
+
+TEST(llvm_calls_import_with_v128)
+{
+	static const struct wasm_host_func hv[] = {
+		{ "h", "mix", "iVFV", "Vi", host_vmix, NULL },
+		{ "h", "nine", "VVVVVVVVV", "V", host_vnine, NULL },
+	};
+	wasm_module *jm, *lm = load_both(v128_imports_wat, &jm);
+	wasm_instance *in[2] = { NULL, NULL };
+	struct wasm_error err;
+	struct wasm_trap trap;
+	struct wasm_val x = { 0x1111111122222222ull, 0x3333333344444444ull };
+	struct wasm_val y = { 5, 7 }, args[2] = { x, y }, r[2];
+
+	REQUIRE(lm && jm);
+	CHECK(lm->code->backend == JIT_BACKEND_LLVM);
+	REQUIRE(wasm_instance_new(jm, hv, 2, &in[0], &err, &trap) == 0);
+	REQUIRE(wasm_instance_new(lm, hv, 2, &in[1], &err, &trap) == 0);
+	for (int k = 0; k < 2; k++) {
+		const char *who = k ? "llvm" : "single";
+		memset(r, 0, sizeof r);
+		CHECK(wasm_call_val(in[k], "cmix", 4, args, 2, r, 2, &trap, &err) == 0);
+		CHECK_MSG(r[0].lo == x.lo + 5 && r[0].hi == x.hi + 7 && r[1].lo == 42,
+			  "%s cmix: %llx %llx %llu", who, (unsigned long long)r[0].lo,
+			  (unsigned long long)r[0].hi, (unsigned long long)r[1].lo);
+		memset(r, 0, sizeof r);
+		CHECK(wasm_call_val(in[k], "cnine", 5, &y, 1, r, 1, &trap, &err) == 0);
+		CHECK_MSG(r[0].lo == 5 * 45 + 9 && r[0].hi == 7 * 45 + 18, "%s cnine: %llu %llu",
+			  who, (unsigned long long)r[0].lo, (unsigned long long)r[0].hi);
+	}
+	wasm_instance_free(in[0]);
+	wasm_instance_free(in[1]);
+	wasm_module_free(jm);
+	wasm_module_free(lm);
+}
+
+/* v128 results through a result area (docs/abi.md "Value slots"): 3, 4
+ * and 5 v128/f64/i32 results stored by LLVM code and read back by its
+ * callers (a direct call, call_indirect in the instance and of another
+ * instance's function through call_ref, nine f64 arguments before the
+ * area), by jit_enter (wasm_call_val), and by the single-pass JIT's code
+ * calling into LLVM code; both backends give the expected results.
+ * x = (10 20 30 40), d = 1.25, n = 7:
+ *   r3 (v128 f64)     -> x+1, d+0.5, x*2
+ *   r4 (v128 f64 i32) -> d*2, x, n+1, x-(1 2 3 4)
+ *   r5 (v128 f64)     -> x, x+x, d, -x, -d */
+#define AREA_TYPES \
+	" (type $t3 (func (param v128 f64) (result v128 f64 v128)))\n" \
+	" (type $t4 (func (param v128 f64 i32) (result f64 v128 i32 v128)))\n" \
+	" (type $t5 (func (param v128 f64) (result v128 v128 f64 v128 f64)))\n"
+
+static const char area_wat[] =
+	"(module\n" AREA_TYPES
+	" (table (export \"t\") 3 funcref) (elem (i32.const 0) $r3 $r4 $r5)\n"
+	" (func $r3 (export \"r3\") (type $t3)\n"
+	"  (i32x4.add (local.get 0) (v128.const i32x4 1 1 1 1))\n"
+	"  (f64.add (local.get 1) (f64.const 0.5))\n"
+	"  (i32x4.mul (local.get 0) (v128.const i32x4 2 2 2 2)))\n"
+	" (func $r4 (export \"r4\") (type $t4)\n"
+	"  (f64.mul (local.get 1) (f64.const 2)) (local.get 0)\n"
+	"  (i32.add (local.get 2) (i32.const 1))\n"
+	"  (i32x4.sub (local.get 0) (v128.const i32x4 1 2 3 4)))\n"
+	" (func $r5 (export \"r5\") (type $t5)\n"
+	"  (local.get 0) (i32x4.add (local.get 0) (local.get 0)) (local.get 1)\n"
+	"  (i32x4.neg (local.get 0)) (f64.neg (local.get 1)))\n"
+	" (func (export \"c3\") (type $t3) (call $r3 (local.get 0) (local.get 1)))\n"
+	" (func (export \"c4\") (type $t4) (call $r4 (local.get 0) (local.get 1) (local.get 2)))\n"
+	" (func (export \"c5\") (type $t5) (call $r5 (local.get 0) (local.get 1)))\n"
+	" (func (export \"i3\") (type $t3)\n"
+	"  (call_indirect (type $t3) (local.get 0) (local.get 1) (i32.const 0)))\n"
+	" (func (export \"i4\") (type $t4)\n"
+	"  (call_indirect (type $t4) (local.get 0) (local.get 1) (local.get 2) (i32.const 1)))\n"
+	" (func (export \"i5\") (type $t5)\n"
+	"  (call_indirect (type $t5) (local.get 0) (local.get 1) (i32.const 2)))\n"
+	" (func $s9 (param f64 f64 f64 f64 f64 f64 f64 f64 f64) (result v128 f64 v128)\n"
+	"  (f64x2.splat (local.get 0)) (local.get 8) (f64x2.splat (local.get 8)))\n"
+	" (func (export \"s9\") (param f64) (result v128 f64 v128)\n"
+	"  (call $s9 (local.get 0) (f64.const 2) (f64.const 3) (f64.const 4) (f64.const 5)\n"
+	"   (f64.const 6) (f64.const 7) (f64.const 8) (f64.const 9))))\n";
+
+static const char area_other_wat[] =
+	"(module (import \"a\" \"t\" (table 3 funcref))\n" AREA_TYPES
+	" (func (export \"o3\") (type $t3)\n"
+	"  (call_indirect (type $t3) (local.get 0) (local.get 1) (i32.const 0)))\n"
+	" (func (export \"o4\") (type $t4)\n"
+	"  (call_indirect (type $t4) (local.get 0) (local.get 1) (local.get 2) (i32.const 1)))\n"
+	" (func (export \"o5\") (type $t5)\n"
+	"  (call_indirect (type $t5) (local.get 0) (local.get 1) (i32.const 2))))\n";
+
+static uint32_t lane32(struct wasm_val v, int i)
+{
+	return (uint32_t)((i < 2 ? v.lo : v.hi) >> (32 * (i & 1)));
+}
+
+static bool is_v4(struct wasm_val v, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+	return lane32(v, 0) == a && lane32(v, 1) == b && lane32(v, 2) == c && lane32(v, 3) == d;
+}
+
+static uint64_t f64bits(double d)
+{
+	uint64_t b;
+
+	memcpy(&b, &d, 8);
+	return b;
+}
+
+static bool is_f64(struct wasm_val v, double d)
+{
+	return v.lo == f64bits(d) && v.hi == 0;
+}
+
+static void check_area(wasm_instance *in, const char *who, const char *name, uint32_t nr)
+{
+	struct wasm_trap trap;
+	struct wasm_error err = { 0 };
+	struct wasm_val a[3] = { { 0x140000000aull, 0x280000001eull }, { f64bits(1.25), 0 },
+				 { 7, 0 } }, r[5];
+	bool ok;
+
+	memset(r, 0xa5, sizeof r);
+	int rc = wasm_call_val(in, name, strlen(name), a, nr == 4 ? 3 : 2, r, nr, &trap, &err);
+	CHECK_MSG(rc == 0, "%s %s: rc %d (%s)", who, name, rc, err.msg ? err.msg : "trap");
+	if (rc)
+		return;
+	if (nr == 3)
+		ok = is_v4(r[0], 11, 21, 31, 41) && is_f64(r[1], 1.75) &&
+		     is_v4(r[2], 20, 40, 60, 80);
+	else if (nr == 4)
+		ok = is_f64(r[0], 2.5) && is_v4(r[1], 10, 20, 30, 40) &&
+		     r[2].lo == 8 && r[2].hi == 0 && is_v4(r[3], 9, 18, 27, 36);
+	else
+		ok = is_v4(r[0], 10, 20, 30, 40) && is_v4(r[1], 20, 40, 60, 80) &&
+		     is_f64(r[2], 1.25) && is_v4(r[3], -10u, -20u, -30u, -40u) &&
+		     is_f64(r[4], -1.25);
+	CHECK_MSG(ok, "%s %s: %llx %llx / %llx %llx", who, name,
+		  (unsigned long long)r[0].lo, (unsigned long long)r[0].hi,
+		  (unsigned long long)r[1].lo, (unsigned long long)r[1].hi);
+}
+
+TEST(llvm_v128_results_through_result_area)
+{
+	wasm_module *ja, *la = load_both(area_wat, &ja), *jb, *lb = load_both(area_other_wat, &jb);
+	static const char *const own[] = { "r", "c", "i" };
+	struct wasm_error err;
+	struct wasm_trap trap;
+	char name[8];
+
+	REQUIRE(la && ja && lb && jb);
+	CHECK(la->code->backend == JIT_BACKEND_LLVM && lb->code->backend == JIT_BACKEND_LLVM);
+	/* the table's owner and its caller: llvm/llvm, single/llvm, llvm/single */
+	wasm_module *const pairs[3][2] = { { la, lb }, { ja, lb }, { la, jb } };
+	const char *const who[3] = { "llvm-llvm", "single-llvm", "llvm-single" };
+	for (int k = 0; k < 3; k++) {
+		wasm_linker *l = wasm_linker_new();
+		wasm_instance *a = NULL, *b = NULL;
+		REQUIRE(l);
+		REQUIRE(wasm_linker_instantiate(l, pairs[k][0], &a, &err, &trap) == 0);
+		REQUIRE(wasm_linker_define_instance(l, "a", a) == 0);
+		REQUIRE(wasm_linker_instantiate(l, pairs[k][1], &b, &err, &trap) == 0);
+		for (uint32_t nr = 3; nr <= 5; nr++) {
+			for (uint32_t j = 0; j < 3; j++) {
+				snprintf(name, sizeof name, "%s%u", own[j], nr);
+				check_area(a, who[k], name, nr);
+			}
+			snprintf(name, sizeof name, "o%u", nr);
+			check_area(b, who[k], name, nr);
+		}
+		struct wasm_val x = { f64bits(1.25), 0 }, r[3];
+		CHECK(wasm_call_val(a, "s9", 2, &x, 1, r, 3, &trap, &err) == 0);
+		CHECK(r[0].lo == f64bits(1.25) && r[0].hi == f64bits(1.25) && is_f64(r[1], 9) &&
+		      r[2].lo == f64bits(9) && r[2].hi == f64bits(9));
+		wasm_instance_free(b);
+		wasm_instance_free(a);
+		wasm_linker_free(l);
+	}
+	wasm_module_free(lb);
+	wasm_module_free(jb);
+	wasm_module_free(la);
+	wasm_module_free(ja);
 }
 
 /* A fault (out-of-bounds access) in LLVM code: the fault handler finds the
@@ -325,6 +549,8 @@ int main(void)
 		return 1;
 	}
 	RUN(llvm_code_runs_through_the_instance_api);
+	RUN(llvm_calls_import_with_v128);
+	RUN(llvm_v128_results_through_result_area);
 	RUN(llvm_fault_is_a_trap_named_by_function);
 	RUN(llvm_backtrace_keeps_every_frame);
 	RUN(llvm_artifact_round_trip);

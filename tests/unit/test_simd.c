@@ -10,7 +10,11 @@
  * nothing), Wasm's min/max (NaN, ±0) that x86's minps is not, and the
  * refusals: no SSE4.1, an unknown 0xfd sub-opcode, a bad lane index;
  * call_indirect with v128 arguments and results, in one instance and
- * across two; the relaxed SIMD proposal's instructions, each giving
+ * across two; v128 results through a result area (3, 4 and 5 v128/f64
+ * results) called from C, directly, by call_indirect, return_call(_indirect)
+ * and from another instance; v128 in imported functions' types (host
+ * functions' two 8-byte places, another instance's function through the
+ * linker's adapter); the relaxed SIMD proposal's instructions, each giving
  * the one result docs/simd.md chose on the inputs where the proposal
  * allows several (NaN, out-of-range truncations, swizzle indices >= 16,
  * fused or not, -32768 * -32768, a top bit set in the dot products'
@@ -90,7 +94,7 @@ static wasm_module *load_wat(const char *text, struct wasm_error *err)
 {
 	wasm_module *m = NULL;
 	size_t n = 0;
-	uint8_t *b = wat_assemble(tmpdir, text, &n);
+	uint8_t *b = wat_assemble_flags(tmpdir, "--enable-tail-call", text, &n);
 
 	memset(err, 0, sizeof *err);
 	if (b && wasm_module_load(b, n, &m, err))
@@ -341,6 +345,293 @@ TEST(v128_call_indirect_same_and_other_instance)
 			  lane(r[0], 0), lane(r[0], 3));
 		CHECK_EQ_U64(r[1].lo, 77);
 	}
+	wasm_instance_free(b);
+	wasm_instance_free(a);
+	wasm_module_free(mb);
+	wasm_module_free(ma);
+	wasm_linker_free(l);
+}
+
+/* ---- v128 results through a result area (docs/abi.md "Results", "Value
+ * slots": more than two float/vector results, all in memory, a v128 in 16
+ * bytes at a multiple of 16).  x = (10 20 30 40), d = 1.25, n = 7:
+ *   r3 (v128 f64)     -> x+1, d+0.5, x*2
+ *   r4 (v128 f64 i32) -> d*2, x, n+1, x-(1 2 3 4)   (f64 @0, v128 @16, i32 @32, v128 @48)
+ *   r5 (v128 f64)     -> x, x+x, d, -x, -d
+ * called from C, directly, through call_indirect, return_call and
+ * return_call_indirect, from another instance (call_ref), and with an
+ * odd number of stack arguments before the caller's area. */
+#define AREA_TYPES \
+	" (type $t3 (func (param v128 f64) (result v128 f64 v128)))\n" \
+	" (type $t4 (func (param v128 f64 i32) (result f64 v128 i32 v128)))\n" \
+	" (type $t5 (func (param v128 f64) (result v128 v128 f64 v128 f64)))\n"
+
+static const char *area_text =
+	"(module\n" AREA_TYPES
+	" (table (export \"t\") 3 funcref) (elem (i32.const 0) $r3 $r4 $r5)\n"
+	" (func $r3 (export \"r3\") (type $t3)\n"
+	"  (i32x4.add (local.get 0) (v128.const i32x4 1 1 1 1))\n"
+	"  (f64.add (local.get 1) (f64.const 0.5))\n"
+	"  (i32x4.mul (local.get 0) (v128.const i32x4 2 2 2 2)))\n"
+	" (func $r4 (export \"r4\") (type $t4)\n"
+	"  (f64.mul (local.get 1) (f64.const 2)) (local.get 0)\n"
+	"  (i32.add (local.get 2) (i32.const 1))\n"
+	"  (i32x4.sub (local.get 0) (v128.const i32x4 1 2 3 4)))\n"
+	" (func $r5 (export \"r5\") (type $t5)\n"
+	"  (local.get 0) (i32x4.add (local.get 0) (local.get 0)) (local.get 1)\n"
+	"  (i32x4.neg (local.get 0)) (f64.neg (local.get 1)))\n"
+	" (func (export \"c3\") (type $t3) (call $r3 (local.get 0) (local.get 1)))\n"
+	" (func (export \"c4\") (type $t4) (call $r4 (local.get 0) (local.get 1) (local.get 2)))\n"
+	" (func (export \"c5\") (type $t5) (call $r5 (local.get 0) (local.get 1)))\n"
+	" (func (export \"i3\") (type $t3)\n"
+	"  (call_indirect (type $t3) (local.get 0) (local.get 1) (i32.const 0)))\n"
+	" (func (export \"i4\") (type $t4)\n"
+	"  (call_indirect (type $t4) (local.get 0) (local.get 1) (local.get 2) (i32.const 1)))\n"
+	" (func (export \"i5\") (type $t5)\n"
+	"  (call_indirect (type $t5) (local.get 0) (local.get 1) (i32.const 2)))\n"
+	" (func (export \"t3\") (type $t3) (return_call $r3 (local.get 0) (local.get 1)))\n"
+	" (func (export \"t4\") (type $t4)\n"
+	"  (return_call $r4 (local.get 0) (local.get 1) (local.get 2)))\n"
+	" (func (export \"t5\") (type $t5)\n"
+	"  (return_call_indirect (type $t5) (local.get 0) (local.get 1) (i32.const 2)))\n"
+	/* the results under live values: x + (x+1) */
+	" (func (export \"c3x\") (param v128 f64) (result v128)\n"
+	"  (local.get 0) (call $r3 (local.get 0) (local.get 1)) (drop) (drop) (i32x4.add))\n"
+	/* nine f64 arguments: one on the stack, the area after it aligned */
+	" (func $s9 (param f64 f64 f64 f64 f64 f64 f64 f64 f64) (result v128 f64 v128)\n"
+	"  (f64x2.splat (local.get 0)) (local.get 8) (f64x2.splat (local.get 8)))\n"
+	" (func (export \"s9\") (param f64) (result v128 f64 v128)\n"
+	"  (call $s9 (local.get 0) (f64.const 2) (f64.const 3) (f64.const 4) (f64.const 5)\n"
+	"   (f64.const 6) (f64.const 7) (f64.const 8) (f64.const 9)))\n"
+	")\n";
+
+static const char *area_other_text =
+	"(module (import \"a\" \"t\" (table 3 funcref))\n" AREA_TYPES
+	" (func (export \"o3\") (type $t3)\n"
+	"  (call_indirect (type $t3) (local.get 0) (local.get 1) (i32.const 0)))\n"
+	" (func (export \"o4\") (type $t4)\n"
+	"  (call_indirect (type $t4) (local.get 0) (local.get 1) (local.get 2) (i32.const 1)))\n"
+	" (func (export \"o5\") (type $t5)\n"
+	"  (call_indirect (type $t5) (local.get 0) (local.get 1) (i32.const 2)))\n"
+	" (func (export \"ot4\") (type $t4)\n"
+	"  (return_call_indirect (type $t4) (local.get 0) (local.get 1) (local.get 2)\n"
+	"   (i32.const 1)))\n"
+	")\n";
+
+static struct wasm_val f64v(double d)
+{
+	uint64_t b;
+
+	memcpy(&b, &d, 8);
+	return (struct wasm_val){ b, 0 };
+}
+
+static bool is_v4(struct wasm_val v, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+	return lane(v, 0) == a && lane(v, 1) == b && lane(v, 2) == c && lane(v, 3) == d;
+}
+
+static bool is_f64(struct wasm_val v, double d)
+{
+	return v.lo == f64v(d).lo && v.hi == 0;
+}
+
+/* export name of inst (type $t<nr>) with x, d[, n]: the results above */
+static void check_area_call(wasm_instance *in, const char *name, uint32_t nr)
+{
+	struct wasm_trap trap;
+	struct wasm_error err = { 0 };
+	struct wasm_val a[3] = { v4(10, 20, 30, 40), f64v(1.25), { 7, 0 } }, r[5];
+	uint32_t na = nr == 4 ? 3 : 2;
+	bool ok;
+
+	memset(r, 0xa5, sizeof r);
+	int rc = wasm_call_val(in, name, strlen(name), a, na, r, nr, &trap, &err);
+	CHECK_MSG(rc == 0, "%s: rc %d (%s)", name, rc, err.msg ? err.msg : "trap");
+	if (rc)
+		return;
+	if (nr == 3)
+		ok = is_v4(r[0], 11, 21, 31, 41) && is_f64(r[1], 1.75) &&
+		     is_v4(r[2], 20, 40, 60, 80);
+	else if (nr == 4)
+		ok = is_f64(r[0], 2.5) && is_v4(r[1], 10, 20, 30, 40) &&
+		     r[2].lo == 8 && r[2].hi == 0 && is_v4(r[3], 9, 18, 27, 36);
+	else
+		ok = is_v4(r[0], 10, 20, 30, 40) && is_v4(r[1], 20, 40, 60, 80) &&
+		     is_f64(r[2], 1.25) && is_v4(r[3], -10u, -20u, -30u, -40u) &&
+		     is_f64(r[4], -1.25);
+	CHECK_MSG(ok, "%s: results %llx %llx / %llx %llx / %llx %llx", name,
+		  (unsigned long long)r[0].lo, (unsigned long long)r[0].hi,
+		  (unsigned long long)r[1].lo, (unsigned long long)r[1].hi,
+		  (unsigned long long)r[2].lo, (unsigned long long)r[2].hi);
+}
+
+TEST(v128_results_through_result_area)
+{
+	struct wasm_error err;
+	struct wasm_trap trap;
+	wasm_linker *l = wasm_linker_new();
+	wasm_instance *a = NULL, *b = NULL;
+	wasm_module *ma = load_wat(area_text, &err);
+	REQUIRE(ma);
+	wasm_module *mb = load_wat(area_other_text, &err);
+	static const char *const own[] = { "r", "c", "i", "t" };
+	char name[8];
+
+	REQUIRE(l && mb);
+	REQUIRE(wasm_linker_instantiate(l, ma, &a, &err, &trap) == 0);
+	REQUIRE(wasm_linker_define_instance(l, "a", a) == 0);
+	REQUIRE(wasm_linker_instantiate(l, mb, &b, &err, &trap) == 0);
+	for (uint32_t k = 0; k < 4; k++)
+		for (uint32_t nr = 3; nr <= 5; nr++) {
+			snprintf(name, sizeof name, "%s%u", own[k], nr);
+			check_area_call(a, name, nr);
+		}
+	for (uint32_t nr = 3; nr <= 5; nr++) {
+		snprintf(name, sizeof name, "o%u", nr);
+		check_area_call(b, name, nr);
+	}
+	check_area_call(b, "ot4", 4);
+
+	struct wasm_val x[2] = { v4(10, 20, 30, 40), f64v(1.25) }, r[3];
+	CHECK(wasm_call_val(a, "c3x", 3, x, 2, r, 1, &trap, &err) == 0);
+	CHECK(is_v4(r[0], 21, 41, 61, 81));
+	CHECK(wasm_call_val(a, "s9", 2, x + 1, 1, r, 3, &trap, &err) == 0);
+	CHECK(r[0].lo == f64v(1.25).lo && r[0].hi == f64v(1.25).lo);
+	CHECK(is_f64(r[1], 9) && r[2].lo == f64v(9).lo && r[2].hi == f64v(9).lo);
+	wasm_instance_free(b);
+	wasm_instance_free(a);
+	wasm_module_free(mb);
+	wasm_module_free(ma);
+	wasm_linker_free(l);
+}
+
+/* ---- v128 in an imported function's type: a host function sees a v128
+ * in two 8-byte places, low half first, the later ones moved by one
+ * (wasm.h); results in registers, through a result area, and a v128
+ * argument on the stack (the ninth); and another instance's function
+ * imported through the linker's adapter. */
+static enum wasm_trap_code host_mix(wasm_instance *in, void *env, const uint64_t *a,
+				    uint64_t *r)
+{
+	(void)in; (void)env;
+	/* (i32 v128 f64 v128) -> (v128 i32): a+b lane-wise 64, n + (f64 as int) */
+	double d;
+	memcpy(&d, &a[3], 8);
+	r[0] = a[1] + a[4];
+	r[1] = a[2] + a[5];
+	r[2] = (uint32_t)a[0] + (uint32_t)(int32_t)d;
+	return WASM_TRAP_NONE;
+}
+
+static enum wasm_trap_code host_three(wasm_instance *in, void *env, const uint64_t *a,
+				      uint64_t *r)
+{
+	(void)in; (void)env;
+	/* (v128 f64) -> (v128 f64 v128): swapped halves, d, halves + 1 */
+	r[0] = a[1], r[1] = a[0];
+	r[2] = a[2];
+	r[3] = a[0] + 1, r[4] = a[1] + 1;
+	return WASM_TRAP_NONE;
+}
+
+static enum wasm_trap_code host_nine(wasm_instance *in, void *env, const uint64_t *a,
+				     uint64_t *r)
+{
+	(void)in; (void)env;
+	/* nine v128 -> their 64-bit lanes summed, each lane times its position */
+	r[0] = r[1] = 0;
+	for (uint32_t i = 0; i < 9; i++) {
+		r[0] += (i + 1) * a[2 * i];
+		r[1] += (i + 1) * a[2 * i + 1];
+	}
+	return WASM_TRAP_NONE;
+}
+
+TEST(v128_in_imported_function_types)
+{
+	static const struct wasm_host_func hfs[] = {
+		{ "h", "mix", "iVFV", "Vi", host_mix, NULL },
+		{ "h", "three", "VF", "VFV", host_three, NULL },
+		{ "h", "nine", "VVVVVVVVV", "V", host_nine, NULL },
+	};
+	struct wasm_error err;
+	struct wasm_trap trap;
+	wasm_linker *l = wasm_linker_new();
+	wasm_instance *a = NULL, *b = NULL;
+	wasm_module *ma = load_wat(
+		"(module\n"
+		" (import \"h\" \"mix\" (func $mix (param i32 v128 f64 v128) (result v128 i32)))\n"
+		" (import \"h\" \"three\" (func $three (param v128 f64) (result v128 f64 v128)))\n"
+		" (import \"h\" \"nine\" (func $nine (param v128 v128 v128 v128 v128 v128 v128 v128 v128)\n"
+		"  (result v128)))\n"
+		" (export \"mix\" (func $mix))\n"
+		" (func (export \"cmix\") (param i32 v128 f64 v128) (result v128 i32)\n"
+		"  (call $mix (local.get 0) (local.get 1) (local.get 2) (local.get 3)))\n"
+		" (func (export \"cthree\") (param v128 f64) (result v128 f64 v128)\n"
+		"  (call $three (local.get 0) (local.get 1)))\n"
+		" (func (export \"cnine\") (param v128) (result v128)\n"
+		"  (call $nine (local.get 0) (local.get 0) (local.get 0) (local.get 0) (local.get 0)\n"
+		"   (local.get 0) (local.get 0) (local.get 0)\n"
+		"   (i64x2.add (local.get 0) (v128.const i64x2 1 2))))\n"
+		" (func (export \"f\") (param v128 i32) (result i32 v128)\n"
+		"  (local.get 1) (i64x2.mul (local.get 0) (i64x2.splat (i64.extend_i32_u (local.get 1)))))\n"
+		" (func (export \"g3\") (param v128 f64) (result v128 f64 v128)\n"
+		"  (call $three (local.get 0) (local.get 1))))", &err);
+	REQUIRE(l && ma);
+	wasm_module *mb = load_wat(
+		"(module\n"
+		" (import \"a\" \"f\" (func $f (param v128 i32) (result i32 v128)))\n"
+		" (import \"a\" \"g3\" (func $g3 (param v128 f64) (result v128 f64 v128)))\n"
+		" (func (export \"cf\") (param v128 i32) (result i32 v128)\n"
+		"  (call $f (local.get 0) (local.get 1)))\n"
+		" (func (export \"cg3\") (param v128 f64) (result v128 f64 v128)\n"
+		"  (call $g3 (local.get 0) (local.get 1))))", &err);
+	struct wasm_val x = { 0x1111111122222222ull, 0x3333333344444444ull };
+	struct wasm_val y = { 5, 7 }, r[3], args[4];
+	const char *const mixes[] = { "mix", "cmix" };
+
+	REQUIRE(mb);
+	REQUIRE(wasm_linker_define_funcs(l, hfs, 3) == 0);
+	REQUIRE(wasm_linker_instantiate(l, ma, &a, &err, &trap) == 0);
+	REQUIRE(wasm_linker_define_instance(l, "a", a) == 0);
+	REQUIRE(wasm_linker_instantiate(l, mb, &b, &err, &trap) == 0);
+	args[0] = (struct wasm_val){ 40, 0 };
+	args[1] = x;
+	args[2] = f64v(2.0);
+	args[3] = y;
+	for (uint32_t k = 0; k < 2; k++) {
+		memset(r, 0, sizeof r);
+		CHECK(wasm_call_val(a, mixes[k], strlen(mixes[k]), args, 4, r, 2, &trap, &err) == 0);
+		CHECK_MSG(r[0].lo == x.lo + 5 && r[0].hi == x.hi + 7 && r[1].lo == 42,
+			  "%s: %llx %llx %llu", mixes[k], (unsigned long long)r[0].lo,
+			  (unsigned long long)r[0].hi, (unsigned long long)r[1].lo);
+	}
+	const struct { wasm_instance *in; const char *name; } threes[] = {
+		{ a, "cthree" }, { a, "g3" }, { b, "cg3" },
+	};
+	for (uint32_t k = 0; k < 3; k++) {
+		memset(r, 0, sizeof r);
+		args[1] = f64v(-3.5);
+		CHECK(wasm_call_val(threes[k].in, threes[k].name, strlen(threes[k].name),
+				    &x, 1, r, 0, &trap, &err) < 0);     /* arity */
+		struct wasm_val a2[2] = { x, f64v(-3.5) };
+		CHECK(wasm_call_val(threes[k].in, threes[k].name, strlen(threes[k].name),
+				    a2, 2, r, 3, &trap, &err) == 0);
+		CHECK_MSG(r[0].lo == x.hi && r[0].hi == x.lo && is_f64(r[1], -3.5) &&
+			  r[2].lo == x.lo + 1 && r[2].hi == x.hi + 1, "%s: %llx %llx",
+			  threes[k].name, (unsigned long long)r[0].lo, (unsigned long long)r[2].lo);
+	}
+	memset(r, 0, sizeof r);
+	CHECK(wasm_call_val(a, "cnine", 5, &y, 1, r, 1, &trap, &err) == 0);
+	/* lanes (5, 7) times 1..9 = 45, plus the ninth's (1, 2) times 9 */
+	CHECK_EQ_U64(r[0].lo, 5 * 45 + 9);
+	CHECK_EQ_U64(r[0].hi, 7 * 45 + 18);
+	struct wasm_val fa[2] = { { 3, 0xffffffffffffffffull }, { 6, 0 } };
+	memset(r, 0, sizeof r);
+	CHECK(wasm_call_val(b, "cf", 2, fa, 2, r, 2, &trap, &err) == 0);
+	CHECK(r[0].lo == 6 && r[0].hi == 0 && r[1].lo == 18 &&
+	      r[1].hi == 0xfffffffffffffffaull);
 	wasm_instance_free(b);
 	wasm_instance_free(a);
 	wasm_module_free(mb);
@@ -742,6 +1033,8 @@ int main(void)
 	RUN(f32x4_min_max_nan_and_signed_zero);
 	RUN(simd_refused_without_sse41);
 	RUN(v128_call_indirect_same_and_other_instance);
+	RUN(v128_results_through_result_area);
+	RUN(v128_in_imported_function_types);
 	RUN(simd_bad_immediates_refused);
 	RUN(relaxed_setup);
 	RUN(relaxed_swizzle_index_16_and_up);
