@@ -462,8 +462,13 @@ qemu_tests() {
 	expected_trap_test qemu/wat/mm_oob_memory1_store qemu "$B/tests/wat/mm_oob_memory1_store.wasm"
 	check_test qemu/check_wasi_calls qemu -- "$B/tests/wasi/check_wasi_calls.wasm"
 	# issue 10: the -msimd128 program booted (tests/README.md said it was;
-	# it was hosted and LLVM only)
+	# it was hosted and LLVM only), and the proposals' WASI programs
+	# (docs/abi.md says they are compared under QEMU too: tail calls,
+	# exceptions, v128 through result areas)
 	diff_test qemu/simd_loops qemu -- "$B/tests/wasi/simd_loops.wasm"
+	diff_test qemu/wat/tail_calls qemu -- "$B/tests/wat/tail_calls.wasm"
+	diff_test qemu/wat/exceptions qemu -- "$B/tests/wat/exceptions.wasm"
+	diff_test qemu/wat/simd_result_areas qemu -- "$B/tests/wat/simd_result_areas.wasm"
 	# issue 10: C++ exceptions (CXX_EH_BACKENDS, above program_tests)
 	if cxx_eh_on single; then
 		diff_test qemu/cxx_exceptions qemu -- "$B/tests/wasi/cxx_exceptions.wasm"
