@@ -10,6 +10,9 @@
  * loader-allocated memory.  Everything the loader allocated for the kernel
  * (segments, bundle, this struct, the page tables, the stack) is reported
  * as BOOT_MEM_KERNEL, never as usable.
+ *
+ * The PVH entry (kernel/pvh_entry.S, kernel/pvh.c) builds the same struct
+ * from a microVM monitor's start info, with the same mappings.
  */
 #ifndef BOOT_INFO_H
 #define BOOT_INFO_H
@@ -18,6 +21,13 @@
 
 #define BOOT_INFO_MAGIC 0x5741534d4554414cull   /* "WASMETAL" */
 #define BOOT_MEM_MAX 256
+#define BOOT_CMDLINE_MAX 1024
+#define BOOT_ERROR_MAX 160
+
+enum boot_path {
+	BOOT_PATH_UEFI = 0,         /* boot/loader.c */
+	BOOT_PATH_PVH = 1,          /* kernel/pvh_entry.S + kernel/pvh.c */
+};
 
 enum boot_mem_type {
 	BOOT_MEM_USABLE = 1,        /* conventional + boot services memory */
@@ -50,8 +60,11 @@ struct boot_info {
 	uint64_t kernel_size;       /* bytes, all PT_LOAD segments */
 	uint64_t bundle_phys;       /* the boot bundle (images/bundle.h) */
 	uint64_t bundle_size;
+	uint32_t boot_path;         /* enum boot_path */
 	uint32_t nmem;
-	uint32_t pad;
+	char cmdline[BOOT_CMDLINE_MAX]; /* the monitor's command line (PVH), "" */
+	char error[BOOT_ERROR_MAX]; /* set when the boot input was unusable:
+				       the kernel reports it and shuts down */
 	struct boot_mem_range mem[BOOT_MEM_MAX];  /* sorted by base */
 };
 

@@ -6,7 +6,9 @@
  * Crystal Clock") wins when the CPU reports it completely; then the HPET
  * (IA-PC HPET spec 1.0a §2.3: GCAP_ID bits 63:32 = period in fs, main
  * counter at 0xf0), which needs only a 2 ms window; then the PIT (10 ms);
- * leaf 0x16 is the last resort.  Assumes an invariant TSC.
+ * then PIT channel 0 by latched reads (2 ms; machines without port 0x61,
+ * such as QEMU's microvm), then a hypervisor's timing leaf; leaf 0x16 is
+ * the last resort.  Assumes an invariant TSC.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -152,6 +154,78 @@ static uint64_t tsc_from_pit(void)
 	return (t1 - t0) * PIT_HZ / CAL_LATCH;
 }
 
+/* PIT channel 0 counts down at PIT_HZ; latched reads (command 0x00)
+ * need nothing but ports 0x40/0x43, which machines without the PC
+ * speaker's port B (QEMU microvm) still have. */
+#define PIT_CH0         0x40
+#define   PIT_CMD_CH0_LOHI_MODE2  0x34
+#define   PIT_CMD_CH0_LOHI_MODE0  0x30
+#define   PIT_CMD_CH0_LATCH       0x00
+#define CH0_CAL_TICKS   (PIT_HZ / 500)  /* 2 ms */
+#define CH0_STILL_MAX   10000u          /* reads without a change: no PIT */
+
+static uint16_t pit_ch0_read(void)
+{
+	uint8_t lo, hi;
+
+	outb(PIT_CMD, PIT_CMD_CH0_LATCH);
+	lo = inb(PIT_CH0);
+	hi = inb(PIT_CH0);
+	return (uint16_t)(hi << 8 | lo);
+}
+
+static void pit_ch0_sample(uint16_t *c, uint64_t *t)
+{
+	uint64_t a = rdtsc(), b;
+
+	*c = pit_ch0_read();
+	b = rdtsc();
+	*t = a + (b - a) / 2;
+}
+
+static uint64_t tsc_from_pit_ch0(void)
+{
+	uint16_t c0, c1, prev;
+	uint64_t t0, t1;
+	uint32_t still = 0, elapsed;
+
+	outb(PIT_CMD, PIT_CMD_CH0_LOHI_MODE2);  /* period 65536 ticks, 55 ms */
+	outb(PIT_CH0, 0);
+	outb(PIT_CH0, 0);
+	pit_ch0_sample(&c0, &t0);               /* warm up */
+	pit_ch0_sample(&c0, &t0);
+	prev = c0;
+	do {
+		pit_ch0_sample(&c1, &t1);
+		still = c1 == prev ? still + 1 : 0;
+		if (still == CH0_STILL_MAX)
+			return 0;       /* the counter doesn't run */
+		prev = c1;
+		elapsed = (uint16_t)(c0 - c1);  /* counts down, wraps at 2^16 */
+	} while (elapsed < CH0_CAL_TICKS);
+	/* One-shot, count 1: no periodic IRQ 0 left behind. */
+	outb(PIT_CMD, PIT_CMD_CH0_LOHI_MODE0);
+	outb(PIT_CH0, 1);
+	outb(PIT_CH0, 0);
+	return (t1 - t0) * PIT_HZ / elapsed;
+}
+
+/* The hypervisor timing leaf (CPUID 0x40000010, eax = TSC kHz) that QEMU
+ * (vmware-cpuid-freq), VMware and others give when they know the rate. */
+static uint64_t tsc_from_hv_leaf(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (!(c & (1u << 31)))
+		return 0;               /* not under a hypervisor */
+	cpuid(0x40000000, 0, &a, &b, &c, &d);
+	if (a < 0x40000010 || a > 0x400000ff)
+		return 0;
+	cpuid(0x40000010, 0, &a, &b, &c, &d);
+	return (uint64_t)a * 1000;
+}
+
 int tsc_calibrate(uint64_t hpet_phys)
 {
 	const char *how = "cpuid 0x15";
@@ -164,6 +238,14 @@ int tsc_calibrate(uint64_t hpet_phys)
 	if (!f) {
 		how = "PIT channel 2";
 		f = tsc_from_pit();
+	}
+	if (!f) {
+		how = "PIT channel 0";
+		f = tsc_from_pit_ch0();
+	}
+	if (!f) {
+		how = "cpuid 0x40000010";
+		f = tsc_from_hv_leaf();
 	}
 	if (!f) {
 		how = "cpuid 0x16";

@@ -171,7 +171,9 @@ static const char usage_text[] =
 "                       bytes over HTTP on PORT instead of running MODULE,\n"
 "                       until GET /exit\n"
 "  -o FILE              image: output file\n"
-"  --format FORMAT      image: raw (default), qcow2, vmdk or vhdx (qemu-img)\n"
+"  --format FORMAT      image: raw (default), qcow2, vmdk or vhdx (qemu-img),\n"
+"                       or pvh: OUT is a directory with kernel.elf + initrd\n"
+"                       for a microVM monitor (QEMU -M microvm, Firecracker)\n"
 "  --backend single|llvm  run, image: compile MODULE ahead of time; image puts\n"
 "                       the artifact in the image, which boots without\n"
 "                       compiling.  llvm: the optimizing backend (slow to\n"
@@ -859,8 +861,10 @@ static int cmd_image(struct opts *o)
 
 	if (!o->out_path)
 		usage_error("%s", "image: missing -o OUT.img");
-	if (o->format && image_format_parse(o->format, &fmt))
-		usage_error("unknown --format '%s' (raw, qcow2, vmdk, vhdx)", o->format);
+	if (o->format && strcmp(o->format, "pvh") &&
+	    image_format_parse(o->format, &fmt))
+		usage_error("unknown --format '%s' (raw, qcow2, vmdk, vhdx, pvh)",
+			    o->format);
 	if (access(o->module, R_OK) != 0) {
 		fprintf(stderr, "wasmetal: cannot read %s: %s\n", o->module, strerror(errno));
 		return EXIT_INTERNAL;
@@ -897,7 +901,9 @@ static int cmd_image(struct opts *o)
 	spec.console_com1 = true;
 	if (wmo_dir)
 		spec.module_path = wmo;         /* argv[0] stays MODULE as given */
-	if (fmt == IMAGE_RAW)
+	if (o->format && !strcmp(o->format, "pvh"))
+		r = image_pvh_build(&spec, o->out_path, err, sizeof(err));
+	else if (fmt == IMAGE_RAW)
 		r = image_build(&spec, o->out_path, err, sizeof(err));
 	else
 		r = build_converted(&spec, o->out_path, fmt, err, sizeof(err));

@@ -119,6 +119,11 @@ int image_build(const struct image_spec *spec, const char *out_path,
 
 /* ---- images read back (images/readback.c) ---- */
 
+/* `--format pvh`: OUT_DIR/kernel.elf + OUT_DIR/initrd (the bundle) for a
+ * microVM monitor (images/pvh_out.c).  0 or -1 with err. */
+int image_pvh_build(const struct image_spec *spec, const char *out_dir,
+		    char *err, size_t errlen);
+
 enum image_format { IMAGE_RAW, IMAGE_QCOW2, IMAGE_VMDK, IMAGE_VHDX };
 
 const char *image_format_name(enum image_format f);     /* "raw", ... */

@@ -166,6 +166,27 @@ static void parse_dsdt(uint64_t phys)
 	}
 }
 
+/* ACPI 6.5 §4.8.3.7 / Table 5.9: SLEEP_CONTROL_REG, a Generic Address
+ * at offset 244 (FADT length >= 256), used instead of PM1 control on
+ * hardware-reduced platforms.  Only byte-wide I/O or memory registers. */
+static void parse_sleep_ctl(const uint8_t *t, uint32_t len)
+{
+	const uint8_t *gas = t + 244;
+	uint64_t addr;
+
+	if (len < 256)
+		return;
+	addr = rd64(gas + 4);
+	if (!addr || gas[1] != 8 || gas[2] != 0)
+		return;
+	if (gas[0] == 1 && addr < 0x10000) {
+		acpi.sleep_ctl = addr;
+		acpi.sleep_ctl_io = true;
+	} else if (gas[0] == 0 && vmm_phys_mapped(addr, 1)) {
+		acpi.sleep_ctl = addr;
+	}
+}
+
 static void parse_fadt(const uint8_t *t, uint32_t len)
 {
 	uint64_t dsdt;
@@ -192,10 +213,12 @@ static void parse_fadt(const uint8_t *t, uint32_t len)
 	if (rd32(t + 68) < 0x10000)
 		acpi.pm1b_cnt = (uint16_t)rd32(t + 68);
 	acpi.century_reg = t[108];
+	parse_sleep_ctl(t, len);
 	parse_dsdt(dsdt);
-	klog("acpi: FADT: PM1a_CNT %#x, S5 %s (SLP_TYP %u), RTC century reg %#x",
-	     acpi.pm1a_cnt, acpi.s5_found ? "found" : "not found",
-	     acpi.slp_typa, acpi.century_reg);
+	klog("acpi: FADT: PM1a_CNT %#x, sleep control %s %#lx, S5 %s (SLP_TYP %u), "
+	     "RTC century reg %#x", acpi.pm1a_cnt,
+	     acpi.sleep_ctl_io ? "io" : "mem", acpi.sleep_ctl,
+	     acpi.s5_found ? "found" : "not found", acpi.slp_typa, acpi.century_reg);
 }
 
 static void parse_table(uint64_t phys)
@@ -268,11 +291,23 @@ int acpi_init(uint64_t rsdp_phys)
 
 void acpi_poweroff(void)
 {
-	if (!acpi.s5_found || !acpi.pm1a_cnt)
+	if (!acpi.s5_found)
 		return;
+	if (!acpi.pm1a_cnt && acpi.sleep_ctl) {
+		/* SLP_TYP in bits 2-4, SLP_EN bit 5 (ACPI 6.5 §4.8.3.7) */
+		uint8_t v = (uint8_t)((acpi.slp_typa & 7) << 2 | 1u << 5);
+
+		if (acpi.sleep_ctl_io)
+			outb((uint16_t)acpi.sleep_ctl, v);
+		else
+			*(volatile uint8_t *)phys_to_virt(acpi.sleep_ctl) = v;
+	}
+	if (!acpi.pm1a_cnt)
+		goto wait;
 	outw(acpi.pm1a_cnt, (uint16_t)(acpi.slp_typa << 10 | 1u << 13));
 	if (acpi.pm1b_cnt)
 		outw(acpi.pm1b_cnt, (uint16_t)(acpi.slp_typb << 10 | 1u << 13));
+wait:
 	for (volatile int i = 0; i < 1000000; i++)
 		cpu_relax();
 }

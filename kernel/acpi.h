@@ -47,6 +47,9 @@ struct acpi_info {
 					   enable at + len / 2), 0 = none */
 	uint8_t gpe_len[2];
 	uint16_t sci_int;               /* FADT SCI_INT: the SCI's ISA IRQ */
+	uint64_t sleep_ctl;             /* FADT SLEEP_CONTROL_REG (hardware-
+					   reduced ACPI: QEMU microvm), 0 = none */
+	bool sleep_ctl_io;              /* in I/O space, else memory */
 	bool s5_found;                  /* \_S5 in the DSDT */
 	uint16_t slp_typa, slp_typb;
 	uint8_t century_reg;            /* FADT RTC century index, 0 = none */

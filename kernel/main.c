@@ -69,6 +69,15 @@ static void copy_boot_info(const struct boot_info *bi)
 	memcpy(&kernel_boot_info, bi, sizeof kernel_boot_info);
 	if (kernel_boot_info.nmem > BOOT_MEM_MAX)
 		kernel_boot_info.nmem = BOOT_MEM_MAX;
+	kernel_boot_info.cmdline[BOOT_CMDLINE_MAX - 1] = 0;
+	kernel_boot_info.error[BOOT_ERROR_MAX - 1] = 0;
+	klog("boot path: %s%s%s",
+	     kernel_boot_info.boot_path == BOOT_PATH_PVH ? "PVH" : "UEFI",
+	     kernel_boot_info.cmdline[0] ? ", command line: " : "",
+	     kernel_boot_info.cmdline);
+	/* Unusable boot input (kernel/pvh.c): say what, then shut down. */
+	if (kernel_boot_info.error[0])
+		panic("boot: %s", kernel_boot_info.error);
 }
 
 static void log_memory_map(void)
@@ -255,7 +264,7 @@ static void init_clock(void)
 {
 	acpi_init(kernel_boot_info.acpi_rsdp);
 	if (tsc_calibrate(acpi.hpet_addr))
-		panic("tsc: cannot calibrate (no HPET, PIT or CPUID 0x15/0x16)");
+		panic("tsc: cannot calibrate (no HPET, PIT or CPUID 0x15/0x16/0x40000010)");
 	log_boot_times();
 	irq_init();
 	plat_kernel_console_irq_init();

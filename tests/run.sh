@@ -855,6 +855,9 @@ if [ -x "$W" ]; then
 	qemu_tests
 	if ! skip_qemu; then
 		script_tests images tests/images/plain_qemu.sh
+		# issue 11: the PVH entry, booted by plain QEMU on microvm and
+		# q35 without UEFI; hostile initrds (~3 s)
+		script_tests pvh tests/images/pvh_boot.sh
 		# hostile images (issue 8): a dozen mutated bundles, manifests
 		# and kernel.elf, booted (the rest: make hostile-images)
 		script_tests hostile-images tests/images/hostile_images.sh
