@@ -67,6 +67,7 @@ struct opts {
 	unsigned cpu;                   /* JIT_CPU_* of the backend's code */
 	unsigned timeout_s;
 	const char *log_path;
+	bool microvm;                   /* --machine microvm: PVH, no firmware */
 };
 
 /* ---- JSON -> struct spec_file --------------------------------------------- */
@@ -650,22 +651,27 @@ static int boot_blob(const struct opts *op, const char *dir, const uint8_t *blob
 	struct qemu_opts q = {
 		.timeout_s = op->timeout_s ? op->timeout_s : QEMU_TIMEOUT_DEFAULT,
 		.log_path = op->log_path, .console_fd = 1,
+		.machine = op->microvm ? QEMU_MICROVM : QEMU_Q35,
+		.kernel_path = WASMETAL_BUILD_DIR "/kernel.elf", .initrd_path = disk,
 	};
-	int status;
+	int status, r;
 
 	snprintf(blob_path, sizeof blob_path, "%s/spec.blob", dir);
-	snprintf(disk, sizeof disk, "%s/disk.img", dir);
+	snprintf(disk, sizeof disk, "%s/%s", dir, op->microvm ? "initrd" : "disk.img");
 	if (write_all(blob_path, blob, len)) {
 		fprintf(stderr, "wasmetal spec: cannot write %s: %s\n", blob_path,
 			strerror(errno));
 		return EXIT_INTERNAL;
 	}
-	if (image_build(&spec, disk, err, sizeof err) < 0) {
-		fprintf(stderr, "wasmetal spec: cannot build the image: %s\n", err);
+	r = op->microvm ? image_bundle_write(&spec, disk, err, sizeof err)
+			: image_build(&spec, disk, err, sizeof err);
+	if (r < 0) {
+		fprintf(stderr, "wasmetal spec: cannot build the %s: %s\n",
+			op->microvm ? "initrd" : "image", err);
 		return EXIT_INTERNAL;
 	}
 	fflush(stdout);
-	status = qemu_boot(disk, &q, err, sizeof err);
+	status = qemu_boot(op->microvm ? NULL : disk, &q, err, sizeof err);
 	if (status < 0) {
 		fprintf(stderr, "wasmetal spec: boot failed: %s\n",
 			err[0] ? err : "(no detail)");
@@ -696,7 +702,7 @@ static int run_qemu(const struct opts *op, int nfiles, char **files)
 }
 
 static const char spec_usage[] =
-"usage: wasmetal spec [-v] [--qemu [--timeout S] [--log FILE]]\n"
+"usage: wasmetal spec [-v] [--qemu [--timeout S] [--log FILE] [--machine M]]\n"
 "                     [--backend llvm [--cache] [--cpu CPU]] FILE.json...\n"
 "       wasmetal spec [-v] --through-blob [--backend llvm [--cache] [--cpu CPU]]\n"
 "                     FILE.json...\n"
@@ -707,6 +713,8 @@ static const char spec_usage[] =
 "                  QEMU; exit status the kernel's\n"
 "  --timeout S     --qemu: stop the boot after S seconds (default 600)\n"
 "  --log FILE      --qemu: keep the kernel log (COM1) in FILE\n"
+"  --machine M     --qemu: q35 (default: UEFI firmware boots a disk) or\n"
+"                  microvm (no firmware: the kernel's PVH entry)\n"
 "  --through-blob  run hosted, but through the blob the kernel would get\n"
 "  --truncate      instead, load every prefix of every binary module of the\n"
 "                  files (one check per module: the loader must not crash)\n"
@@ -756,6 +764,12 @@ static int parse_opts(int argc, char **argv, struct opts *op)
 				goto bad;
 		} else if (!strcmp(a, "--log") && i + 1 < argc) {
 			op->log_path = argv[++i];
+		} else if (!strcmp(a, "--machine") && i + 1 < argc) {
+			i++;
+			if (!strcmp(argv[i], "microvm"))
+				op->microvm = true;
+			else if (strcmp(argv[i], "q35"))
+				goto bad;
 		} else if (!strcmp(a, "--backend") && i + 1 < argc) {
 			op->backend = argv[++i];
 			if (strcmp(op->backend, "llvm"))

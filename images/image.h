@@ -176,8 +176,16 @@ struct qemu_stdio {
  * unknown or buf is too small. */
 int image_run_settings(const struct qemu_stdio *s, char *buf, size_t len);
 
+/* The machine QEMU emulates: q35 + OVMF booting the disk (the UEFI
+ * loader), or microvm booting kernel.elf + initrd directly (PVH, no
+ * firmware; kernel/pvh_entry.S). */
+enum qemu_machine { QEMU_Q35, QEMU_MICROVM };
+
 struct qemu_opts {
 	unsigned timeout_s;             /* whole run, firmware included */
+	enum qemu_machine machine;
+	const char *kernel_path;        /* QEMU_MICROVM: kernel.elf */
+	const char *initrd_path;        /* QEMU_MICROVM: the bundle */
 	const char *log_path;           /* where COM1 goes (NULL: a temp file) */
 	bool verbose;                   /* echo the kernel log to stderr */
 	int console_fd;                 /* where the console goes; usually 1 */
@@ -191,7 +199,8 @@ struct qemu_opts {
 					   terminals) */
 };
 
-/* Boot disk_path.  Returns the guest's exit status (0..255), or -1 if the
+/* Boot disk_path (QEMU_MICROVM: o->kernel_path + o->initrd_path, and
+ * disk_path is NULL).  Returns the guest's exit status (0..255), or -1 if the
  * boot failed (timeout, crash, no exit line) with err saying what happened
  * and the last lines of the kernel log. */
 int qemu_boot(const char *disk_path, const struct qemu_opts *o,

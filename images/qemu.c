@@ -45,6 +45,14 @@
  * timeout, QEMU's own exit status and stderr, or a triple fault (which
  * TCG reports in the -d cpu_reset log), followed by the last log lines.
  *
+ * QEMU_MICROVM (o->machine) boots without firmware, straight into the
+ * kernel's PVH entry: `-machine microvm -kernel KERNEL -initrd BUNDLE`
+ * instead of the pflash drives and the disk; microvm has one ISA serial
+ * port of its own (COM1), so COM2 and COM3 are added as isa-serial
+ * devices at their usual ports, and its virtio devices are virtio-mmio
+ * (virtio-rng-device, virtio-net-device).  Nothing precedes the kernel
+ * on COM2: the kernel writes the console mark itself.
+ *
  * "COM1" and "COM2" above are roles: for an image whose manifest says
  * `console com1` (o->console_com1: `wasmetal image` makes those, for
  * plain VMs), the console's socket is the first serial port and the log's
@@ -723,8 +731,12 @@ static int net_opts(const struct qemu_opts *o, char *netdev, char *device,
 		snprintf(err, errlen, "bad MAC address '%s'", n->mac);
 		return -1;
 	}
-	snprintf(device, NET_OPT_MAX, "virtio-net-pci,netdev=n0,romfile=%s%s",
-		 n->mac ? ",mac=" : "", n->mac ? n->mac : "");
+	if (o->machine == QEMU_MICROVM)        /* virtio-mmio, no option ROM */
+		snprintf(device, NET_OPT_MAX, "virtio-net-device,netdev=n0%s%s",
+			 n->mac ? ",mac=" : "", n->mac ? n->mac : "");
+	else
+		snprintf(device, NET_OPT_MAX, "virtio-net-pci,netdev=n0,romfile=%s%s",
+			 n->mac ? ",mac=" : "", n->mac ? n->mac : "");
 	return 0;
 }
 
@@ -762,52 +774,118 @@ static int stdio_args(struct run *r, const struct qemu_opts *o, const char **arg
 	}
 	argv[(*argc)++] = "-chardev";
 	argv[(*argc)++] = "socket,id=stderr,fd=5";
-	argv[(*argc)++] = "-serial";            /* the third: COM3 */
-	argv[(*argc)++] = "chardev:stderr";
+	if (o->machine == QEMU_MICROVM) {       /* COM3 at its usual port */
+		argv[(*argc)++] = "-device";
+		argv[(*argc)++] = "isa-serial,chardev=stderr,iobase=0x3e8,irq=4";
+	} else {
+		argv[(*argc)++] = "-serial";    /* the third: COM3 */
+		argv[(*argc)++] = "chardev:stderr";
+	}
 	argv[(*argc)++] = "-fw_cfg";
 	argv[(*argc)++] = fwcfg;
+	return 0;
+}
+
+/* What differs between the machines: the firmware and disk, or the
+ * kernel and initrd; the serial ports past COM1; the virtio transport. */
+struct machine_args {
+	char a[6][2 * PATH_MAX + 96];
+};
+
+static int machine_argv(const struct qemu_opts *o, const char *disk, const char *code,
+			const struct run *r, const char *role2, struct machine_args *m,
+			const char **argv, size_t *argc, char *err, size_t errlen)
+{
+	char disk_prefix[96];
+
+	if (o->machine == QEMU_MICROVM) {
+		snprintf(m->a[3], sizeof m->a[3],
+			 "isa-serial,chardev=%s,iobase=0x2f8,irq=3", role2);
+		argv[(*argc)++] = "-machine";
+		argv[(*argc)++] = "microvm";
+		argv[(*argc)++] = "-kernel";
+		argv[(*argc)++] = o->kernel_path;
+		argv[(*argc)++] = "-initrd";
+		argv[(*argc)++] = o->initrd_path;
+		argv[(*argc)++] = "-device";
+		argv[(*argc)++] = m->a[3];
+		argv[(*argc)++] = "-device";
+		argv[(*argc)++] = "virtio-rng-device";
+		return 0;
+	}
+	argv[(*argc)++] = "-machine";
+	argv[(*argc)++] = "q35";
+	if (opt(m->a[0], sizeof m->a[0], "if=pflash,format=raw,unit=0,readonly=on,file=",
+		code) ||
+	    opt(m->a[1], sizeof m->a[1], "if=pflash,format=raw,unit=1,file=", r->vars) ||
+	    snprintf(disk_prefix, sizeof(disk_prefix), "if=virtio,format=%s,"
+		     "file.driver=file,file.filename=",
+		     o->disk_format ? o->disk_format : "raw") >= (int)sizeof(disk_prefix) ||
+	    opt(m->a[2], sizeof m->a[2], disk_prefix, disk)) {
+		snprintf(err, errlen, "path too long");
+		return -1;
+	}
+	argv[(*argc)++] = "-drive";
+	argv[(*argc)++] = m->a[0];
+	argv[(*argc)++] = "-drive";
+	argv[(*argc)++] = m->a[1];
+	argv[(*argc)++] = "-drive";
+	argv[(*argc)++] = m->a[2];
+	snprintf(m->a[3], sizeof m->a[3], "chardev:%s", role2);
+	argv[(*argc)++] = "-serial";            /* the second: COM2 */
+	argv[(*argc)++] = m->a[3];
+	argv[(*argc)++] = "-device";
+	argv[(*argc)++] = "virtio-rng-pci";
 	return 0;
 }
 
 static int start_qemu(struct run *r, const struct qemu_opts *o, const char *disk,
 		      const char *code, pid_t *pid, char *err, size_t errlen)
 {
-	char o_code[PATH_MAX + 64], o_vars[PATH_MAX + 64], o_disk[PATH_MAX + 96];
-	char disk_prefix[96], o_fwcfg[2 * PATH_MAX + 64];
+	char o_fwcfg[2 * PATH_MAX + 64], o_serial1[64];
 	static char netdev[NET_OPT_MAX], netdevice[NET_OPT_MAX];
+	static struct machine_args margs;
 	int nic;
 	/* the chardevs are named by role: "com1" the log, "com2" the console;
-	   the first -serial is the UART COM1 (image.h: console_com1 images
-	   swap them, as their manifest says) */
-	const char *serial1 = o->console_com1 ? "chardev:com2" : "chardev:com1";
-	const char *serial2 = o->console_com1 ? "chardev:com1" : "chardev:com2";
+	   the first serial port is the UART COM1 (image.h: console_com1
+	   images swap them, as their manifest says) */
+	const char *role1 = o->console_com1 ? "com2" : "com1";
+	const char *role2 = o->console_com1 ? "com1" : "com2";
 	int com1[2], com2[2], com3[2], map[7];  /* com2: both ways */
 	struct image_child c;
 	int kvm = kvm_usable();
 	const char *cpu = getenv("WASMETAL_QEMU_CPU");  /* e.g. qemu64: no RDRAND */
 	const char *disp = getenv("WASMETAL_QEMU_DISPLAY");     /* e.g. gtk */
 	const char *mon = getenv("WASMETAL_QEMU_MONITOR");      /* a chardev */
-	const char *argv[] = {
-		"qemu-system-x86_64", "-nodefaults", "-machine", "q35",
+	const char *argv[64] = {
+		"qemu-system-x86_64", "-nodefaults",
 		"-cpu", cpu && *cpu ? cpu : "max", "-m", "1024", "-smp", "1",
 		"-accel", kvm ? "kvm" : "tcg",
-		"-drive", o_code, "-drive", o_vars, "-drive", o_disk,
-		"-chardev", "file,id=com1,path=/dev/fd/3",
-		"-chardev", "socket,id=com2,fd=4",
-		"-serial", serial1, "-serial", serial2,
-		"-device", "virtio-rng-pci",
-		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-		"-no-reboot", "-display", disp && *disp ? disp : "none",
-		"-monitor", mon && *mon ? mon : "none",
-		"-d", "cpu_reset", "-D", r->dlog,         /* -D: a plain path */
-		NULL, NULL, NULL, NULL,                   /* the NIC */
-		NULL, NULL, NULL,                         /* the display */
-		NULL, NULL, NULL, NULL, NULL, NULL,       /* stderr, fw_cfg */
 	};
 	size_t argc = 0;
 
 	while (argv[argc])
 		argc++;
+	snprintf(o_serial1, sizeof o_serial1, "chardev:%s", role1);
+	argv[argc++] = "-chardev";
+	argv[argc++] = "file,id=com1,path=/dev/fd/3";
+	argv[argc++] = "-chardev";
+	argv[argc++] = "socket,id=com2,fd=4";
+	argv[argc++] = "-serial";
+	argv[argc++] = o_serial1;
+	if (machine_argv(o, disk, code, r, role2, &margs, argv, &argc, err, errlen))
+		return -1;
+	argv[argc++] = "-device";
+	argv[argc++] = "isa-debug-exit,iobase=0xf4,iosize=0x04";
+	argv[argc++] = "-no-reboot";
+	argv[argc++] = "-display";
+	argv[argc++] = disp && *disp ? disp : "none";
+	argv[argc++] = "-monitor";
+	argv[argc++] = mon && *mon ? mon : "none";
+	argv[argc++] = "-d";
+	argv[argc++] = "cpu_reset";
+	argv[argc++] = "-D";
+	argv[argc++] = r->dlog;                 /* -D: a plain path */
 	if (net_opts(o, netdev, netdevice, &nic, err, errlen))
 		return -1;
 	if (nic) {
@@ -822,17 +900,8 @@ static int start_qemu(struct run *r, const struct qemu_opts *o, const char *disk
 	}
 	if (stdio_args(r, o, argv, &argc, o_fwcfg, sizeof o_fwcfg, err, errlen))
 		return -1;
+	argv[argc] = NULL;
 
-	if (opt(o_code, sizeof(o_code), "if=pflash,format=raw,unit=0,readonly=on,file=",
-		code) ||
-	    opt(o_vars, sizeof(o_vars), "if=pflash,format=raw,unit=1,file=", r->vars) ||
-	    snprintf(disk_prefix, sizeof(disk_prefix), "if=virtio,format=%s,"
-		     "file.driver=file,file.filename=",
-		     o->disk_format ? o->disk_format : "raw") >= (int)sizeof(disk_prefix) ||
-	    opt(o_disk, sizeof(o_disk), disk_prefix, disk)) {
-		snprintf(err, errlen, "path too long");
-		return -1;
-	}
 	if (serial_pipes(com1, com2, com3, o->stdio != NULL)) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return -1;
@@ -869,14 +938,25 @@ static int boot(struct run *r, const char *disk_path, const struct qemu_opts *o,
 	int status = 0, timed_out;
 	pid_t pid;
 
-	if (!realpath(disk_path, disk)) {
-		snprintf(err, errlen, "%s: %s", disk_path, strerror(errno));
-		return -1;
+	if (o->machine == QEMU_MICROVM) {      /* no firmware, no disk */
+		code = NULL;
+		disk[0] = 0;
+		if (!o->kernel_path || !o->initrd_path) {
+			snprintf(err, errlen, "microvm: no kernel or initrd");
+			return -1;
+		}
+		if (make_tmpdir(r, err, errlen))
+			return -1;
+	} else {
+		if (!realpath(disk_path, disk)) {
+			snprintf(err, errlen, "%s: %s", disk_path, strerror(errno));
+			return -1;
+		}
+		if (find_ovmf(&code, &vars, err, errlen) || make_tmpdir(r, err, errlen))
+			return -1;
+		if (copy_file(vars, r->vars, err, errlen))
+			return -1;
 	}
-	if (find_ovmf(&code, &vars, err, errlen) || make_tmpdir(r, err, errlen))
-		return -1;
-	if (copy_file(vars, r->vars, err, errlen))
-		return -1;
 	r->log_path = o->log_path ? o->log_path : r->log;
 	r->log_fd = open(r->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (r->log_fd < 0) {

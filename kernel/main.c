@@ -148,7 +148,10 @@ static void route_serial(const struct boot_info *bi)
 	serial_route(uart_of(log), uart_of(console),
 		     run_settings.stderr_com3 ? SERIAL_COM3 : 0);
 	serial_init();
-	if (console != BUNDLE_PORT_COM2)
+	/* On COM2 the UEFI loader wrote the mark (after the firmware's
+	 * output); on a PVH boot nothing did. */
+	if (console != BUNDLE_PORT_COM2 ||
+	    (bi && bi->magic == BOOT_INFO_MAGIC && bi->boot_path == BOOT_PATH_PVH))
 		serial_puts(SERIAL_COM2, BOOT_CONSOLE_MARK);
 	if (serial_present(SERIAL_COM3))
 		serial_puts(SERIAL_COM3, BOOT_CONSOLE_MARK);

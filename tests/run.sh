@@ -122,16 +122,18 @@ run_node() {    # -> $T/node.out, $T/node.err, $NODE_RC
 
 # WM_OPTS: more options for `wasmetal run` (tests/cli/llvm.sh: --backend llvm)
 WM_OPTS=()
-run_wasmetal() {  # MODE(hosted|qemu) spec -> $T/wm.out, $T/wm.err, $WM_RC
-	local mode=$1
+# MODE microvm: a QEMU boot on the microvm machine (PVH, no firmware).
+run_wasmetal() {  # MODE(hosted|qemu|microvm) spec -> $T/wm.out, $T/wm.err, $WM_RC
+	local mode=$1 machine=()
 	shift
 	split_spec "$@"
+	[ "$mode" = microvm ] && machine=(--machine microvm)
 	if [ "$mode" = hosted ]; then
 		timeout "$HOSTED_TIMEOUT" "$W" run --hosted "${WM_OPTS[@]}" "${ENVS[@]}" \
 			"$MODULE" "${ARGS[@]}" >"$T/wm.out" 2>"$T/wm.err"
 	else
-		timeout $((QEMU_TIMEOUT + 30)) "$W" run --timeout "$QEMU_TIMEOUT" "${WM_OPTS[@]}" \
-			"${ENVS[@]}" "$MODULE" "${ARGS[@]}" >"$T/wm.out" 2>"$T/wm.err"
+		timeout $((QEMU_TIMEOUT + 30)) "$W" run --timeout "$QEMU_TIMEOUT" "${machine[@]}" \
+			"${WM_OPTS[@]}" "${ENVS[@]}" "$MODULE" "${ARGS[@]}" >"$T/wm.out" 2>"$T/wm.err"
 	fi
 	WM_RC=$?
 }
@@ -479,6 +481,19 @@ qemu_tests() {
 	# 0.0.0.0 and :: may be bound, are no destination; [::] is IPv6 only
 	selfcheck_test qemu/sock_grants_unspecified_no_destination qemu pool:0.0.0.0:9000 \
 		'pool:[::]:9000' -- "$B/tests/wasi/sock_grants.wasm" unspecified 9000
+	microvm_tests
+}
+
+# issue 11: the same programs on QEMU's microvm machine (`run --machine
+# microvm`: PVH entry, no firmware): WASI programs, files, stdio, a trap.
+microvm_tests() {
+	diff_test microvm/hello microvm -- "$B/examples/hello.wasm" a "b c"
+	preopen_tests microvm
+	diff_test microvm/args_env_exit7 microvm "${ARGS_ENV_SPEC[@]}"
+	diff_test microvm/printf_formats microvm -- "$B/tests/wasi/printf_formats.wasm"
+	trap_test microvm/wat/oob_store microvm -- "$B/tests/wat/oob_store.wasm"
+	check_test microvm/check_wasi_calls microvm -- "$B/tests/wasi/check_wasi_calls.wasm"
+	diff_test microvm/simd_loops microvm -- "$B/tests/wasi/simd_loops.wasm"
 }
 
 # ---- 4b/4c. QEMU scripts with checks of their own -----------------------------
@@ -577,10 +592,11 @@ testsuite_present() {
 # (make spec), then all of them inside the kernel in one QEMU boot (make
 # spec-qemu).  Each file is one check (all of its assertions must pass),
 # plus the runner's self-test and, hosted, the truncation sweep.
-spec_tests() {  # MODE(hosted|qemu)
+spec_tests() {  # MODE(hosted|qemu|microvm)
 	local mode=$1 dir=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
 	local out=$T/spec-$mode.out name p f s rest files=0 prefix=spec flag=
 	[ "$mode" = qemu ] && prefix=spec-qemu flag=--qemu
+	[ "$mode" = microvm ] && prefix=spec-microvm flag=--microvm
 	testsuite_present "$prefix" "$dir" || return
 	BUILD=$B WASM_TESTSUITE=$dir tests/spec/run-suite.sh $flag >"$out" 2>&1
 	while read -r name p f s rest; do
@@ -877,6 +893,7 @@ if skip_qemu; then
 	skip spec-qemu "WASMETAL_SKIP_QEMU=1"
 else
 	spec_tests qemu
+	spec_tests microvm      # issue 11: the same boot without firmware
 fi
 # issue 9: spec files through the LLVM backend (after step 5: its counts)
 spec_llvm_tests hosted

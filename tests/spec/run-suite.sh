@@ -4,6 +4,8 @@
 #
 #   tests/spec/run-suite.sh [NAME...]            (make spec)
 #   tests/spec/run-suite.sh --qemu [NAME...]     (make spec-qemu)
+#   tests/spec/run-suite.sh --microvm [NAME...]  (the same boot on QEMU's
+#                                                 microvm machine: PVH)
 #   tests/spec/run-suite.sh --llvm [--qemu] [NAME...]   (make spec-llvm)
 #   tests/spec/run-suite.sh [--llvm] [--qemu] --proposals [PROPOSAL...]
 #                                                (make spec-proposals)
@@ -57,10 +59,11 @@
 # tools are missing.
 set -u
 
-QEMU=0 LLVM=0 PROPOSALS=0
+QEMU=0 LLVM=0 PROPOSALS=0 MACHINE=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--qemu) QEMU=1 ;;
+	--microvm) QEMU=1 MACHINE="--machine microvm" ;;
 	--llvm) LLVM=1 ;;
 	--proposals) PROPOSALS=1 ;;
 	*) break ;;
@@ -79,6 +82,7 @@ fi
 # --proposals: its boot's output and log apart from the main suite's
 QSUF=$SUF
 [ $PROPOSALS -eq 1 ] && QSUF=$SUF-proposals
+[ -n "$MACHINE" ] && QSUF=$QSUF-microvm
 TS=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
 BUILD=${BUILD:-build}
 TIMEOUT=${SPEC_TIMEOUT:-60}
@@ -320,7 +324,7 @@ if [ $QEMU -eq 1 ]; then
 	done
 	start=$(date +%s.%N)
 	# shellcheck disable=SC2086
-	"$WASMETAL" spec --qemu $FLAGS --timeout "$QEMU_TIMEOUT" --log "$log" $jsons \
+	"$WASMETAL" spec --qemu $MACHINE $FLAGS --timeout "$QEMU_TIMEOUT" --log "$log" $jsons \
 		>"$out" 2>&1
 	rc=$?
 	end=$(date +%s.%N)
