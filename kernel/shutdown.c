@@ -1,8 +1,9 @@
 /*
  * shutdown.c — how every boot ends: kernel_shutdown (the exit contract of
  * images/image.h: the line "[wasmetal] exit status N" on COM1, then
- * isa-debug-exit on port 0xf4, ACPI S5 as fallback, hlt with interrupts
- * off as the last resort), panic, and the rbp backtrace used by both
+ * isa-debug-exit on port 0xf4, ACPI S5 as fallback, on a PVH boot the
+ * i8042 reset that firmware-less monitors take as the end, hlt with
+ * interrupts off as the last resort), panic, and the rbp backtrace used by both
  * panics and exception reports.
  */
 #include <stdarg.h>
@@ -16,6 +17,8 @@
 #include "vmm.h"
 
 #define ISA_DEBUG_EXIT_PORT 0xf4
+#define I8042_COMMAND_PORT  0x64
+#define I8042_PULSE_RESET   0xfe        /* pulse output line 0: CPU reset */
 #define BACKTRACE_MAX 16
 
 /* rbp may be garbage: read only 8-aligned, mapped, kernel-or-Wasm memory. */
@@ -73,6 +76,15 @@ __attribute__((noreturn)) void kernel_shutdown(int status)
 	serial_puts(SERIAL_COM1, line);
 	outb(ISA_DEBUG_EXIT_PORT, (uint8_t)status);
 	acpi_poweroff();
+	/* A monitor without isa-debug-exit or ACPI sleep (Firecracker) ends
+	 * the VM when the guest pulses the keyboard controller's reset line
+	 * (what Linux does with reboot=k); only on a PVH boot, where a reset
+	 * is how such monitors stop: a firmware boot keeps halting below. */
+	if (kernel_boot_info.boot_path == BOOT_PATH_PVH) {
+		outb(I8042_COMMAND_PORT, I8042_PULSE_RESET);
+		for (volatile int i = 0; i < 1000000; i++)
+			cpu_relax();
+	}
 	serial_puts(SERIAL_COM1, "wasmetal: no way to power off; halting\n");
 	for (;;)
 		__asm__ volatile("cli; hlt");

@@ -7,7 +7,8 @@
 # pvh.bin, a second PVH loader).  The program's serial output after the
 # console mark must be exactly what `wasmetal run --hosted` prints, QEMU
 # must exit by itself (microvm: hardware-reduced ACPI's sleep control
-# register; q35: PM1 control), the log must say "boot path: PVH" and end
+# register; q35: PM1 control; q35 without ACPI: the i8042 reset that
+# Firecracker takes as the end), the log must say "boot path: PVH" and end
 # with the program's exit status.  Hostile boot input ends in a message on
 # the log and a clean poweroff, never the timeout: no initrd, a truncated
 # initrd, an initrd whose header is spoiled.
@@ -125,6 +126,9 @@ if ! setup; then
 elif make_pvh; then
 	program_boot microvm microvm 32
 	program_boot q35-seabios q35 64
+	# no ACPI and no isa-debug-exit, as on Firecracker: the kernel's last
+	# way to stop a PVH boot, the i8042 reset (QEMU -no-reboot exits)
+	program_boot i8042-reset-without-acpi q35,acpi=off 64
 	hostile_initrds
 fi
 summary
