@@ -54,7 +54,10 @@ $(NEWLIB_STAMP): | $(DEPS_STAMP)
 # ---- host build ------------------------------------------------------------
 PORTABLE_SRCS := $(wildcard jit/*.c jit/compile/*.c jit/x64/*.c wasi-baremetal/*.c spec/*.c)
 PORTABLE_ASM  := $(wildcard jit/x64/*.S)
-HOST_SRCS     := $(filter-out host/main.c,$(wildcard host/*.c images/*.c))
+# The bundle and manifest reader: compiled into the kernel and the CLI alike
+BUNDLE_PARSE_SRCS := $(wildcard images/parse/*.c)
+HOST_SRCS     := $(filter-out host/main.c,$(wildcard host/*.c images/*.c)) \
+		 $(BUNDLE_PARSE_SRCS)
 HOST_CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		 -Ijit -Iwasi-baremetal -Ispec -Ihost -Iimages -Iboot \
 		 -DWASMETAL_BUILD_DIR='"$(abspath $(BUILD))"' \
@@ -80,7 +83,8 @@ $(BUILD)/wasmetal: $(BUILD)/host/host/main.c.o $(BUILD)/libwasmetal-host.a
 	$(Q)$(HOSTCC) $(HOST_LDFLAGS) -rdynamic -o $@ $^ $(HOST_LDLIBS)
 
 # ---- kernel build ----------------------------------------------------------
-KERNEL_SRCS := $(wildcard kernel/*.c mm/*.c drivers/*.c net/*.c) $(PORTABLE_SRCS)
+KERNEL_SRCS := $(wildcard kernel/*.c mm/*.c drivers/*.c net/*.c) $(PORTABLE_SRCS) \
+	       $(BUNDLE_PARSE_SRCS)
 KERNEL_ASM  := $(wildcard kernel/*.S) $(PORTABLE_ASM)
 KERNEL_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		-ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \

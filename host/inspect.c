@@ -6,7 +6,7 @@
  * of its preopened directories, its network grants (as the kernel parsed
  * them) and then its module the same way.  The
  * image's bundle is read back from the ESP (images/readback.c) and parsed
- * by the kernel's parser (images/bundle_parse.c): what inspect accepts,
+ * by the kernel's parser (images/parse/bundle_read.c): what inspect accepts,
  * the kernel accepts.  Everything printed from the input is escaped: a
  * hostile name cannot send escape sequences to the terminal.
  */
@@ -21,7 +21,7 @@
 #include "inspect.h"
 #include "spec_blob.h"
 #include "wasm.h"
-#include "../kernel/bundle_parse.h"
+#include "parse/bundle_parse.h"
 
 /* Bytes as text: control characters (C0, DEL, and C1 as UTF-8) as \xHH;
  * with keep_lines, newlines and tabs as they are. */

@@ -65,7 +65,7 @@
 #include "bundle.h"
 #include "compile.h"
 #include "grant_opts.h"
-#include "../kernel/bundle_parse.h"     /* struct bundle_net */
+#include "parse/bundle_parse.h"     /* struct bundle_net */
 #include "image.h"
 #include "aot.h"
 #include "tmpdir.h"

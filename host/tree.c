@@ -5,7 +5,7 @@
  * AT_SYMLINK_NOFOLLOW), so a symlink inside the tree is never followed,
  * not even when the tree changes under us: it is recorded with its target
  * text, and the guest's path resolution (wasi-baremetal/) decides what it
- * may reach.  Limits are the kernel's (kernel/bundle_parse.h), checked
+ * may reach.  Limits are the kernel's (images/parse/bundle_parse.h), checked
  * here so that a tree the kernel would refuse is refused on the host,
  * with the file's name.
  */
@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "tree.h"
-#include "../kernel/bundle_parse.h"
+#include "parse/bundle_parse.h"
 
 #define TREE_MAX_DEPTH 256              /* open directory fds at once */
 

@@ -8,7 +8,7 @@
  * each entry padded with zeros to 8 bytes.  The writer checks what the
  * kernel will check anyway (a Wasm binary or an artifact from `wasmetal
  * compile`, docs/artifact.md, "NAME=VALUE" strings, the
- * limits of kernel/bundle_parse.h), so that mistakes are reported on the
+ * limits of images/parse/bundle_parse.h), so that mistakes are reported on the
  * host, with the file name.
  */
 #define _GNU_SOURCE
@@ -21,7 +21,7 @@
 #include "image.h"
 #include "wasi.h"
 #include "vfs.h"                /* vfs_check_string: the trees' UTF-8 rule */
-#include "../kernel/bundle_parse.h"
+#include "parse/bundle_parse.h"
 
 #define MODULE_MAX (1ull << 30)         /* 1 GiB: far beyond any real module */
 #define SPEC_MAX (1ull << 31)           /* the kernel reads bundles < 4 GiB */
@@ -184,7 +184,7 @@ static void put_preopen(FILE *f, const struct image_spec *s, size_t i)
 }
 
 /* The network grants (wasi_grant.h), each in the canonical form its
- * parser reads back (kernel/bundle.c checks them again at boot). */
+ * parser reads back (images/parse/bundle_read.c checks them again at boot). */
 static void put_grants(FILE *f, const struct wasi_grants *g)
 {
 	char text[WASI_ADDR_TEXT_MAX];
@@ -231,7 +231,7 @@ static void put_ipv6(FILE *f, const uint8_t *a)
 		fprintf(f, "%s%x", i ? ":" : "", a[i] << 8 | a[i + 1]);
 }
 
-/* The network lines (kernel/manifest_net.c). */
+/* The network lines (images/parse/manifest_net.c). */
 static void put_net(FILE *f, const struct image_spec *s)
 {
 	const struct bundle_net *n = s->net;
@@ -351,7 +351,7 @@ static void write_entries(struct writer *w, const struct image_spec *s,
 	put(w, &h, sizeof(h));
 }
 
-/* A path or target the kernel would refuse (kernel/bundle.c node_read):
+/* A path or target the kernel would refuse (images/parse/bundle_read.c node_read):
  * too long, or not UTF-8 (a Linux file name may be any bytes). */
 static int tree_entry_bad(const struct wasi_tree_entry *e, char *err, size_t errlen)
 {

@@ -2,7 +2,7 @@
  * bundle.h — the boot bundle: what the image carries for the kernel to run
  * (the module, its manifest, the files of its preopened directories).
  * Written by the host tool (images/bundle.c), read by the kernel
- * (kernel/bundle.c), which must treat it as hostile: check every length
+ * (images/parse/bundle_read.c), which must treat it as hostile: check every length
  * against the bundle's size.
  *
  * Layout (little-endian):

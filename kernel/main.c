@@ -38,7 +38,7 @@
 #include "artifact.h"
 #include "cpu.h"
 #include "bundle.h"
-#include "bundle_parse.h"
+#include "parse/bundle_parse.h"
 #include "fbcon.h"
 #include "fwcfg.h"
 #include "irq.h"

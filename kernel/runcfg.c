@@ -2,13 +2,13 @@
  * runcfg.c — the run settings' parser (kernel/runcfg.h; images/image.h
  * says how `wasmetal run` writes them).  The text comes from the VMM, not
  * from the image, but it is parsed as strictly as the manifest, with the
- * manifest's own lexer (kernel/manifest.c: bounded, no allocation), so
+ * manifest's own lexer (images/parse/manifest.c: bounded, no allocation), so
  * that a malformed file stops the boot with its line instead of being
  * half-applied.  Pure C: tests/unit/test_runcfg.c runs it on the host.
  */
 #include <errno.h>
 #include <string.h>
-#include "bundle_parse.h"       /* the manifest lexer; wasi.h */
+#include "parse/bundle_parse.h"       /* the manifest lexer; wasi.h */
 #include "runcfg.h"
 
 static const char *const kind_names[] = {

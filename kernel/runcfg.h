@@ -25,7 +25,7 @@ struct runcfg {
 				   wasi_stdio_kind (0 = terminal) */
 };
 
-/* Parse the text (manifest syntax, kernel/manifest.c):
+/* Parse the text (manifest syntax, images/parse/manifest.c):
  *
  *   wasmetal-run 1                     first, exactly once
  *   stdin terminal|file|other          each key at most once, all optional

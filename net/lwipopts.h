@@ -159,7 +159,7 @@ extern void *net_ram_heap;
 #define LWIP_DNS                1       /* plat_resolve (net/resolve.c) */
 #define DNS_TABLE_SIZE          8       /* names cached/being resolved */
 #define DNS_MAX_NAME_LENGTH     256
-#define DNS_MAX_SERVERS         2       /* = BUNDLE_MAX_DNS (kernel/bundle_parse.h) */
+#define DNS_MAX_SERVERS         2       /* = BUNDLE_MAX_DNS (images/parse/bundle_parse.h) */
 #define DNS_DOES_NAME_CHECK     1       /* an answer must be for the name asked */
 #define LWIP_DNS_SECURE         7       /* random ids, random source ports, one
 					   query per name at a time (spoofing) */

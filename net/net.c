@@ -30,7 +30,7 @@
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 #include "net_hooks.h"           /* net_syn_recycled */
-#include "bundle_parse.h"
+#include "parse/bundle_parse.h"
 #include "ethif.h"
 #include "irq.h"
 #include "pci.h"

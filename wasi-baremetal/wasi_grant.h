@@ -3,7 +3,7 @@
  * decision 7, issue 7 "Grants"): what it may listen on, bind and connect
  * to, and which names it may resolve.  One portable parser per kind of
  * grant, used by the CLI (host/main.c), the manifest reader
- * (kernel/bundle.c) and the tests, so that a grant means the same thing
+ * (images/parse/bundle_read.c) and the tests, so that a grant means the same thing
  * wherever it is written; the checks run in the WASI layer
  * (wasi-baremetal/wasi_sock*.c), above the platform seam, so both
  * platforms enforce them identically.

@@ -1,8 +1,8 @@
 /*
  * fuzz_bundle.c — libFuzzer target: the boot bundle's reader and the
  * manifest inside it (images/bundle.h, docs/manifest.md; the kernel's
- * parser, kernel/bundle.c + kernel/manifest.c + kernel/manifest_net.c,
- * built into the host library as images/bundle_parse.c and friends), then
+ * parser, images/parse/bundle_read.c + images/parse/manifest.c + images/parse/manifest_net.c,
+ * built into the host library as images/parse/ files), then
  * what the kernel does with a bundle that parsed: the WASI context made
  * from its argv, environment, preopened trees and grants.
  *
@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "bundle.h"
-#include "bundle_parse.h"
+#include "parse/bundle_parse.h"
 #include "wasi.h"
 
 static const uint8_t module[] = { 0, 'a', 's', 'm', 1, 0, 0, 0 };

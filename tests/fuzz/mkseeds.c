@@ -18,7 +18,7 @@
 
 #include "bundle.h"
 #include "image.h"
-#include "../../kernel/bundle_parse.h"
+#include "../../images/parse/bundle_parse.h"
 #include "wasi.h"
 #include "wasi_grant.h"
 

@@ -1,6 +1,6 @@
 /*
- * test_bundle.c — the kernel's boot-bundle reader (kernel/bundle.c) and
- * manifest lexer (kernel/manifest.c) on good and hostile bundles:
+ * test_bundle.c — the kernel's boot-bundle reader (images/parse/bundle_read.c) and
+ * manifest lexer (images/parse/manifest.c) on good and hostile bundles:
  * truncations at every byte, lengths past the end, wrong counts, NULs in
  * strings, zero or two modules; manifests with every kind of syntax and
  * limit error (each reported with its line); tree nodes that escape,
@@ -9,8 +9,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "check.h"
-#include "../../kernel/bundle.c"
-#include "../../kernel/manifest.c"
+#include "../../images/parse/bundle_read.c"
+#include "../../images/parse/manifest.c"
 
 struct buf {
 	uint8_t b[16384];

@@ -1,7 +1,7 @@
 /*
  * test_bundle_mutants.c — the kernel's boot-bundle and manifest reader
- * (kernel/bundle.c + kernel/manifest.c, built into the host library as
- * images/bundle_parse.c) over the hostile bundles that
+ * (images/parse/bundle_read.c + images/parse/manifest.c, built into the host library as
+ * images/parse/ files) over the hostile bundles that
  * tests/images/hostile_images.sh boots, without booting them:
  *
  *   - every curated case (tests/images/bundle_mutate_cases.c) gets the
@@ -29,7 +29,7 @@
 #include "image.h"
 #include "wasi.h"
 #include "bundle_mutate.h"
-#include "../../kernel/bundle_parse.h"
+#include "../../images/parse/bundle_parse.h"
 
 static char dir[] = "/tmp/test_bundle_mutants.XXXXXX";
 static struct bundle base;

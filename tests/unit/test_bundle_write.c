@@ -2,7 +2,7 @@
  * test_bundle_write.c — the boot bundle writer (images/bundle.c) against the
  * format in images/bundle.h: entry order, lengths, padding, header size,
  * the manifest's text, a round trip through the kernel's own parser
- * (kernel/bundle.c, in the library as images/bundle_parse.c) with every
+ * (images/parse/bundle_read.c, in the host library too) with every
  * awkward byte in strings and a tree, and the inputs it must refuse.
  */
 #include <stdint.h>
@@ -12,7 +12,7 @@
 #include "bundle.h"
 #include "image.h"
 #include "wasi.h"
-#include "../../kernel/bundle_parse.h"
+#include "../../images/parse/bundle_parse.h"
 
 static char dir[] = "/tmp/test_bundle_write.XXXXXX";
 static char wasm[64], wat_not_wasm[64], out[64];

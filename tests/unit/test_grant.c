@@ -3,7 +3,7 @@
  * three parsers on good and hostile text, the canonical forms written back
  * (wasi_addr.c, RFC 5952), the checks (address pool with prefixes, port
  * ranges and IPv4-mapped IPv6; name patterns), the manifest keys as the
- * kernel reads them (kernel/bundle.c: stored, a bad one refused with its
+ * kernel reads them (images/parse/bundle_read.c: stored, a bad one refused with its
  * line, the NIC switched on by a grant) and a round trip through the
  * image writer (images/bundle.c) and back; the CLI's lists
  * (host/grant_opts.c) and the errno map (wasi_errno.c).
@@ -18,7 +18,7 @@
 #include "image.h"
 #include "wasi.h"
 #include "wasi_abi.h"
-#include "../../kernel/bundle_parse.h"
+#include "../../images/parse/bundle_parse.h"
 
 int wasi_errno_from_plat(long err);
 

@@ -13,7 +13,7 @@
 #include "check.h"
 #include "bundle.h"
 #include "image.h"
-#include "../../kernel/bundle_parse.h"
+#include "../../images/parse/bundle_parse.h"
 
 struct buf {
 	uint8_t b[8192];

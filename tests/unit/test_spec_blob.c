@@ -15,7 +15,7 @@
 #include "check.h"
 #include "artifact.h"
 #include "spec_blob.h"
-#include "../../kernel/bundle.c"
+#include "../../images/parse/bundle_read.c"
 
 /* (module (func (export "add") (param i32 i32) (result i32)
  *   local.get 0 local.get 1 i32.add) (func (export "t") unreachable)) */

@@ -13,7 +13,7 @@
 #include "check.h"
 #include "image.h"
 #include "tree.h"
-#include "../../kernel/bundle_parse.h"
+#include "../../images/parse/bundle_parse.h"
 
 static char dir[] = "/tmp/test_tree.XXXXXX";
 

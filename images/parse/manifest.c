@@ -3,7 +3,7 @@
  * `key value` pair per line, `#` comments, values bare words or
  * double-quoted strings with C-like escapes.  Hostile input: every read is
  * bounded by the text's end, no allocation, no recursion; what the keys
- * mean is kernel/bundle.c's business.
+ * mean is images/parse/bundle_read.c's business.
  *
  *   line   = *blank [ key [ 1*blank value ] ] *blank [ "#" *any ] ( LF | CRLF | end )
  *   key    = 1*( a-z / 0-9 / "-" )

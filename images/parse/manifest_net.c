@@ -1,6 +1,6 @@
 /*
  * manifest_net.c — the manifest's network keys (docs/manifest.md,
- * "Network"), for kernel/bundle.c: whether the kernel brings up a NIC and
+ * "Network"), for images/parse/bundle_read.c: whether the kernel brings up a NIC and
  * lwIP, how en0 gets its IPv4 address, which DNS servers it asks, and the
  * in-kernel HTTP server used as a benchmark and test aid.
  *
@@ -14,8 +14,8 @@
  *                              PORT instead of running the module
  *
  * Pure C, hostile input (values are bounded, parsed without allocation),
- * built into the kernel, the CLI (images/manifest_net_parse.c) and the
- * unit tests, like kernel/bundle.c.
+ * built into the kernel, the CLI (images/parse/, linked into both) and the
+ * unit tests, like images/parse/bundle_read.c.
  */
 #include <errno.h>
 #include <string.h>

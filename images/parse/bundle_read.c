@@ -1,6 +1,7 @@
 /*
- * bundle.c — parse the boot bundle (images/bundle.h) the loader found on
- * the ESP, and the manifest inside it (docs/manifest.md).  The bundle is
+ * bundle_read.c — parse the boot bundle (images/bundle.h) the loader found
+ * on the ESP or the PVH monitor passed as the initrd, and the manifest
+ * inside it (docs/manifest.md).  The bundle is
  * hostile input: every length is checked against what is left of the
  * buffer before anything is read, the header's size and count must agree
  * with the entries actually present, strings may not contain NUL, every
@@ -172,7 +173,7 @@ struct mf {
 	size_t npreopens;
 	bool seen_console, seen_log, seen_verbose;
 	size_t nlisten, npool, nresolve;        /* grant lines */
-	struct manifest_net_seen net;   /* kernel/manifest_net.c */
+	struct manifest_net_seen net;   /* images/parse/manifest_net.c */
 };
 
 static int port_value(const struct manifest_line *l, bool none_ok, unsigned *port,

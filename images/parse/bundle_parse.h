@@ -1,14 +1,15 @@
 /*
- * bundle_parse.h — the kernel's reader of the boot bundle
- * (images/bundle.h) and of the manifest inside it (docs/manifest.md).
- * Pure C (string.h, stdlib.h): unit-tested on the host by
- * tests/unit/test_bundle.c, which #includes kernel/bundle.c and
- * kernel/manifest.c, and built into the CLI by images/bundle_read.c (for
- * `wasmetal inspect` and for booting existing images): one parser, so the
- * host judges an image exactly as the kernel will.
+ * bundle_parse.h — the reader of the boot bundle (images/bundle.h) and of
+ * the manifest inside it (docs/manifest.md): images/parse/ files, pure C
+ * (string.h, stdlib.h) that the kernel and the CLI both compile and link
+ * (Makefile BUNDLE_PARSE_SRCS: the kernel at boot, whichever way it came
+ * in, UEFI or PVH; `wasmetal inspect` and booting existing images on the
+ * host): one parser, so the host judges an image exactly as the kernel
+ * will.  Unit-tested by tests/unit/test_bundle.c, which #includes
+ * images/parse/bundle_read.c and images/parse/manifest.c.
  */
-#ifndef KERNEL_BUNDLE_PARSE_H
-#define KERNEL_BUNDLE_PARSE_H
+#ifndef IMAGES_PARSE_BUNDLE_PARSE_H
+#define IMAGES_PARSE_BUNDLE_PARSE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -94,7 +95,7 @@ void bundle_free(struct boot_bundle *b);
 void bundle_serial_ports(const uint8_t *buf, uint64_t size, unsigned *console,
 			 unsigned *log);
 
-/* ---- the manifest's lines (kernel/manifest.c) ---------------------------- */
+/* ---- the manifest's lines (images/parse/manifest.c) ---------------------------- */
 
 struct manifest_iter {
 	const char *p, *end;
@@ -120,7 +121,7 @@ int manifest_value(const struct manifest_line *l, char *out, size_t *len,
 bool manifest_key_is(const struct manifest_line *l, const char *key);
 bool manifest_val_is(const struct manifest_line *l, const char *word);
 
-/* ---- the network keys (kernel/manifest_net.c) ------------------------------ */
+/* ---- the network keys (images/parse/manifest_net.c) ------------------------------ */
 
 enum bundle_net_mode {
 	BUNDLE_NET_UNSET,               /* no `net` line */
