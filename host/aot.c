@@ -253,6 +253,7 @@ int aot_compile(const char *backend, const uint8_t *wasm, size_t len, unsigned c
 		snprintf(why, whylen, "unknown backend '%s'", backend);
 		return AOT_FAILED;
 	}
+	cpu &= JIT_CPU_LLVM;    /* no AVX: the artifact (and its cache key) says so */
 	if (cached) {
 		cache_file(dir, wasm, len, backend, cpu, path, sizeof path);
 		if ((*out = cache_read(path, wasm, len, cpu, outlen)))

@@ -51,6 +51,7 @@ static const char compile_usage[] =
 static const struct { unsigned bit; const char *name; } cpu_names[] = {
 	{ JIT_CPU_SSE41, "sse4.1" }, { JIT_CPU_POPCNT, "popcnt" },
 	{ JIT_CPU_LZCNT, "lzcnt" }, { JIT_CPU_BMI1, "bmi1" },
+	{ JIT_CPU_AVX, "avx" }, { JIT_CPU_AVX2, "avx2" },
 };
 
 int compile_cpu_parse(const char *s, unsigned *cpu)

@@ -27,7 +27,7 @@ int compile_to_memory(const char *in, const char *backend, unsigned cpu, unsigne
 /* --cpu VALUE (compile, run, image, spec): "host" (jit_cpu_features()),
  * "baseline" (0: x86-64 with SSE2 only) or a comma list of the names
  * below, into *cpu (JIT_CPU_*).  0, or -1 if VALUE is none of these. */
-#define COMPILE_CPU_NAMES "sse4.1,popcnt,lzcnt,bmi1"
+#define COMPILE_CPU_NAMES "sse4.1,popcnt,lzcnt,bmi1,avx,avx2"
 int compile_cpu_parse(const char *s, unsigned *cpu);
 /* "baseline", or the comma list of cpu's features */
 void compile_cpu_name(unsigned cpu, char *buf, size_t len);

@@ -280,6 +280,7 @@ static int check_cpu(uint32_t need, char *why, size_t whylen)
 	static const struct { uint32_t bit; const char *name; } feat[] = {
 		{ JIT_CPU_SSE41, "SSE4.1" }, { JIT_CPU_POPCNT, "POPCNT" },
 		{ JIT_CPU_LZCNT, "LZCNT" }, { JIT_CPU_BMI1, "BMI1 (TZCNT)" },
+		{ JIT_CPU_AVX, "AVX" }, { JIT_CPU_AVX2, "AVX2" },
 	};
 	uint32_t have = jit_cpu_features();
 

@@ -495,7 +495,17 @@ int jit_import_stubs(wasm_module *m, uint8_t **buf, size_t *len, uint32_t *offs,
 #define JIT_CPU_POPCNT  0x02    /* popcnt (else jit_rt.popcnt) */
 #define JIT_CPU_LZCNT   0x04    /* lzcnt, CPUID 0x80000001 ECX.5 (else bsr) */
 #define JIT_CPU_BMI1    0x08    /* tzcnt, CPUID 7 EBX.3 (else bsf) */
-#define JIT_CPU_ALL     0x0f
+#define JIT_CPU_AVX     0x10    /* VEX.128 three-operand SIMD (else SSE
+				   two-operand forms with a copy): CPUID 1
+				   ECX.28 with OSXSAVE (ECX.27) and XCR0
+				   x87|SSE|AVX state enabled (XGETBV); set
+				   only with JIT_CPU_SSE41 */
+#define JIT_CPU_AVX2    0x20    /* vpbroadcastb/w/d/q (else pshufb and
+				   shuffles): CPUID 7 EBX.5, with JIT_CPU_AVX */
+#define JIT_CPU_ALL     0x3f
+/* the features the LLVM backend's code may use (it asks LLVM for no AVX:
+ * host/llvm/llvm_module.c; an artifact of it records only these) */
+#define JIT_CPU_LLVM    (JIT_CPU_SSE41 | JIT_CPU_POPCNT | JIT_CPU_LZCNT | JIT_CPU_BMI1)
 unsigned int jit_cpu_features(void);
 void jit_cpu_disable(unsigned int mask);
 

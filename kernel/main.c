@@ -301,6 +301,18 @@ static void init_devices(void)
 		 kernel_verbose);
 }
 
+/* the optional instructions the JIT will use on this CPU (jit.h JIT_CPU_*;
+ * AVX only as kernel/entry.S enabled it) */
+static void log_cpu(void)
+{
+	unsigned cpu = jit_cpu_features();
+
+	klog("cpu: the JIT uses SSE2%s%s%s%s%s%s", cpu & JIT_CPU_SSE41 ? " SSE4.1" : "",
+	     cpu & JIT_CPU_POPCNT ? " POPCNT" : "", cpu & JIT_CPU_LZCNT ? " LZCNT" : "",
+	     cpu & JIT_CPU_BMI1 ? " BMI1" : "", cpu & JIT_CPU_AVX ? " AVX" : "",
+	     cpu & JIT_CPU_AVX2 ? " AVX2" : "");
+}
+
 int kernel_main(struct boot_info *bi)
 {
 	static const char *const default_argv[] = { "main.wasm", NULL };
@@ -315,6 +327,7 @@ int kernel_main(struct boot_info *bi)
 	vmm_add_guard((uintptr_t)kernel_stack_guard);
 	plat_kernel_service_stack_init();
 	klog("gdt, tss (IST stacks), idt: ready");
+	log_cpu();
 	copy_boot_info(bi);
 	pmm_init(&kernel_boot_info);
 	vmm_init(&kernel_boot_info);

@@ -11,7 +11,8 @@
 #include <stdint.h>
 
 /* Lowest address first: fxsave area (SSE state; the JIT keeps Wasm values
- * in xmm registers), the general registers in reverse push order, the
+ * in xmm registers; its AVX code is VEX.128 only, which zeroes the upper
+ * ymm halves, so there is no more state to save), the general registers in reverse push order, the
  * stub's vector and error code (0 when the CPU pushes none), then the
  * frame the CPU pushed.  The CPU aligns rsp to 16 before pushing, and 176
  * bytes of pushes keep fx 16-byte aligned. */

@@ -54,6 +54,9 @@
 #      relaxed-simd, memory64, exception-handling): one SKIP each), hosted, in one
 #      QEMU boot, and through the LLVM backend hosted and in one boot: one
 #      check per .wast file and mode, each mode's counts the hosted run's
+#   5d. the testsuite's simd_* files again hosted with the single-pass JIT
+#      limited to SSE (SPEC_CPU=sse4.1,popcnt,lzcnt,bmi1: no AVX forms,
+#      docs/simd.md "AVX"): each file's counts must be step 5's
 #
 # Every check prints "PASS name", "FAIL name (why)" and the evidence, or
 # "SKIP name (why)"; a check that could not run is counted as skipped,
@@ -696,6 +699,42 @@ spec_llvm_tests() {     # MODE(hosted|qemu)
 	echo "NOTE spec files through LLVM, $mode: $(tail -n 1 "$out") in $files files, $((t1 - t0)) s"
 }
 
+# ---- 5d. the SIMD files without AVX (issue 10) -------------------------------
+# Step 5 runs the single-pass JIT with every feature this CPU has (AVX's
+# VEX forms where it has them); this runs the testsuite's simd_* files
+# again hosted with `wasmetal spec --cpu sse4.1,popcnt,lzcnt,bmi1`
+# (run-suite.sh SPEC_CPU), the SSE forms.  Each file is one check: no
+# failure and step 5's passed and skipped counts.
+spec_sse_tests() {
+	local dir=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
+	local out=$T/spec-sse.out prefix=spec-sse name p f s rest want files=0 n
+	local -a names
+	testsuite_present "$prefix" "$dir" || return
+	mapfile -t names < <(cd "$dir" && ls simd_*.wast 2>/dev/null | sed 's/\.wast$//')
+	n=${#names[@]}
+	[ "$n" -gt 0 ] || { fail "$prefix/files" "no simd_*.wast in $dir"; return; }
+	BUILD=$B WASM_TESTSUITE=$dir SPEC_CPU=sse4.1,popcnt,lzcnt,bmi1 \
+		tests/spec/run-suite.sh "${names[@]}" >"$out" 2>&1
+	while read -r name p f s rest; do
+		case "$p" in '' | *[!0-9]*) continue ;; esac
+		files=$((files + 1))
+		want=$(awk -v n="$name" '$1 == n && $2 ~ /^[0-9]+$/ { print $2, $4 }' \
+			"$T/spec-hosted.out" 2>/dev/null)
+		if [ "$f" != 0 ] || [ -n "$rest" ]; then
+			fail "$prefix/$name" "$p passed, $f failed, $s skipped $rest" \
+				"$B/spec/$name/result-cpu.txt"
+		elif [ -z "$want" ]; then
+			fail "$prefix/$name" "no step 5 count of it to compare with" "$out"
+		elif [ "$want" != "$p $s" ]; then
+			fail "$prefix/$name" "$p passed, $s skipped; step 5: $want (passed, skipped)" "$out"
+		else
+			pass "$prefix/$name ($p passed: as with AVX)"
+		fi
+	done < <(sed -n '/^file  *passed  *failed  *skipped$/,/^[0-9]* files/p' "$out")
+	[ "$files" -eq "$n" ] || fail "$prefix/files" "$files of the $n files ran" "$out"
+	echo "NOTE spec SIMD files without AVX: $(tail -n 1 "$out") in $files files"
+}
+
 # ---- 5c. the testsuite's proposals/ directories (issue 10) -------------------
 # tests/spec/run-suite.sh --proposals: every .wast of proposals/P/ for each
 # proposal wasmetal implements (run-suite.sh's SPEC_PROPOSALS), converted
@@ -902,6 +941,8 @@ if skip_qemu; then
 else
 	spec_llvm_tests qemu
 fi
+# issue 10: the SIMD files with the SSE forms only (after step 5: its counts)
+spec_sse_tests
 # issue 10: the proposals/ directories, hosted first (the others' counts)
 spec_proposal_tests hosted
 spec_proposal_tests llvm

@@ -127,6 +127,7 @@ int llvm_wasm_module_code(wasm_module *m, unsigned cpu, char *err, size_t errlen
 	struct jit_code *c;
 	int rc;
 
+	cpu &= JIT_CPU_LLVM;    /* what the code may use (llvm_module.c) */
 	if (llvm_wasm_compile(m, cpu, &lc, err, errlen))
 		return -1;
 	if (!(c = calloc(1, sizeof *c))) {

@@ -123,11 +123,14 @@ static void v1_attrs(struct lw *s, LLVMValueRef f, const char *features)
  * reports SSE4.1 only with them.)  Without SSE4.1 the rounding
  * instructions are jit_rt calls (llvm_num.c), without POPCNT ctpop is
  * inline bit arithmetic, without LZCNT or BMI1 clz and ctz are bsr/bsf
- * with the zero case selected.
+ * with the zero case selected.  Never AVX (JIT_CPU_AVX is the single-pass
+ * JIT's, jit.h JIT_CPU_LLVM): LLVM would use 256-bit ymm registers, whose
+ * upper halves the kernel's trap path (fxsave) does not save, and no test
+ * covers that code.
  */
 static void features_string(unsigned cpu, char *buf, size_t len)
 {
-	snprintf(buf, len, "+sse2,%csse4.1,%cpopcnt,%clzcnt,%cbmi",
+	snprintf(buf, len, "+sse2,%csse4.1,%cpopcnt,%clzcnt,%cbmi,-avx,-avx2",
 		 cpu & JIT_CPU_SSE41 ? '+' : '-', cpu & JIT_CPU_POPCNT ? '+' : '-',
 		 cpu & JIT_CPU_LZCNT ? '+' : '-', cpu & JIT_CPU_BMI1 ? '+' : '-');
 }

@@ -748,6 +748,24 @@ static void emit_import_stub(struct jc *jc, uint32_t idx)
 #define CPU_KNOWN 0x80000000u
 static unsigned int cpu_disabled;       /* jit_cpu_disable */
 
+/* AVX is usable when the CPU has it (CPUID 1 ECX.28) and the OS saves
+ * its state: OSXSAVE (ECX.27: CR4.OSXSAVE, XGETBV allowed) and XCR0 with
+ * the SSE and AVX state components (bits 1, 2) enabled (Intel SDM Vol. 1
+ * §14.3).  The kernel enables them itself (kernel/entry.S); a hosted
+ * process has whatever its OS chose.  Only with SSE4.1 too: the VEX
+ * forms replace SSE4.1 code, never a fallback of it. */
+static bool avx_usable(unsigned int bits)
+{
+	unsigned int eax, ebx, ecx, edx, xcr0_lo, xcr0_hi;
+
+	if (!(bits & JIT_CPU_SSE41) || !__get_cpuid(1, &eax, &ebx, &ecx, &edx) ||
+	    !(ecx & (1u << 28)) || !(ecx & (1u << 27)))
+		return false;
+	__asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+	(void)xcr0_hi;
+	return (xcr0_lo & 6u) == 6u;
+}
+
 static unsigned int cpu_detect(void)
 {
 	static volatile unsigned int known;     /* 0 = not yet, else CPU_KNOWN | bits */
@@ -767,6 +785,11 @@ static unsigned int cpu_detect(void)
 			bits |= JIT_CPU_LZCNT;
 		if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 3)))
 			bits |= JIT_CPU_BMI1;
+		if (avx_usable(bits)) {
+			bits |= JIT_CPU_AVX;
+			if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & (1u << 5)))
+				bits |= JIT_CPU_AVX2;
+		}
 		known = bits;
 	}
 	return known & ~CPU_KNOWN;
@@ -790,6 +813,9 @@ static void detect_cpu(struct jc *jc)
 	jc->popcnt = cpu & JIT_CPU_POPCNT;
 	jc->lzcnt = cpu & JIT_CPU_LZCNT;
 	jc->tzcnt = cpu & JIT_CPU_BMI1;
+	/* (a --cpu list may name avx without sse4.1: VEX only with it) */
+	jc->avx = (cpu & JIT_CPU_AVX) && jc->sse41;
+	jc->avx2 = (cpu & JIT_CPU_AVX2) && jc->avx;
 }
 
 /* A failure to allocate or seal the code: the module is not at fault. */
@@ -883,7 +909,8 @@ static int finish(struct jc *jc, struct jit_code **out, struct wasm_error *err)
 	c->map = jc->map;
 	/* issue 9 artifacts: the CPU features this code may use */
 	c->cpu = (jc->sse41 ? JIT_CPU_SSE41 : 0u) | (jc->popcnt ? JIT_CPU_POPCNT : 0u) |
-		 (jc->lzcnt ? JIT_CPU_LZCNT : 0u) | (jc->tzcnt ? JIT_CPU_BMI1 : 0u);
+		 (jc->lzcnt ? JIT_CPU_LZCNT : 0u) | (jc->tzcnt ? JIT_CPU_BMI1 : 0u) |
+		 (jc->avx ? JIT_CPU_AVX : 0u) | (jc->avx2 ? JIT_CPU_AVX2 : 0u);
 	jc->offs = jc->ends = NULL;
 	jc->map = NULL;
 	*out = c;

@@ -265,6 +265,7 @@ struct jc {
 	uint32_t ncalls, capcalls;
 	uint32_t *offs, *ends;
 	bool sse41, popcnt, lzcnt, tzcnt;    /* CPU features used (JIT_CPU_*) */
+	bool avx, avx2;                 /* VEX forms in simd.c (JIT_CPU_AVX, _AVX2) */
 	uint32_t tail_slots;    /* K: the stack-argument slots of the tail-call
 				   adapter (the most any type needs, even) */
 	bool adapter;           /* some tail call may build an adapter frame */

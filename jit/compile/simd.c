@@ -10,6 +10,14 @@
  * The relaxed SIMD proposal's instructions (0x100..0x114) too, each with
  * one fixed result of those it allows (docs/simd.md).
  *
+ * With AVX (JIT_CPU_AVX, jc->avx) the same instructions are VEX.128-
+ * encoded (jit/x64/asm.h) where that saves something: every "dst = src1
+ * op src2" goes through op3(), which is one three-operand vOP, or the SSE
+ * two-operand OP after a movaps dst, src1; an operand in memory (a slot,
+ * a local's home) is read by the vOP itself (a VEX memory operand need
+ * not be aligned; the SSE code loads it with movdqu first).  With AVX2
+ * the splats are vpbroadcast.  The SSE4.1 code is the fallback.
+ *
  * Each instruction is validated from its table signature, then compiled
  * on value locations; the ones not compiled yet are refused by name,
  * "SIMD instruction i8x16.shuffle not supported yet", never miscompiled.
@@ -80,6 +88,21 @@ static void pshift_i(struct fc *f, uint8_t op, int digit, int x, uint8_t imm)
 
 /* ---- operands --------------------------------------------------------------- */
 
+/* entry k's memory operand (its slot, or an unpinned local's home), if it
+ * is in memory */
+static bool vmem(struct fc *f, uint32_t k, struct x64_mem *m)
+{
+	const struct vloc *v = &f->vs[k];
+
+	if (v->kind == V_STK)
+		*m = S(f, k);
+	else if (v->kind == V_LOCAL && local_reg(f, v->local) < 0)
+		*m = L(f, v->local);
+	else
+		return false;
+	return true;
+}
+
 /* entry k (a v128) readable in a register: its own, or a copy in
  * scratch (xmm0 or xmm1) */
 static int vsrc(struct fc *f, uint32_t k, int scratch)
@@ -97,6 +120,88 @@ static void vcopy(struct fc *f, uint32_t k, int scratch)
 		movaps(f, scratch, f->vs[k].reg);
 	else
 		fc_load_val(f, &f->vs[k], V128, k, scratch);
+}
+
+/* ---- three-operand forms: VEX or SSE with a copy ------------------------------ */
+
+#define NOIMM (-1)
+
+/* dst = src1 OP src2 [, imm8] (prefix, op as x64_p_rr): AVX's vOP dst,
+ * src1, src2; else movaps dst, src1 (none when dst is src1) and the SSE
+ * OP dst, src2.  dst may equal src2 only when it equals src1 (SSE would
+ * overwrite src2 first). */
+static void op3(struct fc *f, uint8_t prefix, uint32_t op, int dst, int src1, int src2,
+		int imm)
+{
+	if (f->jc->avx) {
+		if (imm < 0)
+			x64_v_rrr(f->a, prefix, 0, op, dst, src1, src2);
+		else
+			x64_v_rrri(f->a, prefix, 0, op, dst, src1, src2, (uint8_t)imm);
+		return;
+	}
+	if (dst == src2 && dst != src1) {
+		(void)fc_fail(f, "SIMD: op3 with dst = src2 (compiler bug)");
+		return;
+	}
+	movaps(f, dst, src1);
+	if (imm < 0)
+		x64_p_rr(f->a, prefix, op, dst, src2);
+	else
+		x64_p_rri(f->a, prefix, 0, op, dst, src2, (uint8_t)imm);
+}
+
+/* dst = src1 OP entry k: with AVX an entry in memory is the vOP's memory
+ * operand; else it is read in a register (loaded into scratch, which must
+ * be neither dst nor src1) */
+static void op3k(struct fc *f, uint8_t prefix, uint32_t op, int dst, int src1, uint32_t k,
+		 int scratch, int imm)
+{
+	struct x64_mem m;
+
+	if (f->jc->avx && vmem(f, k, &m)) {
+		if (imm < 0)
+			x64_v_rrm(f->a, prefix, 0, op, dst, src1, m);
+		else
+			x64_v_rrmi(f->a, prefix, 0, op, dst, src1, m, (uint8_t)imm);
+		return;
+	}
+	op3(f, prefix, op, dst, src1, vsrc(f, k, scratch), imm);
+}
+
+/* dst = s OP dst, s a scratch register or one op3 only reads: AVX's vOP
+ * dst, s, dst; SSE: OP s, dst; movaps dst, s (s is overwritten) */
+static void rev_op(struct fc *f, uint8_t prefix, uint32_t op, int dst, int s, int imm)
+{
+	if (f->jc->avx) {
+		op3(f, prefix, op, dst, s, dst, imm);
+		return;
+	}
+	op3(f, prefix, op, s, s, dst, imm);
+	movaps(f, dst, s);
+}
+
+/* entry k as the first source of an op3/rev_op into scratch: with AVX
+ * wherever it is readable (vsrc), with SSE a copy in scratch (the
+ * two-operand OP overwrites it) */
+static int vsrc_for(struct fc *f, uint32_t k, int scratch)
+{
+	if (f->jc->avx)
+		return vsrc(f, k, scratch);
+	vcopy(f, k, scratch);
+	return scratch;
+}
+
+/* dst = src shifted by imm (psrlw/d/q /2, psraw/d /4, psllw/d/q /6:
+ * 66 0F 71|72|73 /digit ib; VEX: dst in vvvv) */
+static void shift3(struct fc *f, uint8_t op, int digit, int dst, int src, uint8_t imm)
+{
+	if (f->jc->avx) {
+		x64_v_rrri(f->a, 0x66, 0, P66(op), digit, dst, src, imm);
+		return;
+	}
+	movaps(f, dst, src);
+	pshift_i(f, op, digit, dst, imm);
 }
 
 /* replace the top n entries with a result of type t in register r */
@@ -152,23 +257,33 @@ static bool op_const(struct fc *f)
 	return put_result(f, 0, V128, r);
 }
 
-/* the lanes of r from its low lane (after a movd/movq into it) */
-static void broadcast(struct fc *f, int shape, int r)
+/* vpbroadcastb/w/d/q (AVX2: VEX.128.66.0F38.W0 78 79 58 59 /r), shape 0..3 */
+static const uint32_t vpbroadcast[] = { P38(0x78), P38(0x79), P38(0x58), P38(0x59) };
+
+/* the lanes of r from the low lane of s (after a movd/movq into it) */
+static void broadcast(struct fc *f, int shape, int r, int s)
 {
+	if (f->jc->avx2) {
+		x64_v_rrr(f->a, 0x66, 0, vpbroadcast[shape], r, -1, s);
+		return;
+	}
+	if (shape == 3) {       /* punpcklqdq r, s, s */
+		op3(f, 0x66, P66(0x6c), r, s, s, NOIMM);
+		return;
+	}
+	if (shape == 2) {       /* i32x4, f32x4: pshufd r, s, 0 */
+		x64_p_rri(f->a, 0x66, 0, P66(0x70), r, s, 0);
+		return;
+	}
+	movaps(f, r, s);
 	switch (shape) {
 	case 0:         /* i8x16: pshufb with zero indices */
 		pop66(f, P66(0xef), 1, 1);
 		pop66(f, P38(0x00), r, 1);
 		break;
-	case 1:         /* i16x8: pshuflw r, r, 0; pshufd r, r, 0 */
+	default:        /* i16x8: pshuflw r, r, 0; pshufd r, r, 0 */
 		x64_p_rri(f->a, 0xf2, 0, P66(0x70), r, r, 0);
 		x64_p_rri(f->a, 0x66, 0, P66(0x70), r, r, 0);
-		break;
-	case 2:         /* i32x4, f32x4 */
-		x64_p_rri(f->a, 0x66, 0, P66(0x70), r, r, 0);
-		break;
-	default:        /* i64x2, f64x2: punpcklqdq r, r */
-		pop66(f, P66(0x6c), r, r);
 	}
 }
 
@@ -180,15 +295,15 @@ static bool op_splat(struct fc *f, int shape)
 
 	if (shape >= 4) {
 		int s = src_reg(f, k);
-		if (s >= 0)
-			movaps(f, r, s);
-		else
+		if (s < 0) {
 			fc_load_val(f, &f->vs[k], f->vals[k], k, r);
-		broadcast(f, shape == 4 ? 2 : 3, r);
+			s = r;
+		}
+		broadcast(f, shape == 4 ? 2 : 3, r, s);
 	} else {
 		fc_to_scratch(f, k, RAX);
 		x64_movq_xr(f->a, shape == 3, r, RAX);
-		broadcast(f, shape, r);
+		broadcast(f, shape, r, r);
 	}
 	f->xmm_used &= (uint16_t)~(1u << r);
 	return put_result(f, 1, V128, r);
@@ -272,6 +387,26 @@ static bool op_replace(struct fc *f, uint32_t sub, uint8_t lane)
 
 /* ---- memory ----------------------------------------------------------------------- */
 
+/* v128.loadN_splat, shape 0..3: AVX2's vpbroadcast reads memory itself */
+static void load_splat(struct fc *f, int shape, int r, struct x64_mem m)
+{
+	if (f->jc->avx2) {
+		x64_v_rrm(f->a, 0x66, 0, vpbroadcast[shape], r, -1, m);
+		return;
+	}
+	if (shape == 0)
+		x64_movzx8_rm(f->a, RAX, m);
+	else if (shape == 1)
+		x64_movzx16_rm(f->a, RAX, m);
+	if (shape < 2)
+		x64_movq_xr(f->a, 0, r, RAX);
+	else if (shape == 2)
+		x64_movd_xm(f->a, r, m);
+	else
+		x64_movq_xm(f->a, r, m);
+	broadcast(f, shape, r, r);
+}
+
 static bool op_load(struct fc *f, uint32_t sub, uint64_t offset, uint32_t mem)
 {
 	uint32_t k = f->nvals - 1;
@@ -291,23 +426,8 @@ static bool op_load(struct fc *f, uint32_t sub, uint64_t offset, uint32_t mem)
 	case OPFD_V128_LOAD32X2_U: x64_p_rm(f->a, 0x66, P38(0x35), r, m); break;
 	case OPFD_V128_LOAD32_ZERO: x64_movd_xm(f->a, r, m); break;
 	case OPFD_V128_LOAD64_ZERO: x64_movq_xm(f->a, r, m); break;
-	case OPFD_V128_LOAD8_SPLAT:
-		x64_movzx8_rm(f->a, RAX, m);
-		x64_movq_xr(f->a, 0, r, RAX);
-		broadcast(f, 0, r);
-		break;
-	case OPFD_V128_LOAD16_SPLAT:
-		x64_movzx16_rm(f->a, RAX, m);
-		x64_movq_xr(f->a, 0, r, RAX);
-		broadcast(f, 1, r);
-		break;
-	case OPFD_V128_LOAD32_SPLAT:
-		x64_movd_xm(f->a, r, m);
-		broadcast(f, 2, r);
-		break;
-	default:        /* OPFD_V128_LOAD64_SPLAT */
-		x64_movq_xm(f->a, r, m);
-		broadcast(f, 3, r);
+	case OPFD_V128_LOAD8_SPLAT ... OPFD_V128_LOAD64_SPLAT:
+		load_splat(f, (int)(sub - OPFD_V128_LOAD8_SPLAT), r, m);
 	}
 	f->xmm_used &= (uint16_t)~(1u << r);
 	return put_result(f, 0, V128, r);
@@ -362,22 +482,19 @@ static bool bin(struct fc *f, uint8_t prefix, uint32_t op)
 {
 	uint32_t ka = f->nvals - 2, kb = f->nvals - 1;
 	int ra = fc_to_reg(f, ka);
-	int rb = vsrc(f, kb, 1);
 
-	x64_p_rr(f->a, prefix, op, ra, rb);
+	op3k(f, prefix, op, ra, ra, kb, 1, NOIMM);
 	vdrop(f);
 	return true;
 }
 
-/* b op a into ra (for the swapped compares and andnot): xmm1 = b; xmm1 op= a */
+/* b op a into ra (for the swapped compares and andnot) */
 static bool bin_swapped(struct fc *f, uint8_t prefix, uint32_t op, bool invert)
 {
 	uint32_t ka = f->nvals - 2, kb = f->nvals - 1;
 	int ra = fc_to_reg(f, ka);
 
-	vcopy(f, kb, 1);
-	x64_p_rr(f->a, prefix, op, 1, ra);
-	movaps(f, ra, 1);
+	rev_op(f, prefix, op, ra, vsrc_for(f, kb, 1), NOIMM);
 	if (invert) {
 		ones(f, 1);
 		pop66(f, P66(0xef), ra, 1);
@@ -409,6 +526,15 @@ static bool op_bitselect(struct fc *f)
 	uint32_t k1 = f->nvals - 3, k2 = f->nvals - 2, kc = f->nvals - 1;
 	int r = fc_to_reg(f, k1);
 
+	if (f->jc->avx) {
+		int c = vsrc(f, kc, 0);
+		op3k(f, 0x66, P66(0xdf), 1, c, k2, 1, NOIMM);  /* vpandn: ~c & v2 */
+		op3(f, 0x66, P66(0xdb), r, r, c, NOIMM);       /* vpand: v1 & c */
+		op3(f, 0x66, P66(0xeb), r, r, 1, NOIMM);       /* vpor */
+		vdrop(f);
+		vdrop(f);
+		return true;
+	}
 	vcopy(f, kc, 0);
 	vcopy(f, k2, 1);
 	pop66(f, P66(0xdb), r, 0);          /* pand r, c */
@@ -456,8 +582,7 @@ static bool op_bitmask(struct fc *f, uint32_t sub)
 		pop66(f, P66(0xd7), r, x);                      /* pmovmskb */
 		break;
 	case OPFD_I16X8_BITMASK:
-		movaps(f, 0, x);
-		pop66(f, P66(0x63), 0, 0);                      /* packsswb */
+		op3(f, 0x66, P66(0x63), 0, x, x, NOIMM);        /* packsswb */
 		pop66(f, P66(0xd7), r, 0);
 		x64_movzx8_rr(f->a, r, r);
 		break;
@@ -475,19 +600,17 @@ static bool op_bitmask(struct fc *f, uint32_t sub)
 static bool op_i64x2_mul(struct fc *f)
 {
 	uint32_t ka = f->nvals - 2, kb = f->nvals - 1;
-	int ra = fc_to_reg(f, ka);
+	int ra = fc_to_reg(f, ka), rb;
 
-	movaps(f, 0, ra);
-	pshift_i(f, 0x73, 2, 0, 32);                        /* xmm0 = hi(a) */
-	vcopy(f, kb, 1);
-	pop66(f, P66(0xf4), 0, 1);                          /* pmuludq: hi(a)lo(b) */
-	pshift_i(f, 0x73, 2, 1, 32);                        /* xmm1 = hi(b) */
-	pop66(f, P66(0xf4), 1, ra);                         /* lo(a)hi(b) */
-	pop66(f, P66(0xd4), 0, 1);                          /* paddq */
-	pshift_i(f, 0x73, 6, 0, 32);                        /* psllq 32 */
-	vcopy(f, kb, 1);
-	pop66(f, P66(0xf4), ra, 1);                         /* lo(a)lo(b) */
-	pop66(f, P66(0xd4), ra, 0);
+	shift3(f, 0x73, 2, 0, ra, 32);                      /* xmm0 = hi(a) */
+	rb = vsrc(f, kb, 1);
+	op3(f, 0x66, P66(0xf4), 0, 0, rb, NOIMM);           /* pmuludq: hi(a)lo(b) */
+	shift3(f, 0x73, 2, 1, rb, 32);                      /* xmm1 = hi(b) */
+	op3(f, 0x66, P66(0xf4), 1, 1, ra, NOIMM);           /* lo(a)hi(b) */
+	op3(f, 0x66, P66(0xd4), 0, 0, 1, NOIMM);            /* paddq */
+	shift3(f, 0x73, 6, 0, 0, 32);                       /* psllq 32 */
+	op3k(f, 0x66, P66(0xf4), ra, ra, kb, 1, NOIMM);     /* lo(a)lo(b) */
+	op3(f, 0x66, P66(0xd4), ra, ra, 0, NOIMM);
 	vdrop(f);
 	return true;
 }
@@ -514,8 +637,8 @@ static bool op_icmp(struct fc *f, int shape, int op)
 	int ra = fc_to_reg(f, ka);
 	bool le = op == 5 || op == 7;       /* gt_u = !le_u, lt_u = !ge_u */
 
-	vcopy(f, kb, 1);
-	pop66(f, le ? minu[shape] : maxu[shape], 1, ra);
+	/* xmm1 = min|max(b, a) (commutative) */
+	op3(f, 0x66, le ? minu[shape] : maxu[shape], 1, vsrc_for(f, kb, 1), ra, NOIMM);
 	pop66(f, eq[shape], ra, 1);
 	vdrop(f);
 	if (op == 3 || op == 5)
@@ -531,13 +654,12 @@ static bool op_fcmp(struct fc *f, bool dbl, int op)
 	int ra = fc_to_reg(f, ka);
 	uint8_t pre = dbl ? 0x66 : 0;
 
-	if (op == 3 || op == 5) {           /* gt, ge: b < a, b <= a */
-		vcopy(f, kb, 1);
-		x64_p_rri(f->a, pre, 0, X64_OP2(0x0f, 0xc2), 1, ra, pred[op]);
-		movaps(f, ra, 1);
+	if (f->jc->avx && (op == 3 || op == 5)) {      /* VEX's GT_OQ, GE_OQ */
+		op3k(f, pre, X64_OP2(0x0f, 0xc2), ra, ra, kb, 1, op == 3 ? 0x1e : 0x1d);
+	} else if (op == 3 || op == 5) {    /* gt, ge: b < a, b <= a */
+		rev_op(f, pre, X64_OP2(0x0f, 0xc2), ra, vsrc_for(f, kb, 1), pred[op]);
 	} else {
-		int rb = vsrc(f, kb, 1);
-		x64_p_rri(f->a, pre, 0, X64_OP2(0x0f, 0xc2), ra, rb, pred[op]);
+		op3k(f, pre, X64_OP2(0x0f, 0xc2), ra, ra, kb, 1, pred[op]);
 	}
 	vdrop(f);
 	return true;
@@ -553,10 +675,10 @@ static bool op_fminmax(struct fc *f, bool dbl, bool max)
 	uint8_t pre = dbl ? 0x66 : 0;
 	uint32_t op = X64_OP2(0x0f, max ? 0x5f : 0x5d);
 
-	vcopy(f, kb, 1);
-	x64_p_rr(f->a, pre, op, 1, ra);                 /* xmm1 = op(b, a) */
 	int rb = vsrc(f, kb, 0);
-	x64_p_rr(f->a, pre, op, ra, rb);                /* ra = op(a, b) */
+
+	op3(f, pre, op, 1, rb, ra, NOIMM);              /* xmm1 = op(b, a) */
+	op3(f, pre, op, ra, ra, rb, NOIMM);             /* ra = op(a, b) */
 	if (max) {
 		x64_p_rr(f->a, pre, X64_OP2(0x0f, 0x57), ra, 1);    /* xorps: discrepancies */
 		x64_p_rr(f->a, pre, X64_OP2(0x0f, 0x56), 1, ra);    /* orps: NaNs */
@@ -628,8 +750,7 @@ static bool op_ineg_abs(struct fc *f, int shape, bool abs)
 
 	if (!abs) {
 		pop66(f, P66(0xef), 1, 1);
-		pop66(f, sub[shape], 1, r);
-		movaps(f, r, 1);
+		rev_op(f, 0x66, sub[shape], r, 1, NOIMM);
 	} else if (shape < 3) {
 		pop66(f, pabs[shape], r, r);
 	} else {
@@ -658,8 +779,7 @@ static bool op_shift(struct fc *f, int shape, int kind)
 	if (shape == 0 && kind == 1) {          /* i8x16.shr_s: as words */
 		x64_alu_ri(f->a, X64_ADD, 0, RAX, 8);
 		x64_movq_xr(f->a, 0, 1, RAX);
-		movaps(f, 0, r);
-		pop66(f, P66(0x68), 0, 0);              /* punpckhbw */
+		op3(f, 0x66, P66(0x68), 0, r, r, NOIMM);       /* punpckhbw */
 		pop66(f, P66(0x60), r, r);              /* punpcklbw */
 		pop66(f, P66(0xe1), 0, 1);
 		pop66(f, P66(0xe1), r, 1);
@@ -691,18 +811,22 @@ static bool op_shift(struct fc *f, int shape, int kind)
 }
 
 /* extend_low/high (high: the upper 8 bytes first), s or u, to shape 1..3 */
-static void extend_in(struct fc *f, int r, int to, bool high, bool u)
+static void extend_in(struct fc *f, int r, int s, int to, bool high, bool u)
 {
 	static const uint8_t sx[] = { 0x20, 0x23, 0x25 }, zx[] = { 0x30, 0x33, 0x35 };
 
-	if (high)
-		x64_p_rri(f->a, 0x66, 0, P66(0x70), r, r, 0xee);
-	pop66(f, P38(u ? zx[to - 1] : sx[to - 1]), r, r);
+	if (high) {
+		x64_p_rri(f->a, 0x66, 0, P66(0x70), r, s, 0xee);
+		s = r;
+	}
+	pop66(f, P38(u ? zx[to - 1] : sx[to - 1]), r, s);   /* pmovsx/zx r, s */
 }
 
 static bool op_extend(struct fc *f, int to, bool high, bool u)
 {
-	extend_in(f, fc_to_reg(f, f->nvals - 1), to, high, u);
+	int r = fc_to_reg(f, f->nvals - 1);
+
+	extend_in(f, r, r, to, high, u);
 	return true;
 }
 
@@ -713,9 +837,8 @@ static bool op_extmul(struct fc *f, int to, bool high, bool u)
 	uint32_t ka = f->nvals - 2, kb = f->nvals - 1;
 	int r = fc_to_reg(f, ka);
 
-	vcopy(f, kb, 1);
-	extend_in(f, r, to, high, u);
-	extend_in(f, 1, to, high, u);
+	extend_in(f, r, r, to, high, u);
+	extend_in(f, 1, vsrc(f, kb, 1), to, high, u);
 	pop66(f, to == 3 ? (u ? P66(0xf4) : P38(0x28)) : mul[to], r, 1);   /* pmul(u)dq */
 	vdrop(f);
 	return true;
@@ -731,8 +854,7 @@ static bool op_extadd(struct fc *f, int to, bool u)
 		if (u) {
 			pop66(f, P38(0x04), r, 1);      /* r unsigned, ones signed */
 		} else {
-			pop66(f, P38(0x04), 1, r);
-			movaps(f, r, 1);
+			rev_op(f, 0x66, P38(0x04), r, 1, NOIMM);
 		}
 		return true;
 	}
@@ -755,11 +877,16 @@ static bool op_popcnt(struct fc *f)
 	int r = fc_to_reg(f, f->nvals - 1);
 
 	splat32(f, 0, 0x0f0f0f0fu);
-	movaps(f, 1, r);
-	pshift_i(f, 0x71, 2, 1, 4);                 /* psrlw 4 */
+	shift3(f, 0x71, 2, 1, r, 4);                /* psrlw 4 */
 	pop66(f, P66(0xdb), 1, 0);                  /* high nibbles */
 	pop66(f, P66(0xdb), r, 0);                  /* low nibbles */
 	const128(f, 0, 0x0302020102010100ull, 0x0403030203020201ull);
+	if (f->jc->avx) {                           /* the table once */
+		op3(f, 0x66, P38(0x00), r, 0, r, NOIMM);
+		op3(f, 0x66, P38(0x00), 1, 0, 1, NOIMM);
+		op3(f, 0x66, P66(0xfc), r, r, 1, NOIMM);
+		return true;
+	}
 	pop66(f, P38(0x00), 0, r);
 	const128(f, r, 0x0302020102010100ull, 0x0403030203020201ull);
 	pop66(f, P38(0x00), r, 1);
@@ -774,9 +901,8 @@ static bool op_swizzle(struct fc *f)
 	uint32_t ka = f->nvals - 2, kb = f->nvals - 1;
 	int r = fc_to_reg(f, ka);
 
-	vcopy(f, kb, 1);
 	splat32(f, 0, 0x70707070u);
-	pop66(f, P66(0xdc), 1, 0);                  /* paddusb */
+	op3(f, 0x66, P66(0xdc), 1, vsrc_for(f, kb, 1), 0, NOIMM);  /* paddusb */
 	pop66(f, P38(0x00), r, 1);
 	vdrop(f);
 	return true;
@@ -798,11 +924,10 @@ static bool op_shuffle(struct fc *f, const uint8_t *l)
 	memcpy(&a1, ma + 8, 8);
 	memcpy(&b0, mb, 8);
 	memcpy(&b1, mb + 8, 8);
-	vcopy(f, kb, 1);
 	const128(f, 0, a0, a1);
 	pop66(f, P38(0x00), r, 0);
 	const128(f, 0, b0, b1);
-	pop66(f, P38(0x00), 1, 0);
+	op3(f, 0x66, P38(0x00), 1, vsrc_for(f, kb, 1), 0, NOIMM);
 	pop66(f, P66(0xeb), r, 1);
 	vdrop(f);
 	return true;
@@ -854,23 +979,20 @@ static bool op_i64_gt(struct fc *f, bool swap, bool invert)
 	uint32_t ka = f->nvals - 2, kb = f->nvals - 1;
 	int r = fc_to_reg(f, ka);
 
-	vcopy(f, kb, 1);
-	if (swap) {
-		movaps(f, 0, r);
-		pop66(f, P66(0xfb), 0, 1);          /* a - b */
-	} else {
-		movaps(f, 0, 1);
-		pop66(f, P66(0xfb), 0, r);          /* b - a */
-	}
-	pop66(f, P66(0x76), 1, r);                  /* dwords equal */
+	int rb = vsrc(f, kb, 1);
+
+	if (swap)
+		op3(f, 0x66, P66(0xfb), 0, r, rb, NOIMM);          /* a - b */
+	else
+		op3(f, 0x66, P66(0xfb), 0, rb, r, NOIMM);          /* b - a */
+	op3(f, 0x66, P66(0x76), 1, rb, r, NOIMM);           /* dwords equal */
 	pop66(f, P66(0xdb), 0, 1);
-	vcopy(f, kb, 1);
 	if (swap) {
-		pop66(f, P66(0x66), 1, r);          /* b > a (dwords) */
+		op3(f, 0x66, P66(0x66), 1, vsrc_for(f, kb, 1), r, NOIMM); /* b > a (dwords) */
 		pop66(f, P66(0xeb), 1, 0);
 		x64_p_rri(f->a, 0x66, 0, P66(0x70), r, 1, 0xf5);
 	} else {
-		pop66(f, P66(0x66), r, 1);
+		op3k(f, 0x66, P66(0x66), r, r, kb, 1, NOIMM);
 		pop66(f, P66(0xeb), r, 0);
 		x64_p_rri(f->a, 0x66, 0, P66(0x70), r, r, 0xf5);
 	}
@@ -887,8 +1009,7 @@ static bool op_trunc_sat_f32_s(struct fc *f)
 {
 	int r = fc_to_reg(f, f->nvals - 1);
 
-	movaps(f, 0, r);
-	x64_p_rri(f->a, 0, 0, X64_OP2(0x0f, 0xc2), 0, 0, 0);      /* cmpeqps: not NaN */
+	op3(f, 0, X64_OP2(0x0f, 0xc2), 0, r, r, 0);        /* cmpeqps: not NaN */
 	pop66(f, P66(0xdb), r, 0);
 	pop66(f, P66(0xef), 0, r);                  /* top bit: r >= +0 */
 	x64_p_rr(f->a, 0xf3, X64_OP2(0x0f, 0x5b), r, r);           /* cvttps2dq */
@@ -908,8 +1029,7 @@ static bool op_trunc_sat_f32_u(struct fc *f)
 	ones(f, 0);
 	pshift_i(f, 0x72, 2, 0, 1);
 	x64_p_rr(f->a, 0, X64_OP2(0x0f, 0x5b), 0, 0);              /* 2^31 */
-	movaps(f, 1, r);
-	x64_p_rr(f->a, 0, X64_OP2(0x0f, 0x5c), 1, 0);              /* r - 2^31 */
+	op3(f, 0, X64_OP2(0x0f, 0x5c), 1, r, 0, NOIMM);   /* r - 2^31 */
 	x64_p_rri(f->a, 0, 0, X64_OP2(0x0f, 0xc2), 0, 1, 2);      /* 2^31 <= it: >= 2^32 */
 	x64_p_rr(f->a, 0xf3, X64_OP2(0x0f, 0x5b), 1, 1);
 	pop66(f, P66(0xef), 1, 0);
@@ -943,8 +1063,7 @@ static bool op_trunc_sat_f64(struct fc *f, bool u)
 	int r = fc_to_reg(f, f->nvals - 1);
 
 	if (!u) {
-		movaps(f, 0, r);
-		x64_p_rri(f->a, 0x66, 0, X64_OP2(0x0f, 0xc2), 0, r, 0);   /* not NaN */
+		op3(f, 0x66, X64_OP2(0x0f, 0xc2), 0, r, r, 0);     /* not NaN */
 		const128(f, 1, 0x41dfffffffc00000ull, 0x41dfffffffc00000ull); /* 2^31 - 1 */
 		pop66(f, P66(0xdb), 0, 1);
 		x64_p_rr(f->a, 0x66, X64_OP2(0x0f, 0x5d), r, 0);          /* minpd */
@@ -975,8 +1094,9 @@ static bool op_convert_u32_f64(struct fc *f)
 }
 
 /* ---- relaxed SIMD (the relaxed-simd proposal) ---------------------------------------
- * One fixed result per instruction, the same on every CPU (no FMA, no
- * AVX: nothing here depends on CPUID beyond SSE4.1), chosen among those
+ * One fixed result per instruction, the same on every CPU (no FMA; the
+ * AVX forms compute exactly what the SSE ones do, operands in the same
+ * order, NaN payloads included), chosen among those
  * the proposal allows; docs/simd.md lists them for the LLVM backend to
  * follow.  The ones equal to a Wasm 2.0 instruction reuse its code
  * (relaxed_trunc: the trunc_sat ones; relaxed_laneselect: bitselect). */
@@ -989,14 +1109,11 @@ static bool op_madd(struct fc *f, bool dbl, bool neg)
 	uint8_t pre = dbl ? 0x66 : 0;
 	int ra = fc_to_reg(f, ka);
 
-	x64_p_rr(f->a, pre, X64_OP2(0x0f, 0x59), ra, vsrc(f, kb, 1));     /* mul */
-	if (neg) {
-		vcopy(f, kc, 1);
-		x64_p_rr(f->a, pre, X64_OP2(0x0f, 0x5c), 1, ra);           /* c - ab */
-		movaps(f, ra, 1);
-	} else {
-		x64_p_rr(f->a, pre, X64_OP2(0x0f, 0x58), ra, vsrc(f, kc, 1));
-	}
+	op3k(f, pre, X64_OP2(0x0f, 0x59), ra, ra, kb, 1, NOIMM);           /* mul */
+	if (neg)
+		rev_op(f, pre, X64_OP2(0x0f, 0x5c), ra, vsrc_for(f, kc, 1), NOIMM); /* c - ab */
+	else
+		op3k(f, pre, X64_OP2(0x0f, 0x58), ra, ra, kc, 1, NOIMM);
 	vdrop(f);
 	vdrop(f);
 	return true;
@@ -1010,12 +1127,10 @@ static bool op_dot_add(struct fc *f)
 	uint32_t ka = f->nvals - 3, kb = f->nvals - 2, kc = f->nvals - 1;
 	int ra = fc_to_reg(f, ka);
 
-	vcopy(f, kb, 1);
-	pop66(f, P38(0x04), 1, ra);                 /* pmaddubsw b, a */
+	op3(f, 0x66, P38(0x04), 1, vsrc_for(f, kb, 1), ra, NOIMM);   /* pmaddubsw b, a */
 	splat32(f, 0, 0x00010001u);
-	pop66(f, P66(0xf5), 1, 0);                  /* pmaddwd */
-	movaps(f, ra, 1);
-	pop66(f, P66(0xfe), ra, vsrc(f, kc, 1));    /* paddd */
+	op3(f, 0x66, P66(0xf5), ra, 1, 0, NOIMM);  /* pmaddwd */
+	op3k(f, 0x66, P66(0xfe), ra, ra, kc, 1, NOIMM);     /* paddd */
 	vdrop(f);
 	vdrop(f);
 	return true;
@@ -1029,20 +1144,16 @@ static bool op_dot_bf16(struct fc *f)
 	uint32_t ka = f->nvals - 3, kb = f->nvals - 2, kc = f->nvals - 1;
 	int ra = fc_to_reg(f, ka);
 
-	movaps(f, 1, ra);
-	pshift_i(f, 0x72, 6, 1, 16);                /* pslld: a's even bf16s */
-	vcopy(f, kb, 0);
-	pshift_i(f, 0x72, 6, 0, 16);
+	shift3(f, 0x72, 6, 1, ra, 16);              /* pslld: a's even bf16s */
+	shift3(f, 0x72, 6, 0, vsrc_for(f, kb, 0), 16);
 	x64_p_rr(f->a, 0, X64_OP2(0x0f, 0x59), 1, 0);               /* even products */
 	pshift_i(f, 0x72, 2, ra, 16);               /* psrld, pslld: the odd ones */
 	pshift_i(f, 0x72, 6, ra, 16);
-	vcopy(f, kb, 0);
-	pshift_i(f, 0x72, 2, 0, 16);
+	shift3(f, 0x72, 2, 0, vsrc_for(f, kb, 0), 16);
 	pshift_i(f, 0x72, 6, 0, 16);
 	x64_p_rr(f->a, 0, X64_OP2(0x0f, 0x59), ra, 0);              /* odd products */
-	x64_p_rr(f->a, 0, X64_OP2(0x0f, 0x58), 1, ra);              /* even + odd */
-	x64_p_rr(f->a, 0, X64_OP2(0x0f, 0x58), 1, vsrc(f, kc, 0));  /* + c */
-	movaps(f, ra, 1);
+	rev_op(f, 0, X64_OP2(0x0f, 0x58), ra, 1, NOIMM);            /* even + odd */
+	op3k(f, 0, X64_OP2(0x0f, 0x58), ra, ra, kc, 0, NOIMM);      /* + c */
 	vdrop(f);
 	vdrop(f);
 	return true;

@@ -813,6 +813,93 @@ X64_INLINE void x64_p_rmi(struct x64_asm *a, uint8_t prefix, int w, uint32_t op,
 	x64_end(a, p);
 }
 
+/* ---- AVX (VEX.128: jit/compile/simd.c with JIT_CPU_AVX) ----------------------
+ * The same instructions as the packed SSE ones above, VEX-encoded (Intel
+ * SDM Vol. 2A §2.3): the mandatory prefix and the 0F / 0F 38 / 0F 3A
+ * escape fold into the VEX prefix (pp, mmmmm), REX.R/X/B into its
+ * inverted R X B bits, and a second source register goes into vvvv
+ * (inverted; 1111 = none), so that "dst = src1 op src2" needs no copy
+ * of src1 first.  VEX.L = 0 (128 bits; the upper half of the ymm
+ * register is zeroed).  The two-byte form C5 when it can say everything
+ * (map 0F, W 0, no X or B), else the three-byte C4.  A VEX memory
+ * operand, unlike the SSE one, need not be aligned. */
+
+/* C5 [R vvvv L pp] or C4 [R X B mmmmm] [W vvvv L pp], then the opcode's
+ * last byte: op is X64_OP2(0x0f, x) or X64_OP3(0x0f, 0x38|0x3a, x) as
+ * for the SSE forms, prefix 0/0x66/0xf3/0xf2 */
+X64_INLINE uint8_t *x64_put_vex(uint8_t *p, uint8_t prefix, int w, uint32_t op, int reg,
+				   int vvvv, int index, int base)
+{
+	unsigned n = op >> 24;
+	uint8_t map = n == 3 ? ((op >> 8 & 0xff) == 0x38 ? 2 : 3) : 1;
+	uint8_t pp = prefix == 0x66 ? 1 : prefix == 0xf3 ? 2 : prefix == 0xf2 ? 3 : 0;
+	uint8_t tail = (uint8_t)((~vvvv & 15) << 3 | pp);       /* vvvv L=0 pp */
+
+	if (map == 1 && !w && index < 8 && base < 8) {
+		*p++ = 0xc5;
+		*p++ = (uint8_t)((reg >= 8 ? 0 : 0x80) | tail);
+	} else {
+		*p++ = 0xc4;
+		*p++ = (uint8_t)((reg >= 8 ? 0 : 0x80) | (index >= 8 ? 0 : 0x40) |
+				 (base >= 8 ? 0 : 0x20) | map);
+		*p++ = (uint8_t)((w ? 0x80 : 0) | tail);
+	}
+	*p++ = (uint8_t)(op >> (8 * (n - 1)));
+	return p;
+}
+
+/* vOP dst, src1, src2 [, imm8]: dst (or /digit) in ModRM.reg, src1 in
+ * vvvv (-1 for none: 1111), src2 in ModRM.rm */
+X64_INLINE uint8_t *x64_put_v_rrr(uint8_t *p, uint8_t prefix, int w, uint32_t op, int dst,
+				     int src1, int src2)
+{
+	p = x64_put_vex(p, prefix, w, op, dst, src1 < 0 ? 0 : src1, 0, src2);
+	*p++ = (uint8_t)(0xc0 | (dst & 7) << 3 | (src2 & 7));
+	return p;
+}
+
+X64_INLINE uint8_t *x64_put_v_rrm(struct x64_asm *a, uint8_t *p, uint8_t prefix, int w,
+				     uint32_t op, int dst, int src1, struct x64_mem m)
+{
+	p = x64_put_vex(p, prefix, w, op, dst, src1 < 0 ? 0 : src1,
+			m.index == X64_NOREG ? 0 : m.index, m.rip ? 0 : m.base);
+	return x64_put_modrm_mem(p, dst, m, a->force_disp32);
+}
+
+/* vOP dst, src1, src2 (src1 = -1: vOP dst, src2) */
+X64_INLINE void x64_v_rrr(struct x64_asm *a, uint8_t prefix, int w, uint32_t op, int dst,
+			     int src1, int src2)
+{
+	x64_end(a, x64_put_v_rrr(x64_begin(a), prefix, w, op, dst, src1, src2));
+}
+
+/* vOP dst, src1, [m] (src1 = -1: vOP dst, [m]) */
+X64_INLINE void x64_v_rrm(struct x64_asm *a, uint8_t prefix, int w, uint32_t op, int dst,
+			     int src1, struct x64_mem m)
+{
+	x64_end(a, x64_put_v_rrm(a, x64_begin(a), prefix, w, op, dst, src1, m));
+}
+
+/* vOP dst, src1, src2, imm8 */
+X64_INLINE void x64_v_rrri(struct x64_asm *a, uint8_t prefix, int w, uint32_t op, int dst,
+			      int src1, int src2, uint8_t imm)
+{
+	uint8_t *p = x64_put_v_rrr(x64_begin(a), prefix, w, op, dst, src1, src2);
+
+	*p++ = imm;
+	x64_end(a, p);
+}
+
+/* vOP dst, src1, [m], imm8 */
+X64_INLINE void x64_v_rrmi(struct x64_asm *a, uint8_t prefix, int w, uint32_t op, int dst,
+			      int src1, struct x64_mem m, uint8_t imm)
+{
+	uint8_t *p = x64_put_v_rrm(a, x64_begin(a), prefix, w, op, dst, src1, m);
+
+	*p++ = imm;
+	x64_end(a, p);
+}
+
 /* movdqu xmm, [m] */
 X64_INLINE void x64_movdqu_xm(struct x64_asm *a, int xmm, struct x64_mem m)
 {

@@ -599,11 +599,11 @@ cpu_tests() {
 	fi
 	# usage errors
 	bad=0
-	for args in "compile --cpu avx2 $T/rounding.wasm -o $T/x.wmo" \
+	for args in "compile --cpu avx512 $T/rounding.wasm -o $T/x.wmo" \
 		"compile --cpu sse4.1, $T/rounding.wasm -o $T/x.wmo" \
 		"run --hosted --cpu baseline $T/rounding.wasm" \
 		"image --cpu baseline $T/rounding.wasm -o $T/x.img" \
-		"spec --cpu baseline x.json"; do
+		"spec --qemu --cpu baseline x.json"; do
 		# shellcheck disable=SC2086
 		hrun u $args
 		if [ $RC -ne 2 ] || ! grep -q -- '--cpu' "$T/u.err" || [ -e "$T/x.wmo" ] || [ -e "$T/x.img" ]; then

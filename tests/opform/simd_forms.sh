@@ -8,12 +8,17 @@
 #                                its test functions
 #   simd-forms/run/ENGINE        the module ran to its end (exit status 0)
 #                                under node (tests/node_wasi.mjs), `wasmetal
-#                                run --hosted` (single-pass) and `wasmetal
-#                                run --hosted --backend llvm`
+#                                run --hosted` (single-pass, this CPU's
+#                                features: the AVX/AVX2 forms where it has
+#                                them), the same with `--backend single
+#                                --cpu sse4.1,popcnt,lzcnt,bmi1` (single-sse:
+#                                the SSE forms, no VEX) and `wasmetal run
+#                                --hosted --backend llvm`
 #   simd-forms/single/GROUP      the single-pass JIT's results equal node's,
-#                                per group of instructions (memory, v128,
+#   simd-forms/single-sse/GROUP  per group of instructions (memory, v128,
 #                                i8x16 ... f64x2): the full module (~17,300
-#                                functions, every combination of forms)
+#                                functions, every combination of forms);
+#                                single-sse: compiled without AVX
 #   simd-forms/llvm/GROUP        the LLVM backend's equal node's: a smaller
 #                                module of the same generator (constant and
 #                                parameter operands, every context; ~3,300
@@ -110,6 +115,11 @@ run node-small small node --no-warnings tests/node_wasi.mjs && nodes_ok=1 || nod
 if run single full "$W" run --hosted && [ "$node_ok" = 1 ]; then
 	checked simd-forms/single-compared python3 tests/opform/simd_forms.py compare \
 		"$T/full.json" "$T/node.bin" single="$T/single.bin"
+fi
+if run single-sse full "$W" run --hosted --backend single --cpu sse4.1,popcnt,lzcnt,bmi1 &&
+	[ "$node_ok" = 1 ]; then
+	checked simd-forms/single-sse-compared python3 tests/opform/simd_forms.py compare \
+		"$T/full.json" "$T/node.bin" single-sse="$T/single-sse.bin"
 fi
 if run llvm small env WASMETAL_AOT_CACHE=off "$W" run --hosted --backend llvm &&
 	[ "$nodes_ok" = 1 ]; then

@@ -51,7 +51,7 @@
 # hangs or does not convert (--qemu: has no summary line in the boot's
 # output) counts all its commands (at least 1) as failed.
 #
-# Environment: WASM_TESTSUITE (default ~/.cache/wasmetal/testsuite, the
+# Environment: SPEC_CPU (above, after the options), WASM_TESTSUITE (default ~/.cache/wasmetal/testsuite, the
 # WebAssembly/testsuite repository at commit 3a04b2c), BUILD (build),
 # SPEC_TIMEOUT (seconds per file, default 60), QEMU_SPEC_TIMEOUT (seconds
 # for the whole --qemu boot, default 600; it takes 5-10 s under TCG).
@@ -78,6 +78,18 @@ if [ $LLVM -eq 1 ]; then
 		export WASMETAL_AOT_CACHE=$SPEC_AOT_CACHE
 		FLAGS="$FLAGS --cache"
 	fi
+fi
+# SPEC_CPU: `wasmetal spec --cpu $SPEC_CPU` (hosted: the features the
+# single-pass JIT may use, e.g. sse4.1,popcnt,lzcnt,bmi1 for the SSE code
+# without AVX; with --llvm: the CPU the artifacts are for); outputs named
+# result$SUF-cpu.txt.  Not with --qemu and no --llvm (the kernel's JIT uses
+# the CPU it boots on).
+if [ -n "${SPEC_CPU:-}" ]; then
+	if [ $QEMU -eq 1 ] && [ $LLVM -eq 0 ]; then
+		echo "run-suite.sh: SPEC_CPU is for hosted runs and --llvm" >&2
+		exit 2
+	fi
+	FLAGS="$FLAGS --cpu $SPEC_CPU" SUF=$SUF-cpu
 fi
 # --proposals: its boot's output and log apart from the main suite's
 QSUF=$SUF

@@ -710,6 +710,8 @@ TEST(missing_cpu_feature_refused)
 		{ JIT_CPU_POPCNT, "artifact needs CPU feature POPCNT, this CPU lacks it" },
 		{ JIT_CPU_LZCNT, "artifact needs CPU feature LZCNT, this CPU lacks it" },
 		{ JIT_CPU_BMI1, "artifact needs CPU feature BMI1 (TZCNT), this CPU lacks it" },
+		{ JIT_CPU_AVX, "artifact needs CPU feature AVX, this CPU lacks it" },
+		{ JIT_CPU_AVX2, "artifact needs CPU feature AVX2, this CPU lacks it" },
 	};
 	size_t len = 0, len0 = 0;
 	uint8_t *art, *art0;
@@ -745,7 +747,7 @@ TEST(missing_cpu_feature_refused)
 	free(art);
 	free(art0);
 	if (!tested)
-		SKIP("this CPU has none of SSE4.1, POPCNT, LZCNT, BMI1");
+		SKIP("this CPU has none of SSE4.1, POPCNT, LZCNT, BMI1, AVX, AVX2");
 }
 
 TEST(every_truncation_refused)

@@ -1009,6 +1009,33 @@ TEST(relaxed_dot_bf16_order)
 	CHECK_EQ_U64(lane(r, 3) & 0x7fc00000u, 0x7fc00000u);     /* NaN */
 }
 
+/* The relaxed results do not depend on AVX (docs/simd.md "AVX"): the
+ * tests above ran on this CPU's features (the VEX forms where it has
+ * AVX); here the module is compiled again without AVX and AVX2 (the SSE
+ * forms) and every one of them runs again. */
+TEST(relaxed_same_without_avx)
+{
+	if (!(jit_cpu_features() & JIT_CPU_AVX))
+		SKIP("this CPU has no AVX: the tests above ran the SSE forms");
+	if (rinst)
+		wasm_instance_free(rinst);
+	if (rmod)
+		wasm_module_free(rmod);
+	rinst = NULL;
+	rmod = NULL;
+	jit_cpu_disable(JIT_CPU_AVX | JIT_CPU_AVX2);
+	relaxed_setup();
+	relaxed_swizzle_index_16_and_up();
+	relaxed_trunc_nan_and_out_of_range();
+	relaxed_madd_unfused();
+	relaxed_laneselect_is_bitselect();
+	relaxed_min_max_nan_and_zeros_give_b();
+	relaxed_q15mulr_min_times_min();
+	relaxed_dot_top_bit_set();
+	relaxed_dot_bf16_order();
+	jit_cpu_disable(0);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/wasmetal-simd-XXXXXX");
@@ -1045,6 +1072,7 @@ int main(void)
 	RUN(relaxed_q15mulr_min_times_min);
 	RUN(relaxed_dot_top_bit_set);
 	RUN(relaxed_dot_bf16_order);
+	RUN(relaxed_same_without_avx);
 	if (rinst)
 		wasm_instance_free(rinst);
 	if (rmod)

@@ -4,7 +4,18 @@
  * cases cover REX.W/R/X/B, rsp/r12 bases (SIB), rbp/r13 bases (disp8 0),
  * disp8/disp32, rip-relative, byte registers needing an empty REX, and the
  * SSE forms with their mandatory prefixes.
+ *
+ * The VEX forms (x64_v_*, JIT_CPU_AVX) are checked differently: a table
+ * of instructions x operands (every combination of high and low
+ * registers, memory operands of each shape) is encoded here and, as text,
+ * by the GNU assembler at test time (`as`, objcopy), and the bytes must
+ * be the same (vex_forms_match_gnu_as; skipped without binutils).
  */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "check.h"
 #include "x64/asm.h"
 
@@ -1069,6 +1080,182 @@ TEST(grow_and_align)
 	x64_free(&a);
 }
 
+/* ---- VEX forms against the GNU assembler ------------------------------------ */
+
+enum vshape { V_RRR, V_RR, V_SHIFT, V_RRRI };
+
+static const struct vins {
+	const char *name;
+	uint8_t prefix;
+	uint32_t op;
+	enum vshape shape;
+	int digit;              /* V_SHIFT: the /digit */
+	const char *memsize;    /* the memory operand's size for `as` */
+} vins[] = {
+	{ "vpaddb", 0x66, X64_OP2(0x0f, 0xfc), V_RRR, 0, "xmmword" },
+	{ "vpsubq", 0x66, X64_OP2(0x0f, 0xfb), V_RRR, 0, "xmmword" },
+	{ "vpandn", 0x66, X64_OP2(0x0f, 0xdf), V_RRR, 0, "xmmword" },
+	{ "vpacksswb", 0x66, X64_OP2(0x0f, 0x63), V_RRR, 0, "xmmword" },
+	{ "vpunpcklqdq", 0x66, X64_OP2(0x0f, 0x6c), V_RRR, 0, "xmmword" },
+	{ "vpmuludq", 0x66, X64_OP2(0x0f, 0xf4), V_RRR, 0, "xmmword" },
+	{ "vpminsb", 0x66, X64_OP3(0x0f, 0x38, 0x38), V_RRR, 0, "xmmword" },
+	{ "vpmaddubsw", 0x66, X64_OP3(0x0f, 0x38, 0x04), V_RRR, 0, "xmmword" },
+	{ "vpshufb", 0x66, X64_OP3(0x0f, 0x38, 0x00), V_RRR, 0, "xmmword" },
+	{ "vaddps", 0, X64_OP2(0x0f, 0x58), V_RRR, 0, "xmmword" },
+	{ "vsubpd", 0x66, X64_OP2(0x0f, 0x5c), V_RRR, 0, "xmmword" },
+	{ "vmaxps", 0, X64_OP2(0x0f, 0x5f), V_RRR, 0, "xmmword" },
+	{ "vcmpps", 0, X64_OP2(0x0f, 0xc2), V_RRRI, 0, "xmmword" },
+	{ "vcmppd", 0x66, X64_OP2(0x0f, 0xc2), V_RRRI, 0, "xmmword" },
+	{ "vpblendw", 0x66, X64_OP3(0x0f, 0x3a, 0x0e), V_RRRI, 0, "xmmword" },
+	{ "vpbroadcastb", 0x66, X64_OP3(0x0f, 0x38, 0x78), V_RR, 0, "byte" },
+	{ "vpbroadcastw", 0x66, X64_OP3(0x0f, 0x38, 0x79), V_RR, 0, "word" },
+	{ "vpbroadcastd", 0x66, X64_OP3(0x0f, 0x38, 0x58), V_RR, 0, "dword" },
+	{ "vpbroadcastq", 0x66, X64_OP3(0x0f, 0x38, 0x59), V_RR, 0, "qword" },
+	{ "vpsrlw", 0x66, X64_OP2(0x0f, 0x71), V_SHIFT, 2, NULL },
+	{ "vpsrad", 0x66, X64_OP2(0x0f, 0x72), V_SHIFT, 4, NULL },
+	{ "vpslld", 0x66, X64_OP2(0x0f, 0x72), V_SHIFT, 6, NULL },
+	{ "vpsrlq", 0x66, X64_OP2(0x0f, 0x73), V_SHIFT, 2, NULL },
+	{ "vpsllq", 0x66, X64_OP2(0x0f, 0x73), V_SHIFT, 6, NULL },
+};
+
+/* dst, src1, src2: each of R, X (src2 in rm: B) and vvvv low and high */
+static const int vregs[][3] = {
+	{ 2, 3, 4 }, { 9, 3, 4 }, { 2, 10, 4 }, { 2, 3, 12 }, { 15, 14, 13 }, { 0, 1, 1 },
+	{ 8, 0, 7 },
+};
+
+static const struct { struct x64_mem m; const char *text; } vmems[] = {
+	{ { X64_RBP, X64_NOREG, 1, false, -32 }, "[rbp-32]" },
+	{ { X64_R15, X64_RAX, 1, false, 16 }, "[r15+rax*1+16]" },
+	{ { X64_R12, X64_NOREG, 1, false, 0x1000 }, "[r12+4096]" },
+	{ { X64_RSI, X64_R9, 8, false, -8 }, "[rsi+r9*8-8]" },
+	{ { X64_R13, X64_NOREG, 1, false, 0 }, "[r13+0]" },
+	{ { X64_RSP, X64_NOREG, 1, false, 0 }, "[rsp]" },
+};
+
+/* every form of ins into a (bytes) and s (text); the number of forms */
+static int vex_forms(const struct vins *in, struct x64_asm *a, FILE *s)
+{
+	int n = 0;
+
+	for (size_t r = 0; r < sizeof vregs / sizeof vregs[0]; r++) {
+		int d = vregs[r][0], s1 = vregs[r][1], s2 = vregs[r][2];
+		switch (in->shape) {
+		case V_RRR:
+			x64_v_rrr(a, in->prefix, 0, in->op, d, s1, s2);
+			fprintf(s, "%s xmm%d, xmm%d, xmm%d\n", in->name, d, s1, s2);
+			break;
+		case V_RRRI:
+			x64_v_rrri(a, in->prefix, 0, in->op, d, s1, s2, (uint8_t)(r * 5 + 1));
+			fprintf(s, "%s xmm%d, xmm%d, xmm%d, %d\n", in->name, d, s1, s2,
+				(int)(r * 5 + 1));
+			break;
+		case V_RR:
+			x64_v_rrr(a, in->prefix, 0, in->op, d, -1, s2);
+			fprintf(s, "%s xmm%d, xmm%d\n", in->name, d, s2);
+			break;
+		case V_SHIFT:
+			x64_v_rrri(a, in->prefix, 0, in->op, in->digit, d, s2, (uint8_t)(r + 1));
+			fprintf(s, "%s xmm%d, xmm%d, %d\n", in->name, d, s2, (int)(r + 1));
+			break;
+		}
+		n++;
+	}
+	if (in->shape == V_SHIFT)
+		return n;
+	for (size_t k = 0; k < sizeof vmems / sizeof vmems[0]; k++) {
+		int d = vregs[k][0], s1 = vregs[k][1];
+		const char *mt = vmems[k].text;
+		if (in->shape == V_RRR) {
+			x64_v_rrm(a, in->prefix, 0, in->op, d, s1, vmems[k].m);
+			fprintf(s, "%s xmm%d, xmm%d, %s ptr %s\n", in->name, d, s1, in->memsize, mt);
+		} else if (in->shape == V_RRRI) {
+			x64_v_rrmi(a, in->prefix, 0, in->op, d, s1, vmems[k].m, (uint8_t)(k + 2));
+			fprintf(s, "%s xmm%d, xmm%d, %s ptr %s, %d\n", in->name, d, s1, in->memsize,
+				mt, (int)(k + 2));
+		} else {
+			x64_v_rrm(a, in->prefix, 0, in->op, d, -1, vmems[k].m);
+			fprintf(s, "%s xmm%d, %s ptr %s\n", in->name, d, in->memsize, mt);
+		}
+		n++;
+	}
+	return n;
+}
+
+/* the bytes `as` makes of the instructions in file src (malloc'd), or NULL */
+static uint8_t *gnu_as(const char *dir, size_t *len)
+{
+	char cmd[1024], path[512];
+	FILE *fp;
+	uint8_t *buf;
+	long n;
+
+	snprintf(cmd, sizeof cmd, "cd '%s' && as --64 -o v.o v.s 2>as.err && "
+		 "objcopy -O binary -j .text v.o v.bin", dir);
+	if (system(cmd) != 0)
+		return NULL;
+	snprintf(path, sizeof path, "%s/v.bin", dir);
+	if (!(fp = fopen(path, "rb")))
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = malloc(n > 0 ? (size_t)n : 1);
+	*len = buf && fread(buf, 1, (size_t)n, fp) == (size_t)n ? (size_t)n : 0;
+	fclose(fp);
+	return buf;
+}
+
+/* every x64_v_* form of the table encodes as `as` does; on a difference,
+ * the instruction (its text) whose bytes differ first */
+TEST(vex_forms_match_gnu_as)
+{
+	char dir[] = "/tmp/wasmetal-vex.XXXXXX", path[256], line[160], cmd[300];
+	struct x64_asm a;
+	size_t want_len = 0, at = 0;
+	uint8_t *want;
+	FILE *s;
+	int total = 0;
+
+	if (system("command -v as >/dev/null 2>&1 && command -v objcopy >/dev/null 2>&1"))
+		SKIP("no GNU as/objcopy");
+	REQUIRE(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/v.s", dir);
+	REQUIRE((s = fopen(path, "w")));
+	fprintf(s, ".intel_syntax noprefix\n");
+	x64_init(&a);
+	for (size_t i = 0; i < sizeof vins / sizeof vins[0]; i++)
+		total += vex_forms(&vins[i], &a, s);
+	fclose(s);
+	want = gnu_as(dir, &want_len);
+	CHECK_MSG(want, "as failed (%s/as.err)", dir);
+	CHECK_MSG(want_len == a.len, "%zu bytes from as, %zu from x64_v_* (%d instructions)",
+		  want_len, a.len, total);
+	if (want && want_len == a.len && memcmp(want, a.buf, a.len)) {
+		/* find the instruction: re-encode one by one */
+		REQUIRE((s = fopen(path, "r")));
+		CHECK(fgets(line, sizeof line, s) != NULL);
+		for (size_t i = 0; i < sizeof vins / sizeof vins[0]; i++) {
+			struct x64_asm one;
+			FILE *null = fopen("/dev/null", "w");
+			x64_init(&one);
+			vex_forms(&vins[i], &one, null);
+			fclose(null);
+			if (memcmp(want + at, one.buf, one.len))
+				CHECK_MSG(0, "%s: bytes differ from as's", vins[i].name);
+			at += one.len;
+			x64_free(&one);
+		}
+		fclose(s);
+	}
+	CHECK(total > 200);
+	free(want);
+	x64_free(&a);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd))
+		CHECK_MSG(0, "cannot remove %s", dir);
+}
+
 int main(void)
 {
 	RUN(mov_rr_64);
@@ -1166,5 +1353,6 @@ int main(void)
 	RUN(movaps_rr);
 	RUN(rel32_patch);
 	RUN(grow_and_align);
+	RUN(vex_forms_match_gnu_as);
 	CHECK_DONE();
 }
