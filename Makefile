@@ -305,7 +305,9 @@ $(BUILD)/tests/llvm/bench_kernels.wasm: tests/llvm/bench_kernels.c bench/crc32.c
 	$(Q)$(WASI_CC) $(WASI_CFLAGS) -nostdlib -Wl,--no-entry -o $@ $< \
 		/usr/lib/wasm32-wasi/libc.a
 LLVM_TESTS  := $(BUILD)/tests/unit/test_llvm $(BUILD)/tests/unit/test_llvm_elf \
-	       $(BUILD)/tests/unit/test_llvm_runtime
+	       $(BUILD)/tests/unit/test_llvm_runtime $(BUILD)/tests/unit/test_eh_llvm
+# test_eh_llvm.c is test_eh.c's cases on LLVM code (it includes it)
+$(BUILD)/tests/unit/test_eh_llvm: tests/unit/test_eh.c
 $(LLVM_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(LLVM_OBJS) $(LLVM_WASM) \
 		$(BUILD)/libwasmetal-host.a
 	@mkdir -p $(dir $@)

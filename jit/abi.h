@@ -45,6 +45,16 @@
 #define REC_NCAUGHT      32     /* ctx->eh_ncaught when the try began */
 #define REC_EXN          40     /* the caught exception (its catch bodies) */
 #define REC_SIZE         48
+/* the LLVM backend's records (host/llvm/llvm_eh.c) go on: what its
+ * setjmp-like stub saved, restored by its landing pad at REC_PC (which
+ * jit_eh_resume enters with rdi = the record) */
+#define REC_RBX          48
+#define REC_R12          56
+#define REC_R13          64
+#define REC_R14          72
+#define REC_R15          80
+#define REC_RA           88     /* the stub's return address */
+#define REC_LLVM_SIZE    96
 /* struct jit_exn (jit.h): the exception object */
 #define EXN_TAG          8      /* struct jit_tag * */
 #define EXN_PAYLOAD      16     /* value i at EXN_PAYLOAD + 16 * i */

@@ -149,6 +149,19 @@ _Static_assert(offsetof(struct jit_eh_rec, pc) == REC_PC, "abi.h: REC_PC");
 _Static_assert(offsetof(struct jit_eh_rec, ncaught) == REC_NCAUGHT, "abi.h: REC_NCAUGHT");
 _Static_assert(offsetof(struct jit_eh_rec, exn) == REC_EXN, "abi.h: REC_EXN");
 _Static_assert(sizeof(struct jit_eh_rec) == REC_SIZE, "abi.h: REC_SIZE");
+/* the LLVM backend's record: the runtime sees its first part only */
+struct jit_eh_rec_llvm {
+	struct jit_eh_rec rec;
+	uint64_t rbx, r12, r13, r14, r15;
+	uintptr_t ra;
+};
+_Static_assert(offsetof(struct jit_eh_rec_llvm, rbx) == REC_RBX, "abi.h: REC_RBX");
+_Static_assert(offsetof(struct jit_eh_rec_llvm, r12) == REC_R12, "abi.h: REC_R12");
+_Static_assert(offsetof(struct jit_eh_rec_llvm, r13) == REC_R13, "abi.h: REC_R13");
+_Static_assert(offsetof(struct jit_eh_rec_llvm, r14) == REC_R14, "abi.h: REC_R14");
+_Static_assert(offsetof(struct jit_eh_rec_llvm, r15) == REC_R15, "abi.h: REC_R15");
+_Static_assert(offsetof(struct jit_eh_rec_llvm, ra) == REC_RA, "abi.h: REC_RA");
+_Static_assert(sizeof(struct jit_eh_rec_llvm) == REC_LLVM_SIZE, "abi.h: REC_LLVM_SIZE");
 
 /* eh.c: the caught exceptions above n dropped (jit_enter on its way out) */
 void jit_eh_drop_to(struct jit_ctx *ctx, uint64_t n);
@@ -169,7 +182,8 @@ __attribute__((noreturn)) void jit_eh_rt_rethrow(struct jit_ctx *ctx, struct jit
 uint32_t jit_eh_rt_catch(struct jit_ctx *ctx, struct jit_exn *e);
 __attribute__((noreturn)) void jit_eh_rt_pass(struct jit_ctx *ctx);
 void jit_eh_rt_drop(struct jit_ctx *ctx, uint32_t n);
-/* x64/entry.S: resume at rec's handler with rax = e, r14 = ctx */
+/* x64/entry.S: resume at rec's handler with rax = e, r14 = ctx, rdi =
+ * rec (the LLVM backend's landing pad reads the rest of its record) */
 __attribute__((noreturn)) void jit_eh_resume(const struct jit_eh_rec *rec,
 					    struct jit_exn *e, struct jit_ctx *ctx);
 

@@ -237,11 +237,10 @@ SIMD_LOOPS_OPS=(i32x4.mul f64x2.mul i8x16.max_u i16x8.add_sat_s f32x4.lt i8x16.b
 
 # issue 10: tests/wasi/cxx_*.cpp, C++ built with em++ -fwasm-exceptions
 # (the Makefile), compared with node.  CXX_EH_BACKENDS: the backends that
-# run exception handling, "single" (hosted and under QEMU: program_tests,
-# qemu_tests); "single llvm" once the LLVM backend runs it too (tests/cli/
-# llvm.sh; it refuses exception handling today).  A backend not listed:
-# no check runs or is counted, a NOTE line says so.
-export CXX_EH_BACKENDS=${CXX_EH_BACKENDS-single}
+# run them, "single" (hosted and under QEMU: program_tests, qemu_tests)
+# and "llvm" (`--backend llvm`, hosted and under QEMU: tests/cli/llvm.sh).
+# A backend not listed: no check runs or is counted, a NOTE line says so.
+export CXX_EH_BACKENDS=${CXX_EH_BACKENDS-single llvm}
 cxx_eh_on() { case " $CXX_EH_BACKENDS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # eh_in_module NAME MODULE: MODULE's code holds each instruction of the

@@ -4,7 +4,9 @@
  * blocks: each block has an end basic block whose phis receive its results
  * from every branch to it; a loop's header has phis for its params.  After
  * br, br_table, return and unreachable the translator marks the code dead
- * (s->dead) and llvm_func.c skips it to the matching else or end.
+ * (s->dead) and llvm_func.c skips it to the matching else or end.  A
+ * branch out of try or catch bodies first does what leaving them takes
+ * (llvm_eh.c: eh_top back, caught exceptions dropped).
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -67,8 +69,16 @@ struct lw_ctl *lw_push_ctl(struct lw *s)
 		if (!s->ctl)
 			abort();
 	}
-	memset(&s->ctl[s->nctl], 0, sizeof s->ctl[0]);
-	return &s->ctl[s->nctl++];
+	struct lw_ctl *c = &s->ctl[s->nctl], *top = s->nctl ? c - 1 : NULL;
+
+	memset(c, 0, sizeof *c);
+	/* what a branch to c leaves (llvm_eh.c): O(1) per branch */
+	c->tries_below = s->ntry;
+	c->catches_below = s->ncatch;
+	c->body_below = !top ? -1 : top->kind == OP_TRY && top->eh == LW_EH_BODY ?
+			(int32_t)(s->nctl - 1) : top->body_below;
+	s->nctl++;
+	return c;
 }
 
 /* The values a branch to c carries: the top n of the stack. */
@@ -90,6 +100,11 @@ static void br_to(struct lw *s, struct lw_ctl *c)
 {
 	add_incoming(s, c);
 	LLVMBuildBr(s->b, c->target);
+}
+
+void lw_br_to(struct lw *s, struct lw_ctl *c)
+{
+	br_to(s, c);
 }
 
 bool lw_op_block(struct lw *s, uint8_t kind)
@@ -195,6 +210,8 @@ bool lw_op_end(struct lw *s)
 
 bool lw_op_br(struct lw *s, uint32_t depth)
 {
+	if (lw_eh_exits(s, depth))
+		lw_eh_emit_exit(s, depth);
 	br_to(s, &s->ctl[s->nctl - 1 - depth]);
 	s->dead = true;
 	return true;
@@ -205,10 +222,18 @@ bool lw_op_br_if(struct lw *s, uint32_t depth)
 	LLVMValueRef cond = lw_pop(s);
 	struct lw_ctl *c = &s->ctl[s->nctl - 1 - depth];
 	LLVMBasicBlockRef cont = LLVMAppendBasicBlockInContext(s->c, s->fn, "");
+	LLVMValueRef ne = LLVMBuildICmp(s->b, LLVMIntNE, cond, LLVMConstInt(s->i32, 0, false), "");
 
-	add_incoming(s, c);
-	LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntNE, cond,
-		LLVMConstInt(s->i32, 0, false), ""), c->target, cont);
+	if (lw_eh_exits(s, depth)) {    /* the taken edge leaves try/catch bodies */
+		LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(s->c, s->fn, "eh_exit");
+		LLVMBuildCondBr(s->b, ne, exit, cont);
+		LLVMPositionBuilderAtEnd(s->b, exit);
+		lw_eh_emit_exit(s, depth);
+		br_to(s, c);
+	} else {
+		add_incoming(s, c);
+		LLVMBuildCondBr(s->b, ne, c->target, cont);
+	}
 	LLVMPositionBuilderAtEnd(s->b, cont);
 	return true;
 }
@@ -236,6 +261,8 @@ bool lw_op_br_table(struct lw *s)
 		if (!via[d]) {
 			via[d] = LLVMAppendBasicBlockInContext(s->c, s->fn, "brt");
 			LLVMPositionBuilderAtEnd(s->b, via[d]);
+			if (lw_eh_exits(s, d))
+				lw_eh_emit_exit(s, d);
 			br_to(s, &s->ctl[s->nctl - 1 - d]);
 		}
 	}

@@ -234,8 +234,8 @@ static int read_symbols(struct elf *e, uint32_t symtab, uint64_t nsyms,
 			continue;
 		if (!(name = name_at(e, strtab, sym.st_name)))
 			return fail(e, "symbol %llu: bad name", (unsigned long long)k);
-		if (!strcmp(name, "wasm_trap"))        /* the trap stub */
-			continue;
+		if (!strcmp(name, "wasm_trap") || !strcmp(name, "wasm_eh_try"))
+			continue;       /* the stubs (llvm_module.c, llvm_eh.c) */
 		if (func_symbol(name, "wasm_func_", c->nfuncs, &i)) {
 			off = &c->func_off[i];
 			size = &c->func_size[i];

@@ -4,7 +4,8 @@
  * locals, the opcode loop, traps, the return.  Control is llvm_ctl.c,
  * memory and globals llvm_mem.c, numerics llvm_num.c.
  *
- * Locals are allocas (the O2 pipeline's mem2reg makes them SSA values);
+ * Locals are allocas (the O2 pipeline's mem2reg makes them SSA values;
+ * those a try body writes stay in memory, volatile: llvm_eh.c);
  * the operand stack is a stack of LLVM values.  Code after br, br_table,
  * return and unreachable up to the matching else/end is validated already
  * and is skipped, not translated.  Prologue: the stack check against
@@ -32,21 +33,6 @@ bool lw_fail(struct lw *s, const char *fmt, ...)
 	vsnprintf(s->err, s->errlen, fmt, ap);
 	va_end(ap);
 	return false;
-}
-
-/* exception handling (try/catch/throw/...): refused by name, reachable
- * or not (docs/abi.md "Exceptions": the single-pass JIT's records and
- * unwinding have no LLVM counterpart yet) */
-static bool is_eh_op(uint8_t op)
-{
-	return op == OP_TRY || op == OP_CATCH || op == OP_THROW || op == OP_RETHROW ||
-	       op == OP_DELEGATE || op == OP_CATCH_ALL;
-}
-
-static bool refuse_eh(struct lw *s)
-{
-	return lw_fail(s, "exception handling not supported by the llvm backend yet "
-		       "(function %u)", s->func);
 }
 
 const char *lw_opname(uint8_t op)
@@ -212,10 +198,14 @@ static bool op_local(struct lw *s, uint8_t op)
 	if (!wasm_read_u32(&s->r, &i) || i >= s->nlocals)
 		return lw_fail(s, "llvm backend: bad local index");
 	t = lw_valtype(s, s->local_types[i]);
+	/* a local a try body writes lives in memory (llvm_eh.c) */
 	if (op == OP_LOCAL_GET) {
-		lw_push(s, LLVMBuildLoad2(s->b, t, s->locals[i], ""));
+		LLVMValueRef v = LLVMBuildLoad2(s->b, t, s->locals[i], "");
+		LLVMSetVolatile(v, s->local_mem[i]);
+		lw_push(s, v);
 	} else {
-		LLVMBuildStore(s->b, s->stack[s->sp - 1], s->locals[i]);
+		LLVMSetVolatile(LLVMBuildStore(s->b, s->stack[s->sp - 1], s->locals[i]),
+				s->local_mem[i]);
 		if (op == OP_LOCAL_SET)
 			s->sp--;
 	}
@@ -275,6 +265,12 @@ static bool op_fc(struct lw *s)
 	return lw_unsupported(s, name);
 }
 
+/* end of a try (llvm_eh.c), or of a block, loop, if or the function */
+static bool end_op(struct lw *s)
+{
+	return s->ctl[s->nctl - 1].kind == OP_TRY ? lw_eh_end(s) : lw_op_end(s);
+}
+
 /* One instruction in reachable code. */
 static bool translate_op(struct lw *s, uint8_t op)
 {
@@ -294,7 +290,7 @@ static bool translate_op(struct lw *s, uint8_t op)
 	case OP_NOP: return true;
 	case OP_BLOCK: case OP_LOOP: case OP_IF: return lw_op_block(s, op);
 	case OP_ELSE: lw_op_else(s); return true;
-	case OP_END: return lw_op_end(s);
+	case OP_END: return end_op(s);
 	case OP_BR: case OP_BR_IF:
 		if (!wasm_read_u32(&s->r, &x) || x >= s->nctl)
 			return lw_fail(s, "llvm backend: bad label");
@@ -308,7 +304,7 @@ static bool translate_op(struct lw *s, uint8_t op)
 	case OP_CALL_INDIRECT: return lw_op_call_indirect(s);
 	case OP_TRY: case OP_CATCH: case OP_THROW: case OP_RETHROW: case OP_DELEGATE:
 	case OP_CATCH_ALL:
-		return refuse_eh(s);
+		return lw_eh_op(s, op);
 	case OP_RETURN_CALL: case OP_RETURN_CALL_INDIRECT:
 		/* LLVM 14's C API has no musttail (LLVMSetTailCallKind is
 		   LLVM 18's), and a plain `tail` call on ccc is a hint: a
@@ -363,12 +359,14 @@ static bool skip_imm_kind(struct lw *s, uint8_t kind)
 	case OPI_MEMIDX: return wasm_read_u32(&s->r, &x);
 	case OPI_U32_MEMIDX: case OPI_MEMIDX2:
 		return wasm_read_u32(&s->r, &x) && wasm_read_u32(&s->r, &x);
-	case OPI_MEMARG:        /* flags, [memidx (flags bit 6),] offset */
+	case OPI_MEMARG: {      /* flags, [memidx (flags bit 6),] offset */
+		uint64_t off;   /* a u64 for a 64-bit memory (memory64) */
 		if (!wasm_read_u32(&s->r, &x))
 			return false;
 		if ((x & 0x40) && !wasm_read_u32(&s->r, &x))
 			return false;
-		return wasm_read_u32(&s->r, &x);
+		return wasm_read_u64(&s->r, &off);
+	}
 	case OPI_FC:
 		if (!wasm_read_u32(&s->r, &x) || x >= OPFC__COUNT)
 			return false;
@@ -388,31 +386,34 @@ static bool skip_imm_kind(struct lw *s, uint8_t kind)
 	}
 }
 
-static bool skip_imm(struct lw *s, uint8_t op)
+bool lw_skip_imm(struct lw *s, uint8_t op)
 {
 	return skip_imm_kind(s, wasm_opinfo[op].imm);
 }
 
-/* Unreachable code: skip to the else or end that ends it. */
+/* Unreachable code: skip to the else, end, catch, catch_all or delegate
+ * that ends it. */
 static bool skip_dead(struct lw *s, uint8_t op, uint32_t *depth)
 {
-	if (is_eh_op(op))
-		return refuse_eh(s);
-	if (op == OP_BLOCK || op == OP_LOOP || op == OP_IF) {
+	if (op == OP_BLOCK || op == OP_LOOP || op == OP_IF || op == OP_TRY) {
 		(*depth)++;
-		return skip_imm(s, op);
+		return lw_skip_imm(s, op);
 	}
-	if (op == OP_END && *depth) {
+	if ((op == OP_END || op == OP_DELEGATE) && *depth) {
 		(*depth)--;
-		return true;
+		return lw_skip_imm(s, op);
 	}
-	if (op == OP_ELSE && !*depth) {
+	if (*depth)
+		return lw_skip_imm(s, op);
+	if (op == OP_ELSE) {
 		lw_op_else(s);
 		return true;
 	}
 	if (op == OP_END)
-		return lw_op_end(s);
-	return skip_imm(s, op);
+		return end_op(s);
+	if (op == OP_CATCH || op == OP_CATCH_ALL || op == OP_DELEGATE)
+		return lw_eh_op(s, op);
+	return lw_skip_imm(s, op);
 }
 
 /* ---- the function: prologue, locals, body, return ------------------- */
@@ -437,6 +438,8 @@ static void prologue(struct lw *s)
 		   WASM_TRAP_STACK_EXHAUSTED);
 	if (s->m->nmemories)
 		s->mem_base = lw_load_invariant(s, s->ptr, lw_ctx_field(s, CTX_MEM_BASE, s->ptr));
+	if (s->has_try)
+		lw_eh_prologue(s);
 }
 
 static bool add_local(struct lw *s, uint8_t t, LLVMValueRef init)
@@ -447,7 +450,8 @@ static bool add_local(struct lw *s, uint8_t t, LLVMValueRef init)
 		return lw_unsupported(s, "local of a vector type");
 	s->local_types[s->nlocals] = t;
 	s->locals[s->nlocals] = LLVMBuildAlloca(s->b, lt, "");
-	LLVMBuildStore(s->b, init ? init : LLVMConstNull(lt), s->locals[s->nlocals]);
+	LLVMSetVolatile(LLVMBuildStore(s->b, init ? init : LLVMConstNull(lt),
+				       s->locals[s->nlocals]), s->local_mem[s->nlocals]);
 	s->nlocals++;
 	return true;
 }
@@ -466,11 +470,14 @@ static bool locals(struct lw *s, const struct wasm_functype *ft, uint32_t first)
 			return lw_fail(s, "llvm backend: bad locals");
 		total += n;     /* validated: at most 2^32 - 1 in all */
 	}
-	s->r = save;
 	s->local_types = malloc(total ? total : 1);
 	s->locals = calloc(total ? total : 1, sizeof *s->locals);
-	if (!s->local_types || !s->locals)
+	s->local_mem = calloc(total ? total : 1, sizeof *s->local_mem);
+	if (!s->local_types || !s->locals || !s->local_mem)
 		return lw_fail(s, "llvm backend: out of memory (%u locals)", total);
+	if (!lw_eh_scan(s, total))      /* from the first instruction */
+		return false;
+	s->r = save;
 	for (uint32_t i = 0; i < ft->nparams; i++)
 		if (!add_local(s, ft->params[i], LLVMGetParam(s->fn, first + i)))
 			return false;
@@ -552,6 +559,7 @@ bool lw_func(struct lw *s, uint32_t func)
 	s->sp = 0;
 	s->nctl = 0;
 	s->dead = false;
+	s->ntry = s->ncatch = 0;
 	ok = locals(s, ft, first);
 	if (ok) {
 		LLVMBasicBlockRef start = LLVMAppendBasicBlockInContext(s->c, s->fn, "body");
@@ -578,7 +586,10 @@ bool lw_func(struct lw *s, uint32_t func)
 		lw_free_ctl(&s->ctl[--s->nctl]);
 	free(s->local_types);
 	free(s->locals);
+	free(s->local_mem);
 	s->local_types = NULL;
 	s->locals = NULL;
+	s->local_mem = NULL;
+	lw_eh_free(s);
 	return ok;
 }

@@ -240,6 +240,7 @@ static void trap_stub(struct lw *s)
 static bool declare_all(struct lw *s, const char *features)
 {
 	trap_stub(s);
+	lw_eh_stubs(s);
 	for (uint32_t i = s->m->nimported_funcs; i < s->m->nfuncs; i++) {
 		const struct wasm_functype *ft = wasm_func_type(s->m, i);
 		char name[32];
@@ -283,15 +284,6 @@ int llvm_wasm_translate(const wasm_module *m, LLVMContextRef c, unsigned cpu,
 	ok = s.fns && declare_all(&s, features);
 	for (uint32_t i = m->nimported_funcs; ok && i < m->nfuncs; i++)
 		ok = lw_func(&s, i);
-	if (ok && m->ntags) {
-		/* exception handling: the functions that use it are refused
-		   by name (llvm_func.c); a module with tags but no such
-		   function is refused too (its tags are runtime objects the
-		   LLVM code has no access to yet) */
-		snprintf(err, errlen, "exception handling not supported by the llvm "
-			 "backend yet (%u tags)", m->ntags);
-		ok = false;
-	}
 	s.fn = NULL;
 	lw_debug_loc(&s, 0);    /* the trampolines have no Wasm locations */
 	for (uint32_t i = m->nimported_funcs; ok && i < m->nfuncs; i++)

@@ -10,6 +10,7 @@
  *                   phis) and direct calls
  *   llvm_mem.c      globals, loads/stores, memory.size/grow
  *   llvm_ref.c      references, tables, call_indirect, bulk memory
+ *   llvm_eh.c       exception handling (try/catch/throw/...)
  *   llvm_debug.c    line tables: each instruction's Wasm offset
  *   llvm_emit.c     code generation into an ELF object in memory
  *   llvm_elf.c      that object -> one position-independent blob
@@ -49,7 +50,20 @@ struct lw_ctl {
 					   unless loop) */
 	LLVMValueRef *else_args;        /* if: the params, for the else arm */
 	bool end_reached;               /* some edge goes to end */
+	/* exception handling (llvm_eh.c): what a branch to this frame
+	   leaves, counted when it was pushed (as jit/compile/fc.h) */
+	uint32_t tries_below, catches_below;   /* s->ntry, s->ncatch then */
+	int32_t body_below;             /* innermost active try body below (-1) */
+	/* a try (kind OP_TRY) */
+	uint8_t eh;                     /* LW_EH_BODY, then LW_EH_CATCH */
+	bool catch_all;
+	LLVMValueRef rec;               /* its handler record (an alloca) */
+	LLVMValueRef exn;               /* the exception at its handler */
+	LLVMBasicBlockRef handler;      /* wasm_eh_try returned an exception */
+	LLVMBasicBlockRef next;         /* the next clause's test */
 };
+
+enum { LW_EH_BODY = 1, LW_EH_CATCH = 2 };
 
 /* One function being translated. */
 struct lw {
@@ -75,6 +89,16 @@ struct lw {
 	struct lw_ctl *ctl;
 	uint32_t nctl, ctl_cap;
 	bool dead;                      /* no insertion block: skip to else/end */
+	/* exception handling (llvm_eh.c) */
+	bool has_try;                   /* the function has a try */
+	bool *local_mem;                /* per local: written in a try body, so
+					   kept in memory (volatile) */
+	uint32_t ntry, ncatch;          /* open try frames, those in a catch */
+	LLVMValueRef eh_entry;          /* ctx->eh_top at entry (has_try) */
+	LLVMValueRef *eh_recs;          /* handler records, per try depth */
+	uint32_t neh_recs;
+	LLVMValueRef throw_area;        /* a throw's payload (16-byte places) */
+	uint32_t eh_maxp;               /* the most values a throw carries */
 	unsigned cpu;                   /* JIT_CPU_* the code may use (jit.h) */
 	/* llvm_debug.c: line tables with Wasm offsets as lines */
 	LLVMDIBuilderRef dib;
@@ -112,6 +136,8 @@ LLVMValueRef lw_ctx_field(struct lw *s, unsigned off, LLVMTypeRef t);
 /* a load marked !invariant.load (a field that never changes) */
 LLVMValueRef lw_load_invariant(struct lw *s, LLVMTypeRef t, LLVMValueRef p);
 const char *lw_opname(uint8_t op);
+/* skip op's immediates (false: malformed) */
+bool lw_skip_imm(struct lw *s, uint8_t op);
 void lw_push(struct lw *s, LLVMValueRef v);
 LLVMValueRef lw_pop(struct lw *s);
 /* Trap with code (enum wasm_trap_code) when cond (i1) is true. */
@@ -141,6 +167,8 @@ bool lw_op_br(struct lw *s, uint32_t depth);
 bool lw_op_br_if(struct lw *s, uint32_t depth);
 bool lw_op_br_table(struct lw *s);
 bool lw_op_call(struct lw *s, uint32_t func);
+/* branch to c's target with its values (the top of the stack) */
+void lw_br_to(struct lw *s, struct lw_ctl *c);
 /* a v1 call of fn with callee_ctx: pops the params, pushes the results */
 void lw_emit_call(struct lw *s, const struct wasm_functype *ft, LLVMValueRef fn,
 		  LLVMValueRef callee_ctx);
@@ -182,6 +210,22 @@ bool lw_trunc_sat(struct lw *s, uint32_t sub);
 bool lw_simd(struct lw *s);
 /* true if ft has a v128 param or result */
 bool lw_type_has_v128(const struct wasm_functype *ft);
+
+/* llvm_eh.c: exception handling (docs/abi.md "Exceptions", LLVM part) */
+#define LW_EH_TRY "wasm_eh_try"         /* the module's setjmp-like stub */
+void lw_eh_stubs(struct lw *s);
+/* at the body's first instruction: has_try and local_mem (a walk of
+ * the body; s->r comes back) */
+bool lw_eh_scan(struct lw *s, uint32_t nlocals);
+/* in the prologue (has_try): eh_entry */
+void lw_eh_prologue(struct lw *s);
+bool lw_eh_op(struct lw *s, uint8_t op);        /* try..catch_all, in live code */
+bool lw_eh_end(struct lw *s);                   /* end of a try */
+/* a branch to depth leaves try or catch bodies: emit what leaving them
+ * takes (before the branch, after its values are taken) */
+bool lw_eh_exits(struct lw *s, uint32_t depth);
+void lw_eh_emit_exit(struct lw *s, uint32_t depth);
+void lw_eh_free(struct lw *s);
 
 /* llvm_debug.c */
 void lw_debug_begin(struct lw *s);

@@ -152,10 +152,12 @@ jit_trap:
 /* void jit_eh_resume(rec=rdi, exn=rsi, ctx=rdx) -- noreturn (jit/eh.c)
  * Resume at a try's handler (struct jit_eh_rec, REC_* in ../abi.h): the
  * frames below its function are dropped, rsp and rbp are the function's,
- * rax = the exception, r14 = ctx (the handler reloads r15).  The function
- * saved every callee-saved register it may touch in its prologue, so what
- * the dropped frames left in them does not matter.  DF cleared as in
- * jit_unwind. */
+ * rax = the exception, r14 = ctx (the handler reloads r15), rdi = rec
+ * unchanged (the LLVM backend's landing pad, host/llvm/llvm_eh.c, takes
+ * rbx and r12-r15 back from REC_RBX.. of its record).  A single-pass
+ * function saved every callee-saved register it may touch in its
+ * prologue, so what the dropped frames left in them does not matter.  DF
+ * cleared as in jit_unwind. */
 jit_eh_resume:
 	cld
 	movq	%rdx, %r14

@@ -83,16 +83,18 @@
 #                              --backend llvm` refuse it, 125, "tail calls
 #                              not supported by the llvm backend yet", no
 #                              artifact (issue 10; docs/abi.md "Tail calls")
-#   llvm/exceptions_refused    tests/wat/exceptions.wat (try, catch,
-#                              delegate, rethrow; the single-pass JIT runs
-#                              it: status 0): refused the same way, 125,
-#                              "exception handling not supported by the
-#                              llvm backend yet (function N)"
+#   llvm/exceptions            tests/wat/exceptions.wat (try, catch,
+#                              catch_all, delegate, rethrow) with `run
+#                              --hosted --backend llvm`: stdout and status
+#                              equal to node's (issue 10)
 #   hosted-llvm/PROGRAM        run.sh's preopen_tests (below) hosted with
 #                              `run --hosted --backend llvm`
 #   hosted-llvm/simd_loops     tests/wasi/simd_loops.c (-msimd128, issue
 #                              10) with `run --hosted --backend llvm`:
 #                              stdout and status equal to node's
+#   hosted-llvm/cxx_exceptions tests/wasi/cxx_exceptions.cpp (em++
+#                              -fwasm-exceptions; run.sh's CXX_EH_BACKENDS
+#                              "llvm") the same way (issue 10)
 # and under QEMU (unless WASMETAL_SKIP_QEMU=1; every boot with a timeout):
 #   qemu-llvm/PROGRAM          run.sh's preopen_tests (the self-checking
 #                              wasi_* and adv_* programs, wasi_misc's
@@ -102,6 +104,12 @@
 #                              the kernel log says it loaded an artifact of
 #                              the size of the module's cached LLVM
 #                              artifact, without compiling
+#   qemu-llvm/wat/exceptions   tests/wat/exceptions.wat, and
+#   qemu-llvm/cxx_exceptions   tests/wasi/cxx_exceptions.cpp (with
+#                              run.sh's CXX_EH_BACKENDS "llvm"), with `run
+#                              --backend llvm` under QEMU: node's stdout
+#                              and status, and .../loaded as above
+#                              (issue 10)
 #   qemu-llvm/oob_store        the trap, as run.sh's trap_test, and the
 #                              same report as hosted from the same artifact
 #   qemu-llvm/image_plain_ovmf `wasmetal image --backend llvm` (its
@@ -665,13 +673,15 @@ refused_by_llvm() {
 		fail "$name" "$(cat "$T/$p.why")" "$T/${p}s.err" "$T/${p}c.err" "$T/${p}r.err"
 }
 
-# exception handling: the LLVM backend refuses it by name; the
-# single-pass JIT runs tests/wat/exceptions.wat (issue 10)
+# exception handling through the LLVM backend (issue 10; host/llvm/
+# llvm_eh.c): tests/wat/exceptions.wat with `run --hosted --backend llvm`
+# gives node's stdout and status
 eh_tests() {
 	local w=$B/tests/wat/exceptions.wasm
-	[ -f "$w" ] || { fail llvm/exceptions_refused "$w not built"; return; }
-	refused_by_llvm llvm/exceptions_refused "$w" e \
-		"exception handling not supported by the llvm backend yet (function "
+	[ -f "$w" ] || { fail llvm/exceptions "$w not built"; return; }
+	WM_OPTS=(--backend llvm)
+	diff_test llvm/exceptions hosted -- "$w"
+	WM_OPTS=()
 }
 
 error_tests() {
@@ -957,6 +967,14 @@ qemu_tests() {
 	# (the cache: filled by the hosted runs of the same programs)
 	WM_OPTS=(--backend llvm --log "$T/log.raw")
 	preopen_tests qemu qemu-llvm booted
+	# exception handling (issue 10): the WAT program and, with
+	# CXX_EH_BACKENDS' "llvm", the -fwasm-exceptions C++ one, against node
+	booted diff_test qemu-llvm/wat/exceptions qemu -- "$B/tests/wat/exceptions.wasm"
+	if cxx_eh_on llvm; then
+		booted diff_test qemu-llvm/cxx_exceptions qemu -- "$B/tests/wasi/cxx_exceptions.wasm"
+	else
+		echo "NOTE qemu-llvm/cxx_exceptions: not run (CXX_EH_BACKENDS='$CXX_EH_BACKENDS' has no 'llvm')"
+	fi
 	booted trap_test qemu-llvm/oob_store qemu -- "$B/tests/wasi/oob_store.wasm"
 	if ! cmp -s "$T/wm.err" "$T/hosted_llvm_oob.err"; then
 		diff "$T/hosted_llvm_oob.err" "$T/wm.err" >"$T/d"

@@ -1310,6 +1310,30 @@ TEST(memory64_offsets_past_4_gib)
 	builtin.name = NULL;
 }
 
+/* An offset past 4 GiB in dead code (after return): the LLVM backend
+ * skips its memarg with a u64 offset (it read a u32 and refused the
+ * function, "cannot translate return"); wabt cannot write such offsets. */
+TEST(memory64_dead_offset_past_4_gib)
+{
+	static const uint8_t b[] = {
+		0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+		0x01, 0x06, 0x01, 0x60, 0x01, 0x7e, 0x01, 0x7e,         /* type */
+		0x03, 0x02, 0x01, 0x00,                                 /* func */
+		0x05, 0x03, 0x01, 0x04, 0x01,                           /* memory i64 1 */
+		0x07, 0x05, 0x01, 0x01, 'a', 0x00, 0x00,                /* export */
+		0x0a, 0x13, 0x01, 0x11, 0x00,                           /* code */
+		0x20, 0x00, 0x0f,                                       /* return */
+		0x20, 0x00, 0x29, 0x03, 0x88, 0x80, 0x80, 0x80, 0x10,   /* offset 2^32 + 8 */
+		0x1a, 0x42, 0x00, 0x0b,
+	};
+
+	builtin.name = "memory64_dead_offset";
+	builtin.bytes = b;
+	builtin.len = sizeof b;
+	diff_module("memory64_dead_offset", 1);
+	builtin.name = NULL;
+}
+
 static unsigned compiled_features(const char *name, unsigned cpu)
 {
 	wasm_module *m;
@@ -1396,5 +1420,6 @@ int main(void)
 	RUN(code_uses_exactly_the_cpu_features_given);
 	RUN(memory64_matches_single_pass);
 	RUN(memory64_offsets_past_4_gib);
+	RUN(memory64_dead_offset_past_4_gib);
 	CHECK_DONE();
 }

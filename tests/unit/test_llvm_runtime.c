@@ -5,8 +5,8 @@
  * sites as exact srcmap entries), and from then on instances, host
  * imports, traps, backtraces, the fault handler and artifacts are the
  * runtime's own (test_llvm.c checks the backend's code with a harness of
- * its own instead), calls of imports with v128 in their type and v128
- * results through a result area included.
+ * its own instead), calls of imports with v128 in their type, v128
+ * results through a result area and exception handling included.
  * Each module is loaded twice, once kept single-pass, and every call's
  * results or trap (code, function, offset) compared.
  */
@@ -23,14 +23,15 @@
 
 static char tmpdir[64];
 
-/* The module twice: single-pass in *jit, LLVM code in the result. */
-static wasm_module *load_both(const char *text, wasm_module **jit)
+/* The module twice: single-pass in *jit, LLVM code in the result
+ * (flags: wat2wasm's). */
+static wasm_module *load_both_flags(const char *flags, const char *text, wasm_module **jit)
 {
 	struct wasm_error err;
 	wasm_module *m = NULL;
 	char why[512];
 	size_t n;
-	uint8_t *b = wat_assemble(tmpdir, text, &n);
+	uint8_t *b = wat_assemble_flags(tmpdir, flags, text, &n);
 
 	*jit = NULL;
 	if (!b)
@@ -49,6 +50,11 @@ static wasm_module *load_both(const char *text, wasm_module **jit)
 		return NULL;
 	}
 	return m;
+}
+
+static wasm_module *load_both(const char *text, wasm_module **jit)
+{
+	return load_both_flags("", text, jit);
 }
 
 /* env.add(i32, i32) -> i32: a host import the LLVM code calls */
@@ -154,6 +160,49 @@ TEST(llvm_code_runs_through_the_instance_api)
 		same_call(a, b, "div", args[i], 1, true);
 		same_call(a, b, "conv", args[i], 1, true);
 	}
+	wasm_instance_free(a);
+	wasm_instance_free(b);
+	wasm_module_free(jm);
+	wasm_module_free(lm);
+}
+
+static const char eh_wat[] =
+"(module\n"
+"  (import \"env\" \"add\" (func $add (param i32 i32) (result i32)))\n"
+"  (tag $e (param i32 i64))\n"
+"  (tag $f)\n"
+"  (func $thr (param i32)\n"
+"    (if (i32.eq (local.get 0) (i32.const 3)) (then (throw $f)))\n"
+"    (if (i32.gt_u (local.get 0) (i32.const 4))\n"
+"      (then (throw $e (local.get 0) (i64.extend_i32_u (local.get 0))))))\n"
+"  (func $down (param i32) (param i32)\n"
+"    (if (local.get 1) (then (call $down (local.get 0) (i32.sub (local.get 1) (i32.const 1))))\n"
+"      (else (call $thr (local.get 0)))))\n"
+"  (func (export \"eh\") (param $x i32) (result i32) (local $t i32)\n"
+"    (try (result i32)\n"
+"      (do (local.set $t (call $add (local.get $x) (i32.const 100)))\n"
+"          (call $down (local.get $x) (i32.const 200))\n"
+"          (i32.div_u (i32.const 1000) (local.get $x)))\n"
+"      (catch $e (i32.wrap_i64) (i32.add) (local.get $t) (i32.add))\n"
+"      (catch $f (rethrow 0))))\n"
+")\n";
+
+/* Exception handling (host/llvm/llvm_eh.c): the same results, the same
+ * uncaught exception ($f, rethrown) and the same trap site (a division
+ * by zero in the try body, not caught) from both backends; thrown 200
+ * frames down, past a host call in the try body. */
+TEST(llvm_exceptions_as_single_pass)
+{
+	wasm_module *jm, *lm = load_both_flags("--enable-exceptions", eh_wat, &jm);
+	wasm_instance *a, *b;
+
+	REQUIRE(lm && jm);
+	CHECK(lm->code->backend == JIT_BACKEND_LLVM);
+	a = inst_of(jm);
+	b = inst_of(lm);
+	REQUIRE(a && b);
+	for (uint64_t x = 0; x < 12; x++)
+		same_call(a, b, "eh", x, 1, x == 0);
 	wasm_instance_free(a);
 	wasm_instance_free(b);
 	wasm_module_free(jm);
@@ -549,6 +598,7 @@ int main(void)
 		return 1;
 	}
 	RUN(llvm_code_runs_through_the_instance_api);
+	RUN(llvm_exceptions_as_single_pass);
 	RUN(llvm_calls_import_with_v128);
 	RUN(llvm_v128_results_through_result_area);
 	RUN(llvm_fault_is_a_trap_named_by_function);

@@ -9,9 +9,9 @@
 # (--simd --gen tree, issue 10): FUZZ_DIFF_SIMD_COUNT (default 200)
 # single-pass, FUZZ_DIFF_LLVM_SIMD_COUNT (default 20) with the LLVM
 # backend; then our generator's modules with exception handling (--eh
-# --gen tree, issue 10): FUZZ_DIFF_EH_COUNT (default 150), single-pass
-# only (the LLVM backend refuses exception handling).  PASS/FAIL lines,
-# NOTE lines with the counts, and "N passed, N failed" last.
+# --gen tree, issue 10): FUZZ_DIFF_EH_COUNT (default 150) single-pass,
+# FUZZ_DIFF_LLVM_EH_COUNT (default 30) with the LLVM backend.  PASS/FAIL
+# lines, NOTE lines with the counts, and "N passed, N failed" last.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 B=${BUILD:-build}
@@ -21,6 +21,7 @@ llvm_count=${FUZZ_DIFF_LLVM_COUNT:-40}
 simd_count=${FUZZ_DIFF_SIMD_COUNT:-200}
 llvm_simd_count=${FUZZ_DIFF_LLVM_SIMD_COUNT:-20}
 eh_count=${FUZZ_DIFF_EH_COUNT:-150}
+llvm_eh_count=${FUZZ_DIFF_LLVM_EH_COUNT:-30}
 T=$(mktemp -d "${TMPDIR:-/tmp}/wasmetal-fuzz-check.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 npass=0 nfail=0
@@ -66,5 +67,7 @@ run simd-short --simd --gen tree --count "$simd_count" --seed 1 --quiet --out "$
 run llvm-simd-short --backend llvm --simd --gen tree --count "$llvm_simd_count" --seed 1 \
 	--quiet --out "$T/diffs-llvm-simd"
 run eh-short --eh --gen tree --count "$eh_count" --seed 1 --quiet --out "$T/diffs-eh"
+run llvm-eh-short --backend llvm --eh --gen tree --count "$llvm_eh_count" --seed 1 \
+	--quiet --out "$T/diffs-llvm-eh"
 echo "$npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]

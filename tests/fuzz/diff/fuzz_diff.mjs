@@ -20,9 +20,8 @@
 // --simd: gen_tree.mjs's modules with v128 expressions (issue 10; both
 // backends); without it a seed's module is the one it was before SIMD.
 // --eh: gen_tree.mjs's modules with exception handling (tags, try/catch/
-// catch_all/delegate/throw/rethrow; issue 10); single-pass only (the LLVM
-// backend refuses it); an exception leaving an export is the trap kind
-// uncaught-exception on both sides.
+// catch_all/delegate/throw/rethrow; issue 10), both backends; an exception
+// leaving an export is the trap kind uncaught-exception on both sides.
 //
 // Module k of a run is made from seed S+k: by gen_tree.mjs (our own
 // generator), or by binaryen's `wasm-opt -ttf` from random bytes that the
@@ -84,7 +83,6 @@ function parseArgs(argv) {
 	}
 	if (!['mix', 'ttf', 'tree'].includes(o.gen)) usage(`--gen ${o.gen}`);
 	if (!['single', 'llvm'].includes(o.backend)) usage(`--backend ${o.backend}`);
-	if (o.eh && o.backend !== 'single') usage('--eh: the LLVM backend refuses exception handling');
 	for (const k of ['count', 'seed', 'batch', 'jobs'])
 		if (!Number.isInteger(o[k]) || o[k] < 0 || (k !== 'seed' && k !== 'count' && o[k] < 1))
 			usage(`--${k} wants a whole number`);
