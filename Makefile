@@ -289,7 +289,8 @@ $(BUILD)/libwasmetal-llvm.so: $(LLVM_PIC_OBJS)
 	$(Q)$(HOSTCC) -shared -o $@ $^ $(LLVM_LIBS)
 $(BUILD)/tests/llvm/%.wasm: tests/llvm/%.wat | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(Q)wat2wasm --enable-multi-memory --enable-relaxed-simd --enable-memory64 -o $@ $<
+	$(Q)wat2wasm --enable-multi-memory --enable-relaxed-simd --enable-memory64 \
+		--enable-tail-call -o $@ $<
 # relaxed_bf16.wat: 0xfd 0x113 written for 0x114, which wabt cannot write
 $(BUILD)/tests/llvm/relaxed_bf16.wasm: tests/llvm/relaxed_bf16.wat | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -305,9 +306,12 @@ $(BUILD)/tests/llvm/bench_kernels.wasm: tests/llvm/bench_kernels.c bench/crc32.c
 	$(Q)$(WASI_CC) $(WASI_CFLAGS) -nostdlib -Wl,--no-entry -o $@ $< \
 		/usr/lib/wasm32-wasi/libc.a
 LLVM_TESTS  := $(BUILD)/tests/unit/test_llvm $(BUILD)/tests/unit/test_llvm_elf \
-	       $(BUILD)/tests/unit/test_llvm_runtime $(BUILD)/tests/unit/test_eh_llvm
+	       $(BUILD)/tests/unit/test_llvm_runtime $(BUILD)/tests/unit/test_eh_llvm \
+	       $(BUILD)/tests/unit/test_llvm_tail
 # test_eh_llvm.c is test_eh.c's cases on LLVM code (it includes it)
 $(BUILD)/tests/unit/test_eh_llvm: tests/unit/test_eh.c
+# test_llvm_tail.c is test_tail.c's cases through the LLVM backend
+$(BUILD)/tests/unit/test_llvm_tail: tests/unit/test_tail.c
 $(LLVM_TESTS): $(BUILD)/tests/unit/%: tests/unit/%.c $(LLVM_OBJS) $(LLVM_WASM) \
 		$(BUILD)/libwasmetal-host.a
 	@mkdir -p $(dir $@)

@@ -50,8 +50,8 @@
 #   5c. the testsuite's proposals/ directories that wasmetal implements
 #      (issue 10; run-suite.sh --proposals: extended-const, multi-memory,
 #      tail-call, relaxed-simd, memory64, exception-handling;
-#      the LLVM runs leave out those that backend refuses (tail-call,
-#      relaxed-simd, memory64, exception-handling): one SKIP each), hosted, in one
+#      the LLVM runs leave out those that backend refuses
+#      (exception-handling): one SKIP each), hosted, in one
 #      QEMU boot, and through the LLVM backend hosted and in one boot: one
 #      check per .wast file and mode, each mode's counts the hosted run's
 #   5d. the testsuite's simd_* files again hosted with the single-pass JIT

@@ -10,6 +10,8 @@
  * `wasm_entry_<i>(ctx, const uint64_t *args, uint64_t *results)` calls it
  * with the arguments and results in 8-byte value slots (for callers that
  * do not know the signature at compile time: tests, later jit_enter).
+ * In a module with tail calls wasm_func_<i> is a wrapper that calls the
+ * function's tailcc body `wasm_body_<i>` (llvm_module.c "Tail calls").
  *
  * Every Wasm 2.0 instruction, SIMD included (v128 as <2 x i64>, in xmm
  * registers as docs/abi.md says; llvm_simd.c).  Imports and funcrefs are called through
@@ -51,7 +53,9 @@ int llvm_wasm_emit_object(LLVMModuleRef mod, LLVMMemoryBufferRef *out, char *err
 /* Position-independent code for a module: the blob holds the code and
  * its read-only data, relocated; it runs at any address once copied into
  * executable memory.  Per function index (imports: UINT32_MAX, size 0):
- * wasm_func_<i> (v1) and wasm_entry_<i> (slots).  The function ranges
+ * wasm_func_<i> (v1; its size includes the tailcc body wasm_body_<i>
+ * right after it, in a module with tail calls) and wasm_entry_<i>
+ * (slots).  The function ranges
  * [func_off, func_off + func_size) are what backtraces map a return
  * address with; traps are the addresses ctx->trap is called from. */
 struct llvm_wasm_code {

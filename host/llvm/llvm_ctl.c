@@ -1,6 +1,7 @@
 /*
  * llvm_ctl.c — structured control (Core spec 2.0 §4.4.8: block, loop, if,
- * else, end, br, br_if, br_table, return) and direct calls, as LLVM basic
+ * else, end, br, br_if, br_table, return), direct calls and return_call
+ * (the tail-call proposal), as LLVM basic
  * blocks: each block has an end basic block whose phis receive its results
  * from every branch to it; a loop's header has phis for its params.  After
  * br, br_table, return and unreachable the translator marks the code dead
@@ -208,6 +209,16 @@ bool lw_op_end(struct lw *s)
 	return true;
 }
 
+/* return_call*: the try and catch bodies it is in are left first (as at
+ * a return): the callee runs outside them, its exceptions are not
+ * caught here (docs/abi.md "Exceptions"; the single-pass JIT does the
+ * same). */
+void lw_eh_leave_all(struct lw *s)
+{
+	if (lw_eh_exits(s, s->nctl - 1))
+		lw_eh_emit_exit(s, s->nctl - 1);
+}
+
 bool lw_op_br(struct lw *s, uint32_t depth)
 {
 	if (lw_eh_exits(s, depth))
@@ -321,6 +332,11 @@ void lw_emit_call(struct lw *s, const struct wasm_functype *ft, LLVMValueRef fn,
 	if (LLVMTypeOf(fn) != LLVMPointerType(fty, 0))
 		fn = LLVMBuildBitCast(s->b, fn, LLVMPointerType(fty, 0), "");
 	call = LLVMBuildCall2(s->b, fty, fn, args, na, "");
+	/* an own function's convention (tailcc bodies in a module with tail
+	   calls: a mismatch at a call site is undefined behaviour in LLVM);
+	   anything called through a pointer is a v1 function (ccc) */
+	if (LLVMIsAFunction(fn))
+		LLVMSetInstructionCallConv(call, LLVMGetFunctionCallConv(fn));
 	free(args);
 	if (rk == LW_RET_ONE) {
 		lw_push(s, call);
@@ -334,6 +350,84 @@ void lw_emit_call(struct lw *s, const struct wasm_functype *ft, LLVMValueRef fn,
 			lw_push(s, lw_load_slot(s, area, at, lw_valtype(s, ft->results[i])));
 		}
 	}
+}
+
+/*
+ * Tail calls (llvm_module.c "Tail calls"): LLVM 14 guarantees a call
+ * marked `tail` to be a tail call when caller and callee are tailcc and
+ * the call is in tail position (`ret` of its value right after it), for
+ * any two prototypes (the callee pops its stack arguments, so the area
+ * may change size).  The results are the caller's (the proposal's rule),
+ * so they come back in the same registers, or go to the caller's own
+ * result area, whose pointer is passed on.
+ *
+ * O2 must not take the call out of its tail position, which it does to
+ * a `tail` call it knows: interprocedural constant propagation replaced
+ * `ret %call` by `ret 0` in return_call.wast's $count (a 1,000,000 deep
+ * recursion then exhausted the stack).  So the callee is an opaque
+ * pointer (an empty inline asm's output): a call O2 knows nothing about,
+ * whose result nothing can replace.  (SimplifyCFG still merges the
+ * returns into one block with a phi; the code generator's CodeGenPrepare
+ * puts a `ret` back after each such tail call.  llvm_module.c checks the
+ * shape after O2.)
+ */
+static LLVMValueRef opaque(struct lw *s, LLVMValueRef v)
+{
+	LLVMTypeRef t = LLVMTypeOf(v);
+	LLVMTypeRef ft = LLVMFunctionType(t, &t, 1, false);
+	LLVMValueRef asmv = LLVMGetInlineAsm(ft, "", 0, "=r,0", 4, false, false,
+					     LLVMInlineAsmDialectATT, false);
+
+	return LLVMBuildCall2(s->b, ft, asmv, &v, 1, "");
+}
+void lw_emit_tail_call(struct lw *s, const struct wasm_functype *ft, LLVMValueRef fn,
+		       LLVMValueRef callee_ctx)
+{
+	uint32_t na = ft->nparams + 1 + (lw_ret_kind(ft) == LW_RET_AREA), k = 0;
+	LLVMValueRef *args = calloc(na, sizeof *args), call;
+	LLVMTypeRef fty = lw_fn_type(s, ft);
+
+	if (!args)
+		abort();
+	args[k++] = callee_ctx;
+	if (lw_ret_kind(ft) == LW_RET_AREA)
+		args[k++] = LLVMGetParam(s->fn, 1);     /* the caller's results */
+	s->sp -= ft->nparams;
+	for (uint32_t i = 0; i < ft->nparams; i++)
+		args[k + i] = s->stack[s->sp + i];
+	if (LLVMTypeOf(fn) != LLVMPointerType(fty, 0))
+		fn = LLVMBuildBitCast(s->b, fn, LLVMPointerType(fty, 0), "");
+	call = LLVMBuildCall2(s->b, fty, opaque(s, fn), args, na, "");
+	free(args);
+	LLVMSetInstructionCallConv(call, LW_TAILCC);
+	LLVMSetTailCall(call, true);
+	if (lw_ret_kind(ft) == LW_RET_ONE || lw_ret_kind(ft) == LW_RET_STRUCT)
+		LLVMBuildRet(s->b, call);
+	else
+		LLVMBuildRetVoid(s->b);
+	s->dead = true;
+}
+
+/* return_call f: an own function's body as a tail call; an import's stub
+ * (a v1 function, ccc: it pops nothing, so a tailcc caller cannot jump to
+ * it) by a call and a return: the host function runs one frame below
+ * this one, not in constant stack across imports (docs/abi.md) */
+bool lw_op_return_call(struct lw *s, uint32_t f)
+{
+	const struct wasm_functype *ft = wasm_func_type(s->m, f);
+
+	if (!s->tail)           /* lw_module_has_tail_calls missed it */
+		return lw_fail(s, "llvm backend: unexpected return_call (function %u)",
+			       s->func);
+	lw_eh_leave_all(s);
+	if (!s->m->funcs[f].imported) {
+		lw_emit_tail_call(s, ft, s->fns[f], s->ctx);
+		return true;
+	}
+	if (!lw_op_call(s, f))
+		return false;
+	lw_emit_return(s, ft);
+	return true;
 }
 
 /* call f: an own function by `call rel32`; an import through its

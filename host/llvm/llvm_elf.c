@@ -4,7 +4,8 @@
  * one position-independent blob: the code and read-only data sections
  * (constant pools, jump tables) laid out one after another, the PC-
  * relative relocations between them applied, each Wasm function's
- * offset and size taken from the symbol table, and the trap sites with
+ * offset and size taken from the symbol table (its v1 code and, in a
+ * module with tail calls, its body right after it), and the trap sites with
  * their Wasm byte offsets from the backend's table (section .wasm_traps,
  * llvm_func.c), which is read and then cut off the blob.
  *
@@ -218,11 +219,43 @@ static bool func_symbol(const char *name, const char *prefix, uint32_t n, uint32
 	return true;
 }
 
+/*
+ * A module with tail calls (llvm_module.c "Tail calls") also has
+ * wasm_body_<i>, function i's tailcc body, which must follow its v1
+ * wrapper wasm_func_<i> with at most alignment padding in between
+ * (functions are 16-byte aligned, so nothing else fits there): function
+ * i's range then covers both, and a return address in the body maps to
+ * function i.
+ */
+static int join_bodies(struct elf *e, struct llvm_wasm_code *c, const uint32_t *body_off,
+		       const uint32_t *body_size)
+{
+	for (uint32_t i = 0; i < c->nfuncs; i++) {
+		uint64_t end = (uint64_t)c->func_off[i] + c->func_size[i];
+		if (body_off[i] == UINT32_MAX)
+			continue;
+		if (c->func_off[i] == UINT32_MAX || body_off[i] < end || body_off[i] - end >= 16)
+			return fail(e, "wasm_body_%u does not follow wasm_func_%u", i, i);
+		end = (uint64_t)body_off[i] + body_size[i];
+		if (end - c->func_off[i] > UINT32_MAX)
+			return fail(e, "wasm_body_%u: too large", i);
+		c->func_size[i] = (uint32_t)(end - c->func_off[i]);
+	}
+	return 0;
+}
+
 static int read_symbols(struct elf *e, uint32_t symtab, uint64_t nsyms,
 			struct llvm_wasm_code *c)
 {
-	uint32_t strtab = e->shdr[symtab].sh_link;
+	uint32_t strtab = e->shdr[symtab].sh_link, n = c->nfuncs ? c->nfuncs : 1;
+	uint32_t *body_off = malloc(n * sizeof(uint32_t)), *body_size = calloc(n, sizeof(uint32_t));
+	int rc = 0;
 
+	if (!body_off || !body_size) {
+		rc = fail(e, "out of memory");
+		goto done;
+	}
+	memset(body_off, 0xff, n * sizeof(uint32_t));
 	for (uint64_t k = 1; k < nsyms; k++) {
 		Elf64_Sym sym;
 		const char *name;
@@ -232,28 +265,42 @@ static int read_symbols(struct elf *e, uint32_t symtab, uint64_t nsyms,
 		get_sym(e, symtab, k, &sym);
 		if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC)
 			continue;
-		if (!(name = name_at(e, strtab, sym.st_name)))
-			return fail(e, "symbol %llu: bad name", (unsigned long long)k);
+		if (!(name = name_at(e, strtab, sym.st_name))) {
+			rc = fail(e, "symbol %llu: bad name", (unsigned long long)k);
+			goto done;
+		}
 		if (!strcmp(name, "wasm_trap") || !strcmp(name, "wasm_eh_try"))
 			continue;       /* the stubs (llvm_module.c, llvm_eh.c) */
 		if (func_symbol(name, "wasm_func_", c->nfuncs, &i)) {
 			off = &c->func_off[i];
 			size = &c->func_size[i];
+		} else if (func_symbol(name, "wasm_body_", c->nfuncs, &i)) {
+			off = &body_off[i];
+			size = &body_size[i];
 		} else if (func_symbol(name, "wasm_entry_", c->nfuncs, &i)) {
 			off = &c->entry_off[i];
 			size = NULL;
 		} else {
-			return fail(e, "unexpected function symbol %.64s", name);
+			rc = fail(e, "unexpected function symbol %.64s", name);
+			goto done;
 		}
-		if (sym_addr(e, &sym, &addr) || addr > UINT32_MAX)
-			return fail(e, "symbol %.64s: not in the code", name);
-		if (*off != UINT32_MAX)
-			return fail(e, "symbol %.64s defined twice", name);
+		if (sym_addr(e, &sym, &addr) || addr > UINT32_MAX) {
+			rc = fail(e, "symbol %.64s: not in the code", name);
+			goto done;
+		}
+		if (*off != UINT32_MAX) {
+			rc = fail(e, "symbol %.64s defined twice", name);
+			goto done;
+		}
 		*off = (uint32_t)addr;
 		if (size)
 			*size = (uint32_t)sym.st_size;
 	}
-	return 0;
+	rc = join_bodies(e, c, body_off, body_size);
+done:
+	free(body_off);
+	free(body_size);
+	return rc;
 }
 
 static int cmp_site(const void *a, const void *b)

@@ -305,12 +305,11 @@ static bool translate_op(struct lw *s, uint8_t op)
 	case OP_TRY: case OP_CATCH: case OP_THROW: case OP_RETHROW: case OP_DELEGATE:
 	case OP_CATCH_ALL:
 		return lw_eh_op(s, op);
-	case OP_RETURN_CALL: case OP_RETURN_CALL_INDIRECT:
-		/* LLVM 14's C API has no musttail (LLVMSetTailCallKind is
-		   LLVM 18's), and a plain `tail` call on ccc is a hint: a
-		   module relying on constant stack would overflow it */
-		return lw_fail(s, "tail calls not supported by the llvm backend yet "
-			       "(function %u)", s->func);
+	case OP_RETURN_CALL:
+		if (!wasm_read_u32(&s->r, &x) || x >= s->m->nfuncs)
+			return lw_fail(s, "llvm backend: bad function index");
+		return lw_op_return_call(s, x);
+	case OP_RETURN_CALL_INDIRECT: return lw_op_return_call_indirect(s);
 	case OP_TABLE_GET: case OP_TABLE_SET: return lw_op_table_get_set(s, op);
 	case OP_REF_NULL: case OP_REF_IS_NULL: case OP_REF_FUNC: return lw_op_ref(s, op);
 	case OP_DROP: s->sp--; return true;
@@ -326,7 +325,7 @@ static bool translate_op(struct lw *s, uint8_t op)
 }
 
 /* Skip immediates of kind OPI_* (in unreachable code). */
-static bool skip_imm_kind(struct lw *s, uint8_t kind)
+static bool skip_imm_kind(struct wasm_reader *r, uint8_t kind)
 {
 	uint32_t n, x;
 	uint8_t b;
@@ -334,52 +333,52 @@ static bool skip_imm_kind(struct lw *s, uint8_t kind)
 
 	switch (kind) {
 	case OPI_NONE: return true;
-	case OPI_BLOCKTYPE: return wasm_read_s33(&s->r, &bt);
-	case OPI_U32: return wasm_read_u32(&s->r, &x);
-	case OPI_U32X2: return wasm_read_u32(&s->r, &x) && wasm_read_u32(&s->r, &x);
+	case OPI_BLOCKTYPE: return wasm_read_s33(r, &bt);
+	case OPI_U32: return wasm_read_u32(r, &x);
+	case OPI_U32X2: return wasm_read_u32(r, &x) && wasm_read_u32(r, &x);
 	case OPI_BRTABLE:
-		if (!wasm_read_u32(&s->r, &n))
+		if (!wasm_read_u32(r, &n))
 			return false;
 		for (uint32_t i = 0; i <= n; i++)
-			if (!wasm_read_u32(&s->r, &x))
+			if (!wasm_read_u32(r, &x))
 				return false;
 		return true;
 	case OPI_VALTYPES:
-		if (!wasm_read_u32(&s->r, &n))
+		if (!wasm_read_u32(r, &n))
 			return false;
 		for (uint32_t i = 0; i < n; i++)
-			if (!wasm_read_u8(&s->r, &b))
+			if (!wasm_read_u8(r, &b))
 				return false;
 		return true;
-	case OPI_BYTE: return wasm_read_u8(&s->r, &b);
-	case OPI_I32: { int32_t v; return wasm_read_s32(&s->r, &v); }
-	case OPI_I64: { int64_t v; return wasm_read_s64(&s->r, &v); }
-	case OPI_F32: { uint32_t v; return wasm_read_f32(&s->r, &v); }
-	case OPI_F64: { uint64_t v; return wasm_read_f64(&s->r, &v); }
-	case OPI_MEMIDX: return wasm_read_u32(&s->r, &x);
+	case OPI_BYTE: return wasm_read_u8(r, &b);
+	case OPI_I32: { int32_t v; return wasm_read_s32(r, &v); }
+	case OPI_I64: { int64_t v; return wasm_read_s64(r, &v); }
+	case OPI_F32: { uint32_t v; return wasm_read_f32(r, &v); }
+	case OPI_F64: { uint64_t v; return wasm_read_f64(r, &v); }
+	case OPI_MEMIDX: return wasm_read_u32(r, &x);
 	case OPI_U32_MEMIDX: case OPI_MEMIDX2:
-		return wasm_read_u32(&s->r, &x) && wasm_read_u32(&s->r, &x);
+		return wasm_read_u32(r, &x) && wasm_read_u32(r, &x);
 	case OPI_MEMARG: {      /* flags, [memidx (flags bit 6),] offset */
 		uint64_t off;   /* a u64 for a 64-bit memory (memory64) */
-		if (!wasm_read_u32(&s->r, &x))
+		if (!wasm_read_u32(r, &x))
 			return false;
-		if ((x & 0x40) && !wasm_read_u32(&s->r, &x))
+		if ((x & 0x40) && !wasm_read_u32(r, &x))
 			return false;
-		return wasm_read_u64(&s->r, &off);
+		return wasm_read_u64(r, &off);
 	}
 	case OPI_FC:
-		if (!wasm_read_u32(&s->r, &x) || x >= OPFC__COUNT)
+		if (!wasm_read_u32(r, &x) || x >= OPFC__COUNT)
 			return false;
-		return skip_imm_kind(s, wasm_fc_opinfo[x].imm);
+		return skip_imm_kind(r, wasm_fc_opinfo[x].imm);
 	case OPI_FD:
-		if (!wasm_read_u32(&s->r, &x) || x >= OPFD__COUNT || !wasm_fd_opinfo[x].name)
+		if (!wasm_read_u32(r, &x) || x >= OPFD__COUNT || !wasm_fd_opinfo[x].name)
 			return false;
-		return skip_imm_kind(s, wasm_fd_opinfo[x].imm);
-	case OPI_LANE: return wasm_read_u8(&s->r, &b);
-	case OPI_MEMLANE: return skip_imm_kind(s, OPI_MEMARG) && wasm_read_u8(&s->r, &b);
+		return skip_imm_kind(r, wasm_fd_opinfo[x].imm);
+	case OPI_LANE: return wasm_read_u8(r, &b);
+	case OPI_MEMLANE: return skip_imm_kind(r, OPI_MEMARG) && wasm_read_u8(r, &b);
 	case OPI_BYTES16:
 		for (unsigned i = 0; i < 16; i++)
-			if (!wasm_read_u8(&s->r, &b))
+			if (!wasm_read_u8(r, &b))
 				return false;
 		return true;
 	default: return false;
@@ -388,7 +387,38 @@ static bool skip_imm_kind(struct lw *s, uint8_t kind)
 
 bool lw_skip_imm(struct lw *s, uint8_t op)
 {
-	return skip_imm_kind(s, wasm_opinfo[op].imm);
+	return skip_imm_kind(&s->r, wasm_opinfo[op].imm);
+}
+
+/* one body: its locals' groups, then every instruction's opcode and
+ * immediates (validated already; a bad one ends the scan) */
+static bool body_has_tail_call(const wasm_module *m, const struct wasm_func *f)
+{
+	struct wasm_reader r;
+	uint32_t ngroups, n;
+	uint8_t op;
+
+	wasm_reader_init(&r, m->bytes, f->body_start, f->body_end);
+	if (!wasm_read_u32(&r, &ngroups))
+		return false;
+	for (uint32_t g = 0; g < ngroups; g++)
+		if (!wasm_read_u32(&r, &n) || !wasm_read_u8(&r, &op))
+			return false;
+	while (wasm_read_u8(&r, &op)) {
+		if (op == OP_RETURN_CALL || op == OP_RETURN_CALL_INDIRECT)
+			return true;
+		if (!skip_imm_kind(&r, wasm_opinfo[op].imm))
+			return false;
+	}
+	return false;
+}
+
+bool lw_module_has_tail_calls(const wasm_module *m)
+{
+	for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++)
+		if (body_has_tail_call(m, &m->funcs[i]))
+			return true;
+	return false;
 }
 
 /* Unreachable code: skip to the else, end, catch, catch_all or delegate
@@ -515,6 +545,12 @@ static void build_return(struct lw *s, const struct wasm_functype *ft,
 		}
 		LLVMBuildRetVoid(s->b);
 	}
+}
+
+void lw_emit_return(struct lw *s, const struct wasm_functype *ft)
+{
+	build_return(s, ft, ft->nresults ? &s->stack[s->sp - ft->nresults] : NULL);
+	s->dead = true;
 }
 
 static bool body(struct lw *s)

@@ -184,7 +184,7 @@ static void entry_trampoline(struct lw *s, uint32_t i, const char *features)
 		LLVMSetAlignment(ld, 8);
 		args[n++] = ld;
 	}
-	call = LLVMBuildCall2(s->b, lw_fn_type(s, ft), s->fns[i], args, n, "");
+	call = LLVMBuildCall2(s->b, lw_fn_type(s, ft), s->v1[i], args, n, "");
 	/* a thin trampoline: the function's code (and its trap sites) stays
 	   in the function, not inlined here a second time */
 	LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
@@ -237,23 +237,180 @@ static void trap_stub(struct lw *s)
 	LLVMAppendModuleInlineAsm(s->mod, text, (size_t)n);
 }
 
+/*
+ * Tail calls (return_call, return_call_indirect; docs/abi.md "Tail
+ * calls").  LLVM 14 guarantees a tail call only between `tailcc`
+ * functions, and tailcc is not v1: the callee pops its stack arguments,
+ * and at least 8 bytes even with none (llc-14 -O2: `retq $8` with
+ * register arguments only; it rounds the area to 16n + 8).  So in a module with
+ * a tail call anywhere, every own function i is a tailcc body
+ * wasm_body_<i> (what direct calls and tail calls call) behind its v1
+ * function wasm_func_<i>, a ccc wrapper that calls the body (what
+ * ctx->funcs, funcrefs, exports and wasm_entry_<i> call).  Wrapper and
+ * body are adjacent, so function i's code range holds both (llvm_elf.c).
+ * A module without tail calls is translated as before: its code does
+ * not change.  return_call_indirect finds a body from its function
+ * index through wasm_bodies, a table of PC-relative offsets (no
+ * relocation at load time).
+ *
+ * "disable-tail-calls" is on every function during O2 (it keeps the
+ * tail call elimination pass from turning `call` recursions, which must
+ * exhaust the stack, into loops and from marking calls `tail`) and taken
+ * off the bodies afterwards (LW_TAIL_ATTR, allow_tail_calls): then the
+ * only calls marked `tail` are return_call's (the inliner keeps `tail`
+ * only where the inlined call site had it too), and the code generator
+ * makes exactly those tail calls, each of which allow_tail_calls checks
+ * is still in a tail position (llvm_ctl.c, lw_emit_tail_call, says how
+ * O2 is kept from moving it out).
+ */
+#define LW_TAIL_ATTR "wasm-tail-calls"
+
+static LLVMValueRef add_func(struct lw *s, const char *prefix, uint32_t i,
+			     const struct wasm_functype *ft, unsigned cc, const char *features)
+{
+	char name[32];
+	LLVMValueRef f;
+
+	snprintf(name, sizeof name, "%s%u", prefix, i);
+	f = LLVMAddFunction(s->mod, name, lw_fn_type(s, ft));
+	LLVMSetFunctionCallConv(f, cc);
+	/* hidden: calls between them are `call rel32`, not through a
+	   PLT (position-independent, DESIGN.md decision 5) */
+	LLVMSetVisibility(f, LLVMHiddenVisibility);
+	v1_attrs(s, f, features);
+	return f;
+}
+
+/* wasm_bodies: entry k = the address of body nimported + k minus the
+ * entry's own (a PC-relative difference: read-only, no relocation) */
+static void bodies_table(struct lw *s)
+{
+	uint32_t nown = s->m->nfuncs - s->m->nimported_funcs;
+	LLVMTypeRef at = LLVMArrayType(s->i32, nown);
+	LLVMValueRef *v = calloc(nown ? nown : 1, sizeof *v);
+
+	if (!v)
+		abort();
+	s->bodies = LLVMAddGlobal(s->mod, at, "wasm_bodies");
+	LLVMSetLinkage(s->bodies, LLVMPrivateLinkage);
+	LLVMSetGlobalConstant(s->bodies, true);
+	LLVMSetAlignment(s->bodies, 4);
+	for (uint32_t k = 0; k < nown; k++) {
+		LLVMValueRef ix[2] = { LLVMConstInt(s->i32, 0, false),
+				       LLVMConstInt(s->i32, k, false) };
+		LLVMValueRef here = LLVMConstInBoundsGEP2(at, s->bodies, ix, 2);
+		v[k] = LLVMConstTrunc(LLVMConstSub(
+			LLVMConstPtrToInt(s->fns[s->m->nimported_funcs + k], s->i64),
+			LLVMConstPtrToInt(here, s->i64)), s->i32);
+	}
+	LLVMSetInitializer(s->bodies, LLVMConstArray(s->i32, v, nown));
+	free(v);
+}
+
+/* wasm_func_<i> of a module with tail calls: the body, called (a tailcc
+ * callee pops; never inlined here: its code and trap sites stay in it) */
+static void v1_wrapper(struct lw *s, uint32_t i)
+{
+	const struct wasm_functype *ft = wasm_func_type(s->m, i);
+	unsigned n = LLVMCountParams(s->v1[i]);
+	LLVMValueRef args[n ? n : 1], call;
+
+	LLVMPositionBuilderAtEnd(s->b, LLVMAppendBasicBlockInContext(s->c, s->v1[i], ""));
+	for (unsigned k = 0; k < n; k++)
+		args[k] = LLVMGetParam(s->v1[i], k);
+	call = LLVMBuildCall2(s->b, lw_fn_type(s, ft), s->fns[i], args, n, "");
+	LLVMSetInstructionCallConv(call, LW_TAILCC);
+	LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+		LLVMCreateEnumAttribute(s->c, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
+	if (lw_ret_kind(ft) == LW_RET_ONE || lw_ret_kind(ft) == LW_RET_STRUCT)
+		LLVMBuildRet(s->b, call);
+	else
+		LLVMBuildRetVoid(s->b);
+}
+
 static bool declare_all(struct lw *s, const char *features)
 {
 	trap_stub(s);
 	lw_eh_stubs(s);
+	s->tail = lw_module_has_tail_calls(s->m);
+	/* in index order, each wrapper right before its body (the code
+	   generator keeps the module's order) */
 	for (uint32_t i = s->m->nimported_funcs; i < s->m->nfuncs; i++) {
 		const struct wasm_functype *ft = wasm_func_type(s->m, i);
-		char name[32];
-		snprintf(name, sizeof name, "wasm_func_%u", i);
-		s->fns[i] = LLVMAddFunction(s->mod, name, lw_fn_type(s, ft));
-		LLVMSetFunctionCallConv(s->fns[i], LLVMCCallConv);
-		/* hidden: calls between them are `call rel32`, not through a
-		   PLT (position-independent, DESIGN.md decision 5) */
-		LLVMSetVisibility(s->fns[i], LLVMHiddenVisibility);
-		v1_attrs(s, s->fns[i], features);
+		s->v1[i] = add_func(s, "wasm_func_", i, ft, LLVMCCallConv, features);
+		s->fns[i] = s->v1[i];
+		if (s->tail) {
+			s->fns[i] = add_func(s, "wasm_body_", i, ft, LW_TAILCC, features);
+			add_str_attr(s, s->fns[i], LW_TAIL_ATTR, "true");
+		}
 		lw_debug_func(s, i, s->fns[i]);
 	}
+	if (s->tail)
+		bodies_table(s);
 	return true;
+}
+
+/*
+ * Is the `tail call tailcc` call still in a tail position after O2: `ret`
+ * of its value (or `ret void`) right after it, or a branch to a block of
+ * phis and a `ret` of the phi that has the call's value from here (or
+ * `ret void`), which the code generator's CodeGenPrepare duplicates back
+ * (SimplifyCFG merges a function's returns into one block)?
+ */
+static bool in_tail_position(LLVMValueRef call)
+{
+	LLVMValueRef next = LLVMGetNextInstruction(call), ret, v;
+	LLVMBasicBlockRef here = LLVMGetInstructionParent(call), to;
+
+	if (next && LLVMGetInstructionOpcode(next) == LLVMRet)
+		return LLVMGetNumOperands(next) == 0 || LLVMGetOperand(next, 0) == call;
+	if (!next || LLVMGetInstructionOpcode(next) != LLVMBr || LLVMIsConditional(next))
+		return false;
+	to = LLVMGetSuccessor(next, 0);
+	for (ret = LLVMGetFirstInstruction(to); ret && LLVMIsAPHINode(ret);
+	     ret = LLVMGetNextInstruction(ret))
+		;
+	if (!ret || LLVMGetInstructionOpcode(ret) != LLVMRet)
+		return false;
+	if (LLVMGetNumOperands(ret) == 0)
+		return true;
+	v = LLVMGetOperand(ret, 0);
+	if (!LLVMIsAPHINode(v) || LLVMGetInstructionParent(v) != to ||
+	    LLVMGetNextUse(LLVMGetFirstUse(call)))      /* the phi its one use */
+		return false;
+	for (unsigned k = 0; k < LLVMCountIncoming(v); k++)
+		if (LLVMGetIncomingBlock(v, k) == here)
+			return LLVMGetIncomingValue(v, k) == call;
+	return false;
+}
+
+/* after O2: tail calls allowed in the bodies (LW_TAIL_ATTR, above), and
+ * each return_call's still in a tail position: else refused with a
+ * message, not compiled into code whose stack would grow.  0 or -1. */
+static int allow_tail_calls(LLVMModuleRef mod, char *err, size_t errlen)
+{
+	static const char dtc[] = "disable-tail-calls";
+
+	for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+		if (!LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, LW_TAIL_ATTR,
+						   sizeof LW_TAIL_ATTR - 1))
+			continue;
+		LLVMRemoveStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, dtc, sizeof dtc - 1);
+		for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb;
+		     bb = LLVMGetNextBasicBlock(bb)) {
+			for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;
+			     i = LLVMGetNextInstruction(i)) {
+				size_t n;
+				if (!LLVMIsACallInst(i) || !LLVMIsTailCall(i) ||
+				    LLVMGetInstructionCallConv(i) != LW_TAILCC || in_tail_position(i))
+					continue;
+				snprintf(err, errlen, "a tail call in %s is not in "
+					 "a tail position after O2", LLVMGetValueName2(f, &n));
+				return -1;
+			}
+		}
+	}
+	return 0;
 }
 
 int llvm_wasm_translate(const wasm_module *m, LLVMContextRef c, unsigned cpu,
@@ -280,16 +437,20 @@ int llvm_wasm_translate(const wasm_module *m, LLVMContextRef c, unsigned cpu,
 	LLVMSetTarget(s.mod, LW_TRIPLE);
 	s.b = LLVMCreateBuilderInContext(c);
 	s.fns = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *s.fns);
+	s.v1 = calloc(m->nfuncs ? m->nfuncs : 1, sizeof *s.v1);
 	lw_debug_begin(&s);
-	ok = s.fns && declare_all(&s, features);
+	ok = s.fns && s.v1 && declare_all(&s, features);
 	for (uint32_t i = m->nimported_funcs; ok && i < m->nfuncs; i++)
 		ok = lw_func(&s, i);
 	s.fn = NULL;
 	lw_debug_loc(&s, 0);    /* the trampolines have no Wasm locations */
+	for (uint32_t i = m->nimported_funcs; ok && s.tail && i < m->nfuncs; i++)
+		v1_wrapper(&s, i);
 	for (uint32_t i = m->nimported_funcs; ok && i < m->nfuncs; i++)
 		entry_trampoline(&s, i, features);
 	lw_debug_end(&s);
 	free(s.fns);
+	free(s.v1);
 	free(s.stack);
 	free(s.ctl);
 	LLVMDisposeBuilder(s.b);
@@ -340,5 +501,7 @@ int llvm_wasm_optimize(LLVMModuleRef mod, char *err, size_t errlen)
 		LLVMDisposeErrorMessage(msg);
 		return -1;
 	}
+	if (allow_tail_calls(mod, err, errlen))
+		return -1;
 	return verify(mod, "after O2", err, errlen);
 }

@@ -1,7 +1,8 @@
 /*
  * llvm_ref.c — the Wasm 2.0 reference, table and bulk-memory instructions
  * (Core spec 2.0 §4.4.5 reference, §4.4.6 table, §4.4.7 memory.copy/
- * fill/init, data.drop; §4.4.8 call_indirect) as LLVM IR in wasm ABI v1
+ * fill/init, data.drop; §4.4.8 call_indirect; the tail-call proposal's
+ * return_call_indirect) as LLVM IR in wasm ABI v1
  * (docs/abi.md).  The same split as the single-pass JIT
  * (jit/compile/memory.c, control.c): inline table.get/set/size, ref.*,
  * memory.copy/fill (rep movsb/stosb, as inline assembly: an LLVM memmove
@@ -214,28 +215,42 @@ static LLVMValueRef call_other(struct lw *s, const struct wasm_functype *ft, uin
 	return area;
 }
 
+/* The results of call_other, loaded from its area at the insertion
+ * point: result i at place r, a v128 at r and r + 1 (low half first);
+ * a result area's value slots when they go through memory (jit.h) */
+static void other_results(struct lw *s, const struct wasm_functype *ft, LLVMValueRef area,
+			  LLVMValueRef *out)
+{
+	bool va = lw_ret_kind(ft) == LW_RET_AREA;
+	uint32_t off = 0;
+
+	for (uint32_t i = 0, r = 0; i < ft->nresults; r += ft->results[i++] == WASM_V128 ? 2 : 1) {
+		if (va)
+			r = jit_v1_slot_next(&off, ft->results[i]) / 8;
+		out[i] = lw_load_slot(s, area, r, lw_valtype(s, ft->results[i]));
+	}
+}
+
 /* The results on the stack (the same-instance call's, reaching `done` from
  * from[0]) become phis with those of the other path (from[1], in area). */
 static void merge_results(struct lw *s, const struct wasm_functype *ft, LLVMValueRef area,
 			  LLVMBasicBlockRef done, LLVMBasicBlockRef from[2])
 {
-	/* result i at place r, a v128 at r and r + 1 (low half first); a
-	   result area's value slots when they go through memory (jit.h) */
-	bool va = lw_ret_kind(ft) == LW_RET_AREA;
-	uint32_t off = 0;
-	for (uint32_t i = 0, r = 0; i < ft->nresults; r += ft->results[i++] == WASM_V128 ? 2 : 1) {
+	LLVMValueRef *other = calloc(ft->nresults ? ft->nresults : 1, sizeof *other);
+
+	if (!other)
+		abort();
+	LLVMPositionBuilderBefore(s->b, LLVMGetBasicBlockTerminator(from[1]));
+	other_results(s, ft, area, other);
+	LLVMPositionBuilderAtEnd(s->b, done);
+	for (uint32_t i = 0; i < ft->nresults; i++) {
 		LLVMValueRef *top = &s->stack[s->sp - ft->nresults + i], in[2];
-		if (va)
-			r = jit_v1_slot_next(&off, ft->results[i]) / 8;
-		LLVMTypeRef t = LLVMTypeOf(*top);
-		LLVMPositionBuilderBefore(s->b, LLVMGetBasicBlockTerminator(from[1]));
 		in[0] = *top;
-		in[1] = lw_load_slot(s, area, r, t);
-		LLVMPositionBuilderAtEnd(s->b, done);
-		*top = LLVMBuildPhi(s->b, t, "");
+		in[1] = other[i];
+		*top = LLVMBuildPhi(s->b, LLVMTypeOf(in[0]), "");
 		LLVMAddIncoming(*top, in, from, 2);
 	}
-	LLVMPositionBuilderAtEnd(s->b, done);
+	free(other);
 }
 
 bool lw_op_call_indirect(struct lw *s)
@@ -507,4 +522,91 @@ bool lw_op_fc_bulk(struct lw *s, uint32_t sub)
 		return lw_fail(s, "llvm backend: unknown 0xfc opcode %u (function %u)",
 			       sub, s->func);
 	}
+}
+
+/* ---- return_call_indirect --------------------------------------------- */
+
+/* The tailcc body of own function fi (an i32, counted from the first own
+ * function) from the module's table (llvm_module.c): entry k holds the
+ * body's address minus the entry's own. */
+static LLVMValueRef body_of(struct lw *s, LLVMValueRef fi)
+{
+	LLVMValueRef zero = LLVMConstInt(s->i32, 0, false), ix[2] = { zero, fi };
+	LLVMValueRef p = LLVMBuildInBoundsGEP2(s->b, LLVMGlobalGetValueType(s->bodies),
+					       s->bodies, ix, 2, "");
+	LLVMValueRef rel = LLVMBuildSExt(s->b, lw_load_invariant(s, s->i32, p), s->i64, "");
+
+	return LLVMBuildGEP2(s->b, s->i8, LLVMBuildBitCast(s->b, p, s->ptr, ""), &rel, 1, "");
+}
+
+/*
+ * return_call_indirect typeidx table: call_indirect's checks, then by
+ * the funcref: one of this instance's own functions (ctx is ours and
+ * func_index is past the imports) is tail-called at its tailcc body, in
+ * constant stack; an import of this instance (its stub, a v1 function)
+ * is called and its results returned; another instance's funcref goes
+ * through call_ref and its results are returned (as in the single-pass
+ * JIT: not in constant stack, docs/abi.md "Tail calls").
+ */
+bool lw_op_return_call_indirect(struct lw *s)
+{
+	uint32_t ti, x, sp0, nown = s->m->nfuncs - s->m->nimported_funcs;
+	const struct wasm_functype *ft;
+	LLVMValueRef idx, fr, frctx, fi, *params, *res;
+	LLVMBasicBlockRef same, own, imp, other;
+
+	if (!rd_u32(s, &ti, s->m->ntypes, "type") || !rd_u32(s, &x, s->m->ntables, "table"))
+		return false;
+	if (!s->tail || !s->bodies)
+		return lw_fail(s, "llvm backend: unexpected return_call_indirect "
+			       "(function %u)", s->func);
+	lw_eh_leave_all(s);
+	ft = &s->m->types[ti];
+	idx = lw_pop(s);
+	fr = LLVMBuildLoad2(s->b, s->i64, table_elem(s, x, idx, WASM_TRAP_UNDEFINED_ELEMENT), "");
+	lw_trap_idx_if(s, LLVMBuildICmp(s->b, LLVMIntEQ, fr, LLVMConstInt(s->i64, 0, false), ""),
+		       WASM_TRAP_UNINITIALIZED_ELEMENT, idx);
+	fr = LLVMBuildIntToPtr(s->b, fr, s->ptr, "");
+	frctx = lw_funcref_field(s, fr, offsetof(struct jit_funcref, ctx), true);
+	same = LLVMAppendBasicBlockInContext(s->c, s->fn, "same_instance");
+	own = LLVMAppendBasicBlockInContext(s->c, s->fn, "own_function");
+	imp = LLVMAppendBasicBlockInContext(s->c, s->fn, "own_import");
+	other = LLVMAppendBasicBlockInContext(s->c, s->fn, "other_instance");
+	LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntEQ, frctx, s->ctx, ""), same, other);
+	params = calloc(ft->nparams ? ft->nparams : 1, sizeof *params);
+	res = calloc(ft->nresults ? ft->nresults : 1, sizeof *res);
+	if (!params || !res)
+		return lw_fail(s, "llvm backend: out of memory");
+	sp0 = s->sp;
+	for (uint32_t i = 0; i < ft->nparams; i++)
+		params[i] = s->stack[s->sp - ft->nparams + i];
+
+	LLVMPositionBuilderAtEnd(s->b, same);
+	lw_trap_if(s, LLVMBuildICmp(s->b, LLVMIntNE,
+		lw_funcref_field(s, fr, offsetof(struct jit_funcref, type), false),
+		LLVMConstInt(s->i32, ft->canon, false), ""), WASM_TRAP_INDIRECT_CALL_TYPE);
+	/* func_index - nimported, unsigned: an import wraps to >= nown */
+	fi = LLVMBuildSub(s->b, lw_funcref_field(s, fr, offsetof(struct jit_funcref,
+		func_index), false), LLVMConstInt(s->i32, s->m->nimported_funcs, false), "");
+	LLVMBuildCondBr(s->b, LLVMBuildICmp(s->b, LLVMIntULT, fi,
+		LLVMConstInt(s->i32, nown, false), ""), own, imp);
+
+	LLVMPositionBuilderAtEnd(s->b, own);
+	lw_emit_tail_call(s, ft, body_of(s, fi), s->ctx);
+
+	LLVMPositionBuilderAtEnd(s->b, imp);
+	s->sp = sp0;
+	lw_emit_call(s, ft, lw_funcref_field(s, fr, offsetof(struct jit_funcref, code), true),
+		     frctx);
+	lw_emit_return(s, ft);
+
+	LLVMPositionBuilderAtEnd(s->b, other);
+	other_results(s, ft, call_other(s, ft, ti, fr, params), res);
+	s->sp = sp0 - ft->nparams;
+	for (uint32_t i = 0; i < ft->nresults; i++)
+		lw_push(s, res[i]);
+	lw_emit_return(s, ft);
+	free(params);
+	free(res);
+	return true;
 }

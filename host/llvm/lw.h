@@ -2,14 +2,16 @@
  * lw.h — internal to the LLVM backend (host/llvm/): the state of the
  * translation of one Wasm function to LLVM IR.
  *
- *   llvm_module.c   module: declare every function in ABI v1, entry
- *                   trampolines, the O2 pipeline
+ *   llvm_module.c   module: declare every function in ABI v1 (tailcc
+ *                   bodies behind v1 wrappers in a module with tail
+ *                   calls), entry trampolines, the O2 pipeline
  *   llvm_func.c     one body: prologue, locals, value stack, the opcode
  *                   loop (skipping dead code), traps, return
  *   llvm_ctl.c      control (blocks as basic blocks, block values as
- *                   phis) and direct calls
+ *                   phis), direct calls and return_call
  *   llvm_mem.c      globals, loads/stores, memory.size/grow
- *   llvm_ref.c      references, tables, call_indirect, bulk memory
+ *   llvm_ref.c      references, tables, call_indirect, return_call_
+ *                   indirect, bulk memory
  *   llvm_eh.c       exception handling (try/catch/throw/...)
  *   llvm_debug.c    line tables: each instruction's Wasm offset
  *   llvm_emit.c     code generation into an ELF object in memory
@@ -32,6 +34,10 @@
 #include <llvm-c/DebugInfo.h>
 #include "module.h"
 #include "leb.h"
+
+/* LLVM's `tailcc` (llvm::CallingConv::Tail, llvm/IR/CallingConv.h; the
+ * C API of LLVM 14 has no enumerator for it) */
+#define LW_TAILCC 18
 
 /* How a function type's results come back (docs/abi.md "Results"). */
 enum lw_ret { LW_RET_VOID, LW_RET_ONE, LW_RET_STRUCT, LW_RET_AREA };
@@ -71,7 +77,17 @@ struct lw {
 	LLVMContextRef c;
 	LLVMModuleRef mod;
 	LLVMBuilderRef b;
-	LLVMValueRef *fns;              /* per function index (imports: NULL) */
+	LLVMValueRef *fns;              /* per function index (imports: NULL):
+					   what a direct call calls (the tailcc
+					   body when tail is set) */
+	LLVMValueRef *v1;               /* the v1 function wasm_func_<i> (==
+					   fns[i] unless tail) */
+	bool tail;                      /* the module has return_call*: every
+					   own function is a tailcc body
+					   wasm_body_<i> behind a ccc v1 wrapper
+					   (llvm_module.c "Tail calls") */
+	LLVMValueRef bodies;            /* tail: i32 table, body i - nimported
+					   at its entry's address + entry */
 	uint32_t func;                  /* index being translated */
 	LLVMValueRef fn;
 	LLVMValueRef ctx;               /* i8*, parameter 0 */
@@ -128,6 +144,10 @@ void lw_types(struct lw *s);
 
 /* llvm_func.c */
 bool lw_func(struct lw *s, uint32_t func);
+/* does any own function's body hold return_call or return_call_indirect
+ * (reachable or not)?  false for a body it cannot read (the translation
+ * then fails on it) */
+bool lw_module_has_tail_calls(const wasm_module *m);
 bool lw_fail(struct lw *s, const char *fmt, ...);
 /* "llvm backend: <what> not supported yet (function N)"; false */
 bool lw_unsupported(struct lw *s, const char *what);
@@ -169,6 +189,14 @@ bool lw_op_br_table(struct lw *s);
 bool lw_op_call(struct lw *s, uint32_t func);
 /* branch to c's target with its values (the top of the stack) */
 void lw_br_to(struct lw *s, struct lw_ctl *c);
+bool lw_op_return_call(struct lw *s, uint32_t func);
+/* return_call's end: a guaranteed tail call (`tail call tailcc`) of fn
+ * (a tailcc body) with callee_ctx and the params popped, the caller's own
+ * result area passed on, and `ret` of its result; the code after is dead */
+void lw_emit_tail_call(struct lw *s, const struct wasm_functype *ft, LLVMValueRef fn,
+		       LLVMValueRef callee_ctx);
+/* the results on the stack (of a call that was not a tail call) returned */
+void lw_emit_return(struct lw *s, const struct wasm_functype *ft);
 /* a v1 call of fn with callee_ctx: pops the params, pushes the results */
 void lw_emit_call(struct lw *s, const struct wasm_functype *ft, LLVMValueRef fn,
 		  LLVMValueRef callee_ctx);
@@ -194,6 +222,7 @@ bool lw_op_global(struct lw *s, uint8_t op);     /* global.get/set */
 bool lw_op_ref(struct lw *s, uint8_t op);        /* ref.null/is_null/func */
 bool lw_op_table_get_set(struct lw *s, uint8_t op);
 bool lw_op_call_indirect(struct lw *s);
+bool lw_op_return_call_indirect(struct lw *s);
 bool lw_op_fc_bulk(struct lw *s, uint32_t sub);  /* 0xfc memory.init.. */
 LLVMValueRef lw_load_slot(struct lw *s, LLVMValueRef area, uint32_t i, LLVMTypeRef t);
 void lw_store_slot(struct lw *s, LLVMValueRef area, uint32_t i, LLVMValueRef v);
@@ -225,6 +254,8 @@ bool lw_eh_end(struct lw *s);                   /* end of a try */
  * takes (before the branch, after its values are taken) */
 bool lw_eh_exits(struct lw *s, uint32_t depth);
 void lw_eh_emit_exit(struct lw *s, uint32_t depth);
+/* return_call*: leave every try/catch body this point is in (llvm_ctl.c) */
+void lw_eh_leave_all(struct lw *s);
 void lw_eh_free(struct lw *s);
 
 /* llvm_debug.c */

@@ -76,13 +76,13 @@
 #   llvm/trap/oob_function_named   a C program's out-of-bounds store:
 #                              frame #0 names a function of the single-pass
 #                              backtrace
-#   llvm/tail_calls_refused    a module with return_call (a 1,000,000
-#                              deep mutual recursion with stack arguments,
-#                              which the single-pass JIT runs: status 0):
-#                              `compile --backend llvm` and `run --hosted
-#                              --backend llvm` refuse it, 125, "tail calls
-#                              not supported by the llvm backend yet", no
-#                              artifact (issue 10; docs/abi.md "Tail calls")
+#   llvm/tail_calls_constant_stack   a module with return_call (a
+#                              1,000,000 deep mutual recursion with stack
+#                              arguments, checking its result): `run --hosted
+#                              --backend llvm` and its `compile --backend
+#                              llvm` artifact run it, status 0; the same
+#                              module with `call` exhausts the stack (134)
+#                              (issue 10; docs/abi.md "Tail calls")
 #   llvm/exceptions            tests/wat/exceptions.wat (try, catch,
 #                              catch_all, delegate, rethrow) with `run
 #                              --hosted --backend llvm`: stdout and status
@@ -95,6 +95,9 @@
 #   hosted-llvm/cxx_exceptions tests/wasi/cxx_exceptions.cpp (em++
 #                              -fwasm-exceptions; run.sh's CXX_EH_BACKENDS
 #                              "llvm") the same way (issue 10)
+#   hosted-llvm/wat/tail_calls tests/wat/tail_calls.wat (return_call and
+#                              return_call_indirect 1,000,000 deep, results
+#                              through memory) the same way
 # and under QEMU (unless WASMETAL_SKIP_QEMU=1; every boot with a timeout):
 #   qemu-llvm/PROGRAM          run.sh's preopen_tests (the self-checking
 #                              wasi_* and adv_* programs, wasi_misc's
@@ -110,6 +113,8 @@
 #                              --backend llvm` under QEMU: node's stdout
 #                              and status, and .../loaded as above
 #                              (issue 10)
+#   qemu-llvm/wat/tail_calls   tests/wat/tail_calls.wat with `run --backend
+#                              llvm` against node, and .../loaded
 #   qemu-llvm/oob_store        the trap, as run.sh's trap_test, and the
 #                              same report as hosted from the same artifact
 #   qemu-llvm/image_plain_ovmf `wasmetal image --backend llvm` (its
@@ -624,9 +629,13 @@ cpu_tests() {
 
 # ---- errors ----------------------------------------------------------------------
 
-# tail calls: the LLVM backend refuses them (LLVM 14's C API has no
-# musttail), with a message naming them; the single-pass JIT runs them
+# tail calls through the LLVM backend (issue 10; host/llvm/llvm_module.c
+# "Tail calls"): a 1,000,000 deep mutual recursion with stack arguments
+# (8 and 11 i64 parameters) that traps unless its result is right; the
+# same module with `call` for return_call is the control, which must
+# exhaust the stack (so the first one's status 0 shows constant stack)
 tail_tests() {
+	local ok=1
 	wat tail --enable-tail-call <<-'EOF'
 	(module
 	 (func $f8 (param $n i64) (param $acc i64) (param $a i64) (param $b i64)
@@ -647,9 +656,23 @@ tail_tests() {
 	   (i64.const 3) (i64.const 4) (i64.const 5) (i64.const 6)) (i64.const 1000021))
 	   (then unreachable))))
 	EOF
-	[ -s "$T/tail.wasm" ] || { fail llvm/tail_calls_refused "wat2wasm failed" "$T/tail.watErr"; return; }
-	refused_by_llvm llvm/tail_calls_refused "$T/tail.wasm" t \
-		"tail calls not supported by the llvm backend yet"
+	[ -s "$T/tail.wasm" ] || { fail llvm/tail_calls_constant_stack "wat2wasm failed" "$T/tail.watErr"; return; }
+	sed 's/return_call/call/' "$T/tail.wat" >"$T/tailc.wat"
+	wat2wasm "$T/tailc.wat" -o "$T/tailc.wasm" 2>"$T/tailc.watErr" ||
+		{ fail llvm/tail_calls_constant_stack "wat2wasm of the control failed" "$T/tailc.watErr"; return; }
+	: >"$T/t.why"
+	hrun tr run --hosted --backend llvm "$T/tail.wasm"
+	[ $RC -eq 0 ] || { ok=0; echo "run --backend llvm: status $RC" >>"$T/t.why"; }
+	hrun tc compile --backend llvm "$T/tail.wasm" -o "$T/tail.wmo"
+	[ $RC -eq 0 ] && [ -s "$T/tail.wmo" ] || { ok=0; echo "compile --backend llvm: status $RC" >>"$T/t.why"; }
+	hrun ta run --hosted --allow-precompiled "$T/tail.wmo"
+	[ $RC -eq 0 ] || { ok=0; echo "the artifact: status $RC" >>"$T/t.why"; }
+	hrun tx run --hosted --backend llvm "$T/tailc.wasm"
+	[ $RC -eq 134 ] && grep -q 'call stack exhausted' "$T/tx.err" ||
+		{ ok=0; echo "the control (call): status $RC, expected 134 (call stack exhausted)" >>"$T/t.why"; }
+	[ $ok -eq 1 ] && pass llvm/tail_calls_constant_stack ||
+		fail llvm/tail_calls_constant_stack "$(cat "$T/t.why")" "$T/tr.err" "$T/tc.err" \
+			"$T/ta.err" "$T/tx.err"
 }
 
 # refused_by_llvm NAME WASM P MESSAGE: the single-pass JIT runs WASM (status
@@ -975,6 +998,7 @@ qemu_tests() {
 	else
 		echo "NOTE qemu-llvm/cxx_exceptions: not run (CXX_EH_BACKENDS='$CXX_EH_BACKENDS' has no 'llvm')"
 	fi
+	booted diff_test qemu-llvm/wat/tail_calls qemu -- "$B/tests/wat/tail_calls.wasm"
 	booted trap_test qemu-llvm/oob_store qemu -- "$B/tests/wasi/oob_store.wasm"
 	if ! cmp -s "$T/wm.err" "$T/hosted_llvm_oob.err"; then
 		diff "$T/hosted_llvm_oob.err" "$T/wm.err" >"$T/d"
@@ -1091,6 +1115,7 @@ else
 		simd_loops; do
 		[ -f "$B/tests/wasi/$f.wasm" ] || { fail cli/llvm "$B/tests/wasi/$f.wasm not built"; summary; exit; }
 	done
+	[ -f "$B/tests/wat/tail_calls.wasm" ] || { fail cli/llvm "$B/tests/wat/tail_calls.wasm not built"; summary; exit; }
 	compile_tests
 	tail_tests
 	eh_tests
@@ -1105,6 +1130,8 @@ else
 	preopen_tests hosted hosted-llvm
 	# the -msimd128 program against node (run.sh's diff_test)
 	diff_test hosted-llvm/simd_loops hosted -- "$B/tests/wasi/simd_loops.wasm"
+	# issue 10: tail calls, 1,000,000 deep
+	diff_test hosted-llvm/wat/tail_calls hosted -- "$B/tests/wat/tail_calls.wasm"
 	# issue 10: the -fwasm-exceptions program, once this backend runs
 	# exception handling (run.sh's CXX_EH_BACKENDS has "llvm")
 	if cxx_eh_on llvm; then

@@ -163,12 +163,12 @@ fi
 
 # issue 10: the proposals wasmetal implements (--proposals without names);
 # of those, the ones the LLVM backend refuses (its error names them:
-# "tail calls not supported by the llvm backend yet", "memory64 ..."), which --llvm leaves
-# out of its default list and names on a line of their own (tests/run.sh
-# counts each as a SKIP saying why; exception-handling runs through LLVM
-# since host/llvm/llvm_eh.c)
+# "... not supported by the llvm backend yet"), which --llvm leaves out of
+# its default list and names on a line of their own (tests/run.sh counts
+# each as a SKIP saying why).  None since tail calls (host/llvm/llvm_module.c)
+# and exception handling (host/llvm/llvm_eh.c) compile there too.
 SPEC_PROPOSALS=${SPEC_PROPOSALS:-extended-const multi-memory tail-call relaxed-simd memory64 exception-handling}
-SPEC_PROPOSALS_NO_LLVM="tail-call"
+SPEC_PROPOSALS_NO_LLVM=""
 # proposal files wast2json 1.0.32 cannot read (issue 10: "say which"):
 # not run, each named on an "unreadable:" line (tests/run.sh: a SKIP)
 SPEC_UNREADABLE="proposals/relaxed-simd/relaxed_dot_product:wast2json 1.0.32 cannot read f32x4.relaxed_dot_bf16x8_add_f32x4 (its instructions are in tests/unit/test_simd.c)"

@@ -742,6 +742,10 @@ TEST(select_of_oob_load_traps) { diff_module("select_load_trap", 4); }
 /* bodies that push nothing (UBSan under make check-asan: the translator
  * took &stack[sp - 0] of a stack never allocated, NULL + 0) */
 TEST(empty_body_without_results) { diff_module("empty_bodies", 4); }
+/* tail calls (issue 10): tailcc bodies behind v1 wrappers, recursions up
+ * to 2^20 deep, stack arguments, results in registers and through the
+ * area, return_call_indirect's traps (llvm_module.c "Tail calls") */
+TEST(tail_calls_match_single_pass) { diff_module("tail_calls", 8); }
 /* multi-memory (issue 10): memories 1 and 2 off ctx->mems, their own
  * guard regions, bulk instructions through jit_rt's *_n helpers */
 TEST(multi_memory_matches_single_pass) { diff_module("multi_memory", 12); }
@@ -771,6 +775,7 @@ static const struct { const char *name; size_t min_exports; } all_modules[] = {
 	{ "tables", 18 }, { "bulk", 10 }, { "imports", 5 }, { "snan_identity_folds", 15 },
 	{ "trap_order", 6 }, { "multi_memory", 12 }, { "simd", 280 },
 	{ "relaxed_simd", 20 }, { "relaxed_bf16", 1 }, { "memory64", 30 },
+	{ "tail_calls", 8 },
 };
 
 TEST(baseline_cpu_matches_single_pass)
@@ -1407,6 +1412,7 @@ int main(void)
 	RUN(trap_leaves_program_order_state);
 	RUN(select_of_oob_load_traps);
 	RUN(empty_body_without_results);
+	RUN(tail_calls_match_single_pass);
 	RUN(multi_memory_matches_single_pass);
 	RUN(simd_matches_single_pass);
 	RUN(relaxed_simd_compiled_as_itself_not_as_f64x2_promote);

@@ -294,6 +294,62 @@ TEST(object_unsupported_contents_refused)
 	free(obj);
 }
 
+/* The symbol of function k's tailcc body (tail_calls.wat: a module with
+ * tail calls, llvm_module.c), or NULL. */
+static Elf64_Sym *body_sym(uint8_t *obj, uint32_t k)
+{
+	Elf64_Shdr *st = section(obj, ".symtab"), *str;
+	char want[32];
+
+	if (!st)
+		return NULL;
+	str = (Elf64_Shdr *)(obj + ((Elf64_Ehdr *)obj)->e_shoff) + st->sh_link;
+	snprintf(want, sizeof want, "wasm_body_%u", k);
+	for (Elf64_Sym *s = (Elf64_Sym *)(obj + st->sh_offset);
+	     (uint8_t *)(s + 1) <= obj + st->sh_offset + st->sh_size; s++)
+		if (!strcmp((const char *)obj + str->sh_offset + s->st_name, want))
+			return s;
+	return NULL;
+}
+
+/* A module with tail calls: each function's range is its v1 wrapper and
+ * its body right after it (a return address in the body maps to it); a
+ * body moved away from its wrapper (16 bytes on: room for another
+ * function in between) or before it is refused. */
+TEST(tail_bodies_joined_to_their_wrappers)
+{
+	size_t len;
+	uint32_t nf = 0;
+	uint8_t *obj = object_of("tail_calls", &len, &nf), *bad;
+	struct llvm_wasm_code lc;
+	char msg[256];
+	Elf64_Sym *s;
+
+	REQUIRE(obj && (bad = malloc(len)));
+	REQUIRE(llvm_wasm_link_object(obj, len, nf, &lc, msg, sizeof msg) == 0);
+	CHECK(ranges_inside(&lc));
+	for (uint32_t i = 0; i < nf; i++) {
+		s = body_sym(obj, i);
+		REQUIRE(s);
+		/* the body's end is the range's end (.text starts the blob) */
+		CHECK_EQ_U64(lc.func_off[i] + lc.func_size[i], s->st_value + s->st_size);
+		CHECK(s->st_value > lc.func_off[i]);
+	}
+	llvm_wasm_code_free(&lc);
+	memcpy(bad, obj, len);
+	s = body_sym(bad, 1);
+	s->st_value += 16;
+	s->st_size = s->st_size > 16 ? s->st_size - 16 : 0;
+	CHECK(llvm_wasm_link_object(bad, len, nf, &lc, msg, sizeof msg) == -1);
+	CHECK_MSG(strstr(msg, "wasm_body_1 does not follow wasm_func_1"), "message: %s", msg);
+	memcpy(bad, obj, len);
+	body_sym(bad, 2)->st_value = 0;
+	CHECK(llvm_wasm_link_object(bad, len, nf, &lc, msg, sizeof msg) == -1);
+	CHECK_MSG(strstr(msg, "wasm_body_2 does not follow wasm_func_2"), "message: %s", msg);
+	free(bad);
+	free(obj);
+}
+
 /* An addend near INT64_MAX overflowed S + A - P (64-bit signed: undefined
  * behaviour, UBSan found it in the byte-flip sweep): refused as out of
  * range, with any addend that could not fit. */
@@ -371,6 +427,7 @@ int main(void)
 	RUN(line_table_read_and_cuts_checked);
 	RUN(object_byte_flips_checked);
 	RUN(object_unsupported_contents_refused);
+	RUN(tail_bodies_joined_to_their_wrappers);
 	RUN(relocation_addend_overflow_refused);
 	RUN(object_without_trap_sites_links);
 	RUN(trap_table_entry_not_a_call_refused);

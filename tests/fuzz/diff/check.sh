@@ -5,7 +5,8 @@
 # every finding kept in tests/fuzz/diff/regress/; then the same with
 # wasmetal's side compiled by the LLVM backend (diff_runner --backend
 # llvm, O2: ~0.3 s a module), a shorter run (FUZZ_DIFF_LLVM_COUNT, default
-# 40) and every finding again; then our generator's modules with SIMD
+# 40; its gen_tree.mjs modules have tail calls too, as the single-pass
+# run's, since issue 10) and every finding again; then our generator's modules with SIMD
 # (--simd --gen tree, issue 10): FUZZ_DIFF_SIMD_COUNT (default 200)
 # single-pass, FUZZ_DIFF_LLVM_SIMD_COUNT (default 20) with the LLVM
 # backend; then our generator's modules with exception handling (--eh

@@ -119,12 +119,12 @@ function genKind(o, seed) {
 // ---- modules ---------------------------------------------------------------------
 
 // The module of seed `seed`, with every global exported; null if binaryen
-// made nothing (counted).  Tail calls in tree modules only for the
-// single-pass JIT (the LLVM backend refuses them).
-async function makeModule(seed, kind, dir, backend, simd, eh) {
+// made nothing (counted).  Tail calls in tree modules for both backends
+// (the LLVM backend's since issue 10; before, it refused them).
+async function makeModule(seed, kind, dir, simd, eh) {
 	let buf;
 	if (kind === 'tree') {
-		buf = generate(seed, { tail: backend === 'single', simd, eh });
+		buf = generate(seed, { tail: true, simd, eh });
 	} else {
 		const r = new Rng(seed);
 		const n = r.range(256, 16384);
@@ -355,7 +355,7 @@ async function runBatch(o, seeds, work, stats) {
 	const plans = [];
 	for (const seed of seeds) {
 		const kind = genKind(o, seed);
-		const mod = await makeModule(seed, kind, dir, o.backend, o.simd, o.eh);
+		const mod = await makeModule(seed, kind, dir, o.simd, o.eh);
 		if (!mod) { stats.noModule++; continue; }
 		const text = plan(mod, callsPerExport(kind));
 		if (!text) { stats.skipped++; continue; }
