@@ -5,7 +5,10 @@
 ;; at its top with an i64 payload, 100,000 rounds of throw, delegate and
 ;; rethrow into nested catch bodies, a tag no clause names caught by
 ;; catch_all, an f64 payload, and locals the try body changed read in the
-;; catch body.  Prints one hex line each.
+;; catch body; return_call and return_call_indirect out of a try body
+;; and out of a catch body: the callee's exception is not caught by the
+;; try it left (that frame is gone) but by its caller's.  Prints one hex
+;; line each.
 (module
  (import "wasi_snapshot_preview1" "fd_write"
   (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -47,6 +50,23 @@
 
  (func $other (throw $e0))
 
+ (table 1 funcref)
+ (elem (i32.const 0) $tail_thrower)
+ (type $t_i64_i64 (func (param i64) (result i64)))
+ (func $tail_thrower (param $v i64) (result i64) (throw $e2 (local.get $v)))
+ (func $tail_in_try (param $v i64) (result i64)
+  (try (result i64)
+   (do (return_call $tail_thrower (local.get $v)))
+   (catch $e2 (drop) (i64.const 0xbad))))
+ (func $tail_indirect_in_try (param $v i64) (result i64)
+  (try (result i64)
+   (do (return_call_indirect (type $t_i64_i64) (local.get $v) (i32.const 0)))
+   (catch_all (i64.const 0xbad))))
+ (func $tail_in_catch (param $v i64) (result i64)
+  (try (result i64)
+   (do (throw $e0))
+   (catch_all (return_call $tail_thrower (local.get $v)))))
+
  (func (export "_start") (local $s i64) (local $i i32) (local $x i64)
   (call $hex (try (result i64) (do (call $deep (i32.const 10000) (i64.const 1)) (i64.const 0))
               (catch $e2)))
@@ -66,4 +86,10 @@
               (do (local.set $x (i64.mul (local.get $x) (i64.const 1000003)))
                   (local.set $i (i32.const 77))
                   (throw $e0))
-              (catch $e0 (i64.add (local.get $x) (i64.extend_i32_u (local.get $i))))))))
+              (catch $e0 (i64.add (local.get $x) (i64.extend_i32_u (local.get $i))))))
+  (call $hex (try (result i64) (do (call $tail_in_try (i64.const 0x7a11)))
+              (catch $e2)))
+  (call $hex (try (result i64) (do (call $tail_indirect_in_try (i64.const 0x1d1ec7)))
+              (catch $e2)))
+  (call $hex (try (result i64) (do (call $tail_in_catch (i64.const 0xca7c4)))
+              (catch $e2)))))
