@@ -94,7 +94,9 @@ KERNEL_CFLAGS = -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 		-Inet -DWASMETAL_KERNEL -MMD -MP
 # KERNEL_EXTRA: more flags for the kernel build, for test variants in a
 # build tree of their own (e.g. BUILD=build-rx512
-# KERNEL_EXTRA=-DVIRTIO_NET_RX_BUF_SIZE=512: drivers/virtio_net.c).
+# KERNEL_EXTRA=-DVIRTIO_NET_RX_BUF_SIZE=512: drivers/virtio_net.c;
+# BUILD=build-apic80 KERNEL_EXTRA=-DAPIC_TIMER_TEST_SCALE_PCT=80:
+# kernel/apic.c, which tests/images/pvh_boot.sh builds itself).
 KERNEL_EXTRA ?=
 KERNEL_CFLAGS += $(KERNEL_EXTRA)
 # The engine and WASI use SSE (floats); only interrupt-path code is built

@@ -1,10 +1,13 @@
 /*
  * virtio_net.c — virtio-net, Virtio 1.2 §5.1, on the modern PCI transport
- * §4.1 (drivers/virtio_pci.c), polled.  PCI ids 0x1041 (modern) and
- * 0x1000 (transitional, QEMU's virtio-net-pci by default).  Written
- * against QEMU 7.2:
+ * §4.1 (drivers/virtio_pci.c) or, when there is no PCI device, on MMIO
+ * §4.2 (drivers/virtio_mmio.c, device id 1), polled.  PCI ids 0x1041
+ * (modern) and 0x1000 (transitional, QEMU's virtio-net-pci by default).
+ * Written against QEMU 7.2:
  *   qemu-system-x86_64 -machine q35 ... -netdev user,id=n0 \
  *     -device virtio-net-pci,netdev=n0
+ *   qemu-system-x86_64 -M microvm ... -netdev user,id=n0 \
+ *     -device virtio-net-device,netdev=n0
  *
  * Features (§5.1.3): VERSION_1, MAC (else a random locally administered
  * address), STATUS (link up/down; else always up), MRG_RXBUF.  Nothing
@@ -43,6 +46,7 @@
 #include "plat.h"
 #include "pmm.h"
 #include "tsc.h"
+#include "virtio_mmio.h"
 #include "virtio_net.h"
 #include "virtio_pci.h"
 #include "vmm.h"
@@ -73,6 +77,7 @@
 #define TX_WAIT_NS              2000000ull      /* ring full: wait this
 						   long for the device */
 #define LOG_BURST               10      /* bad-element lines per second */
+#define VIRTIO_ID_NET           1       /* §5: the MMIO device id */
 
 static const uint16_t net_ids[] = { 0x1041, 0x1000 };
 
@@ -104,6 +109,7 @@ static struct {
 	struct rx_gather g;
 	uint8_t mac[6];
 	bool up;
+	char where[32];                 /* the device, for the log */
 	struct virtio_net_stats st;
 	uint64_t log_window;            /* rate limit: window start (ns) */
 	unsigned log_count, log_dropped;
@@ -382,30 +388,46 @@ static int queues_setup(void)
 	return 0;
 }
 
-int virtio_net_init(void)
+/* The first virtio-net PCI function, else the first MMIO device with id
+ * 1: reset, acknowledged, features negotiated. */
+static int net_start(uint64_t want)
 {
 	const struct pci_dev *d = pci_find(VIRTIO_PCI_VENDOR, net_ids, 2);
+	const struct virtio_mmio_dev *m;
+
+	if (d) {
+		ksnprintf(net.where, sizeof net.where, "%02x:%02x.%u", d->bus, d->dev, d->fn);
+		net_pci = d;
+		return virtio_pci_start(&net.dev, d, want);
+	}
+	if ((m = virtio_mmio_claim(VIRTIO_ID_NET))) {
+		ksnprintf(net.where, sizeof net.where, "mmio %#lx", m->e.base);
+		return virtio_mmio_start(&net.dev, m, want);
+	}
+	return -ENODEV;
+}
+
+int virtio_net_init(void)
+{
 	uint64_t want = 1ull << VIRTIO_NET_F_MAC | 1ull << VIRTIO_NET_F_STATUS |
 			1ull << VIRTIO_NET_F_MRG_RXBUF;
-	int err;
+	int err = net_start(want);
 
-	if (!d)
+	if (err == -ENODEV && !net.where[0])
 		return -ENODEV;
-	err = virtio_pci_start(&net.dev, d, want);
 	if (!err && (err = queues_setup()))
-		virtio_pci_fail(&net.dev);
+		virtio_fail(&net.dev);
 	if (err) {
-		klog("virtio-net: %02x:%02x.%u: setup failed (%d)", d->bus, d->dev,
-		     d->fn, err);
+		klog("virtio-net: %s: setup failed (%d)", net.where, err);
+		net_pci = NULL;
 		return err;
 	}
 	read_mac();
-	virtio_pci_ready(&net.dev);
+	virtio_ready(&net.dev);
 	virtio_queue_kick(&net.dev, &net.rxq);
-	net_pci = d;
 	net.up = true;
-	klog("virtio-net: %02x:%02x.%u: mac %02x:%02x:%02x:%02x:%02x:%02x, features "
-	     "%#lx, queues %u/%u, link %s", d->bus, d->dev, d->fn, net.mac[0],
+	klog("virtio-net: %s: mac %02x:%02x:%02x:%02x:%02x:%02x, features "
+	     "%#lx, queues %u/%u, link %s", net.where, net.mac[0],
 	     net.mac[1], net.mac[2], net.mac[3], net.mac[4], net.mac[5],
 	     net.dev.features, net.rxq.size, net.txq.size,
 	     virtio_net_link_up() ? "up" : "down");
@@ -442,10 +464,17 @@ int virtio_net_set_vectors(uint16_t config, uint16_t rx, uint16_t tx)
 {
 	int err;
 
-	if (!net.up)
+	if (!net.up || !net_pci)
 		return -ENODEV;
 	if ((err = virtio_pci_set_config_vector(&net.dev, config)) ||
 	    (err = virtio_queue_set_vector(&net.dev, &net.rxq, rx)))
 		return err;
 	return virtio_queue_set_vector(&net.dev, &net.txq, tx);
+}
+
+int virtio_net_mmio_irq(void (*fn)(void *arg), void *arg)
+{
+	if (!net.up || !net.dev.mmio)
+		return -ENODEV;
+	return virtio_mmio_irq_setup(&net.dev, fn, arg, "virtio-net");
 }

@@ -1,12 +1,13 @@
 /*
  * virtio_net.h — the virtio network device (Virtio 1.2 §5.1) on the
- * modern PCI transport (drivers/virtio_pci.h): one receive and one
- * transmit queue, polled.  Frames are copied in and out (net/ethif.c
+ * modern PCI transport (drivers/virtio_pci.h) or on MMIO
+ * (drivers/virtio_mmio.h): one receive and one transmit queue, polled.  Frames are copied in and out (net/ethif.c
  * copies them between the driver's DMA buffers and lwIP's pbufs), so no
  * buffer the device can write is ever handed to the stack.
  *
- * The interrupt path (later: MSI-X, virtio_net_set_vectors) only notes
- * that work is pending; everything here runs from net_poll().
+ * The interrupt path (MSI-X: virtio_net_set_vectors; MMIO's one line:
+ * virtio_net_mmio_irq) only notes that work is pending; everything here
+ * runs from net_poll().
  */
 #ifndef DRIVERS_VIRTIO_NET_H
 #define DRIVERS_VIRTIO_NET_H
@@ -39,7 +40,8 @@ struct virtio_net_stats {
 						   gave */
 };
 
-/* Find the first virtio-net PCI function, negotiate, set up the queues,
+/* Find the first virtio-net PCI function (else the first virtio-mmio
+ * net device), negotiate, set up the queues,
  * fill the receive queue.  0, -ENODEV (none), or -errno (logged). */
 int virtio_net_init(void);
 void virtio_net_mac(uint8_t mac[6]);
@@ -66,11 +68,15 @@ void virtio_net_tx_reclaim(void);
 
 void virtio_net_get_stats(struct virtio_net_stats *s);
 
-/* For MSI-X (the interrupt code, later): the PCI function, and routing
- * of configuration changes (link status) and of each queue to MSI-X
- * table entries (VIRTIO_MSI_NO_VECTOR: none).  0 or -errno. */
+/* For MSI-X: the PCI function (NULL on MMIO), and routing of
+ * configuration changes (link status) and of each queue to MSI-X table
+ * entries (VIRTIO_MSI_NO_VECTOR: none).  0 or -errno (-ENODEV: not PCI). */
 struct pci_dev;
 const struct pci_dev *virtio_net_pci(void);
 int virtio_net_set_vectors(uint16_t config, uint16_t rx, uint16_t tx);
+/* On MMIO: the device's interrupt line (used buffers, configuration
+ * changes) to a new vector that acknowledges it and calls fn(arg).  The
+ * vector, or -errno (-ENODEV: not MMIO). */
+int virtio_net_mmio_irq(void (*fn)(void *arg), void *arg);
 
 #endif

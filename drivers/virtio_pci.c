@@ -1,29 +1,21 @@
 /*
- * virtio_pci.c — virtio over PCI, modern interface (Virtio 1.2 §4.1.4:
+ * virtio_pci.c — the virtio modern PCI transport (Virtio 1.2 §4.1.4:
  * vendor capabilities 0x09 naming common/notify/ISR/device config regions
- * in BARs), device initialization as §3.1.1 orders it, and split
- * virtqueues (§2.7: descriptor table, available ring, used ring), polled.
+ * in BARs) behind drivers/virtio.h, and MSI-X routing of configuration
+ * changes and queues.  Device initialization and the virtqueues
+ * themselves are transport-independent (drivers/virtio.c).
  *
  * Written against QEMU 7.2's virtio-*-pci (transitional devices have the
  * modern capabilities too) on q35:
  *   qemu-system-x86_64 -machine q35 ... -device virtio-rng-pci
  *   qemu-system-x86_64 -machine q35 ... -device virtio-net-pci,netdev=n0
  *
- * Each queue's descriptor table, available ring and used ring live in a
- * 4 KiB frame of their own (up to VIRTIO_QUEUE_MAX = 256 entries).  The
- * device is hostile like any input: capability offsets and lengths are
- * checked, the notify address must lie inside the notify region, used
- * indexes are believed only up to the queue size, and used elements are
- * handed to the driver as values for it to check.  x86 keeps stores in
- * order and loads in order, so a compiler barrier is the ordering §2.7.13
- * asks for between ring writes, and a full fence separates publishing
- * avail->idx from reading the device's NO_NOTIFY flag (§2.7.10).
+ * The device is hostile like any input: capability offsets and lengths
+ * are checked, and the notify address must lie inside the notify region.
  */
 #include <errno.h>
 #include <string.h>
 #include "kernel.h"
-#include "pmm.h"
-#include "tsc.h"
 #include "virtio_pci.h"
 #include "vmm.h"
 
@@ -61,22 +53,6 @@
 #define COMMON_Q_USEDLO         0x30
 #define COMMON_Q_USEDHI         0x34
 #define COMMON_LEN              0x38
-
-/* device status (§2.1) */
-#define STATUS_ACKNOWLEDGE      1
-#define STATUS_DRIVER           2
-#define STATUS_DRIVER_OK        4
-#define STATUS_FEATURES_OK      8
-#define STATUS_FAILED           0x80
-
-#define RESET_WAIT_NS           100000000ull
-#define SIMPLE_QUEUE_SIZE       8       /* virtio_pci_init's queue */
-#define CFG_READ_TRIES          16      /* config_generation retries */
-
-static inline void barrier(void)
-{
-	__asm__ volatile("" ::: "memory");
-}
 
 static uint8_t r8(volatile uint8_t *b, unsigned off) { return *(volatile uint8_t *)(b + off); }
 static uint16_t r16(volatile uint8_t *b, unsigned off) { return *(volatile uint16_t *)(b + off); }
@@ -145,38 +121,92 @@ static int find_caps(struct virtio_dev *v)
 	return v->common && v->notify_base ? 0 : -ENODEV;
 }
 
-static int reset(struct virtio_dev *v)
-{
-	uint64_t t0 = tsc_ns_since_entry();
+/* ---- struct virtio_transport ------------------------------------------------- */
 
-	w8(v->common, COMMON_STATUS, 0);
-	while (r8(v->common, COMMON_STATUS) != 0)
-		if (tsc_ns_since_entry() - t0 > RESET_WAIT_NS)
-			return -EIO;
+static uint8_t pci_get_status(struct virtio_dev *v)
+{
+	return r8(v->common, COMMON_STATUS);
+}
+
+static void pci_set_status(struct virtio_dev *v, uint8_t status)
+{
+	w8(v->common, COMMON_STATUS, status);
+}
+
+static uint32_t pci_get_features(struct virtio_dev *v, uint32_t sel)
+{
+	w32(v->common, COMMON_DFSELECT, sel);
+	return r32(v->common, COMMON_DF);
+}
+
+static void pci_set_features(struct virtio_dev *v, uint32_t sel, uint32_t bits)
+{
+	w32(v->common, COMMON_GFSELECT, sel);
+	w32(v->common, COMMON_GF, bits);
+}
+
+static uint16_t pci_queue_max(struct virtio_dev *v, uint16_t index)
+{
+	if (index >= r16(v->common, COMMON_NUMQ))
+		return 0;
+	w16(v->common, COMMON_Q_SELECT, index);
+	return r16(v->common, COMMON_Q_SIZE);
+}
+
+static void w64_split(volatile uint8_t *c, unsigned lo, uint64_t v)
+{
+	w32(c, lo, (uint32_t)v);
+	w32(c, lo + 4, (uint32_t)(v >> 32));
+}
+
+/* The queue is selected (pci_queue_max). */
+static int pci_queue_enable(struct virtio_dev *v, struct virtio_queue *q)
+{
+	uint64_t off = (uint64_t)r16(v->common, COMMON_Q_NOFF) * v->notify_mult;
+
+	if (off > v->notify_len || v->notify_len - off < 2)
+		return -ENODEV;         /* the notify address is not in its region */
+	q->notify = (volatile uint16_t *)(v->notify_base + off);
+	w16(v->common, COMMON_Q_SIZE, q->size);
+	w64_split(v->common, COMMON_Q_DESCLO, q->desc_phys);
+	w64_split(v->common, COMMON_Q_AVAILLO, q->avail_phys);
+	w64_split(v->common, COMMON_Q_USEDLO, q->used_phys);
+	w16(v->common, COMMON_Q_MSIX, q->msix_vector);
+	w16(v->common, COMMON_Q_ENABLE, 1);
 	return 0;
 }
 
-static int negotiate(struct virtio_dev *v, uint64_t wanted)
+static void pci_notify(struct virtio_dev *v, struct virtio_queue *q)
 {
-	uint64_t offered;
-
-	w32(v->common, COMMON_DFSELECT, 0);
-	offered = r32(v->common, COMMON_DF);
-	w32(v->common, COMMON_DFSELECT, 1);
-	offered |= (uint64_t)r32(v->common, COMMON_DF) << 32;
-	wanted = (wanted | 1ull << VIRTIO_F_VERSION_1) & offered;
-	if (!(wanted & 1ull << VIRTIO_F_VERSION_1))
-		return -ENODEV;         /* a legacy-only device */
-	w32(v->common, COMMON_GFSELECT, 0);
-	w32(v->common, COMMON_GF, (uint32_t)wanted);
-	w32(v->common, COMMON_GFSELECT, 1);
-	w32(v->common, COMMON_GF, (uint32_t)(wanted >> 32));
-	w8(v->common, COMMON_STATUS, r8(v->common, COMMON_STATUS) | STATUS_FEATURES_OK);
-	if (!(r8(v->common, COMMON_STATUS) & STATUS_FEATURES_OK))
-		return -ENODEV;
-	v->features = wanted;
-	return 0;
+	*q->notify = q->index;
 }
+
+static uint32_t pci_cfg_len(struct virtio_dev *v)
+{
+	return v->device_cfg ? v->device_cfg_len : 0;
+}
+
+static uint32_t pci_cfg_generation(struct virtio_dev *v)
+{
+	return r8(v->common, COMMON_CFG_GENERATION);
+}
+
+static uint8_t pci_dev_cfg_read8(struct virtio_dev *v, uint32_t off)
+{
+	return r8(v->device_cfg, off);
+}
+
+static const struct virtio_transport pci_transport = {
+	.name = "pci",
+	.get_status = pci_get_status, .set_status = pci_set_status,
+	.get_features = pci_get_features, .set_features = pci_set_features,
+	.queue_max = pci_queue_max, .queue_enable = pci_queue_enable,
+	.notify = pci_notify,
+	.cfg_len = pci_cfg_len, .cfg_generation = pci_cfg_generation,
+	.cfg_read8 = pci_dev_cfg_read8,
+};
+
+/* ---- start, MSI-X ------------------------------------------------------------ */
 
 int virtio_pci_start(struct virtio_dev *v, const struct pci_dev *pci, uint64_t wanted)
 {
@@ -186,162 +216,17 @@ int virtio_pci_start(struct virtio_dev *v, const struct pci_dev *pci, uint64_t w
 	v->pci = pci;
 	pci_enable(pci, PCI_CMD_MEM | PCI_CMD_MASTER);
 	err = find_caps(v);
-	if (!err)
-		err = reset(v);
 	if (err)
 		return err;
-	w8(v->common, COMMON_STATUS, STATUS_ACKNOWLEDGE);
-	w8(v->common, COMMON_STATUS, STATUS_ACKNOWLEDGE | STATUS_DRIVER);
-	err = negotiate(v, wanted);
-	if (err)
-		virtio_pci_fail(v);
-	return err;
+	v->t = &pci_transport;
+	return virtio_start(v, wanted);
 }
 
-void virtio_pci_fail(struct virtio_dev *v)
+int virtio_pci_init(struct virtio_dev *v, const struct pci_dev *pci, uint64_t wanted)
 {
-	if (v->common)
-		w8(v->common, COMMON_STATUS, r8(v->common, COMMON_STATUS) | STATUS_FAILED);
-}
+	int err = virtio_pci_start(v, pci, wanted);
 
-void virtio_pci_ready(struct virtio_dev *v)
-{
-	w8(v->common, COMMON_STATUS, r8(v->common, COMMON_STATUS) | STATUS_DRIVER_OK);
-}
-
-/* ---- queues ---------------------------------------------------------------- */
-
-/* A zeroed frame: its physical address and its direct-map address. */
-static void *ring_frame(uint64_t *phys)
-{
-	void *page;
-
-	if (!(*phys = pmm_alloc()))
-		return NULL;
-	page = phys_to_virt(*phys);
-	memset(page, 0, PAGE_SIZE);
-	return page;
-}
-
-static void ring_frames_free(struct virtio_queue *q)
-{
-	if (q->desc_phys)
-		pmm_free(q->desc_phys);
-	if (q->avail_phys)
-		pmm_free(q->avail_phys);
-	if (q->used_phys)
-		pmm_free(q->used_phys);
-	q->desc_phys = q->avail_phys = q->used_phys = 0;
-}
-
-static void w64_split(volatile uint8_t *c, unsigned lo, uint64_t v)
-{
-	w32(c, lo, (uint32_t)v);
-	w32(c, lo + 4, (uint32_t)(v >> 32));
-}
-
-int virtio_queue_setup(struct virtio_dev *v, struct virtio_queue *q, uint16_t index,
-		       uint16_t max_size)
-{
-	uint16_t size, noff;
-	uint64_t off;
-
-	_Static_assert(VIRTIO_QUEUE_MAX * sizeof(struct virtq_desc) <= PAGE_SIZE &&
-		       6 + 2 * VIRTIO_QUEUE_MAX <= PAGE_SIZE &&
-		       6 + 8 * VIRTIO_QUEUE_MAX <= PAGE_SIZE, "rings fit a frame each");
-	if (index >= r16(v->common, COMMON_NUMQ))
-		return -ENODEV;
-	w16(v->common, COMMON_Q_SELECT, index);
-	size = r16(v->common, COMMON_Q_SIZE);
-	if (max_size > VIRTIO_QUEUE_MAX)
-		max_size = VIRTIO_QUEUE_MAX;
-	if (size > max_size)
-		size = max_size;        /* §4.1.4.3: the driver may shrink it */
-	while (size & (size - 1))
-		size &= size - 1;       /* split rings: a power of 2 (§2.7) */
-	if (!size)
-		return -ENODEV;
-	noff = r16(v->common, COMMON_Q_NOFF);
-	off = (uint64_t)noff * v->notify_mult;
-	if (off > v->notify_len || v->notify_len - off < 2)
-		return -ENODEV;         /* the notify address is not in its region */
-	memset(q, 0, sizeof(*q));
-	q->index = index;
-	q->size = size;
-	q->msix_vector = VIRTIO_MSI_NO_VECTOR;
-	q->desc = ring_frame(&q->desc_phys);
-	q->avail = ring_frame(&q->avail_phys);
-	q->used = ring_frame(&q->used_phys);
-	if (!q->desc || !q->avail || !q->used) {
-		ring_frames_free(q);
-		return -ENOMEM;
-	}
-	q->notify = (volatile uint16_t *)(v->notify_base + off);
-	w16(v->common, COMMON_Q_SIZE, size);
-	w64_split(v->common, COMMON_Q_DESCLO, q->desc_phys);
-	w64_split(v->common, COMMON_Q_AVAILLO, q->avail_phys);
-	w64_split(v->common, COMMON_Q_USEDLO, q->used_phys);
-	w16(v->common, COMMON_Q_MSIX, q->msix_vector);
-	w16(v->common, COMMON_Q_ENABLE, 1);
-	return 0;
-}
-
-void virtio_queue_offer(struct virtio_queue *q, uint16_t id)
-{
-	q->avail[2 + q->avail_idx % q->size] = id;      /* ring[] */
-	q->avail_idx++;
-}
-
-bool virtio_queue_kick(struct virtio_dev *v, struct virtio_queue *q)
-{
-	barrier();                      /* ring entries before the index */
-	q->avail[1] = q->avail_idx;     /* idx */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);        /* idx before flags */
-	if (q->used[0] & VIRTQ_USED_F_NO_NOTIFY)
-		return false;
-	*q->notify = q->index;
-	return true;
-}
-
-uint16_t virtio_queue_used_pending(const struct virtio_queue *q)
-{
-	uint16_t n = (uint16_t)(q->used[1] - q->last_used);
-
-	return n > q->size ? q->size : n;
-}
-
-bool virtio_queue_next_used(struct virtio_queue *q, struct virtq_used_elem *e)
-{
-	volatile uint32_t *elem;
-
-	if (q->used[1] == q->last_used)
-		return false;
-	barrier();                      /* idx before the element */
-	elem = (volatile uint32_t *)(q->used + 2) + 2 * (q->last_used % q->size);
-	e->id = elem[0];
-	e->len = elem[1];
-	q->last_used++;
-	return true;
-}
-
-/* ---- device configuration, MSI-X ------------------------------------------- */
-
-int virtio_cfg_read(struct virtio_dev *v, uint32_t off, void *buf, uint32_t len)
-{
-	uint8_t *p = buf, gen;
-
-	if (!v->device_cfg || off > v->device_cfg_len || len > v->device_cfg_len - off) {
-		memset(buf, 0, len);
-		return -EINVAL;
-	}
-	for (int tries = 0; tries < CFG_READ_TRIES; tries++) {
-		gen = r8(v->common, COMMON_CFG_GENERATION);
-		for (uint32_t i = 0; i < len; i++)
-			p[i] = r8(v->device_cfg, off + i);
-		if (r8(v->common, COMMON_CFG_GENERATION) == gen)
-			return 0;
-	}
-	return -EIO;                    /* it keeps changing under us */
+	return err ? err : virtio_simple_setup(v);
 }
 
 int virtio_pci_set_config_vector(struct virtio_dev *v, uint16_t vector)
@@ -359,46 +244,4 @@ int virtio_queue_set_vector(struct virtio_dev *v, struct virtio_queue *q,
 		return -EIO;
 	q->msix_vector = vector;
 	return 0;
-}
-
-/* ---- one-queue devices --------------------------------------------------------- */
-
-int virtio_pci_init(struct virtio_dev *v, const struct pci_dev *pci, uint64_t wanted)
-{
-	int err = virtio_pci_start(v, pci, wanted);
-
-	if (err)
-		return err;
-	err = virtio_queue_setup(v, &v->q, 0, SIMPLE_QUEUE_SIZE);
-	if (err) {
-		virtio_pci_fail(v);
-		return err;
-	}
-	virtio_pci_ready(v);
-	return 0;
-}
-
-long virtio_queue_xfer(struct virtio_dev *v, uint64_t phys, uint32_t len, bool write,
-		       uint64_t timeout_ns)
-{
-	struct virtio_queue *q = &v->q;
-	uint16_t slot = q->avail_idx % q->size;
-	uint64_t t0 = tsc_ns_since_entry();
-	struct virtq_used_elem e;
-
-	/* One request in flight at a time: descriptor `slot` is free. */
-	q->desc[slot].addr = phys;
-	q->desc[slot].len = len;
-	q->desc[slot].flags = write ? VIRTQ_DESC_F_WRITE : 0;
-	q->desc[slot].next = 0;
-	virtio_queue_offer(q, slot);
-	virtio_queue_kick(v, q);
-	while (!virtio_queue_next_used(q, &e)) {
-		if (tsc_ns_since_entry() - t0 > timeout_ns)
-			return -ETIMEDOUT;      /* the descriptor stays the device's */
-		__asm__ volatile("pause");
-	}
-	if (e.id != slot || e.len > len)
-		return -EIO;
-	return (long)e.len;
 }

@@ -7,8 +7,9 @@
 
 #include <stddef.h>
 
-/* Fill buf from the device (found and set up on first use; PCI must have
- * been enumerated).  0, or -ENODEV (no device) / -EIO / -ETIMEDOUT. */
+/* Fill buf from the device (found and set up on first use: a PCI function,
+ * else a virtio-mmio device; PCI must have been enumerated and virtio-mmio
+ * probed).  0, or -ENODEV (no device) / -EIO / -ETIMEDOUT. */
 int virtio_rng_read(void *buf, size_t len);
 
 #endif

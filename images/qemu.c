@@ -50,7 +50,8 @@
  * instead of the pflash drives and the disk; microvm has one ISA serial
  * port of its own (COM1), so COM2 and COM3 are added as isa-serial
  * devices at their usual ports, and its virtio devices are virtio-mmio
- * (virtio-rng-device, virtio-net-device).  Nothing precedes the kernel
+ * (virtio-rng-device, virtio-net-device; -global
+ * virtio-mmio.force-legacy=false: version 2).  Nothing precedes the kernel
  * on COM2: the kernel writes the console mark itself.
  *
  * "COM1" and "COM2" above are roles: for an image whose manifest says
@@ -803,6 +804,10 @@ static int machine_argv(const struct qemu_opts *o, const char *disk, const char 
 			 "isa-serial,chardev=%s,iobase=0x2f8,irq=3", role2);
 		argv[(*argc)++] = "-machine";
 		argv[(*argc)++] = "microvm";
+		/* QEMU's virtio-mmio transports are legacy (version 1) unless
+		   told otherwise; the kernel drives version 2 only */
+		argv[(*argc)++] = "-global";
+		argv[(*argc)++] = "virtio-mmio.force-legacy=false";
 		argv[(*argc)++] = "-kernel";
 		argv[(*argc)++] = o->kernel_path;
 		argv[(*argc)++] = "-initrd";

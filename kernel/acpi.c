@@ -146,6 +146,8 @@ static void parse_dsdt(uint64_t phys)
 
 	if (!t)
 		return;
+	acpi.dsdt = t;
+	acpi.dsdt_len = len;
 	end = t + len;
 	for (p = t + SDT_HEADER; p + 8 <= end; p++) {
 		uint16_t a, b;

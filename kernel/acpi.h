@@ -50,6 +50,9 @@ struct acpi_info {
 	uint64_t sleep_ctl;             /* FADT SLEEP_CONTROL_REG (hardware-
 					   reduced ACPI: QEMU microvm), 0 = none */
 	bool sleep_ctl_io;              /* in I/O space, else memory */
+	const uint8_t *dsdt;            /* the DSDT, checked and mapped, or NULL
+					   (drivers/virtio_mmio.c reads it) */
+	uint32_t dsdt_len;
 	bool s5_found;                  /* \_S5 in the DSDT */
 	uint16_t slp_typa, slp_typb;
 	uint8_t century_reg;            /* FADT RTC century index, 0 = none */

@@ -28,6 +28,7 @@ static struct irq_stats stats;
 static void timer_fired(void *arg)
 {
 	stats.timer++;          /* waking the idle loop is all it is for */
+	apic_timer_fired();
 }
 
 static void apic_error(void *arg)

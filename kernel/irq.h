@@ -78,6 +78,7 @@ void apic_init(void);
 void apic_eoi(void);
 uint32_t apic_id(void);
 void apic_timer_init(void);
+void apic_timer_fired(void);    /* from the timer's handler */
 /* kernel/ioapic.c, for irq.c */
 void ioapic_init(void);
 int ioapic_route(uint32_t gsi, int vector, bool level, bool active_low,

@@ -52,6 +52,7 @@
 #include "serial.h"
 #include "spec_blob.h"
 #include "tsc.h"
+#include "virtio_mmio.h"
 #include "vmm.h"
 #include "wasi.h"
 
@@ -299,6 +300,7 @@ static void init_devices(void)
 	klog("rtc: %lu s since the epoch%s", epoch, epoch ? "" : " (unreadable)");
 	pci_init(acpi.ecam_base, acpi.ecam_bus_start, acpi.ecam_bus_end,
 		 kernel_verbose);
+	virtio_mmio_probe(&kernel_boot_info);   /* the command line's devices */
 }
 
 /* the optional instructions the JIT will use on this CPU (jit.h JIT_CPU_*;

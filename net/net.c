@@ -188,12 +188,30 @@ static void net_irq(void *arg)
 	net_note_pending();
 }
 
+/* virtio-mmio has one interrupt line for everything (used buffers and
+ * configuration changes): the same handler, behind the transport's
+ * acknowledgement. */
+static void irq_setup_mmio(void)
+{
+	int vec = virtio_net_mmio_irq(net_irq, NULL);
+
+	if (vec < 0)
+		klog("net: no interrupt line (%d): polling at timer ticks", vec);
+	else
+		klog("net: virtio-mmio interrupt line on vector %#x for rx and link changes",
+		     vec);
+}
+
 static void irq_setup(void)
 {
 	const struct pci_dev *d = virtio_net_pci();
 	unsigned nvec;
 	int vec, err;
 
+	if (!d) {
+		irq_setup_mmio();
+		return;
+	}
 	if ((err = pci_msix_enable(d, &nvec))) {
 		klog("net: no MSI-X (%d): polling at timer ticks", err);
 		return;

@@ -13,6 +13,30 @@
 # the log and a clean poweroff, never the timeout: no initrd, a truncated
 # initrd, an initrd whose header is spoiled.
 #
+# virtio-mmio on microvm (drivers/virtio_mmio.c; QEMU's transports are
+# legacy unless -global virtio-mmio.force-legacy=false):
+#   mmio-rng           -cpu qemu64 (no RDRAND): random_get's entropy from
+#                      virtio-rng-device, found in the DSDT (ACPI on, the
+#                      default); tests/wasi/wasi_clock_poll_random.c passes
+#   mmio-rng-cmdline   the same with acpi=off: found from QEMU's own
+#                      virtio_mmio.device= entry on the command line
+#   mmio-net           the kernel's HTTP server answers curl through
+#                      virtio-net-device (a 64 KiB body byte for byte), with
+#                      the device's interrupt line routed (more interrupts
+#                      handled than timer ones)
+#   mmio-hostile-cmdline  -append with malformed entries, base 0, a base in
+#                      RAM, one with nothing behind it, a transport with no
+#                      device: each a log line, the program still runs
+#   mmio-legacy        legacy (version 1) transports: refused with a log
+#                      line, the program still runs (-cpu max: RDRAND)
+#   timer-early        regression: a kernel whose APIC timer calibration
+#                      reads 80% of the true rate (KERNEL_EXTRA=
+#                      -DAPIC_TIMER_TEST_SCALE_PCT=80, built in $B-apic80)
+#                      runs the same program's clock waits under qemu64
+#                      (one-shot APIC timer, no TSC-deadline): every
+#                      interrupt comes early, and the idle loop used to
+#                      skip re-arming the same deadline and halt for good
+#
 # Prints "PASS name" / "FAIL name (why)" lines and "N passed, N failed";
 # exit status 1 if any failed.  Run from anywhere; BUILD (default build).
 set -u
@@ -57,20 +81,23 @@ make_pvh() {
 	pass pvh/image
 }
 
-# boot NAME MACHINE MEM INITRD|-: COM1 (console) in $T/NAME.com1, COM2
-# (log) in $T/NAME.com2, QEMU's status in RC.  microvm has one ISA serial
-# port of its own; the log's COM2 is added as a second one.
+# boot NAME MACHINE MEM INITRD|- [QEMU ARGS...]: COM1 (console) in
+# $T/NAME.com1, COM2 (log) in $T/NAME.com2, QEMU's status in RC.  microvm
+# has one ISA serial port of its own; the log's COM2 is added as a second
+# one.  The kernel is $KERNEL (default $T/pvh/kernel.elf); QEMU ARGS come
+# last (a later -cpu wins).
 boot() {
 	local name=$1 machine=$2 mem=$3 initrd=$4 extra=()
+	shift 4
 	[ "$initrd" != - ] && extra=(-initrd "$initrd")
 	timeout "$TIMEOUT" qemu-system-x86_64 -M "$machine" -cpu max -m "$mem" \
 		-display none -monitor none -no-reboot \
-		-kernel "$T/pvh/kernel.elf" "${extra[@]}" \
+		-kernel "${KERNEL:-$T/pvh/kernel.elf}" "${extra[@]}" \
 		-chardev "file,id=com1,path=$T/$name.com1" \
 		-chardev "file,id=com2,path=$T/$name.com2" \
 		-serial chardev:com1 \
 		-device isa-serial,chardev=com2,iobase=0x2f8,irq=3 \
-		</dev/null >"$T/$name.qemu" 2>&1
+		"$@" </dev/null >"$T/$name.qemu" 2>&1
 	RC=$?
 }
 
@@ -121,6 +148,134 @@ hostile_initrds() {
 	hostile spoiled-initrd "$T/spoiled" 'wasmetal: invalid boot bundle'
 }
 
+# ---- virtio-mmio ------------------------------------------------------------
+
+MODERN=(-global virtio-mmio.force-legacy=false)
+
+# The entropy program (self-checking) and the kernel HTTP server as PVH
+# images.
+mmio_setup() {
+	mkdir -p "$T/rdata" && cp -R tests/wasi/data/. "$T/rdata"/ &&
+		ln -s hello.txt "$T/rdata/link_to_hello" || return 1
+	clang --target=wasm32-wasi --sysroot=/usr -O2 -o "$T/rand.wasm" \
+		tests/wasi/wasi_clock_poll_random.c 2>"$T/cc.err" || return 1
+	"$W" image --format pvh --dir "$T/rdata::/" --env WT_ENV=1 "$T/rand.wasm" \
+		-o "$T/rand" >"$T/image.err" 2>&1 || return 1
+	"$W" image --format pvh --net user --kernel-httpd 8080:65536 \
+		"$B/examples/hello.wasm" -o "$T/httpd" >>"$T/image.err" 2>&1
+}
+
+# rand_boot NAME MACHINE WANT_RC QEMU ARGS...: the entropy program (its
+# kernel: $RAND_KERNEL, default the image's) runs to exit status 0 with
+# every check ok; WANT_RC: QEMU's status (0 after
+# an ACPI poweroff, 1 = (0 << 1) | 1 through isa-debug-exit).
+rand_boot() {
+	local name=$1 machine=$2 want=$3
+	shift 3
+	KERNEL=${RAND_KERNEL:-$T/rand/kernel.elf} boot "$name" "$machine" 32 "$T/rand/initrd" "$@"
+	after_mark "$T/$name.com1" >"$T/$name.console"
+	if [ $RC -ne "$want" ]; then
+		fail "pvh/$name" "qemu exit status $RC, expected $want (124: timeout)" \
+			"$T/$name.qemu" "$T/$name.com2"
+	elif grep -aq '^FAIL' "$T/$name.console" || ! grep -aqE '^[0-9]+ ok$' "$T/$name.console"; then
+		fail "pvh/$name" "the program's checks failed" "$T/$name.console" "$T/$name.com2"
+	elif ! grep -aq '^\[wasmetal\] exit status 0' "$T/$name.com2"; then
+		fail "pvh/$name" "no '[wasmetal] exit status 0' on the log" "$T/$name.com2"
+	else
+		return 0
+	fi
+	return 1
+}
+
+# log_has NAME TEXT...: every TEXT is on NAME's log, else a FAIL.
+log_has() {
+	local name=$1 t
+	shift
+	for t in "$@"; do
+		if ! grep -aqF -- "$t" "$T/$name.com2"; then
+			fail "pvh/$name" "the log lacks '$t'" "$T/$name.com2"
+			return 1
+		fi
+	done
+	pass "pvh/$name"
+}
+
+mmio_rng() {
+	rand_boot mmio-rng microvm 0 "${MODERN[@]}" -cpu qemu64 -device virtio-rng-device &&
+		log_has mmio-rng 'random: no RDSEED/RDRAND: virtio-rng' \
+			'in the DSDT)' '(rng)' 'virtio-rng: mmio 0xfeb0' 'ready, queue 0'
+	rand_boot mmio-rng-cmdline microvm,acpi=off 1 "${MODERN[@]}" -cpu qemu64 \
+		-device virtio-rng-device -device isa-debug-exit,iobase=0xf4,iosize=4 &&
+		log_has mmio-rng-cmdline 'random: no RDSEED/RDRAND: virtio-rng' \
+			'(1 on the command line, 0 in the DSDT)' 'virtio-rng: mmio 0xfeb0'
+}
+
+mmio_hostile() {
+	local n=mmio-hostile-cmdline
+	rand_boot $n microvm 0 "${MODERN[@]}" -cpu qemu64 -device virtio-rng-device \
+		-append 'virtio_mmio.device=512@0xfeb00000:12 virtio_mmio.device=junk virtio_mmio.device=4K@0x0:5 virtio_mmio.device=4K@0x200000:5 virtio_mmio.device=512@0xd0000000:9 virtio_mmio.device=512@0xfeb00000:13 virtio_mmio.device=2M@0xfe000000:3 virtio_mmio.device=512@0xfeb00000' &&
+		log_has $n '"virtio_mmio.device=junk" refused: bad size' \
+			'"virtio_mmio.device=4K@0x0:5" refused: base address 0' \
+			'0x200000+0x1000 is RAM, not a device: skipped' \
+			'0xd0000000: no device (magic 0' \
+			'0xfeb00000: no device behind the transport (id 0)' \
+			'512@0xfeb00000:13" refused: a duplicate of an earlier entry' \
+			'2M@0xfe000000:3" refused: size too large' \
+			'"virtio_mmio.device=512@0xfeb00000" refused: no '"':'"' after the base' \
+			'virtio-rng: mmio 0xfeb0'
+	rand_boot mmio-legacy microvm 0 -device virtio-rng-device &&
+		log_has mmio-legacy 'version 1 (legacy): only version 2 is supported, skipped'
+}
+
+# The timer regression (kernel/apic.c apic_timer_fired): the variant
+# kernel in the entropy image.
+timer_early() {
+	local vb=$B-apic80
+	if ! make -s -j2 BUILD="$vb" KERNEL_EXTRA=-DAPIC_TIMER_TEST_SCALE_PCT=80 \
+		"$vb/kernel.elf" >"$T/apic80.err" 2>&1; then
+		fail pvh/timer-early "cannot build the variant kernel" "$T/apic80.err"
+		return
+	fi
+	RAND_KERNEL=$vb/kernel.elf rand_boot timer-early microvm 0 "${MODERN[@]}" -cpu qemu64 \
+		-device virtio-rng-device &&
+		log_has timer-early 'apic: timer one-shot'
+}
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# The kernel's HTTP server through virtio-net-device: GET /65536 must be
+# the known body (16-byte lines of their offset), GET /exit ends the boot.
+mmio_net() {
+	local n=mmio-net port qpid i irq
+	port=$(free_port)
+	KERNEL=$T/httpd/kernel.elf boot $n microvm 64 "$T/httpd/initrd" "${MODERN[@]}" \
+		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:8080" \
+		-device virtio-net-device,netdev=n0 &
+	qpid=$!
+	for ((i = 0; i < TIMEOUT * 2; i++)); do
+		curl -sf -m 5 -o /dev/null "http://127.0.0.1:$port/1" 2>/dev/null && break
+		kill -0 $qpid 2>/dev/null || break
+		sleep 0.5
+	done
+	curl -sf -m 60 -o "$T/got" "http://127.0.0.1:$port/65536" 2>"$T/curl.err"
+	curl -sf -m 10 -o /dev/null "http://127.0.0.1:$port/exit" 2>>"$T/curl.err"
+	wait $qpid
+	python3 -c 'import sys; sys.stdout.buffer.write(b"".join(b"%015x\n" % o for o in range(0, 65536, 16)))' >"$T/want"
+	irq=$(grep -ao 'irq: [0-9]* interrupts handled ([0-9]* timer)' "$T/$n.com2" |
+		awk '{ gsub(/\(/, "", $5); print $2 - $5 }')
+	if ! cmp -s "$T/want" "$T/got"; then
+		fail "pvh/$n" "GET /65536 through virtio-net-device: not the body" \
+			"$T/curl.err" "$T/$n.com2"
+	elif ! [ "${irq:-0}" -gt 0 ]; then
+		fail "pvh/$n" "no interrupt but the timer's was handled" "$T/$n.com2"
+	else
+		log_has $n 'in the DSDT)' '(net)' 'virtio-net: mmio 0xfeb0' \
+			'net: virtio-mmio interrupt line on vector' 'net: DHCP lease'
+	fi
+}
+
 if ! setup; then
 	fail pvh/setup "cannot build tests/images/image_prog.c" "$T/cc.err"
 elif make_pvh; then
@@ -130,5 +285,13 @@ elif make_pvh; then
 	# way to stop a PVH boot, the i8042 reset (QEMU -no-reboot exits)
 	program_boot i8042-reset-without-acpi q35,acpi=off 64
 	hostile_initrds
+fi
+if ! mmio_setup; then
+	fail pvh/mmio-setup "cannot build the virtio-mmio test images" "$T/cc.err" "$T/image.err"
+else
+	mmio_rng
+	mmio_hostile
+	mmio_net
+	timer_early
 fi
 summary
