@@ -308,6 +308,14 @@ void virtio_net_tx_reclaim(void)
 	}
 }
 
+bool virtio_net_tx_idle(void)
+{
+	if (!net.up)
+		return true;
+	virtio_net_tx_reclaim();
+	return !net.tx_open && net.ntx_free == net.txq.size;
+}
+
 uint8_t *virtio_net_tx_begin(size_t *cap)
 {
 	uint64_t t0;

@@ -65,6 +65,10 @@ uint8_t *virtio_net_tx_begin(size_t *cap);
 void virtio_net_tx_commit(size_t len);
 /* Take back transmit buffers the device is done with. */
 void virtio_net_tx_reclaim(void);
+/* Whether the device has taken every frame handed to it (completions
+ * reclaimed first); true without a device.  Before the machine stops:
+ * QEMU drops frames still in the ring when it exits. */
+bool virtio_net_tx_idle(void);
 
 void virtio_net_get_stats(struct virtio_net_stats *s);
 

@@ -108,7 +108,7 @@ struct opts {
 	bool net_given;                 /* --net said how */
 	struct bundle_net bnet;         /* --ip, --gateway, --dns: the manifest's */
 	bool static_ip;
-	enum qemu_machine machine;      /* run --machine (default q35) */
+	enum qemu_machine machine;      /* run --machine (default_machine()) */
 	bool machine_given;
 	uint16_t httpd_port;            /* --kernel-httpd PORT:SIZE */
 	uint64_t httpd_size;
@@ -159,10 +159,12 @@ static const char usage_text[] =
 "  --verbose            echo the kernel log (QEMU) or the runtime log\n"
 "                       (--hosted) to stderr\n"
 "  --log FILE           keep the kernel log (serial COM1) in FILE\n"
-"  --machine q35|microvm  run: QEMU's machine.  q35 (default): UEFI firmware\n"
-"                       (OVMF) boots a disk image; microvm: no firmware, the\n"
-"                       kernel starts directly (PVH) with the bundle as its\n"
-"                       initrd, in a fraction of the time\n"
+"  --machine microvm|q35  run: QEMU's machine.  microvm (the default, or\n"
+"                       $WASMETAL_MACHINE): no firmware, the kernel starts\n"
+"                       directly (PVH) with the bundle as its initrd, in a\n"
+"                       fraction of the time; q35: UEFI firmware (OVMF) boots\n"
+"                       a disk image, as a cloud VM does.  An IMAGE always\n"
+"                       boots on q35\n"
 "  -p [HOSTADDR:]HOSTPORT:GUESTPORT[/udp]\n"
 "                       forward a host port (HOSTADDR default 127.0.0.1) to\n"
 "                       the guest; implies --net user (repeatable)\n"
@@ -497,6 +499,21 @@ static void parse_machine(struct opts *o, const char *v)
 	o->machine_given = true;
 }
 
+/* run's machine without --machine: $WASMETAL_MACHINE (so that a whole
+ * test suite can be run on either, tests/README.md), else microvm: a
+ * boot without firmware takes a fraction of OVMF's time (issue 11). */
+static enum qemu_machine default_machine(void)
+{
+	const char *v = getenv("WASMETAL_MACHINE");
+
+	if (!v || !*v || !strcmp(v, "microvm"))
+		return QEMU_MICROVM;
+	if (!strcmp(v, "q35"))
+		return QEMU_Q35;
+	usage_error("WASMETAL_MACHINE wants q35 or microvm, got '%s'", v);
+	return QEMU_MICROVM;
+}
+
 static void parse_opt(struct opts *o, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i];
@@ -796,7 +813,7 @@ static int run_image(struct opts *o)
 		return EXIT_INTERNAL;
 	}
 	default_nic(o, info.nic, info.listen_ports, info.nlisten);
-	if (o->machine == QEMU_MICROVM)
+	if (o->machine_given && o->machine == QEMU_MICROVM)
 		usage_error("%s is a disk image: it boots with UEFI firmware "
 			    "(--machine q35); for microvm, make it with 'wasmetal image "
 			    "--format pvh'", o->module);
@@ -1029,6 +1046,8 @@ int main(int argc, char **argv)
 	if (o.backend && strcmp(o.backend, "single") && strcmp(o.backend, "llvm"))
 		usage_error("unknown --backend '%s' (single, llvm)", o.backend);
 	parse_cpu(&o);
+	if (o.cmd == CMD_RUN && !o.hosted && !o.machine_given)
+		o.machine = default_machine();
 	if (o.cmd == CMD_IMAGE) {
 		status = cmd_image(&o);
 	} else {

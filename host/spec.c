@@ -715,8 +715,9 @@ static const char spec_usage[] =
 "                  QEMU; exit status the kernel's\n"
 "  --timeout S     --qemu: stop the boot after S seconds (default 600)\n"
 "  --log FILE      --qemu: keep the kernel log (COM1) in FILE\n"
-"  --machine M     --qemu: q35 (default: UEFI firmware boots a disk) or\n"
-"                  microvm (no firmware: the kernel's PVH entry)\n"
+"  --machine M     --qemu: microvm (the default, or $WASMETAL_MACHINE: no\n"
+"                  firmware, the kernel's PVH entry) or q35 (UEFI firmware\n"
+"                  boots a disk)\n"
 "  --through-blob  run hosted, but through the blob the kernel would get\n"
 "  --truncate      instead, load every prefix of every binary module of the\n"
 "                  files (one check per module: the loader must not crash)\n"
@@ -750,6 +751,7 @@ static bool parse_uint(const char *s, unsigned *out)
 /* Options; returns the index of the first file, or -1 (usage printed). */
 static int parse_opts(int argc, char **argv, struct opts *op)
 {
+	const char *machine = getenv("WASMETAL_MACHINE");    /* as `run`'s */
 	int i = 1;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -769,10 +771,8 @@ static int parse_opts(int argc, char **argv, struct opts *op)
 		} else if (!strcmp(a, "--log") && i + 1 < argc) {
 			op->log_path = argv[++i];
 		} else if (!strcmp(a, "--machine") && i + 1 < argc) {
-			i++;
-			if (!strcmp(argv[i], "microvm"))
-				op->microvm = true;
-			else if (strcmp(argv[i], "q35"))
+			machine = argv[++i];
+			if (strcmp(machine, "microvm") && strcmp(machine, "q35"))
 				goto bad;
 		} else if (!strcmp(a, "--backend") && i + 1 < argc) {
 			op->backend = argv[++i];
@@ -792,6 +792,12 @@ static int parse_opts(int argc, char **argv, struct opts *op)
 			goto bad;
 		}
 	}
+	if (machine && *machine && strcmp(machine, "microvm") && strcmp(machine, "q35")) {
+		fprintf(stderr, "wasmetal spec: WASMETAL_MACHINE wants q35 or microvm, "
+			"got '%s'\n", machine);
+		return -1;
+	}
+	op->microvm = !machine || !*machine || !strcmp(machine, "microvm");
 	if (op->qemu + op->through_blob + op->truncate > 1) {
 		fprintf(stderr, "wasmetal spec: --qemu, --through-blob and --truncate "
 			"exclude each other\n");

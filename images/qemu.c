@@ -27,7 +27,9 @@
  *     (-display $WASMETAL_QEMU_DISPLAY -device VGA if that is set, e.g. to
  *      gtk, vnc=:1 or none: a GOP framebuffer the kernel's console draws
  *      on; -monitor $WASMETAL_QEMU_MONITOR if set, e.g.
- *      unix:PATH,server=on,wait=off: tests/images/fbcon_screenshot.sh)
+ *      unix:PATH,server=on,wait=off: tests/images/fbcon_screenshot.sh;
+ *      -object filter-dump,id=pcap,netdev=n0,file=$WASMETAL_QEMU_PCAP if
+ *      set and there is a NIC: its frames in a pcap file)
  *
  * COM1 is a pipe read here: it goes to the log file (and to stderr when
  * verbose) and is scanned line by line for the kernel's "[wasmetal] exit
@@ -844,10 +846,30 @@ static int machine_argv(const struct qemu_opts *o, const char *disk, const char 
 	return 0;
 }
 
+/* $WASMETAL_QEMU_PCAP=FILE: QEMU writes every frame of the guest's NIC
+ * to FILE (a filter-dump on n0), to see what a network test saw.  An
+ * empty buf when unset. */
+static int pcap_opt(char *buf, size_t len, char *err, size_t errlen)
+{
+	const char *path = getenv("WASMETAL_QEMU_PCAP");
+
+	buf[0] = 0;
+	if (!path || !*path)
+		return 0;
+	if (strchr(path, ',') ||
+	    (size_t)snprintf(buf, len, "filter-dump,id=pcap,netdev=n0,file=%s", path) >= len) {
+		snprintf(err, errlen, "WASMETAL_QEMU_PCAP: a path without ',' and "
+			 "shorter than %zu bytes, please", len - 48);
+		buf[0] = 0;
+		return -1;
+	}
+	return 0;
+}
+
 static int start_qemu(struct run *r, const struct qemu_opts *o, const char *disk,
 		      const char *code, pid_t *pid, char *err, size_t errlen)
 {
-	char o_fwcfg[2 * PATH_MAX + 64], o_serial1[64];
+	char o_fwcfg[2 * PATH_MAX + 64], o_serial1[64], o_pcap[PATH_MAX + 64];
 	static char netdev[NET_OPT_MAX], netdevice[NET_OPT_MAX];
 	static struct machine_args margs;
 	int nic;
@@ -898,6 +920,12 @@ static int start_qemu(struct run *r, const struct qemu_opts *o, const char *disk
 		argv[argc++] = netdev;
 		argv[argc++] = "-device";
 		argv[argc++] = netdevice;
+		if (pcap_opt(o_pcap, sizeof o_pcap, err, errlen))
+			return -1;
+		if (o_pcap[0]) {
+			argv[argc++] = "-object";
+			argv[argc++] = o_pcap;
+		}
 	}
 	if (disp && *disp) {
 		argv[argc++] = "-device";

@@ -148,6 +148,7 @@ static void parse_dsdt(uint64_t phys)
 		return;
 	acpi.dsdt = t;
 	acpi.dsdt_len = len;
+	acpi.ged_found = !acpi_ged_scan(t + SDT_HEADER, len - SDT_HEADER, &acpi.ged);
 	end = t + len;
 	for (p = t + SDT_HEADER; p + 8 <= end; p++) {
 		uint16_t a, b;

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "acpi_ged.h"
 
 #define ACPI_MAX_IOAPICS 8
 #define ACPI_MAX_ISOS    16
@@ -56,6 +57,8 @@ struct acpi_info {
 	bool s5_found;                  /* \_S5 in the DSDT */
 	uint16_t slp_typa, slp_typb;
 	uint8_t century_reg;            /* FADT RTC century index, 0 = none */
+	bool ged_found;                 /* the DSDT's Generic Event Device */
+	struct acpi_ged ged;            /* (hardware-reduced: QEMU microvm) */
 };
 
 extern struct acpi_info acpi;

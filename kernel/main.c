@@ -56,6 +56,8 @@
 #include "vmm.h"
 #include "wasi.h"
 
+#define EXIT_FLUSH_NS 1000000000ull     /* at most 1 s for the last bytes */
+
 struct boot_info kernel_boot_info;
 bool kernel_verbose;
 
@@ -369,5 +371,9 @@ int kernel_main(struct boot_info *bi)
 		status = wasi_run_module(b.module, b.module_len, &cfg);
 	}
 	klog("module returned, exit status %d", status);
+	/* what the module sent last must leave before the machine stops, as
+	   a process's last datagram leaves a host after it exits: QEMU drops
+	   the frames still in the ring (a UDP echo's last answer was lost) */
+	net_flush(EXIT_FLUSH_NS);
 	kernel_shutdown(status);
 }

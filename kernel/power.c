@@ -13,12 +13,18 @@
  * then stops the machine cleanly: the network's last counters logged,
  * exit status KERNEL_STATUS_POWER_BUTTON.  The firmware has already put
  * the machine in ACPI mode (SCI_EN) when a UEFI loader runs.
+ *
+ * A hardware-reduced machine (QEMU microvm) has no PM1 block: its power
+ * button is an event of the Generic Event Device (acpi_ged.h), one
+ * interrupt of its own and an event selector register that reading
+ * clears.
  */
 #include <stdint.h>
 #include "kernel.h"
 #include "acpi.h"
 #include "cpu.h"
 #include "irq.h"
+#include "../drivers/pci.h"     /* pci_map: device memory */
 
 #define PM1_PWRBTN (1u << 8)
 
@@ -67,12 +73,46 @@ static void sci(void *arg)
 		pressed = true;
 }
 
+static volatile uint32_t *ged_esel;
+
+static void ged_event(void *arg)
+{
+	if (*ged_esel & ACPI_GED_EVT_POWER_DOWN)      /* the read clears it */
+		pressed = true;
+}
+
+/* The Generic Event Device's power button (no PM1 block). */
+static void ged_init(void)
+{
+	const struct acpi_ged *g = &acpi.ged;
+	int vec;
+
+	if (!(ged_esel = pci_map(g->esel, g->esel_len))) {
+		klog("power: cannot map the GED's event register at %#lx: the power "
+		     "button is ignored", g->esel);
+		return;
+	}
+	(void)*ged_esel;                                /* a stale event */
+	vec = irq_alloc_vector(ged_event, NULL, "acpi ged");
+	if (vec < 0 || ioapic_route(g->gsi, vec, !g->edge, g->active_low, irq_apic_id())) {
+		klog("power: cannot route the GED's GSI %u: the power button is ignored",
+		     g->gsi);
+		return;
+	}
+	klog("power: power button on the GED (GSI %u, %s, event register %#lx)",
+	     g->gsi, g->edge ? "edge" : "level", g->esel);
+}
+
 void power_button_init(void)
 {
 	int vec;
 
+	if ((!acpi.pm1a_evt || acpi.pm1_evt_len < 4 || !acpi.sci_int) && acpi.ged_found) {
+		ged_init();
+		return;
+	}
 	if (!acpi.pm1a_evt || acpi.pm1_evt_len < 4 || !acpi.sci_int) {
-		klog("power: no PM1 event block or SCI: the power button is ignored");
+		klog("power: no PM1 event block or SCI, no GED: the power button is ignored");
 		return;
 	}
 	vec = irq_alloc_vector(sci, NULL, "acpi sci");

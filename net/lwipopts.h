@@ -67,8 +67,10 @@ extern void *net_ram_heap;
 					   uses up to DNS_MAX_SOURCE_PORTS) */
 #define MEMP_NUM_REASSDATA      8       /* IPv4 datagrams being reassembled */
 #define MEMP_NUM_FRAG_PBUF      32      /* fragments being sent */
-#define MEMP_NUM_ARP_QUEUE      32      /* packets waiting for an ARP answer */
-#define MEMP_NUM_ND6_QUEUE      32      /* packets waiting for neighbour discovery */
+#define MEMP_NUM_ARP_QUEUE      64      /* packets waiting for an ARP answer */
+#define MEMP_NUM_ND6_QUEUE      64      /* packets waiting for neighbour discovery
+					   (both: a whole 64 KiB datagram's
+					   fragments, ARP_QUEUE_LEN) */
 #define MEMP_NUM_SYS_TIMEOUT    (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 2)
 					/* lwIP's own cyclic timers (+ margin;
 					   net/ uses none) */
@@ -88,7 +90,12 @@ extern void *net_ram_heap;
 #define ARP_QUEUEING            1       /* keep the first packets to a neighbour
 					   while ARP resolves it (a connect's SYN
 					   is not lost) */
-#define ARP_QUEUE_LEN           3       /* per neighbour: bounded */
+#define ARP_QUEUE_LEN           48      /* per neighbour: bounded, and room for
+					   the 45 fragments of a 64 KiB UDP
+					   datagram (lwIP drops the oldest past
+					   it: with 3, a 5 KiB datagram to a
+					   neighbour not yet resolved lost its
+					   first fragment, so all of it) */
 #define ETH_PAD_SIZE            0       /* frames are copied, alignment is moot */
 #define ETHARP_SUPPORT_STATIC_ENTRIES 0
 #define ETHARP_SUPPORT_VLAN     0       /* no VLAN tagging in the driver */

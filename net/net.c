@@ -322,15 +322,21 @@ static bool tcp_quiet(void)
 	return true;
 }
 
+/* TCP quiet and every frame taken by the device.  The device's
+ * completions raise no interrupt (polled), so the wait is in steps of
+ * FLUSH_STEP_NS at most. */
+#define FLUSH_STEP_NS 1000000ull
+
 void net_flush(uint64_t timeout_ns)
 {
-	uint64_t t0 = plat_clock_ns(PLAT_CLOCK_MONOTONIC);
+	uint64_t t0 = plat_clock_ns(PLAT_CLOCK_MONOTONIC), now;
 
-	while (ready && plat_clock_ns(PLAT_CLOCK_MONOTONIC) - t0 < timeout_ns) {
+	while (ready && (now = plat_clock_ns(PLAT_CLOCK_MONOTONIC)) - t0 < timeout_ns) {
 		net_poll();
-		if (tcp_quiet())
+		if (tcp_quiet() && virtio_net_tx_idle())
 			return;
-		plat_wait(t0 + timeout_ns, 0, NULL, 0);
+		plat_wait(now + FLUSH_STEP_NS < t0 + timeout_ns ? now + FLUSH_STEP_NS
+								 : t0 + timeout_ns, 0, NULL, 0);
 	}
 }
 

@@ -79,6 +79,16 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/wasmetal-test.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 
 skip_qemu() { [ "${WASMETAL_SKIP_QEMU:-0}" = 1 ]; }
+# The machine of every QEMU boot that names none (`wasmetal run`'s
+# default, $WASMETAL_MACHINE, else microvm: issue 11); the WASI programs,
+# the trap test and the spec suite run on the other machine as well.
+# WASMETAL_MACHINE=q35 make test runs everything else on q35 instead.
+MACHINE=${WASMETAL_MACHINE:-microvm}
+case $MACHINE in
+microvm) OTHER_MACHINE=q35 MSUF=-microvm ;;
+q35) OTHER_MACHINE=microvm MSUF= ;;
+*) echo "run.sh: WASMETAL_MACHINE wants q35 or microvm, got '$MACHINE'" >&2; exit 2 ;;
+esac
 
 # ---- 1. unit tests -----------------------------------------------------------
 unit_tests() {
@@ -125,12 +135,13 @@ run_node() {    # -> $T/node.out, $T/node.err, $NODE_RC
 
 # WM_OPTS: more options for `wasmetal run` (tests/cli/llvm.sh: --backend llvm)
 WM_OPTS=()
-# MODE microvm: a QEMU boot on the microvm machine (PVH, no firmware).
-run_wasmetal() {  # MODE(hosted|qemu|microvm) spec -> $T/wm.out, $T/wm.err, $WM_RC
+# MODE qemu: a QEMU boot on the default machine ($MACHINE); q35 or
+# microvm: on that one (microvm: PVH, no firmware).
+run_wasmetal() {  # MODE(hosted|qemu|q35|microvm) spec -> $T/wm.out, $T/wm.err, $WM_RC
 	local mode=$1 machine=()
 	shift
 	split_spec "$@"
-	[ "$mode" = microvm ] && machine=(--machine microvm)
+	case $mode in q35 | microvm) machine=(--machine "$mode") ;; esac
 	if [ "$mode" = hosted ]; then
 		timeout "$HOSTED_TIMEOUT" "$W" run --hosted "${WM_OPTS[@]}" "${ENVS[@]}" \
 			"$MODULE" "${ARGS[@]}" >"$T/wm.out" 2>"$T/wm.err"
@@ -483,19 +494,20 @@ qemu_tests() {
 	# 0.0.0.0 and :: may be bound, are no destination; [::] is IPv6 only
 	selfcheck_test qemu/sock_grants_unspecified_no_destination qemu pool:0.0.0.0:9000 \
 		'pool:[::]:9000' -- "$B/tests/wasi/sock_grants.wasm" unspecified 9000
-	microvm_tests
+	other_machine_tests "$OTHER_MACHINE"
 }
 
-# issue 11: the same programs on QEMU's microvm machine (`run --machine
-# microvm`: PVH entry, no firmware): WASI programs, files, stdio, a trap.
-microvm_tests() {
-	diff_test microvm/hello microvm -- "$B/examples/hello.wasm" a "b c"
-	preopen_tests microvm
-	diff_test microvm/args_env_exit7 microvm "${ARGS_ENV_SPEC[@]}"
-	diff_test microvm/printf_formats microvm -- "$B/tests/wasi/printf_formats.wasm"
-	trap_test microvm/wat/oob_store microvm -- "$B/tests/wat/oob_store.wasm"
-	check_test microvm/check_wasi_calls microvm -- "$B/tests/wasi/check_wasi_calls.wasm"
-	diff_test microvm/simd_loops microvm -- "$B/tests/wasi/simd_loops.wasm"
+# issue 11: WASI programs, files, stdio and a trap on the machine qemu_tests
+# did not boot (q35 + OVMF, or microvm: PVH entry, no firmware).
+other_machine_tests() {     # MACHINE
+	local m=$1
+	diff_test "$m/hello" "$m" -- "$B/examples/hello.wasm" a "b c"
+	preopen_tests "$m"
+	diff_test "$m/args_env_exit7" "$m" "${ARGS_ENV_SPEC[@]}"
+	diff_test "$m/printf_formats" "$m" -- "$B/tests/wasi/printf_formats.wasm"
+	trap_test "$m/wat/oob_store" "$m" -- "$B/tests/wat/oob_store.wasm"
+	check_test "$m/check_wasi_calls" "$m" -- "$B/tests/wasi/check_wasi_calls.wasm"
+	diff_test "$m/simd_loops" "$m" -- "$B/tests/wasi/simd_loops.wasm"
 }
 
 # ---- 4b/4c. QEMU scripts with checks of their own -----------------------------
@@ -594,10 +606,11 @@ testsuite_present() {
 # (make spec), then all of them inside the kernel in one QEMU boot (make
 # spec-qemu).  Each file is one check (all of its assertions must pass),
 # plus the runner's self-test and, hosted, the truncation sweep.
-spec_tests() {  # MODE(hosted|qemu|microvm)
+spec_tests() {  # MODE(hosted|qemu|q35|microvm); qemu: $MACHINE
 	local mode=$1 dir=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
 	local out=$T/spec-$mode.out name p f s rest files=0 prefix=spec flag=
 	[ "$mode" = qemu ] && prefix=spec-qemu flag=--qemu
+	[ "$mode" = q35 ] && prefix=spec-q35 flag=--q35
 	[ "$mode" = microvm ] && prefix=spec-microvm flag=--microvm
 	testsuite_present "$prefix" "$dir" || return
 	BUILD=$B WASM_TESTSUITE=$dir tests/spec/run-suite.sh $flag >"$out" 2>&1
@@ -665,7 +678,7 @@ spec_llvm_tests() {     # MODE(hosted|qemu)
 		case "$p" in '' | *[!0-9]*) continue ;; esac
 		files=$((files + 1))
 		evidence=$B/spec/$name/result-llvm.txt
-		[ "$mode" = qemu ] && evidence=$B/spec/qemu-result-llvm.txt
+		[ "$mode" = qemu ] && evidence=$B/spec/qemu-result-llvm$MSUF.txt
 		want=$(awk -v n="$name" '$1 == n && $2 ~ /^[0-9]+$/ { print $2, $4 }' \
 			"$T/spec-hosted.out" 2>/dev/null)
 		if [ "$f" != 0 ] || [ -n "$rest" ]; then
@@ -788,9 +801,9 @@ spec_proposal_tests() {     # MODE(hosted|qemu|llvm|llvm-qemu)
 	# the boot's output (EVIDENCE) in one boot
 	case $mode in
 	hosted) prefix="spec-proposals" evidence=result.txt ;;
-	qemu) flags=--qemu evidence=qemu-result-proposals.txt ;;
+	qemu) flags=--qemu evidence=qemu-result-proposals$MSUF.txt ;;
 	llvm) flags=--llvm evidence=result-llvm.txt ;;
-	llvm-qemu) flags="--llvm --qemu" evidence=qemu-result-llvm-proposals.txt ;;
+	llvm-qemu) flags="--llvm --qemu" evidence=qemu-result-llvm-proposals$MSUF.txt ;;
 	esac
 	testsuite_present "$prefix" "$dir/proposals" || return
 	t0=$(date +%s)
@@ -930,8 +943,8 @@ spec_tests hosted
 if skip_qemu; then
 	skip spec-qemu "WASMETAL_SKIP_QEMU=1"
 else
-	spec_tests qemu
-	spec_tests microvm      # issue 11: the same boot without firmware
+	spec_tests qemu                 # on $MACHINE
+	spec_tests "$OTHER_MACHINE"     # issue 11: the other boot path
 fi
 # issue 9: spec files through the LLVM backend (after step 5: its counts)
 spec_llvm_tests hosted

@@ -58,9 +58,11 @@ shot() {
 	shift
 	rm -f "$T/in" "$T/mon.sock"
 	mkfifo "$T/in" || return 1
+	# q35 whatever the default: the framebuffer is the UEFI firmware's
+	# (GOP); a microvm boot has no firmware and no display
 	WASMETAL_QEMU_DISPLAY=none \
 	WASMETAL_QEMU_MONITOR="unix:$T/mon.sock,server=on,wait=off" \
-		timeout "$TIMEOUT" "$W" run "$T/prog.wasm" "$@" \
+		timeout "$TIMEOUT" "$W" run --machine q35 "$T/prog.wasm" "$@" \
 		<"$T/in" >"$out" 2>"$err" &
 	qpid=$!
 	exec 7>"$T/in"          # the guest's stdin stays open until we close it

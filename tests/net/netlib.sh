@@ -163,6 +163,22 @@ echo_udp_client() {
 	EOF
 }
 
+# UDP_COUNT_PY, for python3 -c CODE PORT N: count the datagrams that
+# arrive on 127.0.0.1:PORT, each numbered in its first 8 bytes, until N
+# distinct ones came or none came for 3 s (after the first); prints
+# "bound" first and "got K of N" last.
+UDP_COUNT_PY='import socket,sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+s.bind(("127.0.0.1", int(sys.argv[1]))); n = int(sys.argv[2]); seen = set()
+print("bound", flush=True)
+while len(seen) < n:
+    s.settimeout(3 if seen else None)
+    try: seen.add(s.recv(65536)[:8])
+    except TimeoutError: break
+print("got %d of %d" % (len(seen), n) + ("" if len(seen) == n else ", missing " +
+      " ".join(str(i) for i in range(n) if b"%08d" % i not in seen)), flush=True)'
+
 # UDP_ANSWER_PY, for python3 -c CODE PORT: answer one datagram on
 # 127.0.0.1:PORT with it in capitals and " from SENDERPORT"; prints
 # "bound" first.  (Code, not a function: a function in the background is

@@ -16,6 +16,9 @@
 #                   net.sh runs them; each refusal is one kernel-log line
 #   qemu/echo_*     TCP echo through -p; UDP echo both ways (-p .../udp;
 #                   the guest sends to 10.0.2.2, the host seen from QEMU)
+#   qemu/udp_*      tests/net/udp_last_datagrams.c: a 60000-byte datagram
+#                   to a neighbour ARP has not resolved yet arrives; the
+#                   last of 20 sent right before the guest exits arrives
 #   qemu/fetch/*    the guest fetches from a server on the host
 #                   (127.0.0.1:P, 10.0.2.2:P in the guest) when granted:
 #                   byte for byte, 16 MiB by SHA-256 (`fetch --sha256`: the
@@ -275,8 +278,10 @@ echo_tests() {
 		echo_udp_client "$uhp" >"$T/udp.res" 2>&1; then
 		pass "qemu/echo_udp_guest_serves ($(tail -n 1 "$T/udp.res"))"
 	else
+		# (the kernel log too: once, under load, 3 sends went unanswered
+		# while the guest received 2 datagrams and exited 0)
 		fail qemu/echo_udp_guest_serves "no echo" "$T/udp.res" "$T/echo_udp.out" \
-			"$T/echo_udp.err"
+			"$T/echo_udp.err" "$T/echo_udp.log"
 	fi
 	wait "$QPID"
 	rc=$?
@@ -304,6 +309,37 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("127.0.0.1", int(
 		qrun udpc --addr-pool "$GW/32:$up" "$E/echo.wasm" udp-send "$GW" "$up" hello
 	grep -Eq '^HELLO from [0-9]+$' "$T/udpc.out" && pass qemu/echo_udp_guest_sends ||
 		fail qemu/echo_udp_guest_sends "no answer" "$T/udpc.out" "$T/udpc.err"
+
+	# a datagram of 41 fragments to a neighbour not yet resolved: lwIP
+	# queued 3 packets per neighbour and dropped the oldest, so the first
+	# fragment of any datagram above 3 frames was lost, and all of it
+	udp_sink_check qemu/udp_fragmented_datagram_to_unresolved_neighbour 1 60000 0
+	# the last datagrams before the guest exits leave (the exit stopped the
+	# machine with frames still in virtio-net's ring: QEMU dropped them;
+	# that the last one arrives is the check: UDP on a loaded host may
+	# lose one in the middle, which is reported, not failed)
+	udp_sink_check qemu/udp_last_datagram_not_lost_at_exit 20 60000 19
+}
+
+# udp_sink_check NAME N SIZE WANT: the guest sends N datagrams of SIZE
+# bytes to a counting server on the host and exits at once; datagram
+# number WANT must arrive.
+udp_sink_check() {
+	local name=$1 n=$2 size=$3 want=$4 up
+	up=$(free_port udp)
+	bg udp_sink timeout "$TO" python3 -c "$UDP_COUNT_PY" "$up" "$n"
+	QRC=
+	wait_line "$T/udp_sink.out" '^bound' &&
+		qrun udplast --addr-pool "$GW/32:$up" "$B/tests/net/udp_last_datagrams.wasm" \
+			"$GW" "$up" "$n" "$size"
+	wait_line "$T/udp_sink.out" '^got ' 20
+	if [ "$QRC" = 0 ] && grep -q "^got " "$T/udp_sink.out" &&
+		! grep -Eq "^got .*missing( [0-9]+)* $want( |\$)" "$T/udp_sink.out"; then
+		pass "$name ($(grep '^got' "$T/udp_sink.out"))"
+	else
+		fail "$name" "status $QRC; datagram $want must arrive" "$T/udp_sink.out" \
+			"$T/udplast.err" "$T/udplast.log"
+	fi
 }
 
 # ---- fetch: outbound ---------------------------------------------------------------------

@@ -3,9 +3,11 @@
 # hosted or inside the kernel (DESIGN.md "Tests", level 2; issue 3).
 #
 #   tests/spec/run-suite.sh [NAME...]            (make spec)
-#   tests/spec/run-suite.sh --qemu [NAME...]     (make spec-qemu)
+#   tests/spec/run-suite.sh --qemu [NAME...]     (make spec-qemu: one boot
+#                                                 on the default machine)
 #   tests/spec/run-suite.sh --microvm [NAME...]  (the same boot on QEMU's
 #                                                 microvm machine: PVH)
+#   tests/spec/run-suite.sh --q35 [NAME...]      (... on q35 + OVMF)
 #   tests/spec/run-suite.sh --llvm [--qemu] [NAME...]   (make spec-llvm)
 #   tests/spec/run-suite.sh [--llvm] [--qemu] --proposals [PROPOSAL...]
 #                                                (make spec-proposals)
@@ -35,7 +37,8 @@
 # --qemu: runs every file, the self-tests included, in ONE `wasmetal spec
 #   --qemu` boot (the kernel stays up across all of them), output in
 #   build/spec/qemu-result.txt and the kernel log in
-#   build/spec/qemu-kernel.log, split into the same per-file lines.  No
+#   build/spec/qemu-kernel.log (a microvm boot: qemu-result-microvm.txt,
+#   qemu-kernel-microvm.log), split into the same per-file lines.  No
 #   truncation sweep (it tests the loader, which the hosted run covers).
 # --llvm: the same, with `wasmetal spec --backend llvm`: every valid module
 #   compiled by the LLVM backend into an artifact that the executor loads
@@ -63,7 +66,8 @@ QEMU=0 LLVM=0 PROPOSALS=0 MACHINE=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--qemu) QEMU=1 ;;
-	--microvm) QEMU=1 MACHINE="--machine microvm" ;;
+	--q35) QEMU=1 MACHINE=q35 ;;
+	--microvm) QEMU=1 MACHINE=microvm ;;
 	--llvm) LLVM=1 ;;
 	--proposals) PROPOSALS=1 ;;
 	*) break ;;
@@ -94,7 +98,11 @@ fi
 # --proposals: its boot's output and log apart from the main suite's
 QSUF=$SUF
 [ $PROPOSALS -eq 1 ] && QSUF=$SUF-proposals
-[ -n "$MACHINE" ] && QSUF=$QSUF-microvm
+# --qemu boots `wasmetal spec`'s default machine ($WASMETAL_MACHINE, else
+# microvm); --q35 and --microvm name one.  A microvm boot's files end in
+# -microvm.
+[ $QEMU -eq 1 ] && MACHINE=${MACHINE:-${WASMETAL_MACHINE:-microvm}}
+[ "$MACHINE" = microvm ] && QSUF=$QSUF-microvm
 TS=${WASM_TESTSUITE:-$HOME/.cache/wasmetal/testsuite}
 BUILD=${BUILD:-build}
 TIMEOUT=${SPEC_TIMEOUT:-60}
@@ -336,7 +344,7 @@ if [ $QEMU -eq 1 ]; then
 	done
 	start=$(date +%s.%N)
 	# shellcheck disable=SC2086
-	"$WASMETAL" spec --qemu $MACHINE $FLAGS --timeout "$QEMU_TIMEOUT" --log "$log" $jsons \
+	"$WASMETAL" spec --qemu --machine "$MACHINE" $FLAGS --timeout "$QEMU_TIMEOUT" --log "$log" $jsons \
 		>"$out" 2>&1
 	rc=$?
 	end=$(date +%s.%N)
