@@ -247,6 +247,9 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libwasmetal-host.a
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -Itests/unit -Imm -o $@ $< $(BUILD)/libwasmetal-host.a $(HOST_LDLIBS)
 
+# drivers/virtio_blk.c hosted, on a fake device (its kernel headers)
+$(BUILD)/tests/unit/test_virtio_blk: HOST_CFLAGS += -Ikernel -Idrivers
+
 # ---- the LLVM backend (host/llvm/, issue 9) ---------------------------------
 # Host-only: Debian's llvm-14-dev (deps.sh) through its C API.  The CLI
 # loads it as a plugin, libwasmetal-llvm.so next to `wasmetal`, only for

@@ -95,7 +95,13 @@ void pci_enable(const struct pci_dev *d, uint16_t bits)
 
 const struct pci_dev *pci_find(uint16_t vendor, const uint16_t *ids, unsigned nids)
 {
-	for (unsigned i = 0; i < ndevs; i++)
+	return pci_find_next(vendor, ids, nids, NULL);
+}
+
+const struct pci_dev *pci_find_next(uint16_t vendor, const uint16_t *ids, unsigned nids,
+				    const struct pci_dev *after)
+{
+	for (unsigned i = after ? (unsigned)(after - devs) + 1 : 0; i < ndevs; i++)
 		for (unsigned j = 0; j < nids; j++)
 			if (devs[i].vendor == vendor && devs[i].device == ids[j])
 				return &devs[i];

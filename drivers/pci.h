@@ -29,6 +29,10 @@ struct pci_dev {
 
 /* The first function with this vendor and one of the device ids. */
 const struct pci_dev *pci_find(uint16_t vendor, const uint16_t *ids, unsigned nids);
+/* The same after function `after` (NULL: from the first): every match in
+ * turn. */
+const struct pci_dev *pci_find_next(uint16_t vendor, const uint16_t *ids, unsigned nids,
+				    const struct pci_dev *after);
 uint8_t pci_cfg_read8(const struct pci_dev *d, uint16_t off);
 uint32_t pci_cfg_read32(const struct pci_dev *d, uint16_t off);
 /* Set bits in the command register. */

@@ -64,6 +64,7 @@
 #include "readfile.h"
 #include "bundle.h"
 #include "compile.h"
+#include "disk_opts.h"
 #include "grant_opts.h"
 #include "parse/bundle_parse.h"     /* struct bundle_net */
 #include "image.h"
@@ -112,6 +113,8 @@ struct opts {
 	bool machine_given;
 	uint16_t httpd_port;            /* --kernel-httpd PORT:SIZE */
 	uint64_t httpd_size;
+	size_t ndisks;                  /* run --disk HOST::GUEST[:ro] */
+	struct image_disk disks[BUNDLE_MAX_DISKS];
 };
 
 static const char usage_text[] =
@@ -159,6 +162,11 @@ static const char usage_text[] =
 "  --verbose            echo the kernel log (QEMU) or the runtime log\n"
 "                       (--hosted) to stderr\n"
 "  --log FILE           keep the kernel log (serial COM1) in FILE\n"
+"  --disk HOST::GUEST[:ro]  run: attach the host file HOST (whole 512-byte\n"
+"                       sectors) as a virtio-blk disk, seen by the guest as\n"
+"                       the file GUEST of the disk's size (its directory a\n"
+"                       preopen); writes go to HOST (:ro: refused, EROFS);\n"
+"                       repeatable, at most 8\n"
 "  --machine microvm|q35  run: QEMU's machine.  microvm (the default, or\n"
 "                       $WASMETAL_MACHINE): no firmware, the kernel starts\n"
 "                       directly (PVH) with the bundle as its initrd, in a\n"
@@ -246,6 +254,14 @@ static void add_grant(struct opts *o, const char *opt, const char *value)
 	char err[512];
 
 	if (grant_opt_add(&o->grants, opt, value, err, sizeof err))
+		usage_error("%s", err);
+}
+
+static void add_disk(struct opts *o, const char *value)
+{
+	char err[PATH_MAX + 256];
+
+	if (disk_opt_add(o->disks, &o->ndisks, value, err, sizeof err))
 		usage_error("%s", err);
 }
 
@@ -464,6 +480,8 @@ static void check_net_opts(struct opts *o)
 			    "runs and images (--hosted uses the host's network)");
 	if (o->hosted && o->machine_given)
 		usage_error("%s", "--machine is for QEMU runs (not --hosted)");
+	if (o->hosted && o->ndisks)
+		usage_error("%s", "--disk is for QEMU runs (not --hosted)");
 	if (o->cmd == CMD_RUN) {
 		uint16_t ports[QEMU_DEFAULT_FWD_MAX];
 		size_t n = 0;
@@ -538,6 +556,8 @@ static void parse_opt(struct opts *o, int argc, char **argv, int *i)
 		o->allow_precompiled = true;
 	else if (opt_is(a, "--log"))
 		o->log_path = opt_value(argc, argv, i, "--log");
+	else if (o->cmd == CMD_RUN && opt_is(a, "--disk"))
+		add_disk(o, opt_value(argc, argv, i, "--disk"));
 	else if (o->cmd == CMD_RUN && opt_is(a, "--machine"))
 		parse_machine(o, opt_value(argc, argv, i, "--machine"));
 	else if (opt_is(a, "--backend"))
@@ -763,6 +783,8 @@ static void fill_spec(struct opts *o, const struct trees *tr,
 	spec->net_none = o->net_given && o->net.mode == QEMU_NET_NONE;
 	spec->httpd_port = o->httpd_port;
 	spec->httpd_size = o->httpd_size;
+	spec->ndisks = o->ndisks;
+	spec->disks = o->disks;
 }
 
 #ifndef WASMETAL_BUILD_DIR
@@ -781,6 +803,7 @@ static int boot_vm(const struct opts *o, const char *disk, const char *format,
 		.verbose = o->verbose, .console_fd = 1,
 		.disk_format = format, .console_com1 = console_com1,
 		.net = o->net.mode != QEMU_NET_NONE ? &o->net : NULL,
+		.ndisks = o->ndisks, .disks = o->disks,
 		.stdio = &io,
 	};
 	char err[4096] = "";
@@ -804,9 +827,9 @@ static int run_image(struct opts *o)
 	char err[4096] = "";
 
 	if (o->guest_argc > 1 || o->nenv || o->ndirs || wasi_grants_any(&o->grants) ||
-	    o->static_ip || o->bnet.ndns || o->httpd_port)
+	    o->static_ip || o->bnet.ndns || o->httpd_port || o->ndisks)
 		usage_error("%s is a disk image: its arguments, environment, "
-			    "directories, grants and network settings were fixed by "
+			    "directories, grants, disks and network settings were fixed by "
 			    "'wasmetal image' (-p and --net still choose the NIC)", o->module);
 	if (image_info_read(o->module, &info, err, sizeof(err))) {
 		fprintf(stderr, "wasmetal: %s\n", err);
@@ -1008,6 +1031,7 @@ static void opts_free(struct opts *o)
 	free(o->guest_argv);
 	free(o->fwd);
 	grant_opts_free(&o->grants);
+	disk_opts_free(o->disks, o->ndisks);
 }
 
 int main(int argc, char **argv)

@@ -300,6 +300,14 @@ static char *manifest_text(const struct image_spec *s, uint64_t module_len,
 	}
 	for (size_t i = 0; i < s->npreopens; i++)
 		put_preopen(f, s, i);
+	if (s->ndisks)
+		fputs("# disks: block devices as files, the Nth the virtio-blk "
+		      "device with serial " BUNDLE_DISK_SERIAL "N\n", f);
+	for (size_t i = 0; i < s->ndisks; i++) {
+		fputs(s->disks[i].read_only ? "disk-ro " : "disk ", f);
+		put_quoted(f, s->disks[i].guest_path);
+		fputc('\n', f);
+	}
 	put_grants(f, s->grants);
 	put_net(f, s);
 	if (fclose(f)) {

@@ -73,6 +73,18 @@ struct wasi_preopen;
 struct wasi_grants;
 struct bundle_net;
 
+/* `wasmetal run --disk HOST:GUEST[:ro]`: a host file attached as a
+ * virtio-blk drive (qemu_opts.disks, serial BUNDLE_DISK_SERIAL "N" for
+ * the Nth), granted to the guest as the file GUEST (image_spec.disks: the
+ * manifest's `disk` / `disk-ro` lines, docs/manifest.md "Disks"). */
+struct image_disk {
+	const char *host_path;
+	const char *guest_path;
+	bool read_only;                 /* :ro: `disk-ro`, and QEMU's drive
+					   read-only (the device offers
+					   VIRTIO_BLK_F_RO) */
+};
+
 struct image_spec {
 	const char *module_path;        /* .wasm file (NULL with spec_path) */
 	const char *spec_path;          /* a spec blob (spec/spec_blob.h) the
@@ -105,6 +117,8 @@ struct image_spec {
 	uint64_t httpd_size;
 	bool net_none;                  /* `net none`: no NIC, whatever the
 					   grants (--net none) */
+	size_t ndisks;                  /* `disk`/`disk-ro` lines */
+	const struct image_disk *disks;
 	const char *efi_path;           /* BOOTX64.EFI (default: build dir) */
 	const char *kernel_path;        /* kernel.elf (default: build dir) */
 };
@@ -193,6 +207,8 @@ struct qemu_opts {
 	bool console_com1;              /* the image's console is COM1 and its
 					   log COM2 (its manifest says so) */
 	const struct qemu_net *net;     /* NULL: no NIC */
+	size_t ndisks;                  /* --disk drives, in manifest order */
+	const struct image_disk *disks;
 	const struct qemu_stdio *stdio; /* the run settings, COM3 to
 					   stdio->err_fd; NULL: none (stderr
 					   on the console; the guest sees

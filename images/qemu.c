@@ -22,6 +22,10 @@
  *     -device virtio-net-pci,netdev=n0,romfile=[,mac=MAC]
  *                             no option ROM: the firmware does not try to
  *                             boot from the network
+ *     (o->disks: `wasmetal run --disk`, serial N = the Nth disk grant)
+ *     -drive if=none,id=wdN,format=raw[,readonly=on],file.filename=HOST
+ *     -device virtio-blk-pci,drive=wdN,serial=wasmetal-diskN
+ *                             (microvm: virtio-blk-device)
  *     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot
  *     -display none -monitor none -d cpu_reset -D <tmp>/qemu.log
  *     (-display $WASMETAL_QEMU_DISPLAY -device VGA if that is set, e.g. to
@@ -82,6 +86,7 @@
 #include "loader.h"             /* BOOT_CONSOLE_MARK */
 #include "proc.h"
 #include "../kernel/runcfg.h"   /* RUNCFG_FWCFG_NAME */
+#include "parse/bundle_parse.h"     /* BUNDLE_DISK_SERIAL, BUNDLE_MAX_DISKS */
 
 #define EXIT_LINE       "[wasmetal] exit status "
 #define TAIL_LINES      20
@@ -866,6 +871,39 @@ static int pcap_opt(char *buf, size_t len, char *err, size_t errlen)
 	return 0;
 }
 
+/* The --disk drives: -drive if=none + a virtio-blk device per disk, its
+ * serial saying which grant it is (kernel/disks.c); the device is
+ * virtio-blk-device on microvm (virtio-mmio), virtio-blk-pci on q35.
+ * Two argv words each; -1 with err if a path does not fit. */
+static int disk_args(const struct qemu_opts *o, const char **argv, size_t *argc,
+		     char *err, size_t errlen)
+{
+	static char drive[BUNDLE_MAX_DISKS][PATH_MAX + 128], dev[BUNDLE_MAX_DISKS][96];
+	char prefix[128];
+
+	if (o->ndisks > BUNDLE_MAX_DISKS) {
+		snprintf(err, errlen, "more than %d disks", BUNDLE_MAX_DISKS);
+		return -1;
+	}
+	for (size_t i = 0; i < o->ndisks; i++) {
+		snprintf(prefix, sizeof prefix, "if=none,id=wd%zu,format=raw,%s"
+			 "file.driver=file,file.filename=", i,
+			 o->disks[i].read_only ? "readonly=on," : "");
+		if (opt(drive[i], sizeof drive[i], prefix, o->disks[i].host_path)) {
+			snprintf(err, errlen, "path too long");
+			return -1;
+		}
+		snprintf(dev[i], sizeof dev[i], "%s,drive=wd%zu,serial=" BUNDLE_DISK_SERIAL "%zu",
+			 o->machine == QEMU_MICROVM ? "virtio-blk-device" : "virtio-blk-pci",
+			 i, i);
+		argv[(*argc)++] = "-drive";
+		argv[(*argc)++] = drive[i];
+		argv[(*argc)++] = "-device";
+		argv[(*argc)++] = dev[i];
+	}
+	return 0;
+}
+
 static int start_qemu(struct run *r, const struct qemu_opts *o, const char *disk,
 		      const char *code, pid_t *pid, char *err, size_t errlen)
 {
@@ -884,7 +922,7 @@ static int start_qemu(struct run *r, const struct qemu_opts *o, const char *disk
 	const char *cpu = getenv("WASMETAL_QEMU_CPU");  /* e.g. qemu64: no RDRAND */
 	const char *disp = getenv("WASMETAL_QEMU_DISPLAY");     /* e.g. gtk */
 	const char *mon = getenv("WASMETAL_QEMU_MONITOR");      /* a chardev */
-	const char *argv[64] = {
+	const char *argv[64 + 4 * BUNDLE_MAX_DISKS] = {
 		"qemu-system-x86_64", "-nodefaults",
 		"-cpu", cpu && *cpu ? cpu : "max", "-m", "1024", "-smp", "1",
 		"-accel", kvm ? "kvm" : "tcg",
@@ -931,6 +969,8 @@ static int start_qemu(struct run *r, const struct qemu_opts *o, const char *disk
 		argv[argc++] = "-device";
 		argv[argc++] = "VGA";            /* GOP */
 	}
+	if (disk_args(o, argv, &argc, err, errlen))
+		return -1;
 	if (stdio_args(r, o, argv, &argc, o_fwcfg, sizeof o_fwcfg, err, errlen))
 		return -1;
 	argv[argc] = NULL;

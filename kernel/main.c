@@ -7,7 +7,8 @@
  *   interrupts (local APIC, I/O APIC, timer; console IRQ) -> bundle -> RTC
  *   -> PCI -> network (only if the manifest asks for a NIC; with
  *   `kernel-httpd`, the in-kernel HTTP server then runs instead of the
- *   module) -> "entering module" -> wasi_run_module -> kernel_shutdown(status)
+ *   module) -> disks (virtio-blk, only if the manifest grants one:
+ *   kernel/disks.c) -> "entering module" -> wasi_run_module -> kernel_shutdown(status)
  *   (a precompiled artifact in the bundle, docs/artifact.md: wasi_run_artifact,
  *   which verifies and maps its code instead of compiling)
  *
@@ -38,6 +39,7 @@
 #include "artifact.h"
 #include "cpu.h"
 #include "bundle.h"
+#include "disks.h"
 #include "parse/bundle_parse.h"
 #include "fbcon.h"
 #include "fwcfg.h"
@@ -322,6 +324,8 @@ int kernel_main(struct boot_info *bi)
 	static const char *const default_argv[] = { "main.wasm", NULL };
 	struct boot_bundle b;
 	struct wasi_config cfg;
+	static struct wasi_disk disks[BUNDLE_MAX_DISKS];
+	size_t ndisks;
 	int status;
 
 	route_serial(bi);
@@ -345,6 +349,7 @@ int kernel_main(struct boot_info *bi)
 		log_memory_map();
 	init_devices();
 	init_network(&b);
+	ndisks = disks_init(&b, disks);         /* `disk` grants (issue 11) */
 	heap_log_memory("boot");
 
 	cfg = (struct wasi_config){
@@ -357,6 +362,7 @@ int kernel_main(struct boot_info *bi)
 		.grants = b.grants,     /* the manifest's network grants */
 		.stdio = { run_settings.stdio[0], run_settings.stdio[1],
 			   run_settings.stdio[2] },
+		.ndisks = ndisks, .disks = disks,
 	};
 	if (b.spec)
 		kernel_shutdown(run_spec(&b));

@@ -925,6 +925,9 @@ if [ -x "$W" ]; then
 		# issue 11: the PVH entry, booted by plain QEMU on microvm and
 		# q35 without UEFI; hostile initrds (~3 s)
 		script_tests pvh tests/images/pvh_boot.sh
+		# issue 11: virtio-blk disks as files (--disk), q35 and
+		# microvm; read-only, empty, odd-sized, no grant (~20 s)
+		script_tests blk tests/kernel/blk.sh
 		# hostile images (issue 8): a dozen mutated bundles, manifests
 		# and kernel.elf, booted (the rest: make hostile-images)
 		script_tests hostile-images tests/images/hostile_images.sh

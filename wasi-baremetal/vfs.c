@@ -270,7 +270,11 @@ static int reserve(struct vfs_node *n, uint64_t need)
 
 int vfs_set_size(struct vfs_node *n, uint64_t size)
 {
-	int err = reserve(n, size);
+	int err;
+
+	if (n->disk)    /* a block device: its size is the device's */
+		return size == n->size ? 0 : WASI_EINVAL;
+	err = reserve(n, size);
 
 	if (err)
 		return err;
@@ -287,6 +291,8 @@ int vfs_write(struct vfs_node *n, uint64_t off, const void *buf, size_t len)
 
 	if (off + len < off)
 		return WASI_EFBIG;
+	if (n->disk)
+		return WASI_EINVAL;     /* wasi_disk_write's */
 	if ((err = reserve(n, off + len)))
 		return err;
 	memcpy(n->data + off, buf, len);
@@ -298,7 +304,7 @@ int vfs_write(struct vfs_node *n, uint64_t off, const void *buf, size_t len)
 
 size_t vfs_read(struct vfs_node *n, uint64_t off, void *buf, size_t len)
 {
-	if (off >= n->size)
+	if (n->disk || off >= n->size)  /* a disk: wasi_disk_read's */
 		return 0;
 	if (len > n->size - off)
 		len = n->size - off;

@@ -39,6 +39,7 @@
 
 struct vfs;
 struct vfs_node;
+struct wasi_disk;
 
 struct vfs_entry {
 	char *name;             /* NUL-terminated, owned */
@@ -51,6 +52,9 @@ struct vfs_node {
 	uint64_t nlink;         /* names; a directory in a tree (or a root) has 1 */
 	uint32_t refs;          /* open fds */
 	uint64_t atim, mtim, ctim;
+	/* a block device's file (wasi_disk.c): data and cap unused, size
+	 * fixed, I/O through the device */
+	const struct wasi_disk *disk;
 	/* files and symlinks: contents / target */
 	uint8_t *data;
 	uint64_t size, cap;

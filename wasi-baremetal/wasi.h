@@ -8,6 +8,7 @@
 #ifndef WASI_H
 #define WASI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "wasm.h"
@@ -36,6 +37,23 @@ struct wasi_preopen {
 	const char *guest_path; /* the name the guest sees, e.g. "/data" or "." */
 	size_t nentries;
 	const struct wasi_tree_entry *entries;
+};
+
+/* A block device granted as a file (the manifest's `disk`/`disk-ro`
+ * lines; the kernel's virtio-blk driver): the file `name` in the root of
+ * preopen number `preopen`, a regular file of `size` bytes that cannot
+ * change size, whose reads and writes go to the device (wasi_disk.c).
+ * read_only: opening it for writing is EROFS. */
+struct wasi_disk {
+	size_t preopen;                 /* index into wasi_config.preopens */
+	const char *name;               /* one path component */
+	bool read_only;
+	uint64_t size;                  /* bytes */
+	void *dev;
+	/* len bytes at off (inside size): 0 or a negative errno */
+	int (*read)(void *dev, uint64_t off, void *buf, size_t len);
+	int (*write)(void *dev, uint64_t off, const void *buf, size_t len);
+	int (*sync)(void *dev);
 };
 
 /* What the embedder's stdin, stdout and stderr are (wasi_config.stdio),
@@ -69,6 +87,8 @@ struct wasi_config {
 					   by wasi_ctx_create, as fds after
 					   the preopens */
 	uint8_t stdio[3];               /* enum wasi_stdio_kind of fds 0-2 */
+	size_t ndisks;                  /* block devices as files */
+	const struct wasi_disk *disks;  /* must outlive the ctx */
 };
 
 struct wasi_ctx;

@@ -440,6 +440,8 @@ static int fds_init(struct wasi_ctx *ctx, const struct wasi_config *cfg,
 	for (size_t i = 0; i < n; i++)
 		if (preopen_load(ctx, i, &cfg->preopens[i], err, errlen) < 0)
 			return -1;
+	if (wasi_disks_attach(ctx, cfg, err, errlen) < 0)
+		return -1;
 	vfs_seal_budget(ctx->fs);
 	return wasi_sock_open_listeners(ctx, &cfg->grants, err, errlen);
 }

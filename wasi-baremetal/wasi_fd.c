@@ -72,6 +72,15 @@ static int file_writev(wasm_instance *inst, struct vfs_node *n, uint64_t off,
 			break;  /* (iovs_check passed: cannot happen on a write) */
 		if (!v.buf_len)
 			continue;
+		if (n->disk) {          /* short at the device's end */
+			size_t got;
+
+			err = wasi_disk_write(n, off + *done, p, v.buf_len, &got);
+			*done += got;
+			if (err || got < v.buf_len)
+				return *done ? 0 : err;
+			continue;
+		}
 		err = vfs_write(n, off + *done, p, v.buf_len);
 		if (err)
 			return *done ? 0 : err;
@@ -80,11 +89,14 @@ static int file_writev(wasm_instance *inst, struct vfs_node *n, uint64_t off,
 	return 0;
 }
 
+/* The bytes read; a disk's error in *err (0 else), reported only when
+ * nothing was read. */
 static uint64_t file_readv(wasm_instance *inst, struct vfs_node *n, uint64_t off,
-			   uint32_t iovs_ptr, uint32_t niovs)
+			   uint32_t iovs_ptr, uint32_t niovs, int *err)
 {
 	uint64_t done = 0;
 
+	*err = 0;
 	for (uint32_t i = 0; i < niovs; i++) {
 		struct wasi_ciovec v = iov_get(inst, iovs_ptr, i);
 		uint8_t *p = wasi_mem(inst, v.buf, v.buf_len);
@@ -96,8 +108,13 @@ static uint64_t file_readv(wasm_instance *inst, struct vfs_node *n, uint64_t off
 			break;
 		if (!v.buf_len)
 			continue;
-		got = vfs_read(n, off + done, p, v.buf_len);
+		if (n->disk)
+			*err = wasi_disk_read(n, off + done, p, v.buf_len, &got);
+		else
+			got = vfs_read(n, off + done, p, v.buf_len);
 		done += got;
+		if (*err)
+			break;
 		if (got < v.buf_len)
 			break;
 	}
@@ -199,8 +216,10 @@ static int fd_read(wasm_instance *inst, struct wasi_ctx *ctx, uint32_t fd,
 	}
 	if (f->kind != WASI_FD_FILE)
 		return WASI_EBADF;
-	done = file_readv(inst, f->node, f->offset, iovs_ptr, n);
+	done = file_readv(inst, f->node, f->offset, iovs_ptr, n, &err);
 	f->offset += done;
+	if (err && !done)
+		return err;
 	return wasi_store_u32(inst, nread_ptr, (uint32_t)done);
 }
 
@@ -223,7 +242,9 @@ WASI_HOST_FN(fd_pread)
 		err = WASI_EINVAL;
 	if (err)
 		return wasi_ret(results, err);
-	done = file_readv(inst, f->node, off, ARG32(1), ARG32(2));
+	done = file_readv(inst, f->node, off, ARG32(1), ARG32(2), &err);
+	if (err && !done)
+		return wasi_ret(results, err);
 	return wasi_ret(results, wasi_store_u32(inst, ARG32(4), (uint32_t)done));
 }
 
@@ -449,7 +470,8 @@ WASI_HOST_FN(fd_allocate)
 	return wasi_ret(results, err);
 }
 
-/* fd_sync / fd_datasync: the data is in RAM, nothing to flush. */
+/* fd_sync / fd_datasync: the data is in RAM, nothing to flush; a disk's
+ * device is flushed (wasi_disk.c). */
 static int fd_sync_right(struct wasi_ctx *ctx, uint32_t fd, uint64_t right)
 {
 	struct wasi_fd *f;
@@ -457,6 +479,8 @@ static int fd_sync_right(struct wasi_ctx *ctx, uint32_t fd, uint64_t right)
 
 	if (!err && !f->node)
 		err = WASI_EINVAL;      /* fsync on a terminal */
+	if (!err && f->node->disk)
+		err = wasi_disk_sync(f->node);
 	return err;
 }
 

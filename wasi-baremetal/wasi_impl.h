@@ -123,6 +123,22 @@ struct wasi_ctx {
 	size_t nfuncs;
 };
 
+/* Block devices as files (wasi_disk.c): nodes with n->disk.  I/O: 0 or
+ * a WASI errno, *done the bytes moved (reads stop at the end; a write at
+ * or past it is ENOSPC). */
+int wasi_disk_read(struct vfs_node *n, uint64_t off, void *buf, size_t len,
+		   size_t *done);
+int wasi_disk_write(struct vfs_node *n, uint64_t off, const void *buf, size_t len,
+		    size_t *done);
+int wasi_disk_sync(struct vfs_node *n);
+/* path_open of n asking for `rights`: EROFS for a write right on a
+ * read-only disk, else 0. */
+int wasi_disk_open_check(const struct vfs_node *n, uint64_t rights);
+/* Link cfg's disks into their preopens (after those are loaded).  0, or
+ * -1 with err said. */
+int wasi_disks_attach(struct wasi_ctx *ctx, const struct wasi_config *cfg,
+		      char *err, size_t errlen);
+
 #define ARG32(i) ((uint32_t)args[i])
 #define ARG64(i) ((uint64_t)args[i])
 

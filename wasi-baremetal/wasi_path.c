@@ -350,8 +350,10 @@ static int open_node(wasm_instance *inst, struct wasi_ctx *ctx,
 	if (n->type == WASI_FILETYPE_DIRECTORY &&
 	    ((r->base & WASI_RIGHT_FD_WRITE) || (r->oflags & WASI_O_TRUNC)))
 		return WASI_EISDIR;
-	if ((r->oflags & WASI_O_TRUNC) && (err = vfs_set_size(n, 0)))
-		return err;
+	if ((err = wasi_disk_open_check(n, r->base)))
+		return err;             /* a read-only disk, for writing */
+	if ((r->oflags & WASI_O_TRUNC) && !n->disk && (err = vfs_set_size(n, 0)))
+		return err;             /* (a disk ignores O_TRUNC, as Linux) */
 	*out = n;
 	return 0;
 }

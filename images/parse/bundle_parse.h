@@ -25,6 +25,21 @@
 #define BUNDLE_MAX_PATH     4096        /* a node's path, a symlink's target,
 					   a guest path (PATH_MAX) */
 #define BUNDLE_MAX_MANIFEST (16u << 20) /* bytes of manifest text */
+#define BUNDLE_MAX_DISKS    8           /* `disk` + `disk-ro` lines */
+
+/* A block device granted as a file (docs/manifest.md "Disks"): the Nth
+ * `disk`/`disk-ro` line (from 0) is the virtio-blk device whose serial is
+ * BUNDLE_DISK_SERIAL "N" (`wasmetal run --disk` gives QEMU that serial).
+ * The file is `name` in the preopen whose guest path is the directory
+ * part of guest_path (a preopen of its own, after the `preopen` lines,
+ * when no line names that directory). */
+#define BUNDLE_DISK_SERIAL  "wasmetal-disk"
+struct bundle_disk {
+	char *guest_path;               /* malloc'd, as the manifest says */
+	const char *name;               /* its last component (in guest_path) */
+	size_t preopen;                 /* index into boot_bundle.preopens */
+	bool read_only;                 /* `disk-ro` */
+};
 
 /* The network settings of the manifest (docs/manifest.md, "Network"):
  * whether the kernel brings up a NIC and lwIP at all, and how the
@@ -76,6 +91,8 @@ struct boot_bundle {
 	struct wasi_grants grants;      /* tcplisten, addr-pool, allow-resolve
 					   lines: arrays and names malloc'd */
 	struct bundle_httpd httpd;      /* port 0: none */
+	size_t ndisks;                  /* `disk`, `disk-ro` lines */
+	struct bundle_disk disks[BUNDLE_MAX_DISKS];
 	unsigned bad_line;              /* on a manifest error: its line */
 };
 

@@ -173,6 +173,7 @@ struct mf {
 	size_t npreopens;
 	bool seen_console, seen_log, seen_verbose;
 	size_t nlisten, npool, nresolve;        /* grant lines */
+	size_t ndisks;                          /* disk, disk-ro lines */
 	struct manifest_net_seen net;   /* images/parse/manifest_net.c */
 };
 
@@ -281,6 +282,78 @@ static int arg_or_env(const struct manifest_line *l, struct mf *m,
 	return 0;
 }
 
+/* ---- disks ------------------------------------------------------------------- */
+
+/* The file name of a disk's guest path: after its last '/', one
+ * component the WASI layer accepts (not "", ".", ".."). */
+static const char *disk_name(const char *path, const char **why)
+{
+	const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : path;
+	size_t n = strlen(name);
+
+	if (!n || n > VFS_NAME_MAX || !strcmp(name, ".") || !strcmp(name, "..") ||
+	    vfs_check_string(path, strlen(path)))
+		return (*why = "a disk's guest path must end in a file name", NULL);
+	return name;
+}
+
+static int disk_line(const struct manifest_line *l, struct mf *m,
+		     struct boot_bundle *b, const char **why)
+{
+	struct bundle_disk *d = b ? &b->disks[m->ndisks] : NULL;
+	char *s = NULL;
+	int r;
+
+	if (m->ndisks >= BUNDLE_MAX_DISKS)
+		return (*why = "too many disks", -EINVAL);
+	/* counting (b NULL; also before the kernel has a heap): the value's
+	 * syntax and length only; the path is checked when filling */
+	if ((r = string_value(l, BUNDLE_MAX_PATH, d ? &s : NULL, why)))
+		return r;
+	m->ndisks++;
+	if (!d)
+		return 0;
+	d->guest_path = s;              /* freed with b, whatever happens */
+	b->ndisks++;
+	if (!(d->name = disk_name(s, why)))
+		return -EINVAL;
+	for (size_t i = 0; i + 1 < b->ndisks; i++)
+		if (!strcmp(b->disks[i].guest_path, s))
+			return (*why = "a disk granted twice", -EINVAL);
+	d->read_only = manifest_key_is(l, "disk-ro");
+	return 0;
+}
+
+/* Each disk's directory: the preopen of that guest path, else a new
+ * (empty) one after the others.  Room was allocated for ndisks more. */
+static int disks_place(struct boot_bundle *b, const char **why)
+{
+	for (size_t i = 0; i < b->ndisks; i++) {
+		struct bundle_disk *d = &b->disks[i];
+		size_t dlen = (size_t)(d->name - d->guest_path), p;
+		char *dir;
+
+		if (dlen > 1)
+			dlen--;                 /* "/dev/vda" -> "/dev"; "/vda" -> "/" */
+		for (p = 0; p < b->npreopens; p++) {
+			const char *g = b->preopens[p].guest_path;
+
+			if (dlen ? strlen(g) == dlen && !memcmp(g, d->guest_path, dlen)
+				 : !strcmp(g, "."))
+				break;
+		}
+		d->preopen = p;
+		if (p < b->npreopens)
+			continue;
+		if (!(dir = malloc(dlen ? dlen + 1 : 2)))
+			return (*why = "out of memory", -ENOMEM);
+		memcpy(dir, dlen ? d->guest_path : ".", dlen ? dlen : 1);
+		dir[dlen ? dlen : 1] = 0;
+		b->preopens[b->npreopens++] = (struct wasi_preopen){ .guest_path = dir };
+	}
+	return 0;
+}
+
 /* ---- network grants (wasi_grant.h) ------------------------------------------- */
 
 static bool grant_key(const struct manifest_line *l)
@@ -384,6 +457,8 @@ static int apply_line(const struct manifest_line *l, struct mf *m,
 		return arg_or_env(l, m, b, why);
 	if (manifest_key_is(l, "preopen"))
 		return preopen_value(l, m, b, why);
+	if (manifest_key_is(l, "disk") || manifest_key_is(l, "disk-ro"))
+		return disk_line(l, m, b, why);
 	if (grant_key(l))
 		return grant_line(l, m, b, why);
 	if (manifest_key_is(l, "console") || manifest_key_is(l, "log")) {
@@ -632,6 +707,8 @@ void bundle_free(struct boot_bundle *b)
 		free(b->envp[i]);
 	for (size_t i = 0; b->preopens && i < b->npreopens; i++)
 		free((char *)b->preopens[i].guest_path);
+	for (size_t i = 0; i < b->ndisks; i++)
+		free(b->disks[i].guest_path);
 	free(b->argv);
 	free(b->envp);
 	free(b->preopens);
@@ -708,7 +785,7 @@ static int parse(struct walk w, struct boot_bundle *out, const char **why)
 	if ((r = nodes_count(w, m.npreopens, per, why)))
 		return r;
 	if ((r = alloc_arrays(out, (size_t)c.nargs + m.nargs, (size_t)c.nenv + m.nenv,
-			      m.npreopens, c.nnodes, why)) ||
+			      m.npreopens + m.ndisks, c.nnodes, why)) ||
 	    (r = grants_alloc(out, &m, why)))
 		return r;
 	out->npreopens = m.npreopens;
@@ -724,7 +801,9 @@ static int parse(struct walk w, struct boot_bundle *out, const char **why)
 	out->bad_line = 0;
 	nodes_fill(w, out, per);
 	grants_nic(out, &m);
-	return trees_check(out, why);
+	if ((r = trees_check(out, why)))
+		return r;
+	return disks_place(out, why);
 }
 
 int bundle_parse(const uint8_t *buf, uint64_t size, struct boot_bundle *out,

@@ -299,6 +299,17 @@ static const struct {
 	{ "wasmetal-manifest 1\nenv =x\n", 2 },
 	{ "wasmetal-manifest 1\npreopen \"\"\n", 2 },
 	{ "wasmetal-manifest 1\npreopen\n", 2 },
+	/* disks (issue 11): a file name last, once each, at most 8 */
+	{ "wasmetal-manifest 1\ndisk\n", 2 },
+	{ "wasmetal-manifest 1\ndisk \"\"\n", 2 },
+	{ "wasmetal-manifest 1\ndisk /dev/\n", 2 },
+	{ "wasmetal-manifest 1\ndisk /dev/..\n", 2 },
+	{ "wasmetal-manifest 1\ndisk-ro .\n", 2 },
+	{ "wasmetal-manifest 1\ndisk \"/d/\xff\"\n", 2 },
+	{ "wasmetal-manifest 1\ndisk /a/b\ndisk-ro /a/b\n", 3 },
+	{ "wasmetal-manifest 1\ndisk a0\ndisk a1\ndisk a2\ndisk a3\ndisk a4\n"
+	  "disk a5\ndisk a6\ndisk a7\ndisk a8\n", 10 },
+	{ "wasmetal-manifest 1\ndisk-rw /a/b\n", 2 },
 };
 
 TEST(manifest_errors_name_their_line)
@@ -317,6 +328,36 @@ TEST(manifest_errors_name_their_line)
 			  "manifest %zu: r %d line %u why %s", i, r, b.bad_line,
 			  why ? why : "-");
 	}
+}
+
+/* issue 11: `disk` / `disk-ro`: in order (disk N = serial N), each in the
+ * preopen of its directory, or in one of its own after the others. */
+TEST(manifest_disks)
+{
+	struct buf w = with_manifest("wasmetal-manifest 1\npreopen \"/data\"\n"
+				     "disk /dev/vda\ndisk-ro \"/data/x.img\"\n"
+				     "disk /dev/vdb\ndisk top.img\ndisk /root.img\n");
+	struct boot_bundle b;
+	const char *why;
+
+	finish(&w);
+	REQUIRE(bundle_parse(w.b, w.n, &b, &why) == 0);
+	CHECK_EQ_U64(b.ndisks, 5);
+	CHECK_EQ_U64(b.npreopens, 4);   /* /data, then /dev, ".", "/" */
+	if (b.ndisks == 5 && b.npreopens == 4) {
+		CHECK(!strcmp(b.preopens[1].guest_path, "/dev") &&
+		      b.preopens[1].nentries == 0);
+		CHECK(!strcmp(b.preopens[2].guest_path, "."));
+		CHECK(!strcmp(b.preopens[3].guest_path, "/"));
+		CHECK(!strcmp(b.disks[0].name, "vda") && b.disks[0].preopen == 1 &&
+		      !b.disks[0].read_only);
+		CHECK(!strcmp(b.disks[1].name, "x.img") && b.disks[1].preopen == 0 &&
+		      b.disks[1].read_only);
+		CHECK(!strcmp(b.disks[2].name, "vdb") && b.disks[2].preopen == 1);
+		CHECK(!strcmp(b.disks[3].name, "top.img") && b.disks[3].preopen == 2);
+		CHECK(!strcmp(b.disks[4].name, "root.img") && b.disks[4].preopen == 3);
+	}
+	bundle_free(&b);
 }
 
 TEST(manifest_limits)
@@ -612,6 +653,7 @@ int main(void)
 	RUN(manifest_and_trees);
 	RUN(manifest_truncations_rejected);
 	RUN(manifest_errors_name_their_line);
+	RUN(manifest_disks);
 	RUN(manifest_limits);
 	RUN(hostile_nodes);
 	RUN(mutations_never_crash);

@@ -356,6 +356,86 @@ static int64_t wr(uint32_t fd, const char *data)
 	return e ? -e : ld32(9208);
 }
 
+/* ---- block devices as files (wasi_disk.c, issue 11) ---------------------- */
+
+static uint8_t ram_disk[4096];
+static unsigned disk_syncs, disk_bad_calls;
+static bool disk_failing;
+
+static int ram_read(void *dev, uint64_t off, void *buf, size_t len)
+{
+	if (off > sizeof ram_disk || len > sizeof ram_disk - off)
+		disk_bad_calls++;
+	else if (!disk_failing)
+		memcpy(buf, ram_disk + off, len);
+	return disk_failing ? -5 : 0;   /* -EIO */
+}
+
+static int ram_write(void *dev, uint64_t off, const void *buf, size_t len)
+{
+	if (off > sizeof ram_disk || len > sizeof ram_disk - off)
+		disk_bad_calls++;
+	else if (!disk_failing)
+		memcpy(ram_disk + off, buf, len);
+	return disk_failing ? -5 : 0;
+}
+
+static int ram_sync(void *dev)
+{
+	disk_syncs++;
+	return 0;
+}
+
+static const struct wasi_disk t_disks[] = {
+	{ 0, "disk", false, sizeof ram_disk, NULL, ram_read, ram_write, ram_sync },
+	{ 0, "rodisk", true, sizeof ram_disk, NULL, ram_read, ram_write, ram_sync },
+};
+
+TEST(disk_files)
+{
+	int64_t fd = open3("disk", 0, 0, R_READ | R_WRITE | R_SEEK | R_FSTAT | R_SETSIZE |
+			   (1ull << 4) /* FD_SYNC */, 0);
+
+	REQUIRE(fd >= 4);
+	CHECK_EQ_U64(CALL("fd_filestat_get", fd, 2200), 0);
+	CHECK_EQ_U64(ld64(2200 + 32), sizeof ram_disk);        /* size */
+	CHECK_EQ_U64(mem[2200 + 16], 4);                        /* regular file */
+	memcpy(mem + 21000, "abcdefghij", 10);
+	st32(9200, 21000);
+	st32(9204, 10);
+	CHECK_EQ_U64(CALL("fd_pwrite", fd, 9200, 1, 4090, 9208), 0);
+	CHECK_EQ_U64(ld32(9208), 6);                            /* short at the end */
+	CHECK(!memcmp(ram_disk + 4090, "abcdef", 6));
+	CHECK_EQ_U64(CALL("fd_pwrite", fd, 9200, 1, 4096, 9208), 51);  /* ENOSPC */
+	CHECK_EQ_U64(rd(fd, 100, "fd_pread", 4094), 2);
+	CHECK(!memcmp(mem + 20000, "ef", 2));
+	CHECK_EQ_U64(rd(fd, 100, "fd_pread", 5000), 0);
+	CHECK_EQ_U64(CALL("fd_seek", fd, 0, 2, 9300), 0);       /* SEEK_END */
+	CHECK_EQ_U64(ld64(9300), sizeof ram_disk);
+	CHECK_EQ_U64(CALL("fd_filestat_set_size", fd, 100), 28);
+	CHECK_EQ_U64(CALL("fd_sync", fd), 0);
+	CHECK_EQ_U64(disk_syncs, 1);
+	disk_failing = true;
+	CHECK_EQ_U64(rd(fd, 10, "fd_pread", 0), -29);           /* EIO */
+	CHECK_EQ_U64(CALL("fd_pwrite", fd, 9200, 1, 0, 9208), 29);
+	disk_failing = false;
+	CHECK_EQ_U64(CALL("fd_close", fd), 0);
+	/* O_TRUNC is ignored: the disk keeps its size and bytes */
+	fd = open3("disk", 0, 8, R_READ | R_WRITE, 0);
+	CHECK(fd >= 4);
+	CHECK(!memcmp(ram_disk + 4090, "abcdef", 6));
+	CHECK_EQ_U64(CALL("fd_close", fd), 0);
+	/* read-only: no write right, EROFS; reading works */
+	CHECK_EQ_U64(open3("rodisk", 0, 0, R_READ | R_WRITE, 0), -69);
+	CHECK_EQ_U64(open3("rodisk", 0, 0, R_READ | R_SETSIZE, 0), -69);
+	fd = open3("rodisk", 0, 0, R_READ | R_SEEK, 0);
+	CHECK(fd >= 4);
+	CHECK_EQ_U64(rd(fd, 6, "fd_pread", 4090), 6);
+	CHECK_EQ_U64(wr(fd, "x"), -76);
+	CHECK_EQ_U64(CALL("fd_close", fd), 0);
+	CHECK_EQ_U64(disk_bad_calls, 0);
+}
+
 TEST(fs_prestat)
 {
 	CHECK_EQ_U64(call("fd_prestat_get", 3, 3000, 0, 0, 0), 0);
@@ -768,6 +848,30 @@ int main(void)
 		RUN(fs_fd_limit);
 		wasi_ctx_free(ctx);
 		ctx = old;
+	}
+	{
+		/* block devices as files in the /data preopen; a name that
+		 * exists already there is refused with a message */
+		struct wasi_config cfg3 = { .npreopens = 1, .preopens = &t_preopen,
+					    .ndisks = 2, .disks = t_disks };
+		struct wasi_disk clash = t_disks[0];
+		struct wasi_ctx *old = ctx;
+		char err[200] = "";
+
+		ctx = wasi_ctx_new(&cfg3);
+		CHECK(ctx != NULL);
+		if (ctx) {
+			nfuncs = wasi_host_funcs(ctx, &funcs);
+			RUN(disk_files);
+			wasi_ctx_free(ctx);
+		}
+		clash.name = "hello.txt";
+		cfg3.ndisks = 1;
+		cfg3.disks = &clash;
+		CHECK(wasi_ctx_create(&cfg3, err, sizeof err) == NULL &&
+		      strstr(err, "exists already"));
+		ctx = old;
+		nfuncs = wasi_host_funcs(ctx, &funcs);
 	}
 	wasm_instance_free(inst);
 	wasm_module_free(mod);
