@@ -483,6 +483,8 @@ qemu_tests() {
 	# 0.0.0.0 and :: may be bound, are no destination; [::] is IPv6 only
 	selfcheck_test qemu/sock_grants_unspecified_no_destination qemu pool:0.0.0.0:9000 \
 		'pool:[::]:9000' -- "$B/tests/wasi/sock_grants.wasm" unspecified 9000
+	# issue 11: Wasm memories and stacks mapped on first touch (+ hosted)
+	script_tests lazy_pages tests/kernel/lazy_pages.sh
 	microvm_tests
 }
 
@@ -496,6 +498,7 @@ microvm_tests() {
 	trap_test microvm/wat/oob_store microvm -- "$B/tests/wat/oob_store.wasm"
 	check_test microvm/check_wasi_calls microvm -- "$B/tests/wasi/check_wasi_calls.wasm"
 	diff_test microvm/simd_loops microvm -- "$B/tests/wasi/simd_loops.wasm"
+	LAZY_MACHINE=microvm script_tests lazy_pages_microvm tests/kernel/lazy_pages.sh
 }
 
 # ---- 4b/4c. QEMU scripts with checks of their own -----------------------------
