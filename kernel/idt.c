@@ -3,6 +3,9 @@
  * all 256 vectors.  Vectors 32-255 are interrupts: they run on IST_IRQ
  * and go to irq_dispatch (kernel/irq.c).  For the 32 exception vectors:
  *
+ *   #PF on a not-present page committed lazily (mm/vmm.h: Wasm memories
+ *       and stacks, touched by JIT code or by kernel C code) -> mapped
+ *       from its reservation (vmm_fault_lazy), the instruction retried;
  *   #PF from JIT code in a guard region -> wasm_fault_redirect -> resume at
  *       the engine's trap path (a Wasm trap, not a kernel fault);
  *   anything else -> report on COM1 (registers, CR2, rbp backtrace), one
@@ -20,6 +23,7 @@
 #include "irq.h"
 #include "serial.h"
 #include "trap.h"
+#include "vmm.h"
 #include "wasm.h"
 
 struct idt_gate {
@@ -135,6 +139,12 @@ void trap_dispatch(struct trap_frame *f)
 		return;
 	}
 	cr2 = read_cr2();
+	/* not present (error bit 0 clear), not a fetch (bit 4): a lazy page's
+	   first touch?  Not while a fault is being reported: this IST stack
+	   holds that report's frame. */
+	if (f->vector == 14 && !(f->error & 0x11) && trap_depth == 0 &&
+	    vmm_fault_lazy(cr2))
+		return;
 	if (++trap_depth > 2) {
 		serial_puts(SERIAL_COM1, "\nwasmetal: fault while reporting a fault\n");
 		outb(0xf4, KERNEL_STATUS_PANIC);

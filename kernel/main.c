@@ -236,6 +236,16 @@ static void spec_file_done(void *ctx, const struct spec_file *f, bool freed)
 	     heap_mapped_bytes() >> 10);
 }
 
+/* Lazy commits (mm/vmm.h): how many Wasm pages were actually mapped. */
+static void log_lazy_pages(void)
+{
+	uint64_t touched, reserved, peak;
+
+	vmm_lazy_stats(&touched, &reserved, &peak);
+	klog("memory: %lu pages mapped on first touch; %lu frames still "
+	     "reserved, at most %lu at once", touched, reserved, peak);
+}
+
 static int run_spec(const struct boot_bundle *b)
 {
 	struct spec_out o = {
@@ -254,6 +264,7 @@ static int run_spec(const struct boot_bundle *b)
 	     spec_low_frames * PAGE_SIZE >> 20,
 	     pmm_free_frames() * PAGE_SIZE >> 20);
 	plat_kernel_area_stats();
+	log_lazy_pages();
 	return status;
 }
 
@@ -377,6 +388,7 @@ int kernel_main(struct boot_info *bi)
 		status = wasi_run_module(b.module, b.module_len, &cfg);
 	}
 	klog("module returned, exit status %d", status);
+	log_lazy_pages();
 	/* what the module sent last must leave before the machine stops, as
 	   a process's last datagram leaves a host after it exits: QEMU drops
 	   the frames still in the ring (a UDP echo's last answer was lost) */

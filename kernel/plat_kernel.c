@@ -2,7 +2,8 @@
  * plat_kernel.c — jit/plat.h on bare metal.  Address space: reservations
  * and code pages are virtual ranges carved from the lower half (mm/vmm.h
  * map) by a bump allocator with a coalescing free list (see struct
- * area); nothing is mapped until plat_commit / plat_code_alloc.  Code pages
+ * area); nothing is mapped until plat_commit (lazily: each page on its
+ * first touch, its frame reserved at commit) / plat_code_alloc.  Code pages
  * are W^X: mapped RW+NX for the emitter, then sealed R+X (never both).
  * Console = COM2, both ways (stdin framing: images/image.h), stderr on
  * COM3 when the run settings say so, and the output also on the
@@ -161,7 +162,8 @@ int plat_commit(void *addr, size_t size)
 
 	if (!area_contains(&wasm_area, va, size))
 		return -EINVAL;
-	return vmm_commit(va, size, VMM_WRITE);
+	/* frames reserved now, mapped on first touch (mm/vmm.h) */
+	return vmm_commit(va, size, VMM_WRITE | VMM_LAZY);
 }
 
 void plat_release(void *addr, size_t size)

@@ -75,9 +75,30 @@ void pmm_free(uint64_t phys)
 	pmm_free_contig(phys, 1);
 }
 
+int pmm_reserve(uint64_t n)
+{
+	return pmm_core_reserve(&pmm, n);
+}
+
+void pmm_unreserve(uint64_t n)
+{
+	if (pmm_core_unreserve(&pmm, n))
+		panic("pmm: unreserve of %lu frames, %lu reserved", n, pmm.nreserved);
+}
+
+uint64_t pmm_alloc_reserved(void)
+{
+	return pmm_core_alloc_reserved(&pmm);
+}
+
+uint64_t pmm_reserved_frames(void)
+{
+	return pmm.nreserved;
+}
+
 uint64_t pmm_free_frames(void)
 {
-	return pmm.nfree;
+	return pmm.nfree - pmm.nreserved;
 }
 
 uint64_t pmm_total_frames(void)

@@ -17,6 +17,15 @@ uint64_t pmm_alloc(void);                       /* a frame, or 0 */
 uint64_t pmm_alloc_contig(uint64_t n, uint64_t align_frames);   /* or 0 */
 void pmm_free(uint64_t phys);                   /* panics on double free */
 void pmm_free_contig(uint64_t phys, uint64_t n);
+/* Frames set aside for lazy commits (mm/vmm.h VMM_LAZY): reserve n (0 or
+ * -ENOMEM), give back n never taken (panics if more than reserved), take
+ * one (never 0 while any is reserved). */
+int pmm_reserve(uint64_t n);
+void pmm_unreserve(uint64_t n);
+uint64_t pmm_alloc_reserved(void);
+uint64_t pmm_reserved_frames(void);
+/* Free frames nobody was promised: what pmm_alloc or pmm_reserve can still
+ * have (free frames minus reserved ones). */
 uint64_t pmm_free_frames(void);
 uint64_t pmm_total_frames(void);                /* usable at init */
 /* End of the highest physical address in the memory map (any type). */

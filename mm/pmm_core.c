@@ -124,6 +124,7 @@ void pmm_core_init(struct pmm *p, void *bitmap, uint64_t nframes,
 	p->bitmap = bitmap;
 	p->nframes = nframes;
 	p->hint = 0;
+	p->nreserved = 0;
 	set_bits(p, 0, words * BITS, true);     /* tail bits stay used */
 	for (unsigned i = 0; i < n; i++)
 		if (m[i].type == BOOT_MEM_USABLE &&
@@ -141,7 +142,8 @@ void pmm_core_init(struct pmm *p, void *bitmap, uint64_t nframes,
 	p->nfree = count_free(p);
 }
 
-uint64_t pmm_core_alloc(struct pmm *p)
+/* The lowest free frame, promised or not; 0 if none. */
+static uint64_t alloc_any(struct pmm *p)
 {
 	uint64_t words = (p->nframes + BITS - 1) / BITS;
 
@@ -163,6 +165,41 @@ uint64_t pmm_core_alloc(struct pmm *p)
 	return 0;
 }
 
+uint64_t pmm_core_alloc(struct pmm *p)
+{
+	if (p->nfree <= p->nreserved)
+		return 0;
+	return alloc_any(p);
+}
+
+int pmm_core_reserve(struct pmm *p, uint64_t n)
+{
+	if (n > p->nfree - p->nreserved)
+		return -ENOMEM;
+	p->nreserved += n;
+	return 0;
+}
+
+int pmm_core_unreserve(struct pmm *p, uint64_t n)
+{
+	if (n > p->nreserved)
+		return -EINVAL;
+	p->nreserved -= n;
+	return 0;
+}
+
+uint64_t pmm_core_alloc_reserved(struct pmm *p)
+{
+	uint64_t f;
+
+	if (!p->nreserved)
+		return 0;
+	f = alloc_any(p);               /* nfree >= nreserved > 0: found */
+	if (f)
+		p->nreserved--;
+	return f;
+}
+
 bool pmm_core_is_used(const struct pmm *p, uint64_t phys)
 {
 	uint64_t f = phys / PMM_FRAME;
@@ -174,7 +211,8 @@ uint64_t pmm_core_alloc_contig(struct pmm *p, uint64_t n, uint64_t align_frames)
 {
 	uint64_t run = 0, start = 0;
 
-	if (!n || !align_frames || (align_frames & (align_frames - 1)))
+	if (!n || !align_frames || (align_frames & (align_frames - 1)) ||
+	    n > p->nfree - p->nreserved)
 		return 0;
 	for (uint64_t f = 1; f < p->nframes; f++) {
 		if (pmm_core_is_used(p, f * PMM_FRAME)) {

@@ -7,6 +7,12 @@
  * Rules: only BOOT_MEM_USABLE ranges become free; any other range that
  * overlaps them wins (stays used); frame 0 and the bitmap's own frames are
  * never handed out.  Addresses are physical; 0 means "no frame".
+ *
+ * Reservations (lazy commits, mm/vmm.h): pmm_core_reserve sets frames
+ * aside without picking them; pmm_core_alloc_reserved later takes one of
+ * them and cannot fail.  Plain allocations never dip into reserved
+ * frames: nreserved <= nfree always, and pmm_core_alloc / _alloc_contig
+ * only hand out the nfree - nreserved frames nobody was promised.
  */
 #ifndef MM_PMM_CORE_H
 #define MM_PMM_CORE_H
@@ -22,6 +28,7 @@ struct pmm {
 	uint64_t *bitmap;       /* 1 bit per frame, 1 = used */
 	uint64_t nframes;       /* frames covered by the bitmap */
 	uint64_t nfree;
+	uint64_t nreserved;     /* of nfree, promised to lazy commits */
 	uint64_t hint;          /* no free frame below word `hint` */
 };
 
@@ -49,6 +56,15 @@ uint64_t pmm_core_alloc_contig(struct pmm *p, uint64_t n, uint64_t align_frames)
 /* Give back n frames at phys.  0, or -EINVAL (unaligned, out of range,
  * frame 0, or not allocated: double free) leaving the bitmap unchanged. */
 int pmm_core_free(struct pmm *p, uint64_t phys, uint64_t n);
+/* Promise n frames for later (pmm_core_alloc_reserved): 0, or -ENOMEM
+ * when fewer than n unpromised free frames are left (nothing reserved). */
+int pmm_core_reserve(struct pmm *p, uint64_t n);
+/* Take back n promised frames that were never allocated: 0, or -EINVAL
+ * (more than are reserved; nothing changes). */
+int pmm_core_unreserve(struct pmm *p, uint64_t n);
+/* One frame out of the reservation (which shrinks by one), or 0 when
+ * nothing is reserved. */
+uint64_t pmm_core_alloc_reserved(struct pmm *p);
 bool pmm_core_is_used(const struct pmm *p, uint64_t phys);
 
 #endif

@@ -18,6 +18,10 @@
 #define PTE_PCD         (1ull << 4)
 #define PTE_PS          (1ull << 7)
 #define PTE_FRESH       (1ull << 9)     /* software: mapped by this commit */
+#define PTE_LAZY        (1ull << 10)    /* software, in a not-present entry:
+					   committed, its frame reserved
+					   (pmm_reserve), mapped on first
+					   touch (vmm_fault_lazy) */
 #define PTE_NX          (1ull << 63)
 #define PTE_ADDR        0x000ffffffffff000ull
 
@@ -29,6 +33,8 @@ static uint64_t direct_end;             /* bytes of physical memory mapped */
 static uint64_t nx;                     /* PTE_NX if the CPU has it */
 static uintptr_t guards[GUARDS_MAX];
 static unsigned nguards;
+static uint64_t lazy_touched;           /* pages mapped by vmm_fault_lazy */
+static uint64_t lazy_peak;              /* most frames ever reserved */
 
 void *phys_to_virt(uint64_t pa)
 {
@@ -54,6 +60,8 @@ static bool is_guard(uintptr_t va)
 			return true;
 	return false;
 }
+
+static uint64_t *pte_or_skip(uintptr_t va, uint64_t *skip);
 
 static uint64_t pte_flags(unsigned flags)
 {
@@ -131,7 +139,7 @@ int vmm_map_page(uintptr_t va, uint64_t pa, unsigned flags)
 
 	if (!pte)
 		return -ENOMEM;
-	if (*pte & PTE_P)
+	if (*pte & (PTE_P | PTE_LAZY))
 		return -EEXIST;
 	*pte = (pa & PTE_ADDR) | pte_flags(flags);
 	invlpg(va);
@@ -156,13 +164,13 @@ static void commit_finish(uintptr_t va, uintptr_t end, bool keep)
 	}
 }
 
-int vmm_commit(uintptr_t va, size_t size, unsigned flags)
+static int commit_eager(uintptr_t va, size_t size, unsigned flags)
 {
 	for (uintptr_t p = va; p < va + size; p += PAGE_SIZE) {
 		uint64_t *pte = vmm_pte(p, true);
 		uint64_t pa;
 
-		if (pte && (*pte & PTE_P))
+		if (pte && (*pte & (PTE_P | PTE_LAZY)))
 			continue;
 		if (!pte || !(pa = pmm_alloc())) {
 			commit_finish(va, p, false);
@@ -174,6 +182,164 @@ int vmm_commit(uintptr_t va, size_t size, unsigned flags)
 	}
 	commit_finish(va, va + size, true);
 	return 0;
+}
+
+/* The level-1 table holding va's entry, created if absent, or NULL (out
+ * of memory, a large page in the way). */
+static uint64_t *lazy_table(uintptr_t va)
+{
+	uint64_t *pte = vmm_pte(va, true);
+
+	return pte ? pte - ((va >> 12) & 511) : NULL;
+}
+
+/* Pages of [va, end) neither mapped nor lazy: what a lazy commit must
+ * reserve.  Makes no table (a range with none has all its pages to
+ * count), so a commit refused for lack of memory costs no frame. */
+static uint64_t lazy_count(uintptr_t va, uintptr_t end)
+{
+	uint64_t n = 0, skip, *pte;
+
+	for (uintptr_t p = va; p < end; p += skip) {
+		pte = pte_or_skip(p, &skip);
+		if (skip > end - p)
+			skip = end - p;
+		if (!pte)
+			n += skip / PAGE_SIZE;
+		else if (!(*pte & (PTE_P | PTE_LAZY)))
+			n++;
+	}
+	return n;
+}
+
+/* Mark the unmarked pages of [va, end) with `mark` (which has PTE_FRESH),
+ * making their tables; false if a table could not be made. */
+static bool lazy_mark(uintptr_t va, uintptr_t end, uint64_t mark)
+{
+	for (uintptr_t p = va; p < end;) {
+		uint64_t *t = lazy_table(p);
+
+		if (!t)
+			return false;
+		for (unsigned i = (p >> 12) & 511; i < 512 && p < end; i++, p += PAGE_SIZE)
+			if (!(t[i] & (PTE_P | PTE_LAZY)))
+				t[i] = mark;
+	}
+	return true;
+}
+
+/* Keep (clear PTE_FRESH) or undo (clear the entry) what lazy_mark did. */
+static void lazy_finish(uintptr_t va, uintptr_t end, bool keep)
+{
+	uint64_t skip, *pte;
+
+	for (uintptr_t p = va; p < end; p += skip) {
+		pte = pte_or_skip(p, &skip);
+		if (pte && !(*pte & PTE_P) && (*pte & PTE_FRESH))
+			*pte = keep ? *pte & ~PTE_FRESH : 0;
+	}
+}
+
+/*
+ * Lazy: count the pages to commit, reserve that many frames at once
+ * (-ENOMEM before anything else is done or allocated), then make the
+ * page tables the range needs (ordinary frames, so the fault path never
+ * needs one) and mark the entries.  If a table cannot be made, the marks
+ * of this call and its reservation are undone (tables made stay, as
+ * after an eager commit's failure: later commits reuse them).
+ */
+static int commit_lazy(uintptr_t va, size_t size, unsigned flags)
+{
+	uintptr_t end = va + size;
+	uint64_t need = lazy_count(va, end);
+	uint64_t mark = (pte_flags(flags) & ~PTE_P) | PTE_LAZY | PTE_FRESH;
+	bool ok;
+
+	if (pmm_reserve(need))
+		return -ENOMEM;
+	ok = lazy_mark(va, end, mark);
+	lazy_finish(va, end, ok);
+	if (!ok) {
+		pmm_unreserve(need);
+		return -ENOMEM;
+	}
+	if (pmm_reserved_frames() > lazy_peak)
+		lazy_peak = pmm_reserved_frames();
+	return 0;
+}
+
+/*
+ * Kernel C code runs on Wasm stacks too (the runtime's helpers called from
+ * JIT code: memory.grow, a malloc that grows the heap) and reaches the pmm
+ * through vmm_commit / vmm_decommit.  A first touch of a lazy stack page
+ * inside the pmm would run the fault path's pmm_alloc_reserved in the
+ * middle of the pmm's own update of its bitmap and counters.  So these
+ * entry points first map the stack pages below them that are still lazy,
+ * while nothing is half done: 16 KiB, far more than the vmm and pmm use
+ * (the JIT keeps 64 KiB free below any frame for host code,
+ * JIT_STACK_HOST_RESERVE, so this never reaches a guard page, and a page
+ * that is not lazy is left alone in any case).
+ */
+#define PREFAULT_STACK  (16u << 10)
+
+static void prefault_stack(void)
+{
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0) & ~(PAGE_SIZE - 1);
+
+	for (uintptr_t off = 0; off <= PREFAULT_STACK; off += PAGE_SIZE)
+		vmm_fault_lazy(sp - off);
+}
+
+int vmm_commit(uintptr_t va, size_t size, unsigned flags)
+{
+	prefault_stack();
+	if (flags & VMM_LAZY) {
+		if (va % PAGE_SIZE || size % PAGE_SIZE || va + size < va)
+			return -EINVAL;
+		return commit_lazy(va, size, flags & ~VMM_LAZY);
+	}
+	return commit_eager(va, size, flags);
+}
+
+/*
+ * The #PF handler's first question (kernel/idt.c), so it must stay short
+ * and touch nothing that could fault: page tables and frames through the
+ * direct map, the pmm's bitmap (direct map).  It runs on the #PF IST stack
+ * with interrupts off (an interrupt gate), and only for a fault the CPU
+ * took on a not-present page: never inside the pmm or the vmm (they touch
+ * no lazy memory, and their entry points map the lazy stack pages they
+ * could reach first: prefault_stack), and never nested (it does not fault
+ * itself; a #PF while a fault is reported never comes here: idt.c).  No
+ * interrupt handler touches Wasm memory or stacks (they run on their own
+ * IST stack), so none of them faults here either.
+ * Only an entry a commit marked lazy is mapped, with a frame out of the
+ * reservation that commit made: a guard page, a page beyond a memory's
+ * size or anything never committed has no mark and stays a fault.
+ */
+bool vmm_fault_lazy(uintptr_t va)
+{
+	uint64_t skip, *pte, pa;
+
+	if (va < VMM_WASM_BASE || va >= VMM_WASM_END)
+		return false;
+	pte = pte_or_skip(va, &skip);
+	if (!pte || (*pte & PTE_P) || !(*pte & PTE_LAZY))
+		return false;
+	pa = pmm_alloc_reserved();
+	if (!pa)
+		panic("vmm: lazy page %#lx has no reserved frame", va);
+	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	*pte = pa | (*pte & ~PTE_LAZY) | PTE_P;
+	invlpg(va);
+	lazy_touched++;
+	return true;
+}
+
+void vmm_lazy_stats(uint64_t *touched, uint64_t *reserved, uint64_t *peak)
+{
+	*touched = lazy_touched;
+	*reserved = pmm_reserved_frames();
+	*peak = lazy_peak;
 }
 
 /* The level-1 entry for va, or NULL; *skip = bytes to the next address
@@ -199,6 +365,7 @@ void vmm_decommit(uintptr_t va, size_t size)
 {
 	uintptr_t end = va + size;
 
+	prefault_stack();
 	for (uintptr_t p = va; p < end && p >= va;) {
 		uint64_t skip, *pte = pte_or_skip(p, &skip);
 
@@ -206,6 +373,9 @@ void vmm_decommit(uintptr_t va, size_t size)
 			pmm_free(*pte & PTE_ADDR);
 			*pte = 0;
 			invlpg(p);
+		} else if (pte && (*pte & PTE_LAZY)) {
+			pmm_unreserve(1);       /* never touched */
+			*pte = 0;
 		}
 		p += skip;
 	}

@@ -494,6 +494,9 @@ qemu_tests() {
 	# 0.0.0.0 and :: may be bound, are no destination; [::] is IPv6 only
 	selfcheck_test qemu/sock_grants_unspecified_no_destination qemu pool:0.0.0.0:9000 \
 		'pool:[::]:9000' -- "$B/tests/wasi/sock_grants.wasm" unspecified 9000
+	# issue 11: Wasm memories and stacks mapped on first touch (with
+	# MACHINE q35: + hosted)
+	LAZY_MACHINE=$MACHINE script_tests lazy_pages tests/kernel/lazy_pages.sh
 	other_machine_tests "$OTHER_MACHINE"
 }
 
@@ -508,6 +511,7 @@ other_machine_tests() {     # MACHINE
 	trap_test "$m/wat/oob_store" "$m" -- "$B/tests/wat/oob_store.wasm"
 	check_test "$m/check_wasi_calls" "$m" -- "$B/tests/wasi/check_wasi_calls.wasm"
 	diff_test "$m/simd_loops" "$m" -- "$B/tests/wasi/simd_loops.wasm"
+	LAZY_MACHINE=$m script_tests "lazy_pages_$m" tests/kernel/lazy_pages.sh
 }
 
 # ---- 4b/4c. QEMU scripts with checks of their own -----------------------------

@@ -2,7 +2,9 @@
  * test_pmm.c — the frame allocator's pure logic (mm/pmm_core.c) against
  * fake memory maps: only usable frames come out, never frame 0, never a
  * kernel/reserved frame (even when the map overlaps), never the bitmap
- * itself, never twice; frees are checked; hostile maps don't crash.
+ * itself, never twice; frees are checked; hostile maps don't crash;
+ * reservations (lazy commits): a reserved frame is never handed out by a
+ * plain allocation, a reserved one always comes, give-backs are checked.
  */
 #include <stdlib.h>
 #include <errno.h>
@@ -216,6 +218,62 @@ TEST(hostile_maps)
 	CHECK_EQ_U64(pmm_core_span(m + 2, 1, 1u << 20), 0);
 }
 
+/* 64 free frames, 40 promised: plain allocations get only the other 24
+ * (single or contiguous), the 40 still come one by one after that, and a
+ * reservation larger than what is unpromised fails whole. */
+TEST(reserved_frames_not_handed_out)
+{
+	struct boot_mem_range m[] = { R(0, 66 * PMM_FRAME, BOOT_MEM_USABLE) };
+	uint64_t bp, bb, a, n = 0;
+	struct pmm p = make(m, 1, &bp, &bb);
+	uint64_t total = p.nfree;
+
+	REQUIRE(total >= 60);
+	CHECK_EQ_U64(pmm_core_reserve(&p, 40), 0);
+	CHECK_EQ_U64(pmm_core_reserve(&p, total - 40 + 1), (uint64_t)-ENOMEM);
+	CHECK_EQ_U64(p.nreserved, 40);
+	CHECK_EQ_U64(pmm_core_alloc_contig(&p, total - 40 + 1, 1), 0);
+	while ((a = pmm_core_alloc(&p)) != 0)
+		n++;
+	CHECK_EQ_U64(n, total - 40);
+	CHECK_EQ_U64(pmm_core_alloc_contig(&p, 1, 1), 0);
+	CHECK_EQ_U64(pmm_core_reserve(&p, 1), (uint64_t)-ENOMEM);
+	for (n = 0; n < 40; n++) {
+		a = pmm_core_alloc_reserved(&p);
+		CHECK(a != 0 && a % PMM_FRAME == 0);
+		CHECK(a < bp || a >= bp + bb);
+	}
+	CHECK_EQ_U64(p.nreserved, 0);
+	CHECK_EQ_U64(p.nfree, 0);
+	CHECK_EQ_U64(pmm_core_alloc_reserved(&p), 0);  /* nothing promised */
+	free(p.bitmap);
+}
+
+/* Unreserve gives back exactly what was never taken; more is refused
+ * and changes nothing; a freed frame can be reserved again. */
+TEST(unreserve_and_reserve_again)
+{
+	struct boot_mem_range m[] = { R(0, 34 * PMM_FRAME, BOOT_MEM_USABLE) };
+	uint64_t bp, bb, a;
+	struct pmm p = make(m, 1, &bp, &bb);
+	uint64_t total = p.nfree;
+
+	CHECK_EQ_U64(pmm_core_reserve(&p, total), 0);
+	CHECK_EQ_U64(pmm_core_alloc(&p), 0);
+	a = pmm_core_alloc_reserved(&p);
+	REQUIRE(a != 0);
+	CHECK_EQ_U64(pmm_core_unreserve(&p, total), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(p.nreserved, total - 1);
+	CHECK_EQ_U64(pmm_core_unreserve(&p, total - 1), 0);
+	CHECK_EQ_U64(p.nreserved, 0);
+	CHECK_EQ_U64(pmm_core_free(&p, a, 1), 0);
+	CHECK_EQ_U64(pmm_core_reserve(&p, total), 0);
+	CHECK_EQ_U64(pmm_core_reserve(&p, 1), (uint64_t)-ENOMEM);
+	CHECK_EQ_U64(pmm_core_unreserve(&p, total), 0);
+	CHECK_EQ_U64(pmm_core_alloc(&p), a);   /* lowest first again */
+	free(p.bitmap);
+}
+
 int main(void)
 {
 	RUN(usable_frames_only_and_all_of_them);
@@ -225,5 +283,7 @@ int main(void)
 	RUN(free_then_reuse_and_double_free);
 	RUN(contiguous_aligned);
 	RUN(hostile_maps);
+	RUN(reserved_frames_not_handed_out);
+	RUN(unreserve_and_reserve_again);
 	CHECK_DONE();
 }
