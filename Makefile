@@ -468,7 +468,12 @@ bench-net: all $(BUILD)/bench/fixed_httpd.wasm
 $(BUILD)/bench/fixed_httpd.wasm: bench/netsrv/fixed_httpd.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(Q)$(WASI_CC) -O2 -Wall -o $@ $<
-.PHONY: bench bench-net
+# The boot budget (issue 11; bench/boot.sh): whole `wasmetal run` on microvm
+# and q35, the kernel's entry->_start line for hello and a ~1 MB module,
+# JIT and precompiled, and hello in a 32 MiB VM; its section of RESULTS.md
+bench-boot: all
+	$(Q)BUILD=$(BUILD) bench/boot.sh -w
+.PHONY: bench bench-net bench-boot
 # Single-pass JIT before/after in one run (issue 9; bench/compare.sh): BASE
 # built in ~/.cache/wasmetal/bench-base/<sha>, both run this tree's modules.
 #   make bench-compare BASE=<rev> [AFTER=<rev>|tree] [COMPARE_RUNS=5] [COMPARE_WRITE=1]

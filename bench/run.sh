@@ -628,6 +628,11 @@ if [ -f "$OUT" ] && grep -q '^<!-- compare: begin -->$' "$OUT"; then
 	{ echo; sed -n '/^<!-- compare: begin -->$/,/^<!-- compare: end -->$/p' "$OUT"; } \
 		>>"$T/results.md"
 fi
+# ... and bench/boot.sh's boot budget section (its own markers)
+if [ -f "$OUT" ] && grep -q '^<!-- bench/boot.sh: begin -->$' "$OUT"; then
+	{ echo; sed -n '/^<!-- bench\/boot.sh: begin -->$/,/^<!-- bench\/boot.sh: end -->$/p' "$OUT"; } \
+		>>"$T/results.md"
+fi
 cp "$T/results.md" "$OUT"
 echo "bench: wrote $OUT"
 sed -n '/^| program/,/geometric mean, all/p;/^## SIMD builds/,/^## Compile throughput/p;/^## Targets/,/^<!-- bench/p' "$OUT"

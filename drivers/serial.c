@@ -12,6 +12,7 @@
  * the console instead: drivers/serial.h).
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "cpu.h"
 #include "serial.h"
@@ -26,6 +27,8 @@
 #define   FCR_ENABLE   0x01
 #define   FCR_CLEAR_RX 0x02
 #define   FCR_CLEAR_TX 0x04
+#define UART_IIR 2              /* interrupt identification (read) */
+#define   IIR_FIFOS    0xc0     /* both bits: FIFOs enabled */
 #define UART_LCR 3              /* line control */
 #define   LCR_8N1      0x03
 #define   LCR_DLAB     0x80
@@ -49,6 +52,13 @@
 
 /* Roles, by slot: 0 the log, 1 the console, 2 the guest's stderr. */
 static bool uart_present[3];
+/* Bytes the transmitter takes after one poll: THRE set with FIFOs on
+ * means the 16-byte transmit FIFO is empty (16550D data sheet, LSR bit
+ * 5), so up to 16 bytes go in after one poll instead of one each.  Under
+ * QEMU's TCG every port access is a trip through the device model: this
+ * about halves the log's cost (kernel/boottime.h "log output"). */
+#define UART_FIFO_LEN 16
+static unsigned uart_burst[3];          /* 1, or UART_FIFO_LEN with FIFOs */
 static const bool uart_crlf[3] = { true, false, false };
 /* The UART behind each role (serial_route); 0 = none. */
 static unsigned uart_base[3] = { SERIAL_COM1, SERIAL_COM2, 0 };
@@ -92,6 +102,9 @@ static void uart_init(unsigned role)
 	     (role == SERIAL_COM2 ? 0 : FCR_CLEAR_RX));
 	outb(port + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
 	uart_present[uart_slot(role)] = inb(port + UART_LSR) != 0xff;
+	/* IIR bits 7:6 = 11: FIFOs enabled (a 16550A, not an 8250/16450) */
+	uart_burst[uart_slot(role)] = (inb(port + UART_IIR) & IIR_FIFOS) == IIR_FIFOS ?
+				      UART_FIFO_LEN : 1;
 }
 
 void serial_init(void)
@@ -101,13 +114,63 @@ void serial_init(void)
 	uart_init(SERIAL_COM3);
 }
 
-/* forever: wait for room as long as it takes (the console). */
-static void uart_putc(unsigned port, uint8_t c, bool forever)
+/* Wait until the transmitter is empty; false if it stays busy (only
+ * when !forever: the log gives up, the console waits as long as it
+ * takes). */
+static bool uart_wait_empty(unsigned port, bool forever)
 {
 	for (int polls = 0; !(inb(port + UART_LSR) & LSR_THRE); cpu_relax())
 		if (!forever && ++polls >= UART_SPIN_MAX)
-			return;
-	outb(port + UART_THR, c);
+			return false;
+	return true;
+}
+
+static uint64_t irq_save(void)
+{
+	uint64_t flags;
+
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) :: "memory");
+	return flags;
+}
+
+static void irq_restore(uint64_t flags)
+{
+	if (flags & (1u << 9))                  /* IF */
+		__asm__ volatile("sti" ::: "memory");
+}
+
+/* Up to `burst` bytes (a '\n' as "\r\n" where the role wants it) after
+ * one empty transmitter, with interrupts off from the check to the last
+ * byte: a log line from an interrupt handler must not fill the FIFO in
+ * between.  The wait itself runs with interrupts as they were.  1 with
+ * *sent bytes of p sent, 0 to try again (a handler wrote meanwhile), -1
+ * the log's UART stayed busy (the rest is dropped). */
+static int uart_burst_out(int slot, unsigned base, const uint8_t *p, size_t n,
+			  bool console, bool *cr_pending, size_t *sent)
+{
+	unsigned room = uart_burst[slot] ? uart_burst[slot] : 1;
+	uint64_t flags;
+	size_t i = 0;
+
+	if (!uart_wait_empty(base, console))
+		return -1;
+	flags = irq_save();
+	if (!(inb(base + UART_LSR) & LSR_THRE)) {
+		irq_restore(flags);
+		return 0;
+	}
+	for (; i < n && room; room--) {
+		if (p[i] == '\n' && uart_crlf[slot] && !*cr_pending) {
+			outb(base + UART_THR, '\r');
+			*cr_pending = true;
+			continue;
+		}
+		outb(base + UART_THR, p[i++]);
+		*cr_pending = false;
+	}
+	irq_restore(flags);
+	*sent = i;
+	return 1;
 }
 
 void serial_write(unsigned port, const void *buf, size_t len)
@@ -116,13 +179,18 @@ void serial_write(unsigned port, const void *buf, size_t len)
 	int slot = out_slot(port);
 	unsigned base = uart_base[slot];
 	bool console = slot != 0;       /* the guest's bytes: never dropped */
+	bool cr_pending = false;        /* the '\r' of p[0]'s "\r\n" is out */
 
 	if (!uart_present[slot])
 		return;
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] == '\n' && uart_crlf[slot])
-			uart_putc(base, '\r', console);
-		uart_putc(base, p[i], console);
+	while (len) {
+		size_t sent = 0;
+		int r = uart_burst_out(slot, base, p, len, console, &cr_pending, &sent);
+
+		if (r < 0)
+			return;
+		p += sent;
+		len -= sent;
 	}
 }
 

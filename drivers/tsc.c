@@ -6,8 +6,10 @@
  * Crystal Clock") wins when the CPU reports it completely; then the HPET
  * (IA-PC HPET spec 1.0a §2.3: GCAP_ID bits 63:32 = period in fs, main
  * counter at 0xf0), which needs only a 2 ms window; then the PIT (10 ms);
- * then PIT channel 0 by latched reads (2 ms; machines without port 0x61,
- * such as QEMU's microvm), then a hypervisor's timing leaf; leaf 0x16 is
+ * then PIT channel 0 by latched reads (machines without port 0x61, such as
+ * QEMU's microvm): over the whole boot since tsc_pit_mark at kernel entry
+ * (250 us more of waiting instead of 2 ms), else over 2 ms; then a
+ * hypervisor's timing leaf; leaf 0x16 is
  * the last resort.  Assumes an invariant TSC.
  */
 #include <errno.h>
@@ -183,6 +185,113 @@ static void pit_ch0_sample(uint16_t *c, uint64_t *t)
 	*t = a + (b - a) / 2;
 }
 
+/* The early mark (tsc_pit_mark, at kernel entry): channel 0 started
+ * counting and one sample of it, so that the calibration can measure over
+ * the whole boot until then instead of waiting 2 ms more.  Channel 0
+ * wraps every 65536 ticks (55 ms): the wraps in between are counted with
+ * a coarse rate measured over CH0_COARSE_TICKS, and the result must agree
+ * with that coarse rate, else the plain 2 ms window is used. */
+#define CH0_COARSE_TICKS (PIT_HZ / 4000)        /* 250 us */
+#define CH0_COARSE_SLACK_PCT 10
+static struct {
+	uint16_t c;
+	uint64_t t;
+	bool ok;
+} mark;
+
+/* The sample with the shortest read of a few: the least disturbed (a
+ * sample that the host preempted has a long read, and its midpoint is
+ * off). */
+static void pit_ch0_best_sample(uint16_t *c, uint64_t *t)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int i = 0; i < 3; i++) {
+		uint64_t a = rdtsc(), b;
+		uint16_t v = pit_ch0_read();
+
+		b = rdtsc();
+		if (b - a < best) {
+			best = b - a;
+			*c = v;
+			*t = a + (b - a) / 2;
+		}
+	}
+}
+
+void tsc_pit_mark(void)
+{
+	outb(PIT_CMD, PIT_CMD_CH0_LOHI_MODE2);  /* period 65536 ticks, 55 ms */
+	outb(PIT_CH0, 0);
+	outb(PIT_CH0, 0);
+	pit_ch0_best_sample(&mark.c, &mark.t);
+	mark.ok = true;
+}
+
+/* Spin until channel 0 has counted `ticks` since (c0, t0) (a sample);
+ * the end sample in (c1, t1), the ticks counted in *elapsed.  false if
+ * the counter stands still. */
+static bool pit_ch0_wait(uint16_t c0, uint32_t ticks, uint16_t *c1, uint64_t *t1,
+			 uint32_t *elapsed)
+{
+	uint16_t prev = c0;
+	uint32_t still = 0;
+
+	do {
+		pit_ch0_sample(c1, t1);
+		still = *c1 == prev ? still + 1 : 0;
+		if (still == CH0_STILL_MAX)
+			return false;
+		prev = *c1;
+		*elapsed = (uint16_t)(c0 - *c1);        /* counts down, wraps */
+	} while (*elapsed < ticks);
+	return true;
+}
+
+/* Channel 0 one-shot with count 1: no periodic IRQ 0 left behind. */
+static void pit_ch0_stop(void)
+{
+	outb(PIT_CMD, PIT_CMD_CH0_LOHI_MODE0);
+	outb(PIT_CH0, 1);
+	outb(PIT_CH0, 0);
+}
+
+/* The rate over the boot since tsc_pit_mark; 0 if there was no mark, the
+ * counter does not run, or the two measurements disagree. */
+static uint64_t tsc_from_pit_ch0_mark(void)
+{
+	uint16_t c0, c1;
+	uint64_t t0, t1, coarse, fine, span, wraps;
+	uint32_t elapsed;
+
+	if (!mark.ok)
+		return 0;
+	pit_ch0_best_sample(&c0, &t0);
+	if (!pit_ch0_wait(c0, CH0_COARSE_TICKS, &c1, &t1, &elapsed))
+		return 0;
+	coarse = (t1 - t0) * PIT_HZ / elapsed;
+	if (!coarse)
+		return 0;
+	/* the whole span: at least the plain window (CH0_CAL_TICKS) */
+	span = (t1 - mark.t) * PIT_HZ / coarse;
+	if (span < CH0_CAL_TICKS &&
+	    !pit_ch0_wait(c1, CH0_CAL_TICKS - (uint32_t)span, &c1, &t1, &elapsed))
+		return 0;
+	pit_ch0_best_sample(&c1, &t1);
+	span = (t1 - mark.t) * PIT_HZ / coarse;         /* PIT ticks, about */
+	elapsed = (uint16_t)(mark.c - c1);
+	wraps = span > elapsed ? (span - elapsed + 32768) / 65536 : 0;
+	fine = (uint64_t)((unsigned __int128)(t1 - mark.t) * PIT_HZ /
+			  (wraps * 65536 + elapsed));
+	pit_ch0_stop();
+	if (!elapsed && !wraps)
+		return 0;
+	if (fine * 100 < coarse * (100 - CH0_COARSE_SLACK_PCT) ||
+	    fine * 100 > coarse * (100 + CH0_COARSE_SLACK_PCT))
+		return 0;
+	return fine;
+}
+
 static uint64_t tsc_from_pit_ch0(void)
 {
 	uint16_t c0, c1, prev;
@@ -240,6 +349,10 @@ int tsc_calibrate(uint64_t hpet_phys)
 		f = tsc_from_pit();
 	}
 	if (!f) {
+		how = "PIT channel 0 since kernel entry";
+		f = tsc_from_pit_ch0_mark();
+	}
+	if (!f) {
 		how = "PIT channel 0";
 		f = tsc_from_pit_ch0();
 	}
@@ -251,6 +364,8 @@ int tsc_calibrate(uint64_t hpet_phys)
 		how = "cpuid 0x16";
 		f = tsc_from_cpuid16();
 	}
+	if (mark.ok)
+		pit_ch0_stop();         /* no periodic IRQ 0 left from the mark */
 	if (f < 1000000)
 		return -EIO;
 	mult = (uint64_t)((1000000000ull << 32) / f);

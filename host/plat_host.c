@@ -349,6 +349,12 @@ void plat_host_set_verbose(bool on)
 	log_verbose = on;
 }
 
+/* the boot timeline is the kernel's (kernel/boottime.h) */
+void plat_run_point(enum plat_run_point p)
+{
+	(void)p;
+}
+
 void plat_log(const char *fmt, ...)
 {
 	va_list ap;

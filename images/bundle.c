@@ -22,6 +22,7 @@
 #include "wasi.h"
 #include "vfs.h"                /* vfs_check_string: the trees' UTF-8 rule */
 #include "parse/bundle_parse.h"
+#include "parse/crc32c.h"
 
 #define MODULE_MAX (1ull << 30)         /* 1 GiB: far beyond any real module */
 #define SPEC_MAX (1ull << 31)           /* the kernel reads bundles < 4 GiB */
@@ -269,8 +270,8 @@ static void put_net(FILE *f, const struct image_spec *s)
 }
 
 /* The manifest text (docs/manifest.md); malloc'd, *len bytes, or NULL. */
-static char *manifest_text(const struct image_spec *s, uint64_t module_len,
-			   bool artifact, size_t *len)
+static char *manifest_text(const struct image_spec *s, const uint8_t *mod,
+			   uint64_t module_len, bool artifact, size_t *len)
 {
 	char *text = NULL;
 	FILE *f = open_memstream(&text, len);
@@ -282,6 +283,10 @@ static char *manifest_text(const struct image_spec *s, uint64_t module_len,
 	if (s->module_path)
 		fprintf(f, "# module: %llu bytes%s\n", (unsigned long long)module_len,
 			artifact ? ", a precompiled artifact (docs/artifact.md)" : "");
+	/* an artifact checked above (check_spec): the kernel checks this
+	 * CRC instead of its SHA-256 checksums (images/parse/crc32c.h) */
+	if (artifact)
+		fprintf(f, "module-crc32c 0x%08x\n", crc32c(mod, (size_t)module_len));
 	if (s->console_com1)
 		fputs("# serial: the program's output on COM1 (the first port), "
 		      "the kernel log on COM2\nconsole com1\nlog com2\n", f);
@@ -432,7 +437,7 @@ int image_bundle_write(const struct image_spec *spec, const char *out_path,
 	if (check_spec(spec, mod, len, err, errlen) || check_trees(spec, err, errlen) ||
 	    check_grants(spec->grants, err, errlen))
 		goto fail;
-	if (!(manifest = manifest_text(spec, len, mod && jit_artifact_is(mod, len),
+	if (!(manifest = manifest_text(spec, mod, len, mod && jit_artifact_is(mod, len),
 				       &manifest_len))) {
 		snprintf(err, errlen, "out of memory writing the manifest");
 		goto fail;

@@ -48,6 +48,15 @@ int jit_artifact_write(const wasm_module *m, enum jit_backend backend,
 int jit_artifact_load(const uint8_t *buf, size_t len, wasm_module **out,
 		      char *why, size_t whylen);
 
+/* jit_artifact_load without its two SHA-256 passes (the file checksum,
+ * step 3, and the module hash, step 6 of docs/artifact.md "Loading"):
+ * every other check is made.  Only for bytes the caller has already
+ * tied to a jit_artifact_check that passed: the kernel, for the artifact
+ * of a bundle whose manifest has the module-crc32c the host wrote after
+ * that check (images/parse/crc32c.h), and which the CRC matches. */
+int jit_artifact_load_checked(const uint8_t *buf, size_t len, wasm_module **out,
+			      char *why, size_t whylen);
+
 /* What jit_artifact_check found. */
 struct jit_artifact_info {
 	uint32_t backend;               /* enum jit_backend */

@@ -234,4 +234,11 @@ int plat_random(void *buf, size_t len);
  * printf-style; each message ends with "\n". */
 void plat_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Where the WASI runner (wasi-baremetal/wasi_run.c) is, for the kernel's
+ * boot timeline (kernel/boottime.h): the module loaded (compiled, or an
+ * artifact's code mapped), then _start about to be called.  Hosted:
+ * nothing. */
+enum plat_run_point { PLAT_RUN_LOADED, PLAT_RUN_START };
+void plat_run_point(enum plat_run_point p);
+
 #endif

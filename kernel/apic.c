@@ -8,8 +8,10 @@
  *
  * The timer (§11.5.4): TSC-deadline mode (§11.5.4.1) when CPUID.1:ECX[24]
  * offers it, else one-shot mode with divide-by-16, its frequency measured
- * against the already calibrated TSC over 1 ms.  Under QEMU's TCG (no
- * x2APIC, no TSC-deadline in QEMU 7.2) that is xAPIC + one-shot.
+ * against the already calibrated TSC over 1 ms, the first time a deadline
+ * is armed (a module that never waits never pays that millisecond of
+ * boot: kernel/boottime.h).  Under QEMU's TCG (no x2APIC, no TSC-deadline
+ * in QEMU 7.2) that is xAPIC + one-shot.
  */
 #include <stdint.h>
 #include "kernel.h"
@@ -55,7 +57,8 @@
 
 static bool x2apic, tsc_deadline;
 static volatile uint32_t *xapic;        /* xAPIC registers */
-static uint64_t timer_hz;               /* one-shot mode, after divide */
+static uint64_t timer_hz;               /* one-shot mode, after divide;
+					   0 until the first timer_arm */
 static uint32_t my_id;
 
 static uint32_t apic_read(unsigned reg)
@@ -170,9 +173,22 @@ void apic_timer_init(void)
 		klog("apic: timer in TSC-deadline mode");
 		return;
 	}
+	/* one-shot: calibrated and unmasked by the first timer_arm */
+}
+
+/* The one-shot timer's first use: measure it (1 ms, interrupts off: no
+ * handler may arm it meanwhile), then unmask it. */
+static void timer_first_use(void)
+{
+	uint64_t flags;
+
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) :: "memory");
 	timer_calibrate();
 	apic_write(APIC_LVT_TIMER, LVT_TIMER_ONESHOT | IRQ_VEC_TIMER);
-	klog("apic: timer one-shot, %lu kHz after divide-by-16", timer_hz / 1000);
+	if (flags & (1u << 9))
+		__asm__ volatile("sti" ::: "memory");
+	klog("apic: timer one-shot, %lu kHz after divide-by-16 (measured at its "
+	     "first use)", timer_hz / 1000);
 }
 
 /* What is armed: the deadline asked for and when the interrupt comes (a
@@ -198,6 +214,12 @@ void timer_arm(uint64_t deadline_ns)
 
 	if (deadline_ns == armed_req && (deadline_ns == UINT64_MAX || armed_fire > now))
 		return;
+	if (!tsc_deadline && !timer_hz) {
+		if (deadline_ns == UINT64_MAX)
+			return;         /* nothing armed, nothing to disarm */
+		timer_first_use();
+		now = tsc_ns_since_entry();
+	}
 	armed_req = deadline_ns;
 	armed_fire = deadline_ns;
 	if (tsc_deadline) {

@@ -34,11 +34,14 @@ extern struct boot_info kernel_boot_info;
 extern bool kernel_verbose;                     /* BUNDLE_FLAG_VERBOSE */
 
 /* log.c: "[   1234.567 us] text\n" on COM1.  Safe in trap handlers: own
- * formatter, no allocation.  Lines before the TSC is calibrated are kept
- * and printed (with their real times) once it is. */
+ * formatter, no allocation.  Lines of the boot are kept in memory and
+ * printed (with their real times) at klog_release, shutdown or a panic. */
 void klog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kvlog(const char *fmt, va_list ap);
 void klog_flush_early(void);
+/* The boot is over (the first idle wait, a network or spec boot): print
+ * the lines kept since kernel entry and stop keeping them (log.c). */
+void klog_release(void);
 /* The formatter: %[-0][width][.prec][l|ll|z]{d,i,u,x,X,p,s,c,%}. */
 int kvsnprintf(char *buf, size_t len, const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t len, const char *fmt, ...)

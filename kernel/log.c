@@ -2,20 +2,28 @@
  * log.c — the kernel log on COM1: "[   1234.567 us] text", microseconds
  * since kernel_entry measured with the TSC.  Its own small printf (no
  * allocation, no SSE, no newlib state) so it works in trap handlers and
- * before the heap exists.  Until the TSC is calibrated, lines are kept in
- * a small buffer with their raw TSC value and printed with their real
- * times by klog_flush_early (called after calibration and by panics).
+ * before the heap exists.  During the boot, lines are kept in a buffer
+ * with their raw TSC value and printed with their real times by
+ * klog_flush_early: at klog_release (the first idle wait after _start,
+ * a network or spec boot), at shutdown, panics and faults, or when the
+ * buffer is full.  Under QEMU's TCG each byte on the polled UART costs
+ * microseconds (a trip through the device model and a write(2) by QEMU):
+ * the ~2 KB of a boot's lines were about a third of the time to _start
+ * (kernel/boottime.h), so they are written when the CPU would wait, or
+ * at the end, instead of before the module starts.  The times in the
+ * lines are when each was logged, as before.
  */
 #include <stdarg.h>
 #include <stdint.h>
 #include "kernel.h"
+#include "boottime.h"
 #include "cpu.h"
 #include "serial.h"
 #include "tsc.h"
 
 #define KLOG_LINE_MAX   512
-#define EARLY_LINES     64
-#define EARLY_TEXT      8192
+#define EARLY_LINES     128
+#define EARLY_TEXT      16384           /* < 64 KiB: uint16_t offsets */
 
 static struct {
 	uint64_t tsc[EARLY_LINES];
@@ -24,6 +32,7 @@ static struct {
 	unsigned nlines, ntext;
 	bool done;
 } early;
+static bool hold = true;        /* kept even after calibration: klog_release */
 
 /* ---- formatter ---------------------------------------------------------- */
 
@@ -202,7 +211,7 @@ int ksnprintf(char *buf, size_t len, const char *fmt, ...)
 static void klog_emit(uint64_t ticks, const char *text, size_t len)
 {
 	char stamp[40];
-	uint64_t ns = tsc_ticks_to_ns(ticks);
+	uint64_t ns = tsc_ticks_to_ns(ticks), t0 = rdtsc();
 
 	if (tsc_hz())
 		ksnprintf(stamp, sizeof stamp, "[%10lu.%03lu us] ",
@@ -213,11 +222,12 @@ static void klog_emit(uint64_t ticks, const char *text, size_t len)
 	serial_write(SERIAL_COM1, text, len);
 	if (!len || text[len - 1] != '\n')
 		serial_write(SERIAL_COM1, "\n", 1);
+	boot_log_ticks(rdtsc() - t0);   /* the boot line's "log output" */
 }
 
 static bool klog_keep_early(uint64_t ticks, const char *text, size_t len)
 {
-	if (early.done || tsc_hz() || early.nlines == EARLY_LINES ||
+	if (early.done || (tsc_hz() && !hold) || early.nlines == EARLY_LINES ||
 	    early.ntext + len > EARLY_TEXT)
 		return false;
 	for (size_t i = 0; i < len; i++)
@@ -237,6 +247,14 @@ void klog_flush_early(void)
 	early.done = true;
 	for (unsigned i = 0; i < early.nlines; i++)
 		klog_emit(early.tsc[i], early.text + early.off[i], early.len[i]);
+}
+
+void klog_release(void)
+{
+	if (!hold || !tsc_hz())
+		return;
+	hold = false;
+	klog_flush_early();
 }
 
 void kvlog(const char *fmt, va_list ap)

@@ -28,8 +28,11 @@
  * panic, a kernel fault) go where the guest's stderr goes (SERIAL_COM3:
  * COM3, or the console).
  *
- * Log lines before the TSC is calibrated are printed, with their real
- * times, right after.  The bundle is parsed before RTC and PCI because its
+ * Log lines are kept in memory until the first idle wait after _start
+ * (or shutdown, a panic, a network or spec boot: kernel/log.c) and then
+ * printed with their real times; the boot's own line, "boot:
+ * entry->_start N us (phases)", is logged just before _start
+ * (kernel/boottime.h).  The bundle is parsed before RTC and PCI because its
  * flags say whether PCI and the memory map are printed (BUNDLE_FLAG_VERBOSE).
  */
 #include <errno.h>
@@ -38,6 +41,7 @@
 #include "acpi.h"
 #include "artifact.h"
 #include "cpu.h"
+#include "boottime.h"
 #include "bundle.h"
 #include "disks.h"
 #include "parse/bundle_parse.h"
@@ -209,6 +213,8 @@ static void load_bundle(struct boot_bundle *b)
 		kernel_shutdown(KERNEL_STATUS_BADBOOT);
 	}
 	kernel_verbose = b->flags & BUNDLE_FLAG_VERBOSE;
+	if (kernel_verbose)             /* --verbose: the log as it goes, so a */
+		klog_release();         /* program that hangs still shows it */
 	klog("bundle: module %lu bytes, %d args, %d env, %lu preopens (%lu nodes), "
 	     "flags %#x, spec blob %lu bytes", b->module_len, b->argc, b->envc,
 	     b->npreopens, b->nnodes, b->flags, b->spec_len);
@@ -254,6 +260,7 @@ static int run_spec(const struct boot_bundle *b)
 	uint64_t total = pmm_total_frames() * PAGE_SIZE >> 20;
 	int status;
 
+	klog_release();
 	klog("running spec scripts (%lu bytes)", b->spec_len);
 	status = spec_blob_run(b->spec, b->spec_len, &o);
 	if (spec_low_frames == UINT64_MAX)
@@ -282,12 +289,15 @@ static void log_boot_times(void)
 static void init_clock(void)
 {
 	acpi_init(kernel_boot_info.acpi_rsdp);
+	boot_mark(BOOT_ACPI);
 	if (tsc_calibrate(acpi.hpet_addr))
 		panic("tsc: cannot calibrate (no HPET, PIT or CPUID 0x15/0x16/0x40000010)");
 	log_boot_times();
+	boot_mark(BOOT_TSC);
 	irq_init();
 	plat_kernel_console_irq_init();
 	power_button_init();
+	boot_mark(BOOT_IRQ);
 }
 
 /* The network, if the manifest asks for a NIC (net/net.h); then the
@@ -298,6 +308,7 @@ static void init_network(const struct boot_bundle *b)
 
 	if (!b->net.nic)
 		return;
+	klog_release();         /* a network boot waits (DHCP): log as it goes */
 	net_init(&b->net);
 	if (!b->httpd.port)
 		return;
@@ -339,6 +350,7 @@ int kernel_main(struct boot_info *bi)
 	size_t ndisks;
 	int status;
 
+	tsc_pit_mark();         /* the TSC's calibration starts now (drivers/tsc.c) */
 	route_serial(bi);
 	klog("kernel entry");
 	gdt_init();
@@ -348,19 +360,24 @@ int kernel_main(struct boot_info *bi)
 	klog("gdt, tss (IST stacks), idt: ready");
 	log_cpu();
 	copy_boot_info(bi);
+	boot_mark(BOOT_EARLY);
 	pmm_init(&kernel_boot_info);
 	vmm_init(&kernel_boot_info);
 	run_init_array();
 	fbcon_init(&kernel_boot_info.fb);
+	boot_mark(BOOT_MM);
 	init_clock();
 	check_run_settings();
 	load_bundle(&b);
+	boot_mark(BOOT_BUNDLE);
 	klog("heap: %lu KiB mapped", heap_mapped_bytes() >> 10);
 	if (kernel_verbose)
 		log_memory_map();
 	init_devices();
-	init_network(&b);
 	ndisks = disks_init(&b, disks);         /* `disk` grants (issue 11) */
+	boot_mark(BOOT_DEVICES);
+	init_network(&b);
+	boot_mark(BOOT_NET);
 	heap_log_memory("boot");
 
 	cfg = (struct wasi_config){
@@ -382,7 +399,11 @@ int kernel_main(struct boot_info *bi)
 	if (jit_artifact_is(b.module, b.module_len)) {
 		klog("entering module (precompiled artifact, %lu bytes)",
 		     (unsigned long)b.module_len);
-		status = wasi_run_artifact(b.module, b.module_len, &cfg);
+		/* its CRC-32C, which the host wrote after checking it,
+		 * matched (bundle_parse): no SHA-256 passes again */
+		status = b.has_module_crc ?
+			wasi_run_artifact_checked(b.module, b.module_len, &cfg) :
+			wasi_run_artifact(b.module, b.module_len, &cfg);
 	} else {
 		klog("entering module");
 		status = wasi_run_module(b.module, b.module_len, &cfg);

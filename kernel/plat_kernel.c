@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "kernel.h"
+#include "boottime.h"
 #include "cpu.h"
 #include "fbcon.h"
 #include "image.h"             /* IMAGE_CONSOLE_EOF, _ESC */
@@ -197,6 +198,15 @@ void *plat_code_alloc(size_t size)
 void plat_code_loaded(const wasm_module *m)
 {
 	(void)m;
+}
+
+/* the boot timeline (kernel/boottime.h) */
+void plat_run_point(enum plat_run_point p)
+{
+	if (p == PLAT_RUN_LOADED)
+		boot_mark(BOOT_LOAD);
+	else
+		boot_report_start();
 }
 
 int plat_code_seal(void *addr, size_t size)
@@ -390,6 +400,7 @@ void plat_wait(uint64_t deadline_ns, int console,
 {
 	uint64_t nbytes, next;
 
+	klog_release();         /* the boot's log lines, while we would wait */
 	net_poll();
 	if (tsc_ns_since_entry() >= deadline_ns)
 		return;

@@ -221,3 +221,25 @@ par_curl() {
 	cat "$dir"/err.* >"$dir/err" 2>/dev/null
 	return 0
 }
+
+# boot_line_ok LOG: the kernel's boot timeline line (kernel/boottime.h) is
+# on LOG once, in its shape: "boot: entry->_start N us (pvh N, early N,
+# mm N, acpi N, tsc N, irq N, bundle N, devices N, net N, load N,
+# instance N; log output N)", the phases sum to at most N and the log
+# output is at most N.  Timings themselves are never asserted (a shared,
+# loaded host).  Prints why on stdout when not.
+boot_line_ok() {
+	local re='boot: entry->_start [0-9]+ us \(pvh [0-9]+, early [0-9]+, mm [0-9]+, acpi [0-9]+, tsc [0-9]+, irq [0-9]+, bundle [0-9]+, devices [0-9]+, net [0-9]+, load [0-9]+, instance [0-9]+; log output [0-9]+\)$'
+	local n
+	n=$(tr -d '\r' <"$1" | grep -acE "$re")
+	if [ "$n" != 1 ]; then
+		echo "$n boot timeline lines of the expected shape on the log"
+		return 1
+	fi
+	tr -d '\r' <"$1" | grep -aoE "$re" | tr -d '(),;' | awk '{
+		total = $3; sum = 0
+		for (i = 5; i <= NF - 3; i += 2) sum += $(i + 1)
+		if (sum > total) { print "phases sum to " sum " us > total " total; exit 1 }
+		if ($NF > total) { print "log output " $NF " us > total " total; exit 1 }
+	}'
+}

@@ -127,5 +127,10 @@ int wasi_run_module(const uint8_t *wasm, size_t len, const struct wasi_config *c
  * artifact is reported ("wasmetal: invalid artifact: ...") with status
  * WASI_STATUS_LOAD_ERROR. */
 int wasi_run_artifact(const uint8_t *wmo, size_t len, const struct wasi_config *cfg);
+/* The same for an artifact whose bytes were already tied to a passing
+ * jit_artifact_check (jit_artifact_load_checked: no SHA-256 passes); the
+ * kernel, for a bundle's artifact whose module-crc32c matched. */
+int wasi_run_artifact_checked(const uint8_t *wmo, size_t len,
+			      const struct wasi_config *cfg);
 
 #endif

@@ -106,6 +106,7 @@ static int run_start(wasm_instance *inst)
 
 	memset(&trap, 0, sizeof(trap));
 	memset(&err, 0, sizeof(err));
+	plat_run_point(PLAT_RUN_START);
 	plat_log("entering _start\n");
 	r = wasm_call(inst, "_start", NULL, 0, NULL, 0, &trap, &err);
 	if (r == 0)
@@ -141,10 +142,22 @@ static int run_module(wasm_module *m, struct wasi_ctx *ctx)
 	return status;
 }
 
-/* Load (compile, or an artifact's code when is_artifact), then run. */
-static int run_bytes(const uint8_t *bytes, size_t len, const struct wasi_config *cfg,
-		     bool is_artifact)
+/* What run_bytes is given. */
+enum run_kind { RUN_MODULE, RUN_ARTIFACT, RUN_ARTIFACT_CHECKED };
+
+static int artifact_load(const uint8_t *bytes, size_t len, enum run_kind kind,
+			 wasm_module **m, char *why, size_t whylen)
 {
+	if (kind == RUN_ARTIFACT_CHECKED)
+		return jit_artifact_load_checked(bytes, len, m, why, whylen);
+	return jit_artifact_load(bytes, len, m, why, whylen);
+}
+
+/* Load (compile, or an artifact's code), then run. */
+static int run_bytes(const uint8_t *bytes, size_t len, const struct wasi_config *cfg,
+		     enum run_kind kind)
+{
+	bool is_artifact = kind != RUN_MODULE;
 	char why[320];
 	struct wasi_ctx *ctx = wasi_ctx_create(cfg, why, sizeof(why));
 	wasm_module *m = NULL;
@@ -156,7 +169,7 @@ static int run_bytes(const uint8_t *bytes, size_t len, const struct wasi_config 
 		return WASI_STATUS_LOAD_ERROR;
 	}
 	memset(&err, 0, sizeof(err));
-	if (is_artifact && (status = jit_artifact_load(bytes, len, &m, why, sizeof why))) {
+	if (is_artifact && (status = artifact_load(bytes, len, kind, &m, why, sizeof why))) {
 		/* -2: the machine failed, not the artifact (as load_error) */
 		report(status == -2 ? "failed to load the artifact: " : "invalid artifact: ",
 		       why);
@@ -169,8 +182,10 @@ static int run_bytes(const uint8_t *bytes, size_t len, const struct wasi_config 
 	}
 	if (is_artifact)
 		plat_log("artifact loaded: %zu bytes, no compile (checked with %s)\n", len,
+			 kind == RUN_ARTIFACT_CHECKED ? "the bundle's CRC-32C" :
 			 jit_sha256_accelerated() ? "the SHA extensions" : "portable SHA-256");
 	plat_code_loaded(m);
+	plat_run_point(PLAT_RUN_LOADED);
 	status = run_module(m, ctx);
 	wasm_module_free(m);
 out:
@@ -180,10 +195,16 @@ out:
 
 int wasi_run_module(const uint8_t *wasm, size_t len, const struct wasi_config *cfg)
 {
-	return run_bytes(wasm, len, cfg, false);
+	return run_bytes(wasm, len, cfg, RUN_MODULE);
 }
 
 int wasi_run_artifact(const uint8_t *wmo, size_t len, const struct wasi_config *cfg)
 {
-	return run_bytes(wmo, len, cfg, true);
+	return run_bytes(wmo, len, cfg, RUN_ARTIFACT);
+}
+
+int wasi_run_artifact_checked(const uint8_t *wmo, size_t len,
+			      const struct wasi_config *cfg)
+{
+	return run_bytes(wmo, len, cfg, RUN_ARTIFACT_CHECKED);
 }

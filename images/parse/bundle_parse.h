@@ -94,6 +94,9 @@ struct boot_bundle {
 	size_t ndisks;                  /* `disk`, `disk-ro` lines */
 	struct bundle_disk disks[BUNDLE_MAX_DISKS];
 	unsigned bad_line;              /* on a manifest error: its line */
+	bool has_module_crc;            /* a module-crc32c line: checked, the
+					   module's bytes match it (crc32c.h) */
+	uint32_t module_crc32c;
 };
 
 /* Validate and parse `size` bytes at buf.  0, or -EINVAL with *why set to

@@ -24,6 +24,7 @@
 #include <string.h>
 #include "bundle.h"
 #include "bundle_parse.h"
+#include "crc32c.h"
 #include "vfs.h"                /* vfs_check_string, VFS_NAME_MAX: the
 				   WASI layer's rules for its trees */
 
@@ -171,7 +172,7 @@ static int bundle_scan(struct walk w, struct counts *c, struct boot_bundle *b,
 struct mf {
 	int nargs, nenv;
 	size_t npreopens;
-	bool seen_console, seen_log, seen_verbose;
+	bool seen_console, seen_log, seen_verbose, seen_crc;
 	size_t nlisten, npool, nresolve;        /* grant lines */
 	size_t ndisks;                          /* disk, disk-ro lines */
 	struct manifest_net_seen net;   /* images/parse/manifest_net.c */
@@ -447,6 +448,25 @@ static void grants_nic(struct boot_bundle *b, const struct mf *m)
 		b->net.dhcp = true;
 }
 
+/* "module-crc32c 0x1234abcd": exactly 8 hex digits after 0x. */
+static int crc_value(const struct manifest_line *l, uint32_t *crc, const char **why)
+{
+	uint32_t v = 0;
+
+	if (l->quoted || l->val_len != 10 || l->val[0] != '0' || l->val[1] != 'x')
+		return (*why = "module-crc32c wants 0x and 8 hex digits", -EINVAL);
+	for (size_t i = 2; i < 10; i++) {
+		char c = l->val[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+
+		if (d < 0)
+			return (*why = "module-crc32c wants 0x and 8 hex digits", -EINVAL);
+		v = v << 4 | (uint32_t)d;
+	}
+	*crc = v;
+	return 0;
+}
+
 static int apply_line(const struct manifest_line *l, struct mf *m,
 		      struct boot_bundle *b, const char **why)
 {
@@ -478,6 +498,17 @@ static int apply_line(const struct manifest_line *l, struct mf *m,
 			return (*why = "verbose wants yes or no", -EINVAL);
 		if (b && manifest_val_is(l, "yes"))
 			b->flags |= BUNDLE_FLAG_VERBOSE;
+		return 0;
+	}
+	if (manifest_key_is(l, "module-crc32c")) {
+		uint32_t crc;
+
+		if (once(&m->seen_crc, why) || crc_value(l, &crc, why))
+			return -EINVAL;
+		if (b) {
+			b->module_crc32c = crc;
+			b->has_module_crc = true;
+		}
 		return 0;
 	}
 	if (manifest_key_is(l, "wasmetal-manifest"))
@@ -768,6 +799,21 @@ static int alloc_arrays(struct boot_bundle *b, size_t nargs, size_t nenv,
 	return 0;
 }
 
+/* The manifest's module-crc32c against the module's bytes: the host
+ * wrote it for an artifact it had checked (images/bundle.c), so a match
+ * stands for the artifact's own SHA-256 checks (crc32c.h). */
+static int module_crc_check(const struct boot_bundle *b, const char **why)
+{
+	if (!b->has_module_crc)
+		return 0;
+	if (!b->module)
+		return (*why = "module-crc32c but no module", -EINVAL);
+	if (crc32c(b->module, b->module_len) != b->module_crc32c)
+		return (*why = "the module's CRC-32C is not the manifest's "
+			"module-crc32c (the bundle is corrupted)", -EINVAL);
+	return 0;
+}
+
 static int parse(struct walk w, struct boot_bundle *out, const char **why)
 {
 	struct counts c;
@@ -801,6 +847,8 @@ static int parse(struct walk w, struct boot_bundle *out, const char **why)
 	out->bad_line = 0;
 	nodes_fill(w, out, per);
 	grants_nic(out, &m);
+	if ((r = module_crc_check(out, why)))
+		return r;
 	if ((r = trees_check(out, why)))
 		return r;
 	return disks_place(out, why);

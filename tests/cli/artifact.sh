@@ -230,7 +230,7 @@ qrun() {
 # qemu_same NAME WASM ARGS...: the .wmo booted gives the .wasm's output and
 # status, and the kernel log shows it loaded, not compiled
 qemu_same() {
-	local name=$1 wasm=$2 rc1
+	local name=$1 wasm=$2 rc1 why
 	shift 2
 	cp "$wasm" "$T/q.wasm"          # same argv[0] for both
 	qrun "$T/q.wasm" "$@"
@@ -247,6 +247,8 @@ qemu_same() {
 	elif ! grep -q 'entering module (precompiled artifact, ' "$T/log" ||
 		! grep -q 'artifact loaded: .* no compile' "$T/log"; then
 		fail "qemu/artifact/$name" "the kernel log does not show the artifact loaded" "$T/log"
+	elif ! why=$(boot_line_ok "$T/log"); then
+		fail "qemu/artifact/$name" "the boot timeline line: $why" "$T/log"
 	else
 		pass "qemu/artifact/$name (status $RC)"
 	fi

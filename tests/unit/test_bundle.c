@@ -11,6 +11,7 @@
 #include "check.h"
 #include "../../images/parse/bundle_read.c"
 #include "../../images/parse/manifest.c"
+#include "../../images/parse/crc32c.c"
 
 struct buf {
 	uint8_t b[16384];
@@ -644,6 +645,80 @@ TEST(mutations_never_crash)
 	CHECK(ok > 0);
 }
 
+/* ---- module-crc32c (issue 11: the kernel's check of a bundle's artifact) -- */
+
+/* CRC-32C one bit at a time: the definition the tables must agree with */
+static uint32_t crc_bitwise(const uint8_t *p, size_t n)
+{
+	uint32_t c = ~0u;
+
+	while (n--) {
+		c ^= *p++;
+		for (int k = 0; k < 8; k++)
+			c = c & 1 ? c >> 1 ^ 0x82f63b78u : c >> 1;
+	}
+	return ~c;
+}
+
+TEST(crc32c_known_values_every_length_and_alignment)
+{
+	static uint8_t data[300];
+
+	CHECK_EQ_U64(crc32c("123456789", 9), 0xe3069283u);      /* the check value */
+	CHECK_EQ_U64(crc32c("", 0), 0);
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)(i * 37 + 11);
+	for (size_t off = 0; off < 8; off++)
+		for (size_t n = 0; n + off <= sizeof data; n += 7)
+			CHECK_EQ_U64(crc32c(data + off, n), crc_bitwise(data + off, n));
+}
+
+static int parse_crc_line(const char *line, struct boot_bundle *b, const char **why)
+{
+	char text[128];
+	struct buf w;
+
+	snprintf(text, sizeof text, "wasmetal-manifest 1\n%s", line);
+	w = with_manifest(text);
+	finish(&w);
+	return bundle_parse(w.b, w.n, b, why);
+}
+
+TEST(module_crc32c_checked_against_the_module)
+{
+	struct boot_bundle b;
+	const char *why;
+	char line[64];
+	uint32_t crc = crc32c(wasm8, sizeof wasm8);
+
+	snprintf(line, sizeof line, "module-crc32c 0x%08x\n", crc);
+	REQUIRE(parse_crc_line(line, &b, &why) == 0);
+	CHECK(b.has_module_crc && b.module_crc32c == crc);
+	bundle_free(&b);
+	REQUIRE(parse_crc_line("arg x\n", &b, &why) == 0);
+	CHECK(!b.has_module_crc);                       /* no line: no CRC */
+	bundle_free(&b);
+	/* another CRC (one bit off): the bundle is refused, not run */
+	snprintf(line, sizeof line, "module-crc32c 0x%08x\n", crc ^ 0x100);
+	CHECK_EQ_U64(parse_crc_line(line, &b, &why), (uint64_t)-EINVAL);
+	CHECK(why && strstr(why, "CRC-32C is not the manifest's module-crc32c"));
+	CHECK_EQ_U64(b.bad_line, 0);                    /* not a syntax error */
+	/* malformed values and a second line: errors of line 2 or 3 */
+	static const char *const bad[] = {
+		"module-crc32c 0x1234567\n", "module-crc32c 1234567890\n",
+		"module-crc32c 0x1234567G\n", "module-crc32c 0X12345678\n",
+		"module-crc32c 0x12345678a\n", "module-crc32c \"0x12345678\"\n",
+		"module-crc32c\n", "module-crc32c 0xABCDEF01\n",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		CHECK_EQ_U64(parse_crc_line(bad[i], &b, &why), (uint64_t)-EINVAL);
+		CHECK_EQ_U64(b.bad_line, 2);
+	}
+	snprintf(line, sizeof line, "module-crc32c 0x%08x\nmodule-crc32c 0x%08x\n", crc, crc);
+	CHECK_EQ_U64(parse_crc_line(line, &b, &why), (uint64_t)-EINVAL);
+	CHECK_EQ_U64(b.bad_line, 3);
+}
+
 int main(void)
 {
 	RUN(parses_a_good_bundle);
@@ -664,5 +739,7 @@ int main(void)
 	RUN(header_size_below_header_says_so);
 	RUN(module_and_spec_blob_refused);
 	RUN(short_hex_escape_named_as_such);
+	RUN(crc32c_known_values_every_length_and_alignment);
+	RUN(module_crc32c_checked_against_the_module);
 	CHECK_DONE();
 }
