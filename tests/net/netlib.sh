@@ -164,18 +164,23 @@ echo_udp_client() {
 }
 
 # UDP_COUNT_PY, for python3 -c CODE PORT N: count the datagrams that
-# arrive on 127.0.0.1:PORT, each numbered in its first 8 bytes, until N
-# distinct ones came or none came for 3 s (after the first); prints
+# arrive on 127.0.0.1:PORT, each numbered in its first 8 bytes (others
+# are not counted), until N
+# distinct ones came or none came for 3 s (after the first); a 16 MiB
+# receive buffer where allowed (root: rmem_max would cap it at ~400 KiB,
+# and a sink slowed by load dropped datagrams); prints
 # "bound" first and "got K of N" last.
 UDP_COUNT_PY='import socket,sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+try: s.setsockopt(socket.SOL_SOCKET, 33, 1 << 24)     # SO_RCVBUFFORCE (root)
+except OSError: s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
 s.bind(("127.0.0.1", int(sys.argv[1]))); n = int(sys.argv[2]); seen = set()
 print("bound", flush=True)
 while len(seen) < n:
     s.settimeout(3 if seen else None)
-    try: seen.add(s.recv(65536)[:8])
+    try: d = s.recv(65536)[:8]
     except TimeoutError: break
+    if d.isdigit(): seen.add(d)
 print("got %d of %d" % (len(seen), n) + ("" if len(seen) == n else ", missing " +
       " ".join(str(i) for i in range(n) if b"%08d" % i not in seen)), flush=True)'
 
