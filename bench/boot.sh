@@ -25,6 +25,7 @@
 # CPU model go with the numbers: on this shared 2-core host they move.
 set -u
 cd "$(dirname "$0")/.." || exit 1
+. bench/section.sh             # section_write
 
 B=${BUILD:-build}
 W=$B/wasmetal
@@ -192,15 +193,7 @@ CPU=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "$END"
 } >"$T/section.md"
 if [ $WRITE = 1 ]; then
-	if [ -f "$OUT" ] && grep -qF "$BEGIN" "$OUT"; then
-		awk -v b="$BEGIN" -v e="$END" -v f="$T/section.md" '
-		$0 == b { while ((getline l < f) > 0) print l; skip = 1; next }
-		$0 == e { skip = 0; next }
-		!skip' "$OUT" >"$T/out.md" && cp "$T/out.md" "$OUT"
-	else
-		{ [ -f "$OUT" ] && cat "$OUT" && echo; cat "$T/section.md"; } >"$T/out.md" &&
-			cp "$T/out.md" "$OUT"
-	fi
+	section_write "$OUT" "$BEGIN" "$END" "$T/section.md"
 fi
 cat "$T/section.md"
 [ $nfail -eq 0 ]

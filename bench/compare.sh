@@ -30,6 +30,7 @@
 # every run has a timeout (a hung runtime is a failure, not a hang).
 set -u
 cd "$(dirname "$0")/.." || exit 1
+. bench/section.sh             # section_write
 
 B=${BUILD:-build}
 BB=$B/bench
@@ -307,14 +308,7 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 } >"$T/section.md"
 
 if [ $WRITE = 1 ]; then
-	if [ -f "$OUT" ] && grep -qxF "$BEGIN" "$OUT"; then
-		awk -v b="$BEGIN" -v e="$END" -v f="$T/section.md" '
-		$0 == b { while ((getline l < f) > 0) print l; skip = 1; next }
-		$0 == e { skip = 0; next }
-		!skip' "$OUT" >"$T/out.md" && cp "$T/out.md" "$OUT"
-	else
-		{ [ -f "$OUT" ] && cat "$OUT" && echo; cat "$T/section.md"; } >"$T/out.md" && cp "$T/out.md" "$OUT"
-	fi
+	section_write "$OUT" "$BEGIN" "$END" "$T/section.md"
 	echo "bench/compare.sh: wrote the section into $OUT" >&2
 fi
 cat "$T/section.md"

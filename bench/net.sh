@@ -22,6 +22,7 @@
 # (BENCH_NET_OUT overrides the file).  Run from the top of the tree.
 set -u
 cd "$(dirname "$0")/.." || exit 1
+. bench/section.sh             # section_write
 
 B=${BUILD:-build}
 W=$B/wasmetal
@@ -197,12 +198,5 @@ cpu_model=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "- QEMU's host CPU while the Wasm server waits in accept(), 10 s: **${IDLE_CPU} s** of CPU ($(awk -v c="$IDLE_CPU" 'BEGIN { printf "%.1f", c * 10 }')%)."
 	echo "$END"
 } >"$T/section.md"
-if [ -f "$OUT" ] && grep -qF "$BEGIN" "$OUT"; then
-	awk -v b="$BEGIN" -v e="$END" -v f="$T/section.md" '
-	$0 == b { while ((getline l < f) > 0) print l; skip = 1; next }
-	$0 == e { skip = 0; next }
-	!skip' "$OUT" >"$T/out.md" && cp "$T/out.md" "$OUT"
-else
-	{ [ -f "$OUT" ] && cat "$OUT" && echo; cat "$T/section.md"; } >"$T/out.md" && cp "$T/out.md" "$OUT"
-fi
+section_write "$OUT" "$BEGIN" "$END" "$T/section.md"
 cat "$T/section.md"
