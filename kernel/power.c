@@ -105,13 +105,14 @@ static void ged_init(void)
 
 void power_button_init(void)
 {
+	bool pm1 = acpi.pm1a_evt && acpi.pm1_evt_len >= 4 && acpi.sci_int;
 	int vec;
 
-	if ((!acpi.pm1a_evt || acpi.pm1_evt_len < 4 || !acpi.sci_int) && acpi.ged_found) {
+	if (!pm1 && acpi.ged_found) {
 		ged_init();
 		return;
 	}
-	if (!acpi.pm1a_evt || acpi.pm1_evt_len < 4 || !acpi.sci_int) {
+	if (!pm1) {
 		klog("power: no PM1 event block or SCI, no GED: the power button is ignored");
 		return;
 	}
