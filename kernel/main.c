@@ -5,10 +5,11 @@
  *   serial -> GDT/TSS/IDT -> boot_info copy -> pmm -> vmm (own tables,
  *   switch) -> heap (+ .init_array) -> fbcon -> ACPI -> TSC (HPET) ->
  *   interrupts (local APIC, I/O APIC, timer; console IRQ) -> bundle -> RTC
- *   -> PCI -> network (only if the manifest asks for a NIC; with
+ *   -> PCI -> disks (virtio-blk, only if the manifest grants one:
+ *   kernel/disks.c) -> network (only if the manifest asks for a NIC; with
  *   `kernel-httpd`, the in-kernel HTTP server then runs instead of the
- *   module) -> disks (virtio-blk, only if the manifest grants one:
- *   kernel/disks.c) -> "entering module" -> wasi_run_module -> kernel_shutdown(status)
+ *   module) -> "entering module" -> wasi_run_module -> net_flush (the
+ *   last frames out) -> kernel_shutdown(status)
  *   (a precompiled artifact in the bundle, docs/artifact.md: wasi_run_artifact,
  *   which verifies and maps its code instead of compiling)
  *
